@@ -1,0 +1,211 @@
+// The reduced STDP chain (arXiv 2505.10272, Eq. 1-2) in log space, one thread per trajectory, state in registers,
+// many steps per dispatch, ensemble statistics reduced on the device at checkpoints. Mirrors
+// src/engines/chain-math.ts (advance, reduceState) line by line, in f32.
+//
+// Prepended by the host (src/engines/webgpu/chain-kernel.ts): shaders/philox.wgsl and the constants
+//   D (inputs), WG (workgroup size), NV (reduced float variables: L, G, then p_1..p_D when D <= 32),
+//   NOISE_LAW (0 uniform, 1 rademacher, 2 truncated normal), NBINS, H_LO, H_SCALE, LOG_D0..LOG_D2.
+
+const NCNT: u32 = D + 4u;          // counts per checkpoint: success, vertex[D], below delta[3]
+const NO_SLOT: u32 = 0xffffffffu;
+
+struct Params {
+  key: vec2<u32>,
+  traj_offset: u32,   // global index of this batch's first trajectory (addresses the random stream)
+  n_active: u32,      // trajectories in this batch
+  k0: u32,            // first step of this dispatch
+  n_steps: u32,       // steps in this dispatch
+  fresh: u32,         // 1: start from x0 instead of the state buffer
+  stats_slot: u32,    // checkpoint slot to reduce into after the steps, or NO_SLOT
+  alpha: f32,
+  h: f32,
+  i_star: u32,
+  keep_paths: u32,    // keep p of global trajectories < keep_paths (only the first batch has any)
+  tn_lo: f32,         // truncated normal: Z = sd * Phi^{-1}(lo + u * width)
+  tn_width: f32,
+  tn_sd: f32,
+  n_wg: u32,          // workgroups in this dispatch (stride of the partials)
+}
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> x0: array<f32>;
+@group(0) @binding(2) var<storage, read_write> state: array<f32>;          // x[i * n_active + t]
+@group(0) @binding(3) var<storage, read_write> counts: array<atomic<u32>>; // [slot][NCNT]
+@group(0) @binding(4) var<storage, read_write> hist: array<atomic<u32>>;   // [slot][NBINS] of ln(-L)
+@group(0) @binding(5) var<storage, read_write> partials: array<f32>;       // [slot][wg][NV][mean, M2]
+@group(0) @binding(6) var<storage, read_write> paths: array<f32>;          // [slot][keep][D]
+
+var<workgroup> red: array<f32, WG>;
+var<workgroup> wcnt: array<atomic<u32>, NCNT>;
+
+// Acklam's rational approximation of the standard normal quantile (src/stats/normal.ts, normInv).
+fn norm_inv(p: f32) -> f32 {
+  if (p < 0.02425 || p > 0.97575) {
+    let pp = select(p, 1.0 - p, p > 0.5);
+    let q = sqrt(-2.0 * log(pp));
+    let v = (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q
+      - 2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783) /
+      ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1.0);
+    return select(v, -v, p > 0.5);
+  }
+  let q = p - 0.5;
+  let r = q * q;
+  return (((((-3.969683028665376e1 * r + 2.209460984245205e2) * r - 2.759285104469687e2) * r + 1.38357751867269e2) * r
+    - 3.066479806614716e1) * r + 2.506628277459239) * q /
+    (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r + 6.680131188771972e1) * r
+    - 1.328068155288572e1) * r + 1.0);
+}
+
+fn noise(u: f32) -> f32 {
+  if (NOISE_LAW == 0u) { return P.h * (2.0 * u - 1.0); }
+  if (NOISE_LAW == 1u) { return select(P.h, -P.h, u < 0.5); }
+  return clamp(P.tn_sd * norm_inv(P.tn_lo + u * P.tn_width), -P.h, P.h);
+}
+
+// log(1 + v): WGSL has no log1p, and log(1.0 + v) drops the low bits of a small v. For |v| < 1e-2 use the series
+// v - v^2/2 + v^3/3 - v^4/4 + v^5/5 (truncation error < v^6/6 < 2e-13).
+fn log1p_acc(v: f32) -> f32 {
+  if (abs(v) < 1e-2) {
+    return v * (1.0 - v * (0.5 - v * (0.3333333333 - v * (0.25 - v * 0.2))));
+  }
+  return log(1.0 + v);
+}
+
+fn hist_bin(L: f32) -> u32 {
+  let v = -L;
+  if (!(v > 1e-8)) { return 0u; }
+  let b = floor((log(v) - H_LO) * H_SCALE);
+  return u32(clamp(b, 0.0, f32(NBINS - 1u)));
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32,
+        @builtin(workgroup_id) wid: vec3<u32>) {
+  let t = gid.x;
+  let n = P.n_active;
+  let live = t < n;
+  let traj = P.traj_offset + t;
+  var x: array<f32, D>;
+  if (live) {
+    for (var i = 0u; i < D; i++) {
+      x[i] = select(state[i * n + t], x0[i], P.fresh == 1u);
+    }
+    var e: array<f32, D>;
+    for (var s = 0u; s < P.n_steps; s++) {
+      let k = P.k0 + s;
+      var S = 0.0;
+      var last_pos = D - 1u;
+      for (var i = 0u; i < D; i++) {
+        e[i] = exp(x[i]);
+        S += e[i];
+      }
+      for (var i = 0u; i < D; i++) {
+        if (e[i] > 0.0) { last_pos = i; }
+      }
+      var r = philox4x32_10(vec4<u32>(k, traj, 0u, 0u), P.key);
+      // Categorical draw by inversion: the first i with u0 * S < sum_{j<=i} e_j.
+      let thresh = u32_to_uniform(r.x) * S;
+      var zeta = last_pos;
+      var acc = 0.0;
+      for (var i = 0u; i < D; i++) {
+        acc += e[i];
+        if (thresh < acc) { zeta = i; break; }
+      }
+      var m = -3.0e38;
+      for (var i = 0u; i < D; i++) {
+        let nn = i + 1u;
+        if ((nn & 3u) == 0u) { r = philox4x32_10(vec4<u32>(k, traj, 0u, nn >> 2u), P.key); }
+        let z = noise(u32_to_uniform(r[nn & 3u]));
+        let b = select(0.0, 1.0, i == zeta);
+        x[i] = x[i] + log1p_acc(P.alpha * (b + z));
+        m = max(m, x[i]);
+      }
+      for (var i = 0u; i < D; i++) { x[i] = x[i] - m; }
+    }
+    for (var i = 0u; i < D; i++) { state[i * n + t] = x[i]; }
+  }
+
+  if (P.stats_slot == NO_SLOT) { return; }
+  let slot = P.stats_slot;
+
+  // Per-trajectory reduction (chain-math.ts reduceState): L = log(1 - p_{i*}) without cancellation.
+  var p: array<f32, D>;
+  var L = 0.0;
+  var G = 0.0;
+  var am = 0u;
+  if (live) {
+    var S = 0.0;
+    var mo = -3.0e38;
+    for (var i = 0u; i < D; i++) {
+      p[i] = exp(x[i]);
+      S += p[i];
+      if (x[i] > x[am]) { am = i; }
+      if (i != P.i_star && x[i] > mo) { mo = x[i]; }
+    }
+    for (var i = 0u; i < D; i++) { p[i] = p[i] / S; }
+    let pI = p[P.i_star];
+    if (pI < 0.5) {
+      L = log1p_acc(-pI);
+      G = 1.0 - pI;
+    } else {
+      var so = 0.0;
+      for (var i = 0u; i < D; i++) {
+        if (i != P.i_star) { so += exp(x[i] - mo); }
+      }
+      L = mo + log(so) - log(S);
+      G = exp(L);
+    }
+  }
+
+  // Counts: workgroup atomics, then one global atomic per counter.
+  for (var c = lid; c < NCNT; c += WG) { atomicStore(&wcnt[c], 0u); }
+  workgroupBarrier();
+  if (live) {
+    if (am == P.i_star) { atomicAdd(&wcnt[0], 1u); }
+    atomicAdd(&wcnt[1u + am], 1u);
+    if (L < LOG_D0) { atomicAdd(&wcnt[1u + D], 1u); }
+    if (L < LOG_D1) { atomicAdd(&wcnt[2u + D], 1u); }
+    if (L < LOG_D2) { atomicAdd(&wcnt[3u + D], 1u); }
+    atomicAdd(&hist[slot * NBINS + hist_bin(L)], 1u);
+    if (traj < P.keep_paths) {
+      for (var i = 0u; i < D; i++) { paths[(slot * P.keep_paths + traj) * D + i] = p[i]; }
+    }
+  }
+  workgroupBarrier();
+  for (var c = lid; c < NCNT; c += WG) {
+    let v = atomicLoad(&wcnt[c]);
+    if (v > 0u) { atomicAdd(&counts[slot * NCNT + c], v); }
+  }
+
+  // Moments per workgroup: two-pass (mean, then sum of squared deviations) tree reductions; the host merges the
+  // (n, mean, M2) triples of all workgroups in f64 (Chan et al.).
+  let nw = f32(min(WG, n - wid.x * WG));
+  for (var v = 0u; v < NV; v++) {
+    var val = 0.0;
+    if (live) {
+      if (v == 0u) { val = L; } else if (v == 1u) { val = G; } else { val = p[v - 2u]; }
+    }
+    red[lid] = val;
+    workgroupBarrier();
+    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+      if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
+      workgroupBarrier();
+    }
+    let mean = red[0] / nw;
+    workgroupBarrier();
+    let dev = val - mean;
+    red[lid] = select(0.0, dev * dev, live);
+    workgroupBarrier();
+    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+      if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
+      workgroupBarrier();
+    }
+    if (lid == 0u) {
+      let o = ((slot * P.n_wg + wid.x) * NV + v) * 2u;
+      partials[o] = mean;
+      partials[o + 1u] = red[0];
+    }
+    workgroupBarrier();
+  }
+}

@@ -1,0 +1,65 @@
+/** The reference engine: the chain in TypeScript, float64, on the same Philox stream as the GPU kernels. */
+import type { ResolvedScenario } from '../model/scenario.ts';
+import { accumulateTrajectory, emptyAccumulator } from '../stats/checkpoint-stats.ts';
+import { advance, noiseParams, reduceState } from './chain-math.ts';
+import { batches, planDispatches } from './plan.ts';
+import { checkAborted, runtimeName, type Engine, type EngineInfo, type EnsembleResult, type RunOptions } from './types.ts';
+
+export class CpuEngine implements Engine {
+  readonly info: EngineInfo = { name: 'cpu', runtime: runtimeName(), precision: 'f64' };
+
+  async run(s: ResolvedScenario, o: RunOptions = {}): Promise<EnsembleResult> {
+    const t0 = performance.now();
+    const [start, end] = o.trajectoryRange ?? [0, s.trajectories];
+    const d = s.d;
+    const np = noiseParams(s);
+    const stepsPerDispatch = o.stepsPerDispatch ?? Math.max(1, Math.min(s.steps, 4096));
+    const plan = planDispatches(s.checkpoints, s.steps, stepsPerDispatch);
+    const acc = s.checkpoints.map((k) => emptyAccumulator(k, d));
+    const nPaths = Math.max(0, Math.min(s.keepPaths, end) - start);
+    const paths = nPaths > 0 ? Array.from({ length: nPaths }, () => [] as number[][]) : undefined;
+    const finalState = o.captureFinalState ? new Float64Array(d * (end - start)) : undefined;
+    const total = (end - start) * s.steps;
+    let done = 0, lastReport = 0, dispatches = 0;
+    const e = new Float64Array(d), w = new Uint32Array(4), xs = new Float64Array(d), p = new Float64Array(d);
+
+    for (const [b0, b1] of batches(start, end, o.batchSize ?? 8192)) {
+      const n = b1 - b0;
+      const x = new Float64Array(d * n); // coordinate-major, like the GPU state buffer
+      for (let i = 0; i < d; i++) x.fill(s.x0[i]!, i * n, (i + 1) * n);
+      for (const disp of plan) {
+        checkAborted(o.signal);
+        dispatches++;
+        const slot = disp.statsSlot;
+        for (let t = 0; t < n; t++) {
+          for (let i = 0; i < d; i++) xs[i] = x[i * n + t]!;
+          advance(xs, d, disp.k0, disp.nSteps, b0 + t, s.seedKey, s.alpha, np, e, w);
+          for (let i = 0; i < d; i++) x[i * n + t] = xs[i]!;
+          if (slot >= 0) {
+            const r = reduceState(xs, d, s.iStar, p);
+            accumulateTrajectory(acc[slot]!, s.iStar, r.L, r.G, r.argmax, p);
+            const m = b0 + t - start;
+            if (paths && m < nPaths) paths[m]!.push(Array.from(p));
+          }
+        }
+        done += n * disp.nSteps;
+        if (o.onProgress && (performance.now() - lastReport > 100 || done === total)) {
+          lastReport = performance.now();
+          o.onProgress({ done, total, elapsedSeconds: (lastReport - t0) / 1000 });
+          await new Promise((r) => setTimeout(r, 0)); // let cancellation and timers through
+        }
+      }
+      if (finalState) {
+        const N = end - start;
+        for (let i = 0; i < d; i++) finalState.set(x.subarray(i * n, (i + 1) * n), i * N + (b0 - start));
+      }
+    }
+    return {
+      engine: { ...this.info },
+      checkpoints: acc,
+      paths,
+      finalState,
+      timing: { seconds: (performance.now() - t0) / 1000, dispatches },
+    };
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * The WebGPU engine for the reduced chain: code generation (constants spliced into shaders/chain.wgsl), buffers per
+ * batch of trajectories, chunked dispatches from plan.ts, and the read-back of per-checkpoint statistics only.
+ */
+import type { ResolvedScenario } from '../../model/scenario.ts';
+import {
+  H_BINS, H_LO, H_SCALE, LOG_DELTAS, MAX_D_MEAN_P, emptyAccumulator, mergeAccumulators, mergeMoments,
+  type CheckpointAccumulator,
+} from '../../stats/checkpoint-stats.ts';
+import { noiseParams } from '../chain-math.ts';
+import { batches, planDispatches, type Dispatch } from '../plan.ts';
+import { checkAborted, runtimeName, type Engine, type EngineInfo, type EnsembleResult, type RunOptions } from '../types.ts';
+import { acquireDevice, computePipeline, loadShader, readBuffer, type AcquiredDevice } from './device.ts';
+
+const WG = 64;
+const PARAM_STRIDE = 256; // minUniformBufferOffsetAlignment upper bound
+const GROUP = 32; // dispatches per submit
+const NO_SLOT = 0xffffffff;
+
+function f32lit(v: number): string {
+  if (!Number.isFinite(v)) throw new Error(`non-finite WGSL constant ${v}`);
+  const s = v.toPrecision(9);
+  return /[.e]/.test(s) ? s : s + '.0';
+}
+
+export async function chainShaderSource(d: number, law: number): Promise<string> {
+  const nv = 2 + (d <= MAX_D_MEAN_P ? d : 0);
+  const header = [
+    `const D: u32 = ${d}u;`,
+    `const WG: u32 = ${WG}u;`,
+    `const NV: u32 = ${nv}u;`,
+    `const NOISE_LAW: u32 = ${law}u;`,
+    `const NBINS: u32 = ${H_BINS}u;`,
+    `const H_LO: f32 = ${f32lit(H_LO)};`,
+    `const H_SCALE: f32 = ${f32lit(H_SCALE)};`,
+    ...LOG_DELTAS.map((v, j) => `const LOG_D${j}: f32 = ${f32lit(v)};`),
+  ].join('\n');
+  return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('chain.wgsl')}`;
+}
+
+export class WebGpuEngine implements Engine {
+  readonly info: EngineInfo;
+  private pipelines = new Map<string, GPUComputePipeline>();
+
+  private constructor(private readonly gpu: AcquiredDevice) {
+    this.info = {
+      name: 'webgpu',
+      runtime: runtimeName(),
+      precision: 'f32',
+      adapter: { ...gpu.info },
+      details: { software: gpu.software, features: gpu.features },
+    };
+  }
+
+  /** Returns null when no adapter is available. */
+  static async create(): Promise<WebGpuEngine | null> {
+    const gpu = await acquireDevice();
+    return gpu ? new WebGpuEngine(gpu) : null;
+  }
+
+  get software(): boolean {
+    return this.gpu.software;
+  }
+
+  dispose(): void {
+    this.gpu.device.destroy();
+  }
+
+  private bindLayout: GPUBindGroupLayout | null = null;
+
+  /** Explicit layout: the params uniform takes a dynamic offset (one 256-byte slot per dispatch of a submit). */
+  private layout(): GPUPipelineLayout {
+    const device = this.gpu.device;
+    const storage = (binding: number, type: GPUBufferBindingType = 'storage'): GPUBindGroupLayoutEntry => ({
+      binding, visibility: GPUShaderStage.COMPUTE, buffer: { type },
+    });
+    this.bindLayout ??= device.createBindGroupLayout({
+      entries: [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 64 } },
+        storage(1, 'read-only-storage'), storage(2), storage(3), storage(4), storage(5), storage(6),
+      ],
+    });
+    return device.createPipelineLayout({ bindGroupLayouts: [this.bindLayout] });
+  }
+
+  private async pipeline(d: number, law: number): Promise<GPUComputePipeline> {
+    const k = `${d}:${law}`;
+    let p = this.pipelines.get(k);
+    if (!p) {
+      p = await computePipeline(this.gpu.device, await chainShaderSource(d, law), `chain d=${d} law=${law}`, this.layout());
+      this.pipelines.set(k, p);
+    }
+    return p;
+  }
+
+  async run(s: ResolvedScenario, o: RunOptions = {}): Promise<EnsembleResult> {
+    const t0 = performance.now();
+    const device = this.gpu.device;
+    const [start, end] = o.trajectoryRange ?? [0, s.trajectories];
+    const d = s.d;
+    const np = noiseParams(s);
+    const nv = 2 + (d <= MAX_D_MEAN_P ? d : 0);
+    const ncnt = d + 4;
+    const slots = s.checkpoints.length;
+    const pipeline = await this.pipeline(d, np.law);
+    const limits = device.limits;
+
+    // Batch size: bounded by the dispatch grid, the state buffer, and the size of the per-workgroup partials.
+    const maxByGrid = limits.maxComputeWorkgroupsPerDimension * WG;
+    const maxByState = Math.floor(limits.maxStorageBufferBindingSize / (4 * d));
+    const maxByPartials = Math.floor(((64 << 20) / (slots * nv * 8)) * WG);
+    const defaultBatch = this.gpu.software ? 1 << 14 : 1 << 20;
+    const batchSize = Math.max(WG, Math.min(o.batchSize ?? defaultBatch, maxByGrid, maxByState, maxByPartials));
+    // Thread-steps per dispatch: small on software adapters (SwiftShader has crashed on large ones), so that no
+    // dispatch runs long anywhere (no watchdog loss).
+    const threadStepBudget = this.gpu.software ? 1 << 22 : 1 << 28;
+
+    const acc = s.checkpoints.map((k) => emptyAccumulator(k, d));
+    const nPaths = Math.max(0, Math.min(s.keepPaths, end) - start);
+    const paths = nPaths > 0 ? Array.from({ length: nPaths }, () => [] as number[][]) : undefined;
+    const finalState = o.captureFinalState ? new Float32Array(d * (end - start)) : undefined;
+    const total = (end - start) * s.steps;
+    let done = 0, dispatches = 0;
+
+    const x0Buf = device.createBuffer({ size: Math.max(16, 4 * d), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(x0Buf, 0, new Float32Array(s.x0));
+    const paramBuf = device.createBuffer({ size: PARAM_STRIDE * GROUP, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const keep = Math.max(0, s.keepPaths);
+    const pathsBuf = device.createBuffer({
+      size: Math.max(16, slots * keep * d * 4),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    });
+    const countsBuf = device.createBuffer({ size: slots * ncnt * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const histBuf = device.createBuffer({ size: slots * H_BINS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+
+    try {
+      for (const [b0, b1] of batches(start, end, batchSize)) {
+        const n = b1 - b0;
+        const nWg = Math.ceil(n / WG);
+        const stepsPerDispatch = o.stepsPerDispatch ?? Math.max(1, Math.floor(threadStepBudget / n));
+        const plan = planDispatches(s.checkpoints, s.steps, stepsPerDispatch);
+        const stateBuf = device.createBuffer({ size: 4 * d * n, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+        const partialsBuf = device.createBuffer({ size: slots * nWg * nv * 8, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+        {
+          const enc = device.createCommandEncoder();
+          enc.clearBuffer(countsBuf);
+          enc.clearBuffer(histBuf);
+          device.queue.submit([enc.finish()]);
+        }
+        const bindGroup = device.createBindGroup({
+          layout: this.bindLayout!,
+          entries: [
+            { binding: 0, resource: { buffer: paramBuf, size: 64 } },
+            { binding: 1, resource: { buffer: x0Buf } },
+            { binding: 2, resource: { buffer: stateBuf } },
+            { binding: 3, resource: { buffer: countsBuf } },
+            { binding: 4, resource: { buffer: histBuf } },
+            { binding: 5, resource: { buffer: partialsBuf } },
+            { binding: 6, resource: { buffer: pathsBuf } },
+          ],
+        });
+        // Paths are kept in the first batch only (global trajectories < keepPaths); a later batch gets keep = 0.
+        const keepHere = b0 === 0 ? keep : 0;
+        let first = true;
+        for (let g = 0; g < plan.length; g += GROUP) {
+          checkAborted(o.signal);
+          const group = plan.slice(g, g + GROUP);
+          const params = new ArrayBuffer(PARAM_STRIDE * group.length);
+          group.forEach((disp, j) => {
+            writeParams(new DataView(params, j * PARAM_STRIDE, 64), s, np, disp, b0, n, first && j === 0, keepHere, nWg);
+          });
+          first = false;
+          device.queue.writeBuffer(paramBuf, 0, params);
+          const enc = device.createCommandEncoder();
+          for (let j = 0; j < group.length; j++) {
+            const pass = enc.beginComputePass();
+            pass.setPipeline(pipeline);
+            pass.setBindGroup(0, bindGroup, [j * PARAM_STRIDE]);
+            pass.dispatchWorkgroups(nWg);
+            pass.end();
+          }
+          device.queue.submit([enc.finish()]);
+          await device.queue.onSubmittedWorkDone();
+          dispatches += group.length;
+          done += n * group.reduce((a, disp) => a + disp.nSteps, 0);
+          o.onProgress?.({ done, total, elapsedSeconds: (performance.now() - t0) / 1000 });
+        }
+        // Read back the summaries of this batch (never the trajectories, unless asked for the final state).
+        const counts = new Uint32Array(await readBuffer(device, countsBuf, slots * ncnt * 4));
+        const hist = new Uint32Array(await readBuffer(device, histBuf, slots * H_BINS * 4));
+        const partials = new Float32Array(await readBuffer(device, partialsBuf, slots * nWg * nv * 8));
+        for (let c = 0; c < slots; c++) {
+          acc[c] = mergeBatch(acc[c]!, c, counts, hist, partials, d, nv, n, nWg);
+          if (!Number.isFinite(acc[c]!.logGap.mean) && acc[c]!.n > 0) {
+            throw new Error(`non-finite statistics at step ${acc[c]!.step} (device fault?)`);
+          }
+        }
+        if (finalState) {
+          const st = new Float32Array(await readBuffer(device, stateBuf, 4 * d * n));
+          const N = end - start;
+          for (let i = 0; i < d; i++) finalState.set(st.subarray(i * n, (i + 1) * n), i * N + (b0 - start));
+        }
+        if (paths && keepHere) {
+          const pb = new Float32Array(await readBuffer(device, pathsBuf, slots * keep * d * 4));
+          for (let m = 0; m < nPaths; m++) {
+            for (let c = 0; c < slots; c++) {
+              const off = (c * keep + start + m) * d;
+              paths[m]!.push(Array.from(pb.subarray(off, off + d)));
+            }
+          }
+        }
+        stateBuf.destroy();
+        partialsBuf.destroy();
+      }
+    } finally {
+      x0Buf.destroy();
+      paramBuf.destroy();
+      pathsBuf.destroy();
+      countsBuf.destroy();
+      histBuf.destroy();
+    }
+    return {
+      engine: { ...this.info, details: { ...this.info.details, workgroupSize: WG, batchSize, threadStepBudget } },
+      checkpoints: acc,
+      paths,
+      finalState,
+      timing: { seconds: (performance.now() - t0) / 1000, dispatches },
+    };
+  }
+}
+
+function writeParams(
+  v: DataView, s: ResolvedScenario, np: ReturnType<typeof noiseParams>, disp: Dispatch,
+  trajOffset: number, n: number, fresh: boolean, keep: number, nWg: number,
+): void {
+  const u = (o: number, x: number) => v.setUint32(o, x >>> 0, true);
+  const f = (o: number, x: number) => v.setFloat32(o, x, true);
+  u(0, s.seedKey[0]);
+  u(4, s.seedKey[1]);
+  u(8, trajOffset);
+  u(12, n);
+  u(16, disp.k0);
+  u(20, disp.nSteps);
+  u(24, fresh ? 1 : 0);
+  u(28, disp.statsSlot < 0 ? NO_SLOT : disp.statsSlot);
+  f(32, s.alpha);
+  f(36, np.h);
+  u(40, s.iStar);
+  u(44, keep);
+  f(48, np.lo);
+  f(52, np.width);
+  f(56, np.sd);
+  u(60, nWg);
+}
+
+function mergeBatch(
+  a: CheckpointAccumulator, c: number, counts: Uint32Array, hist: Uint32Array, partials: Float32Array,
+  d: number, nv: number, n: number, nWg: number,
+): CheckpointAccumulator {
+  const ncnt = d + 4;
+  const b = emptyAccumulator(a.step, d);
+  const cb = c * ncnt;
+  b.n = n;
+  b.successCount = counts[cb]!;
+  for (let i = 0; i < d; i++) b.vertexCounts[i] = counts[cb + 1 + i]!;
+  for (let j = 0; j < 3; j++) b.belowDelta[j] = counts[cb + 1 + d + j]!;
+  b.hist = hist.slice(c * H_BINS, (c + 1) * H_BINS);
+  const vertexTotal = b.vertexCounts.reduce((x, y) => x + y, 0);
+  if (vertexTotal !== n) throw new Error(`device counts do not add up at step ${a.step}: ${vertexTotal} of ${n} trajectories`);
+  for (let w = 0; w < nWg; w++) {
+    const nw = Math.min(WG, n - w * WG);
+    const base = (c * nWg + w) * nv * 2;
+    const m = (v: number) => ({ n: nw, mean: partials[base + 2 * v]!, m2: partials[base + 2 * v + 1]! });
+    b.logGap = mergeMoments(b.logGap, m(0));
+    b.gap = mergeMoments(b.gap, m(1));
+    if (b.p) for (let i = 0; i < d; i++) b.p[i] = mergeMoments(b.p[i]!, m(2 + i));
+  }
+  return mergeAccumulators(a, b);
+}

@@ -1,0 +1,131 @@
+/**
+ * Getting a WebGPU device in each runtime: the browser and Deno have navigator.gpu; Node uses the npm `webgpu`
+ * package (Dawn). Dawn will not use Mesa's lavapipe, but it runs on SwiftShader's Vulkan ICD (shipped with Debian's
+ * chromium): when no adapter is found and VK_ICD_FILENAMES is unset, we retry once with that ICD.
+ */
+import type { AdapterInfo } from '../types.ts';
+
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+export interface AcquiredDevice {
+  device: GPUDevice;
+  adapter: GPUAdapter;
+  info: AdapterInfo;
+  /** True for CPU implementations (SwiftShader, lavapipe/llvmpipe, WARP): slow, and crash-prone on big dispatches. */
+  software: boolean;
+  features: string[];
+}
+
+function isNode(): boolean {
+  const g = globalThis as any;
+  return !!g.process?.versions?.node && !g.Deno;
+}
+
+let nodeGpu: GPU | null = null;
+
+async function nodeNavigatorGpu(): Promise<GPU> {
+  if (nodeGpu) return nodeGpu;
+  const mod: any = await import('webgpu');
+  Object.assign(globalThis, mod.globals);
+  nodeGpu = mod.create([]) as GPU;
+  return nodeGpu;
+}
+
+async function requestAdapterNode(powerPreference: GPUPowerPreference): Promise<GPUAdapter | null> {
+  let gpu = await nodeNavigatorGpu();
+  let adapter = await gpu.requestAdapter({ powerPreference });
+  const proc = (globalThis as any).process;
+  if (!adapter && !proc.env.VK_ICD_FILENAMES) {
+    const fs = await import('node:fs');
+    if (fs.existsSync(SWIFTSHADER_ICD)) {
+      proc.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+      const mod: any = await import('webgpu');
+      nodeGpu = gpu = mod.create([]) as GPU;
+      adapter = await gpu.requestAdapter({ powerPreference });
+    }
+  }
+  return adapter;
+}
+
+export function describeAdapter(adapter: GPUAdapter): AdapterInfo {
+  const i: any = (adapter as any).info ?? {};
+  return {
+    vendor: i.vendor || undefined,
+    architecture: i.architecture || undefined,
+    device: i.device || undefined,
+    description: i.description || undefined,
+    isFallbackAdapter: i.isFallbackAdapter ?? (adapter as any).isFallbackAdapter ?? undefined,
+  };
+}
+
+export function isSoftwareAdapter(info: AdapterInfo): boolean {
+  const s = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`.toLowerCase();
+  return !!info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|software|warp|microsoft basic/.test(s);
+}
+
+export async function acquireDevice(powerPreference: GPUPowerPreference = 'high-performance'): Promise<AcquiredDevice | null> {
+  let adapter: GPUAdapter | null;
+  if (isNode()) adapter = await requestAdapterNode(powerPreference);
+  else {
+    const gpu = (globalThis as any).navigator?.gpu as GPU | undefined;
+    if (!gpu) return null;
+    adapter = await gpu.requestAdapter({ powerPreference });
+  }
+  if (!adapter) return null;
+  const info = describeAdapter(adapter);
+  const lim = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
+      maxBufferSize: lim.maxBufferSize,
+      maxStorageBuffersPerShaderStage: Math.min(8, lim.maxStorageBuffersPerShaderStage),
+    },
+  });
+  return { device, adapter, info, software: isSoftwareAdapter(info), features: [...adapter.features] };
+}
+
+/** Compile a compute pipeline and surface WGSL errors as a readable exception. */
+export async function computePipeline(
+  device: GPUDevice, code: string, label: string, layout: GPUPipelineLayout | 'auto' = 'auto',
+): Promise<GPUComputePipeline> {
+  const module = device.createShaderModule({ code, label });
+  const ci = await module.getCompilationInfo();
+  const errors = ci.messages.filter((m) => m.type === 'error');
+  if (errors.length) {
+    const lines = code.split('\n');
+    throw new Error(
+      `WGSL compilation failed (${label}):\n` +
+        errors.map((m) => `  line ${m.lineNum}: ${m.message}\n    ${lines[m.lineNum - 1] ?? ''}`).join('\n'),
+    );
+  }
+  device.pushErrorScope('validation');
+  const pipeline = await device.createComputePipelineAsync({ layout, compute: { module, entryPoint: 'main' }, label });
+  const err = await device.popErrorScope();
+  if (err) throw new Error(`pipeline ${label}: ${err.message}`);
+  return pipeline;
+}
+
+/** Copy a GPU buffer region to the host. */
+export async function readBuffer(device: GPUDevice, src: GPUBuffer, size: number): Promise<ArrayBuffer> {
+  const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder();
+  enc.copyBufferToBuffer(src, 0, staging, 0, size);
+  device.queue.submit([enc.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const out = staging.getMappedRange().slice(0);
+  staging.unmap();
+  staging.destroy();
+  return out;
+}
+
+/** Load a WGSL file from shaders/ in Node, Deno (file system) or a browser (fetch). */
+export async function loadShader(name: string): Promise<string> {
+  const url = new URL(`../../../shaders/${name}`, import.meta.url);
+  if (url.protocol === 'file:') {
+    const fs = await import('node:fs/promises');
+    return fs.readFile(url, 'utf8');
+  }
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`cannot load shader ${name}: HTTP ${r.status}`);
+  return r.text();
+}

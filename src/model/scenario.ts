@@ -1,0 +1,230 @@
+/**
+ * Scenario schema for the reduced STDP chain (Dexheimer, Gaudlitz & Schmidt-Hieber, arXiv 2505.10272, Eq. 1–2):
+ *
+ *   w(k+1) = w(k) ⊙ (1 + α (B(k) + Z(k))),   B(k) one-hot ~ Categorical(p(k)),   p = λ⊙w / λᵀw,
+ *
+ * with Z(k) i.i.d. centred noise on [-h, h], h = Q − 1. One schema (zod) validates experiment files, the CLI and
+ * (later) the browser form; every refusal names the field and the rule.
+ */
+import { z } from 'zod';
+import seedrandom from 'seedrandom';
+
+export const NOISE_LAWS = ['uniform', 'rademacher', 'truncnormal'] as const;
+export type NoiseLaw = (typeof NOISE_LAWS)[number];
+
+// zod 4's z.number() already refuses NaN and ±Infinity.
+const positiveFinite = () => z.number().positive({ message: 'must be > 0' });
+
+export const NoiseSchema = z
+  .strictObject({
+    law: z.enum(NOISE_LAWS).default('uniform').describe('Law of each noise component Z_i'),
+    halfWidth: positiveFinite().default(1).describe('h = Q − 1: Z_i is supported on [-h, h]'),
+    sd: positiveFinite()
+      .optional()
+      .describe('truncnormal only: standard deviation of the normal before truncation to [-h, h] (default h/2)'),
+  })
+  .describe('Noise law of Z (default: uniform on [-1, 1], the paper\'s simulations)');
+
+export const CheckpointsSchema = z
+  .union([
+    z.array(z.number().int().nonnegative()).min(1).describe('explicit steps, strictly increasing'),
+    z.strictObject({ every: z.number().int().positive() }).describe('every n steps'),
+    z.strictObject({ log: z.number().int().min(2) }).describe('n log-spaced steps from 1 to K'),
+  ])
+  .describe('Steps k at which ensemble statistics are recorded; step 0 and K are always included');
+
+const MAX_U32 = 0xffffffff;
+
+export const ChainScenarioSchema = z
+  .strictObject({
+    model: z.literal('chain').describe('The reduced STDP chain, one step per postsynaptic spike'),
+    rates: z.array(positiveFinite()).min(2).describe('Presynaptic firing rates λ_1..λ_d (d ≥ 2)'),
+    initialWeights: z.array(positiveFinite()).optional().describe('w(0), default all 1'),
+    alpha: positiveFinite().describe('Learning rate α'),
+    noise: NoiseSchema.optional(),
+    steps: z.number().int().positive().max(MAX_U32).describe('Number of steps K (output spikes)'),
+    checkpoints: CheckpointsSchema.optional(),
+    trajectories: z.number().int().positive().max(MAX_U32).describe('Number of independent trajectories N'),
+    seed: z
+      .union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1)])
+      .describe('Philox key: a non-negative integer, or a string that is hashed'),
+    allowTies: z.boolean().optional().describe('Accept a tie for the largest initial p_i (i* is then the lowest index)'),
+    keepPaths: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(4096)
+      .optional()
+      .describe('Keep p at every checkpoint for the first M trajectories (for plots); default 0'),
+  })
+  .superRefine((s, ctx) => {
+    const d = s.rates.length;
+    if (s.initialWeights && s.initialWeights.length !== d) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['initialWeights'],
+        message: `has ${s.initialWeights.length} entries but rates has ${d}; they must have the same length`,
+      });
+    }
+    const h = s.noise?.halfWidth ?? 1;
+    if (s.alpha * h >= 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alpha'],
+        message: `alpha × noise.halfWidth = ${s.alpha * h} must be < 1, otherwise 1 + α(B + Z) can reach 0`,
+      });
+    }
+    if (s.noise?.sd !== undefined && (s.noise.law ?? 'uniform') !== 'truncnormal') {
+      ctx.addIssue({ code: 'custom', path: ['noise', 'sd'], message: 'is only meaningful for law "truncnormal"' });
+    }
+    if (Array.isArray(s.checkpoints)) {
+      for (let i = 0; i < s.checkpoints.length; i++) {
+        const c = s.checkpoints[i]!;
+        if (c > s.steps) {
+          ctx.addIssue({ code: 'custom', path: ['checkpoints', i], message: `step ${c} is beyond steps = ${s.steps}` });
+        }
+        if (i > 0 && c <= s.checkpoints[i - 1]!) {
+          ctx.addIssue({ code: 'custom', path: ['checkpoints', i], message: 'checkpoints must be strictly increasing' });
+        }
+      }
+    }
+    if (!s.allowTies && (!s.initialWeights || s.initialWeights.length === d)) {
+      const p = initialP(s.rates, s.initialWeights);
+      const sorted = [...p].sort((a, b) => b - a);
+      if (Math.abs(sorted[0]! - sorted[1]!) <= 1e-12 * sorted[0]!) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [s.initialWeights ? 'initialWeights' : 'rates'],
+          message:
+            'the largest initial p_i = λ_i w_i / λᵀw is tied, so i* is not defined; break the tie or set allowTies: true',
+        });
+      }
+    }
+  });
+
+export type ChainScenarioInput = z.input<typeof ChainScenarioSchema>;
+export type ChainScenarioParsed = z.output<typeof ChainScenarioSchema>;
+
+/** A validated scenario with every default filled in and everything an engine needs precomputed. */
+export interface ResolvedScenario {
+  model: 'chain';
+  d: number;
+  rates: number[];
+  initialWeights: number[];
+  alpha: number;
+  noise: { law: NoiseLaw; halfWidth: number; sd?: number };
+  steps: number;
+  /** Sorted, unique, always containing 0 and K. */
+  checkpoints: number[];
+  trajectories: number;
+  seed: number | string;
+  /** Philox key (k0, k1) derived from the seed. */
+  seedKey: [number, number];
+  allowTies: boolean;
+  keepPaths: number;
+  /** Index of the largest initial p_i (the input the chain should find). */
+  iStar: number;
+  /** Initial spike-triggering probabilities p(0) = λ⊙w0 / λᵀw0 (Eq. 2). */
+  p0: number[];
+  /** Initial state x(0) = log(λ⊙w0) − max: the engines' log-space state. */
+  x0: number[];
+  /** Warnings that do not stop a run (e.g. α ≥ 1/Q, outside Lemma A.2). */
+  warnings: string[];
+}
+
+export class ScenarioError extends Error {
+  readonly issues: { path: string; message: string }[];
+  constructor(issues: { path: string; message: string }[]) {
+    super('Invalid scenario:\n' + issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'));
+    this.name = 'ScenarioError';
+    this.issues = issues;
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[], prefix = ''): string {
+  const parts = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  const s = (prefix + parts).replace(/^\./, '');
+  return s || '(root)';
+}
+
+export function zodIssues(err: z.ZodError, prefix = ''): { path: string; message: string }[] {
+  return err.issues.map((i) => {
+    let message = i.message;
+    if (i.code === 'unrecognized_keys') message = `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    return { path: formatPath(i.path, prefix), message };
+  });
+}
+
+export function initialP(rates: number[], w0?: number[]): number[] {
+  const a = rates.map((l, i) => l * (w0 ? w0[i]! : 1));
+  const s = a.reduce((x, y) => x + y, 0);
+  return a.map((v) => v / s);
+}
+
+/** 64-bit-ish Philox key from an integer or a string seed. Strings are hashed with seedrandom (ARC4). */
+export function seedToKey(seed: number | string): [number, number] {
+  if (typeof seed === 'number') {
+    return [seed % 0x100000000 >>> 0, Math.floor(seed / 0x100000000) >>> 0];
+  }
+  const rng = seedrandom(seed);
+  return [rng.int32() >>> 0, rng.int32() >>> 0];
+}
+
+export function resolveCheckpoints(spec: ChainScenarioParsed['checkpoints'], K: number): number[] {
+  let c: number[];
+  if (spec === undefined) c = logSpaced(K, 30);
+  else if (Array.isArray(spec)) c = [...spec];
+  else if ('every' in spec) {
+    c = [];
+    for (let k = spec.every; k <= K; k += spec.every) c.push(k);
+  } else c = logSpaced(K, spec.log);
+  c.push(0, K);
+  return [...new Set(c)].sort((a, b) => a - b);
+}
+
+function logSpaced(K: number, n: number): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < n; j++) out.push(Math.round(Math.pow(K, j / (n - 1))));
+  return out;
+}
+
+/** Validate and resolve; throws ScenarioError naming each offending field. `prefix` names the field in a file. */
+export function resolveScenario(input: unknown, prefix = 'scenario'): ResolvedScenario {
+  const r = ChainScenarioSchema.safeParse(input);
+  if (!r.success) throw new ScenarioError(zodIssues(r.error, prefix));
+  const s = r.data;
+  const d = s.rates.length;
+  const w0 = s.initialWeights ?? new Array(d).fill(1);
+  const p0 = initialP(s.rates, w0);
+  let iStar = 0;
+  for (let i = 1; i < d; i++) if (p0[i]! > p0[iStar]!) iStar = i;
+  const logs = s.rates.map((l, i) => Math.log(l) + Math.log(w0[i]!));
+  const m = Math.max(...logs);
+  const noise = { law: s.noise?.law ?? 'uniform', halfWidth: s.noise?.halfWidth ?? 1, sd: s.noise?.sd } as ResolvedScenario['noise'];
+  if (noise.law === 'truncnormal') noise.sd ??= noise.halfWidth / 2;
+  else delete noise.sd;
+  const warnings: string[] = [];
+  const Q = 1 + noise.halfWidth;
+  if (s.alpha >= 1 / Q) {
+    warnings.push(`alpha = ${s.alpha} ≥ 1/Q = ${1 / Q}: outside the condition α < 1/Q of the paper's Lemma A.2`);
+  }
+  return {
+    model: 'chain',
+    d,
+    rates: [...s.rates],
+    initialWeights: w0,
+    alpha: s.alpha,
+    noise,
+    steps: s.steps,
+    checkpoints: resolveCheckpoints(s.checkpoints, s.steps),
+    trajectories: s.trajectories,
+    seed: s.seed,
+    seedKey: seedToKey(s.seed),
+    allowTies: s.allowTies ?? false,
+    keepPaths: Math.min(s.keepPaths ?? 0, s.trajectories),
+    iStar,
+    p0,
+    x0: logs.map((v) => v - m),
+    warnings,
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * Mergeable ensemble statistics at one checkpoint. Every engine produces these raw accumulators (counts, a fixed
+ * histogram, and (n, mean, M2) triples); batches, chunks and shards merge exactly for counts and within rounding
+ * for the moments (Chan et al.'s parallel update). Summaries (quantiles, sd) are derived from them.
+ *
+ * Per trajectory the reduced quantities are
+ *   L = log(1 − p_{i*})   (the log-gap; computed without cancellation, see logGap in the engines)
+ *   G = 1 − p_{i*} = Σ_{j≠i*} p_j
+ *   argmax_i p_i, and p itself (mean per coordinate, for d ≤ MAX_D_MEAN_P).
+ */
+
+/** Thresholds δ for the counts of trajectories with 1 − p_{i*} < δ. */
+export const DELTAS = [1e-2, 1e-4, 1e-8] as const;
+export const LOG_DELTAS = DELTAS.map(Math.log);
+
+/**
+ * Histogram of −L on a log scale: bin b covers ln(−L) ∈ [H_LO + b·w, H_LO + (b+1)·w), w = (H_HI − H_LO)/H_BINS,
+ * for −L ∈ [1e-8, 1e8]; values outside fall into the first/last bin. Relative resolution of a quantile of L:
+ * e^w − 1 ≈ 0.9 %, before linear interpolation within the bin.
+ */
+export const H_BINS = 4096;
+export const H_LO = Math.log(1e-8);
+export const H_HI = Math.log(1e8);
+export const H_SCALE = H_BINS / (H_HI - H_LO);
+
+/** Mean of p per coordinate is tracked for d up to this (beyond it the per-workgroup partials grow too large). */
+export const MAX_D_MEAN_P = 32;
+
+export function histBin(L: number): number {
+  const v = -L;
+  if (!(v > 1e-8)) return 0;
+  const b = Math.floor((Math.log(v) - H_LO) * H_SCALE);
+  return b < 0 ? 0 : b >= H_BINS ? H_BINS - 1 : b;
+}
+
+export interface Moments {
+  n: number;
+  mean: number;
+  m2: number;
+}
+
+export function mergeMoments(a: Moments, b: Moments): Moments {
+  if (b.n === 0) return { ...a };
+  if (a.n === 0) return { ...b };
+  const n = a.n + b.n;
+  const delta = b.mean - a.mean;
+  return { n, mean: a.mean + (delta * b.n) / n, m2: a.m2 + b.m2 + (delta * delta * a.n * b.n) / n };
+}
+
+/** Raw, mergeable statistics of one checkpoint. */
+export interface CheckpointAccumulator {
+  step: number;
+  n: number;
+  successCount: number;
+  vertexCounts: number[];
+  belowDelta: number[];
+  hist: Uint32Array;
+  logGap: Moments;
+  gap: Moments;
+  /** Moments of each p_i, or null where d > MAX_D_MEAN_P. */
+  p: Moments[] | null;
+}
+
+export function emptyAccumulator(step: number, d: number): CheckpointAccumulator {
+  return {
+    step,
+    n: 0,
+    successCount: 0,
+    vertexCounts: new Array(d).fill(0),
+    belowDelta: DELTAS.map(() => 0),
+    hist: new Uint32Array(H_BINS),
+    logGap: { n: 0, mean: 0, m2: 0 },
+    gap: { n: 0, mean: 0, m2: 0 },
+    p: d <= MAX_D_MEAN_P ? Array.from({ length: d }, () => ({ n: 0, mean: 0, m2: 0 })) : null,
+  };
+}
+
+export function mergeAccumulators(a: CheckpointAccumulator, b: CheckpointAccumulator): CheckpointAccumulator {
+  if (a.step !== b.step) throw new Error(`cannot merge statistics of step ${a.step} with step ${b.step}`);
+  const hist = new Uint32Array(H_BINS);
+  for (let i = 0; i < H_BINS; i++) hist[i] = a.hist[i]! + b.hist[i]!;
+  return {
+    step: a.step,
+    n: a.n + b.n,
+    successCount: a.successCount + b.successCount,
+    vertexCounts: a.vertexCounts.map((v, i) => v + b.vertexCounts[i]!),
+    belowDelta: a.belowDelta.map((v, i) => v + b.belowDelta[i]!),
+    hist,
+    logGap: mergeMoments(a.logGap, b.logGap),
+    gap: mergeMoments(a.gap, b.gap),
+    p: a.p && b.p ? a.p.map((m, i) => mergeMoments(m, b.p![i]!)) : null,
+  };
+}
+
+/** Welford update with one observation (the CPU and gpu.js engines). */
+export function pushMoment(m: Moments, x: number): void {
+  m.n += 1;
+  const delta = x - m.mean;
+  m.mean += delta / m.n;
+  m.m2 += delta * (x - m.mean);
+}
+
+/** Add one trajectory's reduced quantities to an accumulator (host-side engines). */
+export function accumulateTrajectory(
+  acc: CheckpointAccumulator, iStar: number, L: number, G: number, argmax: number, p: ArrayLike<number> | null,
+): void {
+  acc.n += 1;
+  if (argmax === iStar) acc.successCount += 1;
+  acc.vertexCounts[argmax] += 1;
+  for (let j = 0; j < LOG_DELTAS.length; j++) if (L < LOG_DELTAS[j]!) acc.belowDelta[j] += 1;
+  acc.hist[histBin(L)] += 1;
+  pushMoment(acc.logGap, L);
+  pushMoment(acc.gap, G);
+  if (acc.p && p) for (let i = 0; i < acc.p.length; i++) pushMoment(acc.p[i]!, p[i]!);
+}
+
+/**
+ * Quantile q of L from the histogram of −L (linear interpolation of the CDF inside a bin, in ln(−L)). The q-quantile
+ * of L is the (1 − q)-quantile of −L. Returns null for an empty accumulator.
+ */
+export function logGapQuantile(hist: Uint32Array, n: number, q: number): number | null {
+  if (n === 0) return null;
+  const target = (1 - q) * n; // rank in −L, ascending
+  let cum = 0;
+  for (let b = 0; b < H_BINS; b++) {
+    const c = hist[b]!;
+    if (c > 0 && cum + c >= target) {
+      const frac = Math.min(1, Math.max(0, (target - cum) / c));
+      const lnv = H_LO + (b + frac) / H_SCALE;
+      return -Math.exp(lnv);
+    }
+    cum += c;
+  }
+  return -Math.exp(H_HI);
+}
+
+export function sd(m: Moments): number | null {
+  return m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) : m.n === 1 ? 0 : null;
+}
+
+export const QUANTILE_LEVELS = [0.1, 0.5, 0.9] as const;
+
+export interface CheckpointSummary {
+  step: number;
+  trajectories: number;
+  successCount: number;
+  vertexCounts: number[];
+  meanLogGap: number | null;
+  sdLogGap: number | null;
+  meanGap: number | null;
+  sdGap: number | null;
+  /** Quantiles of log(1 − p_{i*}) at 10/50/90 % from the device histogram (≈0.9 % relative resolution). */
+  logGapQuantiles: { q: number; value: number | null }[];
+  /** Counts with 1 − p_{i*} < δ. */
+  belowDelta: { delta: number; count: number }[];
+  /** Mean and standard deviation of each p_i over trajectories (null where d > 32). */
+  meanP: number[] | null;
+  sdP: number[] | null;
+}
+
+export function summarizeCheckpoint(a: CheckpointAccumulator): CheckpointSummary {
+  return {
+    step: a.step,
+    trajectories: a.n,
+    successCount: a.successCount,
+    vertexCounts: [...a.vertexCounts],
+    meanLogGap: a.n ? a.logGap.mean : null,
+    sdLogGap: sd(a.logGap),
+    meanGap: a.n ? a.gap.mean : null,
+    sdGap: sd(a.gap),
+    logGapQuantiles: QUANTILE_LEVELS.map((q) => ({ q, value: logGapQuantile(a.hist, a.n, q) })),
+    belowDelta: DELTAS.map((delta, j) => ({ delta, count: a.belowDelta[j]! })),
+    meanP: a.p ? a.p.map((m) => m.mean) : null,
+    sdP: a.p ? a.p.map((m) => sd(m) ?? 0) : null,
+  };
+}
+
+/** Serialisable form (the histogram as a sparse list) for state files and merging across processes. */
+export function accumulatorToJSON(a: CheckpointAccumulator): object {
+  const hist: [number, number][] = [];
+  a.hist.forEach((c, b) => c && hist.push([b, c]));
+  return { ...a, hist };
+}
+
+export function accumulatorFromJSON(o: any): CheckpointAccumulator {
+  const hist = new Uint32Array(H_BINS);
+  for (const [b, c] of o.hist as [number, number][]) hist[b] = c;
+  return { ...o, hist };
+}
