@@ -6,7 +6,9 @@
 //   D (inputs), WG (workgroup size), NV (reduced float variables: L, G, then p_1..p_D when D <= 32),
 //   NOISE_LAW (0 uniform, 1 rademacher, 2 truncated normal), NBINS, H_LO, H_SCALE, LOG_D0..LOG_D2.
 
-const NCNT: u32 = D + 4u;          // counts per checkpoint: success, vertex[D], below delta[3]
+// Counters per checkpoint: success, vertex[D], below delta[3], then two order-preserving encodings of -L >= 0
+// (its f32 bits): max of ~bits (i.e. the largest L) and max of bits (the smallest L). All start at 0.
+const NCNT: u32 = D + 6u;
 const NO_SLOT: u32 = 0xffffffffu;
 
 struct Params {
@@ -168,6 +170,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
     if (L < LOG_D1) { atomicAdd(&wcnt[2u + D], 1u); }
     if (L < LOG_D2) { atomicAdd(&wcnt[3u + D], 1u); }
     atomicAdd(&hist[slot * NBINS + hist_bin(L)], 1u);
+    let lbits = bitcast<u32>(max(-L, 0.0));
+    atomicMax(&wcnt[4u + D], ~lbits);
+    atomicMax(&wcnt[5u + D], lbits);
     if (traj < P.keep_paths) {
       for (var i = 0u; i < D; i++) { paths[(slot * P.keep_paths + traj) * D + i] = p[i]; }
     }
@@ -175,7 +180,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
   workgroupBarrier();
   for (var c = lid; c < NCNT; c += WG) {
     let v = atomicLoad(&wcnt[c]);
-    if (v > 0u) { atomicAdd(&counts[slot * NCNT + c], v); }
+    if (c >= 4u + D) { atomicMax(&counts[slot * NCNT + c], v); }
+    else if (v > 0u) { atomicAdd(&counts[slot * NCNT + c], v); }
   }
 
   // Moments per workgroup: two-pass (mean, then sum of squared deviations) tree reductions; the host merges the

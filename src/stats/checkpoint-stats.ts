@@ -56,6 +56,9 @@ export interface CheckpointAccumulator {
   belowDelta: number[];
   hist: Uint32Array;
   logGap: Moments;
+  /** Smallest and largest L (exact; they also bound the histogram quantiles). */
+  minLogGap: number;
+  maxLogGap: number;
   gap: Moments;
   /** Moments of each p_i, or null where d > MAX_D_MEAN_P. */
   p: Moments[] | null;
@@ -70,6 +73,8 @@ export function emptyAccumulator(step: number, d: number): CheckpointAccumulator
     belowDelta: DELTAS.map(() => 0),
     hist: new Uint32Array(H_BINS),
     logGap: { n: 0, mean: 0, m2: 0 },
+    minLogGap: Infinity,
+    maxLogGap: -Infinity,
     gap: { n: 0, mean: 0, m2: 0 },
     p: d <= MAX_D_MEAN_P ? Array.from({ length: d }, () => ({ n: 0, mean: 0, m2: 0 })) : null,
   };
@@ -87,6 +92,8 @@ export function mergeAccumulators(a: CheckpointAccumulator, b: CheckpointAccumul
     belowDelta: a.belowDelta.map((v, i) => v + b.belowDelta[i]!),
     hist,
     logGap: mergeMoments(a.logGap, b.logGap),
+    minLogGap: Math.min(a.minLogGap, b.minLogGap),
+    maxLogGap: Math.max(a.maxLogGap, b.maxLogGap),
     gap: mergeMoments(a.gap, b.gap),
     p: a.p && b.p ? a.p.map((m, i) => mergeMoments(m, b.p![i]!)) : null,
   };
@@ -110,15 +117,22 @@ export function accumulateTrajectory(
   for (let j = 0; j < LOG_DELTAS.length; j++) if (L < LOG_DELTAS[j]!) acc.belowDelta[j] += 1;
   acc.hist[histBin(L)] += 1;
   pushMoment(acc.logGap, L);
+  if (L < acc.minLogGap) acc.minLogGap = L;
+  if (L > acc.maxLogGap) acc.maxLogGap = L;
   pushMoment(acc.gap, G);
   if (acc.p && p) for (let i = 0; i < acc.p.length; i++) pushMoment(acc.p[i]!, p[i]!);
 }
 
 /**
- * Quantile q of L from the histogram of −L (linear interpolation of the CDF inside a bin, in ln(−L)). The q-quantile
- * of L is the (1 − q)-quantile of −L. Returns null for an empty accumulator.
+ * Quantile q of L from the histogram of −L (linear interpolation of the CDF inside a bin, in ln(−L)), clamped to
+ * the exact [min L, max L]. The q-quantile of L is the (1 − q)-quantile of −L. Returns null for an empty accumulator.
  */
-export function logGapQuantile(hist: Uint32Array, n: number, q: number): number | null {
+export function logGapQuantile(a: CheckpointAccumulator, q: number): number | null {
+  const v = histQuantile(a.hist, a.n, q);
+  return v === null ? null : Math.min(a.maxLogGap, Math.max(a.minLogGap, v));
+}
+
+function histQuantile(hist: Uint32Array, n: number, q: number): number | null {
   if (n === 0) return null;
   const target = (1 - q) * n; // rank in −L, ascending
   let cum = 0;
@@ -151,6 +165,8 @@ export interface CheckpointSummary {
   sdGap: number | null;
   /** Quantiles of log(1 − p_{i*}) at 10/50/90 % from the device histogram (≈0.9 % relative resolution). */
   logGapQuantiles: { q: number; value: number | null }[];
+  minLogGap: number | null;
+  maxLogGap: number | null;
   /** Counts with 1 − p_{i*} < δ. */
   belowDelta: { delta: number; count: number }[];
   /** Mean and standard deviation of each p_i over trajectories (null where d > 32). */
@@ -168,7 +184,9 @@ export function summarizeCheckpoint(a: CheckpointAccumulator): CheckpointSummary
     sdLogGap: sd(a.logGap),
     meanGap: a.n ? a.gap.mean : null,
     sdGap: sd(a.gap),
-    logGapQuantiles: QUANTILE_LEVELS.map((q) => ({ q, value: logGapQuantile(a.hist, a.n, q) })),
+    logGapQuantiles: QUANTILE_LEVELS.map((q) => ({ q, value: logGapQuantile(a, q) })),
+    minLogGap: a.n ? a.minLogGap : null,
+    maxLogGap: a.n ? a.maxLogGap : null,
     belowDelta: DELTAS.map((delta, j) => ({ delta, count: a.belowDelta[j]! })),
     meanP: a.p ? a.p.map((m) => m.mean) : null,
     sdP: a.p ? a.p.map((m) => sd(m) ?? 0) : null,
@@ -179,11 +197,11 @@ export function summarizeCheckpoint(a: CheckpointAccumulator): CheckpointSummary
 export function accumulatorToJSON(a: CheckpointAccumulator): object {
   const hist: [number, number][] = [];
   a.hist.forEach((c, b) => c && hist.push([b, c]));
-  return { ...a, hist };
+  return { ...a, hist, minLogGap: a.n ? a.minLogGap : null, maxLogGap: a.n ? a.maxLogGap : null };
 }
 
 export function accumulatorFromJSON(o: any): CheckpointAccumulator {
   const hist = new Uint32Array(H_BINS);
   for (const [b, c] of o.hist as [number, number][]) hist[b] = c;
-  return { ...o, hist };
+  return { ...o, hist, minLogGap: o.minLogGap ?? Infinity, maxLogGap: o.maxLogGap ?? -Infinity };
 }

@@ -100,7 +100,7 @@ export class WebGpuEngine implements Engine {
     const d = s.d;
     const np = noiseParams(s);
     const nv = 2 + (d <= MAX_D_MEAN_P ? d : 0);
-    const ncnt = d + 4;
+    const ncnt = d + 6;
     const slots = s.checkpoints.length;
     const pipeline = await this.pipeline(d, np.law);
     const limits = device.limits;
@@ -257,7 +257,7 @@ function mergeBatch(
   a: CheckpointAccumulator, c: number, counts: Uint32Array, hist: Uint32Array, partials: Float32Array,
   d: number, nv: number, n: number, nWg: number,
 ): CheckpointAccumulator {
-  const ncnt = d + 4;
+  const ncnt = d + 6;
   const b = emptyAccumulator(a.step, d);
   const cb = c * ncnt;
   b.n = n;
@@ -265,6 +265,12 @@ function mergeBatch(
   for (let i = 0; i < d; i++) b.vertexCounts[i] = counts[cb + 1 + i]!;
   for (let j = 0; j < 3; j++) b.belowDelta[j] = counts[cb + 1 + d + j]!;
   b.hist = hist.slice(c * H_BINS, (c + 1) * H_BINS);
+  // Decode the order-preserving f32 bits of −L (see NCNT in chain.wgsl).
+  const bits = new Uint32Array(2), fl = new Float32Array(bits.buffer);
+  bits[0] = ~counts[cb + d + 4]! >>> 0;
+  bits[1] = counts[cb + d + 5]!;
+  b.maxLogGap = -fl[0]!;
+  b.minLogGap = -fl[1]!;
   const vertexTotal = b.vertexCounts.reduce((x, y) => x + y, 0);
   if (vertexTotal !== n) throw new Error(`device counts do not add up at step ${a.step}: ${vertexTotal} of ${n} trajectories`);
   for (let w = 0; w < nWg; w++) {

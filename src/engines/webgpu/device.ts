@@ -63,7 +63,27 @@ export function isSoftwareAdapter(info: AdapterInfo): boolean {
   return !!info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|software|warp|microsoft basic/.test(s);
 }
 
+/**
+ * Vulkan's window-system layers print "XDG_RUNTIME_DIR is invalid or not set" on headless machines; give them a
+ * private directory before the first adapter request (Node and Deno; a no-op in browsers).
+ */
+async function ensureXdgRuntimeDir(): Promise<void> {
+  const g = globalThis as any;
+  const env = g.process?.env;
+  if (!env || env.XDG_RUNTIME_DIR || typeof g.window !== 'undefined') return;
+  try {
+    const os = await import('node:os');
+    const fs = await import('node:fs');
+    const dir = `${os.tmpdir()}/stdp-mc-xdg-${os.userInfo().uid}`;
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    env.XDG_RUNTIME_DIR = dir;
+  } catch {
+    /* cosmetic only */
+  }
+}
+
 export async function acquireDevice(powerPreference: GPUPowerPreference = 'high-performance'): Promise<AcquiredDevice | null> {
+  await ensureXdgRuntimeDir();
   let adapter: GPUAdapter | null;
   if (isNode()) adapter = await requestAdapterNode(powerPreference);
   else {

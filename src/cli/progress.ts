@@ -1,0 +1,38 @@
+/** A progress bar on stderr: steps done, rate and ETA; silent for runs shorter than a second. */
+import type { Progress } from '../engines/types.ts';
+
+export function fmtCount(v: number): string {
+  if (v < 1e4) return String(Math.round(v));
+  const e = Math.floor(Math.log10(v));
+  return `${(v / 10 ** e).toFixed(2)}e${e}`;
+}
+
+export function fmtSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function progressLine(p: Progress, width = 30): string {
+  const f = p.total ? Math.min(1, p.done / p.total) : 1;
+  const filled = Math.round(f * width);
+  const rate = p.elapsedSeconds > 0 ? p.done / p.elapsedSeconds : 0;
+  const eta = rate > 0 ? (p.total - p.done) / rate : Infinity;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * f).toFixed(1).padStart(5)}% ` +
+    `${fmtCount(p.done)}/${fmtCount(p.total)} trajectory-steps  ${fmtCount(rate)}/s  ETA ${fmtSeconds(eta)}`;
+}
+
+export function stderrProgress(write: (s: string) => void, isTTY: boolean): (p: Progress) => void {
+  let lastPrint = 0;
+  let shown = false;
+  return (p) => {
+    const now = p.elapsedSeconds;
+    const finished = p.done >= p.total;
+    if (now < 1 && !(finished && shown)) return; // runs shorter than a second stay quiet
+    if (!finished && now - lastPrint < (isTTY ? 0.1 : 2)) return;
+    lastPrint = now;
+    shown = true;
+    write(isTTY ? `\r${progressLine(p)}${finished ? '\n' : ''}` : `${progressLine(p)}\n`);
+  };
+}

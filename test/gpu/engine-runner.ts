@@ -1,0 +1,66 @@
+/**
+ * Subprocess helper for the GPU tests: runs one request on the WebGPU engine in this runtime (Deno: lavapipe through
+ * its built-in WebGPU; Node: Dawn on SwiftShader) and prints a JSON result on stdout. A GPU crash then fails the test
+ * that spawned it instead of killing the test runner.
+ *
+ *   deno run -A test/gpu/engine-runner.ts '<request json>'      npx tsx test/gpu/engine-runner.ts '<request json>'
+ *
+ * Requests: { kind: "kat", inputs: number[][] } → { adapter, outputs }
+ *           { kind: "run", scenario, options } → { adapter, accumulators, finalState }
+ */
+import { resolveScenario } from '../../src/model/scenario.ts';
+import { accumulatorToJSON } from '../../src/stats/checkpoint-stats.ts';
+import { WebGpuEngine } from '../../src/engines/webgpu/chain-engine.ts';
+import { acquireDevice, computePipeline, loadShader, readBuffer } from '../../src/engines/webgpu/device.ts';
+
+const g = globalThis as any;
+const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
+const req = JSON.parse(args[0]!);
+
+async function kat(inputs: number[][]): Promise<unknown> {
+  const gpu = await acquireDevice();
+  if (!gpu) throw new Error('no WebGPU adapter');
+  const { device } = gpu;
+  const code = `${await loadShader('philox.wgsl')}\n${await loadShader('philox-kat.wgsl')}`;
+  const pipeline = await computePipeline(device, code, 'philox-kat');
+  const inp = new Uint32Array(inputs.flat());
+  const inBuf = device.createBuffer({ size: inp.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(inBuf, 0, inp);
+  const outSize = inputs.length * 16;
+  const outBuf = device.createBuffer({ size: outSize, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+  const bg = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [{ binding: 0, resource: { buffer: inBuf } }, { binding: 1, resource: { buffer: outBuf } }],
+  });
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bg);
+  pass.dispatchWorkgroups(Math.ceil(inputs.length / 64));
+  pass.end();
+  device.queue.submit([enc.finish()]);
+  const out = new Uint32Array(await readBuffer(device, outBuf, outSize));
+  return { adapter: gpu.info, outputs: Array.from(out) };
+}
+
+async function run(scenario: unknown, options: Record<string, unknown>): Promise<unknown> {
+  const engine = await WebGpuEngine.create();
+  if (!engine) throw new Error('no WebGPU adapter');
+  const r = await engine.run(resolveScenario(scenario), options);
+  engine.dispose();
+  return {
+    adapter: r.engine.adapter,
+    accumulators: r.checkpoints.map(accumulatorToJSON),
+    finalState: r.finalState ? Array.from(r.finalState) : null,
+    paths: r.paths ?? null,
+  };
+}
+
+const result = req.kind === 'kat' ? await kat(req.inputs) : await run(req.scenario, req.options ?? {});
+const text = JSON.stringify(result);
+if (g.Deno) {
+  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
+  g.Deno.exit(0);
+} else {
+  g.process.stdout.write(text + '\n', () => g.process.exit(0));
+}
