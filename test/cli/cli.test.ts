@@ -1,0 +1,96 @@
+/** The command line as a user runs it: Node (bin/stdp-mc.js) and Deno (src/cli/main.ts). */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { progressLine } from '../../src/cli/progress.ts';
+import { ROOT, denoBin } from '../gpu/spawn.ts';
+
+const tiny = {
+  name: 'tiny',
+  scenario: { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 300, trajectories: 500, seed: 7, checkpoints: { every: 100 } },
+};
+
+function cli(runtime: 'node' | 'deno', args: string[]) {
+  const [cmd, pre] = runtime === 'node' ? [process.execPath, [join(ROOT, 'bin/stdp-mc.js')]] : [denoBin(), ['run', '-A', join(ROOT, 'src/cli/main.ts')]];
+  return spawnSync(cmd, [...pre, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+}
+
+function expectClose(a: unknown, b: unknown, path = ''): void {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isInteger(a) && Number.isInteger(b)) expect(a, path).toBe(b);
+    else expect(Math.abs(a - b), path).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(a)));
+  } else if (a && typeof a === 'object') {
+    expect(Object.keys(b as object).sort(), path).toEqual(Object.keys(a).sort());
+    for (const k of Object.keys(a)) expectClose((a as any)[k], (b as any)[k], `${path}.${k}`);
+  } else expect(b, path).toEqual(a);
+}
+
+describe.each(['node', 'deno'] as const)('stdp-mc run under %s', (runtime) => {
+  const dir = mkdtempSync(join(tmpdir(), 'stdp-mc-cli-'));
+  const file = join(dir, 'tiny.json');
+  writeFileSync(file, JSON.stringify(tiny));
+
+  it('--json prints the summary alone on stdout and writes DIR/summary.json', () => {
+    const out = join(dir, `out-${runtime}`);
+    const r = cli(runtime, ['run', file, '--engine', 'cpu', '--json', '--out', out, '--trajectories', '400', '--seed', '11']);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual(s);
+    expect(s.scenario).toMatchObject({ rates: [10, 7.5, 5], trajectories: 400, seed: 11, iStar: 0, steps: 300 });
+    expect(s.engine).toMatchObject({ name: 'cpu', reason: 'requested' });
+    expect(s.engine.runtime).toMatch(runtime);
+    expect(s.trajectories).toBe(400);
+    expect(s.checkpoints.map((c: any) => c.step)).toEqual([0, 100, 200, 300]);
+    for (const c of s.checkpoints) {
+      expect(Object.keys(c)).toEqual(expect.arrayContaining(['step', 'successCount', 'vertexCounts', 'meanLogGap', 'sdLogGap', 'logGapQuantiles', 'belowDelta']));
+      expect(c.vertexCounts.reduce((a: number, b: number) => a + b, 0)).toBe(400);
+    }
+    const f = s.final;
+    expect(f.trajectories).toBe(400);
+    expect(f.successProbability).toBe(s.checkpoints[3].successCount / 400);
+    expect(f.successCI95[0]).toBeLessThanOrEqual(f.successProbability);
+    expect(f.successCI95[1]).toBeGreaterThanOrEqual(f.successProbability);
+    expect(s.timing.seconds).toBeGreaterThan(0);
+    expect(s.timing.trajectoryStepsPerSecond).toBeGreaterThan(0);
+    expect(s.provenance).toMatchObject({ version: '0.1.0', seed: 11 });
+    expect(s.provenance.gitCommit === null || /^[0-9a-f]{40}$/.test(s.provenance.gitCommit)).toBe(true);
+    expect(Date.parse(s.provenance.createdAt)).not.toBeNaN();
+  });
+
+  it('gives the same numbers as the other runtime for the same seed (cpu engine)', () => {
+    const a = JSON.parse(cli(runtime, ['run', file, '--engine', 'cpu', '--json', '--out', join(dir, 'a')]).stdout);
+    const b = JSON.parse(cli(runtime === 'node' ? 'deno' : 'node', ['run', file, '--engine', 'cpu', '--json', '--out', join(dir, 'b')]).stdout);
+    // Counts are identical; floats may differ in the last ulp (Node 20's and Deno's V8 have different exp/log).
+    expectClose(a.checkpoints, b.checkpoints);
+  });
+
+  it('runs the webgpu engine on the software adapter and reports it', () => {
+    const r = cli(runtime, ['run', file, '--engine', 'webgpu', '--json', '--out', join(dir, 'g'), '--trajectories', '128']);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.engine.name).toBe('webgpu');
+    expect(JSON.stringify(s.engine.adapter).toLowerCase()).toMatch(runtime === 'deno' ? /llvmpipe/ : /swiftshader/);
+    expect(s.final.trajectories).toBe(128);
+  });
+
+  it('refuses an invalid experiment naming the field, and runs nothing', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...tiny, scenario: { ...tiny.scenario, rates: [10, -1, 5] } }));
+    const r = cli(runtime, ['run', bad, '--out', join(dir, 'bad-out')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/scenario\.rates\[1\]: must be > 0/);
+    expect(() => readFileSync(join(dir, 'bad-out', 'summary.json'))).toThrow();
+  });
+});
+
+describe('progress line', () => {
+  it('shows steps done, rate and ETA', () => {
+    const line = progressLine({ done: 5e7, total: 2e8, elapsedSeconds: 10 });
+    expect(line).toMatch(/25\.0%/);
+    expect(line).toMatch(/5\.00e7\/2\.00e8 trajectory-steps/);
+    expect(line).toMatch(/5\.00e6\/s/);
+    expect(line).toMatch(/ETA 30s/);
+  });
+});
