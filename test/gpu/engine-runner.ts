@@ -46,9 +46,27 @@ async function kat(inputs: number[][]): Promise<unknown> {
 async function run(scenario: unknown, options: Record<string, unknown>): Promise<unknown> {
   const engine = await WebGpuEngine.create();
   if (!engine) throw new Error('no WebGPU adapter');
-  const r = await engine.run(resolveScenario(scenario), options);
-  engine.dispose();
+  // abortAfterProgress: n cancels the run at its n-th progress event (the cancellation test).
+  const { abortAfterProgress, ...opts } = options as { abortAfterProgress?: number };
+  const ctl = new AbortController();
+  const progress: number[] = [];
+  let r;
+  try {
+    r = await engine.run(resolveScenario(scenario), {
+      ...opts,
+      signal: ctl.signal,
+      onProgress: (p) => {
+        progress.push(p.done);
+        if (abortAfterProgress !== undefined && progress.length >= abortAfterProgress) ctl.abort();
+      },
+    });
+  } catch (e) {
+    return { error: (e as Error).name, message: (e as Error).message, progress };
+  } finally {
+    engine.dispose();
+  }
   return {
+    progress,
     adapter: r.engine.adapter,
     accumulators: r.checkpoints.map(accumulatorToJSON),
     finalState: r.finalState ? Array.from(r.finalState) : null,
