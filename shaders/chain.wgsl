@@ -3,7 +3,8 @@
 // src/engines/chain-math.ts (advance, reduceState) line by line, in f32.
 //
 // Prepended by the host (src/engines/webgpu/chain-kernel.ts): shaders/philox.wgsl and the constants
-//   D (inputs), WG (workgroup size), NV (reduced float variables: L, G, then p_1..p_D when D <= 32),
+//   D (inputs), WG (workgroup size), NV (reduced float variables: L, G, L and G on the success event, then
+//   p_1..p_D when D <= 32),
 //   NOISE_LAW (0 uniform, 1 rademacher, 2 truncated normal), NBINS, H_LO, H_SCALE, LOG_D0..LOG_D2.
 
 // Counters per checkpoint: success, vertex[D], below delta[3], then two order-preserving encodings of -L >= 0
@@ -34,10 +35,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> state: array<f32>;          // x[i * n_active + t]
 @group(0) @binding(3) var<storage, read_write> counts: array<atomic<u32>>; // [slot][NCNT]
 @group(0) @binding(4) var<storage, read_write> hist: array<atomic<u32>>;   // [slot][NBINS] of ln(-L)
-@group(0) @binding(5) var<storage, read_write> partials: array<f32>;       // [slot][wg][NV][mean, M2]
+@group(0) @binding(5) var<storage, read_write> partials: array<f32>;       // [slot][wg][NV][n, mean, M2]
 @group(0) @binding(6) var<storage, read_write> paths: array<f32>;          // [slot][keep][D]
 
-var<workgroup> red: array<f32, WG>;
+var<workgroup> red: array<vec2<f32>, WG>;  // (value, count) pairs for the tree reductions
 var<workgroup> wcnt: array<atomic<u32>, NCNT>;
 
 // Acklam's rational approximation of the standard normal quantile (src/stats/normal.ts, normInv).
@@ -184,33 +185,37 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
     else if (v > 0u) { atomicAdd(&counts[slot * NCNT + c], v); }
   }
 
-  // Moments per workgroup: two-pass (mean, then sum of squared deviations) tree reductions; the host merges the
-  // (n, mean, M2) triples of all workgroups in f64 (Chan et al.).
-  let nw = f32(min(WG, n - wid.x * WG));
+  // Moments per workgroup: two-pass (mean, then sum of squared deviations) tree reductions over the lanes that
+  // belong to each variable's event (all live lanes; for L|success and G|success those with argmax = i*); the host
+  // merges the (n, mean, M2) triples of all workgroups in f64 (Chan et al.).
+  let success = live && am == P.i_star;
   for (var v = 0u; v < NV; v++) {
     var val = 0.0;
-    if (live) {
-      if (v == 0u) { val = L; } else if (v == 1u) { val = G; } else { val = p[v - 2u]; }
-    }
-    red[lid] = val;
+    var inc = live;
+    if (v == 0u) { val = L; } else if (v == 1u) { val = G; }
+    else if (v == 2u) { val = L; inc = success; } else if (v == 3u) { val = G; inc = success; }
+    else if (live) { val = p[v - 4u]; }
+    red[lid] = select(vec2<f32>(0.0, 0.0), vec2<f32>(val, 1.0), inc);
     workgroupBarrier();
     for (var s = WG / 2u; s > 0u; s = s >> 1u) {
       if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
       workgroupBarrier();
     }
-    let mean = red[0] / nw;
+    let cnt = red[0].y;
+    let mean = select(0.0, red[0].x / cnt, cnt > 0.0);
     workgroupBarrier();
     let dev = val - mean;
-    red[lid] = select(0.0, dev * dev, live);
+    red[lid] = select(vec2<f32>(0.0, 0.0), vec2<f32>(dev * dev, 0.0), inc);
     workgroupBarrier();
     for (var s = WG / 2u; s > 0u; s = s >> 1u) {
       if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
       workgroupBarrier();
     }
     if (lid == 0u) {
-      let o = ((slot * P.n_wg + wid.x) * NV + v) * 2u;
-      partials[o] = mean;
-      partials[o + 1u] = red[0];
+      let o = ((slot * P.n_wg + wid.x) * NV + v) * 3u;
+      partials[o] = cnt;
+      partials[o + 1u] = mean;
+      partials[o + 2u] = red[0].x;
     }
     workgroupBarrier();
   }

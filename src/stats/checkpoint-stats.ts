@@ -60,6 +60,9 @@ export interface CheckpointAccumulator {
   minLogGap: number;
   maxLogGap: number;
   gap: Moments;
+  /** L and G over the trajectories whose argmax at this checkpoint is i* (the success event, seen at step k). */
+  logGapSuccess: Moments;
+  gapSuccess: Moments;
   /** Moments of each p_i, or null where d > MAX_D_MEAN_P. */
   p: Moments[] | null;
 }
@@ -76,6 +79,8 @@ export function emptyAccumulator(step: number, d: number): CheckpointAccumulator
     minLogGap: Infinity,
     maxLogGap: -Infinity,
     gap: { n: 0, mean: 0, m2: 0 },
+    logGapSuccess: { n: 0, mean: 0, m2: 0 },
+    gapSuccess: { n: 0, mean: 0, m2: 0 },
     p: d <= MAX_D_MEAN_P ? Array.from({ length: d }, () => ({ n: 0, mean: 0, m2: 0 })) : null,
   };
 }
@@ -95,6 +100,8 @@ export function mergeAccumulators(a: CheckpointAccumulator, b: CheckpointAccumul
     minLogGap: Math.min(a.minLogGap, b.minLogGap),
     maxLogGap: Math.max(a.maxLogGap, b.maxLogGap),
     gap: mergeMoments(a.gap, b.gap),
+    logGapSuccess: mergeMoments(a.logGapSuccess, b.logGapSuccess),
+    gapSuccess: mergeMoments(a.gapSuccess, b.gapSuccess),
     p: a.p && b.p ? a.p.map((m, i) => mergeMoments(m, b.p![i]!)) : null,
   };
 }
@@ -112,7 +119,11 @@ export function accumulateTrajectory(
   acc: CheckpointAccumulator, iStar: number, L: number, G: number, argmax: number, p: ArrayLike<number> | null,
 ): void {
   acc.n += 1;
-  if (argmax === iStar) acc.successCount += 1;
+  if (argmax === iStar) {
+    acc.successCount += 1;
+    pushMoment(acc.logGapSuccess, L);
+    pushMoment(acc.gapSuccess, G);
+  }
   acc.vertexCounts[argmax] += 1;
   for (let j = 0; j < LOG_DELTAS.length; j++) if (L < LOG_DELTAS[j]!) acc.belowDelta[j] += 1;
   acc.hist[histBin(L)] += 1;
@@ -163,6 +174,11 @@ export interface CheckpointSummary {
   sdLogGap: number | null;
   meanGap: number | null;
   sdGap: number | null;
+  /** The same on the success event (argmax p = i* at this step). */
+  meanLogGapOnSuccess: number | null;
+  sdLogGapOnSuccess: number | null;
+  meanGapOnSuccess: number | null;
+  sdGapOnSuccess: number | null;
   /** Quantiles of log(1 − p_{i*}) at 10/50/90 % from the device histogram (≈0.9 % relative resolution). */
   logGapQuantiles: { q: number; value: number | null }[];
   minLogGap: number | null;
@@ -184,6 +200,10 @@ export function summarizeCheckpoint(a: CheckpointAccumulator): CheckpointSummary
     sdLogGap: sd(a.logGap),
     meanGap: a.n ? a.gap.mean : null,
     sdGap: sd(a.gap),
+    meanLogGapOnSuccess: a.logGapSuccess.n ? a.logGapSuccess.mean : null,
+    sdLogGapOnSuccess: sd(a.logGapSuccess),
+    meanGapOnSuccess: a.gapSuccess.n ? a.gapSuccess.mean : null,
+    sdGapOnSuccess: sd(a.gapSuccess),
     logGapQuantiles: QUANTILE_LEVELS.map((q) => ({ q, value: logGapQuantile(a, q) })),
     minLogGap: a.n ? a.minLogGap : null,
     maxLogGap: a.n ? a.maxLogGap : null,

@@ -31,9 +31,33 @@ describe.each(['deno', 'node'] as Runtime[])('CPU and WebGPU on the same stream 
       for (let c = 0; c <= 50; c++) {
         expect(acc[c].vertexCounts).toEqual(cpu.checkpoints[c]!.vertexCounts);
         expect(acc[c].logGap.mean).toBeCloseTo(cpu.checkpoints[c]!.logGap.mean, 4);
+        expect(acc[c].logGapSuccess.n).toBe(cpu.checkpoints[c]!.logGapSuccess.n);
+        expect(acc[c].gapSuccess.mean).toBeCloseTo(cpu.checkpoints[c]!.gapSuccess.mean, 5);
+        expect(acc[c].p[2].mean).toBeCloseTo(cpu.checkpoints[c]!.p![2]!.mean, 5);
       }
     }, 120_000);
   }
+});
+
+describe('device reductions with failures present (Deno)', () => {
+  it('conditional moments on the success event match the CPU reference', async () => {
+    const scenario = { ...base, rates: [10, 9, 8], alpha: 0.05, steps: 200, trajectories: 256, checkpoints: { every: 50 } };
+    const cpu = await new CpuEngine().run(resolveScenario(scenario));
+    const gpu = runOnGpu('deno', { kind: 'run', scenario }).accumulators.map(accumulatorFromJSON);
+    const last = cpu.checkpoints.at(-1)!;
+    expect(last.successCount).toBeLessThan(256 - 20); // the event is a proper subset here
+    for (let c = 0; c < gpu.length; c++) {
+      const a = gpu[c], b = cpu.checkpoints[c]!;
+      expect(a.vertexCounts).toEqual(b.vertexCounts);
+      expect(a.logGapSuccess.n).toBe(b.successCount);
+      expect(a.logGapSuccess.mean).toBeCloseTo(b.logGapSuccess.mean, 4);
+      if (b.logGapSuccess.m2 > 0) expect(Math.sqrt(a.logGapSuccess.m2 / b.logGapSuccess.m2)).toBeCloseTo(1, 3);
+      else expect(a.logGapSuccess.m2).toBeLessThan(1e-9);
+      expect(a.gapSuccess.mean).toBeCloseTo(b.gapSuccess.mean, 5);
+      expect(a.belowDelta).toEqual(b.belowDelta);
+      expect(a.minLogGap).toBeCloseTo(b.minLogGap, 3);
+    }
+  }, 120_000);
 });
 
 describe('chunking invariance', () => {

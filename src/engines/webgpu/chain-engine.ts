@@ -16,6 +16,9 @@ const WG = 64;
 const PARAM_STRIDE = 256; // minUniformBufferOffsetAlignment upper bound
 const GROUP = 32; // dispatches per submit
 const NO_SLOT = 0xffffffff;
+/** Reduced float variables before the p_i: L, G, L|success, G|success (see chain.wgsl). */
+const NV_FIXED = 4;
+const PARTIAL = 3; // (n, mean, M2) per variable and workgroup
 
 function f32lit(v: number): string {
   if (!Number.isFinite(v)) throw new Error(`non-finite WGSL constant ${v}`);
@@ -24,7 +27,7 @@ function f32lit(v: number): string {
 }
 
 export async function chainShaderSource(d: number, law: number): Promise<string> {
-  const nv = 2 + (d <= MAX_D_MEAN_P ? d : 0);
+  const nv = NV_FIXED + (d <= MAX_D_MEAN_P ? d : 0);
   const header = [
     `const D: u32 = ${d}u;`,
     `const WG: u32 = ${WG}u;`,
@@ -99,7 +102,7 @@ export class WebGpuEngine implements Engine {
     const [start, end] = o.trajectoryRange ?? [0, s.trajectories];
     const d = s.d;
     const np = noiseParams(s);
-    const nv = 2 + (d <= MAX_D_MEAN_P ? d : 0);
+    const nv = NV_FIXED + (d <= MAX_D_MEAN_P ? d : 0);
     const ncnt = d + 6;
     const slots = s.checkpoints.length;
     const pipeline = await this.pipeline(d, np.law);
@@ -108,7 +111,7 @@ export class WebGpuEngine implements Engine {
     // Batch size: bounded by the dispatch grid, the state buffer, and the size of the per-workgroup partials.
     const maxByGrid = limits.maxComputeWorkgroupsPerDimension * WG;
     const maxByState = Math.floor(limits.maxStorageBufferBindingSize / (4 * d));
-    const maxByPartials = Math.floor(((64 << 20) / (slots * nv * 8)) * WG);
+    const maxByPartials = Math.floor(((64 << 20) / (slots * nv * 4 * PARTIAL)) * WG);
     const defaultBatch = this.gpu.software ? 1 << 14 : 1 << 20;
     const batchSize = Math.max(WG, Math.min(o.batchSize ?? defaultBatch, maxByGrid, maxByState, maxByPartials));
     // Thread-steps per dispatch: small on software adapters (SwiftShader has crashed on large ones), so that no
@@ -140,7 +143,7 @@ export class WebGpuEngine implements Engine {
         const stepsPerDispatch = o.stepsPerDispatch ?? Math.max(1, Math.floor(threadStepBudget / n));
         const plan = planDispatches(s.checkpoints, s.steps, stepsPerDispatch);
         const stateBuf = device.createBuffer({ size: 4 * d * n, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-        const partialsBuf = device.createBuffer({ size: slots * nWg * nv * 8, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+        const partialsBuf = device.createBuffer({ size: slots * nWg * nv * 4 * PARTIAL, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
         {
           const enc = device.createCommandEncoder();
           enc.clearBuffer(countsBuf);
@@ -188,7 +191,7 @@ export class WebGpuEngine implements Engine {
         // Read back the summaries of this batch (never the trajectories, unless asked for the final state).
         const counts = new Uint32Array(await readBuffer(device, countsBuf, slots * ncnt * 4));
         const hist = new Uint32Array(await readBuffer(device, histBuf, slots * H_BINS * 4));
-        const partials = new Float32Array(await readBuffer(device, partialsBuf, slots * nWg * nv * 8));
+        const partials = new Float32Array(await readBuffer(device, partialsBuf, slots * nWg * nv * 4 * PARTIAL));
         for (let c = 0; c < slots; c++) {
           acc[c] = mergeBatch(acc[c]!, c, counts, hist, partials, d, nv, n, nWg);
           if (!Number.isFinite(acc[c]!.logGap.mean) && acc[c]!.n > 0) {
@@ -274,12 +277,18 @@ function mergeBatch(
   const vertexTotal = b.vertexCounts.reduce((x, y) => x + y, 0);
   if (vertexTotal !== n) throw new Error(`device counts do not add up at step ${a.step}: ${vertexTotal} of ${n} trajectories`);
   for (let w = 0; w < nWg; w++) {
-    const nw = Math.min(WG, n - w * WG);
-    const base = (c * nWg + w) * nv * 2;
-    const m = (v: number) => ({ n: nw, mean: partials[base + 2 * v]!, m2: partials[base + 2 * v + 1]! });
+    const base = (c * nWg + w) * nv * PARTIAL;
+    const m = (v: number) => ({
+      n: partials[base + PARTIAL * v]!, mean: partials[base + PARTIAL * v + 1]!, m2: partials[base + PARTIAL * v + 2]!,
+    });
     b.logGap = mergeMoments(b.logGap, m(0));
     b.gap = mergeMoments(b.gap, m(1));
-    if (b.p) for (let i = 0; i < d; i++) b.p[i] = mergeMoments(b.p[i]!, m(2 + i));
+    b.logGapSuccess = mergeMoments(b.logGapSuccess, m(2));
+    b.gapSuccess = mergeMoments(b.gapSuccess, m(3));
+    if (b.p) for (let i = 0; i < d; i++) b.p[i] = mergeMoments(b.p[i]!, m(NV_FIXED + i));
+  }
+  if (b.logGap.n !== n || b.logGapSuccess.n !== b.successCount) {
+    throw new Error(`device moments do not add up at step ${a.step}: ${b.logGap.n} of ${n} trajectories`);
   }
   return mergeAccumulators(a, b);
 }
