@@ -16,11 +16,12 @@
  *
  * Kernel layout. gpu.js gives a thread no local arrays beyond Array(2..4), so the kernel source is generated for
  * each d with the state in scalar variables x0..x{d-1}, and a thread returns one Array(4). The output is
- * [G, n] with G = ⌈d/4⌉: thread (g, t) advances trajectory t through the whole chunk and returns x_{4g..4g+3}.
+ * [G·n] with G = ⌈d/4⌉: thread G·t + g advances trajectory t through the whole chunk and returns x_{4g..4g+3}.
  * For d > 4 the G threads of a trajectory recompute the same chain (G-fold redundant work), the price of gpu.js's
  * one-result-per-thread model; for d ≤ 4 there is none.
  */
-import { GPU } from 'gpu.js';
+import * as gpujs from 'gpu.js';
+import { CPUKernel, GPU, HeadlessGLKernel, WebAssemblyKernel, WebGL2Kernel, WebGLKernel } from 'gpu.js';
 import type { ResolvedScenario } from '../model/scenario.ts';
 import { philox4x32 } from '../rng/philox.ts';
 import { ACKLAM } from '../stats/normal.ts';
@@ -67,7 +68,7 @@ function lit(v: number): string {
 }
 
 /** Acklam's Φ^{-1} (src/stats/normal.ts) as a gpu.js helper function, for the truncated-normal noise. */
-function normInvSource(): string {
+export function normInvSource(): string {
   const { a, b, c, d, pLow } = ACKLAM;
   const poly = (cs: readonly number[], v: string) => cs.slice(1).reduce((s, ci) => `(${s}) * ${v} + ${lit(ci)}`, lit(cs[0]!));
   return `function normInv(p) {
@@ -110,7 +111,10 @@ export function chainKernelSource(d: number, alpha: number, np: NoiseParams): st
       : np.law === 1 ? `${h} * (2.0 * Math.floor(2.0 * ${u}) - 1.0)` // u < 1/2 → −h, else +h
         : `Math.min(Math.max(${lit(np.sd)} * normInv(${lit(np.lo)} + ${u} * ${lit(np.width)}), -${h}), ${h})`;
 
-  L.push('function (st, nSteps) {', '  const t = this.thread.y;', '  const g = this.thread.x;');
+  // Thread x = G·t + g (a 1-D output keeps GL textures square); (x + ½)/G stays ≥ ½/G away from an integer, so the
+  // floor is exact even where f32 division is not.
+  L.push('function (st, nSteps) {', G === 1 ? '  const t = this.thread.x;' : `  const t = Math.floor((this.thread.x + 0.5) / ${lit(G)});`);
+  if (G > 1) L.push(`  const g = this.thread.x - t * ${G};`);
   for (const i of I) L.push(`  let x${i} = st[t * ${W} + ${i}];`);
   for (let j = 0; j < 3; j++) L.push(`  let s${j} = st[t * ${W} + ${d + j}];`);
   L.push('  let u = 0.0;', '  let v = 0.0;', '  let lv = 0.0;', '  for (let k = 0; k < nSteps; k++) {');
@@ -139,16 +143,26 @@ export function chainKernelSource(d: number, alpha: number, np: NoiseParams): st
   const comp = (i: number) => (i < d ? `x${i}` : '0.0');
   for (let g = 0; g < G; g++) {
     const ret = `return [${[0, 1, 2, 3].map((j) => comp(4 * g + j)).join(', ')}];`;
-    L.push(g < G - 1 ? `  if (g == ${g}) { ${ret} }` : `  ${ret}`);
+    L.push(g < G - 1 ? `  if (g == ${lit(g)}) { ${ret} }` : `  ${ret}`);
   }
   L.push('}');
   return L.join('\n');
 }
 
 type Kernel = ((st: Float32Array, nSteps: number) => unknown) & {
-  kernel?: { constructor: { mode?: string }; fallbackReason?: string | null };
+  kernel?: object;
   destroy(removeCanvasReferences?: boolean): void;
 };
+
+/**
+ * The mode a kernel actually runs in (webasm and webgpu degrade to cpu for what they cannot take). Not the kernel
+ * class's static `mode`: every GL kernel reports 'gpu' there. Subclasses first (headlessgl and webgl2 extend webgl).
+ */
+function backendOf(k: Kernel): string | undefined {
+  const classes: [string, unknown][] = [['headlessgl', HeadlessGLKernel], ['webgl2', WebGL2Kernel], ['webgl', WebGLKernel],
+    ['webgpu', (gpujs as any).WebGPUKernel], ['webasm', WebAssemblyKernel], ['cpu', CPUKernel]];
+  return classes.find(([, C]) => typeof C === 'function' && k.kernel instanceof (C as any))?.[0];
+}
 
 export class GpuJsEngine implements Engine {
   readonly info: EngineInfo;
@@ -179,10 +193,10 @@ export class GpuJsEngine implements Engine {
       try {
         gpu = new GPU({ mode } as any);
         const k = createChainKernel(gpu, chainKernelSource(2, 0.01, { law: 0, h: 1, sd: 0, lo: 0, width: 1 }), 2, 1, 1);
-        const r = (await k(new Float32Array([0, -1, 1, 1, 1]), 1)) as Float32Array[][];
-        const used = k.kernel?.constructor.mode ?? gpu.mode;
+        const r = (await k(new Float32Array([0, -1, 1, 1, 1]), 1)) as Float32Array[];
+        const used = backendOf(k) ?? gpu.mode;
         k.destroy();
-        const x = r[0]![0]!;
+        const x = r[0]!;
         if (!(Math.max(x[0]!, x[1]!) === 0 && x[0]! + x[1]! > -1.1)) throw new Error('probe kernel returned garbage');
         // 'gpu' and 'async' choose for themselves; a named mode must not have degraded (webasm falls back to cpu).
         if (mode !== 'gpu' && mode !== 'async' && used !== mode) throw new Error(`fell back to ${used}`);
@@ -230,12 +244,9 @@ export class GpuJsEngine implements Engine {
               for (let i = 0; i < d; i++) st[t * W + i] = x[i * n + t]!;
               for (let j = 0; j < 3; j++) st[t * W + d + j] = (seed[3 * t + j]! * J[j]!) % WH_M[j]!;
             }
-            const out = (await kernel(st, disp.nSteps)) as Float32Array[][]; // out[t][g][0..3]
-            for (let t = 0; t < n; t++) {
-              const row = out[t]!;
-              for (let i = 0; i < d; i++) x[i * n + t] = row[i >> 2]![i & 3]!;
-            }
-            this.info.adapter!.backend = kernel.kernel?.constructor.mode ?? this.info.adapter!.backend;
+            const out = (await kernel(st, disp.nSteps)) as Float32Array[]; // out[G·t + g][0..3] = x_{4g..4g+3}
+            for (let t = 0; t < n; t++) for (let i = 0; i < d; i++) x[i * n + t] = out[G * t + (i >> 2)]![i & 3]!;
+            this.info.adapter!.backend = backendOf(kernel) ?? this.info.adapter!.backend;
           }
           const slot = disp.statsSlot;
           if (slot >= 0) {
@@ -278,14 +289,13 @@ export class GpuJsEngine implements Engine {
 
 function createChainKernel(gpu: GPU, source: string, d: number, n: number, maxSteps: number): Kernel {
   return gpu.createKernel(source, {
-    output: [Math.ceil(d / 4), n],
+    output: [Math.ceil(d / 4) * n],
     // A loop with a non-constant bound compiles (GLSL) to a loop up to this constant with an early break.
     loopMaxIterations: maxSteps,
     precision: 'single',
     // Every call returns a Promise: webasm splits large kernels over a worker pool, webgl2 reads back behind a fence.
     asyncMode: true,
     returnType: 'Array(4)',
-    argumentTypes: { st: 'Array', nSteps: 'Integer' },
     functions: [normInvSource()],
   } as any) as unknown as Kernel;
 }

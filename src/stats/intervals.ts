@@ -1,4 +1,5 @@
 /** Confidence intervals for binomial proportions. */
+import { betaQuantile } from './beta.ts';
 
 /** z_{1 − (1−level)/2} for the usual levels, without a quantile routine. */
 export function zFor(level: number): number {
@@ -17,4 +18,16 @@ export function wilson(k: number, n: number, level = 0.95): [number, number] {
   const centre = (p + z2n / 2) / (1 + z2n);
   const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/**
+ * Clopper–Pearson ("exact") interval: the Beta quantiles B(α/2; k, n − k + 1) and B(1 − α/2; k + 1, n − k).
+ * Conservative: coverage ≥ level for every p.
+ */
+export function clopperPearson(k: number, n: number, level = 0.95): [number, number] {
+  if (n === 0) return [0, 1];
+  const a = (1 - level) / 2;
+  const lo = k === 0 ? 0 : betaQuantile(a, k, n - k + 1);
+  const hi = k === n ? 1 : betaQuantile(1 - a, k + 1, n - k);
+  return [lo, hi];
 }

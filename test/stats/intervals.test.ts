@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { betaInc, tQuantile } from '../../src/stats/beta.ts';
+import { clopperPearson, wilson } from '../../src/stats/intervals.ts';
+import { asymptoticWindow, batchMeanInterval, fitLine } from '../../src/stats/slope.ts';
+import { uniforms } from '../../src/rng/philox.ts';
+
+/** Coverage of an interval method over simulated binomials (Philox uniforms, fixed key). */
+function coverage(method: (k: number, n: number) => [number, number], n: number, p: number, reps: number, key: [number, number]): number {
+  let cover = 0;
+  for (let r = 0; r < reps; r++) {
+    let k = 0;
+    for (const u of uniforms(key, r, n, 0, n)) if (u < p) k++;
+    const [lo, hi] = method(k, n);
+    if (lo <= p && p <= hi) cover++;
+  }
+  return cover / reps;
+}
+
+describe('binomial intervals', () => {
+  it('Clopper–Pearson matches reference values (R binom.test)', () => {
+    // binom.test(7, 20)$conf.int = 0.1539092 0.5921885; binom.test(0, 10) = 0 0.3084971; (10,10) = 0.6915029 1
+    const [a, b] = clopperPearson(7, 20);
+    expect(a).toBeCloseTo(0.1539092, 6);
+    expect(b).toBeCloseTo(0.5921885, 6);
+    expect(clopperPearson(0, 10)[1]).toBeCloseTo(0.3084971, 6);
+    expect(clopperPearson(10, 10)[0]).toBeCloseTo(0.6915029, 6);
+  });
+
+  // 2000 replications: Monte Carlo sd of a coverage near 0.95 is ≈ 0.005, so ±0.02 is 4 standard errors.
+  for (const [n, p] of [[30, 0.5], [100, 0.95], [400, 0.99]] as const) {
+    it(`coverage at n = ${n}, p = ${p}: Clopper–Pearson ≥ 0.95, Wilson ≈ 0.95`, () => {
+      const cp = coverage(clopperPearson, n, p, 2000, [17, n]);
+      const w = coverage(wilson, n, p, 2000, [17, n]);
+      expect(cp).toBeGreaterThan(0.95 - 0.02);
+      expect(cp).toBeGreaterThanOrEqual(w - 0.005); // CP is the more conservative of the two
+      expect(Math.abs(w - 0.95)).toBeLessThan(0.035); // Wilson's own oscillation (≤ ~0.015) plus 4 MC s.e.
+    });
+  }
+});
+
+describe('incomplete beta and t quantiles', () => {
+  it('matches known values', () => {
+    expect(betaInc(0.5, 2, 3)).toBeCloseTo(0.6875, 12);
+    expect(tQuantile(0.95, 9)).toBeCloseTo(2.262157, 5);
+    expect(tQuantile(0.95, 1)).toBeCloseTo(12.7062, 3);
+    expect(tQuantile(0.95, 1000)).toBeCloseTo(1.962339, 4);
+  });
+});
+
+describe('slopes and batch means', () => {
+  it('fits an exact line and gives a t-interval for batch means', () => {
+    const f = fitLine([1, 2, 3, 4], [3, 5, 7, 9]);
+    expect(f.slope).toBeCloseTo(2, 12);
+    expect(f.intercept).toBeCloseTo(1, 12);
+    const m = batchMeanInterval([1, 2, 3, 4, 5]);
+    expect(m.mean).toBe(3);
+    expect(m.hi - m.mean).toBeCloseTo(2.776445 * Math.sqrt(2.5 / 5), 5);
+  });
+
+  it('chooses the trailing window where the regime holds', () => {
+    expect(asymptoticWindow([false, true, false, true, true, true])).toEqual([3, 4, 5]);
+    expect(asymptoticWindow([true, true, false, true])).toBeNull();
+  });
+});
