@@ -5,13 +5,15 @@
  *
  * which is also the Shahshahani gradient flow of −‖p‖²/2. Integrated with classical RK4 at a fixed step; the
  * simplex is invariant for the exact flow and RK4 preserves Σp_i = 1 up to rounding (each stage's increments sum
- * to zero). The theory issue extends this module (Γ-fitness, adaptive steps, closed forms).
+ * to zero). Kept for test/engines/flow-agreement.test.ts; flow.ts has the adaptive RK45 `integrateFlow`, Γ-fitness,
+ * time-varying rates (Eq. 18) and the d = 2 closed form.
  */
 export function replicatorRhs(p: number[]): number[] {
   const n2 = p.reduce((a, v) => a + v * v, 0);
   return p.map((v) => v * (v - n2));
 }
 
+/** p(t) under Eq. (9) from p0 by classical RK4 with fixed step ≤ dt (see `integrateFlow` in flow.ts for adaptive steps). */
 export function integrateReplicator(p0: number[], t: number, dt = 1e-3): number[] {
   let p = [...p0];
   const n = Math.max(1, Math.ceil(t / dt));
