@@ -11,14 +11,16 @@ import { ENGINE_CHOICES, adapterName, type EngineChoice } from '../engines/index
 import { experimentJsonSchema, parseExperiment, type ScenarioOverrides } from '../model/experiment.ts';
 import { ScenarioError } from '../model/scenario.ts';
 import { runExperiment } from '../orchestrator/run-experiment.ts';
-import type { Summary } from '../orchestrator/summary.ts';
+import type { PointSummary, Summary, SweepSummary } from '../orchestrator/summary.ts';
+import { writeRunOutputs, type RunOutputs } from '../report/build-report.ts';
 import { stderrProgress } from './progress.ts';
 
 const USAGE = `usage:
   stdp-mc run <experiment.json> [--engine auto|webgpu|gpujs|cpu] [--trajectories N] [--steps K] [--seed S]
-                                [--out DIR] [--json] [--progress]
+                                [--out DIR] [--json] [--progress] [--no-report]
   stdp-mc schema
-Writes DIR/summary.json (default DIR: runs/<experiment name>); --json prints the same object alone on stdout.`;
+Writes DIR/summary.json, DIR/report.html, CSV tables and SVG/PNG plots (default DIR: runs/<experiment name>);
+--json prints the summary alone on stdout; --no-report writes summary.json only.`;
 
 class UsageError extends Error {}
 
@@ -32,18 +34,11 @@ function fmt(v: number | null | undefined, digits = 4): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(digits)).toString();
 }
 
-export function humanReport(s: Summary, outFile: string): string {
-  const sc = s.scenario as any;
+function checkpointTable(p: PointSummary): string[] {
   const lines = [
-    `stdp-mc: ${s.name}`,
-    `engine: ${s.engine.name} on ${s.engine.runtime}${s.engine.adapter ? ` (${adapterName(s.engine.adapter as any)})` : ''} — ${s.engine.reason}`,
-    `scenario: d=${sc.d} rates=(${sc.rates.join(', ')}) alpha=${sc.alpha} noise=${sc.noise.law}[±${sc.noise.halfWidth}] ` +
-      `K=${sc.steps} N=${s.trajectories} seed=${JSON.stringify(sc.seed)} i*=${sc.iStar + 1}`,
-    ...s.warnings.map((w) => `warning: ${w}`),
-    '',
     `${'step'.padStart(9)} ${'P(argmax=i*)'.padStart(12)} ${'mean log(1-p*)'.padStart(15)} ${'median'.padStart(10)} ${'10%'.padStart(10)} ${'90%'.padStart(10)} ${'1-p*<1e-4'.padStart(10)}`,
   ];
-  const cps = s.checkpoints;
+  const cps = p.checkpoints;
   const pick = cps.length <= 12 ? cps : Array.from({ length: 12 }, (_, j) => cps[Math.round((j * (cps.length - 1)) / 11)]!);
   for (const c of pick) {
     const q = (lv: number) => c.logGapQuantiles.find((x) => x.q === lv)?.value;
@@ -52,14 +47,53 @@ export function humanReport(s: Summary, outFile: string): string {
         `${fmt(q(0.5)).padStart(10)} ${fmt(q(0.1)).padStart(10)} ${fmt(q(0.9)).padStart(10)} ${fmt(c.belowDelta[1]!.count / c.trajectories).padStart(10)}`,
     );
   }
+  return lines;
+}
+
+function comparisonTable(rows: { quantity: string; empirical: number | null; interval: [number, number] | null; theory: number | null; verdict: string }[]): string[] {
+  if (!rows.length) return [];
+  const lines = ['', 'empirical against theory:'];
+  for (const c of rows) {
+    const emp = c.empirical === null ? '-' : `${fmt(c.empirical)}${c.interval ? ` [${fmt(c.interval[0])}, ${fmt(c.interval[1])}]` : ''}`;
+    lines.push(`  ${c.verdict.padEnd(14)} ${c.quantity}: ${emp} vs ${fmt(c.theory)}`);
+  }
+  return lines;
+}
+
+export function humanReport(s: Summary | SweepSummary, out: RunOutputs['files']): string {
+  const head = [
+    `stdp-mc: ${s.name}`,
+    `engine: ${s.engine.name} on ${s.engine.runtime}${s.engine.adapter ? ` (${adapterName(s.engine.adapter as any)})` : ''} — ${s.engine.reason}`,
+  ];
+  const tail = [
+    `time: ${s.timing.wallSeconds.toFixed(2)} s, ${fmt(s.timing.trajectoryStepsPerSecond, 3)} trajectory-steps/s`,
+    `summary: ${out.summary}`,
+    ...(out.html ? [`report: ${out.html} (${out.plots.length} plots as SVG and PNG, ${out.csv.length} CSV tables)`] : []),
+  ];
+  if ('points' in s) {
+    const lines = [...head, `sweep over ${s.sweep.axes.join(', ')}: ${s.sweep.points} grid points`, ''];
+    lines.push(`${'grid point'.padEnd(48)} ${'P(argmax=i*)'.padStart(12)} ${'95% CI (Wilson)'.padStart(20)} ${'N'.padStart(8)}`);
+    for (const p of s.points) {
+      lines.push(`${p.label.slice(0, 48).padEnd(48)} ${fmt(p.final.successProbability).padStart(12)} ${`[${fmt(p.final.successCI95[0])}, ${fmt(p.final.successCI95[1])}]`.padStart(20)} ${String(p.final.trajectories).padStart(8)}`);
+    }
+    lines.push(...comparisonTable([...s.points.flatMap((p) => p.comparisons.filter((c) => c.verdict !== 'not comparable').map((c) => ({ ...c, quantity: `${p.label}: ${c.quantity}` }))), ...s.comparisons]));
+    return [...lines, '', ...tail].join('\n');
+  }
+  const sc = s.scenario as any;
   const f = s.final;
-  lines.push(
+  return [
+    ...head,
+    `scenario: d=${sc.d} rates=(${sc.rates.join(', ')}) alpha=${sc.alpha} noise=${sc.noise.law}[±${sc.noise.halfWidth}] ` +
+      `K=${sc.steps} N=${s.trajectories} seed=${JSON.stringify(sc.seed)} i*=${sc.iStar + 1}`,
+    ...s.warnings.map((w) => `warning: ${w}`),
+    '',
+    ...checkpointTable(s),
     '',
     `final (step ${f.step}): P(argmax p = i*) = ${fmt(f.successProbability)}  95% CI [${fmt(f.successCI95[0])}, ${fmt(f.successCI95[1])}] (Wilson), N = ${f.trajectories}`,
-    `time: ${s.timing.seconds.toFixed(2)} s, ${fmt(s.timing.trajectoryStepsPerSecond, 3)} trajectory-steps/s`,
-    `summary: ${outFile}`,
-  );
-  return lines.join('\n');
+    ...comparisonTable(s.comparisons),
+    '',
+    ...tail,
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -74,6 +108,7 @@ export async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
       progress: { type: 'boolean', default: false },
+      'no-report': { type: 'boolean', default: false },
       'steps-per-dispatch': { type: 'string' },
       'batch-size': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -111,19 +146,16 @@ export async function main(argv: string[]): Promise<number> {
   const outDir = values.out ?? path.join('runs', exp.name.replace(/[^\w.-]+/g, '_'));
   const showProgress = !values.json || values.progress;
   const proc = (globalThis as any).process;
-  const summary = await runExperiment(exp, {
+  const result = await runExperiment(exp, {
     engine,
     stepsPerDispatch: intArg('steps-per-dispatch', values['steps-per-dispatch']),
     batchSize: intArg('batch-size', values['batch-size']),
     onProgress: showProgress ? stderrProgress((s) => proc.stderr.write(s), !!proc.stderr.isTTY) : undefined,
     command: ['stdp-mc', ...argv].join(' '),
   });
-  await fs.mkdir(outDir, { recursive: true });
-  const outFile = path.join(outDir, 'summary.json');
-  const text = JSON.stringify(summary, null, 2);
-  await fs.writeFile(outFile, text + '\n');
-  if (values.json) proc.stdout.write(text + '\n');
-  else console.log(humanReport(summary, outFile));
+  const out = await writeRunOutputs(outDir, result, { report: !values['no-report'] });
+  if (values.json) proc.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
+  else console.log(humanReport(out.summary, out.files));
   return 0;
 }
 

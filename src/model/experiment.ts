@@ -1,9 +1,33 @@
 /**
- * Experiment files: `{ name, scenario }` as JSON. The published JSON Schema (schema/experiment.schema.json) is
- * generated from the same zod schema by `npm run schema`, so editors complete and check what the CLI accepts.
+ * Experiment files: `{ name, scenario, sweep?, batches? }` as JSON. The published JSON Schema
+ * (schema/experiment.schema.json) is generated from the same zod schema by `npm run schema`, so editors complete and
+ * check what the CLI accepts.
+ *
+ * A sweep runs a grid of scenarios: the cartesian product of the listed values of alpha, rates (which also sets d),
+ * initialWeights and noise, times the explicit `points` (partial scenarios applied on top of the base). Each grid
+ * point is validated by the same rules as the base scenario, and refused with the point named.
  */
 import { z } from 'zod';
-import { ChainScenarioSchema, ScenarioError, resolveScenario, zodIssues, type ResolvedScenario } from './scenario.ts';
+import { ChainScenarioSchema, NoiseSchema, ScenarioError, resolveScenario, zodIssues, type ResolvedScenario } from './scenario.ts';
+
+const positive = () => z.number().positive({ message: 'must be > 0' });
+
+export const SweepSchema = z
+  .strictObject({
+    alpha: z.array(positive()).min(1).optional().describe('Learning rates α to run'),
+    rates: z.array(z.array(positive()).min(2)).min(1).optional().describe('Rate vectors λ (their lengths set d)'),
+    initialWeights: z.array(z.array(positive()).min(2)).min(1).optional().describe('Initial weight vectors w(0)'),
+    noise: z.array(NoiseSchema).min(1).optional().describe('Noise laws'),
+    points: z
+      .array(z.record(z.string(), z.unknown()))
+      .min(1)
+      .optional()
+      .describe('Explicit grid points: partial scenarios applied on top of the base (after the lists above)'),
+    time: positive()
+      .optional()
+      .describe('Run every grid point to the same flow time t = αK: steps = ceil(time / α) (overrides scenario.steps)'),
+  })
+  .describe('A grid of scenarios around the base scenario');
 
 export const ExperimentSchema = z
   .strictObject({
@@ -11,13 +35,35 @@ export const ExperimentSchema = z
     name: z.string().min(1).describe('Name of the experiment, used in reports'),
     description: z.string().optional().describe('What question the experiment answers'),
     scenario: ChainScenarioSchema,
+    sweep: SweepSchema.optional(),
+    batches: z
+      .number()
+      .int()
+      .min(2)
+      .max(1000)
+      .optional()
+      .describe('Independent batches of trajectories per grid point, for batch-means intervals of slopes (default 10)'),
   })
   .describe('An stdp-mc experiment file');
+
+export interface GridPoint {
+  /** Human-readable label of what this point changes, e.g. "alpha=0.01, rates=(3,2)". */
+  label: string;
+  /** The values this point sets (sweep axes only). */
+  values: Record<string, unknown>;
+  scenario: ResolvedScenario;
+}
 
 export interface Experiment {
   name: string;
   description?: string;
+  /** The base scenario (a run without a sweep runs exactly this). */
   scenario: ResolvedScenario;
+  /** Grid points of a sweep, or null. */
+  points: GridPoint[] | null;
+  /** Names of the swept fields, in order. */
+  axes: string[];
+  batches: number;
 }
 
 /** Overrides from the command line; applied before validation so they are checked by the same rules. */
@@ -27,23 +73,73 @@ export interface ScenarioOverrides {
   seed?: number | string;
 }
 
+function applyOverrides(sc: Record<string, unknown>, o: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...sc };
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  // A steps change makes explicit checkpoints beyond it meaningless: keep those within range.
+  if (o.steps !== undefined && Array.isArray(out.checkpoints)) {
+    out.checkpoints = (out.checkpoints as unknown[]).filter((c) => typeof c !== 'number' || c <= (o.steps as number));
+  }
+  return out;
+}
+
+function fmtValue(v: unknown): string {
+  if (Array.isArray(v)) return `(${v.join(',')})`;
+  if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}=${fmtValue(x)}`).join(' ');
+  return String(v);
+}
+
+function cartesian(axes: [string, unknown[]][]): Record<string, unknown>[] {
+  let out: Record<string, unknown>[] = [{}];
+  for (const [name, values] of axes) out = out.flatMap((o) => values.map((v) => ({ ...o, [name]: v })));
+  return out;
+}
+
 export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}): Experiment {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ScenarioError([{ path: '(root)', message: 'an experiment file must be a JSON object' }]);
   }
   const obj = { ...(json as Record<string, unknown>) };
-  if (obj.scenario && typeof obj.scenario === 'object') {
-    const sc = { ...(obj.scenario as Record<string, unknown>) };
-    for (const [k, v] of Object.entries(overrides)) if (v !== undefined) sc[k] = v;
-    // A steps override makes explicit checkpoints beyond it meaningless: keep those within range.
-    if (overrides.steps !== undefined && Array.isArray(sc.checkpoints)) {
-      sc.checkpoints = (sc.checkpoints as number[]).filter((c) => typeof c !== 'number' || c <= overrides.steps!);
-    }
-    obj.scenario = sc;
-  }
+  const cli = overrides as Record<string, unknown>;
+  if (obj.scenario && typeof obj.scenario === 'object') obj.scenario = applyOverrides(obj.scenario as Record<string, unknown>, cli);
   const r = ExperimentSchema.safeParse(obj);
   if (!r.success) throw new ScenarioError(zodIssues(r.error));
-  return { name: r.data.name, description: r.data.description, scenario: resolveScenario(r.data.scenario) };
+  const base = r.data.scenario as Record<string, unknown>;
+  const sw = r.data.sweep;
+  let points: GridPoint[] | null = null;
+  const axes: string[] = [];
+  if (sw) {
+    const lists: [string, unknown[]][] = [];
+    for (const k of ['alpha', 'rates', 'initialWeights', 'noise'] as const) if (sw[k]) lists.push([k, sw[k]!]);
+    axes.push(...lists.map(([k]) => k));
+    if (sw.points) axes.push('points');
+    const combos = cartesian(lists);
+    const extra = sw.points ?? [{}];
+    points = [];
+    for (const combo of combos) {
+      for (let j = 0; j < extra.length; j++) {
+        const values = { ...combo, ...extra[j] };
+        let sc = applyOverrides(base, values);
+        if (sw.time !== undefined) sc = applyOverrides(sc, { steps: Math.ceil(sw.time / (sc.alpha as number)) });
+        sc = applyOverrides(sc, cli); // the command line wins
+        const label = Object.entries(values).map(([k, v]) => `${k}=${fmtValue(v)}`).join(', ') || 'base';
+        try {
+          points.push({ label, values, scenario: resolveScenario(sc) });
+        } catch (e) {
+          if (!(e instanceof ScenarioError)) throw e;
+          throw new ScenarioError(e.issues.map((i) => ({ path: `sweep point ${points!.length} (${label}): ${i.path}`, message: i.message })));
+        }
+      }
+    }
+  }
+  return {
+    name: r.data.name,
+    description: r.data.description,
+    scenario: resolveScenario(base),
+    points,
+    axes,
+    batches: r.data.batches ?? 10,
+  };
 }
 
 export function experimentJsonSchema(): object {

@@ -1,15 +1,23 @@
-/** The machine-readable summary of a run (summary.json), built from an engine's EnsembleResult. */
-import type { Experiment } from '../model/experiment.ts';
+/**
+ * The machine-readable summary of a run (summary.json). A run without a sweep has the scenario's fields at the top
+ * level (scenario, engine, trajectories, checkpoints, final, timing, provenance, theory, comparisons); a sweep has
+ * one such block per grid point under `points`, plus the comparisons across the grid.
+ */
 import { summarizeCheckpoint, type CheckpointSummary } from '../stats/checkpoint-stats.ts';
 import { wilson } from '../stats/intervals.ts';
-import type { EnsembleResult } from '../engines/types.ts';
+import type { Comparison } from '../stats/compare.ts';
+import type { ExperimentResult, PointResult } from './run-experiment.ts';
 import type { Provenance } from './provenance.ts';
 
-export interface Summary {
-  name: string;
-  description?: string;
+export interface PointAnalysis {
+  theory: Record<string, unknown>;
+  comparisons: Comparison[];
+}
+
+export interface PointSummary {
+  label: string;
+  values: Record<string, unknown>;
   scenario: Record<string, unknown>;
-  engine: { name: string; runtime: string; adapter: Record<string, unknown> | null; precision: string; reason: string; details?: Record<string, unknown> };
   trajectories: number;
   checkpoints: CheckpointSummary[];
   final: {
@@ -22,31 +30,49 @@ export interface Summary {
   };
   paths?: { steps: number[]; p: number[][][] };
   warnings: string[];
-  timing: { seconds: number; engineSeconds: number; trajectoryStepsPerSecond: number; dispatches: number };
+  theory: Record<string, unknown>;
+  comparisons: Comparison[];
+  timing: { seconds: number; trajectoryStepsPerSecond: number; dispatches: number; batches: number };
+}
+
+export interface EngineSummary {
+  name: string;
+  runtime: string;
+  adapter: Record<string, unknown> | null;
+  precision: string;
+  reason: string;
+  details?: Record<string, unknown>;
+}
+
+export type Summary = PointSummary & {
+  name: string;
+  description?: string;
+  engine: EngineSummary;
+  timing: PointSummary['timing'] & { wallSeconds: number };
+  provenance: Provenance;
+};
+
+export interface SweepSummary {
+  name: string;
+  description?: string;
+  engine: EngineSummary;
+  sweep: { axes: string[]; points: number };
+  points: PointSummary[];
+  comparisons: Comparison[];
+  timing: { wallSeconds: number; trajectoryStepsPerSecond: number };
   provenance: Provenance;
 }
 
-export function buildSummary(
-  exp: Experiment, r: EnsembleResult, reason: string, wallSeconds: number, provenance: Provenance,
-): Summary {
-  const s = exp.scenario;
-  const checkpoints = r.checkpoints.map(summarizeCheckpoint);
-  const last = r.checkpoints[r.checkpoints.length - 1]!;
+export function summarizePoint(p: PointResult, a: PointAnalysis): PointSummary {
+  const s = p.scenario;
+  const last = p.checkpoints[p.checkpoints.length - 1]!;
   const n = last.n;
   return {
-    name: exp.name,
-    description: exp.description,
+    label: p.label,
+    values: p.values,
     scenario: { ...s } as unknown as Record<string, unknown>,
-    engine: {
-      name: r.engine.name,
-      runtime: r.engine.runtime,
-      adapter: (r.engine.adapter as Record<string, unknown>) ?? null,
-      precision: r.engine.precision,
-      reason,
-      details: r.engine.details,
-    },
     trajectories: n,
-    checkpoints,
+    checkpoints: p.checkpoints.map(summarizeCheckpoint),
     final: {
       step: last.step,
       successProbability: n ? last.successCount / n : NaN,
@@ -54,14 +80,53 @@ export function buildSummary(
       trajectories: n,
       vertexProbabilities: last.vertexCounts.map((c) => (n ? c / n : NaN)),
     },
-    paths: r.paths ? { steps: [...s.checkpoints], p: r.paths } : undefined,
+    paths: p.paths ? { steps: [...s.checkpoints], p: p.paths } : undefined,
     warnings: [...s.warnings],
+    theory: a.theory,
+    comparisons: a.comparisons,
     timing: {
-      seconds: wallSeconds,
-      engineSeconds: r.timing.seconds,
-      trajectoryStepsPerSecond: (n * s.steps) / r.timing.seconds,
-      dispatches: r.timing.dispatches,
+      seconds: p.seconds,
+      trajectoryStepsPerSecond: (n * s.steps) / p.seconds,
+      dispatches: p.dispatches,
+      batches: p.blocks.length,
     },
-    provenance,
+  };
+}
+
+function engineSummary(r: ExperimentResult): EngineSummary {
+  return {
+    name: r.engine.name,
+    runtime: r.engine.runtime,
+    adapter: (r.engine.adapter as Record<string, unknown>) ?? null,
+    precision: r.engine.precision,
+    reason: r.engineReason,
+    details: r.engine.details,
+  };
+}
+
+export function buildSummary(r: ExperimentResult, analyses: PointAnalysis[]): Summary {
+  const p = summarizePoint(r.points[0]!, analyses[0]!);
+  return {
+    name: r.experiment.name,
+    description: r.experiment.description,
+    ...p,
+    engine: engineSummary(r),
+    timing: { ...p.timing, wallSeconds: r.wallSeconds },
+    provenance: r.provenance,
+  };
+}
+
+export function buildSweepSummary(r: ExperimentResult, analyses: PointAnalysis[], comparisons: Comparison[]): SweepSummary {
+  const work = r.points.reduce((a, p) => a + p.scenario.trajectories * p.scenario.steps, 0);
+  const engineSeconds = r.points.reduce((a, p) => a + p.seconds, 0);
+  return {
+    name: r.experiment.name,
+    description: r.experiment.description,
+    engine: engineSummary(r),
+    sweep: { axes: r.experiment.axes, points: r.points.length },
+    points: r.points.map((p, i) => summarizePoint(p, analyses[i]!)),
+    comparisons,
+    timing: { wallSeconds: r.wallSeconds, trajectoryStepsPerSecond: work / engineSeconds },
+    provenance: r.provenance,
   };
 }
