@@ -6,16 +6,21 @@ import type { ResolvedScenario } from '../model/scenario.ts';
 import type { PointResult } from '../orchestrator/run-experiment.ts';
 import type { PointAnalysis } from '../orchestrator/summary.ts';
 import { logGapQuantile, type CheckpointAccumulator } from '../stats/checkpoint-stats.ts';
-import { compareToInterval, notComparable, type Comparison } from '../stats/compare.ts';
+import { compareToInterval, compareWithAllowance, notComparable, type Comparison } from '../stats/compare.ts';
 import { wilson } from '../stats/intervals.ts';
 import { asymptoticWindow, batchMeanInterval, fitLine, type MeanInterval } from '../stats/slope.ts';
-import { asymptoticSlopes } from '../theory/asymptotic-slope.ts';
+import { asymptoticSlopes, medianLogGapPath } from '../theory/asymptotic-slope.ts';
 import { failureProbabilityD2, largeDeviationConstantD2, successProbabilityD2 } from '../theory/diffusion-d2.ts';
 import { flowBound, integrateFlow } from '../theory/flow.ts';
 import { theorem22Rate } from '../theory/theorem22.ts';
 
-/** The asymptotic regime for slopes: the statistic of log(1 − p_{i*}) is below this (1 − p_{i*} < e^{-5} ≈ 0.7 %). */
-export const REGIME_LOG_GAP = -5;
+/**
+ * The asymptotic regime for slopes: the statistic of log(1 − p_{i*}) is below this (1 − p_{i*} < e^{-10} ≈ 4.5e-5).
+ * With e^{-5} the windows began while paths delayed near a saddle still made up a visible part of the success event,
+ * and the measured slopes of E[L | success] and log E[1 − p* | success] came out 0.2–20 % shallower than the vertex
+ * theory; from e^{-10} on they agree with it (success-vs-alpha-d2, every α).
+ */
+export const REGIME_LOG_GAP = -10;
 
 export interface PointSeries {
   logGap: {
@@ -60,6 +65,15 @@ function blockSlope(
 }
 
 const median = (a: CheckpointAccumulator) => logGapQuantile(a, 0.5);
+/**
+ * Median of L = log(1 − p*) on the success event (argmax p = i*), from the histogram of all trajectories: a path with
+ * argmax ≠ i* has p* < 1/2, so L > log ½, above every success path in the regime (L ≤ −5) but the rare ones still
+ * near a saddle; the successes are the bottom ranks and their median is the quantile of level P̂(success)/2. The
+ * median over all trajectories is instead the success quantile of level 1/(2P̂(success)): with failures it sits above
+ * the success median and its slope is shallower by the diffusive spread (≈ z·σ/(2√k)), which is not the vertex rate.
+ */
+const medianOnSuccess = (a: CheckpointAccumulator) => (a.successCount > 0 ? logGapQuantile(a, (0.5 * a.successCount) / a.n) : null);
+const meanLogGapSuccess = (a: CheckpointAccumulator) => (a.logGapSuccess.n > 0 ? a.logGapSuccess.mean : null);
 const logMeanGapSuccess = (a: CheckpointAccumulator) => (a.gapSuccess.n > 0 && a.gapSuccess.mean > 0 ? Math.log(a.gapSuccess.mean) : null);
 
 function fmt(v: number): string {
@@ -108,22 +122,51 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
     asymptoticSlopeMedianLogGapPerStep: slopes.medianLogGapPerStep,
     asymptoticSlopeLogMeanGapPerStep: slopes.meanGapLogPerStep,
   });
-  const medWindow = asymptoticWindow(acc.map((c) => c.step > 0 && (median(c) ?? 0) <= REGIME_LOG_GAP));
+  const medWindow = asymptoticWindow(acc.map((c) => c.step > 0 && (medianOnSuccess(c) ?? 0) <= REGIME_LOG_GAP));
   const meanWindow = asymptoticWindow(acc.map((c) => c.step > 0 && (logMeanGapSuccess(c) ?? 0) <= REGIME_LOG_GAP));
-  const medianSlope = medWindow ? blockSlope(pt.blocks, medWindow, median) : null;
+  const logWindow = asymptoticWindow(acc.map((c) => c.step > 0 && (meanLogGapSuccess(c) ?? 0) <= REGIME_LOG_GAP));
+  const medianSlope = medWindow ? blockSlope(pt.blocks, medWindow, medianOnSuccess) : null;
   const meanGapSlope = meanWindow ? blockSlope(pt.blocks, meanWindow, logMeanGapSuccess) : null;
-  const q1 = 'slope of the median of log(1 − p*) per step';
-  if (medianSlope) {
-    comparisons.push(compareToInterval(q1, medianSlope.mean, [medianSlope.lo, medianSlope.hi], slopes.medianLogGapPerStep,
-      `steps ${acc[medWindow![0]!]!.step}–${last.step}; −r = −(E log(1+α(1+Z)) − E log(1+αZ')); batch means over ${medianSlope.batches} blocks`));
-  } else {
-    comparisons.push(notComparable(q1, null, null, slopes.medianLogGapPerStep,
-      `the asymptotic regime (median 1 − p* < e^${REGIME_LOG_GAP} at ≥ 3 trailing checkpoints) is not reached by step K`));
+  const meanLogSlope = logWindow ? blockSlope(pt.blocks, logWindow, meanLogGapSuccess) : null;
+  // Both the median and the mean of L on the success event fall at −r per step near the vertex. Their windows start
+  // at 1 − p* ≈ e^-5, where the slope is still ≈ 3(1 − p*) shallower: the prediction is the least-squares slope, over
+  // the same checkpoints, of the median path with its finite-gap correction, anchored at the window's first value.
+  const pathSlope = (w: number[], y: (c: CheckpointAccumulator) => number | null) => {
+    const ks = w.map((i) => acc[i]!.step);
+    return fitLine(ks, medianLogGapPath(y(acc[w[0]!]!)!, ks[0]!, ks, slopes.r)).slope;
+  };
+  const pathNote = `theory: the path dx/dk = r tanh(x/2) of the log-odds x = log(p*/(1 − p*)) over the same checkpoints, ` +
+    `slope → −r = ${fmt(slopes.medianLogGapPerStep)} as 1 − p* → 0 (r = E log(1+α(1+Z)) − E log(1+αZ'))` +
+    (s.d > 2 ? '; for d > 2 the max over d − 1 walks adds an O(k^-1/2) term not modelled' : '');
+  const slopeRows: [string, number[] | null, MeanInterval | null, (c: CheckpointAccumulator) => number | null, string][] = [
+    ['slope of the median of log(1 − p*) on the success event per step', medWindow, medianSlope, medianOnSuccess,
+      'histogram quantile of level P̂(success)/2 over all trajectories; −r is its limit, approached slowly: the ' +
+      'delays paths picked up before converging skew L, and the diffusive spread (∝ √k) moves the median towards the mean'],
+    ['slope of E[log(1 − p*) | success] per step', logWindow, meanLogSlope, meanLogGapSuccess, 'exact moments reduced on the device'],
+  ];
+  for (const [q, w, est, y, what] of slopeRows) {
+    if (w && est) {
+      const th = pathSlope(w, y);
+      theory[q === slopeRows[0]![0] ? 'medianLogGapSlopeOverWindow' : 'meanLogGapSlopeOverWindow'] = { steps: [acc[w[0]!]!.step, last.step], slope: th };
+      comparisons.push(compareToInterval(q, est.mean, [est.lo, est.hi], th,
+        `steps ${acc[w[0]!]!.step}–${last.step}; ${what}; ${pathNote}; batch means over ${est.batches} blocks`));
+    } else {
+      comparisons.push(notComparable(q, null, null, slopes.medianLogGapPerStep,
+        `the asymptotic regime (1 − p* < e^${REGIME_LOG_GAP} at ≥ 3 trailing checkpoints) is not reached by step K`));
+    }
   }
+  // The mean of 1 − p* on the success event (argmax p = i* at the checkpoint) mixes converged paths, whose mean falls
+  // by E[1/(1+α(1+Z))] per step, with paths still near the saddle between i* and another input, which leave it at
+  // the saddle's instability rate: the log-odds drift r tanh(x/2) ≈ (r/2)x there, so their mass, and their O(1)
+  // gap, fall like e^{−rk/2}. The mean's slope therefore moves from log E[1/(1+α(1+Z))] towards −r/2 late in a run.
   const q2 = 'slope of log E[1 − p* | success] per step';
+  const lateSlope = -slopes.r / 2;
+  theory.logMeanGapSlopeLatePerStep = lateSlope;
   if (meanGapSlope) {
     comparisons.push(compareToInterval(q2, meanGapSlope.mean, [meanGapSlope.lo, meanGapSlope.hi], slopes.meanGapLogPerStep,
-      `steps ${acc[meanWindow![0]!]!.step}–${last.step}; log E[1/(1+α(1+Z))]; success = argmax p = i* at each checkpoint`));
+      `steps ${acc[meanWindow![0]!]!.step}–${last.step}; theory log E[1/(1+α(1+Z))] is the slope of the converged paths' mean; ` +
+      `success = argmax p = i* at each checkpoint; paths still near a saddle add a part falling only like e^{−rk/2} ` +
+      `(−r/2 = ${fmt(lateSlope)}), which can flatten the mean late in a run or in a window that starts too early`));
   } else {
     comparisons.push(notComparable(q2, null, null, slopes.meanGapLogPerStep,
       `the mean of 1 − p* on the success event does not fall below e^${REGIME_LOG_GAP} at ≥ 3 trailing checkpoints`));
@@ -148,16 +191,20 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
   const medFinal = median(last);
   comparisons.push(notComparable('log(1 − p*) at t = αK against the flow bound', medFinal, null, Math.log(fb.bound),
     `derived bound for the replicator flow (1 − p*(t) ≤ (1 − p*(0)) e^{−p*(0) Δ t}, src/theory/flow.ts), not for the chain; empirical value is the median`));
-  const flowTimes = [1, 2, 3].map((j) => Math.round((j * s.steps) / 3)).filter((k, j, arr) => k > 0 && arr.indexOf(k) === j);
-  const cpIdx = flowTimes.map((k) => acc.findIndex((c) => c.step >= k)).filter((i, j, arr) => i >= 0 && arr.indexOf(i) === j);
+  // The ensemble mean against the flow at t = αk ∈ {1, 2, 3} (T/3, 2T/3, T if T < 3): early, before failures split
+  // the ensemble. The chain's mean differs from the flow by O(α) (the bias of a mean under a nonlinear map), so the
+  // verdict allows 2α, as in the core's flow-agreement test; trajectories that fail pull the mean further off later.
+  const flowT = (T >= 3 ? [1, 2, 3] : [T / 3, (2 * T) / 3, T]);
+  const cpIdx = flowT.map((t) => acc.findIndex((c) => a * c.step >= t - 1e-9)).filter((i, j, arr) => i > 0 && arr.indexOf(i) === j);
   const flowAtCp = flowAt(s, cpIdx.map((i) => a * acc[i]!.step));
   cpIdx.forEach((i, j) => {
     const c = acc[i]!;
     if (!c.p) return;
     const m = c.p[iStar]!;
     const se = Math.sqrt(m.m2 / Math.max(1, m.n - 1) / m.n);
-    comparisons.push(compareToInterval(`mean p*(k) at t = αk = ${fmt(a * c.step)}`, m.mean, [m.mean - 1.96 * se, m.mean + 1.96 * se],
-      flowAtCp[j]![iStar]!, `replicator flow (Eq. 9); the chain's mean differs from it by O(α) (here α = ${a})`));
+    comparisons.push(compareWithAllowance(`mean p*(k) at t = αk = ${fmt(a * c.step)}`, m.mean, [m.mean - 1.96 * se, m.mean + 1.96 * se],
+      flowAtCp[j]![iStar]!, 2 * a, `replicator flow (Eq. 9); the chain's mean differs from it by O(α) (α = ${a}), and by the mass of ` +
+      `failing paths (${(100 * (1 - c.successCount / c.n)).toFixed(2)}% with argmax ≠ i* here)`));
   });
 
   // ---- plot series ----
@@ -176,7 +223,11 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
     if (y0 === null) return;
     for (const k of [c0.step, last.step]) slopeLines.push({ t: a * k, value: y0 + perStep * (k - c0.step), label });
   };
-  addLine(medWindow, median, slopes.medianLogGapPerStep, 'theory slope of the median (−r per step)');
+  if (medWindow) {
+    const ks = medWindow.map((i) => acc[i]!.step);
+    const path = medianLogGapPath(median(acc[medWindow[0]!]!)!, ks[0]!, ks, slopes.r);
+    ks.forEach((k, j) => slopeLines.push({ t: a * k, value: path[j]!, label: 'theory: median path near the vertex (slope → −r)' }));
+  }
   addLine(meanWindow, logMeanGapSuccess, slopes.meanGapLogPerStep, 'theory slope of log E[1 − p* | success]');
   const successVsStep = acc.map((c) => {
     const [lo, hi] = wilson(c.successCount, c.n);

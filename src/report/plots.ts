@@ -222,7 +222,7 @@ export function logGapSpec(data: LogGapData, opts: { title?: string } = {}): obj
   const y = { field: 'value', type: 'quantitative', title: 'log(1 − p*)', scale: { zero: false } };
   const tooltip = [{ field: 'layer', title: 'curve' }, { field: 't', format: '.4~g' }, { field: 'value', format: '.4f' }];
   return {
-    ...header(opts.title ?? 'log(1 − p*) against t = αk', 'p* = p_{i*}; natural logarithm; dotted: predicted asymptotic slopes'),
+    ...header(opts.title ?? 'log(1 − p*) against t = αk', 'p* = p_{i*}; natural logarithm; dotted: theory near the vertex'),
     layer: [
       {
         data: { values: bands },

@@ -24,3 +24,15 @@ export function notComparable(
 ): Comparison {
   return { quantity, empirical, interval, theory, verdict: 'not comparable', note };
 }
+
+/**
+ * agrees: the theory value lies within the empirical 95% interval widened by a stated allowance on each side (for a
+ * known bias of the estimand against the theory, e.g. the O(α) gap between the chain's mean and the flow); the
+ * allowance is written into the note so the verdict can be read with it.
+ */
+export function compareWithAllowance(
+  quantity: string, empirical: number, interval: [number, number], theory: number, allowance: number, note: string,
+): Comparison {
+  const inside = theory >= interval[0] - allowance && theory <= interval[1] + allowance;
+  return { quantity, empirical, interval, theory, verdict: inside ? 'agrees' : 'disagrees', note: `${note}; allowance ±${Number(allowance.toPrecision(3))}` };
+}

@@ -25,3 +25,31 @@ export function asymptoticSlopes(alpha: number, noise: NoiseSpec): { medianLogGa
   const r = logMoments(alpha, noise, 1).m1 - logMoments(alpha, noise, 0).m1;
   return { medianLogGapPerStep: -r, meanGapLogPerStep: Math.log(inverseMoment(alpha, noise)), r };
 }
+
+/**
+ * The median path of log(1 − p_{i*}) near the vertex, with the finite-gap correction the constant slope −r leaves
+ * out (derived here). For d = 2 the log-odds x = log(p_{i*}/p_j) has the exact per-step mean drift
+ * E[Δx | x] = r (p_{i*} − p_j) = r tanh(x/2) (B = e_{i*} with probability p_{i*}; diffusion-d2.ts), and the median
+ * of x follows the mean drift up to the skewness of Δx, which is O(α²). The ODE dx/dk = r tanh(x/2) has the closed
+ * form sinh(x(k)/2) = sinh(x(k0)/2) e^{r(k − k0)/2}, and log(1 − p_{i*}) = −log(1 + e^{x}) is monotone in x, so its
+ * median is the image of the median of x:
+ *
+ *   L(k) = −softplus(2 asinh(sinh(x0/2) e^{r(k − k0)/2})),   x0 = log((1 − g0)/g0), g0 = e^{L(k0)}.
+ *
+ * Its slope is −r(1 − g)(1 − 2g), which tends to −r as g = 1 − p_{i*} → 0: at g = e^{−5} it is 2 % shallower.
+ * For d > 2, x is taken as log(p_{i*}/Σ_{j≠i*} p_j): exact when one other input dominates the gap; with several
+ * comparable ones the max of d − 1 correlated walks adds a further O(k^{−1/2}) term not modelled here.
+ */
+export function medianLogGapPath(L0: number, k0: number, ks: number[], r: number): number[] {
+  const g0 = Math.exp(L0);
+  if (!(g0 < 0.5)) throw new Error('medianLogGapPath: needs 1 − p_{i*} < 1/2 at the anchor');
+  const x0 = Math.log1p(-g0) - L0;
+  const s0 = Math.sinh(x0 / 2);
+  return ks.map((k) => {
+    // log sinh(x/2) = log s0 + r(k − k0)/2; x/2 = asinh(sinh), computed in logs for large arguments.
+    const ls = Math.log(s0) + (r * (k - k0)) / 2;
+    const half = ls > 20 ? ls + Math.LN2 : Math.asinh(Math.exp(ls));
+    const x = 2 * half;
+    return -(x > 40 ? x + Math.exp(-x) : Math.log1p(Math.exp(x)));
+  });
+}
