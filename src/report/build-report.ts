@@ -74,6 +74,12 @@ function pointPlots(prefix: string, label: string, s: PointSeries): PlotJob[] {
   return jobs;
 }
 
+/** Legend name of a grid point's paths on the simplex: where they start and how many are drawn. */
+function simplexGroup(p: ExperimentResult['points'][number], paths: { id: number }[]): string {
+  const n = new Set(paths.map((q) => q.id)).size;
+  return `from p(0) = (${p.scenario.p0.map((v) => num(v, 3)).join(', ')}), ${n} path${n === 1 ? '' : 's'}`;
+}
+
 export async function writeRunOutputs(dir: string, r: ExperimentResult, opts: { report?: boolean } = {}): Promise<RunOutputs> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
@@ -143,7 +149,7 @@ export async function writeRunOutputs(dir: string, r: ExperimentResult, opts: { 
     const simplexPoints = series.map((s, i) => ({ s, i })).filter((x) => x.s.simplex);
     if (simplexPoints.length) {
       const paths = simplexPoints.flatMap(({ s, i }) =>
-        s.simplex!.paths.map((q) => ({ ...q, id: q.id + 100000 * i, group: r.points[i]!.label })));
+        s.simplex!.paths.map((q) => ({ ...q, id: q.id + 100000 * i, group: simplexGroup(r.points[i]!, s.simplex!.paths) })));
       const flowPaths = simplexPoints.flatMap(({ s, i }) => s.simplex!.flowPaths.map((q) => ({ ...q, id: i })));
       jobs.push({
         name: 'simplex', title: 'Sample paths on the simplex',

@@ -414,10 +414,16 @@ export function simplexSpec(
   const color = {
     field: 'series', type: 'nominal', title: null,
     scale: { domain: colorDomain, range: colorRange },
-    legend: colorDomain.length ? { orient: 'bottom', direction: 'horizontal', symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2.5, labelLimit: 240 } : null,
+    legend: colorDomain.length ? { orient: 'bottom', direction: 'vertical', columns: colorDomain.length > 3 ? 2 : colorDomain.length, columnPadding: 28, symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2.5, labelLimit: 400 } : null,
   };
-  const opacity = Math.min(0.85, Math.max(0.07, 4 / Math.sqrt(Math.max(nPaths, 1))));
-  const pathWidth = nPaths > 200 ? 0.6 : nPaths > 30 ? 0.8 : 1.2;
+  // Opacity and width per series, from how many paths it has: a lone path stays visible beside a bundle of 100.
+  const perSeries = new Map<string, Set<number>>();
+  for (const r of pathRows) (perSeries.get(r.series) ?? perSeries.set(r.series, new Set()).get(r.series)!).add(r.id);
+  const styleOf = (n: number) => ({
+    op: Math.min(0.85, Math.max(0.07, 4 / Math.sqrt(Math.max(n, 1)))),
+    sw: n > 200 ? 0.6 : n > 30 ? 0.8 : n > 3 ? 1.2 : 1.8,
+  });
+  const styledRows = pathRows.map((r) => ({ ...r, ...styleOf(perSeries.get(r.series)!.size) }));
 
   // geometry: equal units on both axes so the triangle is equilateral
   const pad = 0.09;
@@ -459,9 +465,13 @@ export function simplexSpec(
       },
       { data: { values: triangle }, mark: { type: 'line', color: '#444', strokeWidth: 1.5 }, encoding: { x, y, order: { field: 'i' } } },
       {
-        data: { values: pathRows },
-        mark: { type: 'line', strokeWidth: pathWidth, opacity, strokeJoin: 'round' },
-        encoding: { x, y, detail: { field: 'id' }, order: { field: 'step' }, color },
+        data: { values: styledRows },
+        mark: { type: 'line', strokeJoin: 'round' },
+        encoding: {
+          x, y, detail: { field: 'id' }, order: { field: 'step' }, color,
+          opacity: { field: 'op', type: 'quantitative', scale: null, legend: null },
+          strokeWidth: { field: 'sw', type: 'quantitative', scale: null, legend: null },
+        },
       },
       {
         data: { values: flowRows },
