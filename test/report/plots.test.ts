@@ -182,9 +182,16 @@ describe('simplex plot', () => {
     const t = texts(tree);
     for (const s of ['e₁', 'e₂', 'e₃', 'L(p)', 'sample paths (40)', 'replicator flow']) expect(t).toContain(s);
     expect(t.join(' ')).toContain('reconstructed');
-    // many paths are drawn faint and thin
-    expect(spec.layer[2].mark.opacity).toBeLessThan(0.9);
-    expect(rendered['simplex-groups']!.spec.layer[2].mark.opacity).toBeLessThan(0.3);
+    // many paths are drawn faint and thin; a series of few paths stays bold beside a bundle
+    const ops = (sp: any) => sp.layer[2].data.values as { series: string; op: number; sw: number; id: number }[];
+    expect(Math.max(...ops(spec).map((r) => r.op))).toBeLessThan(0.9);
+    const g = ops(rendered['simplex-groups']!.spec);
+    const size = (sr: string) => new Set(g.filter((r) => r.series === sr).map((r) => r.id)).size;
+    const bySize = [...new Set(g.map((r) => r.series))].sort((a, b) => size(b) - size(a));
+    const big = g.find((r) => r.series === bySize[0])!, small = g.find((r) => r.series === bySize[bySize.length - 1])!;
+    expect(big.op).toBeCloseTo(Math.min(0.85, Math.max(0.07, 4 / Math.sqrt(size(bySize[0]!)))), 12);
+    expect(big.op).toBeLessThan(0.4);
+    if (size(bySize[bySize.length - 1]!) < size(bySize[0]!)) expect(small.op).toBeGreaterThan(big.op);
   });
 
   it('thins long paths and colours groups; −pᵀΓp/2 when Γ is given', () => {
