@@ -36,8 +36,8 @@
  * Path representation without storage: a particle is one segment (entrance state, entrance step, Philox address
  * (id, stream)) plus its score; its prefix (inherited from its ancestors) lies below its birth level. Step k of a
  * segment reads Philox(counter = (k, id, stream, block), key = seedKey) (particles-cpu.ts). The first crossing of
- * a level Z > birth level is the entrance state if ξ(entrance) > Z, else it is found by replaying the segment with
- * its own randomness, bit for bit (same engine, same code) until ξ > Z. Addresses: replicate r, slot i: id =
+ * a level Z > birth level is found by replaying the segment from its entrance with its own randomness, bit for bit
+ * (same engine, same code) until the first state with ξ > Z (possibly the entrance itself). Addresses: replicate r, slot i: id =
  * r·n + i; the initial paths use stream 1, a clone born at iteration q uses stream 1 + q; the uniform choice of the
  * parent for killed slot j at iteration q is word 0 of Philox((q, r, 0xffffffff, j), seedKey). A run is thus
  * reproducible from the seed, and independent of how the particles are batched on the device.
@@ -277,16 +277,12 @@ export async function estimateFailure(s: ResolvedScenario, opts: RareEventOption
       }
       if (plans.length === 0) continue;
 
-      // Branch points: the entrance state if it is already above Z, else replay the parent's segment to ξ > Z.
+      // Branch points: replay each parent's segment from its entrance to the first state with ξ > Z (the entrance
+      // itself, with no step, when it is already above Z). Always on the stepper, so that ξ is evaluated by the
+      // same code (and precision) as the scores.
       const branch = new Map<string, { x: Float64Array; k: number }>();
       const replay: { rep: Replicate; i: number; Z: number }[] = [];
-      for (const pl of plans) {
-        for (const i of pl.parents) {
-          const xiE = xiOf(pl.rep.xe, i * d, d, s.iStar);
-          if (xiE > pl.Z) branch.set(`${pl.rep.r}:${i}`, { x: pl.rep.xe.slice(i * d, (i + 1) * d), k: pl.rep.ke[i]! });
-          else replay.push({ rep: pl.rep, i, Z: pl.Z });
-        }
-      }
+      for (const pl of plans) for (const i of pl.parents) replay.push({ rep: pl.rep, i, Z: pl.Z });
       if (replay.length) {
         const b = emptyBatch(replay.length, d);
         replay.forEach((rp, t) => {

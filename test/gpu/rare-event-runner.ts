@@ -1,0 +1,43 @@
+/**
+ * Subprocess helper for the rare-event GPU tests: runs `estimateFailure` (src/orchestrator/rare-event.ts) with the
+ * WebGPU particle stepper in this runtime (Deno: lavapipe) and prints the result as one JSON line.
+ *
+ *   deno run -A test/gpu/rare-event-runner.ts '{"scenario": {...}, "options": {"particles": 64, "replicates": 4}}'
+ *
+ * With "kind": "step" and "batch": { x, k, id, stream, stop (null = +∞) }, "absorb": B it runs one particle batch
+ * and prints the stepper's raw result (x, k, maxXi, status, work).
+ */
+import { resolveScenario } from '../../src/model/scenario.ts';
+import { estimateFailure } from '../../src/orchestrator/rare-event.ts';
+import { WebGpuParticleStepper } from '../../src/engines/webgpu/particles-engine.ts';
+import { particleParams } from '../../src/engines/particles-cpu.ts';
+
+const g = globalThis as any;
+const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
+const req = JSON.parse(args[0]!);
+const s = resolveScenario(req.scenario);
+const stepper = await WebGpuParticleStepper.create(s);
+if (!stepper) throw new Error('no WebGPU adapter');
+let result: unknown;
+try {
+  if (req.kind === 'step') {
+    const b = req.batch;
+    const r = await stepper.run(particleParams(s, req.absorb), {
+      n: b.k.length, x: Float64Array.from(b.x), k: Uint32Array.from(b.k), id: Uint32Array.from(b.id),
+      stream: Uint32Array.from(b.stream), stop: Float64Array.from(b.stop, (v: number | null) => v ?? Infinity),
+    });
+    result = { x: Array.from(r.x), k: Array.from(r.k), maxXi: Array.from(r.maxXi), status: Array.from(r.status), work: r.work };
+  } else {
+    const r = await estimateFailure(s, { ...req.options, engine: 'webgpu', stepper });
+    result = { adapter: stepper.adapter, software: stepper.software, ...r };
+  }
+} finally {
+  stepper.dispose();
+}
+const text = JSON.stringify(result);
+if (g.Deno) {
+  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
+  g.Deno.exit(0);
+} else {
+  g.process.stdout.write(text + '\n', () => g.process.exit(0));
+}
