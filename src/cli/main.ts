@@ -10,17 +10,27 @@ import { parseArgs } from 'node:util';
 import { ENGINE_CHOICES, adapterName, type EngineChoice } from '../engines/index.ts';
 import { experimentJsonSchema, parseExperiment, type ScenarioOverrides } from '../model/experiment.ts';
 import { ScenarioError } from '../model/scenario.ts';
-import { runExperiment } from '../orchestrator/run-experiment.ts';
+import { RunFailedError, runExperiment, type ExperimentResult } from '../orchestrator/run-experiment.ts';
+import { experimentOfState, mergeShardStates, resultFromState } from '../orchestrator/merge.ts';
+import { codeIdentity } from '../orchestrator/provenance.ts';
+import {
+  STATE_FILE, STATE_FORMAT, StateError, experimentHash, identityMismatch, loadFsModules, readState, writeStateAtomic,
+  type RunState, type Shard,
+} from '../orchestrator/state.ts';
 import type { PointSummary, Summary, SweepSummary } from '../orchestrator/summary.ts';
 import { writeRunOutputs, type RunOutputs } from '../report/build-report.ts';
 import { stderrProgress } from './progress.ts';
 
 const USAGE = `usage:
   stdp-mc run <experiment.json> [--engine auto|webgpu|gpujs|cpu] [--trajectories N] [--steps K] [--seed S]
-                                [--out DIR] [--json] [--progress] [--no-report]
+                                [--out DIR] [--json] [--progress] [--no-report] [--force] [--shard i/n]
+  stdp-mc run <experiment.json> --resume DIR      continue a stopped run (same experiment, options and code)
+  stdp-mc merge DIR... [--out DIR] [--force]      combine shards 1/n..n/n into the single run's summary and report
+  stdp-mc report DIR                              rebuild summary.json and the report from DIR/state.json
   stdp-mc schema
-Writes DIR/summary.json, DIR/report.html, CSV tables and SVG/PNG plots (default DIR: runs/<experiment name>);
---json prints the summary alone on stdout; --no-report writes summary.json only.`;
+Writes DIR/state.json after every batch, then DIR/summary.json, DIR/report.html, CSV tables and SVG/PNG plots
+(default DIR: runs/<experiment name>); --json prints the summary alone on stdout; --no-report writes the summary
+only. An existing run in DIR is never overwritten without --force.`;
 
 class UsageError extends Error {}
 
@@ -66,6 +76,7 @@ export function humanReport(s: Summary | SweepSummary, out: RunOutputs['files'])
     `engine: ${s.engine.name} on ${s.engine.runtime}${s.engine.adapter ? ` (${adapterName(s.engine.adapter as any)})` : ''} — ${s.engine.reason}`,
   ];
   const tail = [
+    ...(s.shard ? [`shard ${s.shard.index}/${s.shard.count}: a partial result; combine all ${s.shard.count} shards with stdp-mc merge`] : []),
     `time: ${s.timing.wallSeconds.toFixed(2)} s, ${fmt(s.timing.trajectoryStepsPerSecond, 3)} trajectory-steps/s`,
     `summary: ${out.summary}`,
     ...(out.html ? [`report: ${out.html} (${out.plots.length} plots as SVG and PNG, ${out.csv.length} CSV tables)`] : []),
@@ -96,6 +107,39 @@ export function humanReport(s: Summary | SweepSummary, out: RunOutputs['files'])
   ].join('\n');
 }
 
+function parseShard(v: string | undefined): Shard | null {
+  if (v === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
+    throw new UsageError(`--shard must be i/n with 1 ≤ i ≤ n (e.g. 2/8), got "${v}"`);
+  }
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+async function exists(file: string): Promise<boolean> {
+  const fs = await import('node:fs/promises');
+  return fs.access(file).then(() => true, () => false);
+}
+
+/** Refuse to write over an earlier run's files unless --force. */
+async function guardOutDir(dir: string, force: boolean, hint: string): Promise<void> {
+  const path = await import('node:path');
+  for (const f of [STATE_FILE, 'summary.json']) {
+    if (await exists(path.join(dir, f))) {
+      if (!force) throw new UsageError(`${dir} already holds a run (${f}): ${hint}, or pass --force to overwrite it`);
+      const fs = await import('node:fs/promises');
+      await fs.rm(path.join(dir, f), { force: true });
+    }
+  }
+}
+
+async function emit(outDir: string, result: ExperimentResult, values: { json?: boolean; 'no-report'?: boolean }): Promise<void> {
+  const proc = (globalThis as any).process;
+  const out = await writeRunOutputs(outDir, result, { report: !values['no-report'] });
+  if (values.json) proc.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
+  else console.log(humanReport(out.summary, out.files));
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -106,6 +150,9 @@ export async function main(argv: string[]): Promise<number> {
       steps: { type: 'string' },
       seed: { type: 'string' },
       out: { type: 'string' },
+      resume: { type: 'string' },
+      shard: { type: 'string' },
+      force: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       progress: { type: 'boolean', default: false },
       'no-report': { type: 'boolean', default: false },
@@ -123,13 +170,43 @@ export async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(experimentJsonSchema(), null, 2));
     return 0;
   }
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  await loadFsModules();
+  const command = ['stdp-mc', ...argv].join(' ');
+  if (cmd === 'merge') {
+    const dirs = positionals.slice(1);
+    if (!dirs.length) throw new UsageError('merge needs the shard run directories');
+    const inputs = [];
+    for (const dir of dirs) {
+      const state = await readState(dir);
+      // A shard's summary.json is derived from its state; a corrupted one means the directory was tampered with.
+      const sf = path.join(dir, 'summary.json');
+      if (await exists(sf)) {
+        try { JSON.parse(await fs.readFile(sf, 'utf8')); } catch { throw new StateError(`${sf} is corrupted (not valid JSON); the shard was not merged`); }
+      }
+      inputs.push({ dir, state });
+    }
+    const merged = mergeShardStates(inputs);
+    const outDir = values.out ?? path.join('runs', `${merged.name.replace(/[^\w.-]+/g, '_')}-merged`);
+    await fs.mkdir(outDir, { recursive: true });
+    await guardOutDir(outDir, values.force, 'choose another --out');
+    await writeStateAtomic(outDir, merged);
+    await emit(outDir, resultFromState(merged, experimentOfState(merged), command), values);
+    return 0;
+  }
+  if (cmd === 'report') {
+    if (!file) throw new UsageError('report needs a run directory');
+    const state = await readState(file);
+    if (!state.complete) throw new StateError(`the run in ${file} is incomplete: finish it with stdp-mc run <experiment> --resume ${file}`);
+    await emit(file, resultFromState(state, experimentOfState(state), command), values);
+    return 0;
+  }
   if (cmd !== 'run') throw new UsageError(`unknown command "${cmd}"`);
   if (!file) throw new UsageError('run needs an experiment file');
   const engine = values.engine as EngineChoice;
   if (!ENGINE_CHOICES.includes(engine)) throw new UsageError(`--engine must be one of ${ENGINE_CHOICES.join(', ')}`);
 
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
   let json: unknown;
   try {
     json = JSON.parse(await fs.readFile(file, 'utf8'));
@@ -143,19 +220,100 @@ export async function main(argv: string[]): Promise<number> {
     seed: seedArg === undefined ? undefined : /^\d+$/.test(seedArg) ? Number(seedArg) : seedArg,
   };
   const exp = parseExperiment(json, overrides);
-  const outDir = values.out ?? path.join('runs', exp.name.replace(/[^\w.-]+/g, '_'));
+  let shard = parseShard(values.shard);
+  const source = { experiment: json, overrides: Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  const id = await codeIdentity();
+  const identity = {
+    experimentHash: await experimentHash(source), source, name: exp.name, seed: exp.scenario.seed,
+    version: id.version, gitCommit: id.gitCommit, engine: '',
+  };
+  let state: RunState | null = null;
+  let outDir: string;
+  if (values.resume !== undefined) {
+    outDir = values.resume;
+    if (values.out !== undefined && path.resolve(values.out) !== path.resolve(outDir)) throw new UsageError('--resume DIR writes to DIR: leave out --out');
+    state = await readState(outDir);
+    const bad = identityMismatch(state, { ...identity, engine: state.engine }, `cannot resume ${outDir}`);
+    if (bad) throw new StateError(bad);
+    if (shard && (!state.shard || state.shard.index !== shard.index || state.shard.count !== shard.count)) {
+      throw new StateError(`cannot resume ${outDir} as shard ${shard.index}/${shard.count}: it holds ${state.shard ? `shard ${state.shard.index}/${state.shard.count}` : 'an unsharded run'}`);
+    }
+    shard = state.shard;
+  } else {
+    outDir = values.out ?? path.join('runs', exp.name.replace(/[^\w.-]+/g, '_'));
+    await fs.mkdir(outDir, { recursive: true });
+    await guardOutDir(outDir, values.force, `continue it with --resume ${outDir}`);
+  }
   const showProgress = !values.json || values.progress;
   const proc = (globalThis as any).process;
-  const result = await runExperiment(exp, {
-    engine,
-    stepsPerDispatch: intArg('steps-per-dispatch', values['steps-per-dispatch']),
-    batchSize: intArg('batch-size', values['batch-size']),
-    onProgress: showProgress ? stderrProgress((s) => proc.stderr.write(s), !!proc.stderr.isTTY) : undefined,
-    command: ['stdp-mc', ...argv].join(' '),
-  });
-  const out = await writeRunOutputs(outDir, result, { report: !values['no-report'] });
-  if (values.json) proc.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
-  else console.log(humanReport(out.summary, out.files));
+
+  // SIGINT/SIGTERM: abort the batch in flight and exit once the state on disk is consistent (it is written
+  // synchronously after each batch, so it always is when a handler runs); SIGKILL loses at most that batch.
+  const controller = new AbortController();
+  let stopSignal: string | null = null;
+  const onSignal = (sig: string) => () => {
+    if (stopSignal) return;
+    stopSignal = sig;
+    controller.abort();
+  };
+  const handlers: [string, () => void][] = [['SIGINT', onSignal('SIGINT')], ['SIGTERM', onSignal('SIGTERM')]];
+  for (const [sig, h] of handlers) proc.on?.(sig, h);
+  const now = new Date().toISOString();
+  let current: RunState | null = state;
+  const save = async () => writeStateAtomic(outDir, current!);
+  // The same command with --resume DIR in place of --out DIR and --force (options and overrides must match).
+  const kept: string[] = [];
+  for (let j = 0; j < argv.length; j++) {
+    const a = argv[j]!;
+    if (a === '--out' || a === '--resume') { j++; continue; }
+    if (a.startsWith('--out=') || a.startsWith('--resume=') || a === '--force') continue;
+    kept.push(a);
+  }
+  const resumeHint = `continue with: stdp-mc ${[...kept, '--resume', outDir].join(' ')}`;
+  let result: ExperimentResult;
+  try {
+    result = await runExperiment(exp, {
+      engine,
+      shard,
+      done: state?.batches,
+      signal: controller.signal,
+      stepsPerDispatch: intArg('steps-per-dispatch', values['steps-per-dispatch']),
+      batchSize: intArg('batch-size', values['batch-size']),
+      onProgress: showProgress ? stderrProgress((s) => proc.stderr.write(s), !!proc.stderr.isTTY) : undefined,
+      command,
+      onEngine: (info, reason) => {
+        if (state && state.engine !== info.name) {
+          throw new StateError(`cannot resume ${outDir}: it was run on engine ${state.engine}, this run selected ${info.name} (pass --engine ${state.engine})`);
+        }
+        current ??= {
+          ...identity, engine: info.name, format: STATE_FORMAT, shard, engineInfo: { ...info, reason },
+          complete: false, createdAt: now, updatedAt: now, batches: [],
+        };
+      },
+      onBatch: async (rec) => {
+        current!.batches.push(rec);
+        current!.updatedAt = new Date().toISOString();
+        await save();
+      },
+    });
+  } catch (e) {
+    if (current?.batches.length) await save();
+    if ((e as Error)?.name === 'AbortError' && stopSignal) {
+      console.error(`stdp-mc: stopped by ${stopSignal}; ${current?.batches.length ?? 0} batches are saved in ${path.join(outDir, STATE_FILE)}; ${resumeHint}`);
+      return stopSignal === 'SIGINT' ? 130 : 143;
+    }
+    if (e instanceof RunFailedError) {
+      console.error(`stdp-mc: ${e.message}${current?.batches.length ? `; finished batches are saved: ${resumeHint}` : ''}`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    for (const [sig, h] of handlers) proc.off?.(sig, h);
+  }
+  current!.complete = true;
+  current!.updatedAt = new Date().toISOString();
+  await save();
+  await emit(outDir, result, values);
   return 0;
 }
 
@@ -165,10 +323,10 @@ export async function cli(argv: string[]): Promise<void> {
   try {
     code = await main(argv);
   } catch (e) {
-    if (e instanceof ScenarioError || e instanceof UsageError) {
+    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof StateError) {
       console.error(`stdp-mc: ${e.message}`);
       if (e instanceof UsageError) console.error(USAGE);
-      code = 2;
+      code = e instanceof StateError ? 1 : 2;
     } else {
       console.error(`stdp-mc: ${(e as Error)?.stack ?? e}`);
       code = 1;

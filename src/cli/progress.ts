@@ -14,17 +14,20 @@ export function fmtSeconds(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function progressLine(p: Progress & { point?: number; points?: number }, width = 30): string {
+type RunProgressLike = Progress & { point?: number; points?: number; trajectoriesDone?: number; trajectoriesTotal?: number };
+
+export function progressLine(p: RunProgressLike, width = 30): string {
   const f = p.total ? Math.min(1, p.done / p.total) : 1;
   const filled = Math.round(f * width);
   const rate = p.elapsedSeconds > 0 ? p.done / p.elapsedSeconds : 0;
   const eta = rate > 0 ? (p.total - p.done) / rate : Infinity;
   const where = p.points && p.points > 1 ? `point ${p.point! + 1}/${p.points} ` : '';
+  const traj = p.trajectoriesTotal ? `${fmtCount(p.trajectoriesDone ?? 0)}/${fmtCount(p.trajectoriesTotal)} trajectories  ` : '';
   return `${where}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * f).toFixed(1).padStart(5)}% ` +
-    `${fmtCount(p.done)}/${fmtCount(p.total)} trajectory-steps  ${fmtCount(rate)}/s  ETA ${fmtSeconds(eta)}`;
+    `${traj}${fmtCount(p.done)}/${fmtCount(p.total)} trajectory-steps  ${fmtCount(rate)}/s  ETA ${fmtSeconds(eta)}`;
 }
 
-export function stderrProgress(write: (s: string) => void, isTTY: boolean): (p: Progress & { point?: number; points?: number }) => void {
+export function stderrProgress(write: (s: string) => void, isTTY: boolean): (p: RunProgressLike) => void {
   let lastPrint = 0;
   let shown = false;
   return (p) => {

@@ -36,6 +36,14 @@ export const ExperimentSchema = z
     description: z.string().optional().describe('What question the experiment answers'),
     scenario: ChainScenarioSchema,
     sweep: SweepSchema.optional(),
+    target: z
+      .strictObject({
+        successCIWidth: positive().max(1).describe('Stop once the Wilson 95% interval of P(success) is narrower than this'),
+        maxTrajectories: z.number().int().positive().describe('Cap on trajectories per grid point'),
+        batchSize: z.number().int().positive().describe('Trajectories per batch: batch b runs trajectories [b·M, (b+1)·M)'),
+      })
+      .optional()
+      .describe('A precision target instead of a fixed N: run batches until the interval is narrow enough or N reaches the cap'),
     batches: z
       .number()
       .int()
@@ -63,7 +71,9 @@ export interface Experiment {
   points: GridPoint[] | null;
   /** Names of the swept fields, in order. */
   axes: string[];
+  /** Independent batches per grid point for a fixed N (batch means; the unit of checkpointing and sharding). */
   batches: number;
+  target: { successCIWidth: number; maxTrajectories: number; batchSize: number } | null;
 }
 
 /** Overrides from the command line; applied before validation so they are checked by the same rules. */
@@ -104,7 +114,10 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
   if (obj.scenario && typeof obj.scenario === 'object') obj.scenario = applyOverrides(obj.scenario as Record<string, unknown>, cli);
   const r = ExperimentSchema.safeParse(obj);
   if (!r.success) throw new ScenarioError(zodIssues(r.error));
-  const base = r.data.scenario as Record<string, unknown>;
+  // With a precision target the scenario's N is the cap (the command line's --trajectories still wins).
+  const base = r.data.target
+    ? { ...(r.data.scenario as Record<string, unknown>), trajectories: overrides.trajectories ?? r.data.target.maxTrajectories }
+    : (r.data.scenario as Record<string, unknown>);
   const sw = r.data.sweep;
   let points: GridPoint[] | null = null;
   const axes: string[] = [];
@@ -139,6 +152,7 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
     points,
     axes,
     batches: r.data.batches ?? 10,
+    target: r.data.target ?? null,
   };
 }
 

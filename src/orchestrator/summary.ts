@@ -46,6 +46,8 @@ export interface EngineSummary {
 
 export type Summary = PointSummary & {
   name: string;
+  /** Set when this is one shard's partial result (merge all shards with `stdp-mc merge`). */
+  shard?: { index: number; count: number };
   description?: string;
   engine: EngineSummary;
   timing: PointSummary['timing'] & { wallSeconds: number };
@@ -54,6 +56,7 @@ export type Summary = PointSummary & {
 
 export interface SweepSummary {
   name: string;
+  shard?: { index: number; count: number };
   description?: string;
   engine: EngineSummary;
   sweep: { axes: string[]; points: number };
@@ -110,6 +113,7 @@ export function buildSummary(r: ExperimentResult, analyses: PointAnalysis[]): Su
     name: r.experiment.name,
     description: r.experiment.description,
     ...p,
+    ...(r.shard ? { shard: r.shard } : {}),
     engine: engineSummary(r),
     timing: { ...p.timing, wallSeconds: r.wallSeconds },
     provenance: r.provenance,
@@ -122,6 +126,7 @@ export function buildSweepSummary(r: ExperimentResult, analyses: PointAnalysis[]
   return {
     name: r.experiment.name,
     description: r.experiment.description,
+    ...(r.shard ? { shard: r.shard } : {}),
     engine: engineSummary(r),
     sweep: { axes: r.experiment.axes, points: r.points.length },
     points: r.points.map((p, i) => summarizePoint(p, analyses[i]!)),

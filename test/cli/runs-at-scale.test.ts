@@ -1,0 +1,144 @@
+/**
+ * Runs at scale through the command line, as separate processes: a run killed (SIGKILL) mid-batch or stopped
+ * (SIGINT, SIGTERM) and resumed gives the uninterrupted summary; shards run as separate processes (Node and Deno)
+ * merge into the single run's summary; corrupted or foreign states and existing outputs are refused.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, denoBin } from '../gpu/spawn.ts';
+
+const exp = {
+  name: 'scale',
+  batches: 12,
+  scenario: { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 1500, trajectories: 6000, seed: 77, checkpoints: { every: 300 }, keepPaths: 4 },
+};
+const dir = mkdtempSync(join(tmpdir(), 'stdp-mc-scale-'));
+const file = join(dir, 'scale.json');
+writeFileSync(file, JSON.stringify(exp));
+
+function argvFor(runtime: 'node' | 'deno', args: string[]): [string, string[]] {
+  return runtime === 'node' ? [process.execPath, [join(ROOT, 'bin/stdp-mc.js'), ...args]] : [denoBin(), ['run', '-A', join(ROOT, 'src/cli/main.ts'), ...args]];
+}
+
+function cli(runtime: 'node' | 'deno', args: string[]) {
+  const [cmd, a] = argvFor(runtime, args);
+  return spawnSync(cmd, a, { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+}
+
+/** The summary without what legitimately differs between runs: timings and when/how it was made. */
+function stable(s: any): any {
+  const { timing, provenance, ...rest } = s;
+  return rest;
+}
+
+/**
+ * Counts identical, floating-point values within 1e-12 relative: shards run under Node and Deno (different V8
+ * versions, whose Math.exp/log1p can differ in the last bit) sum to within rounding of the single run.
+ */
+function expectClose(a: unknown, b: unknown, path = ''): void {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isInteger(a) && Number.isInteger(b)) expect(a, path).toBe(b);
+    else expect(Math.abs(a - b), path).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(a)));
+  } else if (a && typeof a === 'object') {
+    expect(Object.keys(b as object).sort(), path).toEqual(Object.keys(a).sort());
+    for (const k of Object.keys(a)) expectClose((a as any)[k], (b as any)[k], `${path}.${k}`);
+  } else expect(b, path).toEqual(a);
+}
+
+function batchesSaved(out: string): number {
+  try {
+    return JSON.parse(readFileSync(join(out, 'state.json'), 'utf8')).payload.batches.length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Start a run, wait until `minBatches` are saved plus `delayMs`, send `signal`, and wait for the exit. */
+async function interrupt(out: string, signal: NodeJS.Signals, minBatches: number, delayMs: number): Promise<{ code: number | null; stderr: string; saved: number }> {
+  const [cmd, a] = argvFor('node', ['run', file, '--engine', 'cpu', '--json', '--no-report', '--out', out]);
+  const child = spawn(cmd, a, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+  const t0 = Date.now();
+  while (batchesSaved(out) < minBatches && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, delayMs));
+  child.kill(signal);
+  const code = await exited;
+  return { code, stderr, saved: batchesSaved(out) };
+}
+
+describe('resume', () => {
+  const full = cli('node', ['run', file, '--engine', 'cpu', '--json', '--no-report', '--out', join(dir, 'full')]);
+  const reference = JSON.parse(full.stdout);
+
+  // Delays after the first saved batch(es) land at different points of a batch (~0.1 s each here).
+  it.each([
+    ['SIGKILL', 1, 37],
+    ['SIGKILL', 3, 161],
+    ['SIGINT', 2, 70],
+    ['SIGTERM', 1, 0],
+  ] as const)('after %s (once %i batches are saved, +%i ms) --resume gives the uninterrupted summary', async (signal, min, delay) => {
+    const out = join(dir, `${signal}-${min}`);
+    const r = await interrupt(out, signal, min, delay);
+    expect(r.saved).toBeGreaterThanOrEqual(min);
+    expect(r.saved).toBeLessThan(12); // really interrupted
+    if (signal === 'SIGINT') expect(r.code).toBe(130);
+    if (signal === 'SIGTERM') expect(r.code).toBe(143);
+    if (signal !== 'SIGKILL') expect(r.stderr).toMatch(new RegExp(`stopped by ${signal}; \\d+ batches are saved in .*state\\.json; continue with: stdp-mc run .* --resume`));
+    const resumed = cli('node', ['run', file, '--engine', 'cpu', '--json', '--no-report', '--resume', out]);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(stable(JSON.parse(resumed.stdout))).toEqual(stable(reference));
+  });
+
+  it('refuses a corrupted state, a different experiment, and an existing run without --force', () => {
+    const out = join(dir, 'full');
+    const again = cli('node', ['run', file, '--engine', 'cpu', '--out', out]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/already holds a run \(state\.json\): continue it with --resume .*, or pass --force/);
+    const other = cli('node', ['run', file, '--engine', 'cpu', '--seed', '78', '--resume', out]);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/cannot resume .*: seed 78 differs from 77/);
+    const more = cli('node', ['run', file, '--engine', 'cpu', '--steps', '1200', '--resume', out]);
+    expect(more.stderr).toMatch(/cannot resume .*: a different experiment \(or different command-line overrides\)/);
+    const bad = join(dir, 'bad');
+    cli('node', ['run', file, '--engine', 'cpu', '--no-report', '--out', bad, '--trajectories', '1000']);
+    const st = readFileSync(join(bad, 'state.json'), 'utf8');
+    writeFileSync(join(bad, 'state.json'), st.replace(/"successCount":(\d+)/, (_, n) => `"successCount":${Number(n) + 1}`));
+    const c = cli('node', ['run', file, '--engine', 'cpu', '--trajectories', '1000', '--resume', bad]);
+    expect(c.status).toBe(1);
+    expect(c.stderr).toMatch(/state\.json is corrupted \(checksum mismatch/);
+    const forced = cli('node', ['run', file, '--engine', 'cpu', '--no-report', '--out', bad, '--trajectories', '1000', '--force']);
+    expect(forced.status).toBe(0);
+  });
+});
+
+describe('shards as separate processes (Node and Deno) merge into the single run', () => {
+  it('1/3 and 3/3 under Node, 2/3 under Deno, merged under Deno, equal the single run; a missing shard is refused', () => {
+    const single = JSON.parse(cli('node', ['run', file, '--engine', 'cpu', '--json', '--no-report', '--out', join(dir, 'single')]).stdout);
+    for (const [i, rt] of [[1, 'node'], [2, 'deno'], [3, 'node']] as const) {
+      const r = cli(rt, ['run', file, '--engine', 'cpu', '--no-report', '--json', '--shard', `${i}/3`, '--out', join(dir, `shard${i}`)]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).shard).toEqual({ index: i, count: 3 });
+    }
+    const shards = [1, 2, 3].map((i) => join(dir, `shard${i}`));
+    const m = cli('deno', ['merge', ...shards, '--json', '--no-report', '--out', join(dir, 'merged')]);
+    expect(m.status, m.stderr).toBe(0);
+    const merged = JSON.parse(m.stdout);
+    expectClose(stable(merged), stable(single));
+    // the counts, which decide the success probability, are identical
+    expect(merged.checkpoints.map((c: any) => [c.successCount, c.vertexCounts, c.belowDelta])).toEqual(single.checkpoints.map((c: any) => [c.successCount, c.vertexCounts, c.belowDelta]));
+    expect(existsSync(join(dir, 'merged', 'state.json'))).toBe(true);
+    const missing = cli('node', ['merge', shards[0]!, shards[2]!, '--out', join(dir, 'merged2')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/missing shard 2\/3/);
+    const dup = cli('node', ['merge', shards[0]!, shards[1]!, shards[1]!, '--out', join(dir, 'merged3')]);
+    expect(dup.stderr).toMatch(/shard 2\/3 appears twice/);
+    // report rebuilds the same summary from the merged state
+    const rep = cli('node', ['report', join(dir, 'merged'), '--json', '--no-report']);
+    expectClose(stable(JSON.parse(rep.stdout)), stable(merged)); // merged under Deno, reported under Node
+  });
+});
