@@ -142,3 +142,22 @@ describe('shards as separate processes (Node and Deno) merge into the single run
     expectClose(stable(JSON.parse(rep.stdout)), stable(merged)); // merged under Deno, reported under Node
   });
 });
+
+describe('the same experiment on WebGPU under Node (Dawn, SwiftShader) and Deno (lavapipe)', () => {
+  it('agrees to f32 rounding: identical vertex counts at K, moments within 1e-5 relative', () => {
+    const run = (rt: 'node' | 'deno') => {
+      const r = cli(rt, ['run', file, '--engine', 'webgpu', '--json', '--no-report', '--trajectories', '512', '--out', join(dir, `webgpu-${rt}`)]);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    const a = run('node'), b = run('deno');
+    expect(a.engine.runtime).toMatch(/^node/);
+    expect(b.engine.runtime).toMatch(/^deno/);
+    // Different drivers round exp/log differently in f32: a trajectory within rounding of a δ threshold may be
+    // counted on either side, so thresholds are compared within 1 count, the argmax counts exactly.
+    const fa = a.checkpoints.at(-1), fb = b.checkpoints.at(-1);
+    expect(fa.vertexCounts).toEqual(fb.vertexCounts);
+    fa.belowDelta.forEach((x: any, j: number) => expect(Math.abs(x.count - fb.belowDelta[j].count)).toBeLessThanOrEqual(1));
+    expect(Math.abs(fa.meanLogGap - fb.meanLogGap)).toBeLessThan(1e-5 * Math.abs(fa.meanLogGap));
+  });
+});
