@@ -9,7 +9,8 @@ import { logGapQuantile, type CheckpointAccumulator } from '../stats/checkpoint-
 import { compareToInterval, compareWithAllowance, notComparable, type Comparison } from '../stats/compare.ts';
 import { wilson } from '../stats/intervals.ts';
 import { asymptoticWindow, batchMeanInterval, fitLine, type MeanInterval } from '../stats/slope.ts';
-import { asymptoticSlopes, medianLogGapPath } from '../theory/asymptotic-slope.ts';
+import { asymptoticSlopes, expectedShareSquares, medianLogGapPath } from '../theory/asymptotic-slope.ts';
+import { logMoments } from '../theory/noise-moments.ts';
 import { failureProbabilityD2, largeDeviationConstantD2, successProbabilityD2 } from '../theory/diffusion-d2.ts';
 import { flowBound, integrateFlow } from '../theory/flow.ts';
 import { theorem22Rate } from '../theory/theorem22.ts';
@@ -80,6 +81,36 @@ function fmt(v: number): string {
   return Number(v.toPrecision(4)).toString();
 }
 
+/**
+ * ½ v0 (1 − E Σ_j q_j²) at each step of `ks` (asymptotic-slope.ts): the losers' log-ratios X_j = log(p_j/p_{i*})
+ * centred on the flow's and spread with the variance the steps accumulate — v0 per step from the noise, and
+ * α² Var(B_j − B_l)-type terms from the categorical draws, approximated per loser as α ∫ p_j(1 − p_j + g − p_j) dt
+ * (g = Σ_{l≠i*} p_l), which makes a pair's variance exact for the B part.
+ */
+function losersCorrection(s: ResolvedScenario, ks: number[]): number[] {
+  const a = s.alpha, iStar = s.iStar;
+  const lm = logMoments(a, s.noise, 0);
+  const v0 = lm.m2 - lm.m1 * lm.m1;
+  const tMax = a * ks[ks.length - 1]!;
+  const grid = Array.from({ length: 401 }, (_, j) => (j * tMax) / 400);
+  const flow = integrateFlow(s.p0, grid);
+  const losers = s.p0.map((_, i) => i).filter((i) => i !== iStar);
+  // cumulative α∫ p_j(1 − p_j + g − p_j) dt on the grid (trapezoid)
+  const cum = losers.map(() => new Float64Array(grid.length));
+  const rate = (p: number[], j: number) => { const g = 1 - p[iStar]!; return p[j]! * (1 - p[j]! + g - p[j]!); };
+  for (let k = 1; k < grid.length; k++) {
+    losers.forEach((j, m) => { cum[m]![k] = cum[m]![k - 1]! + 0.5 * (rate(flow[k]!, j) + rate(flow[k - 1]!, j)) * (grid[k]! - grid[k - 1]!) * a; });
+  }
+  const at = flowAt(s, ks.map((k) => a * k));
+  return ks.map((k, n) => {
+    const idx = Math.min(grid.length - 1, Math.round((a * k / tMax) * 400));
+    const p = at[n]!;
+    const mu = losers.map((j) => Math.log(p[j]!) - Math.log(p[iStar]!));
+    const variance = losers.map((_, m) => v0 * k + cum[m]![idx]!);
+    return 0.5 * v0 * (1 - expectedShareSquares(mu, variance));
+  });
+}
+
 export function flowAt(s: ResolvedScenario, times: number[]): number[][] {
   return integrateFlow(s.p0, times);
 }
@@ -131,22 +162,34 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
   // Both the median and the mean of L on the success event fall at −r per step near the vertex. Their windows start
   // at 1 − p* ≈ e^-5, where the slope is still ≈ 3(1 − p*) shallower: the prediction is the least-squares slope, over
   // the same checkpoints, of the median path with its finite-gap correction, anchored at the window's first value.
-  const pathSlope = (w: number[], y: (c: CheckpointAccumulator) => number | null) => {
+  const pathSlope = (w: number[], y: (c: CheckpointAccumulator) => number | null, losers = false) => {
     const ks = w.map((i) => acc[i]!.step);
-    return fitLine(ks, medianLogGapPath(y(acc[w[0]!]!)!, ks[0]!, ks, slopes.r)).slope;
+    const path = medianLogGapPath(y(acc[w[0]!]!)!, ks[0]!, ks, slopes.r);
+    if (losers && s.d > 2) {
+      // Several losers: E[ΔL] = −r + ½ v0 (1 − E Σ q_j²) (asymptotic-slope.ts), integrated over the window.
+      const c = losersCorrection(s, ks);
+      let C = 0;
+      for (let j = 1; j < ks.length; j++) {
+        C += 0.5 * (c[j]! + c[j - 1]!) * (ks[j]! - ks[j - 1]!);
+        path[j] = path[j]! + C;
+      }
+    }
+    return fitLine(ks, path).slope;
   };
   const pathNote = `theory: the path dx/dk = r tanh(x/2) of the log-odds x = log(p*/(1 − p*)) over the same checkpoints, ` +
-    `slope → −r = ${fmt(slopes.medianLogGapPerStep)} as 1 − p* → 0 (r = E log(1+α(1+Z)) − E log(1+αZ'))` +
-    (s.d > 2 ? '; for d > 2 the max over d − 1 walks adds an O(k^-1/2) term not modelled' : '');
+    `slope → −r = ${fmt(slopes.medianLogGapPerStep)} as 1 − p* → 0 (r = E log(1+α(1+Z)) − E log(1+αZ'))`;
   const slopeRows: [string, number[] | null, MeanInterval | null, (c: CheckpointAccumulator) => number | null, string][] = [
     ['slope of the median of log(1 − p*) on the success event per step', medWindow, medianSlope, medianOnSuccess,
       'histogram quantile of level P̂(success)/2 over all trajectories; −r is its limit, approached slowly: the ' +
-      'delays paths picked up before converging skew L, and the diffusive spread (∝ √k) moves the median towards the mean'],
-    ['slope of E[log(1 − p*) | success] per step', logWindow, meanLogSlope, meanLogGapSuccess, 'exact moments reduced on the device'],
+      'delays paths picked up before converging skew L, and the diffusive spread (∝ √k) moves the median towards the mean' +
+      (s.d > 2 ? '; for d > 2 the wandering shares of the d − 1 losers flatten it further (see the mean\'s row)' : '')],
+    ['slope of E[log(1 − p*) | success] per step', logWindow, meanLogSlope, meanLogGapSuccess,
+      'exact moments reduced on the device' + (s.d > 2 ? '; for d > 2 the theory adds ½v0(1 − EΣq_j²) per step, q_j the losers\' shares of the gap, ' +
+        'spread around the flow\'s log-ratios with the variance the steps accumulate (asymptotic-slope.ts)' : '')],
   ];
   for (const [q, w, est, y, what] of slopeRows) {
     if (w && est) {
-      const th = pathSlope(w, y);
+      const th = pathSlope(w, y, y === meanLogGapSuccess);
       theory[q === slopeRows[0]![0] ? 'medianLogGapSlopeOverWindow' : 'meanLogGapSlopeOverWindow'] = { steps: [acc[w[0]!]!.step, last.step], slope: th };
       comparisons.push(compareToInterval(q, est.mean, [est.lo, est.hi], th,
         `steps ${acc[w[0]!]!.step}–${last.step}; ${what}; ${pathNote}; batch means over ${est.batches} blocks`));
