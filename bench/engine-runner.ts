@@ -1,0 +1,117 @@
+/**
+ * One engine of the benchmark in its own process (so a GPU crash costs one point, not the run): Node via tsx or Deno.
+ *
+ *   node --import tsx bench/engine-runner.ts '<request>'      deno run -A bench/engine-runner.ts '<request>'
+ *
+ * request: { engine: "cpu" | "cpu-workers" | "gpujs" | "webgpu", workers?: number, runOptions?: {...},
+ *            points?: PointRequest[], e2e?: { scenario } }
+ * Prints JSON lines on stdout: {type: "engine", ...} first, then {type: "point", ...} per point (or
+ * {type: "error", ...}), then {type: "e2e", ...} when asked for, and {type: "done"}.
+ */
+import { resolveScenario } from '../src/model/scenario.ts';
+import type { Engine } from '../src/engines/types.ts';
+import { measurePoint, type PointRequest } from './lib.ts';
+
+const g = globalThis as any;
+const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
+const req = JSON.parse(args[0]!) as {
+  engine: string;
+  workers?: number;
+  runOptions?: Record<string, unknown>;
+  points?: PointRequest[];
+  maxPointSeconds?: number;
+  e2e?: { scenario: unknown };
+};
+
+function emit(o: unknown): void {
+  const line = JSON.stringify(o) + '\n';
+  if (g.Deno) g.Deno.stdout.writeSync(new TextEncoder().encode(line));
+  else g.process.stdout.write(line);
+}
+
+async function createEngine(): Promise<Engine> {
+  switch (req.engine) {
+    case 'cpu': {
+      const { CpuEngine } = await import('../src/engines/cpu.ts');
+      return new CpuEngine();
+    }
+    case 'cpu-workers': {
+      const { CpuWorkersEngine } = await import('../src/engines/cpu-workers.ts');
+      return new CpuWorkersEngine({ workers: req.workers });
+    }
+    case 'gpujs': {
+      const { GpuJsEngine } = await import('../src/engines/gpujs.ts');
+      return await GpuJsEngine.create();
+    }
+    case 'webgpu': {
+      const { WebGpuEngine } = await import('../src/engines/webgpu/chain-engine.ts');
+      const e = await WebGpuEngine.create();
+      if (!e) throw new Error('no WebGPU adapter');
+      return e;
+    }
+  }
+  throw new Error(`unknown engine ${req.engine}`);
+}
+
+const t0 = performance.now();
+let engine: Engine;
+try {
+  engine = await createEngine();
+} catch (e) {
+  emit({ type: 'unavailable', message: (e as Error).message });
+  if (g.Deno) g.Deno.exit(0);
+  else g.process.exit(0);
+  throw e;
+}
+const createSeconds = (performance.now() - t0) / 1000;
+const env = g.Deno ? g.Deno.env.toObject() : g.process.env;
+emit({
+  type: 'engine',
+  info: engine.info,
+  createSeconds,
+  vkIcd: env.VK_ICD_FILENAMES ?? null,
+  // Dawn (npm webgpu) is created with no toggles (create([]) in src/engines/webgpu/device.ts); Deno's wgpu takes none.
+  toggles: req.engine === 'webgpu' ? (g.Deno ? 'wgpu (Deno): no toggles' : 'dawn: create([]), no toggles') : null,
+});
+
+// Skip a point whose K = 1 runs alone (warm-up, calibration) would take longer than maxPointSeconds, predicted from
+// the last measured rate at the same d.
+const lastRate = new Map<number, number>();
+for (const p of req.points ?? []) {
+  const rate = lastRate.get(p.d);
+  const predicted = rate ? (3 * p.N) / rate + (p.target ?? 1) : 0;
+  if (req.maxPointSeconds && predicted > req.maxPointSeconds) {
+    emit({ type: 'skipped', d: p.d, N: p.N, reason: `predicted ${predicted.toFixed(0)} s > ${req.maxPointSeconds} s` });
+    continue;
+  }
+  try {
+    // WebGPU: the engine's own chunking (2^22 / N steps per dispatch on software adapters), capped at 4096 steps:
+    // on lavapipe a single dispatch of 16384 steps at N = 64 returned wrong moments ("device moments do not add
+    // up"), while the same run in chunks of ≤ 8192 steps is right. The cap only changes N < 1024.
+    const opts = req.engine === 'webgpu' && !req.runOptions?.stepsPerDispatch
+      ? { ...req.runOptions, stepsPerDispatch: Math.max(1, Math.min(4096, Math.floor(2 ** 22 / p.N))) }
+      : (req.runOptions ?? {});
+    const r = await measurePoint(engine, p, opts);
+    lastRate.set(p.d, r.stepsPerSecond);
+    emit({ type: 'point', ...r });
+  } catch (e) {
+    emit({ type: 'error', d: p.d, N: p.N, message: (e as Error).message });
+  }
+}
+
+if (req.e2e) {
+  // End to end in this process: a fresh engine (adapter, device, pipeline compilation) plus the run and read-back.
+  engine.dispose?.();
+  const a = performance.now();
+  const e2 = await createEngine();
+  const r = await e2.run(resolveScenario(req.e2e.scenario), req.runOptions ?? {});
+  const seconds = (performance.now() - a) / 1000;
+  const last = r.checkpoints.at(-1)!;
+  emit({ type: 'e2e', seconds, runSeconds: r.timing.seconds, successCount: last.successCount, n: last.n });
+  e2.dispose?.();
+} else {
+  engine.dispose?.();
+}
+emit({ type: 'done' });
+if (g.Deno) g.Deno.exit(0);
+else g.process.exit(0);
