@@ -1,10 +1,44 @@
 /**
- * Vite configuration. Today it carries the test runner's settings (vitest reads this file); the browser page
- * (src/app) is built from the same file once it exists.
+ * Vite configuration: the test runner's settings (vitest reads this file) and the browser page (src/app), built with
+ * `npm run build:app` into dist/app and served with `npm run serve:app` (or both: `npm run app`).
  */
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { defineConfig } from 'vitest/config';
 
+/** Version and commit baked into the page (a browser cannot read package.json or ask git). */
+function buildIdentity(): { version: string; gitCommit: string | null } {
+  const version = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version as string;
+  let gitCommit: string | null = null;
+  try {
+    gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    /* not a git checkout */
+  }
+  return { version, gitCommit };
+}
+
+// vitest sets VITEST: its suites run from the repository root, the page's build from src/app.
+const app = process.env.VITEST
+  ? {}
+  : {
+      root: 'src/app',
+      base: './',
+      publicDir: false as const,
+      define: { __STDP_MC_IDENTITY__: JSON.stringify(buildIdentity()) },
+      worker: { format: 'es' as const },
+      build: {
+        outDir: '../../dist/app',
+        emptyOutDir: true,
+        target: 'es2022',
+        chunkSizeWarningLimit: 4000,
+      },
+      server: { host: '127.0.0.1', fs: { allow: ['../..'] } },
+      preview: { host: '127.0.0.1', port: 4173 },
+    };
+
 export default defineConfig({
+  ...app,
   test: {
     include: ['test/**/*.test.ts'],
     // GPU suites spawn Deno/Node subprocesses and the statistical suites run 10^7–10^8 trajectory-steps on 2 cores.

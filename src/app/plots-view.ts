@@ -1,0 +1,68 @@
+/**
+ * Rendering the report's vega-lite specs (plots.ts) in the page, and to SVG/PNG for export, with vega itself (no
+ * network: every spec inlines its data).
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+const views = new WeakMap<HTMLElement, vega.View>();
+
+function toView(spec: object, renderer: 'svg' | 'canvas' | 'none'): vega.View {
+  const vg = compile(JSON.parse(JSON.stringify(spec)) as TopLevelSpec).spec;
+  return new vega.View(vega.parse(vg), { renderer, logLevel: vega.Error });
+}
+
+/** The spec resized to fit a box of the given width (legends and axes included). */
+export function fitted(spec: object, width: number, height: number): object {
+  const s = JSON.parse(JSON.stringify(spec));
+  s.width = Math.max(160, Math.round(width));
+  s.height = Math.max(120, Math.round(height));
+  s.autosize = { type: 'fit', contains: 'padding' };
+  s.config = { ...(s.config ?? {}), padding: 4, title: { ...(s.config?.title ?? {}), fontSize: 13, subtitleFontSize: 11 } };
+  // Legends of the report (640 px wide) go in columns: in a narrow panel, one column below the plot, labels cut to fit.
+  const walk = (o: unknown): void => {
+    if (!o || typeof o !== 'object') return;
+    if (Array.isArray(o)) { o.forEach(walk); return; }
+    const r = o as Record<string, unknown>;
+    for (const [k, v] of Object.entries(r)) {
+      if (k === 'legend' && v && typeof v === 'object' && (v as any).orient !== 'right') {
+        r[k] = { ...(v as object), orient: 'bottom', direction: 'vertical', columns: 1, labelLimit: Math.max(120, width - 60) };
+      } else if (k === 'legend' && v && typeof v === 'object') {
+        r[k] = { ...(v as object), labelLimit: Math.max(80, Math.round(width / 4)) };
+      } else walk(v);
+    }
+  };
+  walk(s.layer ?? s);
+  return s;
+}
+
+/** Render (or re-render) a spec into a container, replacing what was there. */
+export async function renderInto(container: HTMLElement, spec: object): Promise<vega.View> {
+  views.get(container)?.finalize();
+  const width = container.clientWidth || 440;
+  const view = toView(fitted(spec, width, Math.round(width * 0.86)), 'svg');
+  view.initialize(container);
+  views.set(container, view);
+  await view.runAsync();
+  return view;
+}
+
+export async function specToSvg(spec: object): Promise<string> {
+  const view = toView(spec, 'none');
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export async function specToPng(spec: object, scale = 2): Promise<Blob> {
+  await document.fonts?.ready;
+  const view = toView(spec, 'none');
+  try {
+    const canvas = (await view.toCanvas(scale)) as unknown as HTMLCanvasElement;
+    return await new Promise<Blob>((ok, fail) => canvas.toBlob((b) => (b ? ok(b) : fail(new Error('PNG encoding failed'))), 'image/png'));
+  } finally {
+    view.finalize();
+  }
+}

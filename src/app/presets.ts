@@ -1,0 +1,31 @@
+/** The shipped experiments (experiments/*.json), bundled into the page as presets. */
+import quickstart from '../../experiments/quickstart.json';
+import fig2Simplex from '../../experiments/fig2-simplex.json';
+import successD2 from '../../experiments/success-vs-alpha-d2.json';
+import successD3 from '../../experiments/success-vs-alpha-d3.json';
+import rateVsAlpha from '../../experiments/rate-vs-alpha.json';
+import flowAgreement from '../../experiments/flow-agreement.json';
+
+export interface Preset {
+  id: string;
+  file: string;
+  json: Record<string, unknown>;
+}
+
+const strip = (j: Record<string, unknown>) => {
+  const { $schema: _, ...rest } = j;
+  return rest;
+};
+
+export const PRESETS: Preset[] = [
+  { id: 'quickstart', file: 'experiments/quickstart.json', json: strip(quickstart as Record<string, unknown>) },
+  { id: 'fig2-simplex', file: 'experiments/fig2-simplex.json', json: strip(fig2Simplex as Record<string, unknown>) },
+  { id: 'success-vs-alpha-d2', file: 'experiments/success-vs-alpha-d2.json', json: strip(successD2 as Record<string, unknown>) },
+  { id: 'success-vs-alpha-d3', file: 'experiments/success-vs-alpha-d3.json', json: strip(successD3 as Record<string, unknown>) },
+  { id: 'rate-vs-alpha', file: 'experiments/rate-vs-alpha.json', json: strip(rateVsAlpha as Record<string, unknown>) },
+  { id: 'flow-agreement', file: 'experiments/flow-agreement.json', json: strip(flowAgreement as Record<string, unknown>) },
+];
+
+export function presetById(id: string | null | undefined): Preset | undefined {
+  return PRESETS.find((p) => p.id === id);
+}

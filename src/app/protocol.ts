@@ -1,0 +1,76 @@
+/** Messages between the page (main.ts) and the simulation worker (worker.ts). */
+import type { EngineChoice } from '../engines/index.ts';
+import type { EngineInfo } from '../engines/types.ts';
+import type { PointSeries } from '../report/analyze.ts';
+
+export type ToWorker =
+  | { type: 'start'; experiment: unknown; engine: EngineChoice; command: string }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'cancel' };
+
+/** A plot of the run: the CLI's file name (without extension), a title and its vega-lite spec (data inlined). */
+export interface PlotJob {
+  name: string;
+  title: string;
+  caption: string;
+  spec: object;
+}
+
+/** One grid point's sample paths on the simplex (d = 3), for the canvas. */
+export interface SimplexLive {
+  point: number;
+  group: string;
+  alpha: number;
+  paths: PointSeries['simplex'] extends infer S ? (S extends { paths: infer P } ? P : never) : never;
+  flow: { t: number; p: [number, number, number] }[];
+}
+
+export interface LiveProgress {
+  point: number;
+  points: number;
+  label: string;
+  trajectoriesDone: number;
+  trajectoriesTotal: number;
+  /** Trajectory-steps done and in total over the whole run. */
+  done: number;
+  total: number;
+  /** Seconds spent running (pauses excluded). */
+  activeSeconds: number;
+}
+
+export type FromWorker =
+  | { type: 'engine'; info: EngineInfo; reason: string; fallback: boolean }
+  | { type: 'progress'; progress: LiveProgress }
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | {
+      type: 'partial';
+      point: number;
+      points: number;
+      label: string;
+      trajectories: number;
+      successCount: number;
+      plots: PlotJob[];
+      simplex: SimplexLive | null;
+    }
+  | { type: 'sweep'; plots: PlotJob[] }
+  | {
+      type: 'done';
+      summary: Record<string, unknown>;
+      csv: { name: string; text: string }[];
+      plots: PlotJob[];
+      report: ReportParts;
+    }
+  | { type: 'cancelled' }
+  | { type: 'error'; message: string; issues?: { path: string; message: string }[] };
+
+/** What the page needs to write report.html once the plots are rendered to SVG (html.ts's ReportModel minus plots). */
+export interface ReportParts {
+  title: string;
+  description?: string;
+  parameters: Record<string, string | number>;
+  comparisons: { quantity: string; empirical: string; theory: string; verdict: 'agrees' | 'disagrees' | 'not comparable'; note?: string }[];
+  tables: { title: string; columns: string[]; rows: (string | number)[][] }[];
+  provenance: Record<string, unknown>;
+}

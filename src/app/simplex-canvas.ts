@@ -1,0 +1,178 @@
+/**
+ * The animated simplex view (d = 3) on a canvas: contours of L(p) = ¼‖p‖⁴ − ⅓Σp_i³, the sample paths drawn as they
+ * grow (each new batch of paths is revealed checkpoint by checkpoint), the replicator flow from p(0) in black, and
+ * the start points. Same ternary projection as the report's simplexSpec (plots.ts).
+ */
+import { lossL, simplexContours, ternaryXY } from '../report/plots.ts';
+import type { SimplexLive } from './protocol.ts';
+
+const SQRT3_2 = Math.sqrt(3) / 2;
+const GROUP_COLORS = ['#e6550d', '#6a3d9a', '#31a354', '#d62728', '#8c564b', '#e377c2', '#636363', '#bcbd22'];
+
+interface Track {
+  live: SimplexLive;
+  /** Paths as screen-independent ternary points, ordered by step. */
+  paths: [number, number][][];
+  flow: [number, number][];
+  revealStart: number;
+}
+
+let contourCache: ReturnType<typeof simplexContours> | null = null;
+function contours() {
+  return (contourCache ??= simplexContours(lossL, 12, 90));
+}
+
+export class SimplexCanvas {
+  private tracks = new Map<number, Track>();
+  private raf = 0;
+  private readonly revealMs = 1600;
+  private note = '';
+
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    new ResizeObserver(() => this.draw()).observe(canvas);
+  }
+
+  reset(note = ''): void {
+    this.tracks.clear();
+    this.note = note;
+    this.draw();
+  }
+
+  /** New or grown paths of a grid point. */
+  update(live: SimplexLive): void {
+    const byId = new Map<number, { step: number; p: [number, number, number] }[]>();
+    for (const q of live.paths) (byId.get(q.id) ?? byId.set(q.id, []).get(q.id)!).push(q);
+    const paths = [...byId.values()].map((qs) => qs.sort((a, b) => a.step - b.step).map((q) => ternaryXY(q.p)));
+    const old = this.tracks.get(live.point);
+    const grown = !old || old.paths.length !== paths.length || old.paths[0]?.length !== paths[0]?.length;
+    this.tracks.set(live.point, {
+      live, paths, flow: live.flow.map((q) => ternaryXY(q.p)),
+      revealStart: grown ? performance.now() : old!.revealStart,
+    });
+    this.animate();
+  }
+
+  /** True when something other than the background has been drawn (for tests and the page's own checks). */
+  get pathCount(): number {
+    let n = 0;
+    for (const t of this.tracks.values()) n += t.paths.length;
+    return n;
+  }
+
+  private animate(): void {
+    if (this.raf) return;
+    const tick = () => {
+      this.raf = 0;
+      const busy = this.draw();
+      if (busy) this.raf = requestAnimationFrame(tick);
+    };
+    this.raf = requestAnimationFrame(tick);
+  }
+
+  /** Draws everything; returns true while a reveal is still animating. */
+  draw(): boolean {
+    const c = this.canvas;
+    const dpr = globalThis.devicePixelRatio || 1;
+    const cssW = c.clientWidth || 480, cssH = c.clientHeight || 430;
+    if (c.width !== Math.round(cssW * dpr) || c.height !== Math.round(cssH * dpr)) {
+      c.width = Math.round(cssW * dpr);
+      c.height = Math.round(cssH * dpr);
+    }
+    const g = c.getContext('2d')!;
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, cssW, cssH);
+    const legendH = 46;
+    const pad = 24;
+    const scale = Math.min(cssW - 2 * pad, (cssH - legendH - 2 * pad) / SQRT3_2);
+    const ox = (cssW - scale) / 2, oy = pad + scale * SQRT3_2 + 4;
+    const X = (p: [number, number]) => [ox + p[0] * scale, oy - p[1] * scale] as const;
+
+    // contours of L, darker for lower loss
+    const { levels, lines } = contours();
+    const lo = Math.min(...levels), hi = Math.max(...levels);
+    g.lineWidth = 1;
+    for (const ln of lines) {
+      const f = hi > lo ? (ln.level - lo) / (hi - lo) : 0.5;
+      const l = 35 + 45 * f; // lightness
+      g.strokeStyle = `hsl(210, 60%, ${l}%)`;
+      g.beginPath();
+      ln.points.forEach(([x, y], i) => { const [a, b] = X([x, y]); if (i) g.lineTo(a, b); else g.moveTo(a, b); });
+      g.stroke();
+    }
+    // triangle and vertex labels
+    const tri = [[1, 0, 0], [0, 1, 0], [0, 0, 1]].map((p) => X(ternaryXY(p)));
+    g.strokeStyle = '#444';
+    g.lineWidth = 1.5;
+    g.beginPath();
+    tri.forEach(([a, b], i) => (i ? g.lineTo(a, b) : g.moveTo(a, b)));
+    g.closePath();
+    g.stroke();
+    g.fillStyle = '#222';
+    g.font = 'bold 14px "DejaVu Sans", sans-serif';
+    g.textBaseline = 'middle';
+    g.textAlign = 'right'; g.fillText('e₁', tri[0]![0] - 6, tri[0]![1] + 4);
+    g.textAlign = 'left'; g.fillText('e₂', tri[1]![0] + 6, tri[1]![1] + 4);
+    g.textAlign = 'center'; g.fillText('e₃', tri[2]![0], tri[2]![1] - 12);
+
+    // paths, revealed over revealMs after they arrive
+    const now = performance.now();
+    let busy = false;
+    const tracks = [...this.tracks.values()].sort((a, b) => a.live.point - b.live.point);
+    const multi = tracks.length > 1;
+    const legend: { color: string; text: string; width: number }[] = [];
+    tracks.forEach((t, gi) => {
+      const frac = Math.min(1, (now - t.revealStart) / this.revealMs);
+      if (frac < 1) busy = true;
+      const color = multi ? GROUP_COLORS[gi % GROUP_COLORS.length]! : '#d62728';
+      const n = t.paths.length;
+      g.strokeStyle = color;
+      g.globalAlpha = Math.min(0.85, Math.max(0.1, 4 / Math.sqrt(Math.max(n, 1))));
+      g.lineWidth = n > 200 ? 0.6 : n > 30 ? 0.9 : n > 3 ? 1.3 : 1.8;
+      for (const path of t.paths) {
+        const m = Math.max(1, Math.ceil(frac * path.length));
+        g.beginPath();
+        for (let i = 0; i < m; i++) { const [a, b] = X(path[i]!); if (i) g.lineTo(a, b); else g.moveTo(a, b); }
+        g.stroke();
+      }
+      g.globalAlpha = 1;
+      // the flow from p(0), growing with the paths
+      if (t.flow.length) {
+        g.strokeStyle = '#111';
+        g.lineWidth = 2.5;
+        g.beginPath();
+        const m = Math.max(1, Math.ceil(frac * t.flow.length));
+        for (let i = 0; i < m; i++) { const [a, b] = X(t.flow[i]!); if (i) g.lineTo(a, b); else g.moveTo(a, b); }
+        g.stroke();
+      }
+      // start point
+      if (t.paths[0]?.[0]) {
+        const [a, b] = X(t.paths[0][0]);
+        g.fillStyle = '#fff'; g.strokeStyle = '#111'; g.lineWidth = 1.5;
+        g.beginPath(); g.arc(a, b, 4, 0, 2 * Math.PI); g.fill(); g.stroke();
+      }
+      legend.push({ color, text: multi ? t.live.group : `sample paths (${n})`, width: g.lineWidth });
+    });
+    // legend
+    g.font = '12px "DejaVu Sans", sans-serif';
+    g.textAlign = 'left';
+    g.textBaseline = 'middle';
+    const items = [...legend, ...(tracks.some((t) => t.flow.length) ? [{ color: '#111', text: 'replicator flow from p(0)', width: 2.5 }] : [])];
+    let lx = 10, ly = cssH - legendH + 12;
+    for (const it of items) {
+      const w = g.measureText(it.text).width + 38;
+      if (lx + w > cssW - 8) { lx = 10; ly += 17; }
+      g.strokeStyle = it.color; g.lineWidth = 2.5;
+      g.beginPath(); g.moveTo(lx, ly); g.lineTo(lx + 22, ly); g.stroke();
+      g.fillStyle = '#333';
+      g.fillText(it.text, lx + 28, ly);
+      lx += w;
+    }
+    if (!items.length || this.note) {
+      g.fillStyle = '#80868e';
+      g.textAlign = 'center';
+      g.fillText(this.note || 'Sample paths appear after the first batch (set “Sample paths kept” > 0).', cssW / 2, cssH - legendH + 12);
+    }
+    return busy;
+  }
+}

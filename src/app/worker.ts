@@ -1,0 +1,154 @@
+/**
+ * The simulation worker: validates the experiment with the CLI's schema, picks an engine (engine-select.ts), runs it
+ * with runExperiment batch by batch, and posts progress, live plot data after every batch, and the run's files at
+ * the end. Pause takes effect at the next batch boundary (the engine wrapper below waits before a batch starts);
+ * cancel aborts the batch in flight through the AbortSignal the engines check between dispatches.
+ */
+/// <reference lib="webworker" />
+import type { EngineChoice, SelectedEngine } from '../engines/index.ts';
+import type { Engine, EngineInfo, RunOptions } from '../engines/types.ts';
+import { parseExperiment, type GridPoint } from '../model/experiment.ts';
+import { ScenarioError, type ResolvedScenario } from '../model/scenario.ts';
+import { pointResult, runExperiment, type PointResult } from '../orchestrator/run-experiment.ts';
+import type { BatchRecord } from '../orchestrator/state.ts';
+import { analyzePoint, type PointSeries } from '../report/analyze.ts';
+import { analyzeSweep } from '../report/analyze-sweep.ts';
+import { selectBrowserEngine } from './engine-select.ts';
+import { num, pointPlots, runFiles, sweepPlots } from './outputs.ts';
+import type { FromWorker, LiveProgress, SimplexLive, ToWorker } from './protocol.ts';
+
+declare const __STDP_MC_IDENTITY__: { version: string; gitCommit: string | null };
+
+const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
+
+/** Pause gate: a batch waits here before it starts while the run is paused. */
+class Gate {
+  paused = false;
+  pausedSeconds = 0;
+  private since = 0;
+  private waiters: (() => void)[] = [];
+  pause() { this.paused = true; }
+  resume() {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.since) { this.pausedSeconds += (performance.now() - this.since) / 1000; this.since = 0; }
+    this.waiters.splice(0).forEach((w) => w());
+  }
+  async wait(signal?: AbortSignal): Promise<void> {
+    if (!this.paused) return;
+    this.since = performance.now();
+    post({ type: 'paused' });
+    await new Promise<void>((ok) => {
+      this.waiters.push(ok);
+      signal?.addEventListener('abort', () => ok(), { once: true });
+    });
+    post({ type: 'resumed' });
+  }
+}
+
+class PausableEngine implements Engine {
+  constructor(private readonly inner: Engine, private readonly gate: Gate) {}
+  get info(): EngineInfo { return this.inner.info; }
+  async run(s: ResolvedScenario, o: RunOptions = {}) {
+    await this.gate.wait(o.signal);
+    return this.inner.run(s, o);
+  }
+  dispose() { this.inner.dispose?.(); }
+}
+
+let current: { abort: AbortController; gate: Gate } | null = null;
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  if (m.type === 'start') {
+    if (current) return;
+    void start(m.experiment, m.engine, m.command);
+  } else if (m.type === 'pause') current?.gate.pause();
+  else if (m.type === 'resume') current?.gate.resume();
+  else if (m.type === 'cancel') {
+    current?.abort.abort();
+    current?.gate.resume();
+  }
+};
+
+function simplexLive(i: number, pt: PointResult, s: PointSeries): SimplexLive | null {
+  if (!s.simplex) return null;
+  const n = new Set(s.simplex.paths.map((q) => q.id)).size;
+  return {
+    point: i,
+    group: `from p(0) = (${pt.scenario.p0.map((v) => num(v, 3)).join(', ')}), ${n} path${n === 1 ? '' : 's'}`,
+    alpha: pt.scenario.alpha,
+    paths: s.simplex.paths,
+    flow: s.simplex.flowPaths.map((q) => ({ t: q.t, p: q.p })),
+  };
+}
+
+async function start(json: unknown, choice: EngineChoice, command: string): Promise<void> {
+  const abort = new AbortController();
+  const gate = new Gate();
+  current = { abort, gate };
+  try {
+    const exp = parseExperiment(json);
+    const grid: GridPoint[] = exp.points ?? [{ label: 'base', values: {}, scenario: exp.scenario }];
+    const records = grid.map(() => [] as BatchRecord[]);
+    const finished: { result: PointResult; series: PointSeries }[] = [];
+    let first = true;
+    const select = async (c: EngineChoice): Promise<SelectedEngine> => {
+      const sel = await selectBrowserEngine(c);
+      if (first) post({ type: 'engine', info: sel.engine.info, reason: sel.reason, fallback: sel.fallback });
+      first = false;
+      return { engine: new PausableEngine(sel.engine, gate), reason: sel.reason };
+    };
+    let lastProgress = 0;
+    const r = await runExperiment(exp, {
+      engine: choice,
+      signal: abort.signal,
+      command,
+      selectEngine: select,
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - lastProgress < 100 && p.done < p.total) return;
+        lastProgress = now;
+        const progress: LiveProgress = {
+          point: p.point, points: p.points, label: p.label, trajectoriesDone: p.trajectoriesDone,
+          trajectoriesTotal: p.trajectoriesTotal, done: p.done, total: p.total,
+          activeSeconds: Math.max(1e-6, p.elapsedSeconds - gate.pausedSeconds),
+        };
+        post({ type: 'progress', progress });
+      },
+      onBatch: (b) => {
+        records[b.point]!.push(b);
+        const pt = pointResult(grid[b.point]!, records[b.point]!);
+        const { series } = analyzePoint(pt);
+        const last = pt.checkpoints[pt.checkpoints.length - 1]!;
+        const label = exp.points ? pt.label : '';
+        post({
+          type: 'partial', point: b.point, points: grid.length, label: pt.label, trajectories: last.n, successCount: last.successCount,
+          plots: pointPlots('', label, series).filter((j) => !j.name.endsWith('simplex')),
+          simplex: simplexLive(b.point, pt, series),
+        });
+        const plan = records[b.point]!.reduce((a, x) => a + (x.range[1] - x.range[0]), 0);
+        if (exp.points && plan >= grid[b.point]!.scenario.trajectories) {
+          finished[b.point] = { result: pt, series };
+          const done = finished.filter(Boolean);
+          try {
+            const sv = analyzeSweep(done.map((x) => x.result), done.map((x) => x.series));
+            post({ type: 'sweep', plots: sweepPlots(exp.axes, done.map((x) => x.result), done.map((x) => x.series), sv.series).filter((j) => !j.name.startsWith('point')) });
+          } catch {
+            /* too few points for the sweep's fits yet */
+          }
+        }
+      },
+    });
+    const id = __STDP_MC_IDENTITY__;
+    r.provenance = { ...r.provenance, version: id.version, gitCommit: id.gitCommit, gitDirty: null, command };
+    const files = runFiles(r);
+    post({ type: 'done', summary: files.summary as unknown as Record<string, unknown>, csv: files.csv, plots: files.plots, report: files.report });
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') post({ type: 'cancelled' });
+    else if (e instanceof ScenarioError) post({ type: 'error', message: e.message, issues: e.issues });
+    else post({ type: 'error', message: (e as Error)?.message ?? String(e) });
+  } finally {
+    current = null;
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * The browser page in real Chromium (playwright-core driving /usr/bin/chromium; no browser is downloaded): the page is
+ * built with `vite build` into a temporary folder and served on 127.0.0.1 by a tiny Node server.
+ *
+ *  - WebGPU on SwiftShader (Chromium's WebGPU flags): the quickstart preset at N = 2000 runs to the end, and the
+ *    summary read from the page has the CLI's counts (`--engine webgpu`, Dawn on SwiftShader, same seed) at every
+ *    checkpoint; the plots are drawn and not empty; a 1280×720 screenshot goes to test-output/app/.
+ *  - WebGPU disabled (no flags): the same preset falls back (gpu.js on webgl2, or the CPU engine), says so, pauses
+ *    and resumes, and its success probability agrees with the CLI's within 4 standard errors.
+ *  - An invalid field shows its error next to the field and starts nothing; a started run can be cancelled.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { serveDir } from './serve.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CHROMIUM = process.env.STDP_MC_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-output', 'app');
+const N = 2000;
+const WEBGPU_FLAGS = [
+  '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+const COMMON_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let tmp = '';
+let server: Awaited<ReturnType<typeof serveDir>> | null = null;
+let cli: Promise<any>;
+const browsers: Browser[] = [];
+
+/** The CLI's summary for the quickstart preset on WebGPU (Dawn on SwiftShader under Node), same seed, same N. */
+function runCli(out: string): Promise<any> {
+  return new Promise((ok, fail) => {
+    const p = spawn(process.execPath, [join(ROOT, 'bin/stdp-mc.js'), 'run', 'experiments/quickstart.json', '--engine', 'webgpu',
+      '--trajectories', String(N), '--json', '--no-report', '--out', out, '--force'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let so = '', se = '';
+    p.stdout.on('data', (d) => (so += d));
+    p.stderr.on('data', (d) => (se += d));
+    p.on('close', (code) => (code === 0 ? ok(JSON.parse(so)) : fail(new Error(`CLI exited ${code}: ${se}`))));
+  });
+}
+
+async function launch(flags: string[]): Promise<Browser> {
+  const b = await chromium.launch({ executablePath: CHROMIUM, args: [...flags, ...COMMON_FLAGS] });
+  browsers.push(b);
+  return b;
+}
+
+async function openPage(b: Browser, query: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await b.newPage({ viewport: { width: 1280, height: 720 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // nothing but the page's own origin may be fetched (the page works offline once loaded)
+  await page.route((url) => !url.href.startsWith(server!.url) && !url.protocol.startsWith('data') && !url.protocol.startsWith('blob'), (r) => {
+    errors.push(`network request to ${r.request().url()}`);
+    return r.abort();
+  });
+  await page.goto(`${server!.url}?${query}`);
+  await page.waitForSelector('body[data-state="ready"]');
+  return { page, errors };
+}
+
+async function runToEnd(page: Page, timeout = 150_000): Promise<any> {
+  await page.click('#btn-start');
+  await page.waitForSelector('body[data-state="done"], body[data-state="failed"]', { timeout });
+  expect(await page.getAttribute('body', 'data-state'), await page.textContent('#run-state') ?? '').toBe('done');
+  return JSON.parse((await page.textContent('#summary-json'))!);
+}
+
+/** Plots drawn: vega SVGs with marks, and a simplex canvas with paths on it (coloured pixels). */
+async function plotStats(page: Page) {
+  return page.evaluate(() => {
+    const marks = (id: string) => document.querySelectorAll(`#${id} .vega svg path`).length;
+    const c = document.getElementById('simplex') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let red = 0, dark = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i]! > 150 && d[i + 1]! < 120 && d[i + 2]! < 120) red++;
+      if (d[i]! < 60 && d[i + 1]! < 60 && d[i + 2]! < 60) dark++;
+    }
+    return { logGap: marks('plot-log-gap'), successVsStep: marks('plot-success-vs-step'), red, dark, paths: (globalThis as any).stdpMc.simplexPaths };
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}: run "node scripts/ensure-system-deps.mjs" (apt-get install chromium)`);
+  }
+  tmp = mkdtempSync(join(tmpdir(), 'stdp-mc-app-'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  cli = runCli(join(tmp, 'cli'));
+  cli.catch(() => { /* awaited in the tests */ });
+  // vitest sets VITEST, which makes vite.config.ts skip the page's build settings: build without it.
+  const env = { ...process.env };
+  delete env.VITEST;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', join(tmp, 'app'), '--emptyOutDir', '--logLevel', 'error'],
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  expect(existsSync(join(tmp, 'app', 'index.html'))).toBe(true);
+  server = await serveDir(join(tmp, 'app'));
+}, 180_000);
+
+afterAll(async () => {
+  for (const b of browsers) await b.close().catch(() => {});
+  await server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('browser page (Chromium)', () => {
+  let webgpuSummary: any = null;
+
+  it('runs the quickstart preset on WebGPU (SwiftShader) with the CLI\'s counts, and draws the plots', async () => {
+    const b = await launch(WEBGPU_FLAGS);
+    const { page, errors } = await openPage(b, `preset=quickstart&trajectories=${N}&engine=webgpu`);
+    expect(await page.inputValue('#f-trajectories')).toBe(String(N));
+    const s = await runToEnd(page);
+    webgpuSummary = s;
+    expect(s.engine.name).toBe('webgpu');
+    expect(s.engine.runtime).toBe('browser');
+    expect(JSON.stringify(s.engine.adapter).toLowerCase()).toContain('swiftshader');
+    expect(await page.textContent('#engine-line')).toMatch(/WebGPU on .*swiftshader/i);
+
+    const c = await cli;
+    expect(c.engine.name).toBe('webgpu');
+    expect(s.trajectories).toBe(N);
+    expect(c.trajectories).toBe(N);
+    expect(s.checkpoints.map((x: any) => x.step)).toEqual(c.checkpoints.map((x: any) => x.step));
+    // Success and vertex counts exactly at every checkpoint; the δ-threshold counts to within 2 (a trajectory within
+    // f32 rounding of a threshold may land on either side between Chromium's and Node's Dawn builds).
+    let deltaDiff = 0;
+    s.checkpoints.forEach((x: any, i: number) => {
+      const y = c.checkpoints[i];
+      expect(x.successCount, `step ${x.step}`).toBe(y.successCount);
+      expect(x.vertexCounts, `step ${x.step}`).toEqual(y.vertexCounts);
+      x.belowDelta.forEach((bd: any, j: number) => { deltaDiff = Math.max(deltaDiff, Math.abs(bd.count - y.belowDelta[j].count)); });
+    });
+    expect(deltaDiff).toBeLessThanOrEqual(2);
+    expect(s.final.successProbability).toBe(c.final.successProbability);
+    expect(s.final.vertexProbabilities).toEqual(c.final.vertexProbabilities);
+    writeFileSync(join(ARTIFACTS, 'counts-webgpu.json'), JSON.stringify({
+      N, browser: { success: s.checkpoints.at(-1).successCount, vertexCounts: s.checkpoints.at(-1).vertexCounts, belowDelta: s.checkpoints.at(-1).belowDelta },
+      cli: { success: c.checkpoints.at(-1).successCount, vertexCounts: c.checkpoints.at(-1).vertexCounts, belowDelta: c.checkpoints.at(-1).belowDelta },
+      maxBelowDeltaDifference: deltaDiff,
+    }, null, 2));
+
+    // plots present and not empty
+    await page.waitForFunction(() => document.querySelectorAll('#plot-log-gap .vega svg, #plot-success-vs-step .vega svg').length === 2);
+    await page.waitForTimeout(1800); // the simplex reveal animation ends
+    const st = await plotStats(page);
+    expect(st.paths).toBe(100);
+    expect(st.logGap).toBeGreaterThan(5);
+    expect(st.successVsStep).toBeGreaterThan(3);
+    expect(st.red).toBeGreaterThan(500); // sample paths
+    expect(st.dark).toBeGreaterThan(200); // triangle, flow, labels
+    expect(await page.textContent('#result-line')).toMatch(/P\(argmax p = i\*\) = 0\.9/);
+    // exports: the CLI's file names, non-empty SVG and PNG
+    const files = await page.evaluate(async () => {
+      const fs = (globalThis as any).stdpMc.exportFiles() as { name: string; make: () => Promise<Blob | string> }[];
+      const out: Record<string, number> = {};
+      for (const f of fs) if (/^(summary\.json|.*\.csv|log-gap\.(svg|png)|simplex\.png)$/.test(f.name)) {
+        const v = await f.make();
+        out[f.name] = typeof v === 'string' ? v.length : v.size;
+      }
+      return out;
+    });
+    for (const n of ['summary.json', 'comparisons.csv', 'checkpoints.csv', 'points.csv', 'log-gap.svg', 'log-gap.png', 'simplex.png']) {
+      expect(files[n], n).toBeGreaterThan(n === 'points.csv' ? 100 : 500);
+    }
+    expect(await page.textContent('#cli-command')).toBe(`npx stdp-mc run experiments/quickstart.json --engine webgpu --trajectories ${N} --force`);
+
+    const shot = join(ARTIFACTS, 'quickstart-webgpu-1280x720.png');
+    await page.screenshot({ path: shot });
+    await page.screenshot({ path: join(ARTIFACTS, 'quickstart-webgpu-full.png'), fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(50_000);
+    expect(errors).toEqual([]);
+    await b.close();
+  });
+
+  it('falls back without WebGPU, says so, pauses and resumes, and agrees with the CLI within 4 standard errors', async () => {
+    const b = await launch([]);
+    const { page, errors } = await openPage(b, `preset=quickstart&trajectories=${N}&engine=webgpu`);
+    await page.click('#btn-start');
+    await page.waitForFunction(() => (document.getElementById('result-line')?.textContent ?? '').includes('so far'), undefined, { timeout: 90_000 });
+    await page.click('#btn-pause');
+    await page.waitForSelector('body[data-state="paused"]', { timeout: 60_000 });
+    const frozen = await page.textContent('#progress-text');
+    await page.waitForTimeout(700);
+    expect(await page.textContent('#progress-text')).toBe(frozen);
+    await page.click('#btn-pause'); // now "Resume"
+    await page.waitForSelector('body[data-state="done"], body[data-state="failed"]', { timeout: 150_000 });
+    expect(await page.getAttribute('body', 'data-state')).toBe('done');
+    const s = JSON.parse((await page.textContent('#summary-json'))!);
+    expect(['gpujs', 'cpu']).toContain(s.engine.name);
+    expect(s.engine.reason).toMatch(/WebGPU was requested but .*(no WebGPU adapter|navigator\.gpu)/);
+    expect(await page.getAttribute('#engine-line', 'class')).toContain('fallback');
+    const c = await cli;
+    const p1 = s.final.successProbability, p2 = c.final.successProbability;
+    const se = Math.sqrt((p1 * (1 - p1)) / s.final.trajectories + (p2 * (1 - p2)) / c.final.trajectories);
+    writeFileSync(join(ARTIFACTS, 'fallback.json'), JSON.stringify({
+      engine: s.engine.name, backend: s.engine.adapter?.backend ?? null, reason: s.engine.reason,
+      browser: p1, cli: p2, se, z: (p1 - p2) / se,
+    }, null, 2));
+    expect(Math.abs(p1 - p2)).toBeLessThanOrEqual(4 * se);
+    await page.waitForTimeout(1800);
+    const st = await plotStats(page);
+    expect(st.paths).toBe(100);
+    expect(st.logGap).toBeGreaterThan(5);
+    await page.screenshot({ path: join(ARTIFACTS, 'quickstart-fallback-1280x720.png') });
+    expect(errors).toEqual([]);
+    await b.close();
+  });
+
+  it('shows an invalid field\'s error next to it and starts nothing; a started run can be cancelled', async () => {
+    const b = await launch([]);
+    const { page, errors } = await openPage(b, 'preset=quickstart&trajectories=100000&engine=cpu');
+    await page.fill('#f-alpha', '2');
+    await expect.poll(() => page.isVisible('#err-alpha')).toBe(true);
+    expect(await page.textContent('#err-alpha')).toContain('alpha × noise.halfWidth = 2 must be < 1');
+    expect(await page.getAttribute('#f-alpha', 'aria-invalid')).toBe('true');
+    await page.click('#btn-start');
+    await page.waitForTimeout(500);
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    expect(await page.textContent('#run-state')).toMatch(/Not started/);
+    expect(await page.textContent('#engine-line')).toBe('Engine: not started');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-alpha');
+    // a list entry that is not a number, named by its index
+    await page.fill('#f-alpha', '0.01');
+    await page.fill('#f-rates', '10, -1, 5');
+    await expect.poll(() => page.textContent('#err-rates')).toContain('scenario.rates[1]: must be > 0');
+    await page.fill('#f-rates', '10, 7.5, 5');
+    await expect.poll(() => page.isVisible('#err-rates')).toBe(false);
+    // cancel
+    await page.click('#btn-start');
+    await page.waitForSelector('body[data-state="running"]', { timeout: 30_000 });
+    await page.click('#btn-cancel');
+    await page.waitForSelector('body[data-state="cancelled"]', { timeout: 10_000 });
+    expect(await page.isEnabled('#btn-start')).toBe(true);
+    expect(errors).toEqual([]);
+    await b.close();
+  });
+});
