@@ -8,7 +8,9 @@
  */
 import { parseArgs } from 'node:util';
 import { ENGINE_CHOICES, adapterName, type EngineChoice } from '../engines/index.ts';
-import { experimentJsonSchema, parseExperiment, type ScenarioOverrides } from '../model/experiment.ts';
+import { experimentJsonSchema, parseExperiment, type Experiment, type ScenarioOverrides } from '../model/experiment.ts';
+import { runRareExperiment } from '../orchestrator/run-rare.ts';
+import { rareHumanReport, writeRareOutputs } from '../report/rare-report.ts';
 import { ScenarioError } from '../model/scenario.ts';
 import { RunFailedError, runExperiment, type ExperimentResult } from '../orchestrator/run-experiment.ts';
 import { experimentOfState, mergeShardStates, resultFromState } from '../orchestrator/merge.ts';
@@ -140,6 +142,33 @@ async function emit(outDir: string, result: ExperimentResult, values: { json?: b
   else console.log(humanReport(out.summary, out.files));
 }
 
+/** A rare-event experiment: one estimator run per grid point (not checkpointed: each point is one short job). */
+async function runRare(exp: Experiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
+  if (values.shard !== undefined || values.resume !== undefined) {
+    throw new UsageError('--shard and --resume apply to batch runs; a rare-event experiment runs whole (split it by grid points instead)');
+  }
+  const path = await import('node:path');
+  const fs = await import('node:fs/promises');
+  const outDir = (values.out as string | undefined) ?? path.join('runs', exp.name.replace(/[^\w.-]+/g, '_'));
+  await fs.mkdir(outDir, { recursive: true });
+  await guardOutDir(outDir, !!values.force, 'choose another --out');
+  const proc = (globalThis as any).process;
+  const quiet = values.json && !values.progress;
+  let last = 0;
+  const r = await runRareExperiment(exp, {
+    engine, command,
+    onProgress: quiet ? undefined : (msg) => {
+      if (performance.now() - last < 1000) return;
+      last = performance.now();
+      proc.stderr.write(`${msg}\n`);
+    },
+  });
+  const out = await writeRareOutputs(outDir, r, { report: !values['no-report'] });
+  if (values.json) proc.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
+  else console.log(rareHumanReport(out.summary, out.files));
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -221,6 +250,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   const exp = parseExperiment(json, overrides);
   let shard = parseShard(values.shard);
+  if (exp.rareEvent) return runRare(exp, engine, values, command);
   const source = { experiment: json, overrides: Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   const id = await codeIdentity();
   const identity = {

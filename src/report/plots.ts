@@ -136,7 +136,7 @@ export interface LogFailureData {
 }
 
 /** Natural log of P(failure) against 1/α, the large-deviation check: a straight line of slope −c. */
-export function logFailureVsInvAlphaSpec(data: LogFailureData, opts: { title?: string } = {}): object {
+export function logFailureVsInvAlphaSpec(data: LogFailureData, opts: { title?: string; pointsCaption?: string } = {}): object {
   const emp = data.empirical.filter((r) => finite(r.invAlpha, r.logP));
   const bars = emp.filter((r) => finite(r.lo, r.hi));
   const th = data.theory.filter((r) => finite(r.invAlpha, r.logP));
@@ -146,7 +146,7 @@ export function logFailureVsInvAlphaSpec(data: LogFailureData, opts: { title?: s
   return {
     ...header(opts.title ?? 'ln P(failure) against 1/α', [
       'large-deviation check: ln P(failure) ≈ const − c/α, a straight line of slope −c',
-      'points: Monte Carlo with 95% intervals (α with no observed failure omitted); lines: theory',
+      opts.pointsCaption ?? 'points: Monte Carlo with 95% intervals (α with no observed failure omitted); lines: theory',
     ]),
     layer: [
       { data: { values: th }, mark: { type: 'line', strokeWidth: 2, opacity: 0.9 }, encoding: { x, y, color } },

@@ -1,0 +1,54 @@
+/** A rare-event experiment through the command line: summary, CSV, plot and report; refusals. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../gpu/spawn.ts';
+
+const exp = {
+  name: 'rare-tiny',
+  rareEvent: { particles: 200, replicates: 6 },
+  scenario: { model: 'chain', rates: [1.5, 1], alpha: 0.05, steps: 800, trajectories: 1, seed: 3 },
+  sweep: { alpha: [0.05, 0.03, 0.02], time: 40 },
+};
+
+describe('stdp-mc run on a rare-event experiment', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stdp-mc-rare-'));
+  const file = join(dir, 'rare.json');
+  writeFileSync(file, JSON.stringify(exp));
+  const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/stdp-mc.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+
+  it('writes the estimates with intervals, the diffusion comparison, the plot and the report', () => {
+    const out = join(dir, 'out');
+    const r = run(['run', file, '--engine', 'cpu', '--json', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.mode).toBe('rare-event');
+    expect(s.points).toHaveLength(3);
+    for (const p of s.points) {
+      expect(p.failure.estimate).toBeGreaterThan(0);
+      expect(p.failure.ci95[0]).toBeLessThan(p.failure.estimate);
+      expect(p.failure.ci95[1]).toBeGreaterThan(p.failure.estimate);
+      expect(p.failure.work).toBeGreaterThan(0);
+      expect(p.theory.d2.logRatio).toBeGreaterThan(0.8);
+      expect(p.comparisons[0].quantity).toMatch(/against the d = 2 diffusion/);
+    }
+    // smaller α, rarer failure
+    expect(s.points[2].failure.estimate).toBeLessThan(s.points[0].failure.estimate);
+    expect(s.comparisons.map((c: any) => c.quantity).join('\n')).toMatch(/slope of ln P\(failure\) against 1\/α/);
+    for (const f of ['summary.json', 'rare-event.csv', 'comparisons.csv', 'log-failure-vs-inv-alpha.svg', 'log-failure-vs-inv-alpha.png', 'report.html']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    expect(readFileSync(join(out, 'log-failure-vs-inv-alpha.png')).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('refuses --shard and gpu.js', () => {
+    const a = run(['run', file, '--engine', 'cpu', '--shard', '1/2', '--out', join(dir, 'x')]);
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/--shard and --resume apply to batch runs/);
+    const b = run(['run', file, '--engine', 'gpujs', '--out', join(dir, 'y')]);
+    expect(b.status).not.toBe(0);
+    expect(b.stderr).toMatch(/not gpu\.js/);
+  });
+});
