@@ -24,7 +24,10 @@ export function throughputSpec(rows: ThroughputRow[], subtitle: string): object 
         {
           mark: { type: 'line', point: { size: 40 }, strokeWidth: 2 },
           encoding: {
-            x: { field: 'N', type: 'quantitative', scale: { type: 'log', base: 2 }, axis: { title: 'trajectories N', format: '~s', values: [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216] } },
+            x: {
+              field: 'N', type: 'quantitative', scale: { type: 'log', base: 2, nice: false },
+              axis: { title: 'trajectories N', values: [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216], labelExpr: "'2^' + format(round(log(datum.value) / log(2)), 'd')" },
+            },
             y: { field: 'stepsPerSecond', type: 'quantitative', scale: { type: 'log' }, axis: { title: 'trajectory-steps / s', format: '~s' } },
             color: { field: 'engine', type: 'nominal', legend: { title: 'engine', orient: 'bottom', columns: 3, labelFontSize: 12, labelLimit: 320 } },
           },

@@ -307,7 +307,7 @@ async function main(): Promise<void> {
   // End to end.
   const e2e: Record<string, unknown>[] = [];
   let e2eSpec: Record<string, unknown> | null = null;
-  if (!flag('no-e2e') && !quick) {
+  if (!flag('no-e2e') && (!quick || flag('e2e'))) {
     const p = await pilotP();
     const N = trajectoriesFor(Math.min(Math.max(p, 0.5), 1 - 1e-4));
     e2eSpec = { d: 3, rates: [10, 7.5, 5], alpha: 0.01, K: E2E_K, pilotP: p, trajectories: N, halfWidth: HALF_WIDTH };

@@ -109,12 +109,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
       var r = philox4x32_10(vec4<u32>(k, traj, 0u, 0u), P.key);
       // Categorical draw by inversion: the first i with u0 * S < sum_{j<=i} e_j.
       let thresh = u32_to_uniform(r.x) * S;
-      var zeta = last_pos;
+      // Branch-free: the partial sums are non-decreasing, so the first i with thresh < acc_i is the number of
+      // i with acc_i <= thresh (D when there is none: then last_pos, as before).
+      var cnt = 0u;
       var acc = 0.0;
       for (var i = 0u; i < D; i++) {
         acc += e[i];
-        if (thresh < acc) { zeta = i; break; }
+        cnt += select(0u, 1u, acc <= thresh);
       }
+      let zeta = select(cnt, last_pos, cnt == D);
       var m = -3.0e38;
       for (var i = 0u; i < D; i++) {
         let nn = i + 1u;
