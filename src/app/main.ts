@@ -195,6 +195,8 @@ function resetView(exp: Experiment): void {
     (f.querySelector('.placeholder') as HTMLElement).hidden = false;
   }
   $('plot-success-vs-alpha').hidden = !(exp.points && exp.axes.includes('alpha'));
+  $('plot-log-gap').hidden = false;
+  $('plot-success-vs-step').hidden = false;
   finalPlots = [];
   finalFiles = null;
   updateSimplexNote(exp);
@@ -279,6 +281,11 @@ function onMessage(m: FromWorker): void {
       finalPlots = m.plots;
       finalFiles = { summary: m.summary, csv: m.csv, report: m.report };
       for (const job of m.plots) { const f = figureFor(job, true); if (f) void drawPlot(f, job.spec); }
+      if (m.plots.some((j) => j.name.startsWith('point'))) {
+        // a small sweep: every grid point has its own plots now, so the live ones (last point) would repeat one
+        $('plot-log-gap').hidden = true;
+        $('plot-success-vs-step').hidden = true;
+      }
       showSummary(m.summary);
       showExports();
       setState('done');

@@ -82,7 +82,24 @@ export class SimplexCanvas {
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.fillStyle = '#fff';
     g.fillRect(0, 0, cssW, cssH);
-    const legendH = 46;
+    // legend entries first: their rows decide how much room the triangle gets
+    const tracks = [...this.tracks.values()].sort((a, b) => a.live.point - b.live.point);
+    const multi = tracks.length > 1;
+    const items: { color: string; text: string }[] = tracks.map((t, gi) => ({
+      color: multi ? GROUP_COLORS[gi % GROUP_COLORS.length]! : '#d62728',
+      text: multi ? t.live.group : `sample paths (${t.paths.length})`,
+    }));
+    if (tracks.some((t) => t.flow.length)) items.push({ color: '#111', text: multi ? 'replicator flows from each p(0)' : 'replicator flow from p(0)' });
+    g.font = '12px "DejaVu Sans", sans-serif';
+    const placed: { x: number; row: number; color: string; text: string }[] = [];
+    let lx = 10, row = 0;
+    for (const it of items) {
+      const w = g.measureText(it.text).width + 38;
+      if (lx + w > cssW - 8 && lx > 10) { lx = 10; row++; }
+      placed.push({ x: lx, row, ...it });
+      lx += w;
+    }
+    const legendH = Math.max(34, (row + 1) * 17 + 16);
     const pad = 24;
     const scale = Math.min(cssW - 2 * pad, (cssH - legendH - 2 * pad) / SQRT3_2);
     const ox = (cssW - scale) / 2, oy = pad + scale * SQRT3_2 + 4;
@@ -118,9 +135,6 @@ export class SimplexCanvas {
     // paths, revealed over revealMs after they arrive
     const now = performance.now();
     let busy = false;
-    const tracks = [...this.tracks.values()].sort((a, b) => a.live.point - b.live.point);
-    const multi = tracks.length > 1;
-    const legend: { color: string; text: string; width: number }[] = [];
     tracks.forEach((t, gi) => {
       const frac = Math.min(1, (now - t.revealStart) / this.revealMs);
       if (frac < 1) busy = true;
@@ -151,27 +165,23 @@ export class SimplexCanvas {
         g.fillStyle = '#fff'; g.strokeStyle = '#111'; g.lineWidth = 1.5;
         g.beginPath(); g.arc(a, b, 4, 0, 2 * Math.PI); g.fill(); g.stroke();
       }
-      legend.push({ color, text: multi ? t.live.group : `sample paths (${n})`, width: g.lineWidth });
     });
     // legend
     g.font = '12px "DejaVu Sans", sans-serif';
     g.textAlign = 'left';
     g.textBaseline = 'middle';
-    const items = [...legend, ...(tracks.some((t) => t.flow.length) ? [{ color: '#111', text: 'replicator flow from p(0)', width: 2.5 }] : [])];
-    let lx = 10, ly = cssH - legendH + 12;
-    for (const it of items) {
-      const w = g.measureText(it.text).width + 38;
-      if (lx + w > cssW - 8) { lx = 10; ly += 17; }
+    const ly0 = cssH - legendH + 10;
+    for (const it of placed) {
+      const ly = ly0 + it.row * 17;
       g.strokeStyle = it.color; g.lineWidth = 2.5;
-      g.beginPath(); g.moveTo(lx, ly); g.lineTo(lx + 22, ly); g.stroke();
+      g.beginPath(); g.moveTo(it.x, ly); g.lineTo(it.x + 22, ly); g.stroke();
       g.fillStyle = '#333';
-      g.fillText(it.text, lx + 28, ly);
-      lx += w;
+      g.fillText(it.text, it.x + 28, ly);
     }
     if (!items.length || this.note) {
       g.fillStyle = '#80868e';
       g.textAlign = 'center';
-      g.fillText(this.note || 'Sample paths appear after the first batch (set “Sample paths kept” > 0).', cssW / 2, cssH - legendH + 12);
+      g.fillText(this.note || 'Sample paths appear after the first batch (set “Sample paths kept” > 0).', cssW / 2, cssH - legendH + 10);
     }
     return busy;
   }
