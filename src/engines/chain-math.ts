@@ -40,6 +40,114 @@ export function noiseFromUniform(u: number, np: NoiseParams): number {
   return z < -np.h ? -np.h : z > np.h ? np.h : z;
 }
 
+/** Philox stream words of the extensions (issue 4): S's Bernoulli draws, and the figure code's matrix C. */
+export const CORR_STREAM = 1;
+export const CMATRIX_STREAM = 2;
+
+/**
+ * The model extensions of Section 5 of arXiv 2505.10272, precomputed for the engines.
+ *
+ * Correlated inputs, variant "paper" (variant 1): the input ζ ~ Categorical(p) spikes and each other input i spikes
+ * with it with probability Γ_iζ: S = C·B with C symmetric, C_ij ~ Bernoulli(Γ_ij) (only column ζ of C is ever used in
+ * a step, so the d − 1 draws S_i = 1[u_i < Γ_iζ] are all that is needed), E[S | p] = Γp. Uniform u_i is word i mod 4
+ * of Philox(k, t, CORR_STREAM, ⌊i/4⌋). With Γ = I no draw can fire (u > 0), so the stream of Eq. (1) is unchanged.
+ * Variant "figure-code" (variant 2), as the authors' public code: C_ij ~ Bernoulli(Γ_ij) independently for i ≠ j
+ * (not symmetric; uniform i·d + j of CMATRIX_STREAM), C_ii = 1, and B_i ~ Bernoulli(min((Cp)_i, 1)) independently
+ * (uniform i of CORR_STREAM); E[B_i | p] = min((Γp)_i, 1)-ish, never one-hot, and for Γ = I B_i ~ Bernoulli(p_i).
+ *
+ * Time-varying rates: at each switch step s (schedule[].fromStep), after the update that produces w(s), the log-state
+ * gains log(λ_new/λ_old), so that p(s) = λ(s)⊙w(s)/λ(s)ᵀw(s) (w continues, p jumps; Eq. 18's piecewise-constant case).
+ */
+export interface ChainExtras {
+  variant: 0 | 1 | 2;
+  /** Γ row-major, d × d (variants 1 and 2). */
+  gamma: Float64Array | null;
+  switchSteps: number[];
+  /** log(λ_new/λ_old) per switch. */
+  switchDlog: Float64Array[];
+}
+
+export function chainExtras(s: ResolvedScenario): ChainExtras | null {
+  if (!s.correlation && !s.schedule.length) return null;
+  const d = s.d;
+  let gamma: Float64Array | null = null;
+  if (s.correlation) {
+    gamma = new Float64Array(d * d);
+    s.correlation.gamma.forEach((row, i) => row.forEach((g, j) => { gamma![i * d + j] = g; }));
+  }
+  let prev = s.rates;
+  const switchDlog = s.schedule.map((e) => {
+    const dl = Float64Array.from(e.rates, (r, i) => Math.log(r) - Math.log(prev[i]!));
+    prev = e.rates;
+    return dl;
+  });
+  return {
+    variant: s.correlation ? (s.correlation.variant === 'paper' ? 1 : 2) : 0,
+    gamma, switchSteps: s.schedule.map((e) => e.fromStep), switchDlog,
+  };
+}
+
+/** Uniforms 0..count−1 of stream `stream` at step k of trajectory traj (word n mod 4 of Philox block ⌊n/4⌋). */
+function fillUniforms(k: number, traj: number, stream: number, count: number, key: [number, number], w: Uint32Array, out: Float64Array): void {
+  for (let b = 0; 4 * b < count; b++) {
+    philox4x32(k, traj, stream, b, key[0], key[1], w);
+    for (let j = 0; j < 4 && 4 * b + j < count; j++) out[4 * b + j] = u32ToUniform(w[j]!);
+  }
+}
+
+/** Scratch for `advanceExtended`: p, the spikes S, and the uniforms of the three streams of one step. */
+export interface ExtendedScratch { spikes: Float64Array; u0: Float64Array; u1: Float64Array; u2: Float64Array }
+
+export function extendedScratch(d: number): ExtendedScratch {
+  return { spikes: new Float64Array(d), u0: new Float64Array(d + 1), u1: new Float64Array(d), u2: new Float64Array(d * d) };
+}
+
+/** `advance` with the extensions: correlated spikes and rate switches (see ChainExtras). */
+export function advanceExtended(
+  x: Float64Array, d: number, k0: number, nSteps: number, traj: number,
+  key: [number, number], alpha: number, np: NoiseParams, e: Float64Array, w: Uint32Array, ex: ChainExtras,
+  sc: ExtendedScratch,
+): void {
+  const { spikes, u0, u1, u2 } = sc;
+  for (let st = 0; st < nSteps; st++) {
+    const k = k0 + st;
+    let S = 0;
+    for (let i = 0; i < d; i++) { const v = Math.exp(x[i]!); e[i] = v; S += v; }
+    fillUniforms(k, traj, CHAIN_STREAM, d + 1, key, w, u0);
+    if (ex.variant !== 0) fillUniforms(k, traj, CORR_STREAM, d, key, w, u1);
+    if (ex.variant === 2) {
+      // figure code: (Cp)_i = p_i + Σ_{j≠i} C_ij p_j, C_ij = 1[u2_{id+j} < Γ_ij], B_i ~ Bernoulli(min((Cp)_i, 1))
+      fillUniforms(k, traj, CMATRIX_STREAM, d * d, key, w, u2);
+      for (let i = 0; i < d; i++) {
+        let cp = e[i]! / S;
+        for (let j = 0; j < d; j++) if (j !== i && u2[i * d + j]! < ex.gamma![i * d + j]!) cp += e[j]! / S;
+        spikes[i] = u1[i]! < Math.min(cp, 1) ? 1 : 0;
+      }
+    } else {
+      let lastPositive = d - 1;
+      for (let i = d - 1; i >= 0; i--) if (e[i]! > 0) { lastPositive = i; break; }
+      const target = u0[0]! * S;
+      let zeta = lastPositive, acc = 0;
+      for (let i = 0; i < d; i++) { acc += e[i]!; if (target < acc) { zeta = i; break; } }
+      for (let i = 0; i < d; i++) spikes[i] = i === zeta ? 1 : ex.variant === 1 && u1[i]! < ex.gamma![i * d + zeta]! ? 1 : 0;
+    }
+    let m = -Infinity;
+    for (let i = 0; i < d; i++) {
+      const xi = x[i]! + Math.log1p(alpha * (spikes[i]! + noiseFromUniform(u0[i + 1]!, np)));
+      x[i] = xi;
+      if (xi > m) m = xi;
+    }
+    for (let i = 0; i < d; i++) x[i] = x[i]! - m;
+    const sw = ex.switchSteps.indexOf(k + 1);
+    if (sw >= 0) {
+      const dl = ex.switchDlog[sw]!;
+      let m2 = -Infinity;
+      for (let i = 0; i < d; i++) { x[i] = x[i]! + dl[i]!; if (x[i]! > m2) m2 = x[i]!; }
+      for (let i = 0; i < d; i++) x[i] = x[i]! - m2;
+    }
+  }
+}
+
 /**
  * Advance one trajectory `nSteps` steps from step k0. `x` (length d) is updated in place; `e` and `w` are scratch.
  */

@@ -1,7 +1,7 @@
 /** The reference engine: the chain in TypeScript, float64, on the same Philox stream as the GPU kernels. */
 import type { ResolvedScenario } from '../model/scenario.ts';
 import { accumulateTrajectory, emptyAccumulator } from '../stats/checkpoint-stats.ts';
-import { advance, noiseParams, reduceState } from './chain-math.ts';
+import { advance, advanceExtended, chainExtras, extendedScratch, noiseParams, reduceState } from './chain-math.ts';
 import { batches, planDispatches } from './plan.ts';
 import { checkAborted, runtimeName, type Engine, type EngineInfo, type EnsembleResult, type RunOptions } from './types.ts';
 
@@ -22,6 +22,7 @@ export class CpuEngine implements Engine {
     const total = (end - start) * s.steps;
     let done = 0, lastReport = 0, dispatches = 0;
     const e = new Float64Array(d), w = new Uint32Array(4), xs = new Float64Array(d), p = new Float64Array(d);
+    const ex = chainExtras(s), scratch = extendedScratch(d);
 
     for (const [b0, b1] of batches(start, end, o.batchSize ?? 8192)) {
       const n = b1 - b0;
@@ -33,7 +34,8 @@ export class CpuEngine implements Engine {
         const slot = disp.statsSlot;
         for (let t = 0; t < n; t++) {
           for (let i = 0; i < d; i++) xs[i] = x[i * n + t]!;
-          advance(xs, d, disp.k0, disp.nSteps, b0 + t, s.seedKey, s.alpha, np, e, w);
+          if (ex) advanceExtended(xs, d, disp.k0, disp.nSteps, b0 + t, s.seedKey, s.alpha, np, e, w, ex, scratch);
+          else advance(xs, d, disp.k0, disp.nSteps, b0 + t, s.seedKey, s.alpha, np, e, w);
           for (let i = 0; i < d; i++) x[i * n + t] = xs[i]!;
           if (slot >= 0) {
             const r = reduceState(xs, d, s.iStar, p);

@@ -28,7 +28,8 @@ import { ACKLAM } from '../stats/normal.ts';
 import { accumulateTrajectory, emptyAccumulator } from '../stats/checkpoint-stats.ts';
 import { noiseParams, reduceState, type NoiseParams } from './chain-math.ts';
 import { batches, planDispatches } from './plan.ts';
-import { checkAborted, runtimeName, type Engine, type EngineInfo, type EnsembleResult, type RunOptions } from './types.ts';
+import { EngineUnavailableError, checkAborted, runtimeName, type Engine, type EngineInfo, type EnsembleResult, type RunOptions } from './types.ts';
+
 
 /** Wichmann–Hill multipliers and (prime) moduli. */
 export const WH_A = [171, 172, 170] as const;
@@ -210,6 +211,9 @@ export class GpuJsEngine implements Engine {
   }
 
   async run(s: ResolvedScenario, o: RunOptions = {}): Promise<EnsembleResult> {
+    if (s.correlation || s.schedule.length) {
+      throw new EngineUnavailableError('gpujs', `it does not run the model extensions (${s.correlation ? 'correlated inputs' : 'time-varying rates'}): use --engine webgpu or cpu`);
+    }
     const t0 = performance.now();
     const [start, end] = o.trajectoryRange ?? [0, s.trajectories];
     const d = s.d, W = d + 3, G = Math.ceil(d / 4);

@@ -49,6 +49,22 @@ export const ChainScenarioSchema = z
       .union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1)])
       .describe('Philox key: a non-negative integer, or a string that is hashed'),
     allowTies: z.boolean().optional().describe('Accept a tie for the largest initial p_i (i* is then the lowest index)'),
+    gamma: z
+      .array(z.array(z.number()))
+      .optional()
+      .describe('Correlated inputs (Section 5): symmetric d×d matrix Γ with unit diagonal and off-diagonal entries in [0, 1); E[S | p] = Γp'),
+    correlation: z
+      .enum(['paper', 'figure-code'])
+      .optional()
+      .describe('How correlated spikes are drawn: "paper" (S = C·B, C symmetric with C_ij ~ Bernoulli(Γ_ij), B one-hot; default) or "figure-code" (B_i ~ Bernoulli(min((Cp)_i, 1)) independently, C non-symmetric, as the authors\' public figure code)'),
+    schedule: z
+      .array(z.strictObject({
+        fromStep: z.number().int().positive().describe('First step k with these rates'),
+        rates: z.array(positiveFinite()).describe('λ from this step on'),
+      }))
+      .min(1)
+      .optional()
+      .describe('Time-varying rates (Section 5, priming): λ(k) = `rates` until the first fromStep, then each entry\'s rates from its fromStep on'),
     keepPaths: z
       .number()
       .int()
@@ -87,6 +103,31 @@ export const ChainScenarioSchema = z
           ctx.addIssue({ code: 'custom', path: ['checkpoints', i], message: 'checkpoints must be strictly increasing' });
         }
       }
+    }
+    if (s.gamma) {
+      const G = s.gamma;
+      if (G.length !== d || G.some((row) => row.length !== d)) {
+        ctx.addIssue({ code: 'custom', path: ['gamma'], message: `must be a ${d}×${d} matrix (one row and column per input)` });
+      } else {
+        for (let i = 0; i < d; i++) {
+          for (let j = 0; j < d; j++) {
+            const g = G[i]![j]!;
+            if (i === j && g !== 1) ctx.addIssue({ code: 'custom', path: ['gamma', i, j], message: 'the diagonal of Γ must be 1' });
+            if (i !== j && !(g >= 0 && g < 1)) ctx.addIssue({ code: 'custom', path: ['gamma', i, j], message: `off-diagonal entries must lie in [0, 1), got ${g}` });
+            if (i < j && g !== G[j]![i]!) ctx.addIssue({ code: 'custom', path: ['gamma', i, j], message: `Γ must be symmetric: Γ[${i}][${j}] = ${g} but Γ[${j}][${i}] = ${G[j]![i]}` });
+          }
+        }
+      }
+    }
+    if (s.correlation !== undefined && !s.gamma) {
+      ctx.addIssue({ code: 'custom', path: ['correlation'], message: 'needs gamma (use the identity matrix for independent inputs)' });
+    }
+    if (s.schedule) {
+      s.schedule.forEach((e, i) => {
+        if (e.rates.length !== d) ctx.addIssue({ code: 'custom', path: ['schedule', i, 'rates'], message: `has ${e.rates.length} entries but rates has ${d}` });
+        if (e.fromStep >= s.steps) ctx.addIssue({ code: 'custom', path: ['schedule', i, 'fromStep'], message: `step ${e.fromStep} is not before steps = ${s.steps}` });
+        if (i > 0 && e.fromStep <= s.schedule![i - 1]!.fromStep) ctx.addIssue({ code: 'custom', path: ['schedule', i, 'fromStep'], message: 'fromStep must be strictly increasing' });
+      });
     }
     if (!s.allowTies && (!s.initialWeights || s.initialWeights.length === d)) {
       const p = initialP(s.rates, s.initialWeights);
@@ -128,6 +169,10 @@ export interface ResolvedScenario {
   p0: number[];
   /** Initial state x(0) = log(λ⊙w0) − max: the engines' log-space state. */
   x0: number[];
+  /** Correlated inputs: Γ (row-major d×d) and how S is drawn; null for independent inputs (Eq. 1 as is). */
+  correlation: { gamma: number[][]; variant: 'paper' | 'figure-code' } | null;
+  /** Rate switches: at step fromStep the log-state gains log(rates/previous rates) (p jumps, w does not). */
+  schedule: { fromStep: number; rates: number[] }[];
   /** Warnings that do not stop a run (e.g. α ≥ 1/Q, outside Lemma A.2). */
   warnings: string[];
 }
@@ -225,6 +270,8 @@ export function resolveScenario(input: unknown, prefix = 'scenario'): ResolvedSc
     iStar,
     p0,
     x0: logs.map((v) => v - m),
+    correlation: s.gamma ? { gamma: s.gamma.map((r) => [...r]), variant: s.correlation ?? 'paper' } : null,
+    schedule: (s.schedule ?? []).map((e) => ({ fromStep: e.fromStep, rates: [...e.rates] })),
     warnings,
   };
 }

@@ -12,7 +12,7 @@ import { asymptoticWindow, batchMeanInterval, fitLine, type MeanInterval } from 
 import { asymptoticSlopes, expectedShareSquares, medianLogGapPath } from '../theory/asymptotic-slope.ts';
 import { logMoments } from '../theory/noise-moments.ts';
 import { failureProbabilityD2, largeDeviationConstantD2, successProbabilityD2 } from '../theory/diffusion-d2.ts';
-import { flowBound, integrateFlow } from '../theory/flow.ts';
+import { flowBound, integrateFlow, scenarioFlow } from '../theory/flow.ts';
 import { theorem22Rate } from '../theory/theorem22.ts';
 
 /**
@@ -93,7 +93,7 @@ function losersCorrection(s: ResolvedScenario, ks: number[]): number[] {
   const v0 = lm.m2 - lm.m1 * lm.m1;
   const tMax = a * ks[ks.length - 1]!;
   const grid = Array.from({ length: 401 }, (_, j) => (j * tMax) / 400);
-  const flow = integrateFlow(s.p0, grid);
+  const flow = flowAt(s, grid);
   const losers = s.p0.map((_, i) => i).filter((i) => i !== iStar);
   // cumulative α∫ p_j(1 − p_j + g − p_j) dt on the grid (trapezoid)
   const cum = losers.map(() => new Float64Array(grid.length));
@@ -111,8 +111,9 @@ function losersCorrection(s: ResolvedScenario, ks: number[]): number[] {
   });
 }
 
+/** The scenario's mean flow: the (Γ-)replicator with the rate switches' jumps (flow.ts scenarioFlow). */
 export function flowAt(s: ResolvedScenario, times: number[]): number[][] {
-  return integrateFlow(s.p0, times);
+  return s.correlation || s.schedule.length ? scenarioFlow(s, times) : integrateFlow(s.p0, times);
 }
 
 export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series: PointSeries } {
@@ -131,7 +132,9 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
   // ---- success probability (d = 2: diffusion approximation of the log-odds chain) ----
   const ci = wilson(last.successCount, n);
   const pHat = last.successCount / n;
-  if (s.d === 2) {
+  // The closed forms below are for Eq. (1) as is; the extensions (correlated inputs, rate switches) keep the flow.
+  const plain = !s.correlation && !s.schedule.length;
+  if (s.d === 2 && plain) {
     const pTheory = successProbabilityD2(s.p0[iStar]!, a, s.noise);
     const fail = failureProbabilityD2(s.p0[iStar]!, a, s.noise);
     const c = largeDeviationConstantD2(s.p0[iStar]!, s.noise);
@@ -148,7 +151,12 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
   }
 
   // ---- asymptotic slopes near the vertex ----
-  const slopes = asymptoticSlopes(a, s.noise);
+  const bare = asymptoticSlopes(a, s.noise);
+  // Correlated inputs near e_{i*}: ζ = i* and input j fires with it with probability Γ_{j i*}, so log(p_j/p_{i*})
+  // drifts by −(1 − Γ_{j i*}) r per step; the slowest loser sets the slope, −(1 − max_j Γ_{j i*}) r (both variants).
+  const gammaMax = s.correlation ? Math.max(...s.correlation.gamma.map((row, j) => (j === s.iStar ? 0 : row[s.iStar]!))) : 0;
+  const slopes = { ...bare, r: (1 - gammaMax) * bare.r, medianLogGapPerStep: -(1 - gammaMax) * bare.r };
+  if (s.correlation) theory.correlatedVertexSlopePerStep = slopes.medianLogGapPerStep;
   Object.assign(theory, {
     asymptoticSlopeMedianLogGapPerStep: slopes.medianLogGapPerStep,
     asymptoticSlopeLogMeanGapPerStep: slopes.meanGapLogPerStep,
@@ -165,7 +173,7 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
   const pathSlope = (w: number[], y: (c: CheckpointAccumulator) => number | null, losers = false) => {
     const ks = w.map((i) => acc[i]!.step);
     const path = medianLogGapPath(y(acc[w[0]!]!)!, ks[0]!, ks, slopes.r);
-    if (losers && s.d > 2) {
+    if (losers && s.d > 2 && !s.correlation) {
       // Several losers: E[ΔL] = −r + ½ v0 (1 − E Σ q_j²) (asymptotic-slope.ts), integrated over the window.
       const c = losersCorrection(s, ks);
       let C = 0;
@@ -177,7 +185,8 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
     return fitLine(ks, path).slope;
   };
   const pathNote = `theory: the path dx/dk = r tanh(x/2) of the log-odds x = log(p*/(1 − p*)) over the same checkpoints, ` +
-    `slope → −r = ${fmt(slopes.medianLogGapPerStep)} as 1 − p* → 0 (r = E log(1+α(1+Z)) − E log(1+αZ'))`;
+    `slope → −r = ${fmt(slopes.medianLogGapPerStep)} as 1 − p* → 0 (r = E log(1+α(1+Z)) − E log(1+αZ'))` +
+    (s.correlation ? `; correlated inputs: r is scaled by 1 − max_j Γ_{j,i*} = ${fmt(1 - gammaMax)} (the finite-gap path and the losers' correction are the independent model's, an approximation here)` : '');
   const slopeRows: [string, number[] | null, MeanInterval | null, (c: CheckpointAccumulator) => number | null, string][] = [
     ['slope of the median of log(1 − p*) on the success event per step', medWindow, medianSlope, medianOnSuccess,
       'histogram quantile of level P̂(success)/2 over all trajectories; −r is its limit, approached slowly: the ' +
@@ -216,24 +225,26 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
   }
 
   // ---- the paper's Theorem 2.2 (reconstructed contraction factor): a rate bound, not an estimate ----
-  const th = theorem22Rate(s.p0);
-  theory.theorem22 = { ratePerUnitTime: th.ratePerUnitTime, perStepFactor: th.perStepFactor(a), delta: th.delta, note: th.note };
-  comparisons.push(notComparable(
-    'decay rate of E[1 − p* | success] per unit time (αk), against Theorem 2.2',
-    meanGapSlope ? meanGapSlope.mean / a : null,
-    meanGapSlope ? [meanGapSlope.lo / a, meanGapSlope.hi / a] : null,
-    -th.ratePerUnitTime,
-    `Theorem 2.2's per-step factor 1 − α(Δ/(4d))(1 + (d−1)Δ/2), grouping reconstructed (MODEL-NOTES); a bound on the ` +
-      `rate, valid under a learning-rate condition and on an event of probability ≥ 1 − ε/2 that are not available to us` +
-      (meanGapSlope ? `; measured decay is ${meanGapSlope.hi / a <= -th.ratePerUnitTime ? 'at least as fast as' : 'slower than'} the bound's rate` : ''),
-  ));
+  if (plain) {
+    const th = theorem22Rate(s.p0);
+    theory.theorem22 = { ratePerUnitTime: th.ratePerUnitTime, perStepFactor: th.perStepFactor(a), delta: th.delta, note: th.note };
+    comparisons.push(notComparable(
+      'decay rate of E[1 − p* | success] per unit time (αk), against Theorem 2.2',
+      meanGapSlope ? meanGapSlope.mean / a : null,
+      meanGapSlope ? [meanGapSlope.lo / a, meanGapSlope.hi / a] : null,
+      -th.ratePerUnitTime,
+      `Theorem 2.2's per-step factor 1 − α(Δ/(4d))(1 + (d−1)Δ/2), grouping reconstructed (MODEL-NOTES); a bound on the ` +
+        `rate, valid under a learning-rate condition and on an event of probability ≥ 1 − ε/2 that are not available to us` +
+        (meanGapSlope ? `; measured decay is ${meanGapSlope.hi / a <= -th.ratePerUnitTime ? 'at least as fast as' : 'slower than'} the bound's rate` : ''),
+    ));
 
-  // ---- the flow: its derived bound, and the ensemble mean against it ----
-  const fb = flowBound(s.p0, T);
-  theory.flowBound = { t: T, bound: fb.bound, delta: fb.delta };
-  const medFinal = median(last);
-  comparisons.push(notComparable('log(1 − p*) at t = αK against the flow bound', medFinal, null, Math.log(fb.bound),
-    `derived bound for the replicator flow (1 − p*(t) ≤ (1 − p*(0)) e^{−p*(0) Δ t}, src/theory/flow.ts), not for the chain; empirical value is the median`));
+    // ---- the flow: its derived bound, and the ensemble mean against it ----
+    const fb = flowBound(s.p0, T);
+    theory.flowBound = { t: T, bound: fb.bound, delta: fb.delta };
+    const medFinal = median(last);
+    comparisons.push(notComparable('log(1 − p*) at t = αK against the flow bound', medFinal, null, Math.log(fb.bound),
+      `derived bound for the replicator flow (1 − p*(t) ≤ (1 − p*(0)) e^{−p*(0) Δ t}, src/theory/flow.ts), not for the chain; empirical value is the median`));
+  }
   // The ensemble mean against the flow at t = αk ∈ {1, 2, 3} (T/3, 2T/3, T if T < 3): early, before failures split
   // the ensemble. The chain's mean differs from the flow by O(α) (the bias of a mean under a nonlinear map), so the
   // verdict allows 2α, as in the core's flow-agreement test; trajectories that fail pull the mean further off later.
@@ -246,7 +257,7 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
     const m = c.p[iStar]!;
     const se = Math.sqrt(m.m2 / Math.max(1, m.n - 1) / m.n);
     comparisons.push(compareWithAllowance(`mean p*(k) at t = αk = ${fmt(a * c.step)}`, m.mean, [m.mean - 1.96 * se, m.mean + 1.96 * se],
-      flowAtCp[j]![iStar]!, 2 * a, `replicator flow (Eq. 9); the chain's mean differs from it by O(α) (α = ${a}), and by the mass of ` +
+      flowAtCp[j]![iStar]!, 2 * a, `${plain ? 'replicator flow (Eq. 9)' : `${s.correlation ? 'Γ-replicator (Section 5)' : 'replicator'}${s.schedule.length ? ' with the rate switches\' jumps (Eq. 18)' : ''}`}; the chain's mean differs from it by O(α) (α = ${a}), and by the mass of ` +
       `failing paths (${(100 * (1 - c.successCount / c.n)).toFixed(2)}% with argmax ≠ i* here)`));
   });
 

@@ -182,3 +182,38 @@ export function flowBound(p0: number[], t: number): { bound: number; delta: numb
   const delta = p1 - second;
   return { bound: (1 - p1) * Math.exp(-p1 * delta * t), delta };
 }
+
+/**
+ * The mean flow of a scenario with correlated inputs and piecewise-constant rates (Section 5 of arXiv 2505.10272):
+ * the Γ-replicator dp_i/dt = p_i((Γp)_i − pᵀΓp) between switches, and at each switch time t_s = α·fromStep the jump
+ * p ← p ⊙ (λ_new/λ_old) / Σ_j p_j λ_new,j/λ_old,j (w is continuous, p = λ⊙w/λᵀw is not). This is Eq. (18) for a
+ * schedule whose d/dt log λ is a sum of Dirac masses. Returns p at each of `times` (ascending); at a time equal to a
+ * switch time the jump has happened (as the engines report p(k) with λ(k)).
+ */
+export function scenarioFlow(
+  s: { p0: number[]; alpha: number; rates: number[]; correlation: { gamma: number[][] } | null; schedule: { fromStep: number; rates: number[] }[] },
+  times: number[],
+): number[][] {
+  const gamma = s.correlation?.gamma;
+  const switches = s.schedule.map((e) => s.alpha * e.fromStep);
+  const out: number[][] = [];
+  let p = s.p0.slice(), t = 0, prevRates = s.rates, next = 0;
+  const advanceTo = (target: number) => {
+    if (target > t) p = integrateFlow(p, [target - t], { gamma })[0]!;
+    t = target;
+  };
+  for (const target of times) {
+    while (next < switches.length && switches[next]! <= target) {
+      advanceTo(switches[next]!);
+      const r = s.schedule[next]!.rates;
+      const q = p.map((v, i) => (v * r[i]!) / prevRates[i]!);
+      const sum = q.reduce((a, v) => a + v, 0);
+      p = q.map((v) => v / sum);
+      prevRates = r;
+      next++;
+    }
+    advanceTo(target);
+    out.push(p.slice());
+  }
+  return out;
+}

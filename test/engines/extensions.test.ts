@@ -1,0 +1,126 @@
+/**
+ * The model extensions of Section 5 (arXiv 2505.10272) on the CPU engine: correlated inputs (both variants) and
+ * time-varying rates; validation of Γ and schedules. Statistical checks use fixed seeds and tolerances from the
+ * Monte Carlo standard error.
+ */
+import { describe, expect, it } from 'vitest';
+import { CpuEngine } from '../../src/engines/cpu.ts';
+import { resolveScenario, ScenarioError } from '../../src/model/scenario.ts';
+import { scenarioFlow } from '../../src/theory/flow.ts';
+
+const base = { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 300, trajectories: 200, seed: 41, checkpoints: { every: 100 } };
+const eye = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+
+function refused(sc: object, path: RegExp): void {
+  let err: unknown;
+  try { resolveScenario(sc); } catch (e) { err = e; }
+  expect(err).toBeInstanceOf(ScenarioError);
+  expect((err as ScenarioError).issues.map((i) => `${i.path}: ${i.message}`).join('\n')).toMatch(path);
+}
+
+describe('validation of the extensions', () => {
+  it('refuses a bad Γ (asymmetric, entry ≥ 1, wrong size, diagonal ≠ 1) and correlation without Γ, naming the field', () => {
+    refused({ ...base, gamma: [[1, 0.2, 0], [0.3, 1, 0], [0, 0, 1]] }, /scenario\.gamma\[0\]\[1\]: Γ must be symmetric/);
+    refused({ ...base, gamma: [[1, 1, 0], [1, 1, 0], [0, 0, 1]] }, /scenario\.gamma\[0\]\[1\]: off-diagonal entries must lie in \[0, 1\)/);
+    refused({ ...base, gamma: [[1, 0], [0, 1]] }, /scenario\.gamma: must be a 3×3 matrix/);
+    refused({ ...base, gamma: [[0.9, 0, 0], [0, 1, 0], [0, 0, 1]] }, /scenario\.gamma\[0\]\[0\]: the diagonal of Γ must be 1/);
+    refused({ ...base, correlation: 'paper' }, /scenario\.correlation: needs gamma/);
+    refused({ ...base, correlation: 'both', gamma: eye }, /scenario\.correlation/);
+  });
+  it('refuses bad schedules, naming the field', () => {
+    refused({ ...base, schedule: [{ fromStep: 100, rates: [1, 2] }] }, /scenario\.schedule\[0\]\.rates: has 2 entries but rates has 3/);
+    refused({ ...base, schedule: [{ fromStep: 100, rates: [1, 2, -3] }] }, /scenario\.schedule\[0\]\.rates\[2\]: must be > 0/);
+    refused({ ...base, schedule: [{ fromStep: 200, rates: [1, 2, 3] }, { fromStep: 100, rates: [3, 2, 1] }] }, /scenario\.schedule\[1\]\.fromStep: fromStep must be strictly increasing/);
+    refused({ ...base, schedule: [{ fromStep: 300, rates: [1, 2, 3] }] }, /scenario\.schedule\[0\]\.fromStep: step 300 is not before steps = 300/);
+    refused({ ...base, schedule: [{ fromStep: 0, rates: [1, 2, 3] }] }, /scenario\.schedule\[0\]\.fromStep/);
+  });
+});
+
+describe('correlated inputs', () => {
+  it('Γ = I (variant "paper") reproduces the independent model\'s stream exactly', async () => {
+    const cpu = new CpuEngine();
+    const a = await cpu.run(resolveScenario(base), { captureFinalState: true });
+    const b = await cpu.run(resolveScenario({ ...base, gamma: eye }), { captureFinalState: true });
+    expect(Array.from(b.finalState!)).toEqual(Array.from(a.finalState!));
+    expect(b.checkpoints.map((c) => c.vertexCounts)).toEqual(a.checkpoints.map((c) => c.vertexCounts));
+  });
+
+  it.each(['paper', 'figure-code'] as const)('variant %s: with α small the ensemble mean follows the Γ-replicator (4 SE + 2α)', async (variant) => {
+    // Mean-field of both variants: E[Δ log w_i] ≈ α E[S_i | p] = α (Γp)_i (the figure code's min(·, 1) is inactive
+    // here: (Γp)_i ≤ 1 for these Γ and p), so p follows dp_i/dt = p_i((Γp)_i − pᵀΓp). Allowance 2α for the O(α)
+    // bias of a mean under a nonlinear map, as in the core's flow test.
+    const gamma = [[1, 0.4, 0.1], [0.4, 1, 0.6], [0.1, 0.6, 1]];
+    const alpha = 0.002;
+    const s = resolveScenario({ model: 'chain', rates: [1, 1, 1], initialWeights: [0.4, 0.35, 0.25], alpha, steps: 1000, trajectories: 4000, seed: 5,
+      checkpoints: [500, 1000], gamma, correlation: variant });
+    const r = await new CpuEngine().run(s);
+    const flow = scenarioFlow(s, [1, 2]);
+    const withoutCorr = scenarioFlow({ ...s, correlation: null }, [2])[0]!;
+    [1, 2].forEach((c, j) => {
+      const acc = r.checkpoints[c]!;
+      for (let i = 0; i < 3; i++) {
+        const m = acc.p![i]!;
+        const se = Math.sqrt(m.m2 / (m.n - 1) / m.n);
+        expect(Math.abs(m.mean - flow[j]![i]!), `t = ${c}, p_${i + 1}`).toBeLessThan(4 * se + 2 * alpha);
+      }
+    });
+    // and Γ matters: the independent flow is far outside that tolerance at t = 2
+    const m2 = r.checkpoints[2]!.p!;
+    expect(Math.max(...[0, 1, 2].map((i) => Math.abs(m2[i]!.mean - withoutCorr[i]!)))).toBeGreaterThan(0.02);
+  });
+
+  it('the two variants differ in fluctuations: the figure code\'s independent spikes fail less often (Γ = I, d = 2)', async () => {
+    // One-hot B moves the log-odds by ±1 (variance of B_1 − B_2 is 1 − (p_1 − p_2)²); the figure code's independent
+    // Bernoulli(p_i) often fire together or not at all (variance p_1 + p_2 − 2p_1p_2 − (p_1 − p_2)² = 0.48 at p = (0.6,
+    // 0.4), against 0.96): the same mean drift with half the variance, so fewer failures.
+    const sc = { model: 'chain', rates: [1.5, 1], alpha: 0.05, steps: 800, trajectories: 6000, seed: 9, checkpoints: [800], gamma: [[1, 0], [0, 1]] };
+    const cpu = new CpuEngine();
+    const pFail = async (variant: string) => {
+      const r = await cpu.run(resolveScenario({ ...sc, correlation: variant }));
+      const last = r.checkpoints.at(-1)!;
+      return 1 - last.successCount / last.n;
+    };
+    const a = await pFail('paper'), b = await pFail('figure-code');
+    const se = Math.sqrt(a * (1 - a) / 6000 + b * (1 - b) / 6000);
+    expect(a - b).toBeGreaterThan(4 * se);
+  });
+});
+
+describe('time-varying rates', () => {
+  const sched = { ...base, alpha: 1e-9, steps: 100, checkpoints: { every: 1 }, schedule: [{ fromStep: 37, rates: [5, 7.5, 20] }, { fromStep: 80, rates: [1, 1, 1] }] };
+
+  it('switches at the right step: p(k) uses λ(k) (α ≈ 0 freezes w, so p is λ⊙w0 normalised)', async () => {
+    const s = resolveScenario(sched);
+    const r = await new CpuEngine().run(s);
+    const meanP = (k: number) => r.checkpoints[k]!.p!.map((m) => m.mean);
+    const norm = (l: number[]) => l.map((v) => v / l.reduce((a, b) => a + b, 0));
+    for (const [k, rates] of [[36, [10, 7.5, 5]], [37, [5, 7.5, 20]], [79, [5, 7.5, 20]], [80, [1, 1, 1]], [100, [1, 1, 1]]] as const) {
+      meanP(k).forEach((v, i) => expect(v, `step ${k}`).toBeCloseTo(norm([...rates])[i]!, 6));
+    }
+  });
+
+  it('gives identical final states for chunks of K, 1, 7 and 100 steps (switches inside a chunk)', async () => {
+    const s = resolveScenario({ ...base, steps: 250, schedule: [{ fromStep: 37, rates: [5, 7.5, 20] }, { fromStep: 201, rates: [10, 1, 1] }] });
+    const cpu = new CpuEngine();
+    const runs = await Promise.all([s.steps, 1, 7, 100].map((n) => cpu.run(s, { stepsPerDispatch: n, captureFinalState: true })));
+    for (const r of runs.slice(1)) expect(Array.from(r.finalState!)).toEqual(Array.from(runs[0]!.finalState!));
+  });
+
+  it('the ensemble mean follows the replicator with the switch\'s jump in p (4 SE + 2α)', async () => {
+    const alpha = 0.002;
+    const s = resolveScenario({ model: 'chain', rates: [10, 7.5, 5], alpha, steps: 1000, trajectories: 4000, seed: 12, checkpoints: [499, 500, 1000],
+      schedule: [{ fromStep: 500, rates: [5, 7.5, 10] }] });
+    const r = await new CpuEngine().run(s);
+    const flow = scenarioFlow(s, [0.998, 1, 2]);
+    [1, 2, 3].forEach((c, j) => {
+      const acc = r.checkpoints[c]!;
+      for (let i = 0; i < 3; i++) {
+        const m = acc.p![i]!;
+        const se = Math.sqrt(m.m2 / (m.n - 1) / m.n);
+        expect(Math.abs(m.mean - flow[j]![i]!), `step ${acc.step}, p_${i + 1}`).toBeLessThan(4 * se + 2 * alpha);
+      }
+    });
+    // the jump is there: p_3 roughly doubles from step 499 to 500
+    expect(r.checkpoints[2]!.p![2]!.mean / r.checkpoints[1]!.p![2]!.mean).toBeGreaterThan(1.8);
+  });
+});
