@@ -85,11 +85,12 @@ for (const p of req.points ?? []) {
     continue;
   }
   try {
-    // WebGPU: the engine's own chunking (2^22 / N steps per dispatch on software adapters), capped at 4096 steps:
-    // on lavapipe a single dispatch of 16384 steps at N = 64 returned wrong moments ("device moments do not add
-    // up"), while the same run in chunks of ≤ 8192 steps is right. The cap only changes N < 1024.
+    // WebGPU: the engine's own chunking (2^22 / N steps per dispatch on software adapters), capped at
+    // min(4096, 2^13 / d) steps: on lavapipe long dispatches at small N returned wrong moments ("device moments do
+    // not add up at step 16384: 2 of 64 trajectories" at d = 3 with 16384 steps; at d = 100 with 256 steps and
+    // N ≤ 4096), while the same runs in shorter chunks are right (bench/README.md).
     const opts = req.engine === 'webgpu' && !req.runOptions?.stepsPerDispatch
-      ? { ...req.runOptions, stepsPerDispatch: Math.max(1, Math.min(4096, Math.floor(2 ** 22 / p.N))) }
+      ? { ...req.runOptions, stepsPerDispatch: Math.max(1, Math.min(4096, Math.floor(2 ** 13 / p.d), Math.floor(2 ** 22 / p.N))) }
       : (req.runOptions ?? {});
     const r = await measurePoint(engine, p, opts);
     lastRate.set(p.d, r.stepsPerSecond);

@@ -2,7 +2,8 @@
  * The benchmark suite (`npm run bench`; never part of `npm test`). See bench/README.md.
  *
  *   npm run bench [-- --full] [--engines numpy,cpu,cpu-workers,webgpu-deno,webgpu-node,gpujs] [--target S]
- *                 [--max-point S] [--machine NAME] [--out DIR] [--no-e2e] [--quick]
+ *                 [--max-point S] [--machine NAME] [--out DIR] [--no-e2e] [--quick] [--d 3,10] [--n 2^16,4096]
+ *                 [--repeat R]
  *
  * Every engine runs in its own subprocess (bench/engine-runner.ts under Node or Deno, bench/numpy_chain.py under
  * python3); a crash costs the point it happened on, and the runner is restarted after it. Writes
@@ -49,8 +50,11 @@ const HALF_WIDTH = 0.001;
 // Grid: N = 2^6 … (×4), d ∈ {2, 3, 10, 100(, 1000)}; per-engine N caps keep the default run near 5 minutes.
 
 const pow2 = (lo: number, hi: number) => Array.from({ length: (hi - lo) / 2 + 1 }, (_, i) => 2 ** (lo + 2 * i));
-const D_LIST = full ? [2, 3, 10, 100, 1000] : quick ? [3] : [2, 3, 10, 100];
-const N_ALL = full ? pow2(6, 24) : quick ? pow2(6, 16).filter((n) => n === 64 || n === 4096 || n === 65536) : pow2(6, 16);
+const listOpt = (name: string) => opt(name)?.split(',').map((v) => (/^2\^\d+$/.test(v) ? 2 ** Number(v.slice(2)) : Number(v)));
+const D_LIST = listOpt('d') ?? (full ? [2, 3, 10, 100, 1000] : quick ? [3] : [2, 3, 10, 100]);
+const N_ALL = listOpt('n') ?? (full ? pow2(6, 24) : quick ? pow2(6, 16).filter((n) => n === 64 || n === 4096 || n === 65536) : pow2(6, 16));
+/** --repeat R: R rounds over the engines (interleaved), keeping each point's best rate (least disturbed by other load). */
+const repeat = Math.max(1, Number(opt('repeat') ?? 1));
 
 interface EngineSpec {
   name: string;
@@ -131,7 +135,7 @@ function runProcess(engine: string, request: unknown, timeoutMs: number): Promis
         return;
       }
       lines.push(o);
-      if (o.type === 'point') {
+      if (o.type === 'point' && Number.isInteger(Math.log2(o.N))) {
         process.stderr.write(`  ${engine.padEnd(12)} d=${String(o.d).padEnd(4)} N=2^${Math.log2(o.N)}`.padEnd(34) +
           `${fmt(o.stepsPerSecond)} steps/s  (K=${o.K}, ${o.seconds.toFixed(2)} s)\n`);
       } else if (o.type === 'skipped') process.stderr.write(`  ${engine.padEnd(12)} d=${o.d} N=2^${Math.log2(o.N)} skipped: ${o.reason}\n`);
@@ -302,7 +306,26 @@ async function main(): Promise<void> {
   process.stderr.write(`stdp-mc bench on ${machine.cpuModel} (${machine.cores} cores)${full ? ', full grid' : ''}; target ${target} s per point\n`);
 
   const results: EngineResult[] = [];
-  for (const e of engines) results.push(await benchEngine(e));
+  for (let round = 0; round < repeat; round++) {
+    for (const e of engines) {
+      const r = await benchEngine(e);
+      const prev = results.find((x) => x.engine === e);
+      if (!prev) {
+        for (const q of r.points) q.rates = [q.stepsPerSecond];
+        results.push(r);
+        continue;
+      }
+      prev.wallSeconds += r.wallSeconds;
+      for (const q of r.points) {
+        const i = prev.points.findIndex((p) => p.d === q.d && p.N === q.N);
+        if (i < 0) prev.points.push({ ...q, rates: [q.stepsPerSecond] });
+        else {
+          const rates = [...prev.points[i]!.rates, q.stepsPerSecond];
+          prev.points[i] = q.stepsPerSecond > prev.points[i]!.stepsPerSecond ? { ...q, rates } : { ...prev.points[i]!, rates };
+        }
+      }
+    }
+  }
 
   // End to end.
   const e2e: Record<string, unknown>[] = [];
@@ -378,7 +401,7 @@ async function main(): Promise<void> {
     command: `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`,
     machine: { name, ...machine },
     git: { commit: code.gitCommit, dirty: code.gitDirty, version: code.version },
-    config: { full, target, maxPointSeconds: maxPoint, d: D_LIST, N: N_ALL, engines, scenario: 'rates λ_i = 10 − 5i/(d−1), α = 0.01, uniform noise h = 1, statistics at step K' },
+    config: { full, target, repeat, maxPointSeconds: maxPoint, d: D_LIST, N: N_ALL, engines, scenario: 'rates λ_i = 10 − 5i/(d−1), α = 0.01, uniform noise h = 1, statistics at step K' },
     engines: results,
     ratios,
     e2e: { spec: e2eSpec, results: e2e },
