@@ -118,16 +118,44 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
         cnt += select(0u, 1u, acc <= thresh);
       }
       let zeta = select(cnt, last_pos, cnt == D);
+      // Spikes of this step (chain-math.ts advanceExtended): one-hot B, or with correlated inputs S = C·B
+      // (VARIANT 1: input i also fires with probability GAMMA[i][zeta], uniform i of stream 1) or the figure code's
+      // independent B_i ~ Bernoulli(min((Cp)_i, 1)) with C_ij = 1[u < GAMMA[i][j]] (VARIANT 2: C from stream 2).
+      var spk: array<f32, D>;
+      for (var i = 0u; i < D; i++) {
+        if (VARIANT == 0u) {
+          spk[i] = select(0.0, 1.0, i == zeta);
+        } else if (VARIANT == 1u) {
+          let u1 = u32_to_uniform(philox4x32_10(vec4<u32>(k, traj, 1u, i >> 2u), P.key)[i & 3u]);
+          spk[i] = select(0.0, 1.0, i == zeta || u1 < GAMMA[i * D + zeta]);
+        } else {
+          var cp = e[i] / S;
+          for (var j = 0u; j < D; j++) {
+            let idx = i * D + j;
+            let u2 = u32_to_uniform(philox4x32_10(vec4<u32>(k, traj, 2u, idx >> 2u), P.key)[idx & 3u]);
+            if (j != i && u2 < GAMMA[idx]) { cp += e[j] / S; }
+          }
+          let u1 = u32_to_uniform(philox4x32_10(vec4<u32>(k, traj, 1u, i >> 2u), P.key)[i & 3u]);
+          spk[i] = select(0.0, 1.0, u1 < min(cp, 1.0));
+        }
+      }
       var m = -3.0e38;
       for (var i = 0u; i < D; i++) {
         let nn = i + 1u;
         if ((nn & 3u) == 0u) { r = philox4x32_10(vec4<u32>(k, traj, 0u, nn >> 2u), P.key); }
         let z = noise(u32_to_uniform(r[nn & 3u]));
-        let b = select(0.0, 1.0, i == zeta);
-        x[i] = x[i] + log1p_acc(P.alpha * (b + z));
+        x[i] = x[i] + log1p_acc(P.alpha * (spk[i] + z));
         m = max(m, x[i]);
       }
       for (var i = 0u; i < D; i++) { x[i] = x[i] - m; }
+      // Rate switches: after the update that produces step SW_STEP[w], x gains log(λ_new/λ_old) (p jumps, w does not).
+      for (var w = 0u; w < NSW; w++) {
+        if (k + 1u == SW_STEP[w]) {
+          var m2 = -3.0e38;
+          for (var i = 0u; i < D; i++) { x[i] = x[i] + SW_DLOG[w * D + i]; m2 = max(m2, x[i]); }
+          for (var i = 0u; i < D; i++) { x[i] = x[i] - m2; }
+        }
+      }
     }
     for (var i = 0u; i < D; i++) { state[i * n + t] = x[i]; }
   }

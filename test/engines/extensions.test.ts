@@ -124,3 +124,41 @@ describe('time-varying rates', () => {
     expect(r.checkpoints[2]!.p![2]!.mean / r.checkpoints[1]!.p![2]!.mean).toBeGreaterThan(1.8);
   });
 });
+
+describe('the extensions on WebGPU (Deno, lavapipe) against the CPU engine', () => {
+  // f32 against f64 on the same Philox stream: states within f32 tolerance; a categorical or Bernoulli draw can
+  // differ only where a uniform lands within rounding of a threshold (rare over these few steps).
+  const close = (a: number[], b: number[]) => {
+    let bad = 0;
+    for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - b[i]!) > 2e-3 * Math.max(1, Math.abs(b[i]!))) bad++;
+    return bad;
+  };
+  it.each([
+    ['Γ = I (paper)', { gamma: eye }],
+    ['paper variant', { gamma: [[1, 0.5, 0.2], [0.5, 1, 0.3], [0.2, 0.3, 1]] }],
+    ['figure-code variant', { gamma: [[1, 0.5, 0.2], [0.5, 1, 0.3], [0.2, 0.3, 1]], correlation: 'figure-code' }],
+    ['schedule', { schedule: [{ fromStep: 13, rates: [5, 7.5, 20] }, { fromStep: 41, rates: [10, 1, 2] }] }],
+  ])('%s: the same first 50 steps of 64 trajectories, in one dispatch and in chunks of 7', async (_, extra) => {
+    const { runOnGpu } = await import('../gpu/spawn.ts');
+    const sc = { model: 'chain', rates: [10, 7.5, 5], alpha: 0.05, steps: 50, trajectories: 64, seed: 1234, checkpoints: [50], ...extra };
+    const cpu = await new CpuEngine().run(resolveScenario(sc), { captureFinalState: true });
+    const ref = Array.from(cpu.finalState!);
+    for (const spd of [50, 7]) {
+      const g = runOnGpu('deno', { kind: 'run', scenario: sc, options: { captureFinalState: true, stepsPerDispatch: spd } });
+      expect(g.error, g.message).toBeUndefined();
+      // at most one trajectory (d coordinates) may have taken a different draw at a threshold
+      expect(close(g.finalState, ref)).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('statistically: the figure-code variant\'s success probability on WebGPU agrees with the CPU engine (4 SE)', async () => {
+    const { runOnGpu } = await import('../gpu/spawn.ts');
+    const sc = { model: 'chain', rates: [1.5, 1, 1], alpha: 0.05, steps: 400, trajectories: 4000, seed: 77, checkpoints: [400],
+      gamma: [[1, 0.3, 0.3], [0.3, 1, 0.3], [0.3, 0.3, 1]], correlation: 'figure-code' };
+    const g = runOnGpu('deno', { kind: 'run', scenario: { ...sc, seed: 78 }, options: {} });
+    const c = await new CpuEngine().run(resolveScenario(sc));
+    const pg = g.accumulators.at(-1).successCount / 4000, pc = c.checkpoints.at(-1)!.successCount / 4000;
+    const se = Math.sqrt(pg * (1 - pg) / 4000 + pc * (1 - pc) / 4000);
+    expect(Math.abs(pg - pc)).toBeLessThan(4 * se);
+  });
+});

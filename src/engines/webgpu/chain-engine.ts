@@ -7,7 +7,7 @@ import {
   H_BINS, H_LO, H_SCALE, LOG_DELTAS, MAX_D_MEAN_P, emptyAccumulator, mergeAccumulators, mergeMoments,
   type CheckpointAccumulator,
 } from '../../stats/checkpoint-stats.ts';
-import { noiseParams } from '../chain-math.ts';
+import { chainExtras, noiseParams, type ChainExtras } from '../chain-math.ts';
 import { batches, planDispatches, type Dispatch } from '../plan.ts';
 import { checkAborted, runtimeName, type Engine, type EngineInfo, type EnsembleResult, type RunOptions } from '../types.ts';
 import { acquireDevice, computePipeline, loadShader, readBuffer, type AcquiredDevice } from './device.ts';
@@ -26,9 +26,30 @@ function f32lit(v: number): string {
   return /[.e]/.test(s) ? s : s + '.0';
 }
 
-export async function chainShaderSource(d: number, law: number): Promise<string> {
+/**
+ * WGSL constants of the model extensions (chain-math.ts ChainExtras): VARIANT (0 none, 1 paper, 2 figure code),
+ * Γ row-major, and the rate switches (the step after whose update each applies, and log(λ_new/λ_old)). Private
+ * arrays with constant initialisers, so the kernel can index them at run time; without extensions VARIANT = 0 and
+ * NSW = 0 and the extra code folds away.
+ */
+function extrasHeader(d: number, ex: ChainExtras | null): string[] {
+  const nsw = ex?.switchSteps.length ?? 0;
+  const gamma = ex?.gamma ? Array.from(ex.gamma) : [0];
+  const steps = nsw ? ex!.switchSteps : [0];
+  const dlog = nsw ? ex!.switchDlog.flatMap((a) => Array.from(a)) : [0];
+  return [
+    `const VARIANT: u32 = ${ex?.variant ?? 0}u;`,
+    `const NSW: u32 = ${nsw}u;`,
+    `var<private> GAMMA: array<f32, ${gamma.length}> = array<f32, ${gamma.length}>(${gamma.map(f32lit).join(', ')});`,
+    `var<private> SW_STEP: array<u32, ${steps.length}> = array<u32, ${steps.length}>(${steps.map((v) => `${v}u`).join(', ')});`,
+    `var<private> SW_DLOG: array<f32, ${dlog.length}> = array<f32, ${dlog.length}>(${dlog.map(f32lit).join(', ')});`,
+  ];
+}
+
+export async function chainShaderSource(d: number, law: number, ex: ChainExtras | null = null): Promise<string> {
   const nv = NV_FIXED + (d <= MAX_D_MEAN_P ? d : 0);
   const header = [
+    ...extrasHeader(d, ex),
     `const D: u32 = ${d}u;`,
     `const WG: u32 = ${WG}u;`,
     `const NV: u32 = ${nv}u;`,
@@ -86,11 +107,11 @@ export class WebGpuEngine implements Engine {
     return device.createPipelineLayout({ bindGroupLayouts: [this.bindLayout] });
   }
 
-  private async pipeline(d: number, law: number): Promise<GPUComputePipeline> {
-    const k = `${d}:${law}`;
+  private async pipeline(d: number, law: number, ex: ChainExtras | null): Promise<GPUComputePipeline> {
+    const k = `${d}:${law}:${ex ? extrasHeader(d, ex).join('') : ''}`;
     let p = this.pipelines.get(k);
     if (!p) {
-      p = await computePipeline(this.gpu.device, await chainShaderSource(d, law), `chain d=${d} law=${law}`, this.layout());
+      p = await computePipeline(this.gpu.device, await chainShaderSource(d, law, ex), `chain d=${d} law=${law}${ex ? ' (extensions)' : ''}`, this.layout());
       this.pipelines.set(k, p);
     }
     return p;
@@ -105,7 +126,7 @@ export class WebGpuEngine implements Engine {
     const nv = NV_FIXED + (d <= MAX_D_MEAN_P ? d : 0);
     const ncnt = d + 6;
     const slots = s.checkpoints.length;
-    const pipeline = await this.pipeline(d, np.law);
+    const pipeline = await this.pipeline(d, np.law, chainExtras(s));
     const limits = device.limits;
 
     // Batch size: bounded by the dispatch grid, the state buffer, and the size of the per-workgroup partials.
