@@ -18,6 +18,16 @@ export const SweepSchema = z
     rates: z.array(z.array(positive()).min(2)).min(1).optional().describe('Rate vectors λ (their lengths set d)'),
     initialWeights: z.array(z.array(positive()).min(2)).min(1).optional().describe('Initial weight vectors w(0)'),
     noise: z.array(NoiseSchema).min(1).optional().describe('Noise laws'),
+    gammaScale: z
+      .array(z.number().nonnegative())
+      .min(1)
+      .optional()
+      .describe('Correlation strengths ν: Γ(ν) = I + ν(Γ − I) with the scenario\'s gamma as the pattern (ν = 1 is that Γ, ν = 0 independent inputs)'),
+    switchStep: z
+      .array(z.number().int().positive())
+      .min(1)
+      .optional()
+      .describe('Priming: the step K* of the scenario\'s first rate switch (schedule[0].fromStep); K* = 1 switches after the first step'),
     points: z
       .array(z.record(z.string(), z.unknown()))
       .min(1)
@@ -102,6 +112,24 @@ function applyOverrides(sc: Record<string, unknown>, o: Record<string, unknown>)
   return out;
 }
 
+/**
+ * Turn the derived sweep axes into scenario fields: gammaScale ν → gamma = I + ν(Γ_base − I); switchStep K* → the
+ * first schedule entry's fromStep (i* stays the input favoured by the initial rates, so success = ending there).
+ */
+function derivedAxes(base: Record<string, unknown>, values: Record<string, unknown>): Record<string, unknown> {
+  const { gammaScale, switchStep, ...rest } = values as { gammaScale?: number; switchStep?: number } & Record<string, unknown>;
+  const out: Record<string, unknown> = { ...rest };
+  if (gammaScale !== undefined) {
+    const G = base.gamma as number[][];
+    out.gamma = G.map((row, i) => row.map((g, j) => (i === j ? 1 : gammaScale * g)));
+  }
+  if (switchStep !== undefined) {
+    const sched = base.schedule as { fromStep: number; rates: number[] }[];
+    out.schedule = [{ ...sched[0]!, fromStep: switchStep }, ...sched.slice(1)];
+  }
+  return out;
+}
+
 function fmtValue(v: unknown): string {
   if (Array.isArray(v)) return `(${v.join(',')})`;
   if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}=${fmtValue(x)}`).join(' ');
@@ -132,7 +160,13 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
   const axes: string[] = [];
   if (sw) {
     const lists: [string, unknown[]][] = [];
-    for (const k of ['alpha', 'rates', 'initialWeights', 'noise'] as const) if (sw[k]) lists.push([k, sw[k]!]);
+    for (const k of ['alpha', 'rates', 'initialWeights', 'noise', 'gammaScale', 'switchStep'] as const) if (sw[k]) lists.push([k, sw[k]!]);
+    if (sw.gammaScale && !Array.isArray(base.gamma)) {
+      throw new ScenarioError([{ path: 'sweep.gammaScale', message: 'needs scenario.gamma as the correlation pattern to scale' }]);
+    }
+    if (sw.switchStep && !(Array.isArray(base.schedule) && base.schedule.length)) {
+      throw new ScenarioError([{ path: 'sweep.switchStep', message: 'needs scenario.schedule (its first entry is the switch that moves)' }]);
+    }
     axes.push(...lists.map(([k]) => k));
     if (sw.points) axes.push('points');
     const combos = cartesian(lists);
@@ -141,7 +175,7 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
     for (const combo of combos) {
       for (let j = 0; j < extra.length; j++) {
         const values = { ...combo, ...extra[j] };
-        let sc = applyOverrides(base, values);
+        let sc = applyOverrides(base, derivedAxes(base, values));
         if (sw.time !== undefined) sc = applyOverrides(sc, { steps: Math.ceil(sw.time / (sc.alpha as number)) });
         sc = applyOverrides(sc, cli); // the command line wins
         const label = Object.entries(values).map(([k, v]) => `${k}=${fmtValue(v)}`).join(', ') || 'base';

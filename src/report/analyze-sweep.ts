@@ -10,8 +10,11 @@ import { asymptoticSlopes } from '../theory/asymptotic-slope.ts';
 import { failureProbabilityD2, largeDeviationConstantD2, successProbabilityD2 } from '../theory/diffusion-d2.ts';
 import { chainLargeDeviationConstantD2 } from '../theory/quasi-potential-d2.ts';
 import type { PointSeries } from './analyze.ts';
+import { scenarioFlow } from '../theory/flow.ts';
 
 export interface SweepSeries {
+  /** P(end at vertex i) against a swept parameter other than α (gammaScale ν, switchStep K*), with the flow's limit. */
+  vertexVsParameter?: { axis: 'gammaScale' | 'switchStep'; empirical: { x: number; p: number; lo: number; hi: number; series: string }[]; theory: { x: number; p: number; series: string }[] };
   successVsAlpha: {
     empirical: { alpha: number; p: number; lo: number; hi: number; series: string }[];
     theory: { alpha: number; p: number; series: string }[];
@@ -127,5 +130,32 @@ export function analyzeSweep(points: PointResult[], series: PointSeries[]): { co
       }
     }
   }
+  const axis = (['gammaScale', 'switchStep'] as const).find((a) => points.some((p) => a in p.values));
+  if (axis) out.vertexVsParameter = vertexVsParameter(points, axis);
   return { comparisons, series: out };
+}
+
+/**
+ * Vertex probabilities against ν or K*, and where the mean flow ends (scenarioFlow run to t = 200, the argmax of its
+ * limit). Points that differ in anything but the axis are kept apart by their other values in the series name.
+ */
+function vertexVsParameter(points: PointResult[], axis: 'gammaScale' | 'switchStep'): NonNullable<SweepSeries['vertexVsParameter']> {
+  const empirical: NonNullable<SweepSeries['vertexVsParameter']>['empirical'] = [];
+  const theory: NonNullable<SweepSeries['vertexVsParameter']>['theory'] = [];
+  for (const p of points) {
+    const xv = Number(p.values[axis]);
+    const last = p.checkpoints[p.checkpoints.length - 1]!;
+    const rest = Object.entries(p.values).filter(([k]) => k !== axis).map(([k, v]) => `${k}=${Array.isArray(v) ? `(${v.join(',')})` : v}`).join(', ');
+    last.vertexCounts.forEach((c, i) => {
+      const [lo, hi] = wilson(c, last.n);
+      empirical.push({ x: xv, p: c / last.n, lo, hi, series: `e${i + 1}${rest ? ` (${rest})` : ''}` });
+    });
+    const s = p.scenario;
+    const tEnd = Math.max(200, s.alpha * s.steps);
+    const lim = scenarioFlow(s, [tEnd])[0]!;
+    const v = lim.indexOf(Math.max(...lim));
+    lim.forEach((_, i) => theory.push({ x: xv, p: i === v ? 1 : 0, series: `e${i + 1}${rest ? ` (${rest})` : ''}` }));
+  }
+  const byX = (a: { x: number }, b: { x: number }) => a.x - b.x;
+  return { axis, empirical: empirical.sort(byX), theory: theory.sort(byX) };
 }

@@ -34,6 +34,8 @@ export interface PointSeries {
   simplex?: {
     paths: { id: number; step: number; p: [number, number, number] }[];
     flowPaths: { id: number; t: number; p: [number, number, number] }[];
+    /** Γ of correlated inputs: the contours are then −pᵀΓp/2. */
+    gamma?: number[][];
   };
   /** Measured slopes per step with batch-means intervals (null where the regime is not reached). */
   medianSlope: MeanInterval | null;
@@ -279,7 +281,10 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
   };
   if (medWindow) {
     const ks = medWindow.map((i) => acc[i]!.step);
-    const path = medianLogGapPath(median(acc[medWindow[0]!]!)!, ks[0]!, ks, slopes.r);
+    // Anchored at the success event's median (the statistic the path describes; the plotted median over all
+    // trajectories coincides with it while failures are few).
+    const anchor = medianOnSuccess(acc[medWindow[0]!]!)!;
+    const path = medianLogGapPath(anchor, ks[0]!, ks, slopes.r);
     ks.forEach((k, j) => slopeLines.push({ t: a * k, value: path[j]!, label: 'theory: median path near the vertex (slope → −r)' }));
   }
   addLine(meanWindow, logMeanGapSuccess, slopes.meanGapLogPerStep, 'theory slope of log E[1 − p* | success]');
@@ -291,7 +296,7 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
   if (s.d === 3 && pt.paths?.length) {
     const paths = pt.paths.flatMap((path, id) => path.map((p, c) => ({ id, step: acc[c]!.step, p: p as [number, number, number] })));
     const flowPaths = fineFlow.map((p, j) => ({ id: 0, t: fineT[j]!, p: p as [number, number, number] }));
-    simplex = { paths, flowPaths };
+    simplex = { paths, flowPaths, gamma: s.correlation?.gamma };
   }
   return {
     analysis: { theory, comparisons },

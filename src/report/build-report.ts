@@ -9,7 +9,7 @@ import { DELTAS } from '../stats/checkpoint-stats.ts';
 import { analyzePoint, type PointSeries } from './analyze.ts';
 import { analyzeSweep } from './analyze-sweep.ts';
 import { buildHtmlReport, toCsv } from './html.ts';
-import { logFailureVsInvAlphaSpec, logGapSpec, simplexSpec, successVsAlphaSpec, successVsStepSpec } from './plots.ts';
+import { logFailureVsInvAlphaSpec, logGapSpec, simplexSpec, successVsAlphaSpec, successVsStepSpec, vertexVsParameterSpec } from './plots.ts';
 import { rateVsAlphaSpec } from './rate-plot.ts';
 import { writePlot } from './render.ts';
 
@@ -62,7 +62,7 @@ function pointPlots(prefix: string, label: string, s: PointSeries): PlotJob[] {
       name: `${prefix}simplex`,
       title: `Sample paths on the simplex${label ? ` — ${label}` : ''}`,
       caption: 'Sample paths of p(k) for the first trajectories (kept on the device), the replicator flow from p(0), and contours of the loss L(p) = ¼‖p‖⁴ − ⅓Σp_i³ (Eq. 6 as reconstructed in MODEL-NOTES).',
-      spec: simplexSpec({ paths: s.simplex.paths, flowPaths: s.simplex.flowPaths }, { title: `Sample paths on the simplex${label ? ` (${label})` : ''}` }),
+      spec: simplexSpec({ paths: s.simplex.paths, flowPaths: s.simplex.flowPaths, gamma: s.simplex.gamma }, { title: `Sample paths on the simplex${label ? ` (${label})` : ''}` }),
     });
   }
   jobs.push({
@@ -146,6 +146,15 @@ export async function writeRunOutputs(dir: string, r: ExperimentResult, opts: { 
         });
       }
     }
+    if (sv.vertexVsParameter) {
+      const v = sv.vertexVsParameter;
+      const what = v.axis === 'gammaScale' ? 'correlation strength ν (Γ = I + ν(Γ₀ − I))' : 'switch step K*';
+      jobs.push({
+        name: `vertex-vs-${v.axis === 'gammaScale' ? 'nu' : 'switch-step'}`, title: `Where the chain ends against ${what}`,
+        caption: `Probability of ending at each vertex e_i (argmax p(K)) with Wilson 95% intervals, against ${what}; dashed: the vertex the mean flow (the Γ-replicator with the rate switches' jumps) ends at.`,
+        spec: vertexVsParameterSpec(v, { title: `Where the chain ends against ${what}`, xTitle: v.axis === 'gammaScale' ? 'ν' : 'K* (steps before the switch)', logX: v.axis === 'switchStep' }),
+      });
+    }
     const simplexPoints = series.map((s, i) => ({ s, i })).filter((x) => x.s.simplex);
     if (simplexPoints.length) {
       const paths = simplexPoints.flatMap(({ s, i }) =>
@@ -154,7 +163,7 @@ export async function writeRunOutputs(dir: string, r: ExperimentResult, opts: { 
       jobs.push({
         name: 'simplex', title: 'Sample paths on the simplex',
         caption: 'Sample paths of p(k) from every grid point, the replicator flows from each p(0), and contours of L(p) = ¼‖p‖⁴ − ⅓Σp_i³ (Eq. 6 as reconstructed).',
-        spec: simplexSpec({ paths, flowPaths }, { title: 'Sample paths on the simplex' }),
+        spec: simplexSpec({ paths, flowPaths, gamma: simplexPoints[0]!.s.simplex!.gamma }, { title: 'Sample paths on the simplex' }),
       });
     }
     if (r.points.length <= 4) r.points.forEach((p, i) => jobs.push(...pointPlots(`point${i}-`, p.label, series[i]!).filter((j) => !j.name.endsWith('simplex'))));

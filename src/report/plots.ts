@@ -528,3 +528,35 @@ export function successVsStepSpec(data: SuccessVsStepData, opts: { title?: strin
     ],
   };
 }
+
+// ------------------------------------------------------------------------------------------------------------------
+// P(end at vertex i) against a swept parameter (correlation strength ν, priming switch step K*)
+// ------------------------------------------------------------------------------------------------------------------
+
+export interface VertexVsParameterData {
+  empirical: { x: number; p: number; lo: number; hi: number; series: string }[];
+  /** The mean flow's limit: 1 for the vertex it ends at, 0 for the others (a step where the limit changes). */
+  theory: { x: number; p: number; series: string }[];
+}
+
+/** Probability of ending at each vertex against a swept parameter, with Wilson intervals and the flow's limit. */
+export function vertexVsParameterSpec(data: VertexVsParameterData, opts: { title: string; xTitle: string; logX?: boolean }): object {
+  const emp = data.empirical.filter((r) => finite(r.x, r.p));
+  const bars = emp.filter((r) => finite(r.lo, r.hi));
+  const th = data.theory.filter((r) => finite(r.x, r.p));
+  const color = seriesColor(uniq([...emp.map((r) => r.series), ...th.map((r) => r.series)]));
+  const x = { field: 'x', type: 'quantitative', scale: opts.logX ? { type: 'log', nice: false, padding: 12 } : { zero: false, padding: 12 }, title: opts.xTitle, axis: { format: '~g' } };
+  const y = { field: 'p', type: 'quantitative', scale: { domain: [0, 1], nice: false }, title: 'probability of ending at the vertex', axis: { format: '.1~f' } };
+  return {
+    ...header(opts.title, 'points: Monte Carlo with Wilson 95% intervals; dashed: where the mean flow ends (1 at its limit vertex)'),
+    layer: [
+      { data: { values: th }, mark: { type: 'line', strokeWidth: 1.8, strokeDash: [6, 4], opacity: 0.8, interpolate: 'step-after' }, encoding: { x, y, color } },
+      { data: { values: bars }, mark: { type: 'errorbar', ticks: { size: 8 }, thickness: 1.5 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
+      {
+        data: { values: emp },
+        mark: { type: 'line', point: { filled: true, size: 55 }, strokeWidth: 1.5 },
+        encoding: { x, y, color, tooltip: [{ field: 'series' }, { field: 'x', format: '.4~g' }, { field: 'p', format: '.4f' }, { field: 'lo', format: '.4f' }, { field: 'hi', format: '.4f' }] },
+      },
+    ],
+  };
+}
