@@ -37,3 +37,23 @@ describe('sweeps', () => {
     expect(() => parseExperiment({ name: 's', scenario: base, batches: 1 })).toThrow(/batches/);
   });
 });
+
+describe('sweeps over the extensions', () => {
+  const base = { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 500, trajectories: 10, seed: 1 };
+  it('gammaScale ν scales the off-diagonal of the scenario\'s Γ; switchStep moves the first switch', () => {
+    const e = parseExperiment({ name: 'g', scenario: { ...base, gamma: [[1, 0, 0], [0, 1, 0.8], [0, 0.8, 1]] }, sweep: { gammaScale: [0, 0.5] } });
+    expect(e.points!.map((p) => p.scenario.correlation!.gamma[1]![2])).toEqual([0, 0.4]);
+    expect(e.points![1]!.scenario.correlation!.gamma[0]![0]).toBe(1);
+    const s = parseExperiment({ name: 's', scenario: { ...base, schedule: [{ fromStep: 10, rates: [5, 7.5, 10] }] }, sweep: { switchStep: [1, 200] } });
+    expect(s.points!.map((p) => p.scenario.schedule[0]!.fromStep)).toEqual([1, 200]);
+    expect(s.points!.every((p) => p.scenario.iStar === 0)).toBe(true);
+  });
+  it('refuses them without the base Γ or schedule, and a ν that takes Γ out of range, naming the point', () => {
+    expect(() => parseExperiment({ name: 'g', scenario: base, sweep: { gammaScale: [0.5] } })).toThrow(/sweep\.gammaScale: needs scenario\.gamma/);
+    expect(() => parseExperiment({ name: 's', scenario: base, sweep: { switchStep: [5] } })).toThrow(/sweep\.switchStep: needs scenario\.schedule/);
+    expect(() => parseExperiment({ name: 'g', scenario: { ...base, gamma: [[1, 0, 0], [0, 1, 0.8], [0, 0.8, 1]] }, sweep: { gammaScale: [2] } }))
+      .toThrow(/sweep point 0 \(gammaScale=2\): scenario\.gamma\[1\]\[2\]: off-diagonal entries must lie in \[0, 1\)/);
+    expect(() => parseExperiment({ name: 's', scenario: { ...base, schedule: [{ fromStep: 10, rates: [5, 7.5, 10] }] }, sweep: { switchStep: [600] } }))
+      .toThrow(/sweep point 0 \(switchStep=600\): scenario\.schedule\[0\]\.fromStep: step 600 is not before steps = 500/);
+  });
+});
