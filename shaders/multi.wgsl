@@ -1,0 +1,305 @@
+// Several output neurons (arXiv 2505.10272, Section 4, Algorithms 1 and 2), one thread per trajectory, the m × d
+// weights in a private array, many steps per dispatch, statistics reduced on the device at checkpoints. Mirrors
+// src/engines/multi-cpu.ts (advanceMulti, weightsToP) and src/stats/multi-stats.ts (reduceP) line by line, in f32.
+//
+// Prepended by the host (src/engines/webgpu/multi-engine.ts): shaders/philox.wgsl and the constants
+//   D (inputs), M (outputs), MD = M * D, WG (workgroup size), NV = 1 + MD (reduced float variables: E, then p_ji),
+//   NOISE_LAW (0 uniform, 1 rademacher, 2 truncated normal), ALGO (1 or 2), PROJ (0 sequential, 1 orthogonal),
+//   GS_EPS, NBINS, E_LO, E_LN_LO, E_SCALE.
+
+// Counters per checkpoint: plateau[0..M], argmax[M * D] (output j on input i), then two order-preserving encodings
+// of E >= 0 (its f32 bits): max of ~bits (the smallest E) and max of bits (the largest E). All start at 0.
+const NCNT: u32 = M + 1u + MD + 2u;
+const NO_SLOT: u32 = 0xffffffffu;
+
+struct Params {
+  key: vec2<u32>,
+  traj_offset: u32,   // global index of this batch's first trajectory (addresses the random stream)
+  n_active: u32,      // trajectories in this batch
+  k0: u32,            // first step of this dispatch
+  n_steps: u32,       // steps in this dispatch
+  fresh: u32,         // 1: start from w0 instead of the state buffer
+  stats_slot: u32,    // checkpoint slot to reduce into after the steps, or NO_SLOT
+  h: f32,
+  tn_lo: f32,         // truncated normal: Z = sd * Phi^{-1}(lo + u * width)
+  tn_width: f32,
+  tn_sd: f32,
+  keep_paths: u32,    // keep P of global trajectories < keep_paths (only the first batch has any)
+  n_wg: u32,          // workgroups in this dispatch (stride of the partials)
+  draw_steps: u32,    // test hook: record zeta for steps < draw_steps
+  draw_base: u32,     // index of this batch's first trajectory in the draws buffer
+  alpha: array<vec4<f32>, 2>,
+  rates: array<vec4<f32>, 2>,
+  targets: array<vec4<u32>, 2>,
+  period_end: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> w0: array<f32>;                   // [j * D + i], rows normalised
+@group(0) @binding(2) var<storage, read_write> state: array<f32>;          // W[(j * D + i) * n_active + t]
+@group(0) @binding(3) var<storage, read_write> counts: array<atomic<u32>>; // [slot][NCNT]
+@group(0) @binding(4) var<storage, read_write> hist: array<atomic<u32>>;   // [slot][NBINS] of ln E
+@group(0) @binding(5) var<storage, read_write> partials: array<f32>;       // [slot][wg][NV][n, mean, M2]
+@group(0) @binding(6) var<storage, read_write> paths: array<f32>;          // [slot][keep][MD]
+@group(0) @binding(7) var<storage, read_write> draws: array<u32>;          // [(traj * draw_steps + k) * M + j]
+
+var<workgroup> red: array<vec2<f32>, WG>;
+// The thread's weights (row-major M x D, rows normalised to rates . w_j = 1) and the Gram-Schmidt basis.
+var<private> W: array<f32, MD>;
+var<private> Q: array<f32, MD>;
+var<workgroup> wcnt: array<atomic<u32>, NCNT>;
+
+fn alpha_of(j: u32) -> f32 { return P.alpha[j >> 2u][j & 3u]; }
+fn rate_of(i: u32) -> f32 { return P.rates[i >> 2u][i & 3u]; }
+fn target_of(j: u32) -> u32 { return P.targets[j >> 2u][j & 3u]; }
+fn period_end_of(j: u32) -> u32 { return P.period_end[j >> 2u][j & 3u]; }
+
+// Acklam's rational approximation of the standard normal quantile (src/stats/normal.ts, normInv).
+fn norm_inv(p: f32) -> f32 {
+  if (p < 0.02425 || p > 0.97575) {
+    let pp = select(p, 1.0 - p, p > 0.5);
+    let q = sqrt(-2.0 * log(pp));
+    let v = (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q
+      - 2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783) /
+      ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1.0);
+    return select(v, -v, p > 0.5);
+  }
+  let q = p - 0.5;
+  let r = q * q;
+  return (((((-3.969683028665376e1 * r + 2.209460984245205e2) * r - 2.759285104469687e2) * r + 1.38357751867269e2) * r
+    - 3.066479806614716e1) * r + 2.506628277459239) * q /
+    (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r + 6.680131188771972e1) * r
+    - 1.328068155288572e1) * r + 1.0);
+}
+
+fn noise(u: f32) -> f32 {
+  if (NOISE_LAW == 0u) { return P.h * (2.0 * u - 1.0); }
+  if (NOISE_LAW == 1u) { return select(P.h, -P.h, u < 0.5); }
+  return clamp(P.tn_sd * norm_inv(P.tn_lo + u * P.tn_width), -P.h, P.h);
+}
+
+fn err_bin(E: f32) -> u32 {
+  if (!(E > E_LO)) { return 0u; }
+  let b = floor((log(E) - E_LN_LO) * E_SCALE);
+  return u32(clamp(b, 0.0, f32(NBINS - 1u)));
+}
+
+// Every loop inside the step loop has a constant trip count (variable bounds become `if ... break`), so that it
+// can be unrolled: llvmpipe (lavapipe) stops a shader's loops after 65535 counted iterations, and loops with a
+// variable bound, nested in the step loop, used that budget up within a few thousand steps.
+
+// Gram-Schmidt basis of rows 0..n-1 of W into Q (a dependent row gets a zero vector).
+fn gram_schmidt(n: u32) {
+  for (var l = 0u; l < M - 1u; l++) {
+    if (l >= n) { break; }
+    var ww = 0.0;
+    for (var i = 0u; i < D; i++) {
+      Q[l * D + i] = W[l * D + i];
+      ww += W[l * D + i] * W[l * D + i];
+    }
+    for (var r = 0u; r < M - 1u; r++) {
+      if (r >= l) { break; }
+      var c = 0.0;
+      for (var i = 0u; i < D; i++) { c += Q[l * D + i] * Q[r * D + i]; }
+      for (var i = 0u; i < D; i++) { Q[l * D + i] -= c * Q[r * D + i]; }
+    }
+    var nn = 0.0;
+    for (var i = 0u; i < D; i++) { nn += Q[l * D + i] * Q[l * D + i]; }
+    let inv = select(0.0, inverseSqrt(nn), nn > GS_EPS * ww);
+    for (var i = 0u; i < D; i++) { Q[l * D + i] *= inv; }
+  }
+}
+
+// Update output j at step k (rows l < j of W still hold w_l(k)); returns zeta_j.
+fn update_output(j: u32, k: u32, traj: u32) -> u32 {
+  let o = j * D;
+  var r = philox4x32_10(vec4<u32>(k, traj, j, 0u), P.key);
+  var a: array<f32, D>;
+  var S = 0.0;
+  var last_pos = D - 1u;
+  for (var i = 0u; i < D; i++) {
+    a[i] = rate_of(i) * W[o + i];
+    S += a[i];
+  }
+  for (var i = 0u; i < D; i++) {
+    if (a[i] > 0.0) { last_pos = i; }
+  }
+  // Categorical draw by inversion (as chain.wgsl): the number of partial sums <= u0 * S.
+  let thresh = u32_to_uniform(r.x) * S;
+  var cnt = 0u;
+  var acc = 0.0;
+  for (var i = 0u; i < D; i++) {
+    acc += a[i];
+    cnt += select(0u, 1u, acc <= thresh);
+  }
+  let zeta = select(cnt, last_pos, cnt == D);
+  let alpha = alpha_of(j);
+  var delta: array<f32, D>;
+  for (var i = 0u; i < D; i++) {
+    let nn = i + 1u;
+    if ((nn & 3u) == 0u) { r = philox4x32_10(vec4<u32>(k, traj, j, nn >> 2u), P.key); }
+    let z = noise(u32_to_uniform(r[nn & 3u]));
+    delta[i] = alpha * W[o + i] * (select(0.0, 1.0, i == zeta) + z);
+  }
+  if (PROJ == 0u) {
+    for (var l = 0u; l < M - 1u; l++) {
+      if (l >= j) { break; }
+      var dw = 0.0;
+      var ww = 0.0;
+      for (var i = 0u; i < D; i++) {
+        dw += delta[i] * W[l * D + i];
+        ww += W[l * D + i] * W[l * D + i];
+      }
+      if (ww > 0.0) {
+        let c = dw / ww;
+        for (var i = 0u; i < D; i++) { delta[i] -= c * W[l * D + i]; }
+      }
+    }
+  } else {
+    for (var l = 0u; l < M - 1u; l++) {
+      if (l >= j) { break; }
+      var c = 0.0;
+      for (var i = 0u; i < D; i++) { c += delta[i] * Q[l * D + i]; }
+      for (var i = 0u; i < D; i++) { delta[i] -= c * Q[l * D + i]; }
+    }
+  }
+  var S2 = 0.0;
+  for (var i = 0u; i < D; i++) {
+    let v = max(W[o + i] + delta[i], 0.0);
+    W[o + i] = v;
+    S2 += rate_of(i) * v;
+  }
+  if (S2 > 0.0) {
+    let inv = 1.0 / S2;
+    for (var i = 0u; i < D; i++) { W[o + i] *= inv; }
+  }
+  return zeta;
+}
+
+fn record_draw(t: u32, k: u32, j: u32, zeta: u32) {
+  if (k < P.draw_steps) { draws[((P.draw_base + t) * P.draw_steps + k) * M + j] = zeta; }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32,
+        @builtin(workgroup_id) wid: vec3<u32>) {
+  let t = gid.x;
+  let n = P.n_active;
+  let live = t < n;
+  let traj = P.traj_offset + t;
+  if (live) {
+    for (var q = 0u; q < MD; q++) {
+      W[q] = select(state[q * n + t], w0[q], P.fresh == 1u);
+    }
+    for (var s = 0u; s < P.n_steps; s++) {
+      let k = P.k0 + s;
+      if (ALGO == 1u) {
+        if (PROJ == 1u && M > 1u) { gram_schmidt(M - 1u); }
+        for (var jj = 0u; jj < M; jj++) {
+          let j = M - 1u - jj;
+          let z = update_output(j, k, traj);
+          record_draw(t, k, j, z);
+        }
+      } else {
+        var j = M;
+        for (var l = M; l > 0u; l--) {
+          if (k < period_end_of(l - 1u)) { j = l - 1u; }
+        }
+        if (j < M) {
+          if (PROJ == 1u && j > 0u) { gram_schmidt(j); }
+          let z = update_output(j, k, traj);
+          record_draw(t, k, j, z);
+        }
+      }
+    }
+    for (var q = 0u; q < MD; q++) { state[q * n + t] = W[q]; }
+  }
+
+  if (P.stats_slot == NO_SLOT) { return; }
+  let slot = P.stats_slot;
+
+  // Per-trajectory reduction (multi-stats.ts reduceP): p_ji, E = ||P - Pi||^2 / 2 without cancellation, argmax per
+  // output, the number of misplaced outputs.
+  var p: array<f32, MD>;
+  var E = 0.0;
+  var misplaced = 0u;
+  var am: array<u32, M>;
+  if (live) {
+    for (var j = 0u; j < M; j++) {
+      var S = 0.0;
+      for (var i = 0u; i < D; i++) {
+        p[j * D + i] = rate_of(i) * W[j * D + i];
+        S += p[j * D + i];
+      }
+      let tj = target_of(j);
+      var g = 0.0;
+      var sq = 0.0;
+      var a = 0u;
+      for (var i = 0u; i < D; i++) {
+        let v = select(1.0 / f32(D), p[j * D + i] / S, S > 0.0);
+        p[j * D + i] = v;
+        if (v > p[j * D + a]) { a = i; }
+        if (i != tj) {
+          g += v;
+          sq += v * v;
+        }
+      }
+      E += 0.5 * (g * g + sq);
+      am[j] = a;
+      if (a != tj) { misplaced += 1u; }
+    }
+  }
+
+  for (var c = lid; c < NCNT; c += WG) { atomicStore(&wcnt[c], 0u); }
+  workgroupBarrier();
+  if (live) {
+    atomicAdd(&wcnt[misplaced], 1u);
+    for (var j = 0u; j < M; j++) { atomicAdd(&wcnt[M + 1u + j * D + am[j]], 1u); }
+    atomicAdd(&hist[slot * NBINS + err_bin(E)], 1u);
+    let eb = bitcast<u32>(max(E, 0.0));
+    atomicMax(&wcnt[M + 1u + MD], ~eb);
+    atomicMax(&wcnt[M + 2u + MD], eb);
+    if (traj < P.keep_paths) {
+      for (var q = 0u; q < MD; q++) { paths[(slot * P.keep_paths + traj) * MD + q] = p[q]; }
+    }
+  }
+  workgroupBarrier();
+  for (var c = lid; c < NCNT; c += WG) {
+    let v = atomicLoad(&wcnt[c]);
+    if (c >= M + 1u + MD) { atomicMax(&counts[slot * NCNT + c], v); }
+    else if (v > 0u) { atomicAdd(&counts[slot * NCNT + c], v); }
+  }
+
+  // Moments per workgroup: two-pass tree reductions (mean, then squared deviations); the host merges the
+  // (n, mean, M2) triples of all workgroups in f64 (Chan et al.).
+  for (var v = 0u; v < NV; v++) {
+    var val = 0.0;
+    if (live) {
+      if (v == 0u) { val = E; } else { val = p[v - 1u]; }
+    }
+    red[lid] = select(vec2<f32>(0.0, 0.0), vec2<f32>(val, 1.0), live);
+    workgroupBarrier();
+    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+      if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
+      workgroupBarrier();
+    }
+    let cnt = red[0].y;
+    let mean = select(0.0, red[0].x / cnt, cnt > 0.0);
+    workgroupBarrier();
+    let dev = val - mean;
+    red[lid] = select(vec2<f32>(0.0, 0.0), vec2<f32>(dev * dev, 0.0), live);
+    workgroupBarrier();
+    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+      if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
+      workgroupBarrier();
+    }
+    if (lid == 0u) {
+      let o = ((slot * P.n_wg + wid.x) * NV + v) * 3u;
+      partials[o] = cnt;
+      partials[o + 1u] = mean;
+      partials[o + 2u] = red[0].x;
+    }
+    workgroupBarrier();
+  }
+}
