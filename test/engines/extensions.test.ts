@@ -162,3 +162,14 @@ describe('the extensions on WebGPU (Deno, lavapipe) against the CPU engine', () 
     expect(Math.abs(pg - pc)).toBeLessThan(4 * se);
   });
 });
+
+describe('long dispatches on a software adapter', () => {
+  it('few trajectories over a long horizon complete (lavapipe stops an invocation after ~65 535 loop iterations)', async () => {
+    const { runOnGpu } = await import('../gpu/spawn.ts');
+    const g = runOnGpu('deno', { kind: 'run', scenario: { model: 'chain', rates: [10, 7.5, 5], alpha: 0.0005, steps: 40000, trajectories: 2, seed: 3, checkpoints: [40000] }, options: {} });
+    expect(g.error, g.message).toBeUndefined();
+    const last = g.accumulators.at(-1);
+    expect(last.n).toBe(2);
+    expect(last.logGap.n).toBe(2); // the device moments add up (they did not before the cap)
+  });
+});

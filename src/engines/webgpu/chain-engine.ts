@@ -46,6 +46,12 @@ function extrasHeader(d: number, ex: ChainExtras | null): string[] {
   ];
 }
 
+/** Steps per dispatch that keep a software adapter's per-invocation loop count under ~48 000 (see run). */
+export function softwareStepCap(d: number, ex: ChainExtras | null): number {
+  const perStep = 7 * d + 2 + (ex?.variant === 2 ? d * d + d : ex?.variant === 1 ? d : 0) + (ex?.switchSteps.length ?? 0);
+  return Math.max(1, Math.floor(48_000 / perStep));
+}
+
 export async function chainShaderSource(d: number, law: number, ex: ChainExtras | null = null): Promise<string> {
   const nv = NV_FIXED + (d <= MAX_D_MEAN_P ? d : 0);
   const header = [
@@ -126,7 +132,8 @@ export class WebGpuEngine implements Engine {
     const nv = NV_FIXED + (d <= MAX_D_MEAN_P ? d : 0);
     const ncnt = d + 6;
     const slots = s.checkpoints.length;
-    const pipeline = await this.pipeline(d, np.law, chainExtras(s));
+    const ex = chainExtras(s);
+    const pipeline = await this.pipeline(d, np.law, ex);
     const limits = device.limits;
 
     // Batch size: bounded by the dispatch grid, the state buffer, and the size of the per-workgroup partials.
@@ -161,7 +168,11 @@ export class WebGpuEngine implements Engine {
       for (const [b0, b1] of batches(start, end, batchSize)) {
         const n = b1 - b0;
         const nWg = Math.ceil(n / WG);
-        const stepsPerDispatch = o.stepsPerDispatch ?? Math.max(1, Math.floor(threadStepBudget / n));
+        const wanted = o.stepsPerDispatch ?? Math.max(1, Math.floor(threadStepBudget / n));
+        // Software adapters (lavapipe, SwiftShader) stop a shader invocation silently after about 65 535 loop
+        // iterations (seen on lavapipe: the moments then do not add up). Keep each dispatch's loop count well
+        // below that: per step the kernel runs ~7d + 2 loop iterations (+ d² + d for the figure-code variant).
+        const stepsPerDispatch = this.gpu.software ? Math.min(wanted, softwareStepCap(d, ex)) : wanted;
         const plan = planDispatches(s.checkpoints, s.steps, stepsPerDispatch);
         const stateBuf = device.createBuffer({ size: 4 * d * n, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
         const partialsBuf = device.createBuffer({ size: slots * nWg * nv * 4 * PARTIAL, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
