@@ -9,13 +9,9 @@ export type ToWorker =
   | { type: 'resume' }
   | { type: 'cancel' };
 
-/** A plot of the run: the CLI's file name (without extension), a title and its vega-lite spec (data inlined). */
-export interface PlotJob {
-  name: string;
-  title: string;
-  caption: string;
-  spec: object;
-}
+/** A plot of the run (the CLI's file name without extension, title, vega-lite spec) and report.html's other parts. */
+export type { PlotJob, ReportParts } from '../report/run-files.ts';
+import type { PlotJob, ReportParts } from '../report/run-files.ts';
 
 /** One grid point's sample paths on the simplex (d = 3), for the canvas. */
 export interface SimplexLive {
@@ -65,12 +61,3 @@ export type FromWorker =
   | { type: 'cancelled' }
   | { type: 'error'; message: string; issues?: { path: string; message: string }[] };
 
-/** What the page needs to write report.html once the plots are rendered to SVG (html.ts's ReportModel minus plots). */
-export interface ReportParts {
-  title: string;
-  description?: string;
-  parameters: Record<string, string | number>;
-  comparisons: { quantity: string; empirical: string; theory: string; verdict: 'agrees' | 'disagrees' | 'not comparable'; note?: string }[];
-  tables: { title: string; columns: string[]; rows: (string | number)[][] }[];
-  provenance: Record<string, unknown>;
-}

@@ -14,7 +14,7 @@ import type { BatchRecord } from '../orchestrator/state.ts';
 import { analyzePoint, type PointSeries } from '../report/analyze.ts';
 import { analyzeSweep } from '../report/analyze-sweep.ts';
 import { selectBrowserEngine } from './engine-select.ts';
-import { num, pointPlots, runFiles, sweepPlots } from './outputs.ts';
+import { num, pointPlots, runFiles, sweepPlots } from '../report/run-files.ts';
 import type { FromWorker, LiveProgress, SimplexLive, ToWorker } from './protocol.ts';
 
 declare const __STDP_MC_IDENTITY__: { version: string; gitCommit: string | null };

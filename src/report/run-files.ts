@@ -1,18 +1,27 @@
 /**
- * What the CLI writes for a run, computed in the browser: summary.json, the CSV tables, the plot specs and the parts
- * of report.html. Mirrors src/report/build-report.ts (which writes with node:fs and renders with resvg, neither of
- * which a browser has): same file names, columns and plot specs; the page renders the specs with vega itself.
+ * What a run writes, computed without a file system (so the browser page uses it too): summary.json, the CSV tables,
+ * the plot specs and the parts of report.html. build-report.ts writes them with node:fs and renders the plots with
+ * resvg; the page renders the same specs with vega itself.
  */
 import type { ExperimentResult, PointResult } from '../orchestrator/run-experiment.ts';
 import { buildSummary, buildSweepSummary, type PointSummary, type Summary, type SweepSummary } from '../orchestrator/summary.ts';
 import type { Comparison } from '../stats/compare.ts';
 import { DELTAS } from '../stats/checkpoint-stats.ts';
-import { analyzePoint, type PointSeries } from '../report/analyze.ts';
-import { analyzeSweep, type SweepSeries } from '../report/analyze-sweep.ts';
-import { toCsv } from '../report/html.ts';
-import { logFailureVsInvAlphaSpec, logGapSpec, simplexSpec, successVsAlphaSpec, successVsStepSpec } from '../report/plots.ts';
-import { rateVsAlphaSpec } from '../report/rate-plot.ts';
-import type { PlotJob, ReportParts } from './protocol.ts';
+import { analyzePoint, type PointSeries } from './analyze.ts';
+import { analyzeSweep, type SweepSeries } from './analyze-sweep.ts';
+import { toCsv, type ReportModel } from './html.ts';
+import { logFailureVsInvAlphaSpec, logGapSpec, simplexSpec, successVsAlphaSpec, successVsStepSpec, vertexVsParameterSpec } from './plots.ts';
+import { rateVsAlphaSpec } from './rate-plot.ts';
+
+export interface PlotJob {
+  name: string;
+  title: string;
+  caption: string;
+  spec: object;
+}
+
+/** What report.html needs besides the rendered plots (html.ts's ReportModel minus plots). */
+export type ReportParts = Omit<ReportModel, 'plots'>;
 
 export function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
@@ -47,15 +56,15 @@ export function pointPlots(prefix: string, label: string, s: PointSeries): PlotJ
   const jobs: PlotJob[] = [{
     name: `${prefix}log-gap`,
     title: `log(1 − p*) against αk${sfx}`,
-    caption: 'Median of log(1 − p_{i*}) over trajectories with its 10–90% band (device histogram), the log of the mean of 1 − p_{i*} on the success event, the replicator flow from p(0), and the predicted asymptotic slopes anchored where the regime starts.',
+    caption: 'Median of log(1 − p_{i*}) over trajectories with its 10–90% band (device histogram), the log of the mean of 1 − p_{i*} on the success event, the replicator flow from p(0), and the theory near the vertex anchored where the regime starts.',
     spec: logGapSpec(s.logGap, { title: `log(1 − p*) against αk${par}` }),
   }];
   if (s.simplex) {
     jobs.push({
       name: `${prefix}simplex`,
       title: `Sample paths on the simplex${sfx}`,
-      caption: 'Sample paths of p(k) for the first trajectories, the replicator flow from p(0), and contours of the loss L(p) = ¼‖p‖⁴ − ⅓Σp_i³.',
-      spec: simplexSpec({ paths: s.simplex.paths, flowPaths: s.simplex.flowPaths }, { title: `Sample paths on the simplex${par}` }),
+      caption: `Sample paths of p(k) for the first trajectories (kept on the device), the mean flow from p(0), and contours of ${s.simplex.gamma ? 'the loss −pᵀΓp/2 (correlated inputs, Section 5)' : 'the loss L(p) = ¼‖p‖⁴ − ⅓Σp_i³ (Eq. 6 as reconstructed in MODEL-NOTES)'}.`,
+      spec: simplexSpec({ paths: s.simplex.paths, flowPaths: s.simplex.flowPaths, gamma: s.simplex.gamma }, { title: `Sample paths on the simplex${par}` }),
     });
   }
   jobs.push({
@@ -67,6 +76,7 @@ export function pointPlots(prefix: string, label: string, s: PointSeries): PlotJ
   return jobs;
 }
 
+/** Legend name of a grid point's paths on the simplex: where they start and how many are drawn. */
 function simplexGroup(p: PointResult, paths: { id: number }[]): string {
   const n = new Set(paths.map((q) => q.id)).size;
   return `from p(0) = (${p.scenario.p0.map((v) => num(v, 3)).join(', ')}), ${n} path${n === 1 ? '' : 's'}`;
@@ -96,6 +106,15 @@ export function sweepPlots(axes: string[], points: PointResult[], series: PointS
       });
     }
   }
+  if (sv.vertexVsParameter) {
+    const v = sv.vertexVsParameter;
+    const what = v.axis === 'gammaScale' ? 'correlation strength ν (Γ = I + ν(Γ₀ − I))' : 'switch step K*';
+    jobs.push({
+      name: `vertex-vs-${v.axis === 'gammaScale' ? 'nu' : 'switch-step'}`, title: `Where the chain ends against ${what}`,
+      caption: `Probability of ending at each vertex e_i (argmax p(K)) with Wilson 95% intervals, against ${what}; dashed: the vertex the mean flow (the Γ-replicator with the rate switches' jumps) ends at.`,
+      spec: vertexVsParameterSpec(v, { title: `Where the chain ends against ${what}`, xTitle: v.axis === 'gammaScale' ? 'ν' : 'K* (steps before the switch)', logX: v.axis === 'switchStep' }),
+    });
+  }
   const simplexPoints = series.map((s, i) => ({ s, i })).filter((x) => x.s.simplex);
   if (simplexPoints.length) {
     const paths = simplexPoints.flatMap(({ s, i }) =>
@@ -103,8 +122,8 @@ export function sweepPlots(axes: string[], points: PointResult[], series: PointS
     const flowPaths = simplexPoints.flatMap(({ s, i }) => s.simplex!.flowPaths.map((q) => ({ ...q, id: i })));
     jobs.push({
       name: 'simplex', title: 'Sample paths on the simplex',
-      caption: 'Sample paths of p(k) from every grid point, the replicator flows from each p(0), and contours of L(p) = ¼‖p‖⁴ − ⅓Σp_i³.',
-      spec: simplexSpec({ paths, flowPaths }, { title: 'Sample paths on the simplex' }),
+      caption: 'Sample paths of p(k) from every grid point, the mean flows from each p(0), and contours of the loss (L(p) = ¼‖p‖⁴ − ⅓Σp_i³, Eq. 6 as reconstructed; −pᵀΓp/2 with correlated inputs).',
+      spec: simplexSpec({ paths, flowPaths, gamma: simplexPoints[0]!.s.simplex!.gamma }, { title: 'Sample paths on the simplex' }),
     });
   }
   if (points.length <= 4) points.forEach((p, i) => jobs.push(...pointPlots(`point${i}-`, p.label, series[i]!).filter((j) => !j.name.endsWith('simplex'))));
