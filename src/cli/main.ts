@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util';
 import { ENGINE_CHOICES, adapterName, type EngineChoice } from '../engines/index.ts';
 import { experimentJsonSchema, parseExperiment, type Experiment, type ScenarioOverrides } from '../model/experiment.ts';
 import { runRareExperiment } from '../orchestrator/run-rare.ts';
+import { isMultiExperiment, parseMultiExperiment, runMultiExperiment, type MultiExperiment } from '../orchestrator/run-multi.ts';
+import { multiHumanReport, writeMultiOutputs } from '../report/multi-report.ts';
 import { rareHumanReport, writeRareOutputs } from '../report/rare-report.ts';
 import { ScenarioError } from '../model/scenario.ts';
 import { RunFailedError, runExperiment, type ExperimentResult } from '../orchestrator/run-experiment.ts';
@@ -142,6 +144,26 @@ async function emit(outDir: string, result: ExperimentResult, values: { json?: b
   else console.log(humanReport(out.summary, out.files));
 }
 
+/** A several-outputs experiment (scenario.model "multi"): batches merged in order, no state file. */
+async function runMulti(exp: MultiExperiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
+  if (values.shard !== undefined || values.resume !== undefined) {
+    throw new UsageError('--shard and --resume apply to chain experiments; a several-outputs run is not checkpointed');
+  }
+  const path = await import('node:path');
+  const fs = await import('node:fs/promises');
+  const outDir = (values.out as string | undefined) ?? path.join('runs', exp.name.replace(/[^\w.-]+/g, '_'));
+  await fs.mkdir(outDir, { recursive: true });
+  await guardOutDir(outDir, !!values.force, 'choose another --out');
+  const proc = (globalThis as any).process;
+  const show = !values.json || values.progress;
+  const bar = show ? stderrProgress((t) => proc.stderr.write(t), !!proc.stderr.isTTY) : undefined;
+  const r = await runMultiExperiment(exp, { engine, command, onProgress: bar ? (done, total, sec) => bar({ done, total, elapsedSeconds: sec }) : undefined });
+  const out = await writeMultiOutputs(outDir, r, { report: !values['no-report'] });
+  if (values.json) proc.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
+  else console.log(multiHumanReport(out.summary, out.files));
+  return 0;
+}
+
 /** A rare-event experiment: one estimator run per grid point (not checkpointed: each point is one short job). */
 async function runRare(exp: Experiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
   if (values.shard !== undefined || values.resume !== undefined) {
@@ -248,6 +270,7 @@ export async function main(argv: string[]): Promise<number> {
     steps: intArg('steps', values.steps),
     seed: seedArg === undefined ? undefined : /^\d+$/.test(seedArg) ? Number(seedArg) : seedArg,
   };
+  if (isMultiExperiment(json)) return runMulti(parseMultiExperiment(json, overrides), engine, values, command);
   const exp = parseExperiment(json, overrides);
   let shard = parseShard(values.shard);
   if (exp.rareEvent) return runRare(exp, engine, values, command);

@@ -8,6 +8,7 @@
  * point is validated by the same rules as the base scenario, and refused with the point named.
  */
 import { z } from 'zod';
+import { MultiScenarioSchema } from './multi-scenario.ts';
 import { ChainScenarioSchema, NoiseSchema, ScenarioError, resolveScenario, zodIssues, type ResolvedScenario } from './scenario.ts';
 
 const positive = () => z.number().positive({ message: 'must be > 0' });
@@ -200,6 +201,17 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
   };
 }
 
+/**
+ * The published JSON Schema: a chain experiment (ExperimentSchema) or a several-outputs one (scenario.model "multi",
+ * src/model/multi-scenario.ts), told apart by scenario.model.
+ */
 export function experimentJsonSchema(): object {
-  return z.toJSONSchema(ExperimentSchema, { io: 'input', unrepresentable: 'any' });
+  const MultiExperiment = z.strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1).describe('Name of the experiment, used in reports'),
+    description: z.string().optional().describe('What question the experiment answers'),
+    scenario: MultiScenarioSchema,
+    batches: z.number().int().min(1).max(1000).optional().describe('Independent batches of trajectories (default 10)'),
+  }).describe('An stdp-mc experiment with several output neurons (Section 4)');
+  return z.toJSONSchema(z.union([ExperimentSchema, MultiExperiment]).describe('An stdp-mc experiment file'), { io: 'input', unrepresentable: 'any' });
 }

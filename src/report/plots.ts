@@ -65,7 +65,7 @@ function probabilityDomain(values: number[]): [number, number] {
   return hi > lo ? [lo, hi] : [Math.max(0, lo - 0.05), Math.min(1, hi + 0.05)];
 }
 
-function header(title: string, subtitle: string | string[] | undefined, width = WIDTH, height = HEIGHT) {
+export function header(title: string, subtitle: string | string[] | undefined, width = WIDTH, height = HEIGHT) {
   return {
     $schema: SCHEMA,
     title: subtitle ? { text: title, subtitle } : { text: title },
@@ -75,7 +75,7 @@ function header(title: string, subtitle: string | string[] | undefined, width = 
   };
 }
 
-function seriesColor(domain: string[]) {
+export function seriesColor(domain: string[]) {
   return {
     field: 'series', type: 'nominal', title: null,
     scale: { domain, range: domain.map((_, i) => PALETTE[i % PALETTE.length]) },

@@ -1,0 +1,52 @@
+/** The model extensions through the command line: a several-outputs run, a correlated and a primed sweep. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../gpu/spawn.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'stdp-mc-ext-'));
+const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/stdp-mc.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+function write(name: string, obj: object): string {
+  const f = join(dir, `${name}.json`);
+  writeFileSync(f, JSON.stringify(obj));
+  return f;
+}
+
+describe('stdp-mc run on the extensions', () => {
+  it('several outputs: error and plateau statistics, the mean-field map, plots and report; bad alphas refused', () => {
+    const f = write('multi', { name: 'multi', scenario: { model: 'multi', rates: [10, 7.5, 5], alphas: [0.01, 0.0075, 0.005], steps: 3000, trajectories: 40, seed: 3, checkpoints: { every: 500 }, keepPaths: 2 } });
+    const r = run(['run', f, '--engine', 'cpu', '--json', '--out', join(dir, 'multi-out')]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.model).toBe('multi');
+    expect(s.trajectories).toBe(40);
+    const last = s.checkpoints.at(-1);
+    expect(last.plateauCounts.reduce((a: number, b: number) => a + b, 0)).toBe(40);
+    expect(s.theory.meanField.error.at(-1)).toBeLessThan(0.05); // α₁K = 30: the mean-field map is near Π
+    for (const p of ['error.png', 'plateaus.png', 'trajectory-p.png', 'report.html', 'checkpoints.csv']) expect(existsSync(join(dir, 'multi-out', p)), p).toBe(true);
+    const bad = write('multi-bad', { name: 'bad', scenario: { model: 'multi', rates: [10, 7.5, 5], alphas: [0.01, 0.005], steps: 100, trajectories: 4, seed: 1 } });
+    const b = run(['run', bad, '--engine', 'cpu', '--out', join(dir, 'bad-out')]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/scenario\.alphas: must have 3 entries/);
+    const g = run(['run', f, '--engine', 'gpujs', '--out', join(dir, 'gpujs-out')]);
+    expect(g.status).not.toBe(0);
+    expect(g.stderr).toMatch(/gpu\.js does not run the several-outputs model/);
+  });
+
+  it('priming sweep: vertex probabilities against K* with the flow\'s limit; a late switch keeps e_1 more often than an early one', () => {
+    const f = write('priming', {
+      name: 'priming', batches: 2,
+      scenario: { model: 'chain', rates: [10, 7.5, 5], alpha: 0.02, steps: 1500, trajectories: 600, seed: 8, checkpoints: { log: 10 }, schedule: [{ fromStep: 10, rates: [5, 7.5, 10] }] },
+      sweep: { switchStep: [1, 1000] },
+    });
+    const r = run(['run', f, '--engine', 'cpu', '--json', '--out', join(dir, 'priming-out')]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    const e1 = s.points.map((p: any) => p.final.vertexProbabilities[0]);
+    expect(e1[0]).toBeLessThan(0.1);
+    expect(e1[1]).toBeGreaterThan(0.8);
+    expect(existsSync(join(dir, 'priming-out', 'vertex-vs-switch-step.png'))).toBe(true);
+  });
+});
