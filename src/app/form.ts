@@ -8,7 +8,8 @@ import { NOISE_LAWS, ScenarioError } from '../model/scenario.ts';
 
 export type FieldId =
   | 'name' | 'd' | 'rates' | 'initialWeights' | 'alpha' | 'law' | 'halfWidth' | 'sd' | 'steps' | 'checkpoints'
-  | 'trajectories' | 'seed' | 'keepPaths' | 'allowTies' | 'batches' | 'sweep' | 'target' | 'engine';
+  | 'trajectories' | 'seed' | 'keepPaths' | 'allowTies' | 'batches' | 'sweep' | 'target' | 'engine'
+  | 'gamma' | 'correlation' | 'schedule';
 
 export interface Issue {
   path: string;
@@ -78,6 +79,10 @@ export function readExperimentJson(): Record<string, unknown> {
     seed,
     keepPaths: keep === 0 ? undefined : keep,
     allowTies: input('allowTies').checked || undefined,
+    // Extensions (Section 5): Γ and the rate schedule as JSON, the correlation variant from its select.
+    gamma: json('gamma'),
+    correlation: $<HTMLSelectElement>('f-correlation').value || undefined,
+    schedule: json('schedule'),
   };
   for (const k of Object.keys(scenario)) if (scenario[k] === undefined) delete scenario[k];
   const out: Record<string, unknown> = { ...extras, name: input('name').value.trim(), scenario };
@@ -95,7 +100,7 @@ export function readExperimentJson(): Record<string, unknown> {
 export function writeExperimentJson(j: Record<string, unknown>): void {
   const { name, scenario, sweep, target, batches, ...rest } = j as any;
   const sc = (scenario ?? {}) as Record<string, any>;
-  const { model: _m, rates, initialWeights, alpha, noise, steps, checkpoints, trajectories, seed, keepPaths, allowTies, ...scRest } = sc;
+  const { model: _m, rates, initialWeights, alpha, noise, steps, checkpoints, trajectories, seed, keepPaths, allowTies, gamma, correlation, schedule, ...scRest } = sc;
   extras = { ...rest, ...(Object.keys(scRest).length ? { scenario: scRest } : {}) };
   const str = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(', ') : String(v));
   input('name').value = str(name);
@@ -119,6 +124,10 @@ export function writeExperimentJson(j: Record<string, unknown>): void {
   input('batches').value = str(batches);
   $<HTMLTextAreaElement>('f-sweep').value = sweep ? JSON.stringify(sweep, null, 1) : '';
   $<HTMLTextAreaElement>('f-target').value = target ? JSON.stringify(target, null, 1) : '';
+  $<HTMLTextAreaElement>('f-gamma').value = gamma ? JSON.stringify(gamma) : '';
+  $<HTMLSelectElement>('f-correlation').value = correlation ?? '';
+  $<HTMLTextAreaElement>('f-schedule').value = schedule ? JSON.stringify(schedule) : '';
+  ($<HTMLDetailsElement>('extensions')).open = !!(gamma || schedule);
   syncDependentFields();
 }
 
@@ -165,12 +174,12 @@ export function fieldOf(path: string): FieldId | null {
   if (!m) return null;
   const [, k, sub] = m;
   if (k === 'noise') return sub === 'sd' ? 'sd' : sub === 'halfWidth' ? 'halfWidth' : 'law';
-  const known: FieldId[] = ['rates', 'initialWeights', 'alpha', 'steps', 'checkpoints', 'trajectories', 'seed', 'keepPaths', 'allowTies'];
+  const known: FieldId[] = ['rates', 'initialWeights', 'alpha', 'steps', 'checkpoints', 'trajectories', 'seed', 'keepPaths', 'allowTies', 'gamma', 'correlation', 'schedule'];
   return (known as string[]).includes(k!) ? (k as FieldId) : null;
 }
 
 const FIELDS: FieldId[] = ['name', 'd', 'rates', 'initialWeights', 'alpha', 'law', 'halfWidth', 'sd', 'steps', 'checkpoints',
-  'trajectories', 'seed', 'keepPaths', 'allowTies', 'batches', 'sweep', 'target'];
+  'trajectories', 'seed', 'keepPaths', 'allowTies', 'batches', 'sweep', 'target', 'gamma', 'correlation', 'schedule'];
 
 export function clearErrors(): void {
   for (const f of FIELDS) {

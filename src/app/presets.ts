@@ -5,6 +5,8 @@ import successD2 from '../../experiments/success-vs-alpha-d2.json';
 import successD3 from '../../experiments/success-vs-alpha-d3.json';
 import rateVsAlpha from '../../experiments/rate-vs-alpha.json';
 import flowAgreement from '../../experiments/flow-agreement.json';
+import fig6Correlated from '../../experiments/fig6-correlated.json';
+import priming from '../../experiments/priming.json';
 
 export interface Preset {
   id: string;
@@ -24,6 +26,8 @@ export const PRESETS: Preset[] = [
   { id: 'success-vs-alpha-d3', file: 'experiments/success-vs-alpha-d3.json', json: strip(successD3 as Record<string, unknown>) },
   { id: 'rate-vs-alpha', file: 'experiments/rate-vs-alpha.json', json: strip(rateVsAlpha as Record<string, unknown>) },
   { id: 'flow-agreement', file: 'experiments/flow-agreement.json', json: strip(flowAgreement as Record<string, unknown>) },
+  { id: 'fig6-correlated', file: 'experiments/fig6-correlated.json', json: strip(fig6Correlated as Record<string, unknown>) },
+  { id: 'priming', file: 'experiments/priming.json', json: strip(priming as Record<string, unknown>) },
 ];
 
 export function presetById(id: string | null | undefined): Preset | undefined {

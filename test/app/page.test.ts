@@ -232,6 +232,12 @@ describe('browser page (Chromium)', () => {
     await expect.poll(() => page.textContent('#err-rates')).toContain('scenario.rates[1]: must be > 0');
     await page.fill('#f-rates', '10, 7.5, 5');
     await expect.poll(() => page.isVisible('#err-rates')).toBe(false);
+    // the extensions: an asymmetric Γ is refused under the Γ field
+    await page.click('#extensions summary');
+    await page.fill('#f-gamma', '[[1, 0.2, 0], [0.3, 1, 0], [0, 0, 1]]');
+    await expect.poll(() => page.textContent('#err-gamma')).toContain('Γ must be symmetric');
+    await page.fill('#f-gamma', '');
+    await expect.poll(() => page.isVisible('#err-gamma')).toBe(false);
     // cancel
     await page.click('#btn-start');
     await page.waitForSelector('body[data-state="running"]', { timeout: 30_000 });
