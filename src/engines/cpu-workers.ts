@@ -232,6 +232,12 @@ export class CpuWorkersEngine implements Engine {
   }
 
   async run(s: ResolvedScenario, o: RunOptions = {}): Promise<EnsembleResult> {
+    // The model extensions (correlated inputs, rate switches) have no fast path here: the reference engine runs them.
+    if (s.correlation || s.schedule.length) {
+      const { CpuEngine } = await import('./cpu.ts');
+      const r = await new CpuEngine().run(s, o);
+      return { ...r, engine: { ...r.engine, details: { workers: 1, reason: 'model extensions run single-threaded' } } };
+    }
     const t0 = performance.now();
     const [start, end] = o.trajectoryRange ?? [0, s.trajectories];
     const total = (end - start) * s.steps;
