@@ -97,7 +97,10 @@ describe('experiment files', () => {
 
   it('publish a JSON Schema generated from the same zod schema', () => {
     const js = experimentJsonSchema() as any;
-    const sc = js.properties.scenario;
+    // one branch per model, told apart by scenario.model
+    const branches = js.anyOf as any[];
+    expect(branches.map((b) => b.properties.scenario.properties.model.const).sort()).toEqual(['chain', 'multi']);
+    const sc = branches.find((b) => b.properties.scenario.properties.model.const === 'chain').properties.scenario;
     expect(sc.additionalProperties).toBe(false);
     expect(sc.required).toEqual(expect.arrayContaining(['model', 'rates', 'alpha', 'steps', 'trajectories', 'seed']));
     expect(sc.properties.noise.properties.law.enum).toEqual(['uniform', 'rademacher', 'truncnormal']);

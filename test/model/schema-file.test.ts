@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { experimentJsonSchema, parseExperiment } from '../../src/model/experiment.ts';
+import { isMultiExperiment, parseMultiExperiment } from '../../src/orchestrator/run-multi.ts';
 
 describe('published JSON Schema and shipped experiments', () => {
   it('schema/experiment.schema.json is up to date (npm run schema regenerates it)', () => {
@@ -13,6 +14,9 @@ describe('published JSON Schema and shipped experiments', () => {
     const dir = new URL('../../experiments/', import.meta.url);
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
     expect(files).toContain('quickstart.json');
-    for (const f of files) expect(() => parseExperiment(JSON.parse(fs.readFileSync(new URL(f, dir), 'utf8')))).not.toThrow();
+    for (const f of files) {
+      const json = JSON.parse(fs.readFileSync(new URL(f, dir), 'utf8'));
+      expect(() => (isMultiExperiment(json) ? parseMultiExperiment(json) : parseExperiment(json)), f).not.toThrow();
+    }
   });
 });
