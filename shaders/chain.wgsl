@@ -2,7 +2,7 @@
 // many steps per dispatch, ensemble statistics reduced on the device at checkpoints. Mirrors
 // src/engines/chain-math.ts (advance, reduceState) line by line, in f32.
 //
-// Prepended by the host (src/engines/webgpu/chain-kernel.ts): shaders/philox.wgsl and the constants
+// Prepended by the host (src/engines/webgpu/chain-engine.ts): shaders/philox.wgsl, shaders/noise.wgsl and the constants
 //   D (inputs), WG (workgroup size), NV (reduced float variables: L, G, L and G on the success event, then
 //   p_1..p_D when D <= 32),
 //   NOISE_LAW (0 uniform, 1 rademacher, 2 truncated normal), NBINS, H_LO, H_SCALE, LOG_D0..LOG_D2.
@@ -40,39 +40,6 @@ struct Params {
 
 var<workgroup> red: array<vec2<f32>, WG>;  // (value, count) pairs for the tree reductions
 var<workgroup> wcnt: array<atomic<u32>, NCNT>;
-
-// Acklam's rational approximation of the standard normal quantile (src/stats/normal.ts, normInv).
-fn norm_inv(p: f32) -> f32 {
-  if (p < 0.02425 || p > 0.97575) {
-    let pp = select(p, 1.0 - p, p > 0.5);
-    let q = sqrt(-2.0 * log(pp));
-    let v = (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q
-      - 2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783) /
-      ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1.0);
-    return select(v, -v, p > 0.5);
-  }
-  let q = p - 0.5;
-  let r = q * q;
-  return (((((-3.969683028665376e1 * r + 2.209460984245205e2) * r - 2.759285104469687e2) * r + 1.38357751867269e2) * r
-    - 3.066479806614716e1) * r + 2.506628277459239) * q /
-    (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r + 6.680131188771972e1) * r
-    - 1.328068155288572e1) * r + 1.0);
-}
-
-fn noise(u: f32) -> f32 {
-  if (NOISE_LAW == 0u) { return P.h * (2.0 * u - 1.0); }
-  if (NOISE_LAW == 1u) { return select(P.h, -P.h, u < 0.5); }
-  return clamp(P.tn_sd * norm_inv(P.tn_lo + u * P.tn_width), -P.h, P.h);
-}
-
-// log(1 + v): WGSL has no log1p, and log(1.0 + v) drops the low bits of a small v. For |v| < 1e-2 use the series
-// v - v^2/2 + v^3/3 - v^4/4 + v^5/5 (truncation error < v^6/6 < 2e-13).
-fn log1p_acc(v: f32) -> f32 {
-  if (abs(v) < 1e-2) {
-    return v * (1.0 - v * (0.5 - v * (0.3333333333 - v * (0.25 - v * 0.2))));
-  }
-  return log(1.0 + v);
-}
 
 fn hist_bin(L: f32) -> u32 {
   let v = -L;

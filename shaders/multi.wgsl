@@ -54,30 +54,6 @@ fn rate_of(i: u32) -> f32 { return P.rates[i >> 2u][i & 3u]; }
 fn target_of(j: u32) -> u32 { return P.targets[j >> 2u][j & 3u]; }
 fn period_end_of(j: u32) -> u32 { return P.period_end[j >> 2u][j & 3u]; }
 
-// Acklam's rational approximation of the standard normal quantile (src/stats/normal.ts, normInv).
-fn norm_inv(p: f32) -> f32 {
-  if (p < 0.02425 || p > 0.97575) {
-    let pp = select(p, 1.0 - p, p > 0.5);
-    let q = sqrt(-2.0 * log(pp));
-    let v = (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q
-      - 2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783) /
-      ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1.0);
-    return select(v, -v, p > 0.5);
-  }
-  let q = p - 0.5;
-  let r = q * q;
-  return (((((-3.969683028665376e1 * r + 2.209460984245205e2) * r - 2.759285104469687e2) * r + 1.38357751867269e2) * r
-    - 3.066479806614716e1) * r + 2.506628277459239) * q /
-    (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r + 6.680131188771972e1) * r
-    - 1.328068155288572e1) * r + 1.0);
-}
-
-fn noise(u: f32) -> f32 {
-  if (NOISE_LAW == 0u) { return P.h * (2.0 * u - 1.0); }
-  if (NOISE_LAW == 1u) { return select(P.h, -P.h, u < 0.5); }
-  return clamp(P.tn_sd * norm_inv(P.tn_lo + u * P.tn_width), -P.h, P.h);
-}
-
 fn err_bin(E: f32) -> u32 {
   if (!(E > E_LO)) { return 0u; }
   let b = floor((log(E) - E_LN_LO) * E_SCALE);

@@ -65,7 +65,7 @@ export async function chainShaderSource(d: number, law: number, ex: ChainExtras 
     `const H_SCALE: f32 = ${f32lit(H_SCALE)};`,
     ...LOG_DELTAS.map((v, j) => `const LOG_D${j}: f32 = ${f32lit(v)};`),
   ].join('\n');
-  return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('chain.wgsl')}`;
+  return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('noise.wgsl')}\n${await loadShader('chain.wgsl')}`;
 }
 
 export class WebGpuEngine implements Engine {

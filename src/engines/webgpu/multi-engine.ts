@@ -45,7 +45,7 @@ export async function multiShaderSource(mp: Pick<MultiParams, 'd' | 'm' | 'algor
     `const E_LN_LO: f32 = ${f32lit(E_LN_LO)};`,
     `const E_SCALE: f32 = ${f32lit(E_SCALE)};`,
   ].join('\n');
-  return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('multi.wgsl')}`;
+  return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('noise.wgsl')}\n${await loadShader('multi.wgsl')}`;
 }
 
 export class MultiWebGpuEngine {

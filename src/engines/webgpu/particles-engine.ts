@@ -19,7 +19,7 @@ const F32_BIG = 3.0e38;
 
 export async function particlesShaderSource(d: number, law: number): Promise<string> {
   const header = [`const D: u32 = ${d}u;`, `const WG: u32 = ${WG}u;`, `const NOISE_LAW: u32 = ${law}u;`].join('\n');
-  return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('particles.wgsl')}`;
+  return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('noise.wgsl')}\n${await loadShader('particles.wgsl')}`;
 }
 
 export class WebGpuParticleStepper implements ParticleStepper {
