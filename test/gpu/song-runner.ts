@@ -1,0 +1,41 @@
+/**
+ * Subprocess helper for the Model B tests: runs SongWebGpuEngine in this runtime (Deno: lavapipe) and prints one JSON
+ * line { engine, accumulator, copies, inputs, outputs, finalWeights, timing }.
+ *
+ *   deno run -A test/gpu/song-runner.ts '{"scenario": {...}, "options": {"captureOutputs": 10}}'
+ */
+import { resolveSongScenario } from '../../src/model/song-scenario.ts';
+import { SongWebGpuEngine } from '../../src/engines/webgpu/song-engine.ts';
+
+const g = globalThis as any;
+const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
+const req = JSON.parse(args[0]!);
+const s = resolveSongScenario(req.scenario);
+const engine = await SongWebGpuEngine.create();
+if (!engine) throw new Error('no WebGPU adapter');
+let result: unknown;
+try {
+  const r = await engine.run(s, req.options ?? {});
+  const arr = (x: ArrayLike<number> | undefined) => (x ? Array.from(x) : undefined);
+  result = {
+    engine: r.engine,
+    accumulator: r.accumulator,
+    copies: {
+      n: r.copies.n, windowCounts: arr(r.copies.windowCounts), hists: arr(r.copies.hists),
+      meanW: arr(r.copies.meanW), flags: arr(r.copies.flags),
+    },
+    inputs: arr(r.inputs),
+    outputs: arr(r.outputs),
+    finalWeights: arr(r.finalWeights),
+    timing: r.timing,
+  };
+} finally {
+  engine.dispose();
+}
+const text = JSON.stringify(result);
+if (g.Deno) {
+  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
+  g.Deno.exit(0);
+} else {
+  g.process.stdout.write(text + '\n', () => g.process.exit(0));
+}
