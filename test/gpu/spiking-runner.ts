@@ -1,0 +1,39 @@
+/**
+ * Subprocess helper for the spiking-network tests: runs SpikingWebGpuEngine in this runtime (Deno: lavapipe) and
+ * prints one JSON line { engine, accumulators (spikingAccumulatorToJSON), events, flagCounts, finalState, timing }.
+ *
+ *   deno run -A test/gpu/spiking-runner.ts '{"scenario": {...}, "options": {"captureEvents": 64}}'
+ */
+import { resolveSpikingScenario } from '../../src/model/spiking-scenario.ts';
+import { SpikingWebGpuEngine } from '../../src/engines/webgpu/spiking-engine.ts';
+import { spikingAccumulatorToJSON } from '../../src/stats/spiking-stats.ts';
+
+const g = globalThis as any;
+const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
+const req = JSON.parse(args[0]!);
+const s = resolveSpikingScenario(req.scenario);
+const engine = await SpikingWebGpuEngine.create();
+if (!engine) throw new Error('no WebGPU adapter');
+let result: unknown;
+try {
+  const r = await engine.run(s, req.options ?? {});
+  const ev = r.events;
+  result = {
+    engine: r.engine,
+    accumulators: r.checkpoints.map(spikingAccumulatorToJSON),
+    paths: r.paths,
+    events: ev ? { n: ev.n, source: Array.from(ev.source), fired: Array.from(ev.fired), dt: Array.from(ev.dt), y: Array.from(ev.y) } : undefined,
+    flagCounts: r.flagCounts,
+    finalState: r.finalState ? Array.from(r.finalState) : undefined,
+    timing: r.timing,
+  };
+} finally {
+  engine.dispose();
+}
+const text = JSON.stringify(result);
+if (g.Deno) {
+  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
+  g.Deno.exit(0);
+} else {
+  g.process.stdout.write(text + '\n', () => g.process.exit(0));
+}
