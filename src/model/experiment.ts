@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { MultiScenarioSchema } from './multi-scenario.ts';
+import { SongScenarioSchema } from './song-scenario.ts';
 import { ChainScenarioSchema, NoiseSchema, ScenarioError, resolveScenario, zodIssues, type ResolvedScenario } from './scenario.ts';
 
 const positive = () => z.number().positive({ message: 'must be > 0' });
@@ -202,8 +203,9 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
 }
 
 /**
- * The published JSON Schema: a chain experiment (ExperimentSchema) or a several-outputs one (scenario.model "multi",
- * src/model/multi-scenario.ts), told apart by scenario.model.
+ * The published JSON Schema: a chain experiment (ExperimentSchema), a several-outputs one (scenario.model "multi",
+ * src/model/multi-scenario.ts) or a Song–Miller–Abbott one ("song", src/model/song-scenario.ts), told apart by
+ * scenario.model.
  */
 export function experimentJsonSchema(): object {
   const MultiExperiment = z.strictObject({
@@ -213,5 +215,11 @@ export function experimentJsonSchema(): object {
     scenario: MultiScenarioSchema,
     batches: z.number().int().min(1).max(1000).optional().describe('Independent batches of trajectories (default 10)'),
   }).describe('An stdp-mc experiment with several output neurons (Section 4)');
-  return z.toJSONSchema(z.union([ExperimentSchema, MultiExperiment]).describe('An stdp-mc experiment file'), { io: 'input', unrepresentable: 'any' });
+  const SongExperiment = z.strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1).describe('Name of the experiment, used in reports'),
+    description: z.string().optional().describe('What question the experiment answers'),
+    scenario: SongScenarioSchema,
+  }).describe('An stdp-mc experiment with the Song–Miller–Abbott (2000) network');
+  return z.toJSONSchema(z.union([ExperimentSchema, MultiExperiment, SongExperiment]).describe('An stdp-mc experiment file'), { io: 'input', unrepresentable: 'any' });
 }

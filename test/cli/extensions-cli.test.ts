@@ -49,4 +49,19 @@ describe('stdp-mc run on the extensions', () => {
     expect(e1[1]).toBeGreaterThan(0.8);
     expect(existsSync(join(dir, 'priming-out', 'vertex-vs-switch-step.png'))).toBe(true);
   });
+
+  it('Song–Miller–Abbott: weight histogram, rate over time, the issue\'s criteria stated, plots and report', () => {
+    const f = write('song', { name: 'song', scenario: { model: 'song', duration: 2, checkpoints: [1, 2], trajectories: 2, seed: 4 } });
+    const r = run(['run', f, '--engine', 'cpu', '--json', '--out', join(dir, 'song-out')]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.model).toBe('song');
+    expect(s.copies).toBe(2);
+    const fin = s.summary.checkpoints.at(-1);
+    expect(fin.histFractions.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 10);
+    expect(s.comparisons.map((c: any) => c.quantity).join('\n')).toMatch(/end bins over the mean middle bin/);
+    for (const p of ['weight-histogram.png', 'rate.png', 'report.html', 'rate.csv', 'weights.csv']) expect(existsSync(join(dir, 'song-out', p)), p).toBe(true);
+    const g = run(['run', f, '--engine', 'gpujs', '--out', join(dir, 'song-gpujs')]);
+    expect(g.stderr).toMatch(/gpu\.js does not run the Song/);
+  });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { experimentJsonSchema, parseExperiment } from '../../src/model/experiment.ts';
 import { isMultiExperiment, parseMultiExperiment } from '../../src/orchestrator/run-multi.ts';
+import { isSongExperiment, parseSongExperiment } from '../../src/orchestrator/run-song.ts';
 
 describe('published JSON Schema and shipped experiments', () => {
   it('schema/experiment.schema.json is up to date (npm run schema regenerates it)', () => {
@@ -16,7 +17,8 @@ describe('published JSON Schema and shipped experiments', () => {
     expect(files).toContain('quickstart.json');
     for (const f of files) {
       const json = JSON.parse(fs.readFileSync(new URL(f, dir), 'utf8'));
-      expect(() => (isMultiExperiment(json) ? parseMultiExperiment(json) : parseExperiment(json)), f).not.toThrow();
+      const parse = isMultiExperiment(json) ? parseMultiExperiment : isSongExperiment(json) ? parseSongExperiment : parseExperiment;
+      expect(() => parse(json), f).not.toThrow();
     }
   });
 });
