@@ -14,6 +14,8 @@ import { isMultiExperiment, parseMultiExperiment, runMultiExperiment, type Multi
 import { multiHumanReport, writeMultiOutputs } from '../report/multi-report.ts';
 import { isSongExperiment, parseSongExperiment, runSongExperiment, type SongExperiment } from '../orchestrator/run-song.ts';
 import { songHumanReport, writeSongOutputs } from '../report/song-report.ts';
+import { isSpikingExperiment, parseSpikingExperiment, runSpikingExperiment, type SpikingExperiment } from '../orchestrator/run-spiking.ts';
+import { spikingHumanReport, writeSpikingOutputs } from '../report/spiking-report.ts';
 import { rareHumanReport, writeRareOutputs } from '../report/rare-report.ts';
 import { ScenarioError } from '../model/scenario.ts';
 import { RunFailedError, runExperiment, type ExperimentResult } from '../orchestrator/run-experiment.ts';
@@ -166,6 +168,23 @@ async function runMulti(exp: MultiExperiment, engine: EngineChoice, values: Reco
   return 0;
 }
 
+/** A spiking-network experiment (scenario.model "spiking"). */
+async function runSpiking(exp: SpikingExperiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
+  if (values.shard !== undefined || values.resume !== undefined) throw new UsageError('--shard and --resume apply to chain experiments');
+  const path = await import('node:path');
+  const fs = await import('node:fs/promises');
+  const outDir = (values.out as string | undefined) ?? path.join('runs', exp.name.replace(/[^\w.-]+/g, '_'));
+  await fs.mkdir(outDir, { recursive: true });
+  await guardOutDir(outDir, !!values.force, 'choose another --out');
+  const proc = (globalThis as any).process;
+  const show = !values.json || values.progress;
+  const r = await runSpikingExperiment(exp, { engine, command, onProgress: show ? stderrProgress((t) => proc.stderr.write(t), !!proc.stderr.isTTY) : undefined });
+  const out = await writeSpikingOutputs(outDir, r, { report: !values['no-report'] });
+  if (values.json) proc.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
+  else console.log(spikingHumanReport(out.summary, out.files));
+  return 0;
+}
+
 /** A Song–Miller–Abbott experiment (scenario.model "song"). */
 async function runSong(exp: SongExperiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
   if (values.shard !== undefined || values.resume !== undefined) throw new UsageError('--shard and --resume apply to chain experiments');
@@ -290,6 +309,7 @@ export async function main(argv: string[]): Promise<number> {
     seed: seedArg === undefined ? undefined : /^\d+$/.test(seedArg) ? Number(seedArg) : seedArg,
   };
   if (isMultiExperiment(json)) return runMulti(parseMultiExperiment(json, overrides), engine, values, command);
+  if (isSpikingExperiment(json)) return runSpiking(parseSpikingExperiment(json, overrides), engine, values, command);
   if (isSongExperiment(json)) return runSong(parseSongExperiment(json, { trajectories: overrides.trajectories, seed: overrides.seed }), engine, values, command);
   const exp = parseExperiment(json, overrides);
   let shard = parseShard(values.shard);

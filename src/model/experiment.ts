@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { MultiScenarioSchema } from './multi-scenario.ts';
 import { SongScenarioSchema } from './song-scenario.ts';
+import { SpikingScenarioSchema } from './spiking-scenario.ts';
 import { ChainScenarioSchema, NoiseSchema, ScenarioError, resolveScenario, zodIssues, type ResolvedScenario } from './scenario.ts';
 
 const positive = () => z.number().positive({ message: 'must be > 0' });
@@ -204,8 +205,8 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
 
 /**
  * The published JSON Schema: a chain experiment (ExperimentSchema), a several-outputs one (scenario.model "multi",
- * src/model/multi-scenario.ts) or a Song–Miller–Abbott one ("song", src/model/song-scenario.ts), told apart by
- * scenario.model.
+ * src/model/multi-scenario.ts), a Song–Miller–Abbott one ("song", src/model/song-scenario.ts) or the spiking network
+ * of Section 2.3 ("spiking", src/model/spiking-scenario.ts), told apart by scenario.model.
  */
 export function experimentJsonSchema(): object {
   const MultiExperiment = z.strictObject({
@@ -221,5 +222,12 @@ export function experimentJsonSchema(): object {
     description: z.string().optional().describe('What question the experiment answers'),
     scenario: SongScenarioSchema,
   }).describe('An stdp-mc experiment with the Song–Miller–Abbott (2000) network');
-  return z.toJSONSchema(z.union([ExperimentSchema, MultiExperiment, SongExperiment]).describe('An stdp-mc experiment file'), { io: 'input', unrepresentable: 'any' });
+  const SpikingExperiment = z.strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1).describe('Name of the experiment, used in reports'),
+    description: z.string().optional().describe('What question the experiment answers'),
+    scenario: SpikingScenarioSchema,
+    sweep: z.strictObject({ points: z.array(z.record(z.string(), z.unknown())).min(1).describe('Partial scenarios on top of the base') }).optional(),
+  }).describe('An stdp-mc experiment with the spiking network of Section 2.3');
+  return z.toJSONSchema(z.union([ExperimentSchema, MultiExperiment, SongExperiment, SpikingExperiment]).describe('An stdp-mc experiment file'), { io: 'input', unrepresentable: 'any' });
 }

@@ -64,4 +64,24 @@ describe('stdp-mc run on the extensions', () => {
     const g = run(['run', f, '--engine', 'gpujs', '--out', join(dir, 'song-gpujs')]);
     expect(g.stderr).toMatch(/gpu\.js does not run the Song/);
   });
+
+  it('spiking network beside the reduced chain, and a regime-map sweep of Eq. (12)', () => {
+    const f = write('spiking', { name: 'spiking', scenario: { model: 'spiking', rates: [10, 7.5, 5], initialWeights: [0.1, 0.1, 0.1], threshold: 1, alpha: 0.01,
+      normalise: 'sum', steps: 200, checkpoints: [1, 10, 100, 200], trajectories: 400, seed: 6 } });
+    const r = run(['run', f, '--engine', 'cpu', '--json', '--out', join(dir, 'spiking-out')]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.model).toBe('spiking');
+    expect(s.points[0].chain).not.toBeNull(); // the reduced chain ran beside it
+    expect(s.comparisons.map((c: any) => c.quantity).join('\n')).toMatch(/network against the reduced chain/);
+    for (const p of ['success-network-vs-chain.png', 'log-gap-network-vs-chain.png', 'triggering-error.png', 'report.html']) expect(existsSync(join(dir, 'spiking-out', p)), p).toBe(true);
+    const m = write('map', { name: 'map', scenario: { model: 'spiking', rates: [800, 600, 400], initialWeights: [0.005, 0.008, 0.006], threshold: 1, alpha: 0.001,
+      normalise: 'sum', steps: 5, checkpoints: [1, 5], trajectories: 300, seed: 2 }, sweep: { points: [{}, { rates: [12.5, 9.375, 6.25], initialWeights: [0.08, 0.13, 0.1] }] } });
+    const q = run(['run', m, '--engine', 'cpu', '--json', '--out', join(dir, 'map-out')]);
+    expect(q.status, q.stderr).toBe(0);
+    const t = JSON.parse(q.stdout);
+    expect(t.points).toHaveLength(2);
+    expect(t.points[0].regime.driveOverS).toBeGreaterThan(t.points[1].regime.driveOverS);
+    expect(existsSync(join(dir, 'map-out', 'eq12-regime-map.png'))).toBe(true);
+  });
 });
