@@ -117,6 +117,18 @@ export async function writeSpikingOutputs(dir: string, r: SpikingExperimentResul
         { data: { values: tr }, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'err', type: 'quantitative' }, color: seriesColor(tdom) } },
       ] },
     });
+    const inc = [...p.checkpoints].reverse().find((c) => c.increment.count > 0);
+    if (inc) {
+      const dens = inc.increment.density.map((b) => ({ x: b.x, value: b.density, series: 'network: non-triggering increments P_i − D_i' }));
+      const flat = [{ x: -1, value: 0.5, series: 'Uniform[−1, 1] (the chain\'s Z)' }, { x: 1, value: 0.5, series: 'Uniform[−1, 1] (the chain\'s Z)' }];
+      const ddom = ['network: non-triggering increments P_i − D_i', 'Uniform[−1, 1] (the chain\'s Z)'];
+      jobs.push({
+        name: 'increment-law', title: 'Law of the non-triggering increment', caption: `Density of P_i − D_i for inputs that spiked but did not trigger, over output spikes ≤ ${inc.step} (sd ${num(inc.increment.sd, 3)}; Uniform[−1, 1] has 0.577), against the chain's noise.`,
+        spec: { ...header('Non-triggering increment P_i − D_i', `window ending at output spike ${inc.step}; ${inc.increment.silent} silent inputs (increment 0) not shown`),
+          data: { values: [...dens, ...flat] }, mark: { type: 'line', strokeWidth: 2, interpolate: 'step' },
+          encoding: { x: { field: 'x', type: 'quantitative', title: 'increment', scale: { domain: [-1, 1] } }, y: { field: 'value', type: 'quantitative', title: 'density' }, color: seriesColor(ddom) } },
+      });
+    }
   } else {
     const cls = (e: number) => (e <= 0.01 ? '≤ 1 %' : e <= 0.05 ? '≤ 5 %' : e <= 0.2 ? '≤ 20 %' : '> 20 %');
     const pts = points.map((p) => ({ drive: p.regime.driveOverS, w: p.regime.maxWeightOverS, err: p.eq12MaxAbsError, series: cls(p.eq12MaxAbsError) }));
