@@ -148,85 +148,65 @@ async function emit(outDir: string, result: ExperimentResult, values: { json?: b
   else console.log(humanReport(out.summary, out.files));
 }
 
-/** A several-outputs experiment (scenario.model "multi"): batches merged in order, no state file. */
-async function runMulti(exp: MultiExperiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
-  if (values.shard !== undefined || values.resume !== undefined) {
-    throw new UsageError('--shard and --resume apply to chain experiments; a several-outputs run is not checkpointed');
-  }
+/**
+ * A model that runs whole (no state file, no shards): several outputs, the spiking network, Song–Miller–Abbott, and
+ * rare-event estimation. Guards the output folder, hands the run a progress sink for stderr (a bar, or a line a
+ * second), writes its outputs and prints the summary (--json) or the human report.
+ */
+async function runWhole<R, S>(
+  name: string, values: Record<string, unknown>, noShardMessage: string,
+  run: (progress: { bar?: ReturnType<typeof stderrProgress>; line?: (msg: string) => void }) => Promise<R>,
+  write: (dir: string, r: R, o: { report: boolean }) => Promise<{ summary: S; files: { summary: string; html?: string } }>,
+  human: (s: S, files: { summary: string; html?: string }) => string,
+): Promise<number> {
+  if (values.shard !== undefined || values.resume !== undefined) throw new UsageError(noShardMessage);
   const path = await import('node:path');
   const fs = await import('node:fs/promises');
-  const outDir = (values.out as string | undefined) ?? path.join('runs', exp.name.replace(/[^\w.-]+/g, '_'));
+  const outDir = (values.out as string | undefined) ?? path.join('runs', name.replace(/[^\w.-]+/g, '_'));
   await fs.mkdir(outDir, { recursive: true });
   await guardOutDir(outDir, !!values.force, 'choose another --out');
   const proc = (globalThis as any).process;
   const show = !values.json || values.progress;
-  const bar = show ? stderrProgress((t) => proc.stderr.write(t), !!proc.stderr.isTTY) : undefined;
-  const r = await runMultiExperiment(exp, { engine, command, onProgress: bar ? (done, total, sec) => bar({ done, total, elapsedSeconds: sec }) : undefined });
-  const out = await writeMultiOutputs(outDir, r, { report: !values['no-report'] });
-  if (values.json) proc.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
-  else console.log(multiHumanReport(out.summary, out.files));
-  return 0;
-}
-
-/** A spiking-network experiment (scenario.model "spiking"). */
-async function runSpiking(exp: SpikingExperiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
-  if (values.shard !== undefined || values.resume !== undefined) throw new UsageError('--shard and --resume apply to chain experiments');
-  const path = await import('node:path');
-  const fs = await import('node:fs/promises');
-  const outDir = (values.out as string | undefined) ?? path.join('runs', exp.name.replace(/[^\w.-]+/g, '_'));
-  await fs.mkdir(outDir, { recursive: true });
-  await guardOutDir(outDir, !!values.force, 'choose another --out');
-  const proc = (globalThis as any).process;
-  const show = !values.json || values.progress;
-  const r = await runSpikingExperiment(exp, { engine, command, onProgress: show ? stderrProgress((t) => proc.stderr.write(t), !!proc.stderr.isTTY) : undefined });
-  const out = await writeSpikingOutputs(outDir, r, { report: !values['no-report'] });
-  if (values.json) proc.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
-  else console.log(spikingHumanReport(out.summary, out.files));
-  return 0;
-}
-
-/** A Song–Miller–Abbott experiment (scenario.model "song"). */
-async function runSong(exp: SongExperiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
-  if (values.shard !== undefined || values.resume !== undefined) throw new UsageError('--shard and --resume apply to chain experiments');
-  const path = await import('node:path');
-  const fs = await import('node:fs/promises');
-  const outDir = (values.out as string | undefined) ?? path.join('runs', exp.name.replace(/[^\w.-]+/g, '_'));
-  await fs.mkdir(outDir, { recursive: true });
-  await guardOutDir(outDir, !!values.force, 'choose another --out');
-  const proc = (globalThis as any).process;
-  const show = !values.json || values.progress;
-  const r = await runSongExperiment(exp, { engine, command, onProgress: show ? stderrProgress((t) => proc.stderr.write(t), !!proc.stderr.isTTY) : undefined });
-  const out = await writeSongOutputs(outDir, r, { report: !values['no-report'] });
-  if (values.json) proc.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
-  else console.log(songHumanReport(out.summary, out.files));
-  return 0;
-}
-
-/** A rare-event experiment: one estimator run per grid point (not checkpointed: each point is one short job). */
-async function runRare(exp: Experiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
-  if (values.shard !== undefined || values.resume !== undefined) {
-    throw new UsageError('--shard and --resume apply to batch runs; a rare-event experiment runs whole (split it by grid points instead)');
-  }
-  const path = await import('node:path');
-  const fs = await import('node:fs/promises');
-  const outDir = (values.out as string | undefined) ?? path.join('runs', exp.name.replace(/[^\w.-]+/g, '_'));
-  await fs.mkdir(outDir, { recursive: true });
-  await guardOutDir(outDir, !!values.force, 'choose another --out');
-  const proc = (globalThis as any).process;
-  const quiet = values.json && !values.progress;
   let last = 0;
-  const r = await runRareExperiment(exp, {
-    engine, command,
-    onProgress: quiet ? undefined : (msg) => {
+  const r = await run(show ? {
+    bar: stderrProgress((t) => proc.stderr.write(t), !!proc.stderr.isTTY),
+    line: (msg) => {
       if (performance.now() - last < 1000) return;
       last = performance.now();
       proc.stderr.write(`${msg}\n`);
     },
-  });
-  const out = await writeRareOutputs(outDir, r, { report: !values['no-report'] });
+  } : {});
+  const out = await write(outDir, r, { report: !values['no-report'] });
   if (values.json) proc.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
-  else console.log(rareHumanReport(out.summary, out.files));
+  else console.log(human(out.summary, out.files));
   return 0;
+}
+
+const NOT_CHECKPOINTED = '--shard and --resume apply to chain experiments';
+
+/** A several-outputs experiment (scenario.model "multi"): batches merged in order, no state file. */
+function runMulti(exp: MultiExperiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
+  return runWhole(exp.name, values, `${NOT_CHECKPOINTED}; a several-outputs run is not checkpointed`,
+    ({ bar }) => runMultiExperiment(exp, { engine, command, onProgress: bar ? (done, total, sec) => bar({ done, total, elapsedSeconds: sec }) : undefined }),
+    writeMultiOutputs, multiHumanReport);
+}
+
+/** A spiking-network experiment (scenario.model "spiking"). */
+function runSpiking(exp: SpikingExperiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
+  return runWhole(exp.name, values, NOT_CHECKPOINTED,
+    ({ bar }) => runSpikingExperiment(exp, { engine, command, onProgress: bar }), writeSpikingOutputs, spikingHumanReport);
+}
+
+/** A Song–Miller–Abbott experiment (scenario.model "song"). */
+function runSong(exp: SongExperiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
+  return runWhole(exp.name, values, NOT_CHECKPOINTED,
+    ({ bar }) => runSongExperiment(exp, { engine, command, onProgress: bar }), writeSongOutputs, songHumanReport);
+}
+
+/** A rare-event experiment: one estimator run per grid point (not checkpointed: each point is one short job). */
+function runRare(exp: Experiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
+  return runWhole(exp.name, values, '--shard and --resume apply to batch runs; a rare-event experiment runs whole (split it by grid points instead)',
+    ({ line }) => runRareExperiment(exp, { engine, command, onProgress: line }), writeRareOutputs, rareHumanReport);
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -5,6 +5,7 @@
  * (mean, quantiles), the fractions on plateaus 0..m, and P for the first trajectories.
  */
 import type { EngineChoice } from '../engines/index.ts';
+import { selectModelEngine } from '../engines/select-model.ts';
 import { MultiCpuEngine, type MultiEnsembleResult, type MultiRunOptions } from '../engines/multi-cpu.ts';
 import type { EngineInfo } from '../engines/types.ts';
 import { resolveMultiScenario, type ResolvedMultiScenario } from '../model/multi-scenario.ts';
@@ -61,21 +62,13 @@ interface MultiEngine {
   dispose?(): void;
 }
 
-/** cpu, or webgpu (auto: WebGPU on a hardware adapter only, as for the chain); gpu.js declines this model. */
-async function multiEngine(choice: EngineChoice): Promise<{ engine: MultiEngine; reason: string }> {
-  if (choice === 'gpujs') throw new Error('gpu.js does not run the several-outputs model: pass --engine webgpu or cpu');
-  if (choice === 'cpu') return { engine: new MultiCpuEngine(), reason: 'requested' };
-  const { MultiWebGpuEngine } = await import('../engines/webgpu/multi-engine.ts');
-  let gpu: Awaited<ReturnType<typeof MultiWebGpuEngine.create>> = null;
-  let failure = 'no WebGPU adapter was granted';
-  try { gpu = await MultiWebGpuEngine.create(); } catch (e) { failure = `WebGPU failed to initialise: ${(e as Error).message}`; }
-  if (choice === 'webgpu') {
-    if (!gpu) throw new Error(`engine webgpu is not available: ${failure}`);
-    return { engine: gpu as unknown as MultiEngine, reason: gpu.software ? 'requested (software adapter)' : 'requested' };
-  }
-  if (gpu && !gpu.software) return { engine: gpu as unknown as MultiEngine, reason: 'auto: hardware WebGPU adapter' };
-  gpu?.dispose();
-  return { engine: new MultiCpuEngine(), reason: `auto: ${gpu ? 'only a software WebGPU adapter' : failure}, so the CPU engine runs; pass --engine webgpu to use it anyway` };
+
+function multiEngine(choice: EngineChoice) {
+  return selectModelEngine<MultiEngine>(choice, {
+    model: 'the several-outputs model',
+    cpu: () => new MultiCpuEngine(),
+    webgpu: async () => (await import('../engines/webgpu/multi-engine.ts')).MultiWebGpuEngine.create(),
+  });
 }
 
 export async function runMultiExperiment(

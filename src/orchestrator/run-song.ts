@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { EngineChoice } from '../engines/index.ts';
+import { selectModelEngine } from '../engines/select-model.ts';
 import type { EngineInfo } from '../engines/types.ts';
 import { SongCpuEngine, type SongResult, type SongRunOptions } from '../engines/song-cpu.ts';
 import { resolveSongScenario, type ResolvedSongScenario } from '../model/song-scenario.ts';
@@ -42,21 +43,13 @@ export interface SongExperimentResult {
 
 interface SongEngine { info: EngineInfo; run(s: ResolvedSongScenario, o?: SongRunOptions): Promise<SongResult>; dispose?(): void }
 
-/** cpu, or webgpu (auto: WebGPU on a hardware adapter only); gpu.js declines this model. */
-async function songEngine(choice: EngineChoice): Promise<{ engine: SongEngine; reason: string }> {
-  if (choice === 'gpujs') throw new Error('gpu.js does not run the Song–Miller–Abbott model: pass --engine webgpu or cpu');
-  if (choice === 'cpu') return { engine: new SongCpuEngine(), reason: 'requested' };
-  const { SongWebGpuEngine } = await import('../engines/webgpu/song-engine.ts');
-  let gpu: Awaited<ReturnType<typeof SongWebGpuEngine.create>> = null;
-  let failure = 'no WebGPU adapter was granted';
-  try { gpu = await SongWebGpuEngine.create(); } catch (e) { failure = `WebGPU failed to initialise: ${(e as Error).message}`; }
-  if (choice === 'webgpu') {
-    if (!gpu) throw new Error(`engine webgpu is not available: ${failure}`);
-    return { engine: gpu as unknown as SongEngine, reason: (gpu as any).software ? 'requested (software adapter)' : 'requested' };
-  }
-  if (gpu && !(gpu as any).software) return { engine: gpu as unknown as SongEngine, reason: 'auto: hardware WebGPU adapter' };
-  (gpu as any)?.dispose?.();
-  return { engine: new SongCpuEngine(), reason: `auto: ${gpu ? 'only a software WebGPU adapter' : failure}, so the CPU engine runs; pass --engine webgpu to use it anyway` };
+
+function songEngine(choice: EngineChoice) {
+  return selectModelEngine<SongEngine>(choice, {
+    model: 'the Song–Miller–Abbott model',
+    cpu: () => new SongCpuEngine(),
+    webgpu: async () => (await import('../engines/webgpu/song-engine.ts')).SongWebGpuEngine.create(),
+  });
 }
 
 export async function runSongExperiment(

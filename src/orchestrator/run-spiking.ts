@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { selectEngine, type EngineChoice } from '../engines/index.ts';
+import { selectModelEngine } from '../engines/select-model.ts';
 import type { EngineInfo, EnsembleResult } from '../engines/types.ts';
 import { SpikingCpuEngine, type SpikingEnsembleResult, type SpikingRunOptions } from '../engines/spiking-cpu.ts';
 import { resolveSpikingScenario, type ResolvedSpikingScenario } from '../model/spiking-scenario.ts';
@@ -68,20 +69,12 @@ export interface SpikingExperimentResult {
 
 interface SpikingEngine { info: EngineInfo; run(s: ResolvedSpikingScenario, o?: SpikingRunOptions): Promise<SpikingEnsembleResult>; dispose?(): void }
 
-async function spikingEngine(choice: EngineChoice): Promise<{ engine: SpikingEngine; reason: string }> {
-  if (choice === 'gpujs') throw new Error('gpu.js does not run the spiking network: pass --engine webgpu or cpu');
-  if (choice === 'cpu') return { engine: new SpikingCpuEngine(), reason: 'requested' };
-  const { SpikingWebGpuEngine } = await import('../engines/webgpu/spiking-engine.ts');
-  let gpu: Awaited<ReturnType<typeof SpikingWebGpuEngine.create>> = null;
-  let failure = 'no WebGPU adapter was granted';
-  try { gpu = await SpikingWebGpuEngine.create(); } catch (e) { failure = `WebGPU failed to initialise: ${(e as Error).message}`; }
-  if (choice === 'webgpu') {
-    if (!gpu) throw new Error(`engine webgpu is not available: ${failure}`);
-    return { engine: gpu as unknown as SpikingEngine, reason: (gpu as any).software ? 'requested (software adapter)' : 'requested' };
-  }
-  if (gpu && !(gpu as any).software) return { engine: gpu as unknown as SpikingEngine, reason: 'auto: hardware WebGPU adapter' };
-  (gpu as any)?.dispose?.();
-  return { engine: new SpikingCpuEngine(), reason: `auto: ${gpu ? 'only a software WebGPU adapter' : failure}, so the CPU engine runs; pass --engine webgpu to use it anyway` };
+function spikingEngine(choice: EngineChoice) {
+  return selectModelEngine<SpikingEngine>(choice, {
+    model: 'the spiking network',
+    cpu: () => new SpikingCpuEngine(),
+    webgpu: async () => (await import('../engines/webgpu/spiking-engine.ts')).SpikingWebGpuEngine.create(),
+  });
 }
 
 export async function runSpikingExperiment(
