@@ -149,3 +149,19 @@ export async function loadShader(name: string): Promise<string> {
   if (!r.ok) throw new Error(`cannot load shader ${name}: HTTP ${r.status}`);
   return r.text();
 }
+
+/**
+ * Encode `count` dispatches of `pipeline` over `workgroups` workgroups, dispatch j reading its parameters at dynamic
+ * offset j·`stride` of the bind group's uniform (the engines write one parameter slot per dispatch of a submit).
+ */
+export function encodeDispatches(
+  enc: GPUCommandEncoder, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, count: number, workgroups: number, stride: number,
+): void {
+  for (let j = 0; j < count; j++) {
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup, [j * stride]);
+    pass.dispatchWorkgroups(workgroups);
+    pass.end();
+  }
+}

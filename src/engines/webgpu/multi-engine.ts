@@ -11,7 +11,7 @@ import {
 import { initialWeights, multiParams, type MultiEnsembleResult, type MultiParams, type MultiRunOptions } from '../multi-cpu.ts';
 import { batches, planDispatches, type Dispatch } from '../plan.ts';
 import { checkAborted, runtimeName, type EngineInfo } from '../types.ts';
-import { acquireDevice, computePipeline, loadShader, readBuffer, type AcquiredDevice } from './device.ts';
+import { acquireDevice, computePipeline, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from './device.ts';
 
 const WG = 64;
 const PARAM_STRIDE = 256;
@@ -200,13 +200,7 @@ export class MultiWebGpuEngine {
           first = false;
           device.queue.writeBuffer(paramBuf, 0, params);
           const enc = device.createCommandEncoder();
-          for (let j = 0; j < group.length; j++) {
-            const pass = enc.beginComputePass();
-            pass.setPipeline(pipeline);
-            pass.setBindGroup(0, bindGroup, [j * PARAM_STRIDE]);
-            pass.dispatchWorkgroups(nWg);
-            pass.end();
-          }
+          encodeDispatches(enc, pipeline, bindGroup, group.length, nWg, PARAM_STRIDE);
           device.queue.submit([enc.finish()]);
           await device.queue.onSubmittedWorkDone();
           dispatches += group.length;

@@ -15,7 +15,7 @@ import {
   emptyCopyData, songAccumulatorFor, songParams, type SongParams, type SongResult, type SongRunOptions,
 } from '../song-cpu.ts';
 import { checkAborted, runtimeName, type EngineInfo } from '../types.ts';
-import { acquireDevice, computePipeline, loadShader, readBuffer, type AcquiredDevice } from './device.ts';
+import { acquireDevice, computePipeline, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from './device.ts';
 
 const WG = 64;
 const UNROLL = 8;
@@ -169,13 +169,7 @@ export class SongWebGpuEngine {
           group.forEach((d, j) => writeParams(new DataView(params, j * PARAM_STRIDE, PARAM_SIZE), s, sp, d, b0, n, mi, mo));
           device.queue.writeBuffer(paramBuf, 0, params);
           const enc = device.createCommandEncoder();
-          for (let j = 0; j < group.length; j++) {
-            const pass = enc.beginComputePass();
-            pass.setPipeline(pipeline);
-            pass.setBindGroup(0, bindGroup, [j * PARAM_STRIDE]);
-            pass.dispatchWorkgroups(nWg);
-            pass.end();
-          }
+          encodeDispatches(enc, pipeline, bindGroup, group.length, nWg, PARAM_STRIDE);
           device.queue.submit([enc.finish()]);
           await device.queue.onSubmittedWorkDone();
           dispatches += group.length;

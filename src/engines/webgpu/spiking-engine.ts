@@ -18,7 +18,7 @@ import {
 } from '../spiking-cpu.ts';
 import { batches } from '../plan.ts';
 import { checkAborted, runtimeName, type EngineInfo } from '../types.ts';
-import { acquireDevice, computePipeline, loadShader, readBuffer, type AcquiredDevice } from './device.ts';
+import { acquireDevice, computePipeline, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from './device.ts';
 
 const WG = 64;
 const PARAM_STRIDE = 256;
@@ -226,13 +226,7 @@ export class SpikingWebGpuEngine {
             device.queue.writeBuffer(paramBuf, 0, params);
             const enc = device.createCommandEncoder();
             enc.clearBuffer(activeBuf);
-            for (let j = 0; j < GROUP; j++) {
-              const pass = enc.beginComputePass();
-              pass.setPipeline(pipeline);
-              pass.setBindGroup(0, bindGroup, [j * PARAM_STRIDE]);
-              pass.dispatchWorkgroups(nWg);
-              pass.end();
-            }
+            encodeDispatches(enc, pipeline, bindGroup, GROUP, nWg, PARAM_STRIDE);
             device.queue.submit([enc.finish()]);
             dispatches += GROUP;
             const act = new Uint32Array(await readBuffer(device, activeBuf, GROUP * 4));
