@@ -93,6 +93,12 @@ export interface SuccessVsAlphaData {
 }
 
 /** Success probability against α (log axis): Monte Carlo points with 95% error bars and theory lines per series. */
+/** Enough decimals for the ticks of a probability axis over `domain` (about ten ticks): no repeated labels. */
+function probabilityFormat(domain: number[]): string {
+  const span = Math.abs(domain[domain.length - 1]! - domain[0]!) || 1;
+  return `.${Math.max(2, Math.ceil(-Math.log10(span / 10)))}~f`;
+}
+
 export function successVsAlphaSpec(data: SuccessVsAlphaData, opts: { title?: string } = {}): object {
   const emp = data.empirical.filter((r) => finite(r.alpha, r.p) && r.alpha > 0);
   const bars = emp.filter((r) => finite(r.lo, r.hi));
@@ -104,7 +110,7 @@ export function successVsAlphaSpec(data: SuccessVsAlphaData, opts: { title?: str
     axis: { format: '~g', values: logTickValues(Math.min(...alphas), Math.max(...alphas)) },
   };
   const yDomain = probabilityDomain([...emp.flatMap((r) => [r.p, r.lo, r.hi]), ...th.map((r) => r.p)]);
-  const y = { field: 'p', type: 'quantitative', scale: { domain: yDomain, nice: false, zero: false }, title: 'P(success) = P(argmax p = i*)', axis: { format: '.2~f' } };
+  const y = { field: 'p', type: 'quantitative', scale: { domain: yDomain, nice: false, zero: false }, title: 'P(success) = P(argmax p = i*)', axis: { format: probabilityFormat(yDomain) } };
   return {
     ...header(opts.title ?? 'Success probability against α', 'points: Monte Carlo with 95% intervals; lines: theory'),
     layer: [
@@ -512,7 +518,7 @@ export function successVsStepSpec(data: SuccessVsStepData, opts: { title?: strin
     axis: logX ? { format: '~s', values: logTickValues(Math.min(...steps), Math.max(...steps)) } : { format: '~s', tickCount: 8 },
   };
   const yDomain = probabilityDomain([...rows.map((r) => r.p), ...band.flatMap((r) => [r.lo, r.hi])]);
-  const y = { field: 'p', type: 'quantitative', title: 'P(argmax p = i*)', scale: { domain: yDomain, nice: false, zero: false }, axis: { format: '.2~f' } };
+  const y = { field: 'p', type: 'quantitative', title: 'P(argmax p = i*)', scale: { domain: yDomain, nice: false, zero: false }, axis: { format: probabilityFormat(yDomain) } };
   return {
     ...header(opts.title ?? 'Success probability against steps', 'fraction of trajectories whose largest weight is the initially largest; band: 95% interval'),
     layer: [
