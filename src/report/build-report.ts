@@ -6,25 +6,40 @@ import type { ExperimentResult } from '../orchestrator/run-experiment.ts';
 import type { Summary, SweepSummary } from '../orchestrator/summary.ts';
 import { buildHtmlReport } from './html.ts';
 import { writePlot } from './render.ts';
-import { runFiles } from './run-files.ts';
+import { runFiles, type PlotJob, type ReportParts } from './run-files.ts';
 
 export interface RunOutputs {
   summary: Summary | SweepSummary;
-  files: { summary: string; html?: string; csv: string[]; plots: { name: string; svg: string; png: string }[] };
+  files: WrittenFiles;
+}
+
+/** What any model's run writes, computed without a file system (run-files.ts for the chain, xFiles for the others). */
+export interface FilesOf<S> {
+  summary: S;
+  csv: { name: string; text: string }[];
+  plots: PlotJob[];
+  report: ReportParts;
+}
+
+export interface WrittenFiles {
+  summary: string;
+  html?: string;
+  csv: string[];
+  plots: { name: string; svg: string; png: string }[];
 }
 
 /**
- * Write a run's outputs to `dir`: the files run-files.ts computes (the browser page computes the same), with the
- * plots rendered headless (vega → SVG → PNG with resvg) and embedded in report.html.
+ * Write the files of a run to `dir`: summary.json always; with the report, the CSV tables, every plot rendered
+ * headless (vega → SVG → PNG with resvg, plus its vega-lite spec) and report.html with the plots inlined. The browser
+ * page renders the same specs with vega itself.
  */
-export async function writeRunOutputs(dir: string, r: ExperimentResult, opts: { report?: boolean } = {}): Promise<RunOutputs> {
+export async function writeFiles<S>(dir: string, f: FilesOf<S>, opts: { report?: boolean } = {}): Promise<{ summary: S; files: WrittenFiles }> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   await fs.mkdir(dir, { recursive: true });
-  const f = runFiles(r);
   const summaryFile = path.join(dir, 'summary.json');
   await fs.writeFile(summaryFile, JSON.stringify(f.summary, null, 2) + '\n');
-  const files: RunOutputs['files'] = { summary: summaryFile, csv: [], plots: [] };
+  const files: WrittenFiles = { summary: summaryFile, csv: [], plots: [] };
   if (opts.report === false) return { summary: f.summary, files };
   for (const c of f.csv) {
     const file = path.join(dir, c.name);
@@ -40,4 +55,9 @@ export async function writeRunOutputs(dir: string, r: ExperimentResult, opts: { 
   files.html = path.join(dir, 'report.html');
   await fs.writeFile(files.html, buildHtmlReport({ ...f.report, plots: plotsForHtml }));
   return { summary: f.summary, files };
+}
+
+/** Write a chain run's outputs to `dir` (the files run-files.ts computes). */
+export async function writeRunOutputs(dir: string, r: ExperimentResult, opts: { report?: boolean } = {}): Promise<RunOutputs> {
+  return writeFiles(dir, runFiles(r), opts);
 }
