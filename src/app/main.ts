@@ -13,8 +13,10 @@ import {
 } from './form.ts';
 import { renderInto, specToPng, specToSvg } from './plots-view.ts';
 import { PRESETS, presetById } from './presets.ts';
-import type { FromWorker, LiveProgress, PlotJob, ReportParts, ToWorker } from './protocol.ts';
+import type { FromWorker, LiveProgress, ModelProgress, PlotJob, ReportParts, ToWorker } from './protocol.ts';
 import { SimplexCanvas } from './simplex-canvas.ts';
+import { wholeModelOf, type WholeModel } from '../orchestrator/whole-models.ts';
+import { ScenarioError } from '../model/scenario.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -56,7 +58,121 @@ function describe(json: Record<string, unknown>, exp: Experiment, engine: Engine
 
 let lastValid: { json: Record<string, unknown>; experiment: Experiment; command: string } | null = null;
 
+// ---------------------------------------------------------------------------------------------------------------
+// models that run whole (several outputs, spiking network, Song, natural gradient, Hebbian): the experiment file as
+// JSON, with the trajectories and the seed as fields; validated by the model's own parser (the CLI's)
+// ---------------------------------------------------------------------------------------------------------------
+
+let modelMode: WholeModel | null = null;
+let lastModel: { json: Record<string, unknown>; command: string } | null = null;
+
+function setModelMode(m: WholeModel | null): void {
+  modelMode = m;
+  $('model-fields').hidden = !m;
+  $('chain-fields').hidden = !!m;
+  document.body.dataset.model = m?.model ?? 'chain';
+  const sub = document.querySelector('h1 .sub') as HTMLElement;
+  sub.dataset.chain ??= sub.textContent ?? '';
+  sub.textContent = m ? `Monte Carlo ensembles of learning trajectories — ${m.title}` : sub.dataset.chain;
+  if (m) $('model-title').textContent = `Model: ${m.title}. It runs whole (no batches): it can be cancelled but not paused; gpu.js does not run it.`;
+  for (const id of ['simplex-panel', 'plot-log-gap', 'plot-success-vs-step']) $(id).hidden = !!m;
+  if (m) $('plot-success-vs-alpha').hidden = true;
+}
+
+function writeModelJson(j: Record<string, unknown>): void {
+  const sc = (j.scenario ?? {}) as Record<string, unknown>;
+  $<HTMLInputElement>('f-m-trajectories').value = sc.trajectories === undefined ? '' : String(sc.trajectories);
+  $<HTMLInputElement>('f-m-seed').value = sc.seed === undefined ? '' : String(sc.seed);
+  $<HTMLTextAreaElement>('f-model-json').value = JSON.stringify(j, null, 2);
+}
+
+/** The model experiment the fields describe (trajectories and seed written into the JSON's scenario). */
+function readModelJson(): Record<string, unknown> {
+  const j = JSON.parse($<HTMLTextAreaElement>('f-model-json').value) as Record<string, any>;
+  if (!j || typeof j !== 'object' || !j.scenario || typeof j.scenario !== 'object') throw new ScenarioError([{ path: 'scenario', message: 'the experiment needs a scenario object' }]);
+  const n = $<HTMLInputElement>('f-m-trajectories').value.trim();
+  const seed = $<HTMLInputElement>('f-m-seed').value.trim();
+  if (n) j.scenario.trajectories = /^\d+$/.test(n) ? Number(n) : n;
+  if (seed) j.scenario.seed = /^\d+$/.test(seed) ? Number(seed) : seed;
+  return j;
+}
+
+function validateModel(): { ok: true; json: Record<string, unknown> } | { ok: false; message: string } {
+  let json: Record<string, unknown>;
+  try {
+    json = readModelJson();
+  } catch (e) {
+    if (e instanceof ScenarioError) return { ok: false, message: e.issues.map((i) => `${i.path}: ${i.message}`).join('\n') };
+    return { ok: false, message: `not valid JSON: ${(e as Error).message}` };
+  }
+  const m = wholeModelOf(json);
+  if (!m) return { ok: false, message: 'scenario.model: this panel runs the models multi, spiking, song, natgrad and hebbian; choose a chain preset for the chain' };
+  try {
+    m.parse(json, {});
+  } catch (e) {
+    if (e instanceof ScenarioError) return { ok: false, message: e.issues.map((i) => `${i.path}: ${i.message}`).join('\n') };
+    return { ok: false, message: (e as Error).message };
+  }
+  return { ok: true, json };
+}
+
+/** The CLI command and URL query for a model experiment: a preset with --trajectories/--seed, or the whole JSON. */
+function describeModel(json: Record<string, any>, engine: EngineChoice): { command: string; query: URLSearchParams } {
+  for (const p of PRESETS.filter((q) => q.model)) {
+    const a = structuredClone(p.json) as Record<string, any>, b = structuredClone(json);
+    const o: Record<string, unknown> = {};
+    for (const k of ['trajectories', 'seed']) {
+      if (b.scenario[k] !== undefined && b.scenario[k] !== a.scenario[k]) o[k] = b.scenario[k];
+      delete a.scenario[k];
+      delete b.scenario[k];
+    }
+    if (JSON.stringify(a) !== JSON.stringify(b)) continue;
+    const query = new URLSearchParams({ preset: p.id });
+    for (const [k, v] of Object.entries(o)) query.set(k, String(v));
+    query.set('engine', engine);
+    const flags = Object.entries(o).map(([k, v]) => ` --${k} ${typeof v === 'string' ? `'${v.replace(/'/g, `'\\''`)}'` : v}`).join('');
+    return { command: `npx stdp-mc run ${p.file} --engine ${engine}${flags} --force`, query };
+  }
+  const file = `${String(json.name || 'experiment').replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
+  return {
+    command: `cat > ${file} <<'EOF'\n${JSON.stringify({ $schema: 'https://unpkg.com/stdp-mc/schema/experiment.schema.json', ...json }, null, 2)}\nEOF\nnpx stdp-mc run ${file} --engine ${engine} --force`,
+    query: new URLSearchParams({ exp: JSON.stringify(json), engine }),
+  };
+}
+
+function onModelChange(): void {
+  const v = validateModel();
+  const err = $('err-model');
+  if (!v.ok) {
+    err.textContent = v.message;
+    err.hidden = false;
+    lastModel = null;
+    $('cli-command').textContent = '(fix the experiment above)';
+    return;
+  }
+  err.hidden = true;
+  const { command, query } = describeModel(v.json, engineChoice());
+  lastModel = { json: v.json, command };
+  $('cli-command').textContent = command;
+  presetSelect.value = query.get('preset') ?? '';
+  history.replaceState(null, '', `?${query.toString()}`);
+}
+
+/** Show an experiment: the chain's form, or the model panel for a model that runs whole. */
+function showExperiment(j: Record<string, unknown>): void {
+  const m = wholeModelOf(j);
+  setModelMode(m);
+  if (m) {
+    writeModelJson(j);
+    onModelChange();
+  } else {
+    writeExperimentJson(j);
+    onFormChange();
+  }
+}
+
 function onFormChange(changed?: FieldId): void {
+  if (modelMode) return onModelChange();
   syncDependentFields(changed);
   const v = validateForm();
   if (!v.ok) {
@@ -78,33 +194,29 @@ function loadFromUrl(): void {
   const q = new URLSearchParams(location.search);
   setEngineChoice(q.get('engine'));
   const exp = q.get('exp');
-  let loaded = false;
   if (exp) {
     try {
-      writeExperimentJson(JSON.parse(exp));
-      loaded = true;
+      showExperiment(JSON.parse(exp));
+      return;
     } catch {
       $('form-errors').textContent = 'The URL\'s experiment is not valid JSON; the quickstart preset is shown instead.';
       $('form-errors').hidden = false;
     }
   }
-  if (!loaded) {
-    const p = presetById(q.get('preset')) ?? PRESETS[0]!;
-    const j = structuredClone(p.json) as Record<string, any>;
-    for (const k of OVERRIDES) {
-      const v = q.get(k);
-      if (v !== null) j.scenario[k] = k !== 'seed' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : /^\d+$/.test(v) ? Number(v) : v;
-    }
-    if (q.has('steps') && Array.isArray(j.scenario.checkpoints)) j.scenario.checkpoints = j.scenario.checkpoints.filter((c: number) => c <= j.scenario.steps);
-    writeExperimentJson(j);
+  const p = presetById(q.get('preset')) ?? PRESETS[0]!;
+  const j = structuredClone(p.json) as Record<string, any>;
+  for (const k of OVERRIDES) {
+    const v = q.get(k);
+    if (v !== null) j.scenario[k] = k !== 'seed' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : /^\d+$/.test(v) ? Number(v) : v;
   }
-  onFormChange();
+  if (q.has('steps') && Array.isArray(j.scenario.checkpoints)) j.scenario.checkpoints = j.scenario.checkpoints.filter((c: number) => c <= j.scenario.steps);
+  showExperiment(j);
 }
 
 presetSelect.addEventListener('change', () => {
   const p = presetById(presetSelect.value);
-  if (p) writeExperimentJson(structuredClone(p.json));
-  onFormChange();
+  if (p) showExperiment(structuredClone(p.json));
+  else onFormChange();
 });
 $('scenario').addEventListener('input', (e) => onFormChange(((e.target as HTMLElement).id ?? '').replace(/^f-/, '') as FieldId));
 $('scenario').addEventListener('change', (e) => onFormChange(((e.target as HTMLElement).id ?? '').replace(/^f-/, '') as FieldId));
@@ -134,11 +246,22 @@ function setState(s: State, text?: string): void {
   const active = s === 'starting' || s === 'running' || s === 'pausing' || s === 'paused' || s === 'cancelling';
   $<HTMLButtonElement>('btn-start').disabled = active;
   const pause = $<HTMLButtonElement>('btn-pause');
-  pause.disabled = !(s === 'running' || s === 'paused');
+  pause.disabled = !!modelMode || !(s === 'running' || s === 'paused');
+  pause.title = modelMode ? 'A model that runs whole cannot pause (cancel stops it)' : '';
   pause.textContent = s === 'paused' || s === 'pausing' ? 'Resume' : 'Pause';
   $<HTMLButtonElement>('btn-cancel').disabled = !active || s === 'cancelling';
   $<HTMLFieldSetElement>('fields').disabled = active;
   presetSelect.disabled = active;
+}
+
+function showModelProgress(p: ModelProgress): void {
+  const frac = p.total ? p.done / p.total : 0;
+  $<HTMLProgressElement>('progress').value = frac;
+  $('progress-pct').textContent = `${(100 * frac).toFixed(frac < 0.1 ? 1 : 0)} %`;
+  const rate = p.done / p.activeSeconds;
+  const eta = rate > 0 ? (p.total - p.done) / rate : NaN;
+  $('progress-text').textContent = `${modelMode?.title ?? 'model'}: ${fmtNum(p.done)} / ${fmtNum(p.total)} units of work · ` +
+    (p.done >= p.total ? `took ${fmtTime(p.activeSeconds)}` : `ETA ${fmtTime(eta)}`);
 }
 
 function fmtNum(v: number, digits = 3): string {
@@ -237,8 +360,8 @@ async function drawPlot(figure: HTMLElement, spec: object): Promise<void> {
 
 function figureFor(job: PlotJob, create: boolean): HTMLElement | null {
   const known: Record<string, string> = { 'log-gap': 'plot-log-gap', 'success-vs-step': 'plot-success-vs-step', 'success-vs-alpha': 'plot-success-vs-alpha' };
-  if (known[job.name]) return $(known[job.name]!);
-  if (job.name.endsWith('simplex')) return null;
+  if (!modelMode && known[job.name]) return $(known[job.name]!);
+  if (!modelMode && job.name.endsWith('simplex')) return null;
   const id = `plot-${job.name}`;
   let f = document.getElementById(id);
   if (!f && create) {
@@ -260,6 +383,13 @@ function onMessage(m: FromWorker): void {
       break;
     case 'progress':
       showProgress(m.progress);
+      break;
+    case 'model':
+      $('engine-line').textContent = `Engine: chosen by the ${m.title} runner; shown when the run ends`;
+      setState('running');
+      break;
+    case 'model-progress':
+      showModelProgress(m.progress);
       break;
     case 'paused':
       setState('paused');
@@ -286,7 +416,8 @@ function onMessage(m: FromWorker): void {
         $('plot-log-gap').hidden = true;
         $('plot-success-vs-step').hidden = true;
       }
-      showSummary(m.summary);
+      if (modelMode) showModelSummary(m.summary, m.report);
+      else showSummary(m.summary);
       showExports();
       setState('done');
       stopWorker();
@@ -314,8 +445,48 @@ function post(m: ToWorker): void {
   worker?.postMessage(m);
 }
 
+function startWorker(json: Record<string, unknown>, engine: EngineChoice, command: string): void {
+  $('engine-line').textContent = 'Engine: choosing…';
+  $('engine-line').classList.remove('fallback');
+  setState('starting');
+  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
+  worker.onerror = (e) => {
+    setState('failed', `Failed: ${e.message || 'the worker stopped'}`);
+    stopWorker();
+  };
+  post({ type: 'start', experiment: json, engine, command });
+}
+
+function startModel(): void {
+  onModelChange();
+  const v = validateModel();
+  if (!v.ok) {
+    setState('ready', 'Not started: fix the experiment');
+    $<HTMLTextAreaElement>('f-model-json').focus();
+    return;
+  }
+  const engine = engineChoice();
+  resetModelView();
+  startWorker(v.json, engine, describeModel(v.json, engine).command);
+}
+
+function resetModelView(): void {
+  $<HTMLProgressElement>('progress').value = 0;
+  $('progress-pct').textContent = '0 %';
+  $('progress-text').textContent = '—';
+  $('result-line').textContent = '';
+  $('summary-view').innerHTML = '<p class="placeholder">Running…</p>';
+  $('summary-json').textContent = '';
+  $('export-buttons').innerHTML = '<p class="placeholder">Available when the run has finished.</p>';
+  $('extra-plots').innerHTML = '';
+  finalPlots = [];
+  finalFiles = null;
+}
+
 function start(): void {
   if (worker) return;
+  if (modelMode) return startModel();
   onFormChange();
   const v = validateForm();
   if (!v.ok) {
@@ -327,16 +498,7 @@ function start(): void {
   const engine = engineChoice();
   const { command } = describe(v.json, v.experiment, engine);
   resetView(v.experiment);
-  $('engine-line').textContent = 'Engine: choosing…';
-  $('engine-line').classList.remove('fallback');
-  setState('starting');
-  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-  worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
-  worker.onerror = (e) => {
-    setState('failed', `Failed: ${e.message || 'the worker stopped'}`);
-    stopWorker();
-  };
-  post({ type: 'start', experiment: v.json, engine, command });
+  startWorker(v.json, engine, command);
 }
 
 $('btn-start').addEventListener('click', start);
@@ -399,6 +561,22 @@ function showSummary(s: Record<string, any>): void {
     ${s.warnings?.length ? `<dt>warnings</dt><dd>${s.warnings.map(escapeHtml).join('<br>')}</dd>` : ''}
     </dl><h3>Empirical against theory</h3>${comparisonTable(s.comparisons)}`;
   $('result-line').textContent = `Finished: P(argmax p = i*) = ${fmt(f.successProbability)} [${fmt(f.successCI95[0])}, ${fmt(f.successCI95[1])}], N = ${f.trajectories.toLocaleString('en')}`;
+}
+
+/** The summary of a model that runs whole: engine, time, the report's parameters and its comparisons. */
+function showModelSummary(s: Record<string, any>, report: ReportParts): void {
+  $('summary-json').textContent = JSON.stringify(s, null, 2);
+  const engine = s.engine ?? {};
+  const params = Object.entries(report.parameters).filter(([k]) => k !== 'engine').map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('');
+  const rows = report.comparisons.map((c) => `<tr title="${escapeHtml(c.note ?? '')}"><td>${escapeHtml(c.quantity)}</td><td>${escapeHtml(c.empirical)}</td>` +
+    `<td>${escapeHtml(c.theory)}</td><td><span class="verdict ${verdictClass(c.verdict)}">${escapeHtml(c.verdict)}</span></td></tr>`).join('');
+  $('summary-view').innerHTML = `<dl class="kv">
+    <dt>engine</dt><dd>${escapeHtml(engine.name)} (${escapeHtml(engine.runtime)}${engine.adapter ? `, ${escapeHtml(adapterName(engine.adapter))}` : ''}) — ${escapeHtml(engine.reason)}</dd>
+    <dt>time</dt><dd>${fmt(s.timing?.wallSeconds, 3)} s</dd>${params}</dl>
+    ${rows ? `<h3>Measured against theory or the source</h3><table class="comparisons"><thead><tr><th>quantity</th><th>measured</th><th>theory / source</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table>` : ''}`;
+  const verdicts = report.comparisons.map((c) => c.verdict);
+  $('result-line').textContent = `Finished: ${report.comparisons.length} comparison${report.comparisons.length === 1 ? '' : 's'}` +
+    (verdicts.length ? ` (${verdicts.filter((v) => v === 'agrees').length} agree, ${verdicts.filter((v) => v === 'disagrees').length} disagree)` : '');
 }
 
 function download(name: string, data: Blob | string, type = 'text/plain'): void {
@@ -469,7 +647,7 @@ function showExports(): void {
 }
 
 $('btn-copy-cli').addEventListener('click', async () => {
-  const text = lastValid?.command ?? $('cli-command').textContent ?? '';
+  const text = (modelMode ? lastModel?.command : lastValid?.command) ?? $('cli-command').textContent ?? '';
   let ok = false;
   try {
     await navigator.clipboard.writeText(text);

@@ -7,11 +7,18 @@ import rateVsAlpha from '../../experiments/rate-vs-alpha.json';
 import flowAgreement from '../../experiments/flow-agreement.json';
 import fig6Correlated from '../../experiments/fig6-correlated.json';
 import priming from '../../experiments/priming.json';
+import fig5Multi3 from '../../experiments/fig5-multi-1e-3.json';
+import fig5Multi4 from '../../experiments/fig5-multi-1e-4.json';
+import spikingVsChain from '../../experiments/spiking-vs-chain.json';
+import eq12RegimeMap from '../../experiments/eq12-regime-map.json';
+import song2000 from '../../experiments/song2000.json';
 
 export interface Preset {
   id: string;
   file: string;
   json: Record<string, unknown>;
+  /** scenario.model of the models that run whole (src/orchestrator/whole-models.ts); absent for the chain. */
+  model?: string;
 }
 
 const strip = (j: Record<string, unknown>) => {
@@ -28,6 +35,13 @@ export const PRESETS: Preset[] = [
   { id: 'flow-agreement', file: 'experiments/flow-agreement.json', json: strip(flowAgreement as Record<string, unknown>) },
   { id: 'fig6-correlated', file: 'experiments/fig6-correlated.json', json: strip(fig6Correlated as Record<string, unknown>) },
   { id: 'priming', file: 'experiments/priming.json', json: strip(priming as Record<string, unknown>) },
+  ...[
+    ['fig5-multi-1e-3', fig5Multi3], ['fig5-multi-1e-4', fig5Multi4], ['spiking-vs-chain', spikingVsChain],
+    ['eq12-regime-map', eq12RegimeMap], ['song2000', song2000],
+  ].map(([id, j]) => {
+    const json = strip(j as Record<string, unknown>);
+    return { id: id as string, file: `experiments/${id}.json`, json, model: (json.scenario as { model?: string }).model };
+  }),
 ];
 
 export function presetById(id: string | null | undefined): Preset | undefined {

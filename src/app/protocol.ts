@@ -22,6 +22,13 @@ export interface SimplexLive {
   flow: { t: number; p: [number, number, number] }[];
 }
 
+/** Progress of a model that runs whole (several outputs, spiking, Song, natural gradient, Hebbian): its own unit. */
+export interface ModelProgress {
+  done: number;
+  total: number;
+  activeSeconds: number;
+}
+
 export interface LiveProgress {
   point: number;
   points: number;
@@ -38,6 +45,9 @@ export interface LiveProgress {
 export type FromWorker =
   | { type: 'engine'; info: EngineInfo; reason: string; fallback: boolean }
   | { type: 'progress'; progress: LiveProgress }
+  /** A model that runs whole has started (no batches: it cannot pause; its engine is known when it ends). */
+  | { type: 'model'; model: string; title: string }
+  | { type: 'model-progress'; progress: ModelProgress }
   | { type: 'paused' }
   | { type: 'resumed' }
   | {

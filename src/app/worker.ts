@@ -15,6 +15,7 @@ import { analyzePoint, type PointSeries } from '../report/analyze.ts';
 import { analyzeSweep } from '../report/analyze-sweep.ts';
 import { selectBrowserEngine } from './engine-select.ts';
 import { num, pointPlots, runFiles, sweepPlots } from '../report/run-files.ts';
+import { wholeModelOf, type WholeModel } from '../orchestrator/whole-models.ts';
 import type { FromWorker, LiveProgress, SimplexLive, ToWorker } from './protocol.ts';
 
 declare const __STDP_MC_IDENTITY__: { version: string; gitCommit: string | null };
@@ -83,7 +84,47 @@ function simplexLive(i: number, pt: PointResult, s: PointSeries): SimplexLive | 
   };
 }
 
+function postError(e: unknown): void {
+  if ((e as Error)?.name === 'AbortError') post({ type: 'cancelled' });
+  else if (e instanceof ScenarioError) post({ type: 'error', message: e.message, issues: e.issues });
+  else post({ type: 'error', message: (e as Error)?.message ?? String(e) });
+}
+
+/**
+ * A model that runs whole (whole-models.ts): parsed, run on the chosen engine (the model's own engine choice: gpu.js
+ * declines these models), its files computed as the CLI's. Cancel aborts at the engine's next check; there is no pause.
+ */
+async function startWhole(m: WholeModel, json: unknown, choice: EngineChoice, command: string): Promise<void> {
+  const abort = new AbortController();
+  current = { abort, gate: new Gate() };
+  try {
+    const exp = m.parse(json, {});
+    post({ type: 'model', model: m.model, title: m.title });
+    let last = 0;
+    const r: any = await m.run(exp, {
+      engine: choice, signal: abort.signal, command,
+      onProgress: (done, total, seconds) => {
+        const now = performance.now();
+        if (now - last < 100 && done < total) return;
+        last = now;
+        post({ type: 'model-progress', progress: { done, total, activeSeconds: Math.max(1e-6, seconds) } });
+      },
+    });
+    const id = __STDP_MC_IDENTITY__;
+    r.provenance = { ...r.provenance, version: id.version, gitCommit: id.gitCommit, gitDirty: null, command };
+    post({ type: 'engine', info: r.engine, reason: r.engineReason, fallback: choice !== 'auto' && r.engine.name !== choice });
+    const files = m.files(r);
+    post({ type: 'done', summary: files.summary, csv: files.csv, plots: files.plots, report: files.report });
+  } catch (e) {
+    postError(e);
+  } finally {
+    current = null;
+  }
+}
+
 async function start(json: unknown, choice: EngineChoice, command: string): Promise<void> {
+  const whole = wholeModelOf(json);
+  if (whole) return startWhole(whole, json, choice, command);
   const abort = new AbortController();
   const gate = new Gate();
   current = { abort, gate };
@@ -145,9 +186,7 @@ async function start(json: unknown, choice: EngineChoice, command: string): Prom
     const files = runFiles(r);
     post({ type: 'done', summary: files.summary as unknown as Record<string, unknown>, csv: files.csv, plots: files.plots, report: files.report });
   } catch (e) {
-    if ((e as Error)?.name === 'AbortError') post({ type: 'cancelled' });
-    else if (e instanceof ScenarioError) post({ type: 'error', message: e.message, issues: e.issues });
-    else post({ type: 'error', message: (e as Error)?.message ?? String(e) });
+    postError(e);
   } finally {
     current = null;
   }

@@ -8,6 +8,8 @@
  *  - WebGPU disabled (no flags): the same preset falls back (gpu.js on webgl2, or the CPU engine), says so, pauses
  *    and resumes, and its success probability agrees with the CLI's within 4 standard errors.
  *  - An invalid field shows its error next to the field and starts nothing; a started run can be cancelled.
+ *  - A model that runs whole (the spiking network preset) runs from its JSON panel on the CPU engine with exactly the
+ *    CLI's numbers (the same f64 code), draws its plots, and a bad field in its JSON is refused with the field named.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -33,10 +35,10 @@ let cli: Promise<any>;
 const browsers: Browser[] = [];
 
 /** The CLI's summary for the quickstart preset on WebGPU (Dawn on SwiftShader under Node), same seed, same N. */
-function runCli(out: string): Promise<any> {
+function runCli(out: string, file = 'experiments/quickstart.json', engine = 'webgpu', n = N): Promise<any> {
   return new Promise((ok, fail) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin/stdp-mc.js'), 'run', 'experiments/quickstart.json', '--engine', 'webgpu',
-      '--trajectories', String(N), '--json', '--no-report', '--out', out, '--force'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(ROOT, 'bin/stdp-mc.js'), 'run', file, '--engine', engine,
+      '--trajectories', String(n), '--json', '--no-report', '--out', out, '--force'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let so = '', se = '';
     p.stdout.on('data', (d) => (so += d));
     p.stderr.on('data', (d) => (se += d));
@@ -244,6 +246,41 @@ describe('browser page (Chromium)', () => {
     await page.click('#btn-cancel');
     await page.waitForSelector('body[data-state="cancelled"]', { timeout: 10_000 });
     expect(await page.isEnabled('#btn-start')).toBe(true);
+    expect(errors).toEqual([]);
+    await b.close();
+  });
+
+  it('runs a model that runs whole (spiking network preset) from its JSON panel with the CLI\'s numbers, and refuses a bad field', async () => {
+    const n = 256;
+    const cliSpiking = runCli(join(tmp, 'cli-spiking'), 'experiments/spiking-vs-chain.json', 'cpu', n);
+    const b = await launch([]);
+    const { page, errors } = await openPage(b, `preset=spiking-vs-chain&trajectories=${n}&engine=cpu`);
+    expect(await page.isVisible('#model-fields')).toBe(true);
+    expect(await page.isVisible('#chain-fields')).toBe(false);
+    expect(await page.inputValue('#f-m-trajectories')).toBe(String(n));
+    expect(await page.textContent('#cli-command')).toBe(`npx stdp-mc run experiments/spiking-vs-chain.json --engine cpu --trajectories ${n} --force`);
+    expect(await page.isDisabled('#btn-pause')).toBe(true);
+    const s = await runToEnd(page, 120_000);
+    const c = await cliSpiking;
+    expect(s.model).toBe('spiking');
+    expect(s.engine.name).toBe('cpu');
+    const counts = (x: any) => x.points[0].checkpoints.map((k: any) => [k.step, k.spikes, k.chain.successCount, k.chain.vertexCounts]);
+    expect(counts(s)).toEqual(counts(c));
+    expect(s.points[0].checkpoints.at(-1).chain.trajectories).toBe(n);
+    await page.waitForFunction(() => document.querySelectorAll('#extra-plots .vega svg').length >= 3, undefined, { timeout: 30_000 });
+    const marks = await page.evaluate(() => document.querySelectorAll('#extra-plots .vega svg path').length);
+    expect(marks).toBeGreaterThan(10);
+    expect(await page.textContent('#summary-view')).toMatch(/triggering frequency of input 1/);
+    await page.screenshot({ path: join(ARTIFACTS, 'spiking-model-1280x720.png'), fullPage: true });
+    // a bad field in the JSON: named, and nothing starts
+    const bad = JSON.parse(await page.inputValue('#f-model-json'));
+    bad.scenario.alpha = -0.01;
+    await page.fill('#f-model-json', JSON.stringify(bad, null, 2));
+    await expect.poll(() => page.isVisible('#err-model')).toBe(true);
+    expect(await page.textContent('#err-model')).toContain('alpha');
+    await page.click('#btn-start');
+    await page.waitForTimeout(300);
+    expect(await page.textContent('#run-state')).toMatch(/Not started/);
     expect(errors).toEqual([]);
     await b.close();
   });
