@@ -1,0 +1,216 @@
+/**
+ * Hebbian alignment of regularised learners (arXiv 2505.18069): validation; CPU (float64) against WebGPU (Deno,
+ * lavapipe) on identical Philox streams; the linear student's measured ⟨signal, Hebbian⟩ against the exact closed
+ * form (src/theory/hebbian-linear.ts) within Monte Carlo error, and the rejection of wrong variants of it; the signs
+ * of the alignment in the two phases; the tanh student and the random rule with decay.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ScenarioError } from '../../src/model/scenario.ts';
+import { resolveHebbianScenario } from '../../src/model/hebbian-scenario.ts';
+import { HebbianCpuEngine, hebbianParams } from '../../src/engines/hebbian-cpu.ts';
+import { REC, hebbianFlagNames, summarizeHebbian } from '../../src/stats/hebbian-stats.ts';
+import type { MeanCI } from '../../src/stats/song-stats.ts';
+import { innerProductPath, kappa, smallEtaInnerProduct } from '../../src/theory/hebbian-linear.ts';
+import { ROOT, denoBin } from '../gpu/spawn.ts';
+
+const RUNNER = fileURLToPath(new URL('../gpu/hebbian-runner.ts', import.meta.url));
+
+function runHebbianOnDeno(request: unknown, timeoutMs = 300_000): any {
+  const out = execFileSync(denoBin(), ['run', '-A', RUNNER, JSON.stringify(request)], {
+    cwd: ROOT, timeout: timeoutMs, maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'],
+  }).toString();
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+function issuesOf(f: () => unknown): { path: string; message: string }[] {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.issues;
+    throw e;
+  }
+  return [];
+}
+
+const heb = (extra: Record<string, unknown> = {}) => ({ model: 'hebbian', trajectories: 4, seed: 2505, ...extra });
+const se = (m: MeanCI) => m.sd! / Math.sqrt(m.n);
+const fmt = (m: MeanCI, d = 3) => `${m.mean!.toFixed(d)} ± ${se(m).toFixed(d)}`;
+
+describe('hebbian scenario validation', () => {
+  it('fills the defaults and builds the σ × γ grid (σ-major)', () => {
+    const s = resolveHebbianScenario(heb({ sigma: [0, 0.1], gamma: [0.01, 0.1, 1] }));
+    expect(s).toMatchObject({
+      inputDim: 32, outputDim: 32, rule: 'noisy-sgd', learningRate: 0.01, steps: 2000, batchSize: 1, window: 1,
+      student: { kind: 'linear' }, teacher: { kind: 'linear', scale: 1, labelNoise: 0 }, layers: [[32, 32]],
+    });
+    expect(s.grid.map((g) => [g.sigma, g.gamma])).toEqual([[0, 0.01], [0, 0.1], [0, 1], [0.1, 0.01], [0.1, 0.1], [0.1, 1]]);
+    expect(s.checkpoints).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 100));
+    expect(resolveHebbianScenario(heb({ student: { kind: 'tanh2', hidden: 8 } })).layers).toEqual([[8, 32], [32, 8]]);
+  });
+
+  it('refuses bad input with the field named', () => {
+    expect(issuesOf(() => resolveHebbianScenario(heb({ rule: 'sgd', sigma: [0, 0.1] })))[0]!.path).toBe('scenario.sigma[1]');
+    expect(issuesOf(() => resolveHebbianScenario(heb({ gamma: [0.1, -1] })))[0]!.path).toBe('scenario.gamma[1]');
+    expect(issuesOf(() => resolveHebbianScenario(heb({ learningRate: 1, gamma: [0.5, 1.5] })))[0]!.path).toBe('scenario.gamma[1]');
+    expect(issuesOf(() => resolveHebbianScenario(heb({ window: 200, steps: 1000, checkpoints: [100] })))[0]!.path).toBe('scenario.window');
+    expect(issuesOf(() => resolveHebbianScenario(heb({ checkpoints: [10, 5] })))[0]!.path).toBe('scenario.checkpoints[1]');
+    expect(issuesOf(() => resolveHebbianScenario(heb({ student: { kind: 'mlp' } })))[0]!.path).toBe('scenario.student.kind');
+    expect(issuesOf(() => resolveHebbianScenario(heb({ teacher: { labelnoise: 1 } })))[0]!.message).toMatch(/unknown field/);
+    expect(issuesOf(() => resolveHebbianScenario(heb({ inputDim: 0 })))[0]!.path).toBe('scenario.inputDim');
+    expect(issuesOf(() => resolveHebbianScenario({ model: 'hebbian', seed: 1 }))[0]!.path).toBe('scenario.trajectories');
+  });
+});
+
+describe('CPU and WebGPU (Deno, lavapipe) on identical Philox streams', () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ['linear, noisy SGD, B = 2, label noise, 2 grid points', {
+      inputDim: 12, outputDim: 3, sigma: [0.05], gamma: [0.01, 0.5], batchSize: 2, teacher: { labelNoise: 0.1 }, steps: 300, window: 5,
+      checkpoints: [50, 300],
+    }],
+    ['tanh2 student and teacher, noisy SGD', {
+      inputDim: 8, outputDim: 3, student: { kind: 'tanh2', hidden: 6 }, teacher: { kind: 'tanh2', hidden: 5 }, sigma: 0.02,
+      gamma: 0.1, learningRate: 0.05, steps: 300, checkpoints: [100, 300], window: 3,
+    }],
+    ['tanh2 student, random rule', {
+      inputDim: 8, outputDim: 2, student: { kind: 'tanh2', hidden: 5 }, rule: 'random', sigma: 0, gamma: 0.2, steps: 200, checkpoints: [200],
+    }],
+  ];
+  for (const [label, extra] of cases) {
+    it(`${label}: final weights and per-copy records agree to f32 rounding`, async () => {
+      const scenario = heb({ trajectories: 6, ...extra });
+      const s = resolveHebbianScenario(scenario);
+      const cpu = await new HebbianCpuEngine().run(s, { captureFinalWeights: true });
+      const gpu = runHebbianOnDeno({ scenario, options: { captureFinalWeights: true, stepsPerDispatch: 37 } });
+      const P = hebbianParams(s).P;
+      let maxW = 0, scaleW = 0;
+      for (let i = 0; i < cpu.finalWeights!.length; i++) {
+        maxW = Math.max(maxW, Math.abs(cpu.finalWeights![i]! - gpu.finalWeights[i]));
+        scaleW = Math.max(scaleW, Math.abs(cpu.finalWeights![i]!));
+      }
+      // records: inner products, cosines, loss, conditional theory, ‖v‖²; relative to each quantity's own scale
+      const C = s.checkpoints.length, rows = cpu.copies.rec.length / REC;
+      let maxRel = 0;
+      for (let k = 0; k < REC; k++) {
+        let scale = 0, diff = 0;
+        for (let r = 0; r < rows; r++) {
+          scale = Math.max(scale, Math.abs(cpu.copies.rec[r * REC + k]!));
+          diff = Math.max(diff, Math.abs(cpu.copies.rec[r * REC + k]! - gpu.copies.rec[r * REC + k]));
+        }
+        if (scale > 0) maxRel = Math.max(maxRel, diff / scale);
+      }
+      console.log(`${label}: ${s.grid.length} × 6 copies × ${P} weights, ${C} checkpoints; max |Δw| = ${maxW.toExponential(2)} ` +
+        `(max |w| ${scaleW.toFixed(2)}); records max relative difference ${maxRel.toExponential(2)}; lavapipe ${gpu.timing.seconds.toFixed(2)} s`);
+      expect(maxW).toBeLessThan(2e-4 * scaleW);
+      expect(maxRel).toBeLessThan(2e-3);
+      expect(gpu.copies.flags.every((f: number) => f === 0)).toBe(true);
+    }, 120_000);
+  }
+
+  it('ensemble statistics agree (linear, D = 32, 2 grid points × 256 copies, and batching does not change them)', async () => {
+    const scenario = heb({ outputDim: 1, trajectories: 256, sigma: [0, 0.08], gamma: [0.2], steps: 400, checkpoints: [400], seed: 9 });
+    const cpu = summarizeHebbian((await new HebbianCpuEngine().run(resolveHebbianScenario(scenario))).accumulator);
+    const g = runHebbianOnDeno({ scenario, options: { batchSize: 200 } });
+    const gpu = summarizeHebbian(g.accumulator);
+    for (let p = 0; p < cpu.length; p++) {
+      const a = cpu[p]!.checkpoints[0]!.layers[0]!, b = gpu[p]!.checkpoints[0]!.layers[0]!;
+      console.log(`σ = ${cpu[p]!.sigma}: ⟨S, H⟩ CPU ${fmt(a.innerProduct)} WebGPU ${fmt(b.innerProduct)}; cos CPU ${fmt(a.cosine)} WebGPU ${fmt(b.cosine)}`);
+      // identical streams: the two estimates differ by f32 drift only, far below one standard error
+      expect(Math.abs(a.innerProduct.mean! - b.innerProduct.mean!)).toBeLessThan(0.01 * se(a.innerProduct));
+      expect(Math.abs(a.cosine.mean! - b.cosine.mean!)).toBeLessThan(0.01 * se(a.cosine));
+      expect(b.fractionPositive.p).toBe(a.fractionPositive.p);
+    }
+    console.log(`lavapipe: ${g.timing.copySteps} copy-steps in ${g.timing.seconds.toFixed(2)} s (${(g.timing.copyStepsPerSecond / 1e6).toFixed(3)} M/s)`);
+  }, 120_000);
+});
+
+describe('linear student: measured ⟨signal, Hebbian⟩ against the closed form', () => {
+  // D = 32, two outputs, batch 2, label noise: κ = (D + B + 1)/B = 17.5 (the single-sample D + 2 = 34 would be wrong)
+  const scenario = heb({
+    outputDim: 2, batchSize: 2, teacher: { labelNoise: 0.2 }, sigma: [0, 0.06], gamma: [0.02, 0.5], steps: 1500,
+    learningRate: 0.02, checkpoints: [50, 300, 1500], window: 20, trajectories: 300, seed: 77,
+  });
+  const s = resolveHebbianScenario(scenario);
+  const hp = hebbianParams(s);
+  const run = new HebbianCpuEngine().run(s);
+
+  it('agrees with the exact moment recursion at every checkpoint, within 4 standard errors (window means)', async () => {
+    const sum = summarizeHebbian((await run).accumulator);
+    let worst = 0;
+    for (const p of sum) {
+      const params = { D: 32, Dout: 2, B: 2, eta: 0.02, gamma: p.gamma, sigma: p.sigma, labelNoise: 0.2, teacherNorm2: hp.teacherNorm2 };
+      const path = innerProductPath(params, 2, s.steps);
+      for (const c of p.checkpoints) {
+        // checkpoint k averages the updates of steps k − window … k − 1
+        let th = 0;
+        for (let n = c.step - s.window; n < c.step; n++) th += path[n]! / s.window;
+        const m = c.layers[0]!.innerProduct, z = (m.mean! - th) / se(m);
+        const d = c.measuredMinusConditional, zc = d.mean! / se(d);
+        worst = Math.max(worst, Math.abs(z), Math.abs(zc));
+        console.log(`σ ${p.sigma} γ ${p.gamma} step ${c.step}: measured ${fmt(m)}, exact theory ${th.toFixed(3)} (z = ${z.toFixed(2)}); ` +
+          `measured − E[·|v] ${fmt(d)} (z = ${zc.toFixed(2)})`);
+        expect(Math.abs(z)).toBeLessThan(4);
+        expect(Math.abs(zc)).toBeLessThan(4);
+      }
+    }
+    console.log(`largest |z| over 12 comparisons: ${worst.toFixed(2)}`);
+  }, 60_000);
+
+  it('rejects a flipped sign, the single-sample factor D + 2, and a missing σ² D term', async () => {
+    const sum = summarizeHebbian((await run).accumulator);
+    const p = sum[3]!; // σ = 0.06, γ = 0.5
+    const c = p.checkpoints.at(-1)!, m = c.layers[0]!.innerProduct;
+    const right = c.conditionalTheory.mean!;
+    const k = kappa(32, 2);
+    const variants = {
+      'sign flipped': -right,
+      'κ = D + 2': (right * (32 + 2)) / k,
+      'no σ² D term': right + k * 2 * 0.06 * 0.06 * 32,
+    };
+    for (const [name, v] of Object.entries(variants)) {
+      const z = (m.mean! - v) / se(m);
+      console.log(`${name}: ${v.toFixed(3)} against measured ${fmt(m)} (z = ${z.toFixed(1)})`);
+      expect(Math.abs(z)).toBeGreaterThan(6);
+    }
+  }, 60_000);
+});
+
+describe('phases of the alignment (linear student, one output, D = 32, η = 0.01)', () => {
+  it('Hebbian at large γ and small σ, anti-Hebbian at small γ and large σ; intervals exclude 0', async () => {
+    const s = resolveHebbianScenario(heb({
+      outputDim: 1, sigma: [0.01, 0.12], gamma: [0.005, 0.5], steps: 1500, checkpoints: [1500], window: 50, trajectories: 128, seed: 5,
+    }));
+    const hp = hebbianParams(s);
+    const sum = summarizeHebbian((await new HebbianCpuEngine().run(s)).accumulator);
+    const at = (sigma: number, gamma: number) => sum.find((p) => p.sigma === sigma && p.gamma === gamma)!.checkpoints[0]!.layers[0]!;
+    const heb1 = at(0.01, 0.5), anti = at(0.12, 0.005);
+    const small = (sigma: number, gamma: number) => smallEtaInnerProduct({ D: 32, Dout: 1, B: 1, gamma, sigma, teacherNorm2: hp.teacherNorm2 });
+    console.log(`‖w*‖² = ${hp.teacherNorm2.toFixed(3)}; (σ 0.01, γ 0.5): cos ${fmt(heb1.cosine)}, ⟨S,H⟩ ${fmt(heb1.innerProduct)} ` +
+      `(η→0 theory ${small(0.01, 0.5).toFixed(3)}), positive ${heb1.fractionPositive.p}; (σ 0.12, γ 0.005): cos ${fmt(anti.cosine)}, ` +
+      `⟨S,H⟩ ${fmt(anti.innerProduct)} (η→0 theory ${small(0.12, 0.005).toFixed(3)}), positive ${anti.fractionPositive.p}`);
+    expect(heb1.cosine.ci![0]).toBeGreaterThan(0);
+    expect(heb1.innerProduct.ci![0]).toBeGreaterThan(0);
+    expect(heb1.fractionPositive.ci![0]).toBeGreaterThan(0.5);
+    expect(anti.cosine.ci![1]).toBeLessThan(0);
+    expect(anti.innerProduct.ci![1]).toBeLessThan(0);
+    expect(anti.fractionPositive.ci![1]).toBeLessThan(0.5);
+    expect(sum.every((p) => p.flags === 0)).toBe(true);
+  }, 60_000);
+
+  it('tanh student (SGD with decay) and the random rule: Hebbian alignment of every layer at γ = 0.1', async () => {
+    for (const extra of [
+      { student: { kind: 'tanh2', hidden: 16 }, teacher: { kind: 'tanh2', hidden: 8 }, rule: 'sgd' },
+      { rule: 'random' },
+    ]) {
+      const s = resolveHebbianScenario(heb({
+        inputDim: 16, outputDim: 4, gamma: 0.1, learningRate: 0.05, steps: 2000, checkpoints: [2000], window: 20, trajectories: 48, seed: 3, ...extra,
+      }));
+      const sum = summarizeHebbian((await new HebbianCpuEngine().run(s)).accumulator);
+      const c = sum[0]!.checkpoints[0]!;
+      console.log(`${extra.rule} ${s.student.kind}: ${c.layers.map((l, i) => `layer ${i + 1} cos ${fmt(l.cosine)}`).join(', ')}; flags ${hebbianFlagNames(sum[0]!.flags)}`);
+      for (const l of c.layers) expect(l.cosine.ci![0]).toBeGreaterThan(0);
+      expect(sum[0]!.flags).toBe(0);
+    }
+  }, 60_000);
+});

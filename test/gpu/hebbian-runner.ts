@@ -1,0 +1,36 @@
+/**
+ * Subprocess helper for the Hebbian-alignment tests: runs HebbianWebGpuEngine in this runtime (Deno: lavapipe) and
+ * prints one JSON line { engine, accumulator, copies, finalWeights, timing }.
+ *
+ *   deno run -A test/gpu/hebbian-runner.ts '{"scenario": {...}, "options": {"captureFinalWeights": true}}'
+ */
+import { resolveHebbianScenario } from '../../src/model/hebbian-scenario.ts';
+import { HebbianWebGpuEngine } from '../../src/engines/webgpu/hebbian-engine.ts';
+
+const g = globalThis as any;
+const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
+const req = JSON.parse(args[0]!);
+const s = resolveHebbianScenario(req.scenario);
+const engine = await HebbianWebGpuEngine.create();
+if (!engine) throw new Error('no WebGPU adapter');
+let result: unknown;
+try {
+  const r = await engine.run(s, req.options ?? {});
+  const arr = (x: ArrayLike<number> | undefined) => (x ? Array.from(x) : undefined);
+  result = {
+    engine: r.engine,
+    accumulator: r.accumulator,
+    copies: { points: r.copies.points, n: r.copies.n, checkpoints: r.copies.checkpoints, rec: arr(r.copies.rec), flags: arr(r.copies.flags) },
+    finalWeights: arr(r.finalWeights),
+    timing: r.timing,
+  };
+} finally {
+  engine.dispose();
+}
+const text = JSON.stringify(result);
+if (g.Deno) {
+  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
+  g.Deno.exit(0);
+} else {
+  g.process.stdout.write(text + '\n', () => g.process.exit(0));
+}
