@@ -12,6 +12,8 @@ import fig5Multi4 from '../../experiments/fig5-multi-1e-4.json';
 import spikingVsChain from '../../experiments/spiking-vs-chain.json';
 import eq12RegimeMap from '../../experiments/eq12-regime-map.json';
 import song2000 from '../../experiments/song2000.json';
+import hebbianPhase from '../../experiments/hebbian-phase.json';
+import naturalGradientFig3 from '../../experiments/natural-gradient-fig3.json';
 
 export interface Preset {
   id: string;
@@ -37,7 +39,8 @@ export const PRESETS: Preset[] = [
   { id: 'priming', file: 'experiments/priming.json', json: strip(priming as Record<string, unknown>) },
   ...[
     ['fig5-multi-1e-3', fig5Multi3], ['fig5-multi-1e-4', fig5Multi4], ['spiking-vs-chain', spikingVsChain],
-    ['eq12-regime-map', eq12RegimeMap], ['song2000', song2000],
+    ['eq12-regime-map', eq12RegimeMap], ['song2000', song2000], ['hebbian-phase', hebbianPhase],
+    ['natural-gradient-fig3', naturalGradientFig3],
   ].map(([id, j]) => {
     const json = strip(j as Record<string, unknown>);
     return { id: id as string, file: `experiments/${id}.json`, json, model: (json.scenario as { model?: string }).model };

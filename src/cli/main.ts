@@ -17,6 +17,10 @@ import { songHumanReport, writeSongOutputs } from '../report/song-report.ts';
 import { isSpikingExperiment, parseSpikingExperiment, runSpikingExperiment, type SpikingExperiment } from '../orchestrator/run-spiking.ts';
 import { spikingHumanReport, writeSpikingOutputs } from '../report/spiking-report.ts';
 import { rareHumanReport, writeRareOutputs } from '../report/rare-report.ts';
+import { isHebbianExperiment, parseHebbianExperiment, runHebbianExperiment, type HebbianExperiment } from '../orchestrator/run-hebbian.ts';
+import { hebbianHumanReport, writeHebbianOutputs } from '../report/hebbian-report.ts';
+import { isNatgradExperiment, parseNatgradExperiment, runNatgradExperiment, type NatgradExperiment } from '../orchestrator/run-natgrad.ts';
+import { natgradHumanReport, writeNatgradOutputs } from '../report/natgrad-report.ts';
 import { ScenarioError } from '../model/scenario.ts';
 import { RunFailedError, runExperiment, type ExperimentResult } from '../orchestrator/run-experiment.ts';
 import { experimentOfState, mergeShardStates, resultFromState } from '../orchestrator/merge.ts';
@@ -36,6 +40,7 @@ const USAGE = `usage:
   stdp-mc merge DIR... [--out DIR] [--force]      combine shards 1/n..n/n into the single run's summary and report
   stdp-mc report DIR                              rebuild summary.json and the report from DIR/state.json
   stdp-mc schema
+  --duration S (seconds) shortens a natural-gradient experiment (its checkpoints beyond S are dropped).
 Writes DIR/state.json after every batch, then DIR/summary.json, DIR/report.html, CSV tables and SVG/PNG plots
 (default DIR: runs/<experiment name>); --json prints the summary alone on stdout; --no-report writes the summary
 only. An existing run in DIR is never overwritten without --force.`;
@@ -46,6 +51,13 @@ function intArg(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
   return Number(v);
+}
+
+function numArg(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!/^\d+(\.\d*)?([eE][+-]?\d+)?$/.test(v) || !(x > 0)) throw new UsageError(`--${name} must be a positive number, got "${v}"`);
+  return x;
 }
 
 function fmt(v: number | null | undefined, digits = 4): string {
@@ -203,6 +215,18 @@ function runSong(exp: SongExperiment, engine: EngineChoice, values: Record<strin
     ({ bar }) => runSongExperiment(exp, { engine, command, onProgress: bar }), writeSongOutputs, songHumanReport);
 }
 
+/** A Hebbian-alignment experiment (scenario.model "hebbian"). */
+function runHebbian(exp: HebbianExperiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
+  return runWhole(exp.name, values, NOT_CHECKPOINTED,
+    ({ bar }) => runHebbianExperiment(exp, { engine, command, onProgress: bar }), writeHebbianOutputs, hebbianHumanReport);
+}
+
+/** A natural-gradient learning experiment (scenario.model "natgrad"). */
+function runNatgrad(exp: NatgradExperiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
+  return runWhole(exp.name, values, NOT_CHECKPOINTED,
+    ({ bar }) => runNatgradExperiment(exp, { engine, command, onProgress: bar }), writeNatgradOutputs, natgradHumanReport);
+}
+
 /** A rare-event experiment: one estimator run per grid point (not checkpointed: each point is one short job). */
 function runRare(exp: Experiment, engine: EngineChoice, values: Record<string, unknown>, command: string): Promise<number> {
   return runWhole(exp.name, values, '--shard and --resume apply to batch runs; a rare-event experiment runs whole (split it by grid points instead)',
@@ -227,6 +251,7 @@ export async function main(argv: string[]): Promise<number> {
       'no-report': { type: 'boolean', default: false },
       'steps-per-dispatch': { type: 'string' },
       'batch-size': { type: 'string' },
+      duration: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -290,7 +315,15 @@ export async function main(argv: string[]): Promise<number> {
   };
   if (isMultiExperiment(json)) return runMulti(parseMultiExperiment(json, overrides), engine, values, command);
   if (isSpikingExperiment(json)) return runSpiking(parseSpikingExperiment(json, overrides), engine, values, command);
-  if (isSongExperiment(json)) return runSong(parseSongExperiment(json, { trajectories: overrides.trajectories, seed: overrides.seed }), engine, values, command);
+  const noSteps = (model: string) => {
+    if (overrides.steps !== undefined) throw new UsageError(`--steps does not apply to ${model} experiments: change its duration or steps in the file`);
+    return { trajectories: overrides.trajectories, seed: overrides.seed };
+  };
+  if (isSongExperiment(json)) return runSong(parseSongExperiment(json, noSteps('Song–Miller–Abbott')), engine, values, command);
+  if (isNatgradExperiment(json)) {
+    return runNatgrad(parseNatgradExperiment(json, { ...noSteps('natural-gradient'), duration: numArg('duration', values.duration as string | undefined) }), engine, values, command);
+  }
+  if (isHebbianExperiment(json)) return runHebbian(parseHebbianExperiment(json, noSteps('Hebbian-alignment')), engine, values, command);
   const exp = parseExperiment(json, overrides);
   let shard = parseShard(values.shard);
   if (exp.rareEvent) return runRare(exp, engine, values, command);

@@ -10,6 +10,8 @@
 import { z } from 'zod';
 import { MultiScenarioSchema } from './multi-scenario.ts';
 import { SongScenarioSchema } from './song-scenario.ts';
+import { HebbianScenarioSchema } from './hebbian-scenario.ts';
+import { NatgradScenarioSchema } from './natgrad-scenario.ts';
 import { SpikingScenarioSchema } from './spiking-scenario.ts';
 import { ChainScenarioSchema, NoiseSchema, ScenarioError, resolveScenario, zodIssues, type ResolvedScenario } from './scenario.ts';
 
@@ -206,7 +208,9 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
 /**
  * The published JSON Schema: a chain experiment (ExperimentSchema), a several-outputs one (scenario.model "multi",
  * src/model/multi-scenario.ts), a Song–Miller–Abbott one ("song", src/model/song-scenario.ts) or the spiking network
- * of Section 2.3 ("spiking", src/model/spiking-scenario.ts), told apart by scenario.model.
+ * of Section 2.3 ("spiking", src/model/spiking-scenario.ts), Hebbian alignment of regularised learners ("hebbian",
+ * src/model/hebbian-scenario.ts) or natural-gradient spiking learners ("natgrad", src/model/natgrad-scenario.ts), told
+ * apart by scenario.model.
  */
 export function experimentJsonSchema(): object {
   const MultiExperiment = z.strictObject({
@@ -229,5 +233,17 @@ export function experimentJsonSchema(): object {
     scenario: SpikingScenarioSchema,
     sweep: z.strictObject({ points: z.array(z.record(z.string(), z.unknown())).min(1).describe('Partial scenarios on top of the base') }).optional(),
   }).describe('An stdp-mc experiment with the spiking network of Section 2.3');
-  return z.toJSONSchema(z.union([ExperimentSchema, MultiExperiment, SongExperiment, SpikingExperiment]).describe('An stdp-mc experiment file'), { io: 'input', unrepresentable: 'any' });
+  const HebbianExperiment = z.strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1).describe('Name of the experiment, used in reports'),
+    description: z.string().optional().describe('What question the experiment answers'),
+    scenario: HebbianScenarioSchema,
+  }).describe('An stdp-mc experiment with Hebbian alignment of regularised learners (arXiv 2505.18069)');
+  const NatgradExperiment = z.strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1).describe('Name of the experiment, used in reports'),
+    description: z.string().optional().describe('What question the experiment answers'),
+    scenario: NatgradScenarioSchema,
+  }).describe('An stdp-mc experiment with natural-gradient learning for a spiking neuron (arXiv 2011.11710)');
+  return z.toJSONSchema(z.union([ExperimentSchema, MultiExperiment, SongExperiment, SpikingExperiment, HebbianExperiment, NatgradExperiment]).describe('An stdp-mc experiment file'), { io: 'input', unrepresentable: 'any' });
 }

@@ -10,6 +10,10 @@ import type { FilesOf } from '../report/build-report.ts';
 import { multiFiles } from '../report/multi-files.ts';
 import { songFiles } from '../report/song-files.ts';
 import { spikingFiles } from '../report/spiking-files.ts';
+import { hebbianFiles } from '../report/hebbian-files.ts';
+import { natgradFiles } from '../report/natgrad-files.ts';
+import { isNatgradExperiment, parseNatgradExperiment, runNatgradExperiment } from './run-natgrad.ts';
+import { isHebbianExperiment, parseHebbianExperiment, runHebbianExperiment } from './run-hebbian.ts';
 import { isMultiExperiment, parseMultiExperiment, runMultiExperiment } from './run-multi.ts';
 import { isSongExperiment, parseSongExperiment, runSongExperiment } from './run-song.ts';
 import { isSpikingExperiment, parseSpikingExperiment, runSpikingExperiment } from './run-spiking.ts';
@@ -55,6 +59,18 @@ export const WHOLE_MODELS: WholeModel[] = [
     parse: (j, o) => parseSongExperiment(j, o),
     run: (e, o) => runSongExperiment(e as any, { engine: o.engine, signal: o.signal, command: o.command, onProgress: viaObject(o) }),
     files: (r) => asFiles(songFiles(r)),
+  },
+  {
+    model: 'hebbian', title: 'Hebbian alignment of regularised learners (arXiv 2505.18069)', is: isHebbianExperiment,
+    parse: (j, o) => parseHebbianExperiment(j, o),
+    run: (e, o) => runHebbianExperiment(e as any, { engine: o.engine, signal: o.signal, command: o.command, onProgress: viaObject(o) }),
+    files: (r) => asFiles(hebbianFiles(r)),
+  },
+  {
+    model: 'natgrad', title: 'natural-gradient learning for a spiking neuron (arXiv 2011.11710)', is: isNatgradExperiment,
+    parse: (j, o) => parseNatgradExperiment(j, o),
+    run: (e, o) => runNatgradExperiment(e as any, { engine: o.engine, signal: o.signal, command: o.command, onProgress: viaObject(o) }),
+    files: (r) => asFiles(natgradFiles(r)),
   },
 ];
 

@@ -1,0 +1,39 @@
+/**
+ * Subprocess helper for the natural-gradient tests: runs NatgradWebGpuEngine in this runtime (Deno: lavapipe) and
+ * prints one JSON line { engine, ensembles: [{rule, eta, n, values, flags}], inputs, teacher, student, finalWeights, timing }.
+ *
+ *   deno run -A test/gpu/natgrad-runner.ts '{"scenario": {...}, "options": {"captureSpikes": 10}}'
+ */
+import { resolveNatgradScenario } from '../../src/model/natgrad-scenario.ts';
+import { NatgradWebGpuEngine } from '../../src/engines/webgpu/natgrad-engine.ts';
+
+const g = globalThis as any;
+const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
+const req = JSON.parse(args[0]!);
+const s = resolveNatgradScenario(req.scenario);
+const engine = await NatgradWebGpuEngine.create();
+if (!engine) throw new Error('no WebGPU adapter');
+let result: unknown;
+try {
+  const r = await engine.run(s, req.options ?? {});
+  // NaN does not survive JSON: send null and let the caller map it back.
+  const arr = (x: ArrayLike<number> | undefined) => (x ? Array.from(x, (v) => (Number.isNaN(v) ? null : v)) : undefined);
+  result = {
+    engine: r.engine,
+    ensembles: r.ensembles.map((e) => ({ rule: e.rule, eta: e.eta, n: e.n, values: arr(e.values), flags: arr(e.flags) })),
+    inputs: arr(r.inputs),
+    teacher: arr(r.teacher),
+    student: arr(r.student),
+    finalWeights: r.finalWeights?.map((w) => arr(w)),
+    timing: r.timing,
+  };
+} finally {
+  engine.dispose();
+}
+const text = JSON.stringify(result);
+if (g.Deno) {
+  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
+  g.Deno.exit(0);
+} else {
+  g.process.stdout.write(text + '\n', () => g.process.exit(0));
+}
