@@ -1,0 +1,70 @@
+/**
+ * The two learner ensembles of issue 9 through the command line: Hebbian alignment (a small (σ, γ) grid: summary,
+ * the closed-form comparisons, plots and report; a bad field refused with its name; gpu.js and --steps declined) and
+ * natural-gradient learning (the shipped Figure 3 file shortened with --duration and --trajectories).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../gpu/spawn.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'stdp-mc-learners-'));
+const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/stdp-mc.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+function write(name: string, obj: object): string {
+  const f = join(dir, `${name}.json`);
+  writeFileSync(f, JSON.stringify(obj));
+  return f;
+}
+
+describe('stdp-mc run on the learner ensembles', () => {
+  it('Hebbian alignment: grid summary with closed-form verdicts, phase diagram and report; bad input refused', () => {
+    const f = write('hebbian', {
+      name: 'hebbian', scenario: {
+        model: 'hebbian', inputDim: 32, outputDim: 1, rule: 'noisy-sgd', sigma: [0, 0.1], gamma: [0.01, 1], learningRate: 0.01,
+        steps: 600, checkpoints: { every: 200 }, window: 50, trajectories: 24, seed: 9,
+      },
+    });
+    const r = run(['run', f, '--engine', 'cpu', '--json', '--out', join(dir, 'hebbian-out')]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.model).toBe('hebbian');
+    expect(s.points).toHaveLength(4);
+    expect(s.points.every((p: any) => p.copies === 24)).toBe(true);
+    // every grid point is compared with the exact closed form of the linear student
+    expect(s.comparisons.length).toBeGreaterThanOrEqual(4);
+    expect(s.comparisons.every((c: any) => c.theory !== null && Number.isFinite(c.theory))).toBe(true);
+    for (const p of ['alignment-vs-time.png', 'phase-diagram.png', 'alignment.csv', 'report.html']) expect(existsSync(join(dir, 'hebbian-out', p)), p).toBe(true);
+
+    const bad = write('hebbian-bad', { name: 'bad', scenario: { model: 'hebbian', sigma: [0, -1], gamma: [0.1], steps: 10, trajectories: 2, seed: 1 } });
+    const b = run(['run', bad, '--engine', 'cpu', '--out', join(dir, 'bad-out')]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/scenario\.sigma\[1\]/);
+    const g = run(['run', f, '--engine', 'gpujs', '--out', join(dir, 'gpujs-out')]);
+    expect(g.status).not.toBe(0);
+    expect(g.stderr).toMatch(/gpu\.js does not run the Hebbian-alignment model/);
+    const k = run(['run', f, '--engine', 'cpu', '--steps', '10', '--out', join(dir, 'steps-out')]);
+    expect(k.status).toBe(2);
+    expect(k.stderr).toMatch(/--steps does not apply/);
+  });
+
+  it('natural gradient: the Figure 3 file shortened runs both rules side by side with KL, rate error and ‖w − w*‖', () => {
+    const r = run(['run', 'experiments/natural-gradient-fig3.json', '--engine', 'cpu', '--trajectories', '2', '--duration', '2', '--json', '--out', join(dir, 'natgrad-out')]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.model).toBe('natgrad');
+    const rules = new Set(s.ensembles.map((e: any) => e.rule));
+    expect(rules).toEqual(new Set(['natural', 'euclidean']));
+    for (const e of s.ensembles) {
+      expect(e.learners).toBe(2);
+      const fin = e.checkpoints.at(-1);
+      expect(fin.time).toBeCloseTo(2, 6);
+      for (const k of ['kl', 'rateError', 'weightDistance']) expect(Number.isFinite(fin.fields[k].mean), k).toBe(true);
+    }
+    expect(existsSync(join(dir, 'natgrad-out', 'report.html'))).toBe(true);
+    const bad = run(['run', 'experiments/natural-gradient-fig3.json', '--engine', 'cpu', '--duration', 'soon', '--out', join(dir, 'natgrad-bad')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--duration must be a positive number/);
+  });
+});
