@@ -284,4 +284,30 @@ describe('browser page (Chromium)', () => {
     expect(errors).toEqual([]);
     await b.close();
   });
+
+  it('every model preset loads into the JSON panel valid, with its CLI command; the Hebbian preset runs to its phase diagram', async () => {
+    const b = await launch([]);
+    const { page, errors } = await openPage(b, 'preset=quickstart');
+    for (const id of ['fig5-multi-1e-3', 'fig5-multi-1e-4', 'spiking-vs-chain', 'eq12-regime-map', 'song2000', 'hebbian-phase', 'natural-gradient-fig3']) {
+      await page.selectOption('#f-preset', id);
+      expect(await page.isVisible('#model-fields'), id).toBe(true);
+      expect(await page.isVisible('#err-model'), id).toBe(false);
+      expect(await page.textContent('#cli-command'), id).toBe(`npx stdp-mc run experiments/${id}.json --engine auto --force`);
+    }
+    await page.selectOption('#f-preset', 'quickstart');
+    expect(await page.isVisible('#chain-fields')).toBe(true);
+    // a small Hebbian grid from the preset: 2 × 2 points, 16 copies, 400 steps
+    await page.selectOption('#f-preset', 'hebbian-phase');
+    const j = JSON.parse(await page.inputValue('#f-model-json'));
+    Object.assign(j.scenario, { sigma: [0, 0.1], gamma: [0.01, 1], steps: 400, checkpoints: { every: 100 } });
+    await page.fill('#f-model-json', JSON.stringify(j, null, 2));
+    await page.fill('#f-m-trajectories', '16');
+    await expect.poll(() => page.isVisible('#err-model')).toBe(false);
+    const s = await runToEnd(page, 120_000);
+    expect(s.model).toBe('hebbian');
+    expect(s.points).toHaveLength(4);
+    await page.waitForFunction(() => !!document.querySelector('#plot-phase-diagram .vega svg'), undefined, { timeout: 30_000 });
+    expect(errors).toEqual([]);
+    await b.close();
+  });
 });
