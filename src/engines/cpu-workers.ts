@@ -5,9 +5,10 @@
  * vertex counts and histograms equal the single-thread cpu engine's for the same seed, and the moments agree within
  * rounding of the merge order.
  *
- * Each shard runs `runShard`, the loop of CpuEngine.run with `advanceFast` in place of chain-math's `advance`:
- * the same float64 operations in the same order (so bit-identical states), with Philox unrolled into locals and the
- * high word of the 32×32 product taken from two exact float64 products instead of four 16-bit ones.
+ * Each shard runs `runShard`, the loop of CpuEngine.run for the plain chain: the product form of chain-math.ts
+ * `advanceProduct` through `advanceBatch` (the WebAssembly SIMD kernel for uniform and Rademacher noise, the
+ * JavaScript reference otherwise), so final states are bit-identical to the single-thread engine's. Each worker
+ * compiles its own kernel instance.
  *
  * Node only (worker_threads; the worker loads this same file, through tsx when it is TypeScript source).
  */
@@ -15,90 +16,13 @@ import type { ResolvedScenario } from '../model/scenario.ts';
 import {
   accumulateTrajectory, emptyAccumulator, mergeAccumulators, type CheckpointAccumulator,
 } from '../stats/checkpoint-stats.ts';
-import { noiseFromUniform, noiseParams, reduceState, type NoiseParams } from './chain-math.ts';
+import { foldInterval, noiseParams, philoxFast, reduceState } from './chain-math.ts';
+import { advanceBatch } from './wasm/advance-batch.ts';
 import { batches, planDispatches } from './plan.ts';
 import { checkAborted, runtimeName, type Engine, type EngineInfo, type EnsembleResult, type RunOptions } from './types.ts';
 
-const M0 = 0xd2511f53;
-const M1 = 0xcd9e8d57;
-const W0 = 0x9e3779b9;
-const W1 = 0xbb67ae85;
-const U24 = 5.9604644775390625e-8;
-
-const M0L = M0 & 0xffff, M0H = M0 >>> 16, M1L = M1 & 0xffff, M1H = M1 >>> 16;
-
-/**
- * Philox4x32-10 of counter (c0, c1, c2, c3) under key (k0, k1) into out[0..3]; bit-identical to philox.ts. All
- * arithmetic stays in int32 (words held as signed int32, reinterpreted as u32 by the Uint32Array store), so V8 keeps
- * it in machine words: 16×16-bit partial products with Math.imul, whose true values stay below 2^32.
- */
-export function philoxFast(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
-  c0 |= 0; c1 |= 0; c2 |= 0; c3 |= 0; k0 |= 0; k1 |= 0;
-  for (let r = 0; r < 10; r++) {
-    if (r > 0) {
-      k0 = (k0 + W0) | 0;
-      k1 = (k1 + W1) | 0;
-    }
-    const b0 = c0 & 0xffff, b1 = c0 >>> 16;
-    const t0 = (Math.imul(M0H, b0) + (Math.imul(M0L, b0) >>> 16)) | 0;
-    const v0 = ((t0 & 0xffff) + Math.imul(M0L, b1)) | 0;
-    const hi0 = (Math.imul(M0H, b1) + (t0 >>> 16) + (v0 >>> 16)) | 0;
-    const lo0 = Math.imul(M0, c0);
-    const e0 = c2 & 0xffff, e1 = c2 >>> 16;
-    const t1 = (Math.imul(M1H, e0) + (Math.imul(M1L, e0) >>> 16)) | 0;
-    const v1 = ((t1 & 0xffff) + Math.imul(M1L, e1)) | 0;
-    const hi1 = (Math.imul(M1H, e1) + (t1 >>> 16) + (v1 >>> 16)) | 0;
-    const lo1 = Math.imul(M1, c2);
-    c0 = hi1 ^ c1 ^ k0;
-    c1 = lo1;
-    c2 = hi0 ^ c3 ^ k1;
-    c3 = lo0;
-  }
-  out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
-}
-
-/** chain-math.ts `advance`, operation for operation (same results to the bit), with the faster Philox. */
-export function advanceFast(
-  x: Float64Array, d: number, k0: number, nSteps: number, traj: number,
-  key: [number, number], alpha: number, np: NoiseParams, e: Float64Array, w: Uint32Array,
-): void {
-  const kk0 = key[0] | 0, kk1 = key[1] | 0;
-  const uniformNoise = np.law === 0;
-  const h = np.h;
-  traj |= 0;
-  for (let s = 0; s < nSteps; s++) {
-    const k = (k0 + s) | 0;
-    let S = 0;
-    for (let i = 0; i < d; i++) {
-      // After the shift the largest coordinate is exactly 0, and Math.exp(0) === 1 exactly: skip that call.
-      const xi = x[i]!;
-      const v = xi === 0 ? 1 : Math.exp(xi);
-      e[i] = v;
-      S += v;
-    }
-    let lastPositive = d - 1;
-    for (let i = d - 1; i >= 0; i--) if (e[i]! > 0) { lastPositive = i; break; }
-    philoxFast(k, traj, 0, 0, kk0, kk1, w);
-    const target = Math.max(w[0]! >>> 8, 1) * U24 * S;
-    let zeta = lastPositive;
-    let acc = 0;
-    for (let i = 0; i < d; i++) {
-      acc += e[i]!;
-      if (target < acc) { zeta = i; break; }
-    }
-    let m = -Infinity;
-    for (let i = 0; i < d; i++) {
-      const n = i + 1;
-      if ((n & 3) === 0) philoxFast(k, traj, 0, n >>> 2, kk0, kk1, w);
-      const u = Math.max(w[n & 3]! >>> 8, 1) * U24;
-      const z = uniformNoise ? h * (2 * u - 1) : noiseFromUniform(u, np);
-      const xi = x[i]! + Math.log1p(alpha * ((i === zeta ? 1 : 0) + z));
-      x[i] = xi;
-      if (xi > m) m = xi;
-    }
-    for (let i = 0; i < d; i++) x[i] = x[i]! - m;
-  }
-}
+/** Philox4x32-10 with int32 arithmetic (now in chain-math.ts, the step of advanceProduct); re-exported. */
+export { philoxFast };
 
 interface ShardRequest {
   scenario: ResolvedScenario;
@@ -117,33 +41,37 @@ interface ShardResult {
   dispatches: number;
 }
 
-/** The loop of CpuEngine.run over trajectories [range) with advanceFast; `progress(done)` is called now and then. */
+/** The loop of CpuEngine.run (plain chain) over trajectories [range); `progress(done)` is called now and then. */
 export function runShard(q: ShardRequest, progress?: (done: number) => void, signal?: AbortSignal): ShardResult {
   const s = q.scenario;
   const [start, end] = q.range;
   const d = s.d;
   const np = noiseParams(s);
+  const R = foldInterval(s.alpha, np.h);
   const stepsPerDispatch = q.stepsPerDispatch ?? Math.max(1, Math.min(s.steps, 4096));
   const plan = planDispatches(s.checkpoints, s.steps, stepsPerDispatch);
   const acc = s.checkpoints.map((k) => emptyAccumulator(k, d));
   const nPaths = Math.max(0, Math.min(s.keepPaths, end) - start);
   const paths = Array.from({ length: nPaths }, () => [] as number[][]);
   const finalState = q.captureFinalState ? new Float64Array(d * (end - start)) : undefined;
-  const e = new Float64Array(d), w = new Uint32Array(4), xs = new Float64Array(d), p = new Float64Array(d);
+  const xs = new Float64Array(d), p = new Float64Array(d);
   let done = 0, dispatches = 0, last = performance.now();
   for (const [b0, b1] of batches(start, end, q.batchSize ?? 8192)) {
     const n = b1 - b0;
     const x = new Float64Array(d * n);
     for (let i = 0; i < d; i++) x.fill(s.x0[i]!, i * n, (i + 1) * n);
+    const g = new Float64Array(d * n).fill(1);
     for (const disp of plan) {
       checkAborted(signal);
       dispatches++;
       const slot = disp.statsSlot;
-      for (let t = 0; t < n; t++) {
-        for (let i = 0; i < d; i++) xs[i] = x[i * n + t]!;
-        advanceFast(xs, d, disp.k0, disp.nSteps, b0 + t, s.seedKey, s.alpha, np, e, w);
-        for (let i = 0; i < d; i++) x[i * n + t] = xs[i]!;
-        if (slot >= 0) {
+      advanceBatch(x, g, {
+        d, n, traj0: b0, k0: disp.k0, nSteps: disp.nSteps, key: s.seedKey, alpha: s.alpha, np, R,
+        foldAtEnd: slot >= 0 || disp.k0 + disp.nSteps === s.steps,
+      });
+      if (slot >= 0) {
+        for (let t = 0; t < n; t++) {
+          for (let i = 0; i < d; i++) xs[i] = x[i * n + t]!;
           const r = reduceState(xs, d, s.iStar, p);
           accumulateTrajectory(acc[slot]!, s.iStar, r.L, r.G, r.argmax, p);
           const m = b0 + t - start;

@@ -1,36 +1,25 @@
 /**
  * The cpu engine across worker_threads gives the single-thread cpu engine's results for the same seed: identical
  * counts, vertex counts, histograms and final states (each trajectory's numbers are addressed by its index, and the
- * worker's advanceFast repeats chain-math's float64 operations), moments within the rounding of the merge order.
+ * workers run the same product-form step, WebAssembly or JavaScript), moments within the rounding of the merge order.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveScenario } from '../../src/model/scenario.ts';
 import { CpuEngine } from '../../src/engines/cpu.ts';
-import { CpuWorkersEngine, advanceFast, philoxFast } from '../../src/engines/cpu-workers.ts';
-import { advance, noiseParams } from '../../src/engines/chain-math.ts';
+import { CpuWorkersEngine, philoxFast } from '../../src/engines/cpu-workers.ts';
 import { philox4x32 } from '../../src/rng/philox.ts';
 
 const engines: CpuWorkersEngine[] = [];
 afterAll(() => engines.forEach((e) => e.dispose()));
 
 describe('cpu engine with worker_threads', () => {
-  it('philoxFast and advanceFast are bit-identical to philox4x32 and advance', () => {
+  it('philoxFast is bit-identical to philox4x32', () => {
     const a = new Uint32Array(4), b = new Uint32Array(4);
     for (let i = 0; i < 2000; i++) {
       const c = [i * 2654435761, i, 0xffffffff - i, i >> 3].map((v) => v >>> 0) as [number, number, number, number];
       philox4x32(c[0], c[1], c[2], c[3], 0x9e3779b9 ^ i, 0xdeadbeef, a);
       philoxFast(c[0], c[1], c[2], c[3], 0x9e3779b9 ^ i, 0xdeadbeef, b);
       expect(Array.from(b)).toEqual(Array.from(a));
-    }
-    for (const law of ['uniform', 'rademacher', 'truncnormal'] as const) {
-      const s = resolveScenario({ model: 'chain', rates: [4, 3, 2, 1, 1.5], alpha: 0.05, noise: { law, halfWidth: 1 }, steps: 10, trajectories: 1, seed: 9 });
-      const np = noiseParams(s);
-      for (let t = 0; t < 20; t++) {
-        const x1 = Float64Array.from(s.x0), x2 = Float64Array.from(s.x0);
-        advance(x1, 5, 0, 300, t, s.seedKey, s.alpha, np, new Float64Array(5), new Uint32Array(4));
-        advanceFast(x2, 5, 0, 300, t, s.seedKey, s.alpha, np, new Float64Array(5), new Uint32Array(4));
-        expect(Array.from(x2)).toEqual(Array.from(x1));
-      }
     }
   });
 
@@ -40,6 +29,7 @@ describe('cpu engine with worker_threads', () => {
       checkpoints: { every: 100 }, keepPaths: 3,
     });
     const ref = await new CpuEngine().run(scenario, { captureFinalState: true });
+    expect(ref.engine.details?.step).toBe('wasm-simd128'); // Node 20 has WebAssembly SIMD: the kernel runs in both
     const eng = new CpuWorkersEngine({ workers, minPerWorker: 64 });
     engines.push(eng);
     const progress: number[] = [];
@@ -63,6 +53,20 @@ describe('cpu engine with worker_threads', () => {
     expect(Array.from(r.finalState!)).toEqual(Array.from(ref.finalState!));
     expect(r.paths).toEqual(ref.paths);
     expect(progress.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('truncated normal noise (the JavaScript product-form path): identical final states with 2 workers', async () => {
+    const scenario = resolveScenario({
+      model: 'chain', rates: [5, 4, 3, 2], alpha: 0.04, noise: { law: 'truncnormal', halfWidth: 1 }, steps: 150,
+      trajectories: 300, seed: 'workers-tn', checkpoints: [70, 150],
+    });
+    const ref = await new CpuEngine().run(scenario, { captureFinalState: true });
+    expect(ref.engine.details?.step).toBe('js');
+    const eng = new CpuWorkersEngine({ workers: 2, minPerWorker: 64 });
+    engines.push(eng);
+    const r = await eng.run(scenario, { captureFinalState: true });
+    expect(Array.from(r.finalState!)).toEqual(Array.from(ref.finalState!));
+    expect(r.checkpoints[0]!.vertexCounts).toEqual(ref.checkpoints[0]!.vertexCounts);
   }, 120_000);
 
   it('a trajectory range and a cancelled run', async () => {
