@@ -99,7 +99,7 @@ describe('experiment files', () => {
     const js = experimentJsonSchema() as any;
     // one branch per model, told apart by scenario.model
     const branches = js.anyOf as any[];
-    expect(branches.map((b) => b.properties.scenario.properties.model.const).sort()).toEqual(['chain', 'multi', 'song', 'spiking']);
+    expect(branches.map((b) => b.properties.scenario.properties.model.const).sort()).toEqual(['chain', 'hebbian', 'multi', 'natgrad', 'song', 'spiking']);
     const sc = branches.find((b) => b.properties.scenario.properties.model.const === 'chain').properties.scenario;
     expect(sc.additionalProperties).toBe(false);
     expect(sc.required).toEqual(expect.arrayContaining(['model', 'rates', 'alpha', 'steps', 'trajectories', 'seed']));

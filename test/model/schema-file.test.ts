@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { experimentJsonSchema, parseExperiment } from '../../src/model/experiment.ts';
-import { isMultiExperiment, parseMultiExperiment } from '../../src/orchestrator/run-multi.ts';
-import { isSongExperiment, parseSongExperiment } from '../../src/orchestrator/run-song.ts';
-import { isSpikingExperiment, parseSpikingExperiment } from '../../src/orchestrator/run-spiking.ts';
+import { wholeModelOf } from '../../src/orchestrator/whole-models.ts';
 
 describe('published JSON Schema and shipped experiments', () => {
   it('schema/experiment.schema.json is up to date (npm run schema regenerates it)', () => {
@@ -18,9 +16,9 @@ describe('published JSON Schema and shipped experiments', () => {
     expect(files).toContain('quickstart.json');
     for (const f of files) {
       const json = JSON.parse(fs.readFileSync(new URL(f, dir), 'utf8'));
-      const parse = isMultiExperiment(json) ? parseMultiExperiment : isSongExperiment(json) ? parseSongExperiment
-        : isSpikingExperiment(json) ? parseSpikingExperiment : parseExperiment;
-      expect(() => parse(json), f).not.toThrow();
+      // the chain's parser, or the parser of the model that runs whole (several outputs, spiking, Song, natgrad, Hebbian)
+      const m = wholeModelOf(json);
+      expect(() => (m ? m.parse(json, {}) : parseExperiment(json)), f).not.toThrow();
     }
   });
 });
