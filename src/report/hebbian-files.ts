@@ -117,7 +117,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
       (s.layers.length > 1 ? '; layer 1 solid, layer 2 dashed' : '')),
     layer: [
       { data: { values: [{ y: 0 }] }, mark: { type: 'rule', color: '#888' }, encoding: { y: { field: 'y', type: 'quantitative' } } },
-      { data: { values: lines }, mark: { type: 'area', opacity: 0.12 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'cos(signal, Hebbian)' }, y2: { field: 'hi' }, color: seriesColor(domain), detail: { field: 'layer' } } },
+      { data: { values: lines }, mark: { type: 'area', opacity: 0.12 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'cos(signal, Hebbian)' }, y2: { field: 'hi' }, color: { ...seriesColor(domain), legend: { orient: 'right', symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 3 } }, detail: { field: 'layer' } } },
       { data: { values: lines }, mark: { type: 'line', strokeWidth: 2, point: true }, encoding: { x, y: { field: 'cos', type: 'quantitative' }, color: seriesColor(domain),
         strokeDash: { field: 'layer', type: 'nominal', scale: { domain: ['layer 1', 'layer 2'], range: [[1, 0], [6, 4]] }, legend: s.layers.length > 1 ? { orient: 'bottom', title: null } : null } } },
     ],

@@ -44,7 +44,8 @@ export function natgradFiles(r: NatgradExperimentResult) {
     { name: 'time-to-threshold.csv', text: toCsv(ttCols, ttRows) },
   ];
   const labels = sums.map((e) => label(e.rule, e.eta));
-  const color = { field: 'series', type: 'nominal', title: null, scale: { domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]) } };
+  // the band's layer would give the legend its pale fill: draw the symbols as full-colour strokes
+  const color = { field: 'series', type: 'nominal', title: null, scale: { domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]) }, legend: { symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 3 } };
   const curve = (f: NatgradField, yTitle: string, log: boolean) => {
     const values = sums.flatMap((e) => e.checkpoints
       .filter((c) => c.fields[f].median !== null && (!log || (c.fields[f].q10 ?? 0) > 0))
