@@ -30,6 +30,15 @@ $<HTMLSelectElement>('f-law').innerHTML = noiseLawOptions();
 
 const OVERRIDES = ['trajectories', 'steps', 'seed'] as const;
 
+/** An experiment that is no preset: the CLI command writes it to a file (heredoc) and runs it; the URL carries it whole. */
+function asWholeFile(json: Record<string, unknown>, engine: EngineChoice): { command: string; query: URLSearchParams } {
+  const file = `${String(json.name || 'experiment').replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
+  return {
+    command: `cat > ${file} <<'EOF'\n${JSON.stringify({ $schema: 'https://unpkg.com/stdp-mc/schema/experiment.schema.json', ...json }, null, 2)}\nEOF\nnpx stdp-mc run ${file} --engine ${engine} --force`,
+    query: new URLSearchParams({ exp: JSON.stringify(json), engine }),
+  };
+}
+
 /** The CLI command that runs what the form describes, and the URL query that reloads it. */
 function describe(json: Record<string, unknown>, exp: Experiment, engine: EngineChoice): { command: string; query: URLSearchParams } {
   const sc = json.scenario as Record<string, unknown>;
@@ -48,12 +57,7 @@ function describe(json: Record<string, unknown>, exp: Experiment, engine: Engine
     query.set('engine', engine);
     return { command: `npx stdp-mc run ${p.file} --engine ${engine}${flags} --force`, query };
   }
-  const file = `${String(json.name || 'experiment').replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
-  const query = new URLSearchParams({ exp: JSON.stringify(json), engine });
-  return {
-    command: `cat > ${file} <<'EOF'\n${JSON.stringify({ $schema: 'https://unpkg.com/stdp-mc/schema/experiment.schema.json', ...json }, null, 2)}\nEOF\nnpx stdp-mc run ${file} --engine ${engine} --force`,
-    query,
-  };
+  return asWholeFile(json, engine);
 }
 
 let lastValid: { json: Record<string, unknown>; experiment: Experiment; command: string } | null = null;
@@ -133,11 +137,7 @@ function describeModel(json: Record<string, any>, engine: EngineChoice): { comma
     const flags = Object.entries(o).map(([k, v]) => ` --${k} ${typeof v === 'string' ? `'${v.replace(/'/g, `'\\''`)}'` : v}`).join('');
     return { command: `npx stdp-mc run ${p.file} --engine ${engine}${flags} --force`, query };
   }
-  const file = `${String(json.name || 'experiment').replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
-  return {
-    command: `cat > ${file} <<'EOF'\n${JSON.stringify({ $schema: 'https://unpkg.com/stdp-mc/schema/experiment.schema.json', ...json }, null, 2)}\nEOF\nnpx stdp-mc run ${file} --engine ${engine} --force`,
-    query: new URLSearchParams({ exp: JSON.stringify(json), engine }),
-  };
+  return asWholeFile(json, engine);
 }
 
 function onModelChange(): void {

@@ -9,7 +9,7 @@
  * has a Wilson interval.
  */
 import { wilson } from './intervals.ts';
-import { meanCI, type MeanCI, type Sums } from './song-stats.ts';
+import { addSums, emptySums, meanCI, pushSums, type MeanCI, type Sums } from './song-stats.ts';
 
 export const REC = 8;
 /** Offsets in a per-copy checkpoint record (layer 2 entries are 0 for the linear student). */
@@ -28,14 +28,6 @@ export interface HebbianCopyData {
   rec: Float64Array | Float32Array;
   /** [point · n + copy]. */
   flags: Uint32Array;
-}
-
-const emptySums = (): Sums => ({ n: 0, sum: 0, sumSq: 0 });
-const addSums = (a: Sums, b: Sums): Sums => ({ n: a.n + b.n, sum: a.sum + b.sum, sumSq: a.sumSq + b.sumSq });
-function push(s: Sums, x: number): void {
-  s.n++;
-  s.sum += x;
-  s.sumSq += x * x;
 }
 
 export interface HebbianCheckpointAcc {
@@ -79,15 +71,15 @@ export function accumulateHebbian(a: HebbianAccumulator, d: HebbianCopyData): vo
       for (let c = 0; c < C; c++) {
         const o = (row * C + c) * REC, cp = pt.checkpoints[c]!;
         cp.layers.forEach((l, li) => {
-          push(l.ip, d.rec[o + HEBBIAN_REC.ip1 + 2 * li]!);
+          pushSums(l.ip, d.rec[o + HEBBIAN_REC.ip1 + 2 * li]!);
           const cs = d.rec[o + HEBBIAN_REC.cos1 + 2 * li]!;
-          push(l.cos, cs);
+          pushSums(l.cos, cs);
           if (cs > 0) l.positive++;
         });
-        push(cp.loss, d.rec[o + HEBBIAN_REC.loss]!);
-        push(cp.cond, d.rec[o + HEBBIAN_REC.cond]!);
-        push(cp.diff, d.rec[o + HEBBIAN_REC.ip1]! - d.rec[o + HEBBIAN_REC.cond]!);
-        push(cp.vnorm2, d.rec[o + HEBBIAN_REC.vnorm2]!);
+        pushSums(cp.loss, d.rec[o + HEBBIAN_REC.loss]!);
+        pushSums(cp.cond, d.rec[o + HEBBIAN_REC.cond]!);
+        pushSums(cp.diff, d.rec[o + HEBBIAN_REC.ip1]! - d.rec[o + HEBBIAN_REC.cond]!);
+        pushSums(cp.vnorm2, d.rec[o + HEBBIAN_REC.vnorm2]!);
       }
       if (d.flags[row]) pt.flaggedCopies++;
       pt.flags |= d.flags[row]!;

@@ -28,9 +28,10 @@ export interface Sums {
   sumSq: number;
 }
 
-const emptySums = (): Sums => ({ n: 0, sum: 0, sumSq: 0 });
-const addSums = (a: Sums, b: Sums): Sums => ({ n: a.n + b.n, sum: a.sum + b.sum, sumSq: a.sumSq + b.sumSq });
-function push(s: Sums, x: number): void {
+export const emptySums = (): Sums => ({ n: 0, sum: 0, sumSq: 0 });
+export const addSums = (a: Sums, b: Sums): Sums => ({ n: a.n + b.n, sum: a.sum + b.sum, sumSq: a.sumSq + b.sumSq });
+/** Add one observation to running sums. */
+export function pushSums(s: Sums, x: number): void {
   s.n++;
   s.sum += x;
   s.sumSq += x * x;
@@ -133,12 +134,12 @@ export function accumulateSong(a: SongAccumulator, d: SongCopyData): void {
     let head = 0, tail = 0;
     for (let w = 0; w < W; w++) {
       const c = d.windowCounts[t * W + w]!;
-      push(a.windows[w]!, c / a.windowSeconds);
+      pushSums(a.windows[w]!, c / a.windowSeconds);
       if (w < a.spanWindows) head += c;
       if (w >= W - a.spanWindows) tail += c;
     }
-    push(a.head, head / a.spanSeconds);
-    push(a.tail, tail / a.spanSeconds);
+    pushSums(a.head, head / a.spanSeconds);
+    pushSums(a.tail, tail / a.spanSeconds);
     for (let c = 0; c < C; c++) {
       const cp = a.checkpoints[c]!, o = (t * C + c) * B;
       let tot = 0;
@@ -146,9 +147,9 @@ export function accumulateSong(a: SongAccumulator, d: SongCopyData): void {
         cp.hist[b] += d.hists[o + b]!;
         tot += d.hists[o + b]!;
       }
-      push(cp.fracLow, d.hists[o]! / tot);
-      push(cp.fracHigh, d.hists[o + B - 1]! / tot);
-      push(cp.meanW, d.meanW[t * C + c]!);
+      pushSums(cp.fracLow, d.hists[o]! / tot);
+      pushSums(cp.fracHigh, d.hists[o + B - 1]! / tot);
+      pushSums(cp.meanW, d.meanW[t * C + c]!);
     }
     const last = d.hists.subarray((t * C + C - 1) * B, (t * C + C) * B);
     if (isBimodal(last)) a.bimodalCopies++;

@@ -9,8 +9,9 @@ import {
 } from '../../stats/checkpoint-stats.ts';
 import { chainExtras, noiseParams, type ChainExtras } from '../chain-math.ts';
 import { batches, planDispatches, type Dispatch } from '../plan.ts';
-import { checkAborted, runtimeName, type Engine, type EngineInfo, type EnsembleResult, type RunOptions } from '../types.ts';
-import { acquireDevice, computePipeline, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from './device.ts';
+import { checkAborted, type Engine, type EnsembleResult, type RunOptions } from '../types.ts';
+import { acquireDevice, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from './device.ts';
+import { WebGpuHost } from './host.ts';
 
 const WG = 64;
 const PARAM_STRIDE = 256; // minUniformBufferOffsetAlignment upper bound
@@ -68,18 +69,9 @@ export async function chainShaderSource(d: number, law: number, ex: ChainExtras 
   return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('noise.wgsl')}\n${await loadShader('chain.wgsl')}`;
 }
 
-export class WebGpuEngine implements Engine {
-  readonly info: EngineInfo;
-  private pipelines = new Map<string, GPUComputePipeline>();
-
-  private constructor(private readonly gpu: AcquiredDevice) {
-    this.info = {
-      name: 'webgpu',
-      runtime: runtimeName(),
-      precision: 'f32',
-      adapter: { ...gpu.info },
-      details: { software: gpu.software, features: gpu.features },
-    };
+export class WebGpuEngine extends WebGpuHost implements Engine {
+  private constructor(gpu: AcquiredDevice) {
+    super(gpu, { paramSize: 64, storage: 6, readOnly: 1 });
   }
 
   /** Returns null when no adapter is available. */
@@ -88,39 +80,9 @@ export class WebGpuEngine implements Engine {
     return gpu ? new WebGpuEngine(gpu) : null;
   }
 
-  get software(): boolean {
-    return this.gpu.software;
-  }
-
-  dispose(): void {
-    this.gpu.device.destroy();
-  }
-
-  private bindLayout: GPUBindGroupLayout | null = null;
-
-  /** Explicit layout: the params uniform takes a dynamic offset (one 256-byte slot per dispatch of a submit). */
-  private layout(): GPUPipelineLayout {
-    const device = this.gpu.device;
-    const storage = (binding: number, type: GPUBufferBindingType = 'storage'): GPUBindGroupLayoutEntry => ({
-      binding, visibility: GPUShaderStage.COMPUTE, buffer: { type },
-    });
-    this.bindLayout ??= device.createBindGroupLayout({
-      entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 64 } },
-        storage(1, 'read-only-storage'), storage(2), storage(3), storage(4), storage(5), storage(6),
-      ],
-    });
-    return device.createPipelineLayout({ bindGroupLayouts: [this.bindLayout] });
-  }
-
   private async pipeline(d: number, law: number, ex: ChainExtras | null): Promise<GPUComputePipeline> {
     const k = `${d}:${law}:${ex ? extrasHeader(d, ex).join('') : ''}`;
-    let p = this.pipelines.get(k);
-    if (!p) {
-      p = await computePipeline(this.gpu.device, await chainShaderSource(d, law, ex), `chain d=${d} law=${law}${ex ? ' (extensions)' : ''}`, this.layout());
-      this.pipelines.set(k, p);
-    }
-    return p;
+    return this.cachedPipeline(k, `chain d=${d} law=${law}${ex ? ' (extensions)' : ''}`, () => chainShaderSource(d, law, ex));
   }
 
   async run(s: ResolvedScenario, o: RunOptions = {}): Promise<EnsembleResult> {

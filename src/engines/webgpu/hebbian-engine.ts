@@ -11,8 +11,9 @@ import { REC, accumulateHebbian } from '../../stats/hebbian-stats.ts';
 import {
   emptyHebbianCopyData, hebbianAccumulatorFor, hebbianParams, type HebbianParams, type HebbianResult, type HebbianRunOptions,
 } from '../hebbian-cpu.ts';
-import { checkAborted, runtimeName, type EngineInfo } from '../types.ts';
-import { acquireDevice, computePipeline, encodeDispatches, loadShader, readBuffer, type AcquiredDevice } from './device.ts';
+import { checkAborted } from '../types.ts';
+import { acquireDevice, encodeDispatches, loadShader, readBuffer, type AcquiredDevice } from './device.ts';
+import { WebGpuHost } from './host.ts';
 
 const WG = 64;
 const PARAM_STRIDE = 256;
@@ -66,19 +67,9 @@ function workStride(hp: HebbianParams): number {
   return (hp.rule === 1 ? 4 : 3) * hp.P;
 }
 
-export class HebbianWebGpuEngine {
-  readonly info: EngineInfo;
-  private pipelines = new Map<string, GPUComputePipeline>();
-  private bindLayout: GPUBindGroupLayout | null = null;
-
-  private constructor(private readonly gpu: AcquiredDevice) {
-    this.info = {
-      name: 'webgpu',
-      runtime: runtimeName(),
-      precision: 'f32',
-      adapter: { ...gpu.info },
-      details: { software: gpu.software, features: gpu.features },
-    };
+export class HebbianWebGpuEngine extends WebGpuHost {
+  private constructor(gpu: AcquiredDevice) {
+    super(gpu, { paramSize: PARAM_SIZE, storage: 6, readOnly: 2 });
   }
 
   /** Returns null when no adapter is available. */
@@ -87,36 +78,9 @@ export class HebbianWebGpuEngine {
     return gpu ? new HebbianWebGpuEngine(gpu) : null;
   }
 
-  get software(): boolean {
-    return this.gpu.software;
-  }
-
-  dispose(): void {
-    this.gpu.device.destroy();
-  }
-
-  private layout(): GPUPipelineLayout {
-    const device = this.gpu.device;
-    const storage = (binding: number, readOnly: boolean): GPUBindGroupLayoutEntry => ({
-      binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: readOnly ? 'read-only-storage' : 'storage' },
-    });
-    this.bindLayout ??= device.createBindGroupLayout({
-      entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: PARAM_SIZE } },
-        storage(1, true), storage(2, true), storage(3, false), storage(4, false), storage(5, false), storage(6, false),
-      ],
-    });
-    return device.createPipelineLayout({ bindGroupLayouts: [this.bindLayout] });
-  }
-
   private async pipeline(hp: HebbianParams): Promise<GPUComputePipeline> {
     const code = await hebbianShaderSource(hp);
-    let p = this.pipelines.get(code);
-    if (!p) {
-      p = await computePipeline(this.gpu.device, code, `hebbian D=${hp.D} O=${hp.O} P=${hp.P}`, this.layout());
-      this.pipelines.set(code, p);
-    }
-    return p;
+    return this.cachedPipeline(code, `hebbian D=${hp.D} O=${hp.O} P=${hp.P}`, () => Promise.resolve(code));
   }
 
   async run(s: ResolvedHebbianScenario, o: HebbianRunOptions = {}): Promise<HebbianResult> {

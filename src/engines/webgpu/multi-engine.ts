@@ -10,8 +10,9 @@ import {
 } from '../../stats/multi-stats.ts';
 import { initialWeights, multiParams, type MultiEnsembleResult, type MultiParams, type MultiRunOptions } from '../multi-cpu.ts';
 import { batches, planDispatches, type Dispatch } from '../plan.ts';
-import { checkAborted, runtimeName, type EngineInfo } from '../types.ts';
-import { acquireDevice, computePipeline, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from './device.ts';
+import { checkAborted } from '../types.ts';
+import { acquireDevice, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from './device.ts';
+import { WebGpuHost } from './host.ts';
 
 const WG = 64;
 const PARAM_STRIDE = 256;
@@ -48,19 +49,9 @@ export async function multiShaderSource(mp: Pick<MultiParams, 'd' | 'm' | 'algor
   return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('noise.wgsl')}\n${await loadShader('multi.wgsl')}`;
 }
 
-export class MultiWebGpuEngine {
-  readonly info: EngineInfo;
-  private pipelines = new Map<string, GPUComputePipeline>();
-  private bindLayout: GPUBindGroupLayout | null = null;
-
-  private constructor(private readonly gpu: AcquiredDevice) {
-    this.info = {
-      name: 'webgpu',
-      runtime: runtimeName(),
-      precision: 'f32',
-      adapter: { ...gpu.info },
-      details: { software: gpu.software, features: gpu.features },
-    };
+export class MultiWebGpuEngine extends WebGpuHost {
+  private constructor(gpu: AcquiredDevice) {
+    super(gpu, { paramSize: PARAM_SIZE, storage: 7, readOnly: 1 });
   }
 
   /** Returns null when no adapter is available. */
@@ -69,36 +60,9 @@ export class MultiWebGpuEngine {
     return gpu ? new MultiWebGpuEngine(gpu) : null;
   }
 
-  get software(): boolean {
-    return this.gpu.software;
-  }
-
-  dispose(): void {
-    this.gpu.device.destroy();
-  }
-
-  private layout(): GPUPipelineLayout {
-    const device = this.gpu.device;
-    const storage = (binding: number, type: GPUBufferBindingType = 'storage'): GPUBindGroupLayoutEntry => ({
-      binding, visibility: GPUShaderStage.COMPUTE, buffer: { type },
-    });
-    this.bindLayout ??= device.createBindGroupLayout({
-      entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: PARAM_SIZE } },
-        storage(1, 'read-only-storage'), storage(2), storage(3), storage(4), storage(5), storage(6), storage(7),
-      ],
-    });
-    return device.createPipelineLayout({ bindGroupLayouts: [this.bindLayout] });
-  }
-
   private async pipeline(mp: MultiParams): Promise<GPUComputePipeline> {
     const key = `${mp.d}:${mp.m}:${mp.np.law}:${mp.algorithm}:${mp.projection}`;
-    let p = this.pipelines.get(key);
-    if (!p) {
-      p = await computePipeline(this.gpu.device, await multiShaderSource(mp), `multi ${key}`, this.layout());
-      this.pipelines.set(key, p);
-    }
-    return p;
+    return this.cachedPipeline(key, `multi ${key}`, () => multiShaderSource(mp));
   }
 
   async run(s: ResolvedMultiScenario, o: MultiRunOptions = {}): Promise<MultiEnsembleResult> {

@@ -13,8 +13,9 @@ import { NATGRAD_FLAG, NATGRAD_NF, type NatgradEnsembleData } from '../../stats/
 import {
   NATGRAD_RULE_CODE, natgradParams, testPatterns, type NatgradParams, type NatgradResult, type NatgradRunOptions,
 } from '../natgrad-cpu.ts';
-import { checkAborted, runtimeName, type EngineInfo } from '../types.ts';
-import { acquireDevice, computePipeline, encodeDispatches, loadShader, readBuffer, type AcquiredDevice } from './device.ts';
+import { checkAborted } from '../types.ts';
+import { acquireDevice, encodeDispatches, loadShader, readBuffer, type AcquiredDevice } from './device.ts';
+import { WebGpuHost } from './host.ts';
 
 const WG = 64;
 const PARAM_STRIDE = 256;
@@ -47,16 +48,9 @@ export async function natgradShaderSource(s: ResolvedNatgradScenario): Promise<s
   return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('natgrad.wgsl')}`;
 }
 
-export class NatgradWebGpuEngine {
-  readonly info: EngineInfo;
-  private pipelines = new Map<string, GPUComputePipeline>();
-  private bindLayout: GPUBindGroupLayout | null = null;
-
-  private constructor(private readonly gpu: AcquiredDevice) {
-    this.info = {
-      name: 'webgpu', runtime: runtimeName(), precision: 'f32', adapter: { ...gpu.info },
-      details: { software: gpu.software, features: gpu.features },
-    };
+export class NatgradWebGpuEngine extends WebGpuHost {
+  private constructor(gpu: AcquiredDevice) {
+    super(gpu, { paramSize: PARAM_SIZE, storage: 6, readOnly: 1 });
   }
 
   /** Returns null when no adapter is available. */
@@ -65,37 +59,9 @@ export class NatgradWebGpuEngine {
     return gpu ? new NatgradWebGpuEngine(gpu) : null;
   }
 
-  get software(): boolean {
-    return this.gpu.software;
-  }
-
-  dispose(): void {
-    this.gpu.device.destroy();
-  }
-
-  private layout(): GPUPipelineLayout {
-    const device = this.gpu.device;
-    const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
-      binding, visibility: GPUShaderStage.COMPUTE, buffer: { type },
-    });
-    this.bindLayout ??= device.createBindGroupLayout({
-      entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: PARAM_SIZE } },
-        storage(1, 'read-only-storage'),
-        ...[2, 3, 4, 5, 6].map((b) => storage(b, 'storage')),
-      ],
-    });
-    return device.createPipelineLayout({ bindGroupLayouts: [this.bindLayout] });
-  }
-
   private async pipeline(s: ResolvedNatgradScenario): Promise<GPUComputePipeline> {
     const key = [s.N, s.testPatterns, s.table.nv, s.table.ns, s.teacher.kind].join(':');
-    let p = this.pipelines.get(key);
-    if (!p) {
-      p = await computePipeline(this.gpu.device, await natgradShaderSource(s), `natgrad ${key}`, this.layout());
-      this.pipelines.set(key, p);
-    }
-    return p;
+    return this.cachedPipeline(key, `natgrad ${key}`, () => natgradShaderSource(s));
   }
 
   async run(s: ResolvedNatgradScenario, o: NatgradRunOptions = {}): Promise<NatgradResult> {

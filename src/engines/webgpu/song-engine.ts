@@ -14,8 +14,9 @@ import { SONG_BINS, accumulateSong } from '../../stats/song-stats.ts';
 import {
   emptyCopyData, songAccumulatorFor, songParams, type SongParams, type SongResult, type SongRunOptions,
 } from '../song-cpu.ts';
-import { checkAborted, runtimeName, type EngineInfo } from '../types.ts';
-import { acquireDevice, computePipeline, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from './device.ts';
+import { checkAborted } from '../types.ts';
+import { acquireDevice, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from './device.ts';
+import { WebGpuHost } from './host.ts';
 
 const WG = 64;
 const UNROLL = 8;
@@ -50,19 +51,9 @@ export async function songShaderSource(sp: SongParams, layout: SongLayout): Prom
   return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('song.wgsl')}`;
 }
 
-export class SongWebGpuEngine {
-  readonly info: EngineInfo;
-  private pipelines = new Map<string, GPUComputePipeline>();
-  private bindLayout: GPUBindGroupLayout | null = null;
-
-  private constructor(private readonly gpu: AcquiredDevice) {
-    this.info = {
-      name: 'webgpu',
-      runtime: runtimeName(),
-      precision: 'f32',
-      adapter: { ...gpu.info },
-      details: { software: gpu.software, features: gpu.features },
-    };
+export class SongWebGpuEngine extends WebGpuHost {
+  private constructor(gpu: AcquiredDevice) {
+    super(gpu, { paramSize: PARAM_SIZE, storage: 8, readOnly: 0 });
   }
 
   /** Returns null when no adapter is available. */
@@ -71,36 +62,9 @@ export class SongWebGpuEngine {
     return gpu ? new SongWebGpuEngine(gpu) : null;
   }
 
-  get software(): boolean {
-    return this.gpu.software;
-  }
-
-  dispose(): void {
-    this.gpu.device.destroy();
-  }
-
-  private layout(): GPUPipelineLayout {
-    const device = this.gpu.device;
-    const storage = (binding: number): GPUBindGroupLayoutEntry => ({
-      binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' },
-    });
-    this.bindLayout ??= device.createBindGroupLayout({
-      entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: PARAM_SIZE } },
-        ...[1, 2, 3, 4, 5, 6, 7, 8].map(storage),
-      ],
-    });
-    return device.createPipelineLayout({ bindGroupLayouts: [this.bindLayout] });
-  }
-
   private async pipeline(sp: SongParams, layout: SongLayout): Promise<GPUComputePipeline> {
     const key = `${sp.N}:${sp.kMax}:${sp.method}:${layout}`;
-    let p = this.pipelines.get(key);
-    if (!p) {
-      p = await computePipeline(this.gpu.device, await songShaderSource(sp, layout), `song ${key}`, this.layout());
-      this.pipelines.set(key, p);
-    }
-    return p;
+    return this.cachedPipeline(key, `song ${key}`, () => songShaderSource(sp, layout));
   }
 
   async run(s: ResolvedSongScenario, o: SongRunOptions = {}): Promise<SongResult> {

@@ -17,8 +17,9 @@ import {
   type SpikingParams, type SpikingRunOptions,
 } from '../spiking-cpu.ts';
 import { batches } from '../plan.ts';
-import { checkAborted, runtimeName, type EngineInfo } from '../types.ts';
-import { acquireDevice, computePipeline, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from './device.ts';
+import { checkAborted } from '../types.ts';
+import { acquireDevice, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from './device.ts';
+import { WebGpuHost } from './host.ts';
 
 const WG = 64;
 const PARAM_STRIDE = 256;
@@ -69,16 +70,9 @@ export async function spikingShaderSource(sp: Pick<SpikingParams, 'd' | 'multipl
   return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('spiking.wgsl')}`;
 }
 
-export class SpikingWebGpuEngine {
-  readonly info: EngineInfo;
-  private pipelines = new Map<string, GPUComputePipeline>();
-  private bindLayout: GPUBindGroupLayout | null = null;
-
-  private constructor(private readonly gpu: AcquiredDevice) {
-    this.info = {
-      name: 'webgpu', runtime: runtimeName(), precision: 'f32', adapter: { ...gpu.info },
-      details: { software: gpu.software, features: gpu.features },
-    };
+export class SpikingWebGpuEngine extends WebGpuHost {
+  private constructor(gpu: AcquiredDevice) {
+    super(gpu, { paramSize: PARAM_SIZE, storage: 6, readOnly: 1 });
   }
 
   /** Returns null when no adapter is available. */
@@ -87,32 +81,9 @@ export class SpikingWebGpuEngine {
     return gpu ? new SpikingWebGpuEngine(gpu) : null;
   }
 
-  get software(): boolean { return this.gpu.software; }
-
-  dispose(): void { this.gpu.device.destroy(); }
-
-  private layout(): GPUPipelineLayout {
-    const device = this.gpu.device;
-    const storage = (binding: number, type: GPUBufferBindingType = 'storage'): GPUBindGroupLayoutEntry => ({
-      binding, visibility: GPUShaderStage.COMPUTE, buffer: { type },
-    });
-    this.bindLayout ??= device.createBindGroupLayout({
-      entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: PARAM_SIZE } },
-        storage(1, 'read-only-storage'), storage(2), storage(3), storage(4), storage(5), storage(6),
-      ],
-    });
-    return device.createPipelineLayout({ bindGroupLayouts: [this.bindLayout] });
-  }
-
   private async pipeline(sp: SpikingParams, layout: SpikingLayout): Promise<GPUComputePipeline> {
     const key = `${sp.d}:${sp.multiplicative}:${sp.online}:${sp.normaliseSum}:${layout}`;
-    let p = this.pipelines.get(key);
-    if (!p) {
-      p = await computePipeline(this.gpu.device, await spikingShaderSource(sp, layout), `spiking ${key}`, this.layout());
-      this.pipelines.set(key, p);
-    }
-    return p;
+    return this.cachedPipeline(key, `spiking ${key}`, () => spikingShaderSource(sp, layout));
   }
 
   async run(s: ResolvedSpikingScenario, o: SpikingRunOptions = {}): Promise<SpikingEnsembleResult> {
