@@ -4,35 +4,16 @@
  * form (src/theory/hebbian-linear.ts) within Monte Carlo error, and the rejection of wrong variants of it; the signs
  * of the alignment in the two phases; the tanh student and the random rule with decay.
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../src/model/scenario.ts';
 import { resolveHebbianScenario } from '../../src/model/hebbian-scenario.ts';
 import { HebbianCpuEngine, hebbianParams } from '../../src/engines/hebbian-cpu.ts';
 import { REC, hebbianFlagNames, summarizeHebbian } from '../../src/stats/hebbian-stats.ts';
 import type { MeanCI } from '../../src/stats/song-stats.ts';
 import { innerProductPath, kappa, smallEtaInnerProduct } from '../../src/theory/hebbian-linear.ts';
-import { ROOT, denoBin } from '../gpu/spawn.ts';
+import { runRunnerOnDeno } from '../gpu/spawn.ts';
+import { issuesOf } from '../model/issues-of.ts';
 
-const RUNNER = fileURLToPath(new URL('../gpu/hebbian-runner.ts', import.meta.url));
-
-function runHebbianOnDeno(request: unknown, timeoutMs = 300_000): any {
-  const out = execFileSync(denoBin(), ['run', '-A', RUNNER, JSON.stringify(request)], {
-    cwd: ROOT, timeout: timeoutMs, maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'],
-  }).toString();
-  return JSON.parse(out.trim().split('\n').pop()!);
-}
-
-function issuesOf(f: () => unknown): { path: string; message: string }[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
-    throw e;
-  }
-  return [];
-}
+const runHebbianOnDeno = (request: unknown, timeoutMs = 300_000): any => runRunnerOnDeno('hebbian-runner.ts', request, timeoutMs);
 
 const heb = (extra: Record<string, unknown> = {}) => ({ model: 'hebbian', trajectories: 4, seed: 2505, ...extra });
 const se = (m: MeanCI) => m.sd! / Math.sqrt(m.n);

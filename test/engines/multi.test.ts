@@ -3,42 +3,24 @@
  * chain stream, non-negativity, CPU (f64) against WebGPU (Deno, lavapipe, f32), and the plateau test of Figure 5
  * (fewer trajectories end on a wrong plateau at α = 10⁻⁴·(1, .75, .5) than at 10⁻³·(1, .75, .5), same α·k = 40).
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveMultiScenario } from '../../src/model/multi-scenario.ts';
-import { resolveScenario, ScenarioError } from '../../src/model/scenario.ts';
+import { resolveScenario } from '../../src/model/scenario.ts';
 import { advance, noiseParams } from '../../src/engines/chain-math.ts';
 import {
   MultiCpuEngine, advanceMulti, initialWeights, multiParams, multiScratch, weightsToP,
 } from '../../src/engines/multi-cpu.ts';
 import { philox4x32, u32ToUniform } from '../../src/rng/philox.ts';
 import { multiAccumulatorFromJSON, summarizeMulti } from '../../src/stats/multi-stats.ts';
-import { ROOT, denoBin } from '../gpu/spawn.ts';
+import { runRunnerOnDeno } from '../gpu/spawn.ts';
+import { issuesOf } from '../model/issues-of.ts';
 
-const RUNNER = fileURLToPath(new URL('../gpu/multi-runner.ts', import.meta.url));
-
-function runMultiOnDeno(request: unknown, timeoutMs = 300_000): any {
-  const out = execFileSync(denoBin(), ['run', '-A', RUNNER, JSON.stringify(request)], {
-    cwd: ROOT, timeout: timeoutMs, maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'],
-  }).toString();
-  return JSON.parse(out.trim().split('\n').pop()!);
-}
+const runMultiOnDeno = (request: unknown, timeoutMs = 300_000): any => runRunnerOnDeno('multi-runner.ts', request, timeoutMs);
 
 const fig5 = (base: number, steps: number, trajectories: number) => ({
   model: 'multi', rates: [10, 7.5, 5], alphas: [1, 0.75, 0.5].map((a) => a * base), algorithm: 1,
   noise: { law: 'uniform', halfWidth: 1 }, steps, checkpoints: { every: steps / 4 }, trajectories, seed: 5,
 });
-
-function issuesOf(f: () => unknown): { path: string; message: string }[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
-    throw e;
-  }
-  return [];
-}
 
 describe('multi scenario validation', () => {
   it('refuses learning-rate vectors of the wrong length, naming the field', () => {

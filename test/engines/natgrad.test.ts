@@ -3,37 +3,17 @@
  * teacher and student spikes first, then statistics), and the issue's three checks on the CPU reference engine:
  * dendritic democracy, heterosynaptic change of unstimulated synapses, and the natural rule's speed-up.
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../src/model/scenario.ts';
 import { resolveNatgradScenario } from '../../src/model/natgrad-scenario.ts';
 import {
   NatgradCpuEngine, advanceNatgrad, initialNatgradState, natgradParams, testPatterns,
 } from '../../src/engines/natgrad-cpu.ts';
 import { NATGRAD_NF, summarizeNatgradEnsemble } from '../../src/stats/natgrad-stats.ts';
 import { natgradCoefficients, sigma } from '../../src/theory/natgrad-coefficients.ts';
-import { ROOT, denoBin } from '../gpu/spawn.ts';
+import { runRunnerOnDeno } from '../gpu/spawn.ts';
+import { issuesOf } from '../model/issues-of.ts';
 
-const RUNNER = fileURLToPath(new URL('../gpu/natgrad-runner.ts', import.meta.url));
-
-function runNatgradOnDeno(request: unknown, timeoutMs = 300_000): any {
-  const out = execFileSync(denoBin(), ['run', '-A', RUNNER, JSON.stringify(request)], {
-    cwd: ROOT, timeout: timeoutMs, maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
-  }).toString();
-  return JSON.parse(out.trim().split('\n').pop()!);
-}
-
-function issuesOf(f: () => unknown): { path: string; message: string }[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
-    throw e;
-  }
-  return [];
-}
+const runNatgradOnDeno = (request: unknown, timeoutMs = 300_000): any => runRunnerOnDeno('natgrad-runner.ts', request, timeoutMs);
 
 // A small γ table keeps each scenario's set-up fast; it covers the (mean, sd) the small learners visit.
 const TABLE = { vMin: -20, vMax: 20, vStep: 0.5, sdMin: 0.2, sdMax: 12, sdStep: 0.2 };

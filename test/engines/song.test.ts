@@ -3,35 +3,16 @@
  * bimodality and rate-drop test with Brian2's example parameters (CPU reference, and WebGPU under Deno/lavapipe),
  * and CPU against WebGPU on identical streams (exact events first, then statistics).
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../src/model/scenario.ts';
 import { binomialCdf, resolveSongScenario } from '../../src/model/song-scenario.ts';
 import {
   SongCpuEngine, advanceSong, initialSongState, songParams,
 } from '../../src/engines/song-cpu.ts';
 import { flagNames, summarizeSong, type MeanCI, type SongAccumulator } from '../../src/stats/song-stats.ts';
-import { ROOT, denoBin } from '../gpu/spawn.ts';
+import { runRunnerOnDeno } from '../gpu/spawn.ts';
+import { issuesOf } from '../model/issues-of.ts';
 
-const RUNNER = fileURLToPath(new URL('../gpu/song-runner.ts', import.meta.url));
-
-function runSongOnDeno(request: unknown, timeoutMs = 300_000): any {
-  const out = execFileSync(denoBin(), ['run', '-A', RUNNER, JSON.stringify(request)], {
-    cwd: ROOT, timeout: timeoutMs, maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'],
-  }).toString();
-  return JSON.parse(out.trim().split('\n').pop()!);
-}
-
-function issuesOf(f: () => unknown): { path: string; message: string }[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
-    throw e;
-  }
-  return [];
-}
+const runSongOnDeno = (request: unknown, timeoutMs = 300_000): any => runRunnerOnDeno('song-runner.ts', request, timeoutMs);
 
 const song = (extra: Record<string, unknown> = {}) => ({ model: 'song', trajectories: 4, seed: 2000, ...extra });
 

@@ -3,32 +3,17 @@
  * form against spike lists, Lemma A.7 (equal weights: first trigger frequencies λ_j/Σλ), the regime of Eq. (12),
  * event and time accounting over long runs, and CPU (f64) against WebGPU (Deno, lavapipe, f32).
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveSpikingScenario } from '../../src/model/spiking-scenario.ts';
-import { ScenarioError } from '../../src/model/scenario.ts';
 import {
   A_V, F_ELL, F_FLAGS, NS, SPIKING_STREAM, SpikingCpuEngine, aliasTable, rowLength, spikingParams,
 } from '../../src/engines/spiking-cpu.ts';
 import { mulhi32, philox4x32 } from '../../src/rng/philox.ts';
 import { spikingAccumulatorFromJSON, summarizeSpiking } from '../../src/stats/spiking-stats.ts';
-import { ROOT, denoBin } from '../gpu/spawn.ts';
+import { runRunnerOnDeno } from '../gpu/spawn.ts';
+import { issuesOf } from '../model/issues-of.ts';
 
-const RUNNER = fileURLToPath(new URL('../gpu/spiking-runner.ts', import.meta.url));
-
-function runSpikingOnDeno(request: unknown, timeoutMs = 120_000): any {
-  const out = execFileSync(denoBin(), ['run', '-A', RUNNER, JSON.stringify(request)], {
-    cwd: ROOT, timeout: timeoutMs, maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
-  }).toString();
-  return JSON.parse(out.trim().split('\n').pop()!);
-}
-
-function issuesOf(f: () => unknown): { path: string; message: string }[] {
-  try { f(); } catch (e) { if (e instanceof ScenarioError) return e.issues; throw e; }
-  return [];
-}
+const runSpikingOnDeno = (request: unknown, timeoutMs = 120_000): any => runRunnerOnDeno('spiking-runner.ts', request, timeoutMs);
 
 const lemma = { model: 'spiking', rates: [1, 2, 3, 4], threshold: 1, initialWeights: [0.3, 0.3, 0.3, 0.3], alpha: 0.01, steps: 1, checkpoints: [1], seed: 7 };
 /** Small weights against S (max w/S ≈ 0.009) and a large drive (λᵀw/S ≈ 48). */

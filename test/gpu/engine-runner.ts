@@ -12,10 +12,9 @@ import { resolveScenario } from '../../src/model/scenario.ts';
 import { accumulatorToJSON } from '../../src/stats/checkpoint-stats.ts';
 import { WebGpuEngine } from '../../src/engines/webgpu/chain-engine.ts';
 import { acquireDevice, computePipeline, loadShader, readBuffer } from '../../src/engines/webgpu/device.ts';
+import { printResult, requestArg } from './runner-io.ts';
 
-const g = globalThis as any;
-const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
-const req = JSON.parse(args[0]!);
+const req = requestArg();
 
 async function kat(inputs: number[][]): Promise<unknown> {
   const gpu = await acquireDevice();
@@ -75,10 +74,4 @@ async function run(scenario: unknown, options: Record<string, unknown>): Promise
 }
 
 const result = req.kind === 'kat' ? await kat(req.inputs) : await run(req.scenario, req.options ?? {});
-const text = JSON.stringify(result);
-if (g.Deno) {
-  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
-  g.Deno.exit(0);
-} else {
-  g.process.stdout.write(text + '\n', () => g.process.exit(0));
-}
+await printResult(result);

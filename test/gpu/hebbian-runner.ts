@@ -6,10 +6,9 @@
  */
 import { resolveHebbianScenario } from '../../src/model/hebbian-scenario.ts';
 import { HebbianWebGpuEngine } from '../../src/engines/webgpu/hebbian-engine.ts';
+import { printResult, requestArg } from './runner-io.ts';
 
-const g = globalThis as any;
-const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
-const req = JSON.parse(args[0]!);
+const req = requestArg();
 const s = resolveHebbianScenario(req.scenario);
 const engine = await HebbianWebGpuEngine.create();
 if (!engine) throw new Error('no WebGPU adapter');
@@ -27,10 +26,4 @@ try {
 } finally {
   engine.dispose();
 }
-const text = JSON.stringify(result);
-if (g.Deno) {
-  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
-  g.Deno.exit(0);
-} else {
-  g.process.stdout.write(text + '\n', () => g.process.exit(0));
-}
+await printResult(result);

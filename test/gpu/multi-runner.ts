@@ -7,10 +7,9 @@
 import { resolveMultiScenario } from '../../src/model/multi-scenario.ts';
 import { MultiWebGpuEngine } from '../../src/engines/webgpu/multi-engine.ts';
 import { multiAccumulatorToJSON } from '../../src/stats/multi-stats.ts';
+import { printResult, requestArg } from './runner-io.ts';
 
-const g = globalThis as any;
-const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
-const req = JSON.parse(args[0]!);
+const req = requestArg();
 const s = resolveMultiScenario(req.scenario);
 const engine = await MultiWebGpuEngine.create();
 if (!engine) throw new Error('no WebGPU adapter');
@@ -28,10 +27,4 @@ try {
 } finally {
   engine.dispose();
 }
-const text = JSON.stringify(result);
-if (g.Deno) {
-  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
-  g.Deno.exit(0);
-} else {
-  g.process.stdout.write(text + '\n', () => g.process.exit(0));
-}
+await printResult(result);

@@ -6,10 +6,9 @@
  */
 import { resolveNatgradScenario } from '../../src/model/natgrad-scenario.ts';
 import { NatgradWebGpuEngine } from '../../src/engines/webgpu/natgrad-engine.ts';
+import { printResult, requestArg } from './runner-io.ts';
 
-const g = globalThis as any;
-const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
-const req = JSON.parse(args[0]!);
+const req = requestArg();
 const s = resolveNatgradScenario(req.scenario);
 const engine = await NatgradWebGpuEngine.create();
 if (!engine) throw new Error('no WebGPU adapter');
@@ -30,10 +29,4 @@ try {
 } finally {
   engine.dispose();
 }
-const text = JSON.stringify(result);
-if (g.Deno) {
-  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
-  g.Deno.exit(0);
-} else {
-  g.process.stdout.write(text + '\n', () => g.process.exit(0));
-}
+await printResult(result);

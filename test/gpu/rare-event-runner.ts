@@ -11,10 +11,9 @@ import { resolveScenario } from '../../src/model/scenario.ts';
 import { estimateFailure } from '../../src/orchestrator/rare-event.ts';
 import { WebGpuParticleStepper } from '../../src/engines/webgpu/particles-engine.ts';
 import { particleParams } from '../../src/engines/particles-cpu.ts';
+import { printResult, requestArg } from './runner-io.ts';
 
-const g = globalThis as any;
-const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
-const req = JSON.parse(args[0]!);
+const req = requestArg();
 const s = resolveScenario(req.scenario);
 const stepper = await WebGpuParticleStepper.create(s);
 if (!stepper) throw new Error('no WebGPU adapter');
@@ -34,10 +33,4 @@ try {
 } finally {
   stepper.dispose();
 }
-const text = JSON.stringify(result);
-if (g.Deno) {
-  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
-  g.Deno.exit(0);
-} else {
-  g.process.stdout.write(text + '\n', () => g.process.exit(0));
-}
+await printResult(result);

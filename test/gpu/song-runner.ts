@@ -6,10 +6,9 @@
  */
 import { resolveSongScenario } from '../../src/model/song-scenario.ts';
 import { SongWebGpuEngine } from '../../src/engines/webgpu/song-engine.ts';
+import { printResult, requestArg } from './runner-io.ts';
 
-const g = globalThis as any;
-const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
-const req = JSON.parse(args[0]!);
+const req = requestArg();
 const s = resolveSongScenario(req.scenario);
 const engine = await SongWebGpuEngine.create();
 if (!engine) throw new Error('no WebGPU adapter');
@@ -32,10 +31,4 @@ try {
 } finally {
   engine.dispose();
 }
-const text = JSON.stringify(result);
-if (g.Deno) {
-  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
-  g.Deno.exit(0);
-} else {
-  g.process.stdout.write(text + '\n', () => g.process.exit(0));
-}
+await printResult(result);

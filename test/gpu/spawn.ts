@@ -25,3 +25,12 @@ export function runOnGpu(runtime: Runtime, request: unknown, timeoutMs = 300_000
   const line = out.trim().split('\n').pop()!;
   return JSON.parse(line);
 }
+
+/** Run one of the model runners in test/gpu/ (e.g. 'song-runner.ts') under Deno on lavapipe and parse its JSON line. */
+export function runRunnerOnDeno(runner: string, request: unknown, timeoutMs = 300_000): any {
+  const out = execFileSync(denoBin(), ['run', '-A', fileURLToPath(new URL(`./${runner}`, import.meta.url)), JSON.stringify(request)], {
+    cwd: ROOT, timeout: timeoutMs, maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+  }).toString();
+  return JSON.parse(out.trim().split('\n').pop()!);
+}

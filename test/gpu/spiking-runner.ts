@@ -7,10 +7,9 @@
 import { resolveSpikingScenario } from '../../src/model/spiking-scenario.ts';
 import { SpikingWebGpuEngine } from '../../src/engines/webgpu/spiking-engine.ts';
 import { spikingAccumulatorToJSON } from '../../src/stats/spiking-stats.ts';
+import { printResult, requestArg } from './runner-io.ts';
 
-const g = globalThis as any;
-const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
-const req = JSON.parse(args[0]!);
+const req = requestArg();
 const s = resolveSpikingScenario(req.scenario);
 const engine = await SpikingWebGpuEngine.create();
 if (!engine) throw new Error('no WebGPU adapter');
@@ -30,10 +29,4 @@ try {
 } finally {
   engine.dispose();
 }
-const text = JSON.stringify(result);
-if (g.Deno) {
-  await g.Deno.stdout.write(new TextEncoder().encode(text + '\n'));
-  g.Deno.exit(0);
-} else {
-  g.process.stdout.write(text + '\n', () => g.process.exit(0));
-}
+await printResult(result);

@@ -1,0 +1,12 @@
+import { ScenarioError } from '../../src/model/scenario.ts';
+
+/** The issues a validation throws (ScenarioError), or none; anything else is rethrown. */
+export function issuesOf(f: () => unknown): { path: string; message: string }[] {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.issues;
+    throw e;
+  }
+  return [];
+}
