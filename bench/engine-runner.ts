@@ -8,7 +8,7 @@
  * Prints JSON lines on stdout: {type: "engine", ...} first, then {type: "point", ...} per point (or
  * {type: "error", ...}), then {type: "e2e", ...} when asked for, and {type: "done"}.
  */
-import { resolveScenario } from '../src/model/scenario.ts';
+import { resolveScenario } from '../src/models/chain/scenario.ts';
 import type { Engine } from '../src/engines/types.ts';
 import { measurePoint, type PointRequest } from './lib.ts';
 
@@ -32,19 +32,19 @@ function emit(o: unknown): void {
 async function createEngine(): Promise<Engine> {
   switch (req.engine) {
     case 'cpu': {
-      const { CpuEngine } = await import('../src/engines/cpu.ts');
+      const { CpuEngine } = await import('../src/models/chain/cpu-engine.ts');
       return new CpuEngine();
     }
     case 'cpu-workers': {
-      const { CpuWorkersEngine } = await import('../src/engines/cpu-workers.ts');
+      const { CpuWorkersEngine } = await import('../src/models/chain/cpu-workers.ts');
       return new CpuWorkersEngine({ workers: req.workers });
     }
     case 'gpujs': {
-      const { GpuJsEngine } = await import('../src/engines/gpujs.ts');
+      const { GpuJsEngine } = await import('../src/models/chain/gpujs-engine.ts');
       return await GpuJsEngine.create();
     }
     case 'webgpu': {
-      const { WebGpuEngine } = await import('../src/engines/webgpu/chain-engine.ts');
+      const { WebGpuEngine } = await import('../src/models/chain/webgpu-engine.ts');
       const e = await WebGpuEngine.create();
       if (!e) throw new Error('no WebGPU adapter');
       return e;

@@ -2,7 +2,7 @@
  * Shared by the benchmark driver (bench/run.ts) and its engine subprocess (bench/engine-runner.ts): the benchmark
  * scenario, and the calibrated measurement of one (d, N) point on one engine.
  */
-import { resolveScenario, type ResolvedScenario } from '../src/model/scenario.ts';
+import { resolveScenario, type ResolvedScenario } from '../src/models/chain/scenario.ts';
 import type { Engine } from '../src/engines/types.ts';
 
 /** Distinct rates, the largest first: λ_i = 10 − 5 i / (d − 1) (the same in bench/numpy_chain.py). */

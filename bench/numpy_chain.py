@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """NumPy-vectorised reduced STDP chain: the outside baseline of the benchmark suite (bench/run.ts).
 
-Same chain as src/engines/chain-math.ts, vectorised over trajectories (state x is d x N, float64):
+Same chain as src/models/chain/chain-math.ts, vectorised over trajectories (state x is d x N, float64):
 
     zeta ~ Categorical(p) by inversion of one uniform u0:  zeta = first i with u0 * S < sum_{j<=i} e^{x_j}
     Z_i = h (2 u_i - 1), uniform on [-h, h]

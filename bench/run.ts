@@ -16,10 +16,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codeIdentity } from '../src/orchestrator/provenance.ts';
+import { codeIdentity } from '../src/core/provenance.ts';
 import { wilson, zFor } from '../src/stats/intervals.ts';
 import { writePlot } from '../src/report/render.ts';
-import { CpuWorkersEngine } from '../src/engines/cpu-workers.ts';
+import { CpuWorkersEngine } from '../src/models/chain/cpu-workers.ts';
 import { benchScenario, type PointRequest } from './lib.ts';
 import { throughputSpec } from './plot.ts';
 import { aluBound, opsPerStep } from './ops.ts';
@@ -70,7 +70,7 @@ const SPECS: Record<string, EngineSpec> = {
   cpu: { name: 'cpu', label: 'cpu, 1 thread (Node, f64)', maxN: full ? 2 ** 22 : 2 ** 16, maxD: 1000, maxNd: () => 2 ** 26 },
   'cpu-workers': { name: 'cpu-workers', label: `cpu, ${os.availableParallelism?.() ?? os.cpus().length} workers (Node, f64)`, maxN: full ? 2 ** 24 : 2 ** 16, maxD: 1000, maxNd: () => 2 ** 27 },
   'webgpu-deno': { name: 'webgpu-deno', label: 'webgpu (Deno, f32)', maxN: full ? 2 ** 24 : 2 ** 16, maxD: 1000, maxNd: () => 2 ** 28 },
-  // Dawn on SwiftShader has crashed on large dispatches: small N only (src/engines/webgpu/chain-engine.ts).
+  // Dawn on SwiftShader has crashed on large dispatches: small N only (src/models/chain/webgpu-engine.ts).
   'webgpu-node': { name: 'webgpu-node', label: 'webgpu (Node/Dawn, f32)', maxN: full ? 2 ** 14 : 2 ** 12, maxD: 100, maxNd: () => 2 ** 18 },
   gpujs: { name: 'gpujs', label: 'gpujs (Node, CPU mode)', maxN: full ? 2 ** 14 : 2 ** 12, maxD: 100, maxNd: () => 2 ** 18 },
 };

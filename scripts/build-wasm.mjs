@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Assembles src/engines/wasm/chain-kernel.wat into src/engines/wasm/chain-kernel-wasm.ts (the module's bytes in
+ * Assembles src/models/chain/wasm/chain-kernel.wat into src/models/chain/wasm/chain-kernel-wasm.ts (the module's bytes in
  * base64, and the SHA-256 of the .wat they came from: test/engines/wasm-kernel.test.ts fails when the two differ).
  *
  *   node scripts/build-wasm.mjs            # needs the npm package `wabt` (wat2wasm compiled to JS)
@@ -15,8 +15,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const watPath = path.join(root, 'src/engines/wasm/chain-kernel.wat');
-const outPath = path.join(root, 'src/engines/wasm/chain-kernel-wasm.ts');
+const watPath = path.join(root, 'src/models/chain/wasm/chain-kernel.wat');
+const outPath = path.join(root, 'src/models/chain/wasm/chain-kernel-wasm.ts');
 
 async function loadWabt() {
   const prefixes = [root, process.env.WABT_PREFIX, '/tmp/wasmtools'].filter(Boolean);

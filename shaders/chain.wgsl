@@ -1,8 +1,8 @@
 // The reduced STDP chain (arXiv 2505.10272, Eq. 1-2) in log space, one thread per trajectory, state in registers,
 // many steps per dispatch, ensemble statistics reduced on the device at checkpoints. Mirrors
-// src/engines/chain-math.ts (advance, reduceState) line by line, in f32.
+// src/models/chain/chain-math.ts (advance, reduceState) line by line, in f32.
 //
-// Prepended by the host (src/engines/webgpu/chain-engine.ts): shaders/philox.wgsl, shaders/noise.wgsl and the constants
+// Prepended by the host (src/models/chain/webgpu-engine.ts): shaders/philox.wgsl, shaders/noise.wgsl and the constants
 //   D (inputs), WG (workgroup size), NV (reduced float variables: L, G, L and G on the success event, then
 //   p_1..p_D when D <= 32),
 //   NOISE_LAW (0 uniform, 1 rademacher, 2 truncated normal), NBINS, H_LO, H_SCALE, LOG_D0..LOG_D2.

@@ -1,8 +1,8 @@
 // Hebbian alignment of regularised learners (arXiv 2505.18069): one thread per (grid point, copy). Mirrors
-// src/engines/hebbian-cpu.ts (advanceCopy, initialHebbianState, finishRecord) in f32 with the same Philox words:
+// src/models/hebbian/cpu-engine.ts (advanceCopy, initialHebbianState, finishRecord) in f32 with the same Philox words:
 // counter (step, copy, stream 11, block), four Gaussians per block by Box–Muller.
 //
-// Prepended by the host (src/engines/webgpu/hebbian-engine.ts): shaders/philox.wgsl and the constants
+// Prepended by the host (src/models/hebbian/webgpu-engine.ts): shaders/philox.wgsl and the constants
 //   D, O (input, output dims), HS (student hidden, 1 for linear), HT (teacher hidden, 1 for linear), STUDENT / TEACHER
 //   (0 linear, 1 tanh2), RULE (0 gradient, 1 random), B (batch), P (weights), P1 (layer-1 weights), NB_IN, NB_OUT,
 //   NOISE_B0, NB_P1 (Philox block offsets), THEORY (1: record the conditional theory), WS (work floats per thread),

@@ -1,8 +1,8 @@
 // Several output neurons (arXiv 2505.10272, Section 4, Algorithms 1 and 2), one thread per trajectory, the m × d
 // weights in a private array, many steps per dispatch, statistics reduced on the device at checkpoints. Mirrors
-// src/engines/multi-cpu.ts (advanceMulti, weightsToP) and src/stats/multi-stats.ts (reduceP) line by line, in f32.
+// src/models/multi/cpu-engine.ts (advanceMulti, weightsToP) and src/models/multi/stats.ts (reduceP) line by line, in f32.
 //
-// Prepended by the host (src/engines/webgpu/multi-engine.ts): shaders/philox.wgsl and the constants
+// Prepended by the host (src/models/multi/webgpu-engine.ts): shaders/philox.wgsl and the constants
 //   D (inputs), M (outputs), MD = M * D, WG (workgroup size), NV = 1 + MD (reduced float variables: E, then p_ji),
 //   NOISE_LAW (0 uniform, 1 rademacher, 2 truncated normal), ALGO (1 or 2), PROJ (0 sequential, 1 orthogonal),
 //   GS_EPS, NBINS, E_LO, E_LN_LO, E_SCALE.

@@ -1,11 +1,11 @@
 // Natural-gradient learning for a spiking neuron (Kreutzer, Senn & Petrovici 2022): one thread per learner, its
 // per-input state in storage buffers (input-major: [i * n_active + t], neighbouring threads read neighbouring words).
-// Mirrors src/engines/natgrad-cpu.ts (advanceNatgrad, checkpointStats, initialWeights) in f32.
+// Mirrors src/models/natgrad/cpu-engine.ts (advanceNatgrad, checkpointStats, initialWeights) in f32.
 // Philox counter (step, learner, stream 10, block): input i is word i & 3 of block i >> 2, block NB = ceil(N/4) holds
 // the teacher's (word 0) and the student's (word 1) uniforms; initial weights (0xffffffff, t, 10, i >> 2), target
 // weights (0xfffffffe, t, 10, i >> 2).
 //
-// Prepended by the host (src/engines/webgpu/natgrad-engine.ts): shaders/philox.wgsl and the constants
+// Prepended by the host (src/models/natgrad/webgpu-engine.ts): shaders/philox.wgsl and the constants
 //   N (inputs), NB (= ceil(N / 4)), NP (test patterns), NV, NS (table nodes), NF (fields per checkpoint), WG,
 //   OFF_TABLE, OFF_PAT (offsets in `consts`), TEACHER_NEURON (1: neuron teacher, 0: Poisson).
 

@@ -1,8 +1,8 @@
-// Particle segments of the rare-event estimator (src/orchestrator/rare-event.ts), one thread per particle, in f32.
-// Mirrors src/engines/particles-cpu.ts (CpuParticleStepper.run, stepWithStream, stopStatus); the chain step is the
+// Particle segments of the rare-event estimator (src/models/rare-event/estimator.ts), one thread per particle, in f32.
+// Mirrors src/models/rare-event/particles-cpu.ts (CpuParticleStepper.run, stepWithStream, stopStatus); the chain step is the
 // one of shaders/chain.wgsl with the Philox stream word taken from the particle: counter = (k, id, stream, block).
 //
-// Prepended by the host (src/engines/webgpu/particles-engine.ts): shaders/philox.wgsl and the constants
+// Prepended by the host (src/models/rare-event/particles-webgpu.ts): shaders/philox.wgsl and the constants
 //   D (inputs), WG (workgroup size), NOISE_LAW (0 uniform, 1 rademacher, 2 truncated normal).
 //
 // A particle runs until the first state (its start included) with, in this order: xi > stop (4, crossed),

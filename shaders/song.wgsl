@@ -1,8 +1,8 @@
 // Model B (Song, Miller & Abbott 2000): one thread per copy, time-stepped at dt, weights, presynaptic traces and
-// last-spike steps of the N inputs in storage buffers. Mirrors src/engines/song-cpu.ts (advanceSong, weightStats,
+// last-spike steps of the N inputs in storage buffers. Mirrors src/models/song/cpu-engine.ts (advanceSong, weightStats,
 // initialSongState) line by line, in f32. Philox counter (step, copy, stream 9, block).
 //
-// Prepended by the host (src/engines/webgpu/song-engine.ts): shaders/philox.wgsl and the constants
+// Prepended by the host (src/models/song/webgpu-engine.ts): shaders/philox.wgsl and the constants
 //   N (inputs), NP (N rounded up to UNROLL), UNROLL (8), LAYOUT (0: copy-major w[t * NP + i], 1: input-major
 //   w[i * n_active + t]), KMAX (entries of the Binomial CDF), METHOD (0 euler, 1 exponential), WG, BINS (10).
 

@@ -1,8 +1,8 @@
 // Model A of issue 5: the spiking network of Section 2.3 of arXiv 2505.10272, event-driven, one thread per
-// trajectory, in f32. Mirrors src/engines/spiking-cpu.ts (advanceSpiking, outputSpike) line by line, on the same
+// trajectory, in f32. Mirrors src/models/spiking/cpu-engine.ts (advanceSpiking, outputSpike) line by line, on the same
 // state row (NQ numbers per trajectory; the u32 fields events, k, flags in a buffer of their own). Philox counter (event, trajectory, 8, 0).
 //
-// Prepended by the host (src/engines/webgpu/spiking-engine.ts): shaders/philox.wgsl and the constants
+// Prepended by the host (src/models/spiking/webgpu-engine.ts): shaders/philox.wgsl and the constants
 //   D, WG, NS, NQ, LAYOUT (0: coordinate-major state[q * n + t], 1: trajectory-major state[t * NQ + q]),
 //   MULT (1 multiplicative, 0 additive), ONLINE (1 online, 0 delayed), NORM_SUM (1: keep sum w fixed),
 //   RHO_SPAN, BIG, ISI_BINS, ISI_LN_LO, ISI_SCALE, INC_BINS, INC_SLOTS, HB (= ISI_BINS + INC_SLOTS),

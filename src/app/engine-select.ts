@@ -5,9 +5,9 @@
  * CLI's `auto`.
  */
 import { adapterName, type EngineChoice, type SelectedEngine } from '../engines/index.ts';
-import { CpuEngine } from '../engines/cpu.ts';
-import { GpuJsEngine } from '../engines/gpujs.ts';
-import { WebGpuEngine } from '../engines/webgpu/chain-engine.ts';
+import { CpuEngine } from '../models/chain/cpu-engine.ts';
+import { GpuJsEngine } from '../models/chain/gpujs-engine.ts';
+import { WebGpuEngine } from '../models/chain/webgpu-engine.ts';
 
 export interface BrowserSelection extends SelectedEngine {
   /** True when the engine is not the one asked for. */

@@ -3,8 +3,8 @@
  * validates (parseExperiment), written back from one, and the schema's refusals shown next to the field they name.
  */
 import { ENGINE_CHOICES, type EngineChoice } from '../engines/index.ts';
-import { parseExperiment, type Experiment } from '../model/experiment.ts';
-import { NOISE_LAWS, ScenarioError } from '../model/scenario.ts';
+import { parseExperiment, type Experiment } from '../models/chain/experiment.ts';
+import { NOISE_LAWS, ScenarioError } from '../models/chain/scenario.ts';
 
 export type FieldId =
   | 'name' | 'd' | 'rates' | 'initialWeights' | 'alpha' | 'law' | 'halfWidth' | 'sd' | 'steps' | 'checkpoints'

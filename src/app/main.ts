@@ -3,7 +3,7 @@
  * worker, the summary and the exports. The URL carries the scenario (a preset and its changed fields, or the whole
  * experiment JSON) and the engine, so a view can be shared and reloaded.
  */
-import { parseExperiment, type Experiment } from '../model/experiment.ts';
+import { parseExperiment, type Experiment } from '../models/chain/experiment.ts';
 import { adapterName, type EngineChoice } from '../engines/index.ts';
 import type { EngineInfo } from '../engines/types.ts';
 import { buildHtmlReport, escapeHtml, verdictClass } from '../report/html.ts';
@@ -15,8 +15,8 @@ import { renderInto, specToPng, specToSvg } from './plots-view.ts';
 import { PRESETS, presetById } from './presets.ts';
 import type { FromWorker, LiveProgress, ModelProgress, PlotJob, ReportParts, ToWorker } from './protocol.ts';
 import { SimplexCanvas } from './simplex-canvas.ts';
-import { wholeModelOf, type WholeModel } from '../orchestrator/whole-models.ts';
-import { ScenarioError } from '../model/scenario.ts';
+import { wholeModelOf, type WholeModel } from '../models/registry.ts';
+import { ScenarioError } from '../models/chain/scenario.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 

@@ -19,7 +19,7 @@ export interface Preset {
   id: string;
   file: string;
   json: Record<string, unknown>;
-  /** scenario.model of the models that run whole (src/orchestrator/whole-models.ts); absent for the chain. */
+  /** scenario.model of the models that run whole (src/models/registry.ts); absent for the chain. */
   model?: string;
 }
 

@@ -1,7 +1,7 @@
 /** Messages between the page (main.ts) and the simulation worker (worker.ts). */
 import type { EngineChoice } from '../engines/index.ts';
 import type { EngineInfo } from '../engines/types.ts';
-import type { PointSeries } from '../report/analyze.ts';
+import type { PointSeries } from '../models/chain/analyze.ts';
 
 export type ToWorker =
   | { type: 'start'; experiment: unknown; engine: EngineChoice; command: string }
@@ -10,8 +10,8 @@ export type ToWorker =
   | { type: 'cancel' };
 
 /** A plot of the run (the CLI's file name without extension, title, vega-lite spec) and report.html's other parts. */
-export type { PlotJob, ReportParts } from '../report/run-files.ts';
-import type { PlotJob, ReportParts } from '../report/run-files.ts';
+export type { PlotJob, ReportParts } from '../models/chain/files.ts';
+import type { PlotJob, ReportParts } from '../models/chain/files.ts';
 
 /** One grid point's sample paths on the simplex (d = 3), for the canvas. */
 export interface SimplexLive {

@@ -7,15 +7,15 @@
 /// <reference lib="webworker" />
 import type { EngineChoice, SelectedEngine } from '../engines/index.ts';
 import type { Engine, EngineInfo, RunOptions } from '../engines/types.ts';
-import { parseExperiment, type GridPoint } from '../model/experiment.ts';
-import { ScenarioError, type ResolvedScenario } from '../model/scenario.ts';
-import { pointResult, runExperiment, type PointResult } from '../orchestrator/run-experiment.ts';
-import type { BatchRecord } from '../orchestrator/state.ts';
-import { analyzePoint, type PointSeries } from '../report/analyze.ts';
-import { analyzeSweep } from '../report/analyze-sweep.ts';
+import { parseExperiment, type GridPoint } from '../models/chain/experiment.ts';
+import { ScenarioError, type ResolvedScenario } from '../models/chain/scenario.ts';
+import { pointResult, runExperiment, type PointResult } from '../run/run-experiment.ts';
+import type { BatchRecord } from '../run/state.ts';
+import { analyzePoint, type PointSeries } from '../models/chain/analyze.ts';
+import { analyzeSweep } from '../models/chain/analyze-sweep.ts';
 import { selectBrowserEngine } from './engine-select.ts';
-import { num, pointPlots, runFiles, sweepPlots } from '../report/run-files.ts';
-import { wholeModelOf, type WholeModel } from '../orchestrator/whole-models.ts';
+import { num, pointPlots, runFiles, sweepPlots } from '../models/chain/files.ts';
+import { wholeModelOf, type WholeModel } from '../models/registry.ts';
 import type { FromWorker, LiveProgress, SimplexLive, ToWorker } from './protocol.ts';
 
 declare const __STDP_MC_IDENTITY__: { version: string; gitCommit: string | null };

@@ -8,28 +8,28 @@
  */
 import { parseArgs } from 'node:util';
 import { ENGINE_CHOICES, adapterName, type EngineChoice } from '../engines/index.ts';
-import { experimentJsonSchema, parseExperiment, type Experiment, type ScenarioOverrides } from '../model/experiment.ts';
-import { runRareExperiment } from '../orchestrator/run-rare.ts';
-import { isMultiExperiment, parseMultiExperiment, runMultiExperiment, type MultiExperiment } from '../orchestrator/run-multi.ts';
-import { multiHumanReport, writeMultiOutputs } from '../report/multi-report.ts';
-import { isSongExperiment, parseSongExperiment, runSongExperiment, type SongExperiment } from '../orchestrator/run-song.ts';
-import { songHumanReport, writeSongOutputs } from '../report/song-report.ts';
-import { isSpikingExperiment, parseSpikingExperiment, runSpikingExperiment, type SpikingExperiment } from '../orchestrator/run-spiking.ts';
-import { spikingHumanReport, writeSpikingOutputs } from '../report/spiking-report.ts';
-import { rareHumanReport, writeRareOutputs } from '../report/rare-report.ts';
-import { isHebbianExperiment, parseHebbianExperiment, runHebbianExperiment, type HebbianExperiment } from '../orchestrator/run-hebbian.ts';
-import { hebbianHumanReport, writeHebbianOutputs } from '../report/hebbian-report.ts';
-import { isNatgradExperiment, parseNatgradExperiment, runNatgradExperiment, type NatgradExperiment } from '../orchestrator/run-natgrad.ts';
-import { natgradHumanReport, writeNatgradOutputs } from '../report/natgrad-report.ts';
-import { ScenarioError } from '../model/scenario.ts';
-import { RunFailedError, runExperiment, type ExperimentResult } from '../orchestrator/run-experiment.ts';
-import { experimentOfState, mergeShardStates, resultFromState } from '../orchestrator/merge.ts';
-import { codeIdentity } from '../orchestrator/provenance.ts';
+import { experimentJsonSchema, parseExperiment, type Experiment, type ScenarioOverrides } from '../models/chain/experiment.ts';
+import { runRareExperiment } from '../models/rare-event/run.ts';
+import { isMultiExperiment, parseMultiExperiment, runMultiExperiment, type MultiExperiment } from '../models/multi/run.ts';
+import { multiHumanReport, writeMultiOutputs } from '../models/multi/report.ts';
+import { isSongExperiment, parseSongExperiment, runSongExperiment, type SongExperiment } from '../models/song/run.ts';
+import { songHumanReport, writeSongOutputs } from '../models/song/report.ts';
+import { isSpikingExperiment, parseSpikingExperiment, runSpikingExperiment, type SpikingExperiment } from '../models/spiking/run.ts';
+import { spikingHumanReport, writeSpikingOutputs } from '../models/spiking/report.ts';
+import { rareHumanReport, writeRareOutputs } from '../models/rare-event/report.ts';
+import { isHebbianExperiment, parseHebbianExperiment, runHebbianExperiment, type HebbianExperiment } from '../models/hebbian/run.ts';
+import { hebbianHumanReport, writeHebbianOutputs } from '../models/hebbian/report.ts';
+import { isNatgradExperiment, parseNatgradExperiment, runNatgradExperiment, type NatgradExperiment } from '../models/natgrad/run.ts';
+import { natgradHumanReport, writeNatgradOutputs } from '../models/natgrad/report.ts';
+import { ScenarioError } from '../models/chain/scenario.ts';
+import { RunFailedError, runExperiment, type ExperimentResult } from '../run/run-experiment.ts';
+import { experimentOfState, mergeShardStates, resultFromState } from '../run/merge.ts';
+import { codeIdentity } from '../core/provenance.ts';
 import {
   STATE_FILE, STATE_FORMAT, StateError, experimentHash, identityMismatch, loadFsModules, readState, writeStateAtomic,
   type RunState, type Shard,
-} from '../orchestrator/state.ts';
-import type { PointSummary, Summary, SweepSummary } from '../orchestrator/summary.ts';
+} from '../run/state.ts';
+import type { PointSummary, Summary, SweepSummary } from '../models/chain/summary.ts';
 import { writeRunOutputs, type RunOutputs } from '../report/build-report.ts';
 import { stderrProgress } from './progress.ts';
 

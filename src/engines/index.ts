@@ -1,5 +1,5 @@
 /** Engine selection, including `auto`: WebGPU on a real (hardware) adapter, else the CPU reference engine. */
-import { CpuEngine } from './cpu.ts';
+import { CpuEngine } from '../models/chain/cpu-engine.ts';
 import { EngineUnavailableError, type Engine, type EngineName } from './types.ts';
 
 export type EngineChoice = EngineName | 'auto';
@@ -14,10 +14,10 @@ export interface SelectedEngine {
 export async function selectEngine(choice: EngineChoice): Promise<SelectedEngine> {
   if (choice === 'cpu') return { engine: new CpuEngine(), reason: 'requested' };
   if (choice === 'gpujs') {
-    const { GpuJsEngine } = await import('./gpujs.ts');
+    const { GpuJsEngine } = await import('../models/chain/gpujs-engine.ts');
     return { engine: await GpuJsEngine.create(), reason: 'requested' };
   }
-  const { WebGpuEngine } = await import('./webgpu/chain-engine.ts');
+  const { WebGpuEngine } = await import('../models/chain/webgpu-engine.ts');
   let gpu: Awaited<ReturnType<typeof WebGpuEngine.create>> = null;
   let failure = 'no WebGPU adapter was granted';
   try {

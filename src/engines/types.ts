@@ -1,5 +1,5 @@
 /** The one interface every engine implements: run(scenario, options) → EnsembleResult. */
-import type { ResolvedScenario } from '../model/scenario.ts';
+import type { ResolvedScenario } from '../models/chain/scenario.ts';
 import type { CheckpointAccumulator } from '../stats/checkpoint-stats.ts';
 
 export type EngineName = 'webgpu' | 'gpujs' | 'cpu';

@@ -2,11 +2,11 @@
  * Everything a run writes to its output folder: summary.json (the core fields plus theory and comparisons), tables
  * as CSV, plots as SVG, PNG and their vega-lite specs, and one self-contained HTML report.
  */
-import type { ExperimentResult } from '../orchestrator/run-experiment.ts';
-import type { Summary, SweepSummary } from '../orchestrator/summary.ts';
+import type { ExperimentResult } from '../run/run-experiment.ts';
+import type { Summary, SweepSummary } from '../models/chain/summary.ts';
 import { buildHtmlReport } from './html.ts';
 import { writePlot } from './render.ts';
-import { runFiles, type PlotJob, type ReportParts } from './run-files.ts';
+import { runFiles, type PlotJob, type ReportParts } from '../models/chain/files.ts';
 
 export interface RunOutputs {
   summary: Summary | SweepSummary;

@@ -1,6 +1,6 @@
 /**
  * The product form of the chain (chain-math.ts advanceProduct: no exp/log between folds) and its WebAssembly kernel
- * (src/engines/wasm/chain-kernel.wat through advance-batch.ts):
+ * (src/models/chain/wasm/chain-kernel.wat through advance-batch.ts):
  * - the fold interval keeps every product of factors 1 + α(B + Z) within 2^±900 for the extreme factors;
  * - on the same Philox stream the product form takes the same categorical draws as the log-space step `advance`
  *   (the previous reference), so states agree to float64 rounding (a wrong factor or a wrong fold would move them
@@ -13,13 +13,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { resolveScenario } from '../../src/model/scenario.ts';
+import { resolveScenario } from '../../src/models/chain/scenario.ts';
 import {
   advance, advanceExtended, advanceProduct, chainExtras, extendedScratch, foldInterval, foldState, noiseParams,
-} from '../../src/engines/chain-math.ts';
-import { advanceBatch, chainKernel } from '../../src/engines/wasm/advance-batch.ts';
-import { CHAIN_KERNEL_WAT_SHA256 } from '../../src/engines/wasm/chain-kernel-wasm.ts';
-import { CpuEngine } from '../../src/engines/cpu.ts';
+} from '../../src/models/chain/chain-math.ts';
+import { advanceBatch, chainKernel } from '../../src/models/chain/wasm/advance-batch.ts';
+import { CHAIN_KERNEL_WAT_SHA256 } from '../../src/models/chain/wasm/chain-kernel-wasm.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 
 const scen = (d: number, alpha: number, law: 'uniform' | 'rademacher' | 'truncnormal', h = 1, seed: number | string = 7) =>
   resolveScenario({
@@ -132,7 +132,7 @@ describe('WebAssembly kernel', () => {
 
   it('is available in Node 20 (WebAssembly SIMD) and assembled from the .wat in the tree', () => {
     expect(kernel).not.toBeNull();
-    const wat = readFileSync(new URL('../../src/engines/wasm/chain-kernel.wat', import.meta.url), 'utf8');
+    const wat = readFileSync(new URL('../../src/models/chain/wasm/chain-kernel.wat', import.meta.url), 'utf8');
     expect(createHash('sha256').update(wat).digest('hex'), 'run node scripts/build-wasm.mjs').toBe(CHAIN_KERNEL_WAT_SHA256);
   });
 

@@ -4,9 +4,9 @@
  * workers run the same product-form step, WebAssembly or JavaScript), moments within the rounding of the merge order.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveScenario } from '../../src/model/scenario.ts';
-import { CpuEngine } from '../../src/engines/cpu.ts';
-import { CpuWorkersEngine, philoxFast } from '../../src/engines/cpu-workers.ts';
+import { resolveScenario } from '../../src/models/chain/scenario.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
+import { CpuWorkersEngine, philoxFast } from '../../src/models/chain/cpu-workers.ts';
 import { philox4x32 } from '../../src/rng/philox.ts';
 
 const engines: CpuWorkersEngine[] = [];

@@ -5,9 +5,9 @@
  * (on a shared seed CPU and WebGPU would agree far more closely; that is tested in stream-identity.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { resolveScenario } from '../../src/model/scenario.ts';
-import { CpuEngine } from '../../src/engines/cpu.ts';
-import { GpuJsEngine } from '../../src/engines/gpujs.ts';
+import { resolveScenario } from '../../src/models/chain/scenario.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
+import { GpuJsEngine } from '../../src/models/chain/gpujs-engine.ts';
 import { runOnGpu } from '../gpu/spawn.ts';
 
 const base = { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 2000, checkpoints: [1000, 2000] } as const;

@@ -4,8 +4,8 @@
  * Monte Carlo standard error.
  */
 import { describe, expect, it } from 'vitest';
-import { CpuEngine } from '../../src/engines/cpu.ts';
-import { resolveScenario, ScenarioError } from '../../src/model/scenario.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
+import { resolveScenario, ScenarioError } from '../../src/models/chain/scenario.ts';
 import { scenarioFlow } from '../../src/theory/flow.ts';
 
 const base = { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 300, trajectories: 200, seed: 41, checkpoints: { every: 100 } };

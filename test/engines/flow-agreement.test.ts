@@ -8,8 +8,8 @@
  * at t = 3; the tolerance is deliberately not loosened to hide it.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveScenario } from '../../src/model/scenario.ts';
-import { CpuEngine } from '../../src/engines/cpu.ts';
+import { resolveScenario } from '../../src/models/chain/scenario.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 import { accumulatorFromJSON, type CheckpointAccumulator } from '../../src/stats/checkpoint-stats.ts';
 import { integrateReplicator } from '../../src/theory/replicator.ts';
 import { runOnGpu } from '../gpu/spawn.ts';

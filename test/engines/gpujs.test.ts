@@ -4,9 +4,9 @@
  * the final checkpoint within 4 combined standard errors), not bitwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CpuEngine } from '../../src/engines/cpu.ts';
-import { GpuJsEngine, WH_A, WH_M, whJump } from '../../src/engines/gpujs.ts';
-import { resolveScenario, type ChainScenarioInput } from '../../src/model/scenario.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
+import { GpuJsEngine, WH_A, WH_M, whJump } from '../../src/models/chain/gpujs-engine.ts';
+import { resolveScenario, type ChainScenarioInput } from '../../src/models/chain/scenario.ts';
 import type { CheckpointAccumulator } from '../../src/stats/checkpoint-stats.ts';
 
 const base = { model: 'chain' as const, rates: [10, 7.5, 5], alpha: 0.01, seed: 2024 };

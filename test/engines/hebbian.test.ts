@@ -1,15 +1,15 @@
 /**
  * Hebbian alignment of regularised learners (arXiv 2505.18069): validation; CPU (float64) against WebGPU (Deno,
  * lavapipe) on identical Philox streams; the linear student's measured ⟨signal, Hebbian⟩ against the exact closed
- * form (src/theory/hebbian-linear.ts) within Monte Carlo error, and the rejection of wrong variants of it; the signs
+ * form (src/models/hebbian/theory.ts) within Monte Carlo error, and the rejection of wrong variants of it; the signs
  * of the alignment in the two phases; the tanh student and the random rule with decay.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveHebbianScenario } from '../../src/model/hebbian-scenario.ts';
-import { HebbianCpuEngine, hebbianParams } from '../../src/engines/hebbian-cpu.ts';
-import { REC, hebbianFlagNames, summarizeHebbian } from '../../src/stats/hebbian-stats.ts';
-import type { MeanCI } from '../../src/stats/song-stats.ts';
-import { innerProductPath, kappa, smallEtaInnerProduct } from '../../src/theory/hebbian-linear.ts';
+import { resolveHebbianScenario } from '../../src/models/hebbian/scenario.ts';
+import { HebbianCpuEngine, hebbianParams } from '../../src/models/hebbian/cpu-engine.ts';
+import { REC, hebbianFlagNames, summarizeHebbian } from '../../src/models/hebbian/stats.ts';
+import type { MeanCI } from '../../src/models/song/stats.ts';
+import { innerProductPath, kappa, smallEtaInnerProduct } from '../../src/models/hebbian/theory.ts';
 import { runRunnerOnDeno } from '../gpu/spawn.ts';
 import { issuesOf } from '../model/issues-of.ts';
 

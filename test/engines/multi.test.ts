@@ -4,14 +4,14 @@
  * (fewer trajectories end on a wrong plateau at α = 10⁻⁴·(1, .75, .5) than at 10⁻³·(1, .75, .5), same α·k = 40).
  */
 import { describe, expect, it } from 'vitest';
-import { resolveMultiScenario } from '../../src/model/multi-scenario.ts';
-import { resolveScenario } from '../../src/model/scenario.ts';
-import { advance, noiseParams } from '../../src/engines/chain-math.ts';
+import { resolveMultiScenario } from '../../src/models/multi/scenario.ts';
+import { resolveScenario } from '../../src/models/chain/scenario.ts';
+import { advance, noiseParams } from '../../src/models/chain/chain-math.ts';
 import {
   MultiCpuEngine, advanceMulti, initialWeights, multiParams, multiScratch, weightsToP,
-} from '../../src/engines/multi-cpu.ts';
+} from '../../src/models/multi/cpu-engine.ts';
 import { philox4x32, u32ToUniform } from '../../src/rng/philox.ts';
-import { multiAccumulatorFromJSON, summarizeMulti } from '../../src/stats/multi-stats.ts';
+import { multiAccumulatorFromJSON, summarizeMulti } from '../../src/models/multi/stats.ts';
 import { runRunnerOnDeno } from '../gpu/spawn.ts';
 import { issuesOf } from '../model/issues-of.ts';
 

@@ -28,11 +28,11 @@
  * 1/r̄ (the mutant a wrong implementation would be) is anisotropic again.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveNatgradScenario, type ResolvedNatgradScenario } from '../../src/model/natgrad-scenario.ts';
+import { resolveNatgradScenario, type ResolvedNatgradScenario } from '../../src/models/natgrad/scenario.ts';
 import {
   NATGRAD_RULE_CODE, advanceNatgrad, checkpointStats, initialNatgradState, natgradParams, testPatterns, type NatgradParams,
-} from '../../src/engines/natgrad-cpu.ts';
-import { NATGRAD_NF } from '../../src/stats/natgrad-stats.ts';
+} from '../../src/models/natgrad/cpu-engine.ts';
+import { NATGRAD_NF } from '../../src/models/natgrad/stats.ts';
 import { philox4x32, u32ToUniform } from '../../src/rng/philox.ts';
 
 const TABLE = { vMin: -30, vMax: 30, vStep: 0.5, sdMin: 0.2, sdMax: 16, sdStep: 0.2 };

@@ -4,12 +4,12 @@
  * dendritic democracy, heterosynaptic change of unstimulated synapses, and the natural rule's speed-up.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveNatgradScenario } from '../../src/model/natgrad-scenario.ts';
+import { resolveNatgradScenario } from '../../src/models/natgrad/scenario.ts';
 import {
   NatgradCpuEngine, advanceNatgrad, initialNatgradState, natgradParams, testPatterns,
-} from '../../src/engines/natgrad-cpu.ts';
-import { NATGRAD_NF, summarizeNatgradEnsemble } from '../../src/stats/natgrad-stats.ts';
-import { natgradCoefficients, sigma } from '../../src/theory/natgrad-coefficients.ts';
+} from '../../src/models/natgrad/cpu-engine.ts';
+import { NATGRAD_NF, summarizeNatgradEnsemble } from '../../src/models/natgrad/stats.ts';
+import { natgradCoefficients, sigma } from '../../src/models/natgrad/coefficients.ts';
 import { runRunnerOnDeno } from '../gpu/spawn.ts';
 import { issuesOf } from '../model/issues-of.ts';
 

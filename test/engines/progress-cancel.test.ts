@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveScenario } from '../../src/model/scenario.ts';
-import { CpuEngine } from '../../src/engines/cpu.ts';
+import { resolveScenario } from '../../src/models/chain/scenario.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 import { runOnGpu } from '../gpu/spawn.ts';
 
 const scenario = { model: 'chain', rates: [3, 2], alpha: 0.01, steps: 400, trajectories: 256, seed: 5, checkpoints: { every: 40 } } as const;

@@ -4,11 +4,11 @@
  * and CPU against WebGPU on identical streams (exact events first, then statistics).
  */
 import { describe, expect, it } from 'vitest';
-import { binomialCdf, resolveSongScenario } from '../../src/model/song-scenario.ts';
+import { binomialCdf, resolveSongScenario } from '../../src/models/song/scenario.ts';
 import {
   SongCpuEngine, advanceSong, initialSongState, songParams,
-} from '../../src/engines/song-cpu.ts';
-import { flagNames, summarizeSong, type MeanCI, type SongAccumulator } from '../../src/stats/song-stats.ts';
+} from '../../src/models/song/cpu-engine.ts';
+import { flagNames, summarizeSong, type MeanCI, type SongAccumulator } from '../../src/models/song/stats.ts';
 import { runRunnerOnDeno } from '../gpu/spawn.ts';
 import { issuesOf } from '../model/issues-of.ts';
 

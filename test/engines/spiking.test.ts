@@ -4,12 +4,12 @@
  * event and time accounting over long runs, and CPU (f64) against WebGPU (Deno, lavapipe, f32).
  */
 import { describe, expect, it } from 'vitest';
-import { resolveSpikingScenario } from '../../src/model/spiking-scenario.ts';
+import { resolveSpikingScenario } from '../../src/models/spiking/scenario.ts';
 import {
   A_V, F_ELL, F_FLAGS, NS, SPIKING_STREAM, SpikingCpuEngine, aliasTable, rowLength, spikingParams,
-} from '../../src/engines/spiking-cpu.ts';
+} from '../../src/models/spiking/cpu-engine.ts';
 import { mulhi32, philox4x32 } from '../../src/rng/philox.ts';
-import { spikingAccumulatorFromJSON, summarizeSpiking } from '../../src/stats/spiking-stats.ts';
+import { spikingAccumulatorFromJSON, summarizeSpiking } from '../../src/models/spiking/stats.ts';
 import { runRunnerOnDeno } from '../gpu/spawn.ts';
 import { issuesOf } from '../model/issues-of.ts';
 

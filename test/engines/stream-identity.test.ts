@@ -3,8 +3,8 @@
  * trajectories, under Deno (lavapipe) and Node (Dawn on SwiftShader, small size), and chunking invariance.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveScenario } from '../../src/model/scenario.ts';
-import { CpuEngine } from '../../src/engines/cpu.ts';
+import { resolveScenario } from '../../src/models/chain/scenario.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 import { accumulatorFromJSON } from '../../src/stats/checkpoint-stats.ts';
 import { runOnGpu, type Runtime } from '../gpu/spawn.ts';
 

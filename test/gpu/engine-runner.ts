@@ -8,9 +8,9 @@
  * Requests: { kind: "kat", inputs: number[][] } → { adapter, outputs }
  *           { kind: "run", scenario, options } → { adapter, accumulators, finalState }
  */
-import { resolveScenario } from '../../src/model/scenario.ts';
+import { resolveScenario } from '../../src/models/chain/scenario.ts';
 import { accumulatorToJSON } from '../../src/stats/checkpoint-stats.ts';
-import { WebGpuEngine } from '../../src/engines/webgpu/chain-engine.ts';
+import { WebGpuEngine } from '../../src/models/chain/webgpu-engine.ts';
 import { acquireDevice, computePipeline, loadShader, readBuffer } from '../../src/engines/webgpu/device.ts';
 import { printResult, requestArg } from './runner-io.ts';
 

@@ -4,8 +4,8 @@
  *
  *   deno run -A test/gpu/hebbian-runner.ts '{"scenario": {...}, "options": {"captureFinalWeights": true}}'
  */
-import { resolveHebbianScenario } from '../../src/model/hebbian-scenario.ts';
-import { HebbianWebGpuEngine } from '../../src/engines/webgpu/hebbian-engine.ts';
+import { resolveHebbianScenario } from '../../src/models/hebbian/scenario.ts';
+import { HebbianWebGpuEngine } from '../../src/models/hebbian/webgpu-engine.ts';
 import { printResult, requestArg } from './runner-io.ts';
 
 const req = requestArg();

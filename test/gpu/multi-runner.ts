@@ -4,9 +4,9 @@
  *
  *   deno run -A test/gpu/multi-runner.ts '{"scenario": {...}, "options": {"captureDraws": 20}}'
  */
-import { resolveMultiScenario } from '../../src/model/multi-scenario.ts';
-import { MultiWebGpuEngine } from '../../src/engines/webgpu/multi-engine.ts';
-import { multiAccumulatorToJSON } from '../../src/stats/multi-stats.ts';
+import { resolveMultiScenario } from '../../src/models/multi/scenario.ts';
+import { MultiWebGpuEngine } from '../../src/models/multi/webgpu-engine.ts';
+import { multiAccumulatorToJSON } from '../../src/models/multi/stats.ts';
 import { printResult, requestArg } from './runner-io.ts';
 
 const req = requestArg();

@@ -4,8 +4,8 @@
  *
  *   deno run -A test/gpu/natgrad-runner.ts '{"scenario": {...}, "options": {"captureSpikes": 10}}'
  */
-import { resolveNatgradScenario } from '../../src/model/natgrad-scenario.ts';
-import { NatgradWebGpuEngine } from '../../src/engines/webgpu/natgrad-engine.ts';
+import { resolveNatgradScenario } from '../../src/models/natgrad/scenario.ts';
+import { NatgradWebGpuEngine } from '../../src/models/natgrad/webgpu-engine.ts';
 import { printResult, requestArg } from './runner-io.ts';
 
 const req = requestArg();

@@ -1,5 +1,5 @@
 /**
- * Subprocess helper for the rare-event GPU tests: runs `estimateFailure` (src/orchestrator/rare-event.ts) with the
+ * Subprocess helper for the rare-event GPU tests: runs `estimateFailure` (src/models/rare-event/estimator.ts) with the
  * WebGPU particle stepper in this runtime (Deno: lavapipe) and prints the result as one JSON line.
  *
  *   deno run -A test/gpu/rare-event-runner.ts '{"scenario": {...}, "options": {"particles": 64, "replicates": 4}}'
@@ -7,10 +7,10 @@
  * With "kind": "step" and "batch": { x, k, id, stream, stop (null = +∞) }, "absorb": B it runs one particle batch
  * and prints the stepper's raw result (x, k, maxXi, status, work).
  */
-import { resolveScenario } from '../../src/model/scenario.ts';
-import { estimateFailure } from '../../src/orchestrator/rare-event.ts';
-import { WebGpuParticleStepper } from '../../src/engines/webgpu/particles-engine.ts';
-import { particleParams } from '../../src/engines/particles-cpu.ts';
+import { resolveScenario } from '../../src/models/chain/scenario.ts';
+import { estimateFailure } from '../../src/models/rare-event/estimator.ts';
+import { WebGpuParticleStepper } from '../../src/models/rare-event/particles-webgpu.ts';
+import { particleParams } from '../../src/models/rare-event/particles-cpu.ts';
 import { printResult, requestArg } from './runner-io.ts';
 
 const req = requestArg();

@@ -4,8 +4,8 @@
  *
  *   deno run -A test/gpu/song-runner.ts '{"scenario": {...}, "options": {"captureOutputs": 10}}'
  */
-import { resolveSongScenario } from '../../src/model/song-scenario.ts';
-import { SongWebGpuEngine } from '../../src/engines/webgpu/song-engine.ts';
+import { resolveSongScenario } from '../../src/models/song/scenario.ts';
+import { SongWebGpuEngine } from '../../src/models/song/webgpu-engine.ts';
 import { printResult, requestArg } from './runner-io.ts';
 
 const req = requestArg();

@@ -4,9 +4,9 @@
  *
  *   deno run -A test/gpu/spiking-runner.ts '{"scenario": {...}, "options": {"captureEvents": 64}}'
  */
-import { resolveSpikingScenario } from '../../src/model/spiking-scenario.ts';
-import { SpikingWebGpuEngine } from '../../src/engines/webgpu/spiking-engine.ts';
-import { spikingAccumulatorToJSON } from '../../src/stats/spiking-stats.ts';
+import { resolveSpikingScenario } from '../../src/models/spiking/scenario.ts';
+import { SpikingWebGpuEngine } from '../../src/models/spiking/webgpu-engine.ts';
+import { spikingAccumulatorToJSON } from '../../src/models/spiking/stats.ts';
 import { printResult, requestArg } from './runner-io.ts';
 
 const req = requestArg();

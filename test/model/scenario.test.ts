@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, resolveCheckpoints, resolveScenario, seedToKey } from '../../src/model/scenario.ts';
-import { experimentJsonSchema, parseExperiment } from '../../src/model/experiment.ts';
+import { ScenarioError, resolveCheckpoints, resolveScenario, seedToKey } from '../../src/models/chain/scenario.ts';
+import { experimentJsonSchema, parseExperiment } from '../../src/models/chain/experiment.ts';
 
 const ok = { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 100, trajectories: 10, seed: 1 };
 

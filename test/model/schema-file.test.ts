@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { experimentJsonSchema, parseExperiment } from '../../src/model/experiment.ts';
-import { wholeModelOf } from '../../src/orchestrator/whole-models.ts';
+import { experimentJsonSchema, parseExperiment } from '../../src/models/chain/experiment.ts';
+import { wholeModelOf } from '../../src/models/registry.ts';
 
 describe('published JSON Schema and shipped experiments', () => {
   it('schema/experiment.schema.json is up to date (npm run schema regenerates it)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseExperiment } from '../../src/model/experiment.ts';
+import { parseExperiment } from '../../src/models/chain/experiment.ts';
 
 const base = { model: 'chain', rates: [3, 2], alpha: 0.05, steps: 100, trajectories: 10, seed: 1, checkpoints: [50] };
 

@@ -3,12 +3,12 @@
  * dispatch, and the integrity checks that stop a run rather than let a wrong count through.
  */
 import { describe, expect, it } from 'vitest';
-import { parseExperiment } from '../../src/model/experiment.ts';
-import { CpuEngine } from '../../src/engines/cpu.ts';
+import { parseExperiment } from '../../src/models/chain/experiment.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 import type { Engine } from '../../src/engines/types.ts';
-import { RunFailedError, runExperiment, type ExperimentResult } from '../../src/orchestrator/run-experiment.ts';
-import { mergeShardStates } from '../../src/orchestrator/merge.ts';
-import { stateFromText, stateToText, StateError, type BatchRecord, type RunState } from '../../src/orchestrator/state.ts';
+import { RunFailedError, runExperiment, type ExperimentResult } from '../../src/run/run-experiment.ts';
+import { mergeShardStates } from '../../src/run/merge.ts';
+import { stateFromText, stateToText, StateError, type BatchRecord, type RunState } from '../../src/run/state.ts';
 import { wilson } from '../../src/stats/intervals.ts';
 
 const base = {
@@ -59,7 +59,7 @@ describe('batches: resume and shards reproduce the uninterrupted run exactly', (
       shards.push(state(recs, { index, count: 3 }));
     }
     const merged = mergeShardStates(shards.map((s, i) => ({ dir: `d${i + 1}`, state: s })));
-    const { resultFromState, experimentOfState } = await import('../../src/orchestrator/merge.ts');
+    const { resultFromState, experimentOfState } = await import('../../src/run/merge.ts');
     sameStats(resultFromState(merged, experimentOfState(merged)), full);
     expect(() => mergeShardStates([{ dir: 'd1', state: shards[0]! }, { dir: 'd3', state: shards[2]! }])).toThrow(/missing shard 2\/3/);
     expect(() => mergeShardStates([{ dir: 'a', state: shards[0]! }, { dir: 'b', state: shards[0]! }, { dir: 'c', state: shards[2]! }]))

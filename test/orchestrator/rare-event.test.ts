@@ -1,5 +1,5 @@
 /**
- * The rare-event estimator (src/orchestrator/rare-event.ts): its particle step is the chain's step, replays are
+ * The rare-event estimator (src/models/rare-event/estimator.ts): its particle step is the chain's step, replays are
  * exact, it agrees with plain Monte Carlo where both reach (d = 2 at α = 0.05 and 0.02, d = 3 at α = 0.05), and at
  * α = 0.005 (P ≈ 5e-6, out of reach of plain Monte Carlo) its interval is narrower than 20 % relative and its log
  * is within 10 % of the d = 2 diffusion prediction's. The WebGPU stepper (f32, Deno on lavapipe) follows the CPU
@@ -8,13 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { resolveScenario, type ResolvedScenario } from '../../src/model/scenario.ts';
-import { advance, noiseParams } from '../../src/engines/chain-math.ts';
-import { CpuEngine } from '../../src/engines/cpu.ts';
+import { resolveScenario, type ResolvedScenario } from '../../src/models/chain/scenario.ts';
+import { advance, noiseParams } from '../../src/models/chain/chain-math.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 import {
   CpuParticleStepper, STATUS_CROSSED, particleParams, stepWithStream, xiOf,
-} from '../../src/engines/particles-cpu.ts';
-import { absorbingLevel, estimateFailure, startGap } from '../../src/orchestrator/rare-event.ts';
+} from '../../src/models/rare-event/particles-cpu.ts';
+import { absorbingLevel, estimateFailure, startGap } from '../../src/models/rare-event/estimator.ts';
 import { failureProbabilityD2 } from '../../src/theory/diffusion-d2.ts';
 import { ROOT, denoBin } from '../gpu/spawn.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseExperiment } from '../../src/model/experiment.ts';
-import { blockRanges, runExperiment } from '../../src/orchestrator/run-experiment.ts';
-import { CpuEngine } from '../../src/engines/cpu.ts';
+import { parseExperiment } from '../../src/models/chain/experiment.ts';
+import { blockRanges, runExperiment } from '../../src/run/run-experiment.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 
 describe('running an experiment in independent blocks', () => {
   it('cuts N trajectories into contiguous blocks', () => {

@@ -4,9 +4,9 @@
  * standard errors of the batch means; and the test would fail without the d = 3 correction.
  */
 import { describe, expect, it } from 'vitest';
-import { parseExperiment } from '../../src/model/experiment.ts';
-import { runExperiment } from '../../src/orchestrator/run-experiment.ts';
-import { analyzePoint } from '../../src/report/analyze.ts';
+import { parseExperiment } from '../../src/models/chain/experiment.ts';
+import { runExperiment } from '../../src/run/run-experiment.ts';
+import { analyzePoint } from '../../src/models/chain/analyze.ts';
 import { asymptoticSlopes, expectedShareSquares } from '../../src/theory/asymptotic-slope.ts';
 
 describe('expectedShareSquares', () => {

@@ -4,8 +4,8 @@
  * t = αK = 40 (every trajectory has decided: 1 − p* < 1e-2 or argmax ≠ i*). Tolerance: 4 binomial standard errors.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveScenario } from '../../src/model/scenario.ts';
-import { CpuEngine } from '../../src/engines/cpu.ts';
+import { resolveScenario } from '../../src/models/chain/scenario.ts';
+import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 import { successProbabilityD2 } from '../../src/theory/diffusion-d2.ts';
 
 describe('d = 2 diffusion approximation against the chain', () => {

@@ -1,13 +1,13 @@
 /**
- * Closed forms of src/theory/hebbian-linear.ts checked on their own: (A) the conditional expectation E[⟨S, H⟩ | v]
+ * Closed forms of src/models/hebbian/theory.ts checked on their own: (A) the conditional expectation E[⟨S, H⟩ | v]
  * against direct Monte Carlo at a fixed v (batch 3, two outputs, label noise; Philox Gaussians, fixed seed); (B) the
  * moment recursion reaches its stationary value; (C) the η → 0 limit and the phase boundary γ ∝ σ².
  */
 import { describe, expect, it } from 'vitest';
-import { fillGauss } from '../../src/engines/hebbian-cpu.ts';
+import { fillGauss } from '../../src/models/hebbian/cpu-engine.ts';
 import {
   conditionalInnerProduct, kappa, momentPath, phaseBoundary, smallEtaInnerProduct, stationaryInnerProduct, stationaryT,
-} from '../../src/theory/hebbian-linear.ts';
+} from '../../src/models/hebbian/theory.ts';
 
 describe('hebbian linear theory', () => {
   it('(A) E[⟨S, H⟩ | v] = −κ(‖v‖² − ⟨v, W*⟩ + D_out σ² D), κ = (D + B + 1)/B, against 40 000 direct draws (4 SE)', () => {

@@ -1,6 +1,6 @@
 /** Shared Monte Carlo draws for the theory tests: Philox uniforms mapped by the engines' own noise transform. */
 import { uniforms } from '../../src/rng/philox.ts';
-import { noiseFromUniform, type NoiseParams } from '../../src/engines/chain-math.ts';
+import { noiseFromUniform, type NoiseParams } from '../../src/models/chain/chain-math.ts';
 import { normCdf } from '../../src/stats/normal.ts';
 import type { NoiseSpec } from '../../src/theory/noise-moments.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The natural-gradient coefficients (src/theory/natgrad-coefficients.ts) against independent computations:
+ * The natural-gradient coefficients (src/models/natgrad/coefficients.ts) against independent computations:
  * Stein's lemma (c2 = E[h'(V)], c3 = E[h''(V)] for V ~ N(m, v)) evaluated with a composite Simpson rule on analytic
  * derivatives, the algebra of the authors' g1..g4 rewritten from the I_k, the table's bilinear interpolation against
  * direct quadrature, and Campbell's moments against a brute-force Monte Carlo of the discretised input process.
@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildCoefficientTable, campbellMoments, centredMoments, lookupCoefficients, natgradCoefficients, sigma,
-} from '../../src/theory/natgrad-coefficients.ts';
-import { kernelSquareIntegral, resolveNatgradScenario } from '../../src/model/natgrad-scenario.ts';
-import { natgradParams, testPatterns } from '../../src/engines/natgrad-cpu.ts';
+} from '../../src/models/natgrad/coefficients.ts';
+import { kernelSquareIntegral, resolveNatgradScenario } from '../../src/models/natgrad/scenario.ts';
+import { natgradParams, testPatterns } from '../../src/models/natgrad/cpu-engine.ts';
 
 const P = { phiMax: 100, beta: 0.3, theta: 10 };
 

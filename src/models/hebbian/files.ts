@@ -1,0 +1,201 @@
+/**
+ * Outputs of a Hebbian-alignment run (issue 9; arXiv 2505.18069): summary.json, alignment.csv (per grid point,
+ * checkpoint and layer: ⟨signal, Hebbian⟩ and the cosine with 95 % intervals, fraction of copies with a positive
+ * cosine, loss, and for the linear student the exact closed form), the alignment against time per grid point, the
+ * (σ, γ) phase diagram of the measured final cosine with the predicted boundary (η → 0 and exact-η), the linear
+ * measured-vs-closed-form table with verdicts, report.html.
+ */
+import type { HebbianExperimentResult } from './run.ts';
+import { hebbianParams } from './cpu-engine.ts';
+import { hebbianFlagNames, summarizeHebbian } from './stats.ts';
+import type { Comparison } from '../../stats/compare.ts';
+import { innerProductPath, phaseBoundary, smallEtaInnerProduct, stationaryInnerProduct, type LinearTheoryParams } from './theory.ts';
+import { toCsv } from '../../report/html.ts';
+import { PALETTE, header, seriesColor } from '../../report/plots.ts';
+import type { ReportParts } from '../chain/files.ts';
+
+/** z of a two-sided 99.9 % normal interval: the linear table's verdicts (a grid of tens of points rarely shows a false disagreement). */
+const Z_VERDICT = 3.2905267314919255;
+
+function num(v: number | null | undefined, digits = 5): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
+}
+
+export function hebbianFiles(r: HebbianExperimentResult) {
+  const s = r.experiment.scenario;
+  const hp = hebbianParams(s);
+  const points = summarizeHebbian(r.result.accumulator);
+  const linear = hp.theory;
+  const tp = (sigma: number, gamma: number): LinearTheoryParams => ({
+    D: s.inputDim, Dout: s.outputDim, B: s.batchSize, eta: s.learningRate, gamma, sigma, labelNoise: s.teacher.labelNoise, teacherNorm2: hp.teacherNorm2,
+  });
+  /** Exact theory at checkpoint k: the mean of E⟨S, H⟩ over its window of steps. */
+  const theoryAt = (sigma: number, gamma: number) => {
+    const path = innerProductPath(tp(sigma, gamma), s.initScale * s.initScale * s.outputDim, s.steps);
+    return (k: number) => {
+      let t = 0;
+      for (let n = k - s.window; n < k; n++) t += path[n]! / s.window;
+      return t;
+    };
+  };
+  const comparisons: Comparison[] = [];
+  const theoryRows: (string | number)[][] = [];
+  const perPoint = points.map((p) => {
+    const th = linear ? theoryAt(p.sigma, p.gamma) : null;
+    const fin = p.checkpoints.at(-1)!;
+    const m = fin.layers[0]!.innerProduct;
+    const sem = m.sd !== null ? m.sd / Math.sqrt(m.n) : null;
+    const exact = th ? th(fin.step) : null;
+    const stat = linear ? stationaryInnerProduct(tp(p.sigma, p.gamma)) : null;
+    const small = linear ? smallEtaInnerProduct(tp(p.sigma, p.gamma)) : null;
+    const measuredSign = m.ci ? (m.ci[0] > 0 ? 1 : m.ci[1] < 0 ? -1 : 0) : 0;
+    if (linear && exact !== null && sem !== null && m.mean !== null) {
+      const iv: [number, number] = [m.mean - Z_VERDICT * sem, m.mean + Z_VERDICT * sem];
+      const inside = exact >= iv[0] && exact <= iv[1];
+      comparisons.push({
+        quantity: `E⟨S, H⟩ at step ${fin.step}, σ = ${p.sigma}, γ = ${p.gamma}`, empirical: m.mean, interval: iv, theory: exact,
+        verdict: inside ? 'agrees' : 'disagrees',
+        note: `exact moment recursion of the discrete SGD (hebbian-linear.ts (B)), window of ${s.window} steps; interval ±${num(Z_VERDICT, 3)} SE ` +
+          `(99.9 %); stationary ${num(stat, 4)}, η → 0 limit ${num(small, 4)}; measured sign ${measuredSign > 0 ? '+' : measuredSign < 0 ? '−' : '0 (interval covers 0)'}, ` +
+          `predicted ${exact > 0 ? '+' : '−'}`,
+      });
+      theoryRows.push([p.sigma, p.gamma, fin.step, num(m.mean), num(m.ci?.[0]), num(m.ci?.[1]), num(exact), num(stat), num(small),
+        num(fin.measuredMinusConditional.mean), inside ? 'agrees' : 'disagrees',
+        measuredSign === 0 ? '0' : measuredSign > 0 ? '+' : '−', exact > 0 ? '+' : '−']);
+    }
+    return { ...p, theory: linear ? { exactAtCheckpoints: p.checkpoints.map((c) => th!(c.step)), stationary: stat, smallEta: small } : null };
+  });
+  // predicted boundary γ(σ) over the σ range of the grid
+  const sMin = Math.min(...s.sigmas), sMax = Math.max(...s.sigmas);
+  const gMin = Math.min(...s.gammas.filter((g) => g > 0), 1e-3), gMax = Math.max(...s.gammas);
+  const boundary: { sigma: number; gamma: number; series: string; branch: number }[] = [];
+  if (linear && sMax > 0) {
+    for (let i = 0; i <= 120; i++) {
+      const sigma = Math.max(sMin, sMax / 1000) + ((sMax - Math.max(sMin, sMax / 1000)) * i) / 120;
+      const base = { D: s.inputDim, Dout: s.outputDim, B: s.batchSize, eta: s.learningRate, sigma, labelNoise: s.teacher.labelNoise, teacherNorm2: hp.teacherNorm2 };
+      phaseBoundary(base, 'small-eta', [gMin / 2, gMax * 2]).forEach((gamma, b) => boundary.push({ sigma, gamma, series: 'boundary, η → 0', branch: b }));
+      phaseBoundary(base, 'exact', [gMin / 2, gMax * 2]).forEach((gamma, b) => boundary.push({ sigma, gamma, series: `boundary, η = ${s.learningRate}`, branch: b }));
+    }
+  }
+  const summary = {
+    name: r.experiment.name, description: r.experiment.description, model: 'hebbian', scenario: s,
+    engine: { name: r.engine.name, runtime: r.engine.runtime, adapter: r.engine.adapter ?? null, precision: r.engine.precision, reason: r.engineReason, details: r.engine.details ?? null },
+    teacherNorm2: linear ? hp.teacherNorm2 : null,
+    points: perPoint, comparisons, boundary,
+    timing: { wallSeconds: r.wallSeconds, engineSeconds: r.result.timing.seconds, copySteps: r.result.timing.copySteps, copyStepsPerSecond: r.result.timing.copyStepsPerSecond },
+    provenance: r.provenance,
+  };
+  const csv: { name: string; text: string }[] = [];
+
+  const cols = ['sigma', 'gamma', 'step', 'layer', 'inner', 'inner_lo', 'inner_hi', 'cos', 'cos_lo', 'cos_hi', 'frac_pos', 'frac_lo', 'frac_hi', 'loss', 'cond_theory', 'exact_theory'];
+  const rows: (string | number)[][] = [];
+  for (const p of perPoint) {
+    p.checkpoints.forEach((c, ci) => c.layers.forEach((l, li) => rows.push([
+      p.sigma, p.gamma, c.step, li + 1, num(l.innerProduct.mean), num(l.innerProduct.ci?.[0]), num(l.innerProduct.ci?.[1]),
+      num(l.cosine.mean), num(l.cosine.ci?.[0]), num(l.cosine.ci?.[1]), num(l.fractionPositive.p), num(l.fractionPositive.ci?.[0]), num(l.fractionPositive.ci?.[1]),
+      num(c.loss.mean), linear ? num(c.conditionalTheory.mean) : '', p.theory ? num(p.theory.exactAtCheckpoints[ci]) : '',
+    ])));
+  }
+  csv.push({ name: 'alignment.csv', text: toCsv(cols, rows) });
+
+  // alignment against time (layer 1; layer 2 dashed for the tanh student): every grid point up to 10, otherwise the
+  // 3 × 3 corners and middles of the grid (smallest, middle, largest σ and γ), so that colours stay distinct
+  const pick = (v: number[]) => (v.length <= 3 ? v : [v[0]!, v[Math.floor(v.length / 2)]!, v.at(-1)!]);
+  const sPick = pick(s.sigmas), gPick = pick(s.gammas);
+  const shown = perPoint.length <= 10 ? perPoint : perPoint.filter((p) => sPick.includes(p.sigma) && gPick.includes(p.gamma));
+  const label = (p: { sigma: number; gamma: number }) => `σ ${p.sigma}, γ ${p.gamma}`;
+  const lines = shown.flatMap((p) => p.checkpoints.flatMap((c) => c.layers.map((l, li) => ({
+    step: c.step, cos: l.cosine.mean, lo: l.cosine.ci?.[0] ?? l.cosine.mean, hi: l.cosine.ci?.[1] ?? l.cosine.mean,
+    series: label(p), layer: `layer ${li + 1}`,
+  }))));
+  const domain = shown.map(label);
+  const x = { field: 'step', type: 'quantitative', title: 'step' };
+  const timeSpec = {
+    ...header('Alignment of the learning signal with the Hebbian direction',
+      `mean cosine over ${s.trajectories} copies per grid point, 95% interval; ${s.student.kind} student, rule ${s.rule}` +
+      (shown.length < perPoint.length ? `; ${shown.length} of ${perPoint.length} grid points (smallest, middle, largest σ and γ)` : '') +
+      (s.layers.length > 1 ? '; layer 1 solid, layer 2 dashed' : '')),
+    layer: [
+      { data: { values: [{ y: 0 }] }, mark: { type: 'rule', color: '#888' }, encoding: { y: { field: 'y', type: 'quantitative' } } },
+      { data: { values: lines }, mark: { type: 'area', opacity: 0.12 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'cos(signal, Hebbian)' }, y2: { field: 'hi' }, color: { ...seriesColor(domain), legend: { orient: 'right', symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 3 } }, detail: { field: 'layer' } } },
+      { data: { values: lines }, mark: { type: 'line', strokeWidth: 2, point: true }, encoding: { x, y: { field: 'cos', type: 'quantitative' }, color: seriesColor(domain),
+        strokeDash: { field: 'layer', type: 'nominal', scale: { domain: ['layer 1', 'layer 2'], range: [[1, 0], [6, 4]] }, legend: s.layers.length > 1 ? { orient: 'bottom', title: null } : null } } },
+    ],
+  };
+  const jobs: { name: string; title: string; caption: string; spec: object }[] = [
+    { name: 'alignment-vs-time', title: 'Alignment against time', caption: 'Mean cosine between each layer\'s learning signal (weight decay excluded) and its Hebbian direction h_b h_aᵀ, with 95% intervals across copies.', spec: timeSpec },
+  ];
+  if (s.sigmas.length > 1 && s.gammas.length > 1) {
+    // cells: edges halfway between σ values (linear) and geometric means between γ values (log axis)
+    const edges = (v: number[], geo: boolean) => {
+      const u = [...v].sort((a, b) => a - b);
+      const mid = (a: number, b: number) => (geo ? Math.sqrt(a * b) : (a + b) / 2);
+      return u.map((c, i) => {
+        const lo = i > 0 ? mid(u[i - 1]!, c) : geo ? c / Math.sqrt(u[1]! / c) : c - (u[1]! - c) / 2;
+        const hi = i < u.length - 1 ? mid(c, u[i + 1]!) : geo ? c * Math.sqrt(c / u[i - 1]!) : c + (c - u[i - 1]!) / 2;
+        return { c, lo, hi };
+      });
+    };
+    const positiveG = s.gammas.every((g) => g > 0);
+    const es = edges(s.sigmas, false), eg = edges(s.gammas, positiveG);
+    const cells = perPoint.map((p) => {
+      const a = es.find((e) => e.c === p.sigma)!, b = eg.find((e) => e.c === p.gamma)!;
+      const l = p.checkpoints.at(-1)!.layers[0]!;
+      const s0 = Math.max(0, a.lo);
+      return {
+        s0, s1: a.hi, g0: b.lo, g1: b.hi, cos: l.cosine.mean, sigma: p.sigma, gamma: p.gamma, label: num(l.cosine.mean, 2),
+        sc: (s0 + a.hi) / 2, gc: positiveG ? Math.sqrt(b.lo * b.hi) : (b.lo + b.hi) / 2,
+      };
+    });
+    const m = Math.max(0.05, ...cells.map((c) => Math.abs(c.cos ?? 0)));
+    const bDomain = ['boundary, η → 0', `boundary, η = ${s.learningRate}`];
+    const yScale = positiveG ? { type: 'log' } : {};
+    const phaseSpec = {
+      ...header('Phase diagram: measured alignment and the predicted boundary',
+        [`final mean cosine (layer 1) per (σ, γ), ${s.trajectories} copies each, step ${s.steps}; blue Hebbian, red anti-Hebbian`,
+          linear ? 'lines: sign change of the stationary E⟨signal, Hebbian⟩ of the linear student (η → 0 and exact η)' : 'no closed-form boundary for this student/teacher']),
+      layer: [
+        { data: { values: cells }, mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
+          encoding: {
+            x: { field: 's0', type: 'quantitative', title: 'parameter noise σ', scale: { domain: [Math.max(0, es[0]!.lo), es.at(-1)!.hi], nice: false }, axis: { values: s.sigmas } }, x2: { field: 's1' },
+            y: { field: 'g0', type: 'quantitative', title: 'weight decay γ', scale: { ...yScale, domain: [eg[0]!.lo, eg.at(-1)!.hi], nice: false }, axis: { values: s.gammas } }, y2: { field: 'g1' },
+            color: { field: 'cos', type: 'quantitative', title: 'cos', scale: { scheme: 'redblue', domain: [-m, m] }, legend: { orient: 'right' } },
+          } },
+        { data: { values: cells }, mark: { type: 'text', fontSize: 10, color: '#222' },
+          encoding: { x: { field: 'sc', type: 'quantitative' }, y: { field: 'gc', type: 'quantitative' }, text: { field: 'label' } } },
+        ...(boundary.length ? [{
+          data: { values: boundary.filter((b) => b.gamma >= eg[0]!.lo && b.gamma <= eg.at(-1)!.hi && b.sigma >= es[0]!.lo && b.sigma <= es.at(-1)!.hi) },
+          mark: { type: 'line', strokeWidth: 2.5, clip: true },
+          encoding: {
+            x: { field: 'sigma', type: 'quantitative' }, y: { field: 'gamma', type: 'quantitative' }, detail: { field: 'branch' }, order: { field: 'sigma' },
+            color: { field: 'series', type: 'nominal', title: null, scale: { domain: bDomain, range: ['#000000', PALETTE[4]] }, legend: { orient: 'bottom' } },
+            strokeDash: { field: 'series', type: 'nominal', scale: { domain: bDomain, range: [[1, 0], [6, 3]] }, legend: null },
+          },
+        }] : []),
+      ],
+    };
+    jobs.push({ name: 'phase-diagram', title: 'Phase diagram', caption: 'Measured final alignment per (σ, γ) grid point (colour and number) with the predicted Hebbian/anti-Hebbian boundary γ(σ) of the linear student: solid the η → 0 roots of γ/(1+γ)² = D_out σ² D/‖W*‖², dashed the exact-η stationary value\'s zeros.', spec: phaseSpec });
+  }
+  const flags = perPoint.reduce((a, p) => a | p.flags, 0);
+  const report: ReportParts = {
+    title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
+    parameters: {
+      model: 'Koplow, Poggio & Ziyin (arXiv 2505.18069): Hebbian alignment of regularised learners',
+      student: s.student.kind === 'linear' ? `linear ${s.outputDim} × ${s.inputDim}` : `tanh2 ${s.inputDim} → ${s.student.hidden} → ${s.outputDim}`,
+      teacher: `${s.teacher.kind}${s.teacher.kind === 'tanh2' ? ` (hidden ${s.teacher.hidden})` : ''}, scale ${s.teacher.scale}, label noise ${s.teacher.labelNoise}` + (linear ? `, ‖W*‖² = ${num(hp.teacherNorm2, 4)}` : ''),
+      rule: s.rule, 'learning rate η': s.learningRate, 'batch B': s.batchSize, steps: s.steps, window: s.window,
+      'σ grid': s.sigmas.join(', '), 'γ grid': s.gammas.join(', '), 'copies per point': s.trajectories, seed: String(s.seed),
+      engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`, faults: flags ? hebbianFlagNames(flags).join(', ') : 'none',
+    },
+    comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: `${num(c.empirical)} [${num(c.interval?.[0])}, ${num(c.interval?.[1])}]`, theory: num(c.theory), verdict: c.verdict, note: c.note })),
+    tables: linear ? [{
+      title: 'Linear student: measured ⟨signal, Hebbian⟩ at the last checkpoint against the closed forms',
+      columns: ['σ', 'γ', 'step', 'measured', '95% lo', '95% hi', 'exact (discrete η)', 'stationary', 'η → 0', 'measured − E[·|v]', 'verdict (99.9%)', 'measured sign', 'predicted sign'],
+      rows: theoryRows,
+    }] : [],
+    provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+  };
+  return { summary, csv, plots: jobs, report };
+}
+
+export type HebbianSummary = ReturnType<typeof hebbianFiles>['summary'];

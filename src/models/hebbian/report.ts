@@ -1,0 +1,27 @@
+/** Writes a hebbian run's files (hebbian-files.ts) and prints its summary for the terminal. */
+import type { HebbianExperimentResult } from './run.ts';
+import { writeFiles } from '../../report/build-report.ts';
+import { hebbianFiles, type HebbianSummary } from './files.ts';
+
+export function writeHebbianOutputs(dir: string, r: HebbianExperimentResult, opts: { report?: boolean } = {}) {
+  return writeFiles(dir, hebbianFiles(r), opts);
+}
+
+export function hebbianHumanReport(s: HebbianSummary, files: { summary: string; html?: string }): string {
+  const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());
+  const agree = s.comparisons.filter((c) => c.verdict === 'agrees').length;
+  return [
+    `stdp-mc: ${s.name} (Hebbian alignment, arXiv 2505.18069: ${s.points.length} grid points × ${s.scenario.trajectories} copies, ${s.scenario.steps} steps)`,
+    `engine: ${s.engine.name} on ${s.engine.runtime} — ${s.engine.reason}`,
+    '',
+    'final alignment per grid point (layer 1: mean cosine [95%], fraction positive; ⟨S,H⟩ and, for the linear student, its exact closed form):',
+    ...s.points.map((p) => {
+      const c = p.checkpoints.at(-1)!, l = c.layers[0]!;
+      return `  σ ${p.sigma}, γ ${p.gamma}: cos ${f(l.cosine.mean, 3)} [${f(l.cosine.ci?.[0], 3)}, ${f(l.cosine.ci?.[1], 3)}], positive ${f(l.fractionPositive.p, 3)}; ` +
+        `⟨S,H⟩ ${f(l.innerProduct.mean)}` + (p.theory ? ` (theory ${f(p.theory.exactAtCheckpoints.at(-1))})` : '') +
+        (c.layers.length > 1 ? `; layer 2 cos ${f(c.layers[1]!.cosine.mean, 3)}` : '');
+    }),
+    ...(s.comparisons.length ? [`closed form: ${agree} of ${s.comparisons.length} grid points agree within 99.9 % intervals`] : []),
+    '', `time: ${s.timing.wallSeconds.toFixed(2)} s (${f(s.timing.copyStepsPerSecond / 1e6, 3)} M copy-steps/s)`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []),
+  ].join('\n');
+}

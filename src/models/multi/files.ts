@@ -1,0 +1,159 @@
+/**
+ * Outputs of a several-outputs run (Section 4 of arXiv 2505.10272): summary.json, checkpoints.csv, plots of the
+ * Frobenius error and the plateau fractions against t = α_1 k, and one trajectory's P(k) (the paper's Figure 5
+ * panels), report.html.
+ *
+ * Theory beside it: the mean-field map of Algorithm 1 — the same update with B_j replaced by its conditional mean p_j
+ * and Z by 0 (derived here as the deterministic skeleton; the paper's Theorem A.8 concerns Algorithm 2 and its
+ * bound is not available to us, MODEL-NOTES) — iterated from P(0): where the mean dynamics go, and how fast the
+ * error of a trajectory that follows them falls. Plateaus are what the fluctuations add: outputs that stay on a
+ * wrong input for a while, or for good.
+ */
+import type { MultiExperimentResult } from './run.ts';
+import type { ResolvedMultiScenario } from './scenario.ts';
+import { errorQuantile, summarizeMulti, type MultiCheckpointSummary } from './stats.ts';
+import { notComparable, type Comparison } from '../../stats/compare.ts';
+import { toCsv } from '../../report/html.ts';
+import { PALETTE, header, seriesColor } from '../../report/plots.ts';
+import type { ReportParts } from '../chain/files.ts';
+
+function num(v: number | null | undefined, digits = 5): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
+}
+
+/** P of the mean-field map after each step in `ks` (ascending): Algorithm 1 with B_j → p_j, Z → 0, sequential projection. */
+export function meanFieldP(s: ResolvedMultiScenario, ks: number[]): number[][][] {
+  const { m, d, rates } = s;
+  const W = s.initialWeights.map((row) => { const n = row.reduce((a, w, i) => a + rates[i]! * w, 0); return row.map((w) => w / n); });
+  const P = () => W.map((row) => { const n = row.reduce((a, w, i) => a + rates[i]! * w, 0); return row.map((w, i) => (rates[i]! * w) / n); });
+  const out: number[][][] = [];
+  let k = 0;
+  for (const target of ks) {
+    for (; k < target; k++) {
+      const p = P();
+      for (let j = m - 1; j >= 0; j--) {
+        if (s.algorithm === 2 && s.periodEnds) {
+          const period = s.periodEnds.findIndex((e) => k < e);
+          if (period !== j) continue;
+        }
+        const dw = W[j]!.map((w, i) => s.alphas[j]! * w * p[j]![i]!);
+        for (let l = 0; l < j; l++) {
+          const wl = W[l]!;
+          const dot = dw.reduce((a, v, i) => a + v * wl[i]!, 0), nn = wl.reduce((a, v) => a + v * v, 0);
+          if (nn > 0) for (let i = 0; i < d; i++) dw[i] = dw[i]! - (dot / nn) * wl[i]!;
+        }
+        const nw = W[j]!.map((w, i) => Math.max(0, w + dw[i]!));
+        const n = nw.reduce((a, w, i) => a + rates[i]! * w, 0);
+        W[j] = nw.map((w) => w / n);
+      }
+    }
+    out.push(P());
+  }
+  return out;
+}
+
+function errorOf(P: number[][], target: number[]): number {
+  let e = 0;
+  P.forEach((row, j) => row.forEach((v, i) => { e += (v - (i === target[j] ? 1 : 0)) ** 2; }));
+  return e / 2;
+}
+
+export function multiFiles(r: MultiExperimentResult) {
+  const s = r.experiment.scenario;
+  const a1 = s.alphas[0]!;
+  const cps: MultiCheckpointSummary[] = r.checkpoints.map(summarizeMulti);
+  const last = cps[cps.length - 1]!;
+  const mf = meanFieldP(s, s.checkpoints);
+  const mfErr = mf.map((P) => errorOf(P, s.target));
+  const comparisons: Comparison[] = [
+    notComparable('fraction of trajectories with an output on a wrong input at K', last.wrongFraction, last.wrongCI, mfErr[mfErr.length - 1]! < 0.5 ? 0 : 1,
+      `theory: the mean-field map (B_j → p_j, Z → 0) ends ${mfErr[mfErr.length - 1]! < 0.5 ? 'at Π (every output on its intended input)' : 'away from Π'}, ` +
+      `error ${num(mfErr[mfErr.length - 1])} at K; the wrong plateaus come from the fluctuations, which shrink with α (compare the runs at ` +
+      `α and α/10 with the same α·K). Theorem A.8 (Algorithm 2) gives a bound we do not have (MODEL-NOTES)`),
+  ];
+  const summary = {
+    name: r.experiment.name,
+    description: r.experiment.description,
+    model: 'multi',
+    scenario: { ...s },
+    engine: { name: r.engine.name, runtime: r.engine.runtime, adapter: r.engine.adapter ?? null, precision: r.engine.precision, reason: r.engineReason },
+    trajectories: last.trajectories,
+    checkpoints: cps,
+    final: { step: last.step, wrongFraction: last.wrongFraction, wrongCI95: last.wrongCI, plateauFractions: last.plateauFractions, meanError: last.meanError },
+    theory: { meanField: { steps: s.checkpoints, error: mfErr, finalP: mf[mf.length - 1] } },
+    comparisons,
+    paths: r.paths ? { steps: s.checkpoints, P: r.paths } : undefined,
+    warnings: s.warnings,
+    timing: { wallSeconds: r.wallSeconds, engineSeconds: r.engineSeconds, trajectoryStepsPerSecond: (last.trajectories * s.steps) / r.engineSeconds, batches: r.blocks.length },
+    provenance: r.provenance,
+  };
+  const csv: { name: string; text: string }[] = [];
+
+  const columns = ['step', 't', 'trajectories', 'meanError', 'sdError', 'errorQ10', 'errorQ50', 'errorQ90',
+    ...Array.from({ length: s.m + 1 }, (_, q) => `plateau${q}`), 'wrongFraction', 'wrong_lo', 'wrong_hi', 'meanFieldError'];
+  const rows = cps.map((c, i) => [c.step, num(a1 * c.step), c.trajectories, num(c.meanError), num(c.sdError), ...c.errorQuantiles.map((q) => num(q.value)),
+    ...c.plateauFractions.map((f) => num(f)), num(c.wrongFraction), num(c.wrongCI[0]), num(c.wrongCI[1]), num(mfErr[i])]);
+  csv.push({ name: 'checkpoints.csv', text: toCsv(columns, rows) });
+
+  const x = { field: 't', type: 'quantitative', title: 't = α₁k', scale: { nice: false } };
+  // 1. error: mean, 10–90 % band, median, mean-field map
+  const band = r.checkpoints.map((c) => ({ t: a1 * c.step, lo: errorQuantile(c, 0.1), hi: errorQuantile(c, 0.9) })).filter((b) => b.lo !== null && b.hi !== null);
+  const lines = [
+    ...cps.map((c) => ({ t: a1 * c.step, value: c.meanError, series: `mean over ${last.trajectories} trajectories` })),
+    ...cps.map((c) => ({ t: a1 * c.step, value: c.errorQuantiles[1]!.value, series: 'median (band: 10–90%)' })),
+    ...mfErr.map((e, i) => ({ t: a1 * s.checkpoints[i]!, value: e, series: 'mean-field map (B → p, Z → 0)' })),
+  ].filter((v) => v.value !== null);
+  const domainE = [`mean over ${last.trajectories} trajectories`, 'median (band: 10–90%)', 'mean-field map (B → p, Z → 0)'];
+  const errSpec = {
+    ...header('Frobenius error ‖P(k) − Π‖²/2 against α₁k', 'Π: output j on the input of j-th largest rate; plateaus near 1, 2, … count misplaced outputs'),
+    layer: [
+      { data: { values: band }, mark: { type: 'area', opacity: 0.15, color: PALETTE[1] }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'error' }, y2: { field: 'hi' } } },
+      { data: { values: lines }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'value', type: 'quantitative', title: '‖P − Π‖²/2' }, color: seriesColor(domainE), strokeDash: { field: 'series', type: 'nominal', scale: { domain: domainE, range: [[1, 0], [1, 0], [6, 4]] }, legend: null } } },
+    ],
+  };
+  // 2. plateau fractions
+  const plat = cps.flatMap((c) => c.plateauFractions.map((f, q) => ({ t: a1 * c.step, value: f, series: `${q} misplaced` })));
+  const platSpec = {
+    ...header('Fraction of trajectories on each plateau', 'plateau q: q outputs whose largest p_ji is not on their intended input'),
+    data: { values: plat },
+    mark: { type: 'line', strokeWidth: 2, point: { size: 18 } },
+    encoding: { x, y: { field: 'value', type: 'quantitative', title: 'fraction', scale: { domain: [0, 1] } }, color: seriesColor(Array.from({ length: s.m + 1 }, (_, q) => `${q} misplaced`)) },
+  };
+  const jobs: { name: string; title: string; caption: string; spec: object }[] = [
+    { name: 'error', title: 'Frobenius error against α₁k', caption: 'Mean and median of ‖P(k) − Π‖²/2 over trajectories with the 10–90% band (device histogram), and the error along the mean-field map.', spec: errSpec },
+    { name: 'plateaus', title: 'Plateau fractions against α₁k', caption: 'Fraction of trajectories with q outputs on a wrong input (by argmax), q = 0..m.', spec: platSpec },
+  ];
+  // 3. one trajectory's P(k), with the markers of Figure 5 at α₁k = 4 and 10
+  if (r.paths?.length) {
+    const traj = r.paths[0]!;
+    const pv = traj.flatMap((P, c) => P.flatMap((row, j) => row.map((v, i) => ({ t: a1 * s.checkpoints[c]!, value: v, series: `p_${j + 1}${i + 1}` }))));
+    const dom = Array.from({ length: s.m * s.d }, (_, q) => `p_${Math.floor(q / s.d) + 1}${(q % s.d) + 1}`);
+    jobs.push({
+      name: 'trajectory-p', title: 'One trajectory: p_ji(k)', caption: 'Output j\'s triggering probability for input i along the first trajectory; vertical rules at α₁k = 4 and 10 (the paper\'s markers at 4×10³ and 10⁴ steps for α₁ = 10⁻³).',
+      spec: {
+        ...header('One trajectory: p_ji(k) against α₁k', 'output j, input i; rules at α₁k = 4 and 10 (Figure 5\'s markers)'),
+        layer: [
+          { data: { values: pv }, mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x, y: { field: 'value', type: 'quantitative', title: 'p_ji', scale: { domain: [0, 1] } }, color: seriesColor(dom) } },
+          { data: { values: [{ t: 4 }, { t: 10 }].filter((m) => m.t <= a1 * s.steps) }, mark: { type: 'rule', strokeDash: [4, 4], color: '#555' }, encoding: { x } },
+        ],
+      },
+    });
+  }
+  const report: ReportParts = {
+    title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
+    parameters: {
+      model: `several outputs, Algorithm ${s.algorithm} (${s.projection} projection)`, d: s.d, outputs: s.m, rates: s.rates.join(', '),
+      alphas: s.alphas.join(', '), steps: s.steps, 't = α₁K': num(a1 * s.steps), trajectories: last.trajectories, seed: String(s.seed),
+      engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
+    },
+    comparisons: comparisons.map((c) => ({
+      quantity: c.quantity, empirical: `${num(c.empirical)}${c.interval ? ` [${num(c.interval[0])}, ${num(c.interval[1])}]` : ''}`,
+      theory: num(c.theory) || '—', verdict: c.verdict, note: c.note,
+    })),
+    tables: [{ title: 'Checkpoints', columns, rows }],
+    provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+  };
+  return { summary, csv, plots: jobs, report };
+}
+
+export type MultiSummary = ReturnType<typeof multiFiles>['summary'];

@@ -1,0 +1,147 @@
+/**
+ * Outputs of a natural-gradient ensemble run (issue 9): summary.json, checkpoints.csv (per ensemble and checkpoint:
+ * mean, 95 % interval, median and 10–90 % band of KL, rate error and ‖w − w*‖), time-to-threshold.csv, the KL and
+ * rate-error curves of the rules side by side (median with the 10–90 % band across learners), the time to the KL
+ * threshold against η, and report.html. `natgradFiles` computes them without a file system; `writeNatgradOutputs`
+ * writes them (like song-report.ts).
+ */
+import type { NatgradExperimentResult } from './run.ts';
+import { natgradFlagNames, type NatgradField } from './stats.ts';
+import { notComparable, type Comparison } from '../../stats/compare.ts';
+import { toCsv } from '../../report/html.ts';
+import { PALETTE, header } from '../../report/plots.ts';
+import type { ReportParts } from '../chain/files.ts';
+
+function num(v: number | null | undefined, digits = 5): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
+}
+
+export const label = (rule: string, eta: number) => `${rule} η=${num(eta, 3)}`;
+
+export function natgradFiles(r: NatgradExperimentResult) {
+  const s = r.experiment.scenario;
+  const sums = r.summaries;
+  const fields: NatgradField[] = ['kl', 'rateError', 'weightDistance', 'meanWStim', 'meanWUnstim', 'studentRate', 'teacherRate'];
+  const cols = ['rule', 'eta', 'time_s', ...fields.flatMap((f) => [`${f}_mean`, `${f}_ci_lo`, `${f}_ci_hi`, `${f}_median`, `${f}_q10`, `${f}_q90`])];
+  const rows = sums.flatMap((e) => e.checkpoints.map((c) => [
+    e.rule, num(e.eta), num(c.time),
+    ...fields.flatMap((f) => { const b = c.fields[f]; return [num(b.mean), num(b.ci?.[0]), num(b.ci?.[1]), num(b.median), num(b.q10), num(b.q90)]; }),
+  ]));
+  // The paper's definition (Kreutzer et al. 2022, Fig. 9D; File01_time2converge.py): the first checkpoint at which the
+  // mean curve over learners is at or below the level — KL ≤ klThreshold, and the rate error ≤ 0.8 Hz on which the
+  // authors tuned η (Fig. 3). The per-learner first crossings (median, band) are given beside it.
+  const meanCrossing = (e: (typeof sums)[number], f: NatgradField, level: number) =>
+    e.checkpoints.find((c) => c.time > 0 && c.fields[f].mean !== null && c.fields[f].mean! <= level)?.time ?? null;
+  const RATE_LEVEL = 0.8;
+  const ttCols = ['rule', 'eta', 'threshold', 'mean_curve_s', 'rate_error_0.8Hz_mean_curve_s', 'reached', 'learners', 'median_all_s', 'median_reached_s', 'q10_s', 'q90_s', 'mean_reached_s', 'ci_lo', 'ci_hi'];
+  const ttRows = sums.map((e) => {
+    const t = e.timeToThreshold;
+    return [e.rule, num(e.eta), num(t.threshold), num(meanCrossing(e, 'kl', s.klThreshold)), num(meanCrossing(e, 'rateError', RATE_LEVEL)), t.reached, e.learners,
+      num(t.medianAll), num(t.times.median), num(t.times.q10), num(t.times.q90), num(t.times.mean), num(t.times.ci?.[0]), num(t.times.ci?.[1])];
+  });
+  const csv = [
+    { name: 'checkpoints.csv', text: toCsv(cols, rows) },
+    { name: 'time-to-threshold.csv', text: toCsv(ttCols, ttRows) },
+  ];
+  const labels = sums.map((e) => label(e.rule, e.eta));
+  // the band's layer would give the legend its pale fill: draw the symbols as full-colour strokes
+  const color = { field: 'series', type: 'nominal', title: null, scale: { domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]) }, legend: { symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 3 } };
+  const curve = (f: NatgradField, yTitle: string, log: boolean) => {
+    const values = sums.flatMap((e) => e.checkpoints
+      .filter((c) => c.fields[f].median !== null && (!log || (c.fields[f].q10 ?? 0) > 0))
+      .map((c) => ({ rule: e.rule, series: label(e.rule, e.eta), t: c.time, med: c.fields[f].median, lo: c.fields[f].q10, hi: c.fields[f].q90 })));
+    const y = { type: 'quantitative', title: yTitle, ...(log ? { scale: { type: 'log' } } : {}) };
+    const x = { field: 't', type: 'quantitative', title: 'learning time (s)' };
+    return {
+      ...header(`${yTitle} during learning`, `median over ${s.trajectories} learners per ensemble, band: 10–90 % across learners`, 300, 260),
+      data: { values },
+      facet: { column: { field: 'rule', type: 'nominal', title: null, sort: [...new Set(sums.map((e) => e.rule))] } },
+      resolve: { scale: { y: 'shared' } },
+      spec: {
+        width: 300, height: 260,
+        layer: [
+          { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { field: 'lo', ...y }, y2: { field: 'hi' }, color } },
+          { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'med', ...y }, color } },
+        ],
+      },
+    };
+  };
+  const tt = sums.filter((e) => e.timeToThreshold.times.median !== null).map((e) => ({
+    rule: e.rule, eta: e.eta, med: e.timeToThreshold.medianAll ?? e.timeToThreshold.times.median,
+    lo: e.timeToThreshold.times.q10, hi: e.timeToThreshold.times.q90, frac: e.timeToThreshold.fraction,
+  }));
+  const rules = [...new Set(sums.map((e) => e.rule))];
+  const ruleColor = { field: 'rule', type: 'nominal', title: null, scale: { domain: rules, range: rules.map((_, i) => PALETTE[i % PALETTE.length]) } };
+  const ex = { field: 'eta', type: 'quantitative', title: 'learning rate η', scale: { type: 'log' } };
+  const ttSpec = {
+    ...header(`Time to KL ≤ ${num(s.klThreshold, 3)} against the learning rate`,
+      'median over all learners (censored at the end when fewer than half reach it: reached learners only); bars: 10–90 % of those that reach it'),
+    data: { values: tt },
+    layer: [
+      { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: ex, y: { field: 'lo', type: 'quantitative', scale: { type: 'log' }, title: 'time to threshold (s)' }, y2: { field: 'hi' }, color: ruleColor } },
+      { mark: { type: 'line', point: { size: 60 } }, encoding: { x: ex, y: { field: 'med', type: 'quantitative', scale: { type: 'log' } }, color: ruleColor } },
+    ],
+  };
+  const plots = [
+    { name: 'kl', title: 'KL divergence during learning', caption: 'KL(teacher ‖ student) of the output spike distribution per time bin dt, averaged over the stationary test input patterns; the rules side by side.', spec: curve('kl', 'KL (nats per bin)', true) },
+    { name: 'rate-error', title: 'Rate error during learning', caption: 'Root-mean-square difference between the teacher\'s and the student\'s output rates over the test patterns.', spec: curve('rateError', 'rate error (Hz)', true) },
+    ...(s.teacher.kind === 'neuron' ? [{ name: 'weight-distance', title: 'Distance to the target weights', caption: '‖w − w*‖ of the somatic weights.', spec: curve('weightDistance', '‖w − w*‖', true) }] : []),
+    ...(tt.length ? [{ name: 'time-to-threshold', title: 'Time to the KL threshold against η', caption: 'Median first checkpoint at which a learner\'s KL is at or below the threshold, per rule and learning rate.', spec: ttSpec }] : []),
+  ];
+  // Speed-up of the natural rule: best (smallest) median time per rule.
+  const best = (rule: string) => {
+    const c = sums.filter((e) => e.rule === rule && e.timeToThreshold.medianAll !== null);
+    return c.length ? c.reduce((a, b) => (b.timeToThreshold.medianAll! < a.timeToThreshold.medianAll! ? b : a)) : null;
+  };
+  const bn = best('natural'), be = best('euclidean');
+  const comparisons: Comparison[] = [];
+  const bestMean = (rule: string) => {
+    const c = sums.filter((e) => e.rule === rule).map((e) => ({ e, t: meanCrossing(e, 'kl', s.klThreshold) })).filter((x) => x.t !== null);
+    return c.length ? c.reduce((a, b) => (b.t! < a.t! ? b : a)) : null;
+  };
+  const mn = bestMean('natural'), me = bestMean('euclidean');
+  if (mn || me) {
+    comparisons.push(notComparable('speed-up of the natural rule as in the paper: first time the mean KL over learners ≤ threshold, best η per rule, Euclidean ÷ natural',
+      mn && me ? me.t! / mn.t! : null, null, null,
+      `natural: ${mn ? `${num(mn.t, 4)} s at η = ${num(mn.e.eta, 3)}` : 'mean KL not below the threshold'}; ` +
+      `Euclidean: ${me ? `${num(me.t, 4)} s at η = ${num(me.e.eta, 3)}` : 'mean KL not below the threshold'} (Kreutzer et al. 2022, Fig. 9D)`));
+  }
+  if (bn || be) {
+    comparisons.push(notComparable('speed-up of the natural rule: best median time to threshold, Euclidean ÷ natural',
+      bn && be ? be.timeToThreshold.medianAll! / bn.timeToThreshold.medianAll! : null, null, null,
+      `natural: ${bn ? `${num(bn.timeToThreshold.medianAll, 4)} s at η = ${num(bn.eta, 3)}` : 'not reached by half of the learners'}; ` +
+      `Euclidean: ${be ? `${num(be.timeToThreshold.medianAll, 4)} s at η = ${num(be.eta, 3)}` : 'not reached by half of the learners'} ` +
+      `(Kreutzer et al. 2022, Fig. 3: the natural rule converges faster)`));
+  }
+  const flagged = sums.filter((e) => e.flags);
+  const summary = {
+    name: r.experiment.name, description: r.experiment.description, model: 'natgrad',
+    scenario: { ...s },
+    engine: { name: r.engine.name, runtime: r.engine.runtime, adapter: r.engine.adapter ?? null, precision: r.engine.precision, reason: r.engineReason, details: r.engine.details ?? null },
+    ensembles: sums, comparisons,
+    flags: flagged.map((e) => ({ rule: e.rule, eta: e.eta, flags: natgradFlagNames(e.flags), learners: e.flaggedLearners })),
+    timing: {
+      wallSeconds: r.wallSeconds, engineSeconds: r.result.timing.seconds, dispatches: r.result.timing.dispatches,
+      learnerSteps: r.result.timing.learnerSteps, learnerStepsPerSecond: r.result.timing.learnerStepsPerSecond,
+      synapseStepsPerSecond: r.result.timing.learnerStepsPerSecond * s.N,
+    },
+    provenance: r.provenance,
+  };
+  const report: ReportParts = {
+    title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
+    parameters: {
+      model: 'Kreutzer, Senn & Petrovici (2022): one spiking neuron learning a teacher',
+      inputs: `${s.N} Poisson (rates ${[...new Set(s.rates)].join(', ')} Hz)`,
+      teacher: s.teacher.kind === 'neuron' ? `neuron with w* uniform on [${s.teacher.min}, ${s.teacher.max}]/N` : `Poisson at ${s.teacher.rate} Hz`,
+      ensembles: sums.map((e) => label(e.rule, e.eta)).join('; '),
+      duration: `${s.duration} s at dt = ${s.dt} ms`, learners: s.trajectories, seed: String(s.seed),
+      engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
+    },
+    comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: num(c.empirical), theory: num(c.theory), verdict: c.verdict, note: c.note })),
+    tables: [{ title: 'Time to the KL threshold', columns: ttCols, rows: ttRows.map((x) => x.map(String)) }],
+    provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+  };
+  return { summary, csv, plots, report };
+}
+
+export type NatgradSummary = ReturnType<typeof natgradFiles>['summary'];

@@ -1,0 +1,28 @@
+/** Writes a natural-gradient run's files (natgrad-files.ts) and prints its summary for the terminal. */
+import type { NatgradExperimentResult } from './run.ts';
+import { writeFiles } from '../../report/build-report.ts';
+import { label, natgradFiles, type NatgradSummary } from './files.ts';
+
+export function writeNatgradOutputs(dir: string, r: NatgradExperimentResult, opts: { report?: boolean } = {}) {
+  return writeFiles(dir, natgradFiles(r), opts);
+}
+
+export function natgradHumanReport(s: NatgradSummary, files: { summary: string; html?: string }): string {
+  const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());
+  const lines = [
+    `stdp-mc: ${s.name} (natural-gradient learning, ${s.scenario.trajectories} learners per ensemble, N = ${s.scenario.N})`,
+    `engine: ${s.engine.name} on ${s.engine.runtime} — ${s.engine.reason}`,
+    '',
+  ];
+  for (const e of s.ensembles) {
+    const fin = e.checkpoints[e.checkpoints.length - 1]!;
+    const t = e.timeToThreshold;
+    lines.push(`${label(e.rule, e.eta)}: final KL ${f(fin.fields.kl.mean)} [${f(fin.fields.kl.ci?.[0])}, ${f(fin.fields.kl.ci?.[1])}], ` +
+      `rate error ${f(fin.fields.rateError.mean)} Hz, ‖w − w*‖ ${f(fin.fields.weightDistance.mean)}; ` +
+      `KL ≤ ${f(t.threshold, 3)} reached by ${t.reached}/${e.learners}, median time ${f(t.medianAll)} s`);
+  }
+  for (const c of s.comparisons) lines.push(`${c.quantity}: ${f(c.empirical, 3)} — ${c.note}`);
+  for (const fl of s.flags) lines.push(`WARNING ${fl.rule} η=${fl.eta}: ${fl.flags.join(', ')} in ${fl.learners} learners`);
+  lines.push('', `time: ${s.timing.wallSeconds.toFixed(2)} s (${f(s.timing.learnerStepsPerSecond, 3)} learner-steps/s)`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
+  return lines.join('\n');
+}

@@ -1,0 +1,220 @@
+/**
+ * Natural-gradient learning for a spiking neuron (Kreutzer, Senn & Petrovici, arXiv 2011.11710, eLife 2022): an
+ * ensemble of independent learners, each one neuron with N Poisson inputs learning to reproduce a teacher's output.
+ *
+ *   x^ε_i = ε * x_i,  ε(t) = (e^{−t/τ_m} − e^{−t/τ_s}) / (τ_m − τ_s)   (Eqn. 28, ∫ε = 1; times in s, x^ε in Hz)
+ *   V = Σ_i w_i x^ε_i (mV),   output rate φ(V) = φ_max σ(β (V − θ))    (Eqn. 24)
+ *
+ * Defaults are those of the authors' Figure 3 code (Figure3/Figure3B-CF/File01_simulation_parameters.py): N = 100,
+ * half the inputs at 10 Hz and half at 50 Hz, w(0) and w* uniform on [−1, 1]/N, dt = 0.5 ms, 8000 s of learning,
+ * η_natural = 6·10⁻⁴, η_euclidean = 4.5·10⁻⁷, η_approximate = 5.5·10⁻⁴.
+ *
+ * Units: voltages in mV, τ's and dt in ms, rates in Hz, duration and checkpoints in s. The learning rates are in the
+ * units of the authors' code: the per-step update uses (1 − σ(V)) for φ'/φ, i.e. β is absorbed into η.
+ */
+import { z } from 'zod';
+import { ScenarioError, seedToKey, zodIssues } from '../chain/scenario.ts';
+
+const MAX_U32 = 0xffffffff;
+/** Largest number of inputs (per-input state lives in private/storage memory of one GPU thread). */
+export const NATGRAD_MAX_INPUTS = 4096;
+export const NATGRAD_RULES = ['natural', 'euclidean', 'approximate'] as const;
+export type NatgradRule = (typeof NATGRAD_RULES)[number];
+/** The authors' Figure 3 learning rates (File01_simulation_parameters.py). */
+export const NATGRAD_PAPER_ETA: Record<NatgradRule, number> = { natural: 6e-4, euclidean: 4.5e-7, approximate: 5.5e-4 };
+
+const pos = () => z.number().positive({ message: 'must be > 0' });
+const finite = () => z.number().refine(Number.isFinite, { message: 'must be finite' });
+const etaSpec = () => z.union([pos(), z.array(pos()).min(1)]);
+
+const RangeSchema = z.strictObject({
+  min: finite().describe('lower end (× 1/N)'),
+  max: finite().describe('upper end (× 1/N)'),
+});
+
+export const NatgradScenarioSchema = z.strictObject({
+  model: z.literal('natgrad').describe('Kreutzer, Senn & Petrovici (2022): natural-gradient learning of one spiking neuron'),
+  inputs: z.union([
+    z.array(z.strictObject({
+      count: z.number().int().positive().describe('inputs in this group'),
+      rate: z.number().nonnegative().describe('Poisson rate of each input of the group (Hz); 0: unstimulated'),
+      attenuation: pos().optional().describe('dendritic attenuation α of the group (somatic weight = α × dendritic weight); default 1'),
+    })).min(1).describe('groups of inputs'),
+    z.strictObject({
+      rates: z.array(z.number().nonnegative()).min(1).describe('rate of every input (Hz)'),
+      attenuation: z.array(pos()).optional().describe('α of every input (default 1)'),
+    }).describe('one rate per input'),
+  ]).default([{ count: 50, rate: 10 }, { count: 50, rate: 50 }])
+    .describe('Poisson inputs: groups {count, rate, attenuation?} or {rates[], attenuation[]?}; default Figure 3 (50 × 10 Hz, 50 × 50 Hz)'),
+  tauM: pos().default(10).describe('PSP kernel membrane time constant τ_m (ms)'),
+  tauS: pos().default(3).describe('PSP kernel synaptic time constant τ_s (ms), below τ_m'),
+  phiMax: pos().default(100).describe('Maximal output rate φ_max (Hz)'),
+  beta: pos().default(0.3).describe('Slope β of the sigmoid (1/mV)'),
+  theta: finite().default(10).describe('Threshold θ of the sigmoid (mV)'),
+  teacher: z.union([
+    z.strictObject({
+      kind: z.literal('neuron'),
+      targetWeights: RangeSchema.optional().describe('w*_i uniform on [min, max]/N per learner; default [−1, 1]'),
+    }),
+    z.strictObject({ kind: z.literal('poisson'), rate: pos().describe('teacher rate (Hz)') }),
+  ]).default({ kind: 'neuron' }).describe('Teacher: a neuron of the same model with weights w*, or a fixed-rate Poisson train'),
+  initialWeights: RangeSchema.default({ min: -1, max: 1 }).describe('Somatic w_i(0) uniform on [min, max]/N per learner'),
+  rules: z.array(z.enum(NATGRAD_RULES)).min(1).default(['natural', 'euclidean'])
+    .describe('Learning rules, each run as its own ensemble on the same inputs and teachers (common random numbers)'),
+  eta: z.strictObject({
+    natural: etaSpec().optional(), euclidean: etaSpec().optional(), approximate: etaSpec().optional(),
+  }).default({}).describe('Learning rate(s) per rule (a list sweeps η); default the authors\' Figure 3 values'),
+  duration: pos().default(8000).describe('Learning time (s)'),
+  dt: pos().default(0.5).describe('Time step (ms)'),
+  checkpoints: z.union([
+    z.array(z.number().positive()).min(1).describe('times (s)'),
+    z.strictObject({ every: pos().describe('every Δ seconds') }),
+  ]).optional().describe('Times (s) at which KL, rate error and ‖w − w*‖ are recorded; 0 and the end always; default 100 equal steps'),
+  klThreshold: pos().default(1e-4).describe('KL threshold (nats per time bin dt) for the time-to-threshold statistic'),
+  testPatterns: z.number().int().min(1).max(4096).default(100)
+    .describe('Stationary input patterns x^ε on which KL and rate error are evaluated (the authors: 50)'),
+  testWarmup: z.number().int().min(1).default(500).describe('Steps simulated to make each test pattern (the authors: 500)'),
+  table: z.strictObject({
+    vMin: z.number().default(-30).describe('lowest mean of V (mV)'),
+    vMax: z.number().default(30).describe('highest mean of V (mV)'),
+    vStep: pos().default(0.5).describe('grid step of the mean (mV)'),
+    sdMin: pos().default(0.2).describe('lowest standard deviation of V (mV)'),
+    sdMax: pos().default(20).describe('highest standard deviation of V (mV)'),
+    sdStep: pos().default(0.2).describe('grid step of the standard deviation (mV)'),
+  }).default({ vMin: -30, vMax: 30, vStep: 0.5, sdMin: 0.2, sdMax: 20, sdStep: 0.2 })
+    .describe('Grid of the precomputed γ table over (mean, sd) of V, bilinear between nodes'),
+  trajectories: z.number().int().positive().max(MAX_U32).describe('Number of independent learners per (rule, η)'),
+  seed: z.union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1)])
+    .describe('Philox key: a non-negative integer, or a string that is hashed'),
+});
+
+export type NatgradScenarioInput = z.input<typeof NatgradScenarioSchema>;
+
+export interface NatgradEnsembleSpec { rule: NatgradRule; eta: number }
+
+export interface ResolvedNatgradScenario {
+  model: 'natgrad';
+  N: number;
+  rates: number[];
+  attenuation: number[];
+  tauM: number;
+  tauS: number;
+  phiMax: number;
+  beta: number;
+  theta: number;
+  teacher: { kind: 'neuron'; min: number; max: number } | { kind: 'poisson'; rate: number };
+  initialWeights: { min: number; max: number };
+  ensembles: NatgradEnsembleSpec[];
+  duration: number;
+  dt: number;
+  klThreshold: number;
+  testPatterns: number;
+  testWarmup: number;
+  table: { vMin: number; vMax: number; vStep: number; sdMin: number; sdMax: number; sdStep: number; nv: number; ns: number };
+  trajectories: number;
+  seed: number | string;
+  seedKey: [number, number];
+  steps: number;
+  /** Checkpoint steps (0 first, the end last) and times (s). */
+  checkpoints: number[];
+  checkpointTimes: number[];
+  /** ∫ε = 1 (Eqn. 28) and ∫ε² = c_ε⁻¹ (1/s), Campbell's theorem constants. */
+  intEpsSq: number;
+  /** q = c_ε Σ r_i (Eqn. 36; the authors' File05: q = Σr / intepsquad). */
+  q: number;
+  warnings: string[];
+}
+
+function toSteps(seconds: number, dtMs: number): number | null {
+  const x = (seconds * 1000) / dtMs;
+  const r = Math.round(x);
+  return Math.abs(x - r) <= 1e-6 * Math.max(1, r) ? r : null;
+}
+
+/** ∫_0^∞ ε(t)² dt for ε = (e^{−t/τ_m} − e^{−t/τ_s})/(τ_m − τ_s), τ's in s (authors' File01: intepsquad = 38.46). */
+export function kernelSquareIntegral(tauM: number, tauS: number): number {
+  const f = 1 / (tauM - tauS);
+  return f * f * (tauM / 2 - 2 / (1 / tauM + 1 / tauS) + tauS / 2);
+}
+
+/** Validate and resolve; throws ScenarioError naming each offending field (`scenario.tauS: …`). */
+export function resolveNatgradScenario(input: unknown, prefix = 'scenario'): ResolvedNatgradScenario {
+  const r = NatgradScenarioSchema.safeParse(input);
+  if (!r.success) throw new ScenarioError(zodIssues(r.error, prefix));
+  const s = r.data;
+  const issues: { path: string; message: string }[] = [];
+  const bad = (field: string, message: string) => issues.push({ path: `${prefix}.${field}`, message });
+  let rates: number[] = [], att: number[] = [];
+  if (Array.isArray(s.inputs)) {
+    for (const g of s.inputs) for (let k = 0; k < g.count; k++) { rates.push(g.rate); att.push(g.attenuation ?? 1); }
+  } else {
+    rates = [...s.inputs.rates];
+    att = s.inputs.attenuation ? [...s.inputs.attenuation] : rates.map(() => 1);
+    if (att.length !== rates.length) bad('inputs.attenuation', `needs one entry per input (${rates.length}), got ${att.length}`);
+  }
+  const N = rates.length;
+  if (N > NATGRAD_MAX_INPUTS) bad('inputs', `${N} inputs; at most ${NATGRAD_MAX_INPUTS}`);
+  if (!(s.tauS < s.tauM)) bad('tauS', `must be below tauM = ${s.tauM} ms`);
+  if (s.dt >= s.tauS) bad('dt', `must be below τ_s = ${s.tauS} ms`);
+  rates.forEach((x, i) => { if (x * s.dt / 1000 >= 0.5) bad('inputs', `input ${i}: rate·dt = ${x * s.dt / 1000} must be < 0.5`); });
+  if (rates.every((x) => x === 0)) bad('inputs', 'at least one input must have a positive rate');
+  if (s.phiMax * s.dt / 1000 >= 1) bad('phiMax', `φ_max·dt = ${s.phiMax * s.dt / 1000} must be < 1 (one spike per bin)`);
+  if (s.teacher.kind === 'poisson' && s.teacher.rate * s.dt / 1000 >= 1) bad('teacher.rate', 'rate·dt must be < 1');
+  if (s.teacher.kind === 'neuron' && s.teacher.targetWeights && !(s.teacher.targetWeights.min <= s.teacher.targetWeights.max)) {
+    bad('teacher.targetWeights', 'min must be ≤ max');
+  }
+  if (!(s.initialWeights.min <= s.initialWeights.max)) bad('initialWeights', 'min must be ≤ max');
+  const tb = s.table;
+  if (!(tb.vMin < tb.vMax)) bad('table.vMax', 'must be above vMin');
+  if (!(tb.sdMin < tb.sdMax)) bad('table.sdMax', 'must be above sdMin');
+  const nv = Math.round((tb.vMax - tb.vMin) / tb.vStep) + 1, ns = Math.round((tb.sdMax - tb.sdMin) / tb.sdStep) + 1;
+  if (nv * ns > 1 << 20) bad('table', `${nv} × ${ns} nodes; at most 2^20`);
+  const ensembles: NatgradEnsembleSpec[] = [];
+  for (const rule of [...new Set(s.rules)]) {
+    const e = s.eta[rule] ?? NATGRAD_PAPER_ETA[rule];
+    for (const eta of Array.isArray(e) ? e : [e]) ensembles.push({ rule, eta });
+  }
+  for (const k of Object.keys(s.eta)) if (!s.rules.includes(k as NatgradRule)) bad(`eta.${k}`, `rule "${k}" is not in rules`);
+  const steps = toSteps(s.duration, s.dt);
+  if (steps === null) bad('duration', `must be a multiple of dt = ${s.dt} ms`);
+  else if (steps >= MAX_U32 - 2) bad('duration', `needs ${steps} steps; at most 2^32 − 3 are addressable`);
+  let times: number[] = [];
+  if (s.checkpoints === undefined) {
+    if (steps !== null) for (let j = 1; j < 100; j++) times.push(Math.round((steps * j) / 100) * s.dt / 1000);
+  } else if (Array.isArray(s.checkpoints)) {
+    const cp = s.checkpoints;
+    cp.forEach((c, i) => {
+      if (c > s.duration) bad(`checkpoints[${i}]`, `time ${c} s is beyond duration = ${s.duration} s`);
+      else if (toSteps(c, s.dt) === null) bad(`checkpoints[${i}]`, `must be a multiple of dt = ${s.dt} ms`);
+      if (i > 0 && c <= cp[i - 1]!) bad(`checkpoints[${i}]`, 'checkpoints must be strictly increasing');
+    });
+    times = [...cp];
+  } else {
+    const e = toSteps(s.checkpoints.every, s.dt);
+    if (e === null || e === 0) bad('checkpoints.every', `must be a positive multiple of dt = ${s.dt} ms`);
+    else if (steps !== null) for (let k = e; k < steps; k += e) times.push((k * s.dt) / 1000);
+  }
+  if (issues.length) throw new ScenarioError(issues);
+  const K = steps!;
+  const ck = [...new Set([0, ...times.map((t) => toSteps(t, s.dt)!), K])].sort((a, b) => a - b);
+  const intEpsSq = kernelSquareIntegral(s.tauM / 1000, s.tauS / 1000);
+  const warnings: string[] = [];
+  if (s.trajectories * ensembles.length * K * N > 1e12) {
+    warnings.push(`${(s.trajectories * ensembles.length * K * N).toExponential(2)} synapse-steps: hours on a software adapter or the CPU`);
+  }
+  return {
+    model: 'natgrad', N, rates, attenuation: att,
+    tauM: s.tauM, tauS: s.tauS, phiMax: s.phiMax, beta: s.beta, theta: s.theta,
+    teacher: s.teacher.kind === 'neuron'
+      ? { kind: 'neuron', min: s.teacher.targetWeights?.min ?? -1, max: s.teacher.targetWeights?.max ?? 1 }
+      : { kind: 'poisson', rate: s.teacher.rate },
+    initialWeights: { ...s.initialWeights },
+    ensembles,
+    duration: s.duration, dt: s.dt, klThreshold: s.klThreshold, testPatterns: s.testPatterns, testWarmup: s.testWarmup,
+    table: { ...tb, nv, ns },
+    trajectories: s.trajectories, seed: s.seed, seedKey: seedToKey(s.seed),
+    steps: K, checkpoints: ck, checkpointTimes: ck.map((k) => (k * s.dt) / 1000),
+    intEpsSq, q: rates.reduce((a, b) => a + b, 0) / intEpsSq,
+    warnings,
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * Particle stepping for the rare-event estimator (src/models/rare-event/estimator.ts), float64 on the CPU: the reference
+ * that shaders/particles.wgsl mirrors (in f32).
+ *
+ * A particle is one segment of a chain path: a state x (log space, max_i x_i = 0, as in chain-math.ts), the number
+ * k of steps already done, and its own Philox address. Step k of a particle reads
+ *
+ *   Philox(counter = (k, id, stream, block), key = seedKey),
+ *
+ * with the word layout of chain-math.ts `advance` (word 0 the categorical draw, words 1..d the noise) but the stream
+ * word `stream` ≥ 1 instead of the plain chain's 0: a particle's randomness is fixed by (id, stream) alone, so a
+ * segment can be replayed exactly, and no particle shares numbers with a plain Monte Carlo run of the same seed.
+ * `stepWithStream(…, stream = 0)` reproduces `advance` bit for bit (test/orchestrator/rare-event.test.ts).
+ *
+ * The reaction coordinate is ξ(x) = max_{j≠i*} x_j − x_{i*} (ξ > 0 ⇔ argmax_i p_i ≠ i*). A particle runs until the
+ * first state (its start included) at which one of these holds, checked in this order:
+ *   ξ > stop     → CROSSED   (replay mode: the first crossing of a splitting level)
+ *   ξ ≤ −B       → SUCCESS   (absorbed: i* has won)
+ *   ξ ≥ +B       → FAILURE   (absorbed: a competitor has won)
+ *   k ≥ K        → HORIZON
+ * and reports its final state, k, and the running maximum of ξ over every state it visited (start included).
+ */
+import type { ResolvedScenario } from '../chain/scenario.ts';
+import { philox4x32, u32ToUniform } from '../../rng/philox.ts';
+import { noiseFromUniform, noiseParams, type NoiseParams } from '../chain/chain-math.ts';
+import { checkAborted } from '../../engines/types.ts';
+
+export const STATUS_RUNNING = 0;
+export const STATUS_HORIZON = 1;
+export const STATUS_SUCCESS = 2;
+export const STATUS_FAILURE = 3;
+export const STATUS_CROSSED = 4;
+
+/** Fixed parameters of a particle run. */
+export interface ParticleParams {
+  d: number;
+  iStar: number;
+  alpha: number;
+  key: [number, number];
+  /** Horizon K. */
+  steps: number;
+  /** Absorbing half-width B: ξ ≤ −B is success, ξ ≥ B failure. */
+  absorb: number;
+}
+
+/** A population of particles, structure of arrays; x is particle-major (x[p·d + i]). */
+export interface ParticleBatch {
+  n: number;
+  x: Float64Array;
+  k: Uint32Array;
+  id: Uint32Array;
+  stream: Uint32Array;
+  /** Stop level: the particle stops at the first state with ξ > stop (+Infinity: run to absorption or K). */
+  stop: Float64Array;
+}
+
+export interface ParticleResult {
+  /** Final states (particle-major) and steps. */
+  x: Float64Array;
+  k: Uint32Array;
+  /** max ξ over the states visited, start included. */
+  maxXi: Float64Array;
+  status: Uint8Array;
+  /** Trajectory-steps done. */
+  work: number;
+}
+
+export interface ParticleStepper {
+  readonly name: 'cpu' | 'webgpu';
+  readonly precision: 'f64' | 'f32';
+  run(p: ParticleParams, b: ParticleBatch, signal?: AbortSignal): Promise<ParticleResult>;
+  dispose(): void;
+}
+
+export function particleParams(s: ResolvedScenario, absorb: number): ParticleParams {
+  return { d: s.d, iStar: s.iStar, alpha: s.alpha, key: s.seedKey, steps: s.steps, absorb };
+}
+
+/** ξ = max_{j≠i*} x_j − x_{i*} of the state stored at x[off .. off + d). */
+export function xiOf(x: ArrayLike<number>, off: number, d: number, iStar: number): number {
+  let mo = -Infinity;
+  for (let j = 0; j < d; j++) if (j !== iStar && x[off + j]! > mo) mo = x[off + j]!;
+  return mo - x[off + iStar]!;
+}
+
+/**
+ * One chain step of Eq. (1) in logs at step k for Philox address (id, stream): chain-math.ts `advance` with the
+ * stream word as a parameter (same operations, same order).
+ */
+export function stepWithStream(
+  x: Float64Array, d: number, k: number, id: number, stream: number,
+  key: [number, number], alpha: number, np: NoiseParams, e: Float64Array, w: Uint32Array,
+): void {
+  let S = 0;
+  let lastPositive = d - 1;
+  for (let i = 0; i < d; i++) {
+    const v = Math.exp(x[i]!);
+    e[i] = v;
+    S += v;
+  }
+  for (let i = d - 1; i >= 0; i--) if (e[i]! > 0) { lastPositive = i; break; }
+  philox4x32(k, id, stream, 0, key[0], key[1], w);
+  const target = u32ToUniform(w[0]!) * S;
+  let zeta = lastPositive;
+  let acc = 0;
+  for (let i = 0; i < d; i++) {
+    acc += e[i]!;
+    if (target < acc) { zeta = i; break; }
+  }
+  let m = -Infinity;
+  for (let i = 0; i < d; i++) {
+    const n = i + 1;
+    if ((n & 3) === 0) philox4x32(k, id, stream, n >>> 2, key[0], key[1], w);
+    const z = noiseFromUniform(u32ToUniform(w[n & 3]!), np);
+    const xi = x[i]! + Math.log1p(alpha * ((i === zeta ? 1 : 0) + z));
+    x[i] = xi;
+    if (xi > m) m = xi;
+  }
+  for (let i = 0; i < d; i++) x[i] = x[i]! - m;
+}
+
+/** Status of a state before the next step (the order of the checks is part of the definition). */
+export function stopStatus(xi: number, k: number, stop: number, p: ParticleParams): number {
+  if (xi > stop) return STATUS_CROSSED;
+  if (xi <= -p.absorb) return STATUS_SUCCESS;
+  if (xi >= p.absorb) return STATUS_FAILURE;
+  if (k >= p.steps) return STATUS_HORIZON;
+  return STATUS_RUNNING;
+}
+
+export class CpuParticleStepper implements ParticleStepper {
+  readonly name = 'cpu' as const;
+  readonly precision = 'f64' as const;
+  constructor(private readonly np: NoiseParams) {}
+
+  static forScenario(s: ResolvedScenario): CpuParticleStepper {
+    return new CpuParticleStepper(noiseParams(s));
+  }
+
+  async run(p: ParticleParams, b: ParticleBatch, signal?: AbortSignal): Promise<ParticleResult> {
+    const { d, iStar, alpha, key } = p;
+    const np = this.np;
+    const x = new Float64Array(b.x);
+    const k = new Uint32Array(b.k);
+    const maxXi = new Float64Array(b.n);
+    const status = new Uint8Array(b.n);
+    const xs = new Float64Array(d), e = new Float64Array(d), w = new Uint32Array(4);
+    let work = 0;
+    let sinceCheck = 0;
+    for (let t = 0; t < b.n; t++) {
+      for (let i = 0; i < d; i++) xs[i] = x[t * d + i]!;
+      let kk = k[t]!;
+      const id = b.id[t]!, stream = b.stream[t]!, stop = b.stop[t]!;
+      let xi = xiOf(xs, 0, d, iStar);
+      let mx = xi;
+      let st = stopStatus(xi, kk, stop, p);
+      const k0 = kk;
+      while (st === STATUS_RUNNING) {
+        stepWithStream(xs, d, kk, id, stream, key, alpha, np, e, w);
+        kk++;
+        xi = xiOf(xs, 0, d, iStar);
+        if (xi > mx) mx = xi;
+        st = stopStatus(xi, kk, stop, p);
+      }
+      for (let i = 0; i < d; i++) x[t * d + i] = xs[i]!;
+      k[t] = kk;
+      maxXi[t] = mx;
+      status[t] = st;
+      work += kk - k0;
+      sinceCheck += kk - k0;
+      if (sinceCheck > 1 << 22) {
+        sinceCheck = 0;
+        checkAborted(signal);
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    }
+    return { x, k, maxXi, status, work };
+  }
+
+  dispose(): void {}
+}

@@ -1,0 +1,193 @@
+/**
+ * Model B: Song, Miller & Abbott (2000), competitive additive STDP on one conductance-based leaky integrate-and-fire
+ * neuron driven by N_in Poisson inputs. Defaults are those of Brian2's published example (examples/synapses/STDP.py):
+ *
+ *   dv/dt = (g_e (E_e − v) + E_l − v) / τ_m,   dg_e/dt = −g_e / τ_e,   spike when v > V_t, then v = V_r;
+ *   pre spike of input i:  g_e += w_i;  A_pre,i += ΔA_pre;  w_i = clip(w_i + A_post, 0, g_max)
+ *   output spike:          A_post += ΔA_post;  w_i = clip(w_i + A_pre,i, 0, g_max) for every i
+ *   A_pre,i and A_post decay with τ_pre and τ_post; ΔA_pre = dApre·g_max, ΔA_post = dApost·g_max,
+ *   dApost = −dApre·(τ_pre/τ_post)·1.05 by default; w_i(0) = u_i·g_max, u_i uniform.
+ *
+ * Units: voltages in mV, time constants and dt in ms, rate in Hz; duration, rateWindow and checkpoints in seconds.
+ * Each trajectory is an independent copy (its own inputs, weights and neuron).
+ */
+import { z } from 'zod';
+import { ScenarioError, seedToKey, zodIssues } from '../chain/scenario.ts';
+
+const MAX_U32 = 0xffffffff;
+/** Largest per-step input count the Binomial table may need (keeps the per-step work bounded on the GPU). */
+export const SONG_MAX_KMAX = 64;
+/** The Binomial table is cut where the upper tail falls below this (the resolution of a 24-bit uniform). */
+export const SONG_TAIL = 2 ** -24;
+
+const pos = () => z.number().positive({ message: 'must be > 0' });
+const finite = () => z.number().refine(Number.isFinite, { message: 'must be finite' });
+
+export const SongScenarioSchema = z
+  .strictObject({
+    model: z.literal('song').describe('Song, Miller & Abbott (2000): one LIF neuron, N_in Poisson inputs, additive STDP'),
+    inputs: z.number().int().min(2).max(1 << 16).default(1000).describe('Number of Poisson inputs N_in'),
+    rate: pos().default(15).describe('Input rate (Hz)'),
+    tauM: pos().default(10).describe('Membrane time constant τ_m (ms)'),
+    tauE: pos().default(5).describe('Excitatory conductance time constant τ_e (ms)'),
+    El: finite().default(-74).describe('Leak reversal E_l (mV)'),
+    Vt: finite().default(-54).describe('Threshold V_t (mV); a spike when v > V_t'),
+    Vr: finite().default(-60).describe('Reset V_r (mV)'),
+    Ee: finite().default(0).describe('Excitatory reversal E_e (mV)'),
+    v0: finite().optional().describe('Initial membrane potential (mV); default 0 mV as Brian2\'s example, which leaves v unset (the neuron fires in the first step)'),
+    tauPre: pos().default(20).describe('Presynaptic trace time constant τ_pre (ms)'),
+    tauPost: pos().default(20).describe('Postsynaptic trace time constant τ_post (ms)'),
+    gMax: pos().default(0.01).describe('Upper weight bound g_max (weights in units of the leak conductance)'),
+    dApre: pos().default(0.01).describe('Potentiation step ΔA_pre in units of g_max'),
+    dApost: z.number().negative({ message: 'must be < 0' }).optional()
+      .describe('Depression step ΔA_post in units of g_max (default −dApre·τ_pre/τ_post·1.05)'),
+    duration: pos().default(100).describe('Simulated time (s)'),
+    dt: pos().default(0.1).describe('Time step (ms)'),
+    method: z.enum(['euler', 'exponential']).default('euler').describe(
+      '"euler": forward Euler for v and g_e (Brian2\'s example, method=\'euler\'); "exponential": g_e decays by ' +
+        'exp(−dt/τ_e) and v follows the exact solution of its linear ODE over the step with g_e held at its value ' +
+        'at the start of the step'),
+    rateWindow: pos().default(1).describe('Window for the output rate over time (s); a multiple of dt dividing duration'),
+    checkpoints: z
+      .union([
+        z.array(z.number().nonnegative()).min(1).describe('times (s)'),
+        z.strictObject({ every: pos().describe('every Δ seconds') }),
+      ])
+      .optional()
+      .describe('Times (s) at which the weight histogram is recorded; the end is always included; default every 10 s'),
+    trajectories: z.number().int().positive().max(MAX_U32).describe('Number of independent copies'),
+    seed: z
+      .union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1)])
+      .describe('Philox key: a non-negative integer, or a string that is hashed'),
+  });
+
+export type SongScenarioInput = z.input<typeof SongScenarioSchema>;
+
+export interface ResolvedSongScenario {
+  model: 'song';
+  inputs: number;
+  rate: number;
+  tauM: number;
+  tauE: number;
+  El: number;
+  Vt: number;
+  Vr: number;
+  Ee: number;
+  v0: number;
+  tauPre: number;
+  tauPost: number;
+  gMax: number;
+  /** In units of g_max (as given). */
+  dApre: number;
+  dApost: number;
+  duration: number;
+  dt: number;
+  method: 'euler' | 'exponential';
+  rateWindow: number;
+  /** Checkpoint times (s), sorted, unique, ending at duration. */
+  checkpointTimes: number[];
+  trajectories: number;
+  seed: number | string;
+  seedKey: [number, number];
+  /** Derived: total steps, steps per rate window, checkpoint steps, per-step spike probability r·dt. */
+  steps: number;
+  stepsPerWindow: number;
+  windows: number;
+  checkpoints: number[];
+  pSpike: number;
+  /**
+   * Binomial(N_in, r·dt) CDF rounded to f32: cdf[k] = P(K ≤ k), k = 0..kMax−1; K = kMax when the uniform exceeds
+   * them all (the tail above kMax has probability < 2^-24).
+   */
+  cdf: number[];
+  kMax: number;
+  warnings: string[];
+}
+
+/** P(K ≤ k) of Binomial(n, p) for k = 0.., cut where the tail P(K > k) < SONG_TAIL; rounded to f32. */
+export function binomialCdf(n: number, p: number): number[] {
+  const out: number[] = [];
+  let logPmf = n * Math.log1p(-p), acc = 0;
+  for (let k = 0; k <= n; k++) {
+    acc += Math.exp(logPmf);
+    if (1 - acc < SONG_TAIL || k === n) break;
+    out.push(Math.fround(acc));
+    logPmf += Math.log((n - k) / (k + 1)) + Math.log(p) - Math.log1p(-p);
+  }
+  return out;
+}
+
+function toSteps(seconds: number, dtMs: number): number | null {
+  const x = (seconds * 1000) / dtMs;
+  const r = Math.round(x);
+  return Math.abs(x - r) <= 1e-6 * Math.max(1, r) ? r : null;
+}
+
+/** Validate and resolve; throws ScenarioError naming each offending field (`scenario.rateWindow: …`). */
+export function resolveSongScenario(input: unknown, prefix = 'scenario'): ResolvedSongScenario {
+  const r = SongScenarioSchema.safeParse(input);
+  if (!r.success) throw new ScenarioError(zodIssues(r.error, prefix));
+  const s = r.data;
+  const issues: { path: string; message: string }[] = [];
+  const bad = (field: string, message: string) => issues.push({ path: `${prefix}.${field}`, message });
+  const steps = toSteps(s.duration, s.dt);
+  if (steps === null) bad('duration', `must be a multiple of dt = ${s.dt} ms`);
+  else if (steps >= MAX_U32 - 1) bad('duration', `needs ${steps} steps; at most 2^32 − 2 are addressable`);
+  const spw = toSteps(s.rateWindow, s.dt);
+  if (spw === null || spw === 0) bad('rateWindow', `must be a positive multiple of dt = ${s.dt} ms`);
+  else if (steps !== null && steps % spw !== 0) bad('rateWindow', `must divide duration = ${s.duration} s`);
+  if (s.dt >= s.tauM || s.dt >= s.tauE) bad('dt', `must be below τ_m and τ_e (got ${s.dt} ms)`);
+  if (!(s.Vr < s.Vt)) bad('Vr', `must be below Vt = ${s.Vt} mV`);
+  const pSpike = (s.rate * s.dt) / 1000;
+  if (pSpike >= 0.5) bad('rate', `rate·dt = ${pSpike} must be < 0.5`);
+  let cdf: number[] = [];
+  if (pSpike < 0.5) {
+    cdf = binomialCdf(s.inputs, pSpike);
+    if (cdf.length > SONG_MAX_KMAX) {
+      bad('rate', `inputs·rate·dt = ${(s.inputs * pSpike).toFixed(2)} spikes per step needs a Binomial table of ` +
+        `${cdf.length} entries; at most ${SONG_MAX_KMAX} (lower rate, inputs or dt)`);
+    } else if (cdf.length > s.inputs / 2) {
+      bad('inputs', 'too few inputs for this rate·dt: the per-step count may exceed half of them');
+    }
+  }
+  let times: number[] = [];
+  const cp = s.checkpoints ?? { every: Math.min(10, s.duration) };
+  if (Array.isArray(cp)) {
+    cp.forEach((c, i) => {
+      if (c > s.duration) bad(`checkpoints[${i}]`, `time ${c} s is beyond duration = ${s.duration} s`);
+      else if (toSteps(c, s.dt) === null) bad(`checkpoints[${i}]`, `must be a multiple of dt = ${s.dt} ms`);
+      if (i > 0 && c <= cp[i - 1]!) bad(`checkpoints[${i}]`, 'checkpoints must be strictly increasing');
+    });
+    times = [...cp];
+  } else {
+    const e = toSteps(cp.every, s.dt);
+    if (e === null || e === 0) bad('checkpoints.every', `must be a positive multiple of dt = ${s.dt} ms`);
+    else if (steps !== null) for (let k = e; k < steps; k += e) times.push((k * s.dt) / 1000);
+  }
+  if (issues.length) throw new ScenarioError(issues);
+  const K = steps!;
+  const ck = [...new Set([...times.map((t) => toSteps(t, s.dt)!), K])].filter((k) => k > 0).sort((a, b) => a - b);
+  const warnings: string[] = [];
+  if (s.dt > 0.1) warnings.push(`dt = ${s.dt} ms is coarser than Brian2's default 0.1 ms`);
+  return {
+    model: 'song',
+    inputs: s.inputs, rate: s.rate, tauM: s.tauM, tauE: s.tauE, El: s.El, Vt: s.Vt, Vr: s.Vr, Ee: s.Ee,
+    v0: s.v0 ?? 0,
+    tauPre: s.tauPre, tauPost: s.tauPost, gMax: s.gMax,
+    dApre: s.dApre,
+    dApost: s.dApost ?? (-s.dApre * s.tauPre / s.tauPost) * 1.05,
+    duration: s.duration, dt: s.dt, method: s.method, rateWindow: s.rateWindow,
+    checkpointTimes: ck.map((k) => (k * s.dt) / 1000),
+    trajectories: s.trajectories,
+    seed: s.seed,
+    seedKey: seedToKey(s.seed),
+    steps: K,
+    stepsPerWindow: spw!,
+    windows: K / spw!,
+    checkpoints: ck,
+    pSpike,
+    cdf,
+    kMax: cdf.length,
+    warnings,
+  };
+}

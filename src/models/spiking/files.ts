@@ -1,0 +1,162 @@
+/**
+ * Outputs of a spiking-network run (issue 5, Model A): the network beside the reduced chain (success probability and
+ * the median log-gap against output spikes k), triggering frequencies against Eq. (12)'s p, the ISI and increment
+ * laws in the summary; for a sweep, the regime map of Eq. (12): the largest |frequency − p| over the inputs and
+ * windows, against the drive λᵀw/S and the weight size max w/S, classed by 1 %, 5 % and 20 %.
+ */
+import type { SpikingExperimentResult } from './run.ts';
+import { summarizeCheckpoint } from '../../stats/checkpoint-stats.ts';
+import { summarizeSpiking, type SpikingCheckpointSummary } from './stats.ts';
+import { compareToInterval, notComparable, type Comparison } from '../../stats/compare.ts';
+import { wilson } from '../../stats/intervals.ts';
+import { toCsv } from '../../report/html.ts';
+import { header, seriesColor } from '../../report/plots.ts';
+import type { ReportParts } from '../chain/files.ts';
+
+function num(v: number | null | undefined, digits = 5): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
+}
+
+/** Largest |frequency − p| over inputs and windows (windows with at least one output spike), and its z. */
+function eq12Error(cps: SpikingCheckpointSummary[]): { maxAbs: number; z: number } {
+  let maxAbs = 0, z = 0;
+  for (const c of cps) for (const t of c.triggering) if (c.spikes > 0 && Math.abs(t.frequency - t.predicted) > maxAbs) { maxAbs = Math.abs(t.frequency - t.predicted); z = t.z; }
+  return { maxAbs, z };
+}
+
+export function spikingFiles(r: SpikingExperimentResult) {
+  const comparisons: Comparison[] = [];
+  const points = r.points.map(({ point, result, chain }) => {
+    const s = point.scenario;
+    const cps = result.checkpoints.map(summarizeSpiking);
+    const chainCps = chain?.checkpoints.map(summarizeCheckpoint);
+    const err = eq12Error(cps);
+    const pc: Comparison[] = [];
+    const first = cps.find((c) => c.spikes > 0);
+    if (first) {
+      for (const t of first.triggering) {
+        pc.push(compareToInterval(`${point.label}: triggering frequency of input ${t.input + 1} over output spikes ≤ ${first.step}`, t.frequency,
+          [t.frequency - 1.96 * t.se, t.frequency + 1.96 * t.se], t.predicted,
+          `Eq. (12): p_j = λ_j w_j/λᵀw at the previous output spike (exact for equal weights, Lemma A.7); z = ${num(t.z, 3)}; ` +
+          `regime: max w/S = ${num(s.regime.maxWeightOverS, 3)}, λᵀw/S = ${num(s.regime.driveOverS, 3)}`));
+      }
+    }
+    if (chainCps) {
+      const a = cps[cps.length - 1]!.chain, b = chainCps[chainCps.length - 1]!;
+      const pa = a.successCount / a.trajectories, pb = b.successCount / b.trajectories;
+      const se = Math.sqrt(pa * (1 - pa) / a.trajectories + pb * (1 - pb) / b.trajectories);
+      pc.push(compareToInterval(`${point.label}: P(argmax p(K) = i*), network against the reduced chain`, pa, [pa - 1.96 * se, pa + 1.96 * se], pb,
+        `the chain of Eq. (1) with the same λ, w(0), α, K, N (independent streams); interval: ±1.96 combined SE = ${num(se, 3)}`));
+    }
+    comparisons.push(...pc);
+    return {
+      label: point.label, values: point.values, scenario: { ...s }, regime: s.regime, eq12MaxAbsError: err.maxAbs,
+      checkpoints: cps, chain: chainCps ?? null, flags: result.flagCounts, comparisons: pc,
+      timing: { seconds: result.timing.seconds, events: result.timing.events, eventsPerSecond: result.timing.events / result.timing.seconds },
+    };
+  });
+  if (!r.experiment.single) {
+    const classes = [0.01, 0.05, 0.2];
+    const within = (e: number) => classes.find((c) => e <= c);
+    comparisons.push(notComparable('regime map of Eq. (12)', null, null, null,
+      points.map((p) => `λᵀw/S = ${num(p.regime.driveOverS, 3)}, max w/S = ${num(p.regime.maxWeightOverS, 3)}: max |freq − p| = ${num(p.eq12MaxAbsError, 3)} ` +
+        `(${within(p.eq12MaxAbsError) ? `within ${100 * within(p.eq12MaxAbsError)!} %` : 'beyond 20 %'})`).join('; ')));
+  }
+  const summary = {
+    name: r.experiment.name, description: r.experiment.description, model: 'spiking',
+    engine: { name: r.engine.name, runtime: r.engine.runtime, adapter: r.engine.adapter ?? null, precision: r.engine.precision, reason: r.engineReason },
+    points, comparisons, timing: { wallSeconds: r.wallSeconds }, provenance: r.provenance,
+  };
+  const csv: { name: string; text: string }[] = [];
+
+  const trigRows = points.flatMap((p) => p.checkpoints.flatMap((c) => c.triggering.map((t) => [p.label, c.step, c.spikes, t.input + 1, num(t.frequency), num(t.predicted), num(t.se), num(t.z, 3)])));
+  csv.push({ name: 'triggering.csv', text: toCsv(['point', 'step', 'spikes', 'input', 'frequency', 'predicted', 'se', 'z'], trigRows) });
+  const jobs: { name: string; title: string; caption: string; spec: object }[] = [];
+  const x = { field: 'k', type: 'quantitative', title: 'output spike k (log scale)', scale: { type: 'log' } };
+  if (r.experiment.single) {
+    const p = points[0]!;
+    const succ: { k: number; p: number; lo: number; hi: number; series: string }[] = [];
+    const gap: { k: number; value: number; series: string }[] = [];
+    const add = (cs: { step: number; successCount: number; trajectories: number; logGapQuantiles: { q: number; value: number | null }[] }[], series: string) => {
+      for (const c of cs) {
+        if (c.step === 0 || !c.trajectories) continue;
+        const [lo, hi] = wilson(c.successCount, c.trajectories);
+        succ.push({ k: c.step, p: c.successCount / c.trajectories, lo, hi, series });
+        const m = c.logGapQuantiles.find((q) => q.q === 0.5)?.value;
+        if (m !== null && m !== undefined) gap.push({ k: c.step, value: m, series });
+      }
+    };
+    add(p.checkpoints.map((c) => c.chain), 'spiking network');
+    if (p.chain) add(p.chain, 'reduced chain (Eq. 1)');
+    const dom = ['spiking network', 'reduced chain (Eq. 1)'];
+    jobs.push({
+      name: 'success-network-vs-chain', title: 'P(argmax p = i*): network and chain', caption: 'Success probability against output spikes k, the spiking network and the reduced chain with the same λ, w(0), α, with Wilson 95% intervals.',
+      spec: { ...header('P(argmax p = i*) against output spikes', 'spiking network (Section 2.3) and the reduced chain of Eq. (1)'), layer: [
+        { data: { values: succ }, mark: { type: 'errorbar', ticks: { size: 6 } }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'P(argmax p = i*)', scale: { zero: false } }, y2: { field: 'hi' }, color: seriesColor(dom) } },
+        { data: { values: succ }, mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y: { field: 'p', type: 'quantitative' }, color: seriesColor(dom) } },
+      ] },
+    });
+    jobs.push({
+      name: 'log-gap-network-vs-chain', title: 'Median log(1 − p*): network and chain', caption: 'Median of log(1 − p_{i*}) over trajectories against output spikes k, network and chain.',
+      spec: { ...header('median log(1 − p*) against output spikes', 'spiking network and reduced chain'), data: { values: gap }, mark: { type: 'line', point: true, strokeWidth: 2 },
+        encoding: { x, y: { field: 'value', type: 'quantitative', title: 'median log(1 − p*)' }, color: seriesColor(dom) } },
+    });
+    const tr = p.checkpoints.filter((c) => c.spikes > 0).flatMap((c) => c.triggering.map((t) => ({ k: c.step, err: t.frequency - t.predicted, lo: t.frequency - t.predicted - 1.96 * t.se, hi: t.frequency - t.predicted + 1.96 * t.se, series: `input ${t.input + 1}` })));
+    const tdom = [...new Set(tr.map((t) => t.series))];
+    jobs.push({
+      name: 'triggering-error', title: 'Triggering frequency minus Eq. (12)', caption: 'Empirical triggering frequency of each input minus the predicted p_j, per window of output spikes ending at k, with ±1.96 SE.',
+      spec: { ...header('Triggering frequency − Eq. (12) prediction', 'per window of output spikes; 0 means Eq. (12) holds'), layer: [
+        { data: { values: tr }, mark: { type: 'errorbar', ticks: { size: 6 } }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'frequency − p' }, y2: { field: 'hi' }, color: seriesColor(tdom) } },
+        { data: { values: tr }, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'err', type: 'quantitative' }, color: seriesColor(tdom) } },
+      ] },
+    });
+    const inc = [...p.checkpoints].reverse().find((c) => c.increment.count > 0);
+    if (inc) {
+      const dens = inc.increment.density.map((b) => ({ x: b.x, value: b.density, series: 'network: non-triggering increments P_i − D_i' }));
+      const flat = [{ x: -1, value: 0.5, series: 'Uniform[−1, 1] (the chain\'s Z)' }, { x: 1, value: 0.5, series: 'Uniform[−1, 1] (the chain\'s Z)' }];
+      const ddom = ['network: non-triggering increments P_i − D_i', 'Uniform[−1, 1] (the chain\'s Z)'];
+      jobs.push({
+        name: 'increment-law', title: 'Law of the non-triggering increment', caption: `Density of P_i − D_i for inputs that spiked but did not trigger, over output spikes ≤ ${inc.step} (sd ${num(inc.increment.sd, 3)}; Uniform[−1, 1] has 0.577), against the chain's noise.`,
+        spec: { ...header('Non-triggering increment P_i − D_i', `window ending at output spike ${inc.step}; ${inc.increment.silent} silent inputs (increment 0) not shown`),
+          data: { values: [...dens, ...flat] }, mark: { type: 'line', strokeWidth: 2, interpolate: 'step' },
+          encoding: { x: { field: 'x', type: 'quantitative', title: 'increment', scale: { domain: [-1, 1] } }, y: { field: 'value', type: 'quantitative', title: 'density' }, color: seriesColor(ddom) } },
+      });
+    }
+  } else {
+    const cls = (e: number) => (e <= 0.01 ? '≤ 1 %' : e <= 0.05 ? '≤ 5 %' : e <= 0.2 ? '≤ 20 %' : '> 20 %');
+    const pts = points.map((p) => ({ drive: p.regime.driveOverS, w: p.regime.maxWeightOverS, err: p.eq12MaxAbsError, series: cls(p.eq12MaxAbsError) }));
+    const dom = ['≤ 1 %', '≤ 5 %', '≤ 20 %', '> 20 %'];
+    jobs.push({
+      name: 'eq12-regime-map', title: 'Where Eq. (12) holds', caption: 'Each point a scenario: the largest |triggering frequency − p| over the inputs and windows, against the drive λᵀw/S and the weight size max w/S (log axes), classed by 1%, 5% and 20%.',
+      spec: { ...header('Regime map of Eq. (12)', 'largest |triggering frequency − λ_j w_j/λᵀw| over inputs and windows'),
+        data: { values: pts }, mark: { type: 'point', filled: true, size: 140, stroke: 'white' },
+        encoding: {
+          x: { field: 'drive', type: 'quantitative', title: 'λᵀw / S (log)', scale: { type: 'log' } },
+          y: { field: 'w', type: 'quantitative', title: 'max w / S (log)', scale: { type: 'log' } },
+          color: { ...seriesColor(dom), scale: { domain: dom, range: ['#1a9850', '#91cf60', '#fc8d59', '#d73027'] } },
+          tooltip: [{ field: 'drive', format: '.3~g' }, { field: 'w', format: '.3~g' }, { field: 'err', format: '.3~g' }],
+        } },
+    });
+    const errPts = points.map((p) => ({ drive: p.regime.driveOverS, err: p.eq12MaxAbsError, series: `max w/S = ${num(p.regime.maxWeightOverS, 2)}` }));
+    jobs.push({
+      name: 'eq12-error-vs-drive', title: 'Eq. (12) error against the drive', caption: 'Largest |frequency − p| against λᵀw/S, one line per weight size.',
+      spec: { ...header('Triggering-frequency error against λᵀw/S', 'one line per max w/S'), data: { values: errPts }, mark: { type: 'line', point: true },
+        encoding: { x: { field: 'drive', type: 'quantitative', title: 'λᵀw / S (log)', scale: { type: 'log' } }, y: { field: 'err', type: 'quantitative', title: 'max |frequency − p|' }, color: seriesColor([...new Set(errPts.map((e) => e.series))]) } },
+    });
+  }
+  const s0 = r.experiment.points[0]!.scenario;
+  const report: ReportParts = {
+    title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
+    parameters: {
+      model: `spiking network (Section 2.3), ${s0.rule} ${s0.timing} STDP, normalise ${s0.normalise}`, 'grid points': points.length,
+      threshold: s0.threshold, alpha: s0.alpha, steps: s0.steps, trajectories: s0.trajectories, seed: String(s0.seed),
+      engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
+    },
+    comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: c.empirical === null ? '—' : `${num(c.empirical)}${c.interval ? ` [${num(c.interval[0])}, ${num(c.interval[1])}]` : ''}`, theory: c.theory === null ? '—' : num(c.theory), verdict: c.verdict, note: c.note })),
+    tables: [{ title: 'Triggering frequencies', columns: ['point', 'step', 'spikes', 'input', 'frequency', 'predicted', 'se', 'z'], rows: trigRows }],
+    provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+  };
+  return { summary, csv, plots: jobs, report };
+}
+
+export type SpikingSummary = ReturnType<typeof spikingFiles>['summary'];

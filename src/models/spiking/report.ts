@@ -1,0 +1,22 @@
+/** Writes a spiking run's files (spiking-files.ts) and prints its summary for the terminal. */
+import type { SpikingExperimentResult } from './run.ts';
+import { writeFiles } from '../../report/build-report.ts';
+import { spikingFiles, type SpikingSummary } from './files.ts';
+
+export function writeSpikingOutputs(dir: string, r: SpikingExperimentResult, opts: { report?: boolean } = {}) {
+  return writeFiles(dir, spikingFiles(r), opts);
+}
+
+export function spikingHumanReport(s: SpikingSummary, files: { summary: string; html?: string }): string {
+  const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());
+  const lines = [`stdp-mc: ${s.name} (spiking network, Section 2.3)`, `engine: ${s.engine.name} on ${s.engine.runtime} — ${s.engine.reason}`, ''];
+  for (const p of s.points) {
+    const last = p.checkpoints[p.checkpoints.length - 1]!;
+    lines.push(`${p.label}: λᵀw/S = ${f(p.regime.driveOverS, 3)}, max w/S = ${f(p.regime.maxWeightOverS, 3)}; P(argmax = i*) at K = ${f(last.chain.successCount / Math.max(1, last.chain.trajectories))}` +
+      `${p.chain ? ` (chain: ${f(p.chain[p.chain.length - 1]!.successCount / p.chain[p.chain.length - 1]!.trajectories)})` : ''}; max |freq − p| = ${f(p.eq12MaxAbsError, 3)}; ${f(p.timing.eventsPerSecond, 3)} events/s`);
+  }
+  lines.push('', 'comparisons:');
+  for (const c of s.comparisons) lines.push(`  ${c.verdict.padEnd(14)} ${c.quantity}${c.empirical !== null ? `: ${f(c.empirical)} vs ${f(c.theory)}` : ''}`);
+  lines.push('', `time: ${s.timing.wallSeconds.toFixed(2)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
+  return lines.join('\n');
+}

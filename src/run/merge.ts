@@ -1,0 +1,95 @@
+/**
+ * From state files to results: rebuild an ExperimentResult from one state (resume, `stdp-mc report`), and combine the
+ * states of shards 1/n..n/n into the state a single run would have written (`stdp-mc merge`). Batches are merged in
+ * batch order, so the counts are identical to a single run and the floating-point sums are too.
+ */
+import { parseExperiment, type Experiment } from '../models/chain/experiment.ts';
+import type { EngineInfo } from '../engines/types.ts';
+import { batchPlan, inShard, pointResult, type ExperimentResult } from './run-experiment.ts';
+import { identityMismatch, StateError, type BatchRecord, type RunState } from './state.ts';
+
+export function experimentOfState(s: RunState): Experiment {
+  return parseExperiment(s.source.experiment, s.source.overrides as any);
+}
+
+/** Every batch a state is responsible for, per grid point, present exactly once? Returns the first problem. */
+export function missingBatches(s: RunState, exp: Experiment): string | null {
+  const points = exp.points ?? [{ scenario: exp.scenario }];
+  for (let i = 0; i < points.length; i++) {
+    const plan = batchPlan(exp, points[i]!.scenario);
+    if (plan.target) continue; // a precision target's batch count is decided at run time
+    for (let b = 0; b < plan.count; b++) {
+      if (!inShard(b, s.shard)) continue;
+      const n = s.batches.filter((r) => r.point === i && r.batch === b).length;
+      if (n === 0) return `batch ${b} of grid point ${i} is missing`;
+      if (n > 1) return `batch ${b} of grid point ${i} appears ${n} times`;
+    }
+  }
+  return null;
+}
+
+export function resultFromState(s: RunState, exp: Experiment, command?: string): ExperimentResult {
+  const points = exp.points ?? [{ label: 'base', values: {}, scenario: exp.scenario }];
+  const results = points.map((pt, i) => pointResult(pt, s.batches.filter((r) => r.point === i)));
+  const { reason, ...engine } = s.engineInfo;
+  return {
+    experiment: exp,
+    engine: engine as EngineInfo,
+    engineReason: reason ?? '',
+    points: results,
+    single: exp.points === null,
+    wallSeconds: results.reduce((a, p) => a + p.seconds, 0),
+    provenance: {
+      version: s.version, gitCommit: s.gitCommit, gitDirty: null,
+      seed: exp.scenario.seed, seedKey: exp.scenario.seedKey,
+      createdAt: s.updatedAt, runtime: engine.runtime, command,
+    },
+    shard: s.shard,
+    batchesRun: 0,
+  };
+}
+
+/**
+ * Combine shard states into one complete state. Refuses, naming which: states of different experiments, seeds,
+ * versions, commits or engines; unsharded states; shards of different counts; a missing or duplicate shard; an
+ * incomplete shard; overlapping batches.
+ */
+export function mergeShardStates(inputs: { dir: string; state: RunState }[]): RunState {
+  if (!inputs.length) throw new StateError('merge needs at least one run directory');
+  const first = inputs[0]!;
+  for (const x of inputs.slice(1)) {
+    const bad = identityMismatch(first.state, x.state, `${x.dir} is not a shard of the same run as ${first.dir}`);
+    if (bad) throw new StateError(bad);
+  }
+  const unsharded = inputs.find((x) => !x.state.shard);
+  if (unsharded) throw new StateError(`${unsharded.dir} is not a shard (it was run without --shard)`);
+  const n = first.state.shard!.count;
+  const other = inputs.find((x) => x.state.shard!.count !== n);
+  if (other) throw new StateError(`${other.dir} is shard ${other.state.shard!.index}/${other.state.shard!.count}, but ${first.dir} is one of ${n}`);
+  const byIndex = new Map<number, string>();
+  for (const x of inputs) {
+    const i = x.state.shard!.index;
+    if (byIndex.has(i)) throw new StateError(`shard ${i}/${n} appears twice: ${byIndex.get(i)} and ${x.dir}`);
+    byIndex.set(i, x.dir);
+  }
+  const missing = Array.from({ length: n }, (_, j) => j + 1).filter((i) => !byIndex.has(i));
+  if (missing.length) throw new StateError(`missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')}: run ${missing.length > 1 ? 'them' : 'it'} with --shard, then merge all ${n}`);
+  const incomplete = inputs.find((x) => !x.state.complete);
+  if (incomplete) throw new StateError(`shard ${incomplete.state.shard!.index}/${n} in ${incomplete.dir} is incomplete: finish it with --resume ${incomplete.dir}`);
+  const seen = new Map<string, string>();
+  const batches: BatchRecord[] = [];
+  for (const x of inputs) {
+    for (const r of x.state.batches) {
+      const k = `${r.point}:${r.batch}`;
+      if (seen.has(k)) throw new StateError(`batch ${r.batch} of grid point ${r.point} is in both ${seen.get(k)} and ${x.dir}`);
+      seen.set(k, x.dir);
+      batches.push(r);
+    }
+  }
+  batches.sort((a, b) => a.point - b.point || a.batch - b.batch);
+  const merged: RunState = { ...first.state, shard: null, batches, complete: true, updatedAt: new Date().toISOString() };
+  const exp = experimentOfState(merged);
+  const gap = missingBatches(merged, exp);
+  if (gap) throw new StateError(`the shards do not cover the run: ${gap}`);
+  return merged;
+}
