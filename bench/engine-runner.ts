@@ -9,7 +9,7 @@
  * {type: "error", ...}), then {type: "e2e", ...} when asked for, and {type: "done"}.
  */
 import { resolveScenario } from '../src/models/chain/scenario.ts';
-import type { Engine } from '../src/engines/types.ts';
+import type { Engine } from '../src/models/chain/engine-types.ts';
 import { measurePoint, type PointRequest } from './lib.ts';
 
 const g = globalThis as any;

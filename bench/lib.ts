@@ -3,7 +3,7 @@
  * scenario, and the calibrated measurement of one (d, N) point on one engine.
  */
 import { resolveScenario, type ResolvedScenario } from '../src/models/chain/scenario.ts';
-import type { Engine } from '../src/engines/types.ts';
+import type { Engine } from '../src/models/chain/engine-types.ts';
 
 /** Distinct rates, the largest first: λ_i = 10 − 5 i / (d − 1) (the same in bench/numpy_chain.py). */
 export function rates(d: number): number[] {

@@ -4,7 +4,8 @@
  * adapter and gpu.js only on a hardware GL renderer (software renderers are slower than the CPU engine), like the
  * CLI's `auto`.
  */
-import { adapterName, type EngineChoice, type SelectedEngine } from '../engines/index.ts';
+import { adapterName, type EngineChoice } from '../engines/index.ts';
+import { type SelectedEngine } from '../models/chain/select-engine.ts';
 import { CpuEngine } from '../models/chain/cpu-engine.ts';
 import { GpuJsEngine } from '../models/chain/gpujs-engine.ts';
 import { WebGpuEngine } from '../models/chain/webgpu-engine.ts';

@@ -4,7 +4,8 @@
  */
 import { ENGINE_CHOICES, type EngineChoice } from '../engines/index.ts';
 import { parseExperiment, type Experiment } from '../models/chain/experiment.ts';
-import { NOISE_LAWS, ScenarioError } from '../models/chain/scenario.ts';
+import { NOISE_LAWS } from '../models/chain/scenario.ts';
+import { ScenarioError } from '../core/errors.ts';
 
 export type FieldId =
   | 'name' | 'd' | 'rates' | 'initialWeights' | 'alpha' | 'law' | 'halfWidth' | 'sd' | 'steps' | 'checkpoints'

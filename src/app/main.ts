@@ -16,7 +16,7 @@ import { PRESETS, presetById } from './presets.ts';
 import type { FromWorker, LiveProgress, ModelProgress, PlotJob, ReportParts, ToWorker } from './protocol.ts';
 import { SimplexCanvas } from './simplex-canvas.ts';
 import { wholeModelOf, type WholeModel } from '../models/registry.ts';
-import { ScenarioError } from '../models/chain/scenario.ts';
+import { ScenarioError } from '../core/errors.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 

@@ -10,8 +10,8 @@ export type ToWorker =
   | { type: 'cancel' };
 
 /** A plot of the run (the CLI's file name without extension, title, vega-lite spec) and report.html's other parts. */
-export type { PlotJob, ReportParts } from '../models/chain/files.ts';
-import type { PlotJob, ReportParts } from '../models/chain/files.ts';
+export type { PlotJob, ReportParts } from '../report/files.ts';
+import type { PlotJob, ReportParts } from '../report/files.ts';
 
 /** One grid point's sample paths on the simplex (d = 3), for the canvas. */
 export interface SimplexLive {

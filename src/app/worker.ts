@@ -5,16 +5,20 @@
  * cancel aborts the batch in flight through the AbortSignal the engines check between dispatches.
  */
 /// <reference lib="webworker" />
-import type { EngineChoice, SelectedEngine } from '../engines/index.ts';
-import type { Engine, EngineInfo, RunOptions } from '../engines/types.ts';
+import type { EngineChoice } from '../engines/index.ts';
+import type { SelectedEngine } from '../models/chain/select-engine.ts';
+import type { EngineInfo } from '../engines/types.ts';
+import type { Engine, RunOptions } from '../models/chain/engine-types.ts';
 import { parseExperiment, type GridPoint } from '../models/chain/experiment.ts';
-import { ScenarioError, type ResolvedScenario } from '../models/chain/scenario.ts';
+import { type ResolvedScenario } from '../models/chain/scenario.ts';
+import { ScenarioError } from '../core/errors.ts';
 import { pointResult, runExperiment, type PointResult } from '../run/run-experiment.ts';
 import type { BatchRecord } from '../run/state.ts';
 import { analyzePoint, type PointSeries } from '../models/chain/analyze.ts';
 import { analyzeSweep } from '../models/chain/analyze-sweep.ts';
 import { selectBrowserEngine } from './engine-select.ts';
-import { num, pointPlots, runFiles, sweepPlots } from '../models/chain/files.ts';
+import { pointPlots, runFiles, sweepPlots } from '../models/chain/files.ts';
+import { num } from '../report/files.ts';
 import { wholeModelOf, type WholeModel } from '../models/registry.ts';
 import type { FromWorker, LiveProgress, SimplexLive, ToWorker } from './protocol.ts';
 

@@ -21,7 +21,7 @@ import { isHebbianExperiment, parseHebbianExperiment, runHebbianExperiment, type
 import { hebbianHumanReport, writeHebbianOutputs } from '../models/hebbian/report.ts';
 import { isNatgradExperiment, parseNatgradExperiment, runNatgradExperiment, type NatgradExperiment } from '../models/natgrad/run.ts';
 import { natgradHumanReport, writeNatgradOutputs } from '../models/natgrad/report.ts';
-import { ScenarioError } from '../models/chain/scenario.ts';
+import { ScenarioError } from '../core/errors.ts';
 import { RunFailedError, runExperiment, type ExperimentResult } from '../run/run-experiment.ts';
 import { experimentOfState, mergeShardStates, resultFromState } from '../run/merge.ts';
 import { codeIdentity } from '../core/provenance.ts';
@@ -30,7 +30,7 @@ import {
   type RunState, type Shard,
 } from '../run/state.ts';
 import type { PointSummary, Summary, SweepSummary } from '../models/chain/summary.ts';
-import { writeRunOutputs, type RunOutputs } from '../report/build-report.ts';
+import { writeRunOutputs, type RunOutputs } from '../models/chain/report.ts';
 import { stderrProgress } from './progress.ts';
 
 const USAGE = `usage:

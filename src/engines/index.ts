@@ -1,45 +1,8 @@
-/** Engine selection, including `auto`: WebGPU on a real (hardware) adapter, else the CPU reference engine. */
-import { CpuEngine } from '../models/chain/cpu-engine.ts';
-import { EngineUnavailableError, type Engine, type EngineName } from './types.ts';
+/** Engine choices (`auto` and the named engines) and how an adapter is named in messages. */
+import type { EngineName } from './types.ts';
 
 export type EngineChoice = EngineName | 'auto';
 export const ENGINE_CHOICES: EngineChoice[] = ['auto', 'webgpu', 'gpujs', 'cpu'];
-
-export interface SelectedEngine {
-  engine: Engine;
-  /** Why this engine runs (always set for auto). */
-  reason: string;
-}
-
-export async function selectEngine(choice: EngineChoice): Promise<SelectedEngine> {
-  if (choice === 'cpu') return { engine: new CpuEngine(), reason: 'requested' };
-  if (choice === 'gpujs') {
-    const { GpuJsEngine } = await import('../models/chain/gpujs-engine.ts');
-    return { engine: await GpuJsEngine.create(), reason: 'requested' };
-  }
-  const { WebGpuEngine } = await import('../models/chain/webgpu-engine.ts');
-  let gpu: Awaited<ReturnType<typeof WebGpuEngine.create>> = null;
-  let failure = 'no WebGPU adapter was granted';
-  try {
-    gpu = await WebGpuEngine.create();
-  } catch (e) {
-    failure = `WebGPU failed to initialise: ${(e as Error).message}`;
-  }
-  const name = gpu ? adapterName(gpu.info.adapter) : '';
-  if (choice === 'webgpu') {
-    if (!gpu) throw new EngineUnavailableError('webgpu', failure);
-    return { engine: gpu, reason: gpu.software ? `requested (software adapter: ${name})` : 'requested' };
-  }
-  if (gpu && !gpu.software) return { engine: gpu, reason: `auto: hardware WebGPU adapter ${name}` };
-  if (gpu) {
-    gpu.dispose();
-    return {
-      engine: new CpuEngine(),
-      reason: `auto: only a software WebGPU adapter (${name}) was found, so the CPU reference engine runs; pass --engine webgpu to use the adapter anyway`,
-    };
-  }
-  return { engine: new CpuEngine(), reason: `auto: ${failure}, so the CPU reference engine runs` };
-}
 
 export function adapterName(a?: { vendor?: string; architecture?: string; device?: string; description?: string }): string {
   if (!a) return 'unknown';

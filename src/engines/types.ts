@@ -1,6 +1,4 @@
-/** The one interface every engine implements: run(scenario, options) → EnsembleResult. */
-import type { ResolvedScenario } from '../models/chain/scenario.ts';
-import type { CheckpointAccumulator } from '../stats/checkpoint-stats.ts';
+/** What every engine of every model shares: its name, runtime, adapter and precision, progress, cancellation. */
 
 export type EngineName = 'webgpu' | 'gpujs' | 'cpu';
 
@@ -9,19 +7,6 @@ export interface Progress {
   done: number;
   total: number;
   elapsedSeconds: number;
-}
-
-export interface RunOptions {
-  onProgress?: (p: Progress) => void;
-  signal?: AbortSignal;
-  /** Steps per dispatch (chunk). Default: chosen by the engine so that no dispatch runs long. */
-  stepsPerDispatch?: number;
-  /** Trajectories per batch (resident at once). Default: chosen by the engine. */
-  batchSize?: number;
-  /** Run the trajectories [start, end) of the scenario only (default: all). Indices address the random stream. */
-  trajectoryRange?: [number, number];
-  /** Test and debugging hook: return the final log-state of every trajectory (coordinate-major, d × n). */
-  captureFinalState?: boolean;
 }
 
 export interface AdapterInfo {
@@ -42,23 +27,6 @@ export interface EngineInfo {
   /** Why this engine was chosen (engine "auto"), or what it could not do. */
   reason?: string;
   details?: Record<string, unknown>;
-}
-
-export interface EnsembleResult {
-  engine: EngineInfo;
-  /** One accumulator per resolved checkpoint, in order. */
-  checkpoints: CheckpointAccumulator[];
-  /** p at every checkpoint for the first keepPaths trajectories: paths[m][c][i]. */
-  paths?: number[][][];
-  /** Final log-states x (coordinate-major: x[i * n + t]) when captureFinalState was asked for. */
-  finalState?: Float64Array | Float32Array;
-  timing: { seconds: number; dispatches: number };
-}
-
-export interface Engine {
-  readonly info: EngineInfo;
-  run(scenario: ResolvedScenario, options?: RunOptions): Promise<EnsembleResult>;
-  dispose?(): void;
 }
 
 export class EngineUnavailableError extends Error {

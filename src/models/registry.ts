@@ -6,7 +6,7 @@
  */
 import type { EngineChoice } from '../engines/index.ts';
 import type { EngineInfo } from '../engines/types.ts';
-import type { FilesOf } from '../report/build-report.ts';
+import type { FilesOf } from '../report/files.ts';
 import { multiFiles } from './multi/files.ts';
 import { songFiles } from './song/files.ts';
 import { spikingFiles } from './spiking/files.ts';

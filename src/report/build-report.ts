@@ -2,24 +2,9 @@
  * Everything a run writes to its output folder: summary.json (the core fields plus theory and comparisons), tables
  * as CSV, plots as SVG, PNG and their vega-lite specs, and one self-contained HTML report.
  */
-import type { ExperimentResult } from '../run/run-experiment.ts';
-import type { Summary, SweepSummary } from '../models/chain/summary.ts';
 import { buildHtmlReport } from './html.ts';
 import { writePlot } from './render.ts';
-import { runFiles, type PlotJob, type ReportParts } from '../models/chain/files.ts';
-
-export interface RunOutputs {
-  summary: Summary | SweepSummary;
-  files: WrittenFiles;
-}
-
-/** What any model's run writes, computed without a file system (run-files.ts for the chain, xFiles for the others). */
-export interface FilesOf<S> {
-  summary: S;
-  csv: { name: string; text: string }[];
-  plots: PlotJob[];
-  report: ReportParts;
-}
+import type { FilesOf } from './files.ts';
 
 export interface WrittenFiles {
   summary: string;
@@ -57,7 +42,3 @@ export async function writeFiles<S>(dir: string, f: FilesOf<S>, opts: { report?:
   return { summary: f.summary, files };
 }
 
-/** Write a chain run's outputs to `dir` (the files run-files.ts computes). */
-export async function writeRunOutputs(dir: string, r: ExperimentResult, opts: { report?: boolean } = {}): Promise<RunOutputs> {
-  return writeFiles(dir, runFiles(r), opts);
-}

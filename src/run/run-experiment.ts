@@ -16,8 +16,10 @@
  */
 import type { Experiment, GridPoint } from '../models/chain/experiment.ts';
 import type { ResolvedScenario } from '../models/chain/scenario.ts';
-import { selectEngine, type EngineChoice, type SelectedEngine } from '../engines/index.ts';
-import type { Engine, EngineInfo, Progress } from '../engines/types.ts';
+import { type EngineChoice } from '../engines/index.ts';
+import { selectEngine, type SelectedEngine } from '../models/chain/select-engine.ts';
+import type { EngineInfo, Progress } from '../engines/types.ts';
+import type { Engine } from '../models/chain/engine-types.ts';
 import { mergeAccumulators, type CheckpointAccumulator } from '../stats/checkpoint-stats.ts';
 import { wilson } from '../stats/intervals.ts';
 import { codeIdentity, type Provenance } from '../core/provenance.ts';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { EngineChoice } from '../engines/index.ts';
 import { selectModelEngine, type ModelEngines } from '../engines/select-model.ts';
 import type { EngineInfo } from '../engines/types.ts';
-import { ScenarioError, zodIssues } from '../models/chain/scenario.ts';
+import { ScenarioError, zodIssues } from '../core/errors.ts';
 import { codeIdentity, type Provenance } from '../core/provenance.ts';
 
 const ModelExperimentFile = z.strictObject({

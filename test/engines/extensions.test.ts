@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
-import { resolveScenario, ScenarioError } from '../../src/models/chain/scenario.ts';
+import { resolveScenario } from '../../src/models/chain/scenario.ts';
+import { ScenarioError } from '../../src/core/errors.ts';
 import { scenarioFlow } from '../../src/theory/flow.ts';
 
 const base = { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 300, trajectories: 200, seed: 41, checkpoints: { every: 100 } };

@@ -1,4 +1,4 @@
-import { ScenarioError } from '../../src/models/chain/scenario.ts';
+import { ScenarioError } from '../../src/core/errors.ts';
 
 /** The issues a validation throws (ScenarioError), or none; anything else is rethrown. */
 export function issuesOf(f: () => unknown): { path: string; message: string }[] {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/models/chain/experiment.ts';
 import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
-import type { Engine } from '../../src/engines/types.ts';
+import type { Engine } from '../../src/models/chain/engine-types.ts';
 import { RunFailedError, runExperiment, type ExperimentResult } from '../../src/run/run-experiment.ts';
 import { mergeShardStates } from '../../src/run/merge.ts';
 import { stateFromText, stateToText, StateError, type BatchRecord, type RunState } from '../../src/run/state.ts';

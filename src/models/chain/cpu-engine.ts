@@ -10,7 +10,8 @@ import type { ResolvedScenario } from './scenario.ts';
 import { accumulateTrajectory, emptyAccumulator } from '../../stats/checkpoint-stats.ts';
 import { advanceExtended, chainExtras, extendedScratch, foldInterval, noiseParams, reduceState } from './chain-math.ts';
 import { batches, planDispatches } from '../../engines/plan.ts';
-import { checkAborted, runtimeName, type Engine, type EngineInfo, type EnsembleResult, type RunOptions } from '../../engines/types.ts';
+import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
+import { type Engine, type EnsembleResult, type RunOptions } from './engine-types.ts';
 import { advanceBatch, chainKernel, kernelSupportsLaw } from './wasm/advance-batch.ts';
 
 /** How the cpu engines step a scenario: 'wasm-simd128' or 'js' (the plain chain), 'js-extended' (the extensions). */

@@ -19,7 +19,8 @@ import {
 import { foldInterval, noiseParams, philoxFast, reduceState } from './chain-math.ts';
 import { advanceBatch } from './wasm/advance-batch.ts';
 import { batches, planDispatches } from '../../engines/plan.ts';
-import { checkAborted, runtimeName, type Engine, type EngineInfo, type EnsembleResult, type RunOptions } from '../../engines/types.ts';
+import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
+import { type Engine, type EnsembleResult, type RunOptions } from './engine-types.ts';
 
 /** Philox4x32-10 with int32 arithmetic (now in chain-math.ts, the step of advanceProduct); re-exported. */
 export { philoxFast };

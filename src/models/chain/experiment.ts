@@ -13,7 +13,8 @@ import { SongScenarioSchema } from '../song/scenario.ts';
 import { HebbianScenarioSchema } from '../hebbian/scenario.ts';
 import { NatgradScenarioSchema } from '../natgrad/scenario.ts';
 import { SpikingScenarioSchema } from '../spiking/scenario.ts';
-import { ChainScenarioSchema, NoiseSchema, ScenarioError, resolveScenario, zodIssues, type ResolvedScenario } from './scenario.ts';
+import { ChainScenarioSchema, NoiseSchema, resolveScenario, type ResolvedScenario } from './scenario.ts';
+import { ScenarioError, zodIssues } from '../../core/errors.ts';
 
 const positive = () => z.number().positive({ message: 'must be > 0' });
 

@@ -9,23 +9,10 @@ import type { Comparison } from '../../stats/compare.ts';
 import { DELTAS } from '../../stats/checkpoint-stats.ts';
 import { analyzePoint, type PointSeries } from './analyze.ts';
 import { analyzeSweep, type SweepSeries } from './analyze-sweep.ts';
-import { toCsv, type ReportModel } from '../../report/html.ts';
+import { toCsv } from '../../report/html.ts';
+import { num, type PlotJob, type ReportParts } from '../../report/files.ts';
 import { logFailureVsInvAlphaSpec, logGapSpec, simplexSpec, successVsAlphaSpec, successVsStepSpec, vertexVsParameterSpec } from '../../report/plots.ts';
 import { rateVsAlphaSpec } from './rate-plot.ts';
-
-export interface PlotJob {
-  name: string;
-  title: string;
-  caption: string;
-  spec: object;
-}
-
-/** What report.html needs besides the rendered plots (html.ts's ReportModel minus plots). */
-export type ReportParts = Omit<ReportModel, 'plots'>;
-
-export function num(v: number | null | undefined, digits = 5): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
-}
 
 function comparisonRows(point: string, cs: Comparison[]): (string | number)[][] {
   return cs.map((c) => [point, c.quantity, num(c.empirical), num(c.interval?.[0]), num(c.interval?.[1]), num(c.theory), c.verdict, c.note ?? '']);

@@ -28,7 +28,8 @@ import { ACKLAM } from '../../stats/normal.ts';
 import { accumulateTrajectory, emptyAccumulator } from '../../stats/checkpoint-stats.ts';
 import { noiseParams, reduceState, type NoiseParams } from './chain-math.ts';
 import { batches, planDispatches } from '../../engines/plan.ts';
-import { EngineUnavailableError, checkAborted, runtimeName, type Engine, type EngineInfo, type EnsembleResult, type RunOptions } from '../../engines/types.ts';
+import { EngineUnavailableError, checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
+import { type Engine, type EnsembleResult, type RunOptions } from './engine-types.ts';
 
 
 /** Wichmann–Hill multipliers and (prime) moduli. */

@@ -7,7 +7,8 @@
  * (later) the browser form; every refusal names the field and the rule.
  */
 import { z } from 'zod';
-import seedrandom from 'seedrandom';
+import { ScenarioError, zodIssues } from '../../core/errors.ts';
+import { seedToKey } from '../../core/seed.ts';
 
 export const NOISE_LAWS = ['uniform', 'rademacher', 'truncnormal'] as const;
 export type NoiseLaw = (typeof NOISE_LAWS)[number];
@@ -177,42 +178,10 @@ export interface ResolvedScenario {
   warnings: string[];
 }
 
-export class ScenarioError extends Error {
-  readonly issues: { path: string; message: string }[];
-  constructor(issues: { path: string; message: string }[]) {
-    super('Invalid scenario:\n' + issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'));
-    this.name = 'ScenarioError';
-    this.issues = issues;
-  }
-}
-
-export function formatPath(path: readonly PropertyKey[], prefix = ''): string {
-  const parts = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-  const s = (prefix + parts).replace(/^\./, '');
-  return s || '(root)';
-}
-
-export function zodIssues(err: z.ZodError, prefix = ''): { path: string; message: string }[] {
-  return err.issues.map((i) => {
-    let message = i.message;
-    if (i.code === 'unrecognized_keys') message = `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-    return { path: formatPath(i.path, prefix), message };
-  });
-}
-
 export function initialP(rates: number[], w0?: number[]): number[] {
   const a = rates.map((l, i) => l * (w0 ? w0[i]! : 1));
   const s = a.reduce((x, y) => x + y, 0);
   return a.map((v) => v / s);
-}
-
-/** 64-bit-ish Philox key from an integer or a string seed. Strings are hashed with seedrandom (ARC4). */
-export function seedToKey(seed: number | string): [number, number] {
-  if (typeof seed === 'number') {
-    return [seed % 0x100000000 >>> 0, Math.floor(seed / 0x100000000) >>> 0];
-  }
-  const rng = seedrandom(seed);
-  return [rng.int32() >>> 0, rng.int32() >>> 0];
 }
 
 export function resolveCheckpoints(spec: ChainScenarioParsed['checkpoints'], K: number): number[] {

@@ -9,7 +9,8 @@ import {
 } from '../../stats/checkpoint-stats.ts';
 import { chainExtras, noiseParams, type ChainExtras } from './chain-math.ts';
 import { batches, planDispatches, type Dispatch } from '../../engines/plan.ts';
-import { checkAborted, type Engine, type EnsembleResult, type RunOptions } from '../../engines/types.ts';
+import { checkAborted } from '../../engines/types.ts';
+import { type Engine, type EnsembleResult, type RunOptions } from './engine-types.ts';
 import { acquireDevice, loadShader, readBuffer, encodeDispatches, type AcquiredDevice } from '../../engines/webgpu/device.ts';
 import { WebGpuHost } from '../../engines/webgpu/host.ts';
 

@@ -12,7 +12,7 @@ import type { Comparison } from '../../stats/compare.ts';
 import { innerProductPath, phaseBoundary, smallEtaInnerProduct, stationaryInnerProduct, type LinearTheoryParams } from './theory.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header, seriesColor } from '../../report/plots.ts';
-import type { ReportParts } from '../chain/files.ts';
+import type { ReportParts } from '../../report/files.ts';
 
 /** z of a two-sided 99.9 % normal interval: the linear table's verdicts (a grid of tens of points rarely shows a false disagreement). */
 const Z_VERDICT = 3.2905267314919255;

@@ -16,7 +16,8 @@
  * point reads the same Philox numbers (common random numbers across the grid; see src/models/hebbian/cpu-engine.ts).
  */
 import { z } from 'zod';
-import { ScenarioError, seedToKey, zodIssues } from '../chain/scenario.ts';
+import { ScenarioError, zodIssues } from '../../core/errors.ts';
+import { seedToKey } from '../../core/seed.ts';
 
 /** Copies are addressed by u32; 0xffffffff is reserved for the teacher's counter. */
 const MAX_TRAJ = 0xfffffffe;

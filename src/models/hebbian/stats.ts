@@ -9,7 +9,7 @@
  * has a Wilson interval.
  */
 import { wilson } from '../../stats/intervals.ts';
-import { addSums, emptySums, meanCI, pushSums, type MeanCI, type Sums } from '../song/stats.ts';
+import { addSums, emptySums, meanCI, pushSums, type MeanCI, type Sums } from '../../stats/running-sums.ts';
 
 export const REC = 8;
 /** Offsets in a per-copy checkpoint record (layer 2 entries are 0 for the linear student). */

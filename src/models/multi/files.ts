@@ -15,7 +15,7 @@ import { errorQuantile, summarizeMulti, type MultiCheckpointSummary } from './st
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header, seriesColor } from '../../report/plots.ts';
-import type { ReportParts } from '../chain/files.ts';
+import type { ReportParts } from '../../report/files.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();

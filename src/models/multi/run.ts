@@ -9,7 +9,7 @@ import { selectModelEngine } from '../../engines/select-model.ts';
 import { MultiCpuEngine, type MultiEnsembleResult, type MultiRunOptions } from './cpu-engine.ts';
 import type { EngineInfo } from '../../engines/types.ts';
 import { resolveMultiScenario, type ResolvedMultiScenario } from './scenario.ts';
-import { ScenarioError, zodIssues } from '../chain/scenario.ts';
+import { ScenarioError, zodIssues } from '../../core/errors.ts';
 import { mergeMultiAccumulators, type MultiCheckpointAccumulator } from './stats.ts';
 import { z } from 'zod';
 import { codeIdentity, type Provenance } from '../../core/provenance.ts';

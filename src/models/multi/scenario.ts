@@ -12,9 +12,9 @@
  * of span(w_1..w_{j−1}) (earlier outputs frozen, later ones not yet started).
  */
 import { z } from 'zod';
-import {
-  CheckpointsSchema, NoiseSchema, ScenarioError, resolveCheckpoints, seedToKey, zodIssues, type NoiseLaw,
-} from '../chain/scenario.ts';
+import { CheckpointsSchema, NoiseSchema, resolveCheckpoints, type NoiseLaw } from '../chain/scenario.ts';
+import { ScenarioError, zodIssues } from '../../core/errors.ts';
+import { seedToKey } from '../../core/seed.ts';
 
 /** Largest number of inputs and outputs the WebGPU kernel handles (weights live in private arrays). */
 export const MULTI_MAX_D = 8;

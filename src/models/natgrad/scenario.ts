@@ -13,7 +13,8 @@
  * units of the authors' code: the per-step update uses (1 − σ(V)) for φ'/φ, i.e. β is absorbed into η.
  */
 import { z } from 'zod';
-import { ScenarioError, seedToKey, zodIssues } from '../chain/scenario.ts';
+import { ScenarioError, zodIssues } from '../../core/errors.ts';
+import { seedToKey } from '../../core/seed.ts';
 
 const MAX_U32 = 0xffffffff;
 /** Largest number of inputs (per-input state lives in private/storage memory of one GPU thread). */

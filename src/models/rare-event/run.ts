@@ -5,7 +5,8 @@
  */
 import type { Experiment, GridPoint } from '../chain/experiment.ts';
 import type { ResolvedScenario } from '../chain/scenario.ts';
-import { selectEngine, type EngineChoice } from '../../engines/index.ts';
+import { type EngineChoice } from '../../engines/index.ts';
+import { selectEngine } from '../chain/select-engine.ts';
 import { codeIdentity, type Provenance } from '../../core/provenance.ts';
 import { estimateFailure, type RareEventResult } from './estimator.ts';
 

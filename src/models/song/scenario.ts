@@ -12,7 +12,8 @@
  * Each trajectory is an independent copy (its own inputs, weights and neuron).
  */
 import { z } from 'zod';
-import { ScenarioError, seedToKey, zodIssues } from '../chain/scenario.ts';
+import { ScenarioError, zodIssues } from '../../core/errors.ts';
+import { seedToKey } from '../../core/seed.ts';
 
 const MAX_U32 = 0xffffffff;
 /** Largest per-step input count the Binomial table may need (keeps the per-step work bounded on the GPU). */

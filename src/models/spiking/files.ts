@@ -11,7 +11,7 @@ import { compareToInterval, notComparable, type Comparison } from '../../stats/c
 import { wilson } from '../../stats/intervals.ts';
 import { toCsv } from '../../report/html.ts';
 import { header, seriesColor } from '../../report/plots.ts';
-import type { ReportParts } from '../chain/files.ts';
+import type { ReportParts } from '../../report/files.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();

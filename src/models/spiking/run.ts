@@ -5,12 +5,15 @@
  * the same λ, w(0), α, K and seed runs beside it, so the report can put both on the same plots.
  */
 import { z } from 'zod';
-import { selectEngine, type EngineChoice } from '../../engines/index.ts';
+import { type EngineChoice } from '../../engines/index.ts';
+import { selectEngine } from '../chain/select-engine.ts';
 import { selectModelEngine } from '../../engines/select-model.ts';
-import type { EngineInfo, EnsembleResult } from '../../engines/types.ts';
+import type { EngineInfo } from '../../engines/types.ts';
+import type { EnsembleResult } from '../chain/engine-types.ts';
 import { SpikingCpuEngine, type SpikingEnsembleResult, type SpikingRunOptions } from './cpu-engine.ts';
 import { resolveSpikingScenario, type ResolvedSpikingScenario } from './scenario.ts';
-import { resolveScenario, ScenarioError, zodIssues, type ResolvedScenario } from '../chain/scenario.ts';
+import { resolveScenario, type ResolvedScenario } from '../chain/scenario.ts';
+import { ScenarioError, zodIssues } from '../../core/errors.ts';
 import { codeIdentity, type Provenance } from '../../core/provenance.ts';
 
 const SpikingExperimentSchema = z.strictObject({

@@ -8,7 +8,9 @@
  * additive (clipped at 0). The chain's clock is the output spike count k: steps = K output spikes.
  */
 import { z } from 'zod';
-import { CheckpointsSchema, ScenarioError, resolveCheckpoints, seedToKey, zodIssues } from '../chain/scenario.ts';
+import { CheckpointsSchema, resolveCheckpoints } from '../chain/scenario.ts';
+import { ScenarioError, zodIssues } from '../../core/errors.ts';
+import { seedToKey } from '../../core/seed.ts';
 
 const MAX_U32 = 0xffffffff;
 /** Largest d accepted (weights and traces live in storage buffers; the host statistics are O(d) per trajectory). */
