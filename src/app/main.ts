@@ -15,7 +15,7 @@ import { renderInto, specToPng, specToSvg } from './plots-view.ts';
 import { PRESETS, presetById } from './presets.ts';
 import type { FromWorker, LiveProgress, ModelProgress, PlotJob, ReportParts, ToWorker } from './protocol.ts';
 import { SimplexCanvas } from './simplex-canvas.ts';
-import { wholeModelOf, type WholeModel } from '../models/registry.ts';
+import { wholeModelOf, type PageModel as WholeModel } from '../models/registry.ts';
 import { ScenarioError } from '../core/errors.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -110,7 +110,7 @@ function validateModel(): { ok: true; json: Record<string, unknown> } | { ok: fa
     return { ok: false, message: `not valid JSON: ${(e as Error).message}` };
   }
   const m = wholeModelOf(json);
-  if (!m) return { ok: false, message: 'scenario.model: this panel runs the models multi, spiking, song, natgrad and hebbian; choose a chain preset for the chain' };
+  if (!m) return { ok: false, message: `scenario.model: this panel runs the models ${[...new Set(PRESETS.filter((q) => q.model).map((q) => q.model))].join(', ')}; choose a preset of the form for the others` };
   try {
     m.parse(json, {});
   } catch (e) {

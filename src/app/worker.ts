@@ -12,14 +12,14 @@ import type { Engine, RunOptions } from '../models/chain/engine-types.ts';
 import { parseExperiment, type GridPoint } from '../models/chain/experiment.ts';
 import { type ResolvedScenario } from '../models/chain/scenario.ts';
 import { ScenarioError } from '../core/errors.ts';
-import { pointResult, runExperiment, type PointResult } from '../run/run-experiment.ts';
-import type { BatchRecord } from '../run/state.ts';
+import { pointResult, runExperiment, type PointResult } from '../models/chain/run-experiment.ts';
+import type { ChainBatchRecord as BatchRecord } from '../models/chain/run-experiment.ts';
 import { analyzePoint, type PointSeries } from '../models/chain/analyze.ts';
 import { analyzeSweep } from '../models/chain/analyze-sweep.ts';
 import { selectBrowserEngine } from './engine-select.ts';
 import { pointPlots, runFiles, sweepPlots } from '../models/chain/files.ts';
 import { num } from '../report/files.ts';
-import { wholeModelOf, type WholeModel } from '../models/registry.ts';
+import { wholeModelOf, type PageModel as WholeModel } from '../models/registry.ts';
 import type { FromWorker, LiveProgress, SimplexLive, ToWorker } from './protocol.ts';
 
 declare const __STDP_MC_IDENTITY__: { version: string; gitCommit: string | null };
@@ -163,7 +163,7 @@ async function start(json: unknown, choice: EngineChoice, command: string): Prom
       },
       onBatch: (b) => {
         records[b.point]!.push(b);
-        const pt = pointResult(grid[b.point]!, records[b.point]!);
+        const pt = pointResult(grid[b.point]!, records[b.point]!.sort((x, y) => x.batch - y.batch).map((x) => x.stats));
         const { series } = analyzePoint(pt);
         const last = pt.checkpoints[pt.checkpoints.length - 1]!;
         const label = exp.points ? pt.label : '';

@@ -4,6 +4,7 @@
  * hardware adapter only and otherwise the CPU engine, saying why; gpu.js declines these models.
  */
 import type { EngineChoice } from './index.ts';
+import { EngineUnavailableError } from './types.ts';
 
 export interface ModelEngines<E> {
   /** The model's name in messages ("the spiking network"). */
@@ -14,13 +15,13 @@ export interface ModelEngines<E> {
 }
 
 export async function selectModelEngine<E>(choice: EngineChoice, m: ModelEngines<E>): Promise<{ engine: E; reason: string }> {
-  if (choice === 'gpujs') throw new Error(`gpu.js does not run ${m.model}: pass --engine webgpu or cpu`);
+  if (choice === 'gpujs') throw new EngineUnavailableError('gpujs', `gpu.js does not run ${m.model}: pass --engine webgpu or cpu`);
   if (choice === 'cpu') return { engine: m.cpu(), reason: 'requested' };
   let gpu: Awaited<ReturnType<ModelEngines<E>['webgpu']>> = null;
   let failure = 'no WebGPU adapter was granted';
   try { gpu = await m.webgpu(); } catch (e) { failure = `WebGPU failed to initialise: ${(e as Error).message}`; }
   if (choice === 'webgpu') {
-    if (!gpu) throw new Error(`engine webgpu is not available: ${failure}`);
+    if (!gpu) throw new EngineUnavailableError('webgpu', failure);
     return { engine: gpu as unknown as E, reason: gpu.software ? 'requested (software adapter)' : 'requested' };
   }
   if (gpu && !gpu.software) return { engine: gpu as unknown as E, reason: 'auto: hardware WebGPU adapter' };

@@ -1,80 +1,113 @@
 /**
- * The models that run whole (no batches, state file or shards) beside the chain, in one registry: how to recognise
- * an experiment file of the model (scenario.model), parse it with the CLI's overrides, run it on an engine choice,
- * and compute its files (summary, CSV tables, plot specs, report parts) without a file system. The browser page runs
- * them through this registry; the CLI dispatches on the same `scenario.model`.
+ * The one list of models. The command line, the browser page's worker and presets, the JSON Schema and the tests read
+ * it; nothing outside src/models/ names a model. Adding a model: a folder src/models/<name>/ with its definition.ts
+ * (an EnsembleModel, src/run/model.ts) and presets.ts, and one line in MODELS and PRESETS below.
  */
+import { z } from 'zod';
+import { ScenarioError } from '../core/errors.ts';
 import type { EngineChoice } from '../engines/index.ts';
 import type { EngineInfo } from '../engines/types.ts';
 import type { FilesOf } from '../report/files.ts';
-import { multiFiles } from './multi/files.ts';
-import { songFiles } from './song/files.ts';
-import { spikingFiles } from './spiking/files.ts';
-import { hebbianFiles } from './hebbian/files.ts';
-import { natgradFiles } from './natgrad/files.ts';
-import { isNatgradExperiment, parseNatgradExperiment, runNatgradExperiment } from './natgrad/run.ts';
-import { isHebbianExperiment, parseHebbianExperiment, runHebbianExperiment } from './hebbian/run.ts';
-import { isMultiExperiment, parseMultiExperiment, runMultiExperiment } from './multi/run.ts';
-import { isSongExperiment, parseSongExperiment, runSongExperiment } from './song/run.ts';
-import { isSpikingExperiment, parseSpikingExperiment, runSpikingExperiment } from './spiking/run.ts';
+import type { EnsembleModel, RunOverrides } from '../run/model.ts';
+import { runEnsemble } from '../run/run-ensemble.ts';
+import { chainModel } from './chain/definition.ts';
+import { hebbianModel } from './hebbian/definition.ts';
+import { multiModel } from './multi/definition.ts';
+import { natgradModel } from './natgrad/definition.ts';
+import { rareEventModel } from './rare-event/definition.ts';
+import { songModel } from './song/definition.ts';
+import { spikingModel } from './spiking/definition.ts';
+import type { Preset } from '../core/preset.ts';
+import { PRESETS as chainPresets } from './chain/presets.ts';
+import { PRESETS as hebbianPresets } from './hebbian/presets.ts';
+import { PRESETS as multiPresets } from './multi/presets.ts';
+import { PRESETS as natgradPresets } from './natgrad/presets.ts';
+import { PRESETS as songPresets } from './song/presets.ts';
+import { PRESETS as spikingPresets } from './spiking/presets.ts';
 
-export interface WholeRunOptions {
+/** Every model, in the order the page lists them. */
+export const MODELS: EnsembleModel[] = [chainModel, rareEventModel, multiModel, spikingModel, songModel, hebbianModel, natgradModel];
+
+/** The page's presets: every model's shipped experiments, in the order of MODELS. */
+export const PRESETS: Preset[] = [...chainPresets, ...multiPresets, ...spikingPresets, ...songPresets, ...hebbianPresets, ...natgradPresets];
+
+export function modelNames(): string[] {
+  return MODELS.map((m) => m.model);
+}
+
+export function modelByName(name: string): EnsembleModel | undefined {
+  return MODELS.find((m) => m.model === name);
+}
+
+/**
+ * The model an experiment file belongs to: the first whose `matches` claims it (rare-event files are chain files
+ * with a rareEvent section), else the one its scenario.model names. Unknown or missing names are refused naming
+ * the field and the models there are.
+ */
+export function modelOf(json: unknown): EnsembleModel {
+  const claimed = MODELS.find((m) => m.matches?.(json));
+  if (claimed) return claimed;
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new ScenarioError([{ path: '(root)', message: 'an experiment file must be a JSON object' }]);
+  }
+  const sc = (json as { scenario?: unknown }).scenario;
+  if (!sc || typeof sc !== 'object' || Array.isArray(sc)) {
+    throw new ScenarioError([{ path: 'scenario', message: 'required: an object with a "model" field' }]);
+  }
+  const name = (sc as { model?: unknown }).model;
+  const found = typeof name === 'string' ? modelByName(name) : undefined;
+  if (!found) {
+    const known = modelNames().filter((n) => n !== 'rare-event').map((n) => `"${n}"`).join(', ');
+    throw new ScenarioError([{
+      path: 'scenario.model',
+      message: name === undefined ? `required: one of ${known}` : `unknown model ${JSON.stringify(name)}: one of ${known}`,
+    }]);
+  }
+  return found;
+}
+
+/** The published JSON Schema: the union of every model's experiment file, told apart by scenario.model. */
+export function experimentJsonSchema(): object {
+  const schemas = [...new Set(MODELS.map((m) => m.fileSchema()))];
+  return z.toJSONSchema(z.union(schemas as [z.ZodType, z.ZodType, ...z.ZodType[]]).describe('An stdp-mc experiment file'), { io: 'input', unrepresentable: 'any' });
+}
+
+export interface ModelRunOptions {
   engine?: EngineChoice;
   signal?: AbortSignal;
   command?: string;
-  /** Work done and in total (the model's own unit: trajectory-steps, events or copy-steps) and seconds elapsed. */
+  /** Work done and in total (the model's own unit) and seconds elapsed. */
   onProgress?: (done: number, total: number, seconds: number) => void;
 }
 
-export interface WholeModel {
-  /** scenario.model in the experiment file. */
+/** A model as the page's worker runs it: parse, run every batch, compute the files (no state, no shards). */
+export interface PageModel {
   model: string;
-  /** What the page and messages call it. */
   title: string;
-  is(json: unknown): boolean;
-  parse(json: unknown, overrides: { trajectories?: number; seed?: number | string }): unknown;
-  run(exp: unknown, o: WholeRunOptions): Promise<{ engine: EngineInfo; engineReason: string }>;
+  parse(json: unknown, overrides: RunOverrides): unknown;
+  run(exp: unknown, o: ModelRunOptions): Promise<{ engine: EngineInfo; engineReason: string }>;
   files(result: any): FilesOf<Record<string, unknown>>;
 }
 
-type P = { done: number; total: number; elapsedSeconds: number };
-const viaObject = (o: WholeRunOptions) => (o.onProgress ? (p: P) => o.onProgress!(p.done, p.total, p.elapsedSeconds) : undefined);
-const asFiles = <S>(f: FilesOf<S>) => f as unknown as FilesOf<Record<string, unknown>>;
+export function pageModel(m: EnsembleModel): PageModel {
+  return {
+    model: m.model, title: m.title,
+    parse: (json, o) => m.parse(json, o),
+    run: async (exp, o) => m.result(await runEnsemble(m, exp as any, {
+      engine: o.engine, signal: o.signal, command: o.command,
+      onProgress: o.onProgress ? (p) => o.onProgress!(p.done, p.total, p.elapsedSeconds) : undefined,
+    })),
+    files: (r) => m.files(r) as FilesOf<Record<string, unknown>>,
+  };
+}
 
-export const WHOLE_MODELS: WholeModel[] = [
-  {
-    model: 'multi', title: 'several output neurons (Algorithms 1/2)', is: isMultiExperiment,
-    parse: (j, o) => parseMultiExperiment(j, o),
-    run: (e, o) => runMultiExperiment(e as any, { engine: o.engine, signal: o.signal, command: o.command, onProgress: o.onProgress }),
-    files: (r) => asFiles(multiFiles(r)),
-  },
-  {
-    model: 'spiking', title: 'spiking network (Section 2.3)', is: isSpikingExperiment,
-    parse: (j, o) => parseSpikingExperiment(j, o),
-    run: (e, o) => runSpikingExperiment(e as any, { engine: o.engine, signal: o.signal, command: o.command, onProgress: viaObject(o) }),
-    files: (r) => asFiles(spikingFiles(r)),
-  },
-  {
-    model: 'song', title: 'Song, Miller & Abbott (2000)', is: isSongExperiment,
-    parse: (j, o) => parseSongExperiment(j, o),
-    run: (e, o) => runSongExperiment(e as any, { engine: o.engine, signal: o.signal, command: o.command, onProgress: viaObject(o) }),
-    files: (r) => asFiles(songFiles(r)),
-  },
-  {
-    model: 'hebbian', title: 'Hebbian alignment of regularised learners (arXiv 2505.18069)', is: isHebbianExperiment,
-    parse: (j, o) => parseHebbianExperiment(j, o),
-    run: (e, o) => runHebbianExperiment(e as any, { engine: o.engine, signal: o.signal, command: o.command, onProgress: viaObject(o) }),
-    files: (r) => asFiles(hebbianFiles(r)),
-  },
-  {
-    model: 'natgrad', title: 'natural-gradient learning for a spiking neuron (arXiv 2011.11710)', is: isNatgradExperiment,
-    parse: (j, o) => parseNatgradExperiment(j, o),
-    run: (e, o) => runNatgradExperiment(e as any, { engine: o.engine, signal: o.signal, command: o.command, onProgress: viaObject(o) }),
-    files: (r) => asFiles(natgradFiles(r)),
-  },
-];
-
-/** The whole-run model an experiment file belongs to, or null for the chain. */
-export function wholeModelOf(json: unknown): WholeModel | null {
-  return WHOLE_MODELS.find((m) => m.is(json)) ?? null;
+/** The page runs the chain on its own path (live plots, pause); every other model through pageModel. */
+export function wholeModelOf(json: unknown): PageModel | null {
+  let m: EnsembleModel;
+  try {
+    m = modelOf(json);
+  } catch {
+    return null;
+  }
+  return m === chainModel || m === rareEventModel ? null : pageModel(m);
 }

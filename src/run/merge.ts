@@ -1,22 +1,33 @@
 /**
- * From state files to results: rebuild an ExperimentResult from one state (resume, `stdp-mc report`), and combine the
- * states of shards 1/n..n/n into the state a single run would have written (`stdp-mc merge`). Batches are merged in
- * batch order, so the counts are identical to a single run and the floating-point sums are too.
+ * From state logs to results, for any model: rebuild a run from one state (resume, `stdp-mc report`), and combine the
+ * states of shards 1/n..n/n into the state a single run would have written (`stdp-mc merge`). Every batch read back
+ * is checked again by its model. Batches are merged in batch order, so the counts are identical to a single run and
+ * the floating-point sums are too.
  */
-import { parseExperiment, type Experiment } from '../models/chain/experiment.ts';
 import type { EngineInfo } from '../engines/types.ts';
-import { batchPlan, inShard, pointResult, type ExperimentResult } from './run-experiment.ts';
-import { identityMismatch, StateError, type BatchRecord, type RunState } from './state.ts';
+import type { EnsembleModel, EnsembleRun, ModelExperiment } from './model.ts';
+import { batchPlan, inShard, pointRecords, type BatchRecord } from './run-ensemble.ts';
+import { identityMismatch, StateError, type RunState } from './state.ts';
 
-export function experimentOfState(s: RunState): Experiment {
-  return parseExperiment(s.source.experiment, s.source.overrides as any);
+/** The experiment a state was run with (its file and command-line values, validated again). */
+export function experimentOfState<X extends ModelExperiment>(model: EnsembleModel<X>, s: RunState): X {
+  return model.parse(s.source.experiment, s.source.overrides as any);
+}
+
+/** The state's batches with their statistics decoded and re-checked; `where` names the file in messages. */
+export function batchesOfState<X extends ModelExperiment, B>(model: EnsembleModel<X, B>, s: RunState, exp: X, where: string): BatchRecord<B>[] {
+  return s.batches.map((r) => {
+    const stats = model.statsFromJSON(r.stats);
+    const bad = model.check(stats, exp, r.point, r.range);
+    if (bad) throw new StateError(`${where}: batch ${r.batch} of grid point ${r.point} fails its integrity check (${bad}); it was not used`);
+    return { ...r, stats };
+  });
 }
 
 /** Every batch a state is responsible for, per grid point, present exactly once? Returns the first problem. */
-export function missingBatches(s: RunState, exp: Experiment): string | null {
-  const points = exp.points ?? [{ scenario: exp.scenario }];
-  for (let i = 0; i < points.length; i++) {
-    const plan = batchPlan(exp, points[i]!.scenario);
+export function missingBatches(s: Pick<RunState, 'batches' | 'shard'>, exp: ModelExperiment): string | null {
+  for (let i = 0; i < exp.units.length; i++) {
+    const plan = batchPlan(exp, i);
     if (plan.target) continue; // a precision target's batch count is decided at run time
     for (let b = 0; b < plan.count; b++) {
       if (!inShard(b, s.shard)) continue;
@@ -28,20 +39,20 @@ export function missingBatches(s: RunState, exp: Experiment): string | null {
   return null;
 }
 
-export function resultFromState(s: RunState, exp: Experiment, command?: string): ExperimentResult {
-  const points = exp.points ?? [{ label: 'base', values: {}, scenario: exp.scenario }];
-  const results = points.map((pt, i) => pointResult(pt, s.batches.filter((r) => r.point === i)));
+/** A run rebuilt from a state (its time is the engine time of its batches, wherever they ran). */
+export function runFromState<X extends ModelExperiment, B>(
+  model: EnsembleModel<X, B>, s: RunState, exp: X, batches: BatchRecord<B>[], command?: string,
+): EnsembleRun<X, B> {
+  const points = exp.units.map((_, i) => pointRecords(model, exp, i, batches.filter((r) => r.point === i)));
   const { reason, ...engine } = s.engineInfo;
   return {
     experiment: exp,
     engine: engine as EngineInfo,
     engineReason: reason ?? '',
-    points: results,
-    single: exp.points === null,
-    wallSeconds: results.reduce((a, p) => a + p.seconds, 0),
+    points,
+    wallSeconds: points.reduce((a, p) => a + p.seconds, 0),
     provenance: {
-      version: s.version, gitCommit: s.gitCommit, gitDirty: null,
-      seed: exp.scenario.seed, seedKey: exp.scenario.seedKey,
+      version: s.version, gitCommit: s.gitCommit, gitDirty: null, seed: exp.seed, seedKey: exp.seedKey,
       createdAt: s.updatedAt, runtime: engine.runtime, command,
     },
     shard: s.shard,
@@ -50,11 +61,11 @@ export function resultFromState(s: RunState, exp: Experiment, command?: string):
 }
 
 /**
- * Combine shard states into one complete state. Refuses, naming which: states of different experiments, seeds,
- * versions, commits or engines; unsharded states; shards of different counts; a missing or duplicate shard; an
- * incomplete shard; overlapping batches.
+ * Combine shard states into one complete state. Refuses, naming which: states of different models, experiments,
+ * seeds, versions, commits or engines; unsharded states; shards of different counts; a missing or duplicate shard;
+ * an incomplete shard; overlapping batches; shards that do not cover the run.
  */
-export function mergeShardStates(inputs: { dir: string; state: RunState }[]): RunState {
+export function mergeShardStates(inputs: { dir: string; state: RunState }[], exp: ModelExperiment): RunState {
   if (!inputs.length) throw new StateError('merge needs at least one run directory');
   const first = inputs[0]!;
   for (const x of inputs.slice(1)) {
@@ -77,7 +88,7 @@ export function mergeShardStates(inputs: { dir: string; state: RunState }[]): Ru
   const incomplete = inputs.find((x) => !x.state.complete);
   if (incomplete) throw new StateError(`shard ${incomplete.state.shard!.index}/${n} in ${incomplete.dir} is incomplete: finish it with --resume ${incomplete.dir}`);
   const seen = new Map<string, string>();
-  const batches: BatchRecord[] = [];
+  const batches: BatchRecord<unknown>[] = [];
   for (const x of inputs) {
     for (const r of x.state.batches) {
       const k = `${r.point}:${r.batch}`;
@@ -88,7 +99,6 @@ export function mergeShardStates(inputs: { dir: string; state: RunState }[]): Ru
   }
   batches.sort((a, b) => a.point - b.point || a.batch - b.batch);
   const merged: RunState = { ...first.state, shard: null, batches, complete: true, updatedAt: new Date().toISOString() };
-  const exp = experimentOfState(merged);
   const gap = missingBatches(merged, exp);
   if (gap) throw new StateError(`the shards do not cover the run: ${gap}`);
   return merged;

@@ -1,18 +1,20 @@
 /**
- * The run's state file, DIR/state.json: everything needed to resume, merge shards, or rebuild the report — the
- * experiment as given (file JSON and command-line overrides), code identity, engine, shard, and the statistics of
- * every finished batch of every grid point (accumulators per checkpoint, serialised with sparse histograms).
+ * The run's state, DIR/state.jsonl: an append-only log of checksummed records, one per line, written at O(batch)
+ * cost. Line 1 is the header: the experiment as given (file JSON and command-line overrides), its hash, the model,
+ * code identity, engine and shard. Each later line is one finished batch (its model's statistics as JSON) or the
+ * mark that the run is complete. Every line is `<sha256 of the JSON> <JSON>`.
  *
- * Writes are atomic: the JSON goes to DIR/state.json.tmp, is fsync'ed, then renamed over state.json (rename is atomic
- * on POSIX file systems), and the directory is fsync'ed. A kill at any moment (SIGKILL included) leaves either the
- * previous state or the new one, never a torn file. A SHA-256 checksum over the payload detects a corrupted or
- * hand-edited file, which is refused rather than trusted.
+ * A record is appended with one write and fsync'ed before the next batch starts. A kill at any moment (SIGKILL
+ * included) leaves at most a torn last line — no newline at its end — which is dropped on reading (that batch runs
+ * again on resume). A line that ends in a newline but whose checksum does not match was edited or corrupted, and the
+ * state is refused rather than trusted.
  */
-import { accumulatorFromJSON, accumulatorToJSON, type CheckpointAccumulator } from '../stats/checkpoint-stats.ts';
 import type { EngineInfo } from '../engines/types.ts';
+import type { Shard } from './model.ts';
+import type { BatchRecord } from './run-ensemble.ts';
 
-export const STATE_FORMAT = 'stdp-mc-state/1';
-export const STATE_FILE = 'state.json';
+export const STATE_FORMAT = 'stdp-mc-state/2';
+export const STATE_FILE = 'state.jsonl';
 
 export class StateError extends Error {
   constructor(message: string) {
@@ -21,27 +23,12 @@ export class StateError extends Error {
   }
 }
 
-/** One finished batch: trajectories [range[0], range[1]) of grid point `point`. */
-export interface BatchRecord {
-  point: number;
-  batch: number;
-  range: [number, number];
-  checkpoints: CheckpointAccumulator[];
-  paths?: number[][][];
-  seconds: number;
-  dispatches: number;
-}
-
-export interface Shard {
-  /** 1-based: shard i of n runs the batches b with b mod n = i − 1. */
-  index: number;
-  count: number;
-}
-
 export interface RunIdentity {
   /** SHA-256 of the canonical JSON of `source`: what the experiment is, whatever file it came from. */
   experimentHash: string;
   source: { experiment: unknown; overrides: Record<string, unknown> };
+  /** scenario.model of the experiment. */
+  model: string;
   name: string;
   seed: number | string;
   version: string;
@@ -49,15 +36,18 @@ export interface RunIdentity {
   engine: string;
 }
 
-export interface RunState extends RunIdentity {
+export interface StateHeader extends RunIdentity {
   format: typeof STATE_FORMAT;
   shard: Shard | null;
   engineInfo: EngineInfo & { reason?: string };
-  /** True once every batch this process (or shard) is responsible for has finished. */
-  complete: boolean;
   createdAt: string;
+}
+
+/** A state as read back: the header, the batches (statistics still as JSON) and whether the run finished. */
+export interface RunState extends StateHeader {
+  complete: boolean;
   updatedAt: string;
-  batches: BatchRecord[];
+  batches: BatchRecord<unknown>[];
 }
 
 /** JSON with object keys sorted, so equal values hash equally whatever the key order in the file. */
@@ -70,9 +60,16 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
+let crypto: typeof import('node:crypto') | null = null;
+
+/** SHA-256 (hex); loadFsModules() must have run. */
+export function sha256Sync(text: string): string {
+  return crypto!.createHash('sha256').update(text).digest('hex');
+}
+
 export async function sha256(text: string): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  return createHash('sha256').update(text).digest('hex');
+  await loadFsModules();
+  return sha256Sync(text);
 }
 
 export async function experimentHash(source: RunIdentity['source']): Promise<string> {
@@ -82,45 +79,59 @@ export async function experimentHash(source: RunIdentity['source']): Promise<str
   return sha256(canonicalJson({ experiment: exp, overrides: source.overrides }));
 }
 
-function batchToJSON(b: BatchRecord): object {
-  return { ...b, checkpoints: b.checkpoints.map(accumulatorToJSON) };
+/** One log line: checksum, space, JSON, newline. */
+export function stateLine(record: object): string {
+  const json = JSON.stringify(record);
+  return `${sha256Sync(json)} ${json}\n`;
 }
 
-function batchFromJSON(o: any): BatchRecord {
-  return { ...o, checkpoints: (o.checkpoints as unknown[]).map(accumulatorFromJSON) };
+export function headerLine(h: StateHeader): string {
+  return stateLine({ kind: 'header', ...h });
 }
 
-/** Serialise with the checksum over the payload (the JSON text without the checksum field). */
-export async function stateToText(s: RunState): Promise<string> {
-  const payload = { ...s, batches: s.batches.map(batchToJSON) };
-  const body = JSON.stringify(payload);
-  return JSON.stringify({ checksum: await sha256(body), payload: JSON.parse(body) }) + '\n';
+export function batchLine(b: BatchRecord<unknown>): string {
+  return stateLine({ kind: 'batch', ...b });
 }
 
-/** Parse and verify a state file's text; `where` names the file in error messages. */
-export async function stateFromText(text: string, where: string): Promise<RunState> {
-  let outer: any;
-  try {
-    outer = JSON.parse(text);
-  } catch (e) {
-    throw new StateError(`${where} is corrupted (not valid JSON: ${(e as Error).message}); it was not used`);
-  }
-  if (!outer || typeof outer !== 'object' || typeof outer.checksum !== 'string' || !outer.payload) {
-    throw new StateError(`${where} is not an stdp-mc state file (no checksum or payload)`);
-  }
-  const body = JSON.stringify(outer.payload);
-  if ((await sha256(body)) !== outer.checksum) {
-    throw new StateError(`${where} is corrupted (checksum mismatch: the file was truncated or edited); it was not used`);
-  }
-  const p = outer.payload;
-  if (p.format !== STATE_FORMAT) throw new StateError(`${where} has format ${JSON.stringify(p.format)}, expected ${STATE_FORMAT}`);
-  return { ...p, batches: (p.batches as unknown[]).map(batchFromJSON) };
+export function completeLine(at: string): string {
+  return stateLine({ kind: 'complete', at });
 }
 
-/** Atomic write: temporary file, fsync, rename, fsync of the directory. Synchronous, so a signal cannot split it. */
-export async function writeStateAtomic(dir: string, s: RunState): Promise<void> {
-  const text = await stateToText(s);
-  writeFileAtomicSync(dir, STATE_FILE, text);
+/** Parse and verify a state log's text; `where` names the file in error messages. */
+export function stateFromText(text: string, where: string): RunState {
+  const lines = text.split('\n');
+  // A last piece without its newline is a record torn by a kill during its append: it never counted.
+  lines.pop();
+  let header: StateHeader | null = null;
+  let complete = false, updatedAt = '';
+  const batches: BatchRecord<unknown>[] = [];
+  lines.forEach((line, k) => {
+    const sp = line.indexOf(' ');
+    const sum = line.slice(0, sp), json = line.slice(sp + 1);
+    if (sp !== 64 || sha256Sync(json) !== sum) {
+      throw new StateError(`${where} is corrupted (line ${k + 1}: checksum mismatch, the file was edited or damaged); it was not used`);
+    }
+    const rec = JSON.parse(json);
+    if (k === 0) {
+      if (rec.kind !== 'header') throw new StateError(`${where} is not an stdp-mc state log (no header)`);
+      if (rec.format !== STATE_FORMAT) throw new StateError(`${where} has format ${JSON.stringify(rec.format)}, expected ${STATE_FORMAT}`);
+      const { kind: _k, ...h } = rec;
+      header = h;
+      updatedAt = h.createdAt;
+      return;
+    }
+    if (rec.kind === 'batch') {
+      const { kind: _k, ...b } = rec;
+      batches.push(b);
+    } else if (rec.kind === 'complete') {
+      complete = true;
+      updatedAt = rec.at;
+    } else {
+      throw new StateError(`${where}: line ${k + 1} has an unknown record kind ${JSON.stringify(rec.kind)}`);
+    }
+  });
+  if (!header) throw new StateError(`${where} is empty or not an stdp-mc state log`);
+  return { ...(header as StateHeader), complete, updatedAt, batches };
 }
 
 let fsSync: typeof import('node:fs') | null = null;
@@ -129,24 +140,63 @@ let pathMod: typeof import('node:path') | null = null;
 export async function loadFsModules(): Promise<void> {
   fsSync ??= await import('node:fs');
   pathMod ??= await import('node:path');
+  crypto ??= await import('node:crypto');
 }
 
-export function writeFileAtomicSync(dir: string, name: string, text: string): void {
-  const fs = fsSync!, path = pathMod!;
-  const file = path.join(dir, name), tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+function fsyncDir(dir: string): void {
   try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  try {
-    const dfd = fs.openSync(dir, 'r');
-    try { fs.fsyncSync(dfd); } finally { fs.closeSync(dfd); }
+    const dfd = fsSync!.openSync(dir, 'r');
+    try { fsSync!.fsyncSync(dfd); } finally { fsSync!.closeSync(dfd); }
   } catch {
-    /* directories cannot be fsync'ed on every platform; the rename is still atomic */
+    /* directories cannot be fsync'ed on every platform */
+  }
+}
+
+/**
+ * The open state log of a run in progress. Appends are synchronous (one write + fsync), so a signal handler never
+ * sees half a record.
+ */
+export class StateLog {
+  private constructor(private readonly fd: number, readonly file: string) {}
+
+  /** Start a new log in `dir` with its header (replacing any earlier one). */
+  static create(dir: string, header: StateHeader): StateLog {
+    const file = pathMod!.join(dir, STATE_FILE);
+    const fd = fsSync!.openSync(file, 'w');
+    const log = new StateLog(fd, file);
+    log.append(headerLine(header));
+    fsyncDir(dir);
+    return log;
+  }
+
+  /** Reopen the log of `dir` for appending, cutting a torn last record first. */
+  static reopen(dir: string): StateLog {
+    const file = pathMod!.join(dir, STATE_FILE);
+    const text = fsSync!.readFileSync(file, 'utf8');
+    const keep = new TextEncoder().encode(text.slice(0, text.lastIndexOf('\n') + 1)).length;
+    fsSync!.truncateSync(file, keep);
+    return new StateLog(fsSync!.openSync(file, 'a'), file);
+  }
+
+  append(line: string): void {
+    fsSync!.writeSync(this.fd, line);
+    fsSync!.fsyncSync(this.fd);
+  }
+
+  close(): void {
+    fsSync!.closeSync(this.fd);
+  }
+}
+
+/** Write a whole state (a merge of shards) as a new log. */
+export function writeState(dir: string, s: RunState): void {
+  const { complete, updatedAt, batches, ...header } = s;
+  const log = StateLog.create(dir, header);
+  try {
+    for (const b of batches) log.append(batchLine(b));
+    if (complete) log.append(completeLine(updatedAt));
+  } finally {
+    log.close();
   }
 }
 
@@ -157,13 +207,14 @@ export async function readState(dir: string): Promise<RunState> {
   try {
     text = fsSync!.readFileSync(file, 'utf8');
   } catch {
-    throw new StateError(`no ${STATE_FILE} in ${dir}: not a run directory, or the run never finished a batch`);
+    throw new StateError(`no ${STATE_FILE} in ${dir}: not a run directory, or the run never started`);
   }
   return stateFromText(text, file);
 }
 
 /** Refuse to resume or merge states that are not the same experiment with the same code. */
 export function identityMismatch(a: RunIdentity, b: RunIdentity, what: string): string | null {
+  if (a.model !== b.model) return `${what}: model ${b.model} differs from ${a.model}`;
   if (String(a.seed) !== String(b.seed)) return `${what}: seed ${JSON.stringify(b.seed)} differs from ${JSON.stringify(a.seed)}`;
   if (a.experimentHash !== b.experimentHash) return `${what}: a different experiment (or different command-line overrides)`;
   if (a.version !== b.version) return `${what}: stdp-mc version ${b.version} differs from ${a.version}`;

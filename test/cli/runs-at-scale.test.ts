@@ -50,7 +50,7 @@ function expectClose(a: unknown, b: unknown, path = ''): void {
 
 function batchesSaved(out: string): number {
   try {
-    return JSON.parse(readFileSync(join(out, 'state.json'), 'utf8')).payload.batches.length;
+    return readFileSync(join(out, 'state.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"batch"')).length;
   } catch {
     return 0;
   }
@@ -88,7 +88,7 @@ describe('resume', () => {
     expect(r.saved).toBeLessThan(12); // really interrupted
     if (signal === 'SIGINT') expect(r.code).toBe(130);
     if (signal === 'SIGTERM') expect(r.code).toBe(143);
-    if (signal !== 'SIGKILL') expect(r.stderr).toMatch(new RegExp(`stopped by ${signal}; \\d+ batches are saved in .*state\\.json; continue with: stdp-mc run .* --resume`));
+    if (signal !== 'SIGKILL') expect(r.stderr).toMatch(new RegExp(`stopped by ${signal}; \\d+ batches are saved in .*state\\.jsonl; continue with: stdp-mc run .* --resume`));
     const resumed = cli('node', ['run', file, '--engine', 'cpu', '--json', '--no-report', '--resume', out]);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(stable(JSON.parse(resumed.stdout))).toEqual(stable(reference));
@@ -98,7 +98,7 @@ describe('resume', () => {
     const out = join(dir, 'full');
     const again = cli('node', ['run', file, '--engine', 'cpu', '--out', out]);
     expect(again.status).toBe(2);
-    expect(again.stderr).toMatch(/already holds a run \(state\.json\): continue it with --resume .*, or pass --force/);
+    expect(again.stderr).toMatch(/already holds a run \(state\.jsonl\): continue it with --resume .*, or pass --force/);
     const other = cli('node', ['run', file, '--engine', 'cpu', '--seed', '78', '--resume', out]);
     expect(other.status).toBe(1);
     expect(other.stderr).toMatch(/cannot resume .*: seed 78 differs from 77/);
@@ -106,11 +106,11 @@ describe('resume', () => {
     expect(more.stderr).toMatch(/cannot resume .*: a different experiment \(or different command-line overrides\)/);
     const bad = join(dir, 'bad');
     cli('node', ['run', file, '--engine', 'cpu', '--no-report', '--out', bad, '--trajectories', '1000']);
-    const st = readFileSync(join(bad, 'state.json'), 'utf8');
-    writeFileSync(join(bad, 'state.json'), st.replace(/"successCount":(\d+)/, (_, n) => `"successCount":${Number(n) + 1}`));
+    const st = readFileSync(join(bad, 'state.jsonl'), 'utf8');
+    writeFileSync(join(bad, 'state.jsonl'), st.replace(/"successCount":(\d+)/, (_, n) => `"successCount":${Number(n) + 1}`));
     const c = cli('node', ['run', file, '--engine', 'cpu', '--trajectories', '1000', '--resume', bad]);
     expect(c.status).toBe(1);
-    expect(c.stderr).toMatch(/state\.json is corrupted \(checksum mismatch/);
+    expect(c.stderr).toMatch(/state\.jsonl is corrupted \(line 2: checksum mismatch/);
     const forced = cli('node', ['run', file, '--engine', 'cpu', '--no-report', '--out', bad, '--trajectories', '1000', '--force']);
     expect(forced.status).toBe(0);
   });
@@ -131,7 +131,7 @@ describe('shards as separate processes (Node and Deno) merge into the single run
     expectClose(stable(merged), stable(single));
     // the counts, which decide the success probability, are identical
     expect(merged.checkpoints.map((c: any) => [c.successCount, c.vertexCounts, c.belowDelta])).toEqual(single.checkpoints.map((c: any) => [c.successCount, c.vertexCounts, c.belowDelta]));
-    expect(existsSync(join(dir, 'merged', 'state.json'))).toBe(true);
+    expect(existsSync(join(dir, 'merged', 'state.jsonl'))).toBe(true);
     const missing = cli('node', ['merge', shards[0]!, shards[2]!, '--out', join(dir, 'merged2')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/missing shard 2\/3/);

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolveHebbianScenario } from '../../src/models/hebbian/scenario.ts';
-import { HebbianCpuEngine, hebbianParams } from '../../src/models/hebbian/cpu-engine.ts';
-import { REC, hebbianFlagNames, summarizeHebbian } from '../../src/models/hebbian/stats.ts';
+import { HebbianCpuEngine, hebbianAccumulatorFor, hebbianParams } from '../../src/models/hebbian/cpu-engine.ts';
+import { REC, accumulateHebbian, hebbianFlagNames, summarizeHebbian } from '../../src/models/hebbian/stats.ts';
 import type { MeanCI } from '../../src/models/song/stats.ts';
 import { innerProductPath, kappa, smallEtaInnerProduct } from '../../src/models/hebbian/theory.ts';
 import { runRunnerOnDeno } from '../gpu/spawn.ts';
@@ -62,8 +62,8 @@ describe('CPU and WebGPU (Deno, lavapipe) on identical Philox streams', () => {
     it(`${label}: final weights and per-copy records agree to f32 rounding`, async () => {
       const scenario = heb({ trajectories: 6, ...extra });
       const s = resolveHebbianScenario(scenario);
-      const cpu = await new HebbianCpuEngine().run(s, { captureFinalWeights: true });
-      const gpu = runHebbianOnDeno({ scenario, options: { captureFinalWeights: true, stepsPerDispatch: 37 } });
+      const cpu = await new HebbianCpuEngine().run(s, { captureFinalWeights: true, captureCopies: true });
+      const gpu = runHebbianOnDeno({ scenario, options: { captureFinalWeights: true, captureCopies: true, stepsPerDispatch: 37 } });
       const P = hebbianParams(s).P;
       let maxW = 0, scaleW = 0;
       for (let i = 0; i < cpu.finalWeights!.length; i++) {
@@ -71,13 +71,13 @@ describe('CPU and WebGPU (Deno, lavapipe) on identical Philox streams', () => {
         scaleW = Math.max(scaleW, Math.abs(cpu.finalWeights![i]!));
       }
       // records: inner products, cosines, loss, conditional theory, ‖v‖²; relative to each quantity's own scale
-      const C = s.checkpoints.length, rows = cpu.copies.rec.length / REC;
+      const C = s.checkpoints.length, copies = cpu.copies!, rows = copies.rec.length / REC;
       let maxRel = 0;
       for (let k = 0; k < REC; k++) {
         let scale = 0, diff = 0;
         for (let r = 0; r < rows; r++) {
-          scale = Math.max(scale, Math.abs(cpu.copies.rec[r * REC + k]!));
-          diff = Math.max(diff, Math.abs(cpu.copies.rec[r * REC + k]! - gpu.copies.rec[r * REC + k]));
+          scale = Math.max(scale, Math.abs(copies.rec[r * REC + k]!));
+          diff = Math.max(diff, Math.abs(copies.rec[r * REC + k]! - gpu.copies.rec[r * REC + k]));
         }
         if (scale > 0) maxRel = Math.max(maxRel, diff / scale);
       }
@@ -88,6 +88,19 @@ describe('CPU and WebGPU (Deno, lavapipe) on identical Philox streams', () => {
       expect(gpu.copies.flags.every((f: number) => f === 0)).toBe(true);
     }, 120_000);
   }
+
+  it('WebGPU folds each read-back into the accumulator in copy order: equal to folding the whole per-copy table', () => {
+    const scenario = heb({ inputDim: 6, outputDim: 2, trajectories: 7, sigma: [0, 0.05], gamma: [0.1, 0.4], steps: 60, checkpoints: [20, 60], window: 4 });
+    const s = resolveHebbianScenario(scenario);
+    // 4 grid points × 7 copies in read-backs of 5 threads: batches straddle grid points
+    const g = runHebbianOnDeno({ scenario, options: { captureCopies: true, batchSize: 5 } });
+    const folded = hebbianAccumulatorFor(s);
+    accumulateHebbian(folded, { ...g.copies, rec: Float64Array.from(g.copies.rec), flags: Uint32Array.from(g.copies.flags) });
+    expect(g.accumulator).toEqual(folded);
+    const plain = runHebbianOnDeno({ scenario, options: {} });
+    expect(plain.accumulator).toEqual(folded);
+    expect(plain.copies).toBeUndefined();
+  }, 120_000);
 
   it('ensemble statistics agree (linear, D = 32, 2 grid points × 256 copies, and batching does not change them)', async () => {
     const scenario = heb({ outputDim: 1, trajectories: 256, sigma: [0, 0.08], gamma: [0.2], steps: 400, checkpoints: [400], seed: 9 });

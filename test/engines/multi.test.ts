@@ -12,6 +12,7 @@ import {
 } from '../../src/models/multi/cpu-engine.ts';
 import { philox4x32, u32ToUniform } from '../../src/rng/philox.ts';
 import { multiAccumulatorFromJSON, summarizeMulti } from '../../src/models/multi/stats.ts';
+import { checkMultiBatch } from '../../src/models/multi/definition.ts';
 import { runRunnerOnDeno } from '../gpu/spawn.ts';
 import { issuesOf } from '../model/issues-of.ts';
 
@@ -114,6 +115,19 @@ describe('CPU and WebGPU (Deno, lavapipe) on the same stream', () => {
       expect(gpu.draws).toEqual(Array.from(cpu.draws!));
     }, 120_000);
   }
+
+  it('a range that starts past 0 (a later batch of the run layer) keeps its sample paths, and passes the batch check', async () => {
+    const scenario = { ...fig5(0.01, 60, 16), alphas: [0.01, 0.0075, 0.005], checkpoints: { every: 20 }, keepPaths: 8 };
+    const s = resolveMultiScenario(scenario);
+    const cpu = await new MultiCpuEngine().run(s, { trajectoryRange: [4, 12] });
+    const gpu = runMultiOnDeno({ scenario, options: { trajectoryRange: [4, 12] } });
+    expect(gpu.paths.map((t: unknown[]) => t.length)).toEqual([4, 4, 4, 4]);
+    const diff = Math.max(...(gpu.paths as number[][][][]).flatMap((t, r) => t.flatMap((P, c) => P.flatMap((row, j) => row.map((v, i) => Math.abs(v - cpu.paths![r]![c]![j]![i]!))))));
+    expect(diff).toBeLessThan(1e-4);
+    const exp = { name: 'x', scenario: s, batches: 1 };
+    expect(checkMultiBatch({ checkpoints: gpu.accumulators.map(multiAccumulatorFromJSON), paths: gpu.paths }, exp, [4, 12])).toBeNull();
+    expect(checkMultiBatch({ checkpoints: cpu.checkpoints, paths: cpu.paths }, exp, [4, 12])).toBeNull();
+  }, 120_000);
 
   it('plateau counts agree on 256 trajectories of Figure 5 at 10⁻³ (4×10⁴ steps)', async () => {
     const scenario = fig5(1e-3, 40000, 256);

@@ -1,6 +1,6 @@
 /**
  * Subprocess helper for the Hebbian-alignment tests: runs HebbianWebGpuEngine in this runtime (Deno: lavapipe) and
- * prints one JSON line { engine, accumulator, copies, finalWeights, timing }.
+ * prints one JSON line { engine, accumulator, copies (captureCopies only), finalWeights, timing }.
  *
  *   deno run -A test/gpu/hebbian-runner.ts '{"scenario": {...}, "options": {"captureFinalWeights": true}}'
  */
@@ -19,7 +19,7 @@ try {
   result = {
     engine: r.engine,
     accumulator: r.accumulator,
-    copies: { points: r.copies.points, n: r.copies.n, checkpoints: r.copies.checkpoints, rec: arr(r.copies.rec), flags: arr(r.copies.flags) },
+    copies: r.copies && { points: r.copies.points, n: r.copies.n, checkpoints: r.copies.checkpoints, rec: arr(r.copies.rec), flags: arr(r.copies.flags) },
     finalWeights: arr(r.finalWeights),
     timing: r.timing,
   };

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { resolveCheckpoints, resolveScenario } from '../../src/models/chain/scenario.ts';
 import { ScenarioError } from '../../src/core/errors.ts';
 import { seedToKey } from '../../src/core/seed.ts';
-import { experimentJsonSchema, parseExperiment } from '../../src/models/chain/experiment.ts';
+import { parseExperiment } from '../../src/models/chain/experiment.ts';
+import { experimentJsonSchema } from '../../src/models/registry.ts';
 
 const ok = { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 100, trajectories: 10, seed: 1 };
 

@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/models/chain/experiment.ts';
 import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 import type { Engine } from '../../src/models/chain/engine-types.ts';
-import { RunFailedError, runExperiment, type ExperimentResult } from '../../src/run/run-experiment.ts';
-import { mergeShardStates } from '../../src/run/merge.ts';
-import { stateFromText, stateToText, StateError, type BatchRecord, type RunState } from '../../src/run/state.ts';
+import { RunFailedError, runExperiment, type ChainBatchRecord as BatchRecord, type ExperimentResult } from '../../src/models/chain/run-experiment.ts';
+import { chainModel } from '../../src/models/chain/definition.ts';
+import { batchesOfState, experimentOfState, mergeShardStates, runFromState } from '../../src/run/merge.ts';
+import { batchLine, completeLine, headerLine, loadFsModules, stateFromText, StateError, type RunState } from '../../src/run/state.ts';
 import { wilson } from '../../src/stats/intervals.ts';
 
 const base = {
@@ -27,12 +28,21 @@ function sameStats(a: ExperimentResult, b: ExperimentResult): void {
   });
 }
 
+await loadFsModules();
+
+/** A state as the CLI would have logged it (statistics as JSON). */
 function state(records: BatchRecord[], shard: RunState['shard'], complete = true): RunState {
   return {
-    format: 'stdp-mc-state/1', experimentHash: 'h', source: { experiment: base, overrides: {} }, name: base.name, seed: 21,
+    format: 'stdp-mc-state/2', experimentHash: 'h', source: { experiment: base, overrides: {} }, model: 'chain', name: base.name, seed: 21,
     version: '0', gitCommit: 'c', engine: 'cpu', shard, engineInfo: { name: 'cpu', runtime: 'node', precision: 'f64' },
-    complete, createdAt: '', updatedAt: '', batches: records,
+    complete, createdAt: '', updatedAt: '', batches: records.map((r) => ({ ...r, stats: chainModel.statsToJSON(r.stats) })),
   };
+}
+
+/** The chain result a state gives (as `stdp-mc report` and `merge` rebuild it). */
+function resultOf(s: RunState): ExperimentResult {
+  const exp = experimentOfState(chainModel, s);
+  return chainModel.result(runFromState(chainModel, s, exp, batchesOfState(chainModel, s, exp, 'state')));
 }
 
 describe('batches: resume and shards reproduce the uninterrupted run exactly', () => {
@@ -58,31 +68,45 @@ describe('batches: resume and shards reproduce the uninterrupted run exactly', (
       expect(recs.map((r) => r.batch)).toEqual([index - 1, index + 2]);
       shards.push(state(recs, { index, count: 3 }));
     }
-    const merged = mergeShardStates(shards.map((s, i) => ({ dir: `d${i + 1}`, state: s })));
-    const { resultFromState, experimentOfState } = await import('../../src/run/merge.ts');
-    sameStats(resultFromState(merged, experimentOfState(merged)), full);
-    expect(() => mergeShardStates([{ dir: 'd1', state: shards[0]! }, { dir: 'd3', state: shards[2]! }])).toThrow(/missing shard 2\/3/);
-    expect(() => mergeShardStates([{ dir: 'a', state: shards[0]! }, { dir: 'b', state: shards[0]! }, { dir: 'c', state: shards[2]! }]))
+    const cexp = experimentOfState(chainModel, shards[0]!);
+    const merge = (xs: { dir: string; state: RunState }[]) => mergeShardStates(xs, cexp);
+    const merged = merge(shards.map((s, i) => ({ dir: `d${i + 1}`, state: s })));
+    sameStats(resultOf(merged), full);
+    expect(() => merge([{ dir: 'd1', state: shards[0]! }, { dir: 'd3', state: shards[2]! }])).toThrow(/missing shard 2\/3/);
+    expect(() => merge([{ dir: 'a', state: shards[0]! }, { dir: 'b', state: shards[0]! }, { dir: 'c', state: shards[2]! }]))
       .toThrow(/shard 1\/3 appears twice: a and b/);
-    expect(() => mergeShardStates([{ dir: 'd1', state: shards[0]! }, { dir: 'd2', state: { ...shards[1]!, complete: false } }, { dir: 'd3', state: shards[2]! }]))
+    expect(() => merge([{ dir: 'd1', state: shards[0]! }, { dir: 'd2', state: { ...shards[1]!, complete: false } }, { dir: 'd3', state: shards[2]! }]))
       .toThrow(/shard 2\/3 in d2 is incomplete/);
-    expect(() => mergeShardStates([{ dir: 'd1', state: shards[0]! }, { dir: 'd2', state: { ...shards[1]!, seed: 22 } }, { dir: 'd3', state: shards[2]! }]))
+    expect(() => merge([{ dir: 'd1', state: shards[0]! }, { dir: 'd2', state: { ...shards[1]!, seed: 22 } }, { dir: 'd3', state: shards[2]! }]))
       .toThrow(/seed 22 differs/);
   });
 
-  it('the state file round-trips exactly and refuses a corrupted copy', async () => {
+  it('the state log round-trips exactly, drops a torn last record and refuses an edited one', async () => {
     const exp = parseExperiment(base);
     const recs: BatchRecord[] = [];
-    await runExperiment(exp, { engine: 'cpu', onBatch: (b) => { recs.push(b); } });
+    const full = await runExperiment(exp, { engine: 'cpu', onBatch: (b) => { recs.push(b); } });
     const s = state(recs, null);
-    const text = await stateToText(s);
-    const back = await stateFromText(text, 'state.json');
-    expect(back.batches.map((b) => b.checkpoints.map((c) => Array.from(c.hist)))).toEqual(recs.map((b) => b.checkpoints.map((c) => Array.from(c.hist))));
-    expect(back.batches[2]!.checkpoints[1]!.logGap).toEqual(recs[2]!.checkpoints[1]!.logGap);
+    const { complete: _c, updatedAt: _u, batches, ...header } = s;
+    const text = headerLine(header) + batches.map(batchLine).join('') + completeLine('t');
+    const back = stateFromText(text, 'state.jsonl');
+    expect(back.complete).toBe(true);
+    sameStats(resultOf(back), full);
+    const b2 = chainModel.statsFromJSON(back.batches[2]!.stats);
+    expect(b2.checkpoints[1]!.logGap).toEqual(recs[2]!.stats.checkpoints[1]!.logGap);
+    // A kill during an append leaves a line without its newline: it never counted, the rest is intact.
+    const lines = text.split('\n');
+    const torn = lines.slice(0, 4).join('\n') + '\n' + lines[4]!.slice(0, 100);
+    const t = stateFromText(torn, 'state.jsonl');
+    expect(t.batches.map((b) => b.batch)).toEqual([0, 1, 2]);
+    expect(t.complete).toBe(false);
     const edited = text.replace(/"successCount":(\d+)/, (_, n) => `"successCount":${Number(n) + 1}`);
-    await expect(stateFromText(edited, 'state.json')).rejects.toThrow(/corrupted \(checksum mismatch/);
-    await expect(stateFromText(text.slice(0, text.length / 2), 'state.json')).rejects.toThrow(/corrupted \(not valid JSON/);
-    await expect(stateFromText(text.slice(0, 10), 'x')).rejects.toBeInstanceOf(StateError);
+    expect(() => stateFromText(edited, 'state.jsonl')).toThrow(/corrupted \(line 2: checksum mismatch/);
+    expect(() => stateFromText(text.slice(0, 10), 'x')).toThrow(StateError);
+    // A batch whose line is intact but whose counts do not add up (written by a broken engine) is refused on load.
+    const badStats = chainModel.statsToJSON(recs[1]!.stats) as any;
+    badStats.checkpoints[0].successCount += 1;
+    const badText = headerLine(header) + batchLine({ ...batches[0]! }) + batchLine({ ...batches[1]!, stats: badStats });
+    expect(() => resultOf(stateFromText(badText, 'state.jsonl'))).toThrow(/batch 1 of grid point 0 fails its integrity check/);
   });
 });
 
@@ -174,7 +198,7 @@ describe('failures', () => {
       };
       const err = await runExperiment(exp, { engine: 'cpu', selectEngine: bad }).catch((e) => e);
       expect(err).toBeInstanceOf(RunFailedError);
-      expect(String(err.message)).toMatch(corrupt === 'nan' ? /batch 1, step 100: a mean or variance is NaN/ : /batch 1, step 50: vertex counts add up to 151, expected 150/);
+      expect(String(err.message)).toMatch(corrupt === 'nan' ? /batch 1: step 100: a mean or variance is NaN/ : /batch 1: step 50: vertex counts add up to 151, expected 150/);
       expect(runs).toBe(2);
     }
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/models/chain/experiment.ts';
-import { blockRanges, runExperiment } from '../../src/run/run-experiment.ts';
+import { blockRanges, runExperiment } from '../../src/models/chain/run-experiment.ts';
 import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 
 describe('running an experiment in independent blocks', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/models/chain/experiment.ts';
-import { runExperiment } from '../../src/run/run-experiment.ts';
+import { runExperiment } from '../../src/models/chain/run-experiment.ts';
 import { analyzePoint } from '../../src/models/chain/analyze.ts';
 import { asymptoticSlopes, expectedShareSquares } from '../../src/theory/asymptotic-slope.ts';
 

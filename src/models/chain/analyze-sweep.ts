@@ -2,7 +2,7 @@
  * Across a sweep over α: success probability against α with the d = 2 diffusion prediction, log P(failure) against
  * 1/α (the large-deviation check log P(failure) ≈ −c/α), and the measured asymptotic rates against theory.
  */
-import type { PointResult } from '../../run/run-experiment.ts';
+import type { PointResult } from './run-experiment.ts';
 import { compareToInterval, notComparable, type Comparison } from '../../stats/compare.ts';
 import { clopperPearson, wilson } from '../../stats/intervals.ts';
 import { tQuantile } from '../../stats/beta.ts';

@@ -3,7 +3,7 @@
  * empirical estimates with their intervals, a verdict per row, and the data series the plots draw.
  */
 import type { ResolvedScenario } from './scenario.ts';
-import type { PointResult } from '../../run/run-experiment.ts';
+import type { PointResult } from './run-experiment.ts';
 import type { PointAnalysis } from './summary.ts';
 import { logGapQuantile, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
 import { compareToInterval, compareWithAllowance, notComparable, type Comparison } from '../../stats/compare.ts';

@@ -8,11 +8,6 @@
  * point is validated by the same rules as the base scenario, and refused with the point named.
  */
 import { z } from 'zod';
-import { MultiScenarioSchema } from '../multi/scenario.ts';
-import { SongScenarioSchema } from '../song/scenario.ts';
-import { HebbianScenarioSchema } from '../hebbian/scenario.ts';
-import { NatgradScenarioSchema } from '../natgrad/scenario.ts';
-import { SpikingScenarioSchema } from '../spiking/scenario.ts';
 import { ChainScenarioSchema, NoiseSchema, resolveScenario, type ResolvedScenario } from './scenario.ts';
 import { ScenarioError, zodIssues } from '../../core/errors.ts';
 
@@ -204,47 +199,4 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
     target: r.data.target ?? null,
     rareEvent: r.data.rareEvent ?? null,
   };
-}
-
-/**
- * The published JSON Schema: a chain experiment (ExperimentSchema), a several-outputs one (scenario.model "multi",
- * src/models/multi/scenario.ts), a Song–Miller–Abbott one ("song", src/models/song/scenario.ts) or the spiking network
- * of Section 2.3 ("spiking", src/models/spiking/scenario.ts), Hebbian alignment of regularised learners ("hebbian",
- * src/models/hebbian/scenario.ts) or natural-gradient spiking learners ("natgrad", src/models/natgrad/scenario.ts), told
- * apart by scenario.model.
- */
-export function experimentJsonSchema(): object {
-  const MultiExperiment = z.strictObject({
-    $schema: z.string().optional(),
-    name: z.string().min(1).describe('Name of the experiment, used in reports'),
-    description: z.string().optional().describe('What question the experiment answers'),
-    scenario: MultiScenarioSchema,
-    batches: z.number().int().min(1).max(1000).optional().describe('Independent batches of trajectories (default 10)'),
-  }).describe('An stdp-mc experiment with several output neurons (Section 4)');
-  const SongExperiment = z.strictObject({
-    $schema: z.string().optional(),
-    name: z.string().min(1).describe('Name of the experiment, used in reports'),
-    description: z.string().optional().describe('What question the experiment answers'),
-    scenario: SongScenarioSchema,
-  }).describe('An stdp-mc experiment with the Song–Miller–Abbott (2000) network');
-  const SpikingExperiment = z.strictObject({
-    $schema: z.string().optional(),
-    name: z.string().min(1).describe('Name of the experiment, used in reports'),
-    description: z.string().optional().describe('What question the experiment answers'),
-    scenario: SpikingScenarioSchema,
-    sweep: z.strictObject({ points: z.array(z.record(z.string(), z.unknown())).min(1).describe('Partial scenarios on top of the base') }).optional(),
-  }).describe('An stdp-mc experiment with the spiking network of Section 2.3');
-  const HebbianExperiment = z.strictObject({
-    $schema: z.string().optional(),
-    name: z.string().min(1).describe('Name of the experiment, used in reports'),
-    description: z.string().optional().describe('What question the experiment answers'),
-    scenario: HebbianScenarioSchema,
-  }).describe('An stdp-mc experiment with Hebbian alignment of regularised learners (arXiv 2505.18069)');
-  const NatgradExperiment = z.strictObject({
-    $schema: z.string().optional(),
-    name: z.string().min(1).describe('Name of the experiment, used in reports'),
-    description: z.string().optional().describe('What question the experiment answers'),
-    scenario: NatgradScenarioSchema,
-  }).describe('An stdp-mc experiment with natural-gradient learning for a spiking neuron (arXiv 2011.11710)');
-  return z.toJSONSchema(z.union([ExperimentSchema, MultiExperiment, SongExperiment, SpikingExperiment, HebbianExperiment, NatgradExperiment]).describe('An stdp-mc experiment file'), { io: 'input', unrepresentable: 'any' });
 }

@@ -3,7 +3,7 @@
  * the plot specs and the parts of report.html. build-report.ts writes them with node:fs and renders the plots with
  * resvg; the page renders the same specs with vega itself.
  */
-import type { ExperimentResult, PointResult } from '../../run/run-experiment.ts';
+import type { ExperimentResult, PointResult } from './run-experiment.ts';
 import { buildSummary, buildSweepSummary, type PointSummary, type Summary, type SweepSummary } from './summary.ts';
 import type { Comparison } from '../../stats/compare.ts';
 import { DELTAS } from '../../stats/checkpoint-stats.ts';

@@ -1,5 +1,5 @@
 /** A chain run's outputs written to a folder (the files files.ts computes). */
-import type { ExperimentResult } from '../../run/run-experiment.ts';
+import type { ExperimentResult } from './run-experiment.ts';
 import type { Summary, SweepSummary } from './summary.ts';
 import { writeFiles, type WrittenFiles } from '../../report/build-report.ts';
 import { runFiles } from './files.ts';

@@ -6,7 +6,7 @@
 import { summarizeCheckpoint, type CheckpointSummary } from '../../stats/checkpoint-stats.ts';
 import { wilson } from '../../stats/intervals.ts';
 import type { Comparison } from '../../stats/compare.ts';
-import type { ExperimentResult, PointResult } from '../../run/run-experiment.ts';
+import type { ExperimentResult, PointResult } from './run-experiment.ts';
 import type { Provenance } from '../../core/provenance.ts';
 
 export interface PointAnalysis {

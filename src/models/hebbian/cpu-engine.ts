@@ -28,7 +28,7 @@ import type { ResolvedHebbianScenario } from './scenario.ts';
 import { philox4x32, u32ToUniform } from '../../rng/philox.ts';
 import { kappa } from './theory.ts';
 import {
-  HEBBIAN_FLAG, HEBBIAN_REC, REC, accumulateHebbian, emptyHebbianAccumulator, type HebbianAccumulator, type HebbianCopyData,
+  HEBBIAN_FLAG, HEBBIAN_REC, REC, accumulateCopy, emptyHebbianAccumulator, type HebbianAccumulator, type HebbianCopyData,
 } from './stats.ts';
 import { checkAborted, runtimeName, type EngineInfo, type Progress } from '../../engines/types.ts';
 
@@ -318,12 +318,18 @@ export interface HebbianRunOptions {
   batchSize?: number;
   /** Test hook: return the final weights, [point][copy][weight] flattened. */
   captureFinalWeights?: boolean;
+  /**
+   * Test hook: also return every copy's checkpoint records (`copies`). Without it the records are folded into the
+   * accumulator copy by copy (CPU) or per read-back (WebGPU), so memory does not grow with the number of copies.
+   */
+  captureCopies?: boolean;
 }
 
 export interface HebbianResult {
   engine: EngineInfo;
   accumulator: HebbianAccumulator;
-  copies: HebbianCopyData;
+  /** Per-copy records (captureCopies only). */
+  copies?: HebbianCopyData;
   finalWeights?: Float64Array | Float32Array;
   timing: { seconds: number; dispatches: number; copySteps: number; copyStepsPerSecond: number };
 }
@@ -354,13 +360,16 @@ export class HebbianCpuEngine {
     const points = o.gridPoints ?? s.grid.map((_, g) => g);
     const n = end - start, C = s.checkpoints.length;
     const hp = hebbianParams(s);
-    const data = emptyHebbianCopyData(points, n, C);
+    const data = o.captureCopies ? emptyHebbianCopyData(points, n, C) : undefined;
+    const acc = hebbianAccumulatorFor(s);
+    const rec = new Float64Array(C * REC);
     const finalWeights = o.captureFinalWeights ? new Float64Array(points.length * n * hp.P) : undefined;
     const sums = new Float64Array(REC);
     const total = points.length * n * s.steps;
     let done = 0, lastReport = performance.now();
     for (let gi = 0; gi < points.length; gi++) {
       const { sigma, gamma } = s.grid[points[gi]!]!;
+      const pt = acc.points[points[gi]!]!;
       for (let r = 0; r < n; r++) {
         checkAborted(o.signal);
         const t = start + r, row = gi * n + r;
@@ -370,10 +379,15 @@ export class HebbianCpuEngine {
           const target = s.checkpoints[c]!;
           sums.fill(0);
           advanceCopy(st, k, target, t, sigma, gamma, hp, target - s.window, sums);
-          finishRecord(sums, s.window, st.v, data.rec, (row * C + c) * REC);
+          finishRecord(sums, s.window, st.v, rec, c * REC);
           k = target;
         }
-        data.flags[row] = st.flags;
+        // copies in order, grid point by grid point: the same additions as a fold of the whole table (stats.ts)
+        accumulateCopy(pt, rec, 0, C, st.flags);
+        if (data) {
+          data.rec.set(rec, row * C * REC);
+          data.flags[row] = st.flags;
+        }
         if (finalWeights) finalWeights.set(st.v, row * hp.P);
         done += s.steps;
         if (o.onProgress && (performance.now() - lastReport > 100 || row === points.length * n - 1)) {
@@ -383,8 +397,6 @@ export class HebbianCpuEngine {
         }
       }
     }
-    const acc = hebbianAccumulatorFor(s);
-    accumulateHebbian(acc, data);
     const seconds = (performance.now() - t0) / 1000;
     return {
       engine: { ...this.info },

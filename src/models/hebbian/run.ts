@@ -1,43 +1,37 @@
 /**
- * Hebbian alignment of regularised learners (issue 9; Koplow, Poggio & Ziyin, arXiv 2505.18069): an experiment file
- * whose scenario has model "hebbian", run on the CPU or WebGPU engine (src/models/hebbian/cpu-engine.ts,
- * webgpu/hebbian-engine.ts), summarised by src/models/hebbian/stats.ts.
+ * Hebbian alignment of regularised learners (issue 9; Koplow, Poggio & Ziyin, arXiv 2505.18069) through the one run
+ * layer (src/run/run-ensemble.ts): `runHebbianExperiment` cuts the copies into batches (copies [a, b) of every (σ, γ)
+ * grid point each, src/models/hebbian/definition.ts), runs them on the CPU or WebGPU engine, merges their
+ * accumulators in batch order, and returns the result that files.ts and the report read.
  */
-import type { EngineChoice } from '../../engines/index.ts';
 import type { EngineInfo } from '../../engines/types.ts';
-import { HebbianCpuEngine, type HebbianResult, type HebbianRunOptions } from './cpu-engine.ts';
-import { resolveHebbianScenario, type ResolvedHebbianScenario } from './scenario.ts';
 import type { Provenance } from '../../core/provenance.ts';
-import { isModelExperiment, readModelExperiment, runOnModelEngine } from '../../run/run-model.ts';
+import type { Shard } from '../../run/model.ts';
+import { runEnsemble, type BatchRecord, type RunEnsembleOptions } from '../../run/run-ensemble.ts';
+import type { HebbianResult } from './cpu-engine.ts';
+import { hebbianModel, type HebbianEngine } from './definition.ts';
+import { hebbianRunExperiment, type HebbianExperiment } from './experiment.ts';
+import type { HebbianAccumulator } from './stats.ts';
 
-export interface HebbianExperiment { name: string; description?: string; scenario: ResolvedHebbianScenario }
-
-export function isHebbianExperiment(json: unknown): boolean {
-  return isModelExperiment(json, 'hebbian');
-}
-
-export function parseHebbianExperiment(json: unknown, overrides: { trajectories?: number; seed?: number | string } = {}): HebbianExperiment {
-  const f = readModelExperiment(json, overrides);
-  return { name: f.name, description: f.description, scenario: resolveHebbianScenario(f.scenario) };
-}
+export { isHebbianExperiment, parseHebbianExperiment, type HebbianExperiment } from './experiment.ts';
 
 export interface HebbianExperimentResult {
   experiment: HebbianExperiment;
   engine: EngineInfo;
   engineReason: string;
-  result: HebbianResult;
+  /** The merged accumulator and the engine time of the batches (no per-copy records). */
+  result: Pick<HebbianResult, 'engine' | 'accumulator' | 'timing'>;
   wallSeconds: number;
   provenance: Provenance;
+  /** The shard this process ran (null: the whole run or a merge), and how many batches it ran itself. */
+  shard?: Shard | null;
+  batchesRun?: number;
 }
 
-export async function runHebbianExperiment(
-  exp: HebbianExperiment,
-  o: { engine?: EngineChoice; signal?: AbortSignal; command?: string; onProgress?: HebbianRunOptions['onProgress'] } = {},
-): Promise<HebbianExperimentResult> {
-  const r = await runOnModelEngine<ResolvedHebbianScenario, HebbianRunOptions, HebbianResult>(exp.scenario, o.engine ?? 'auto', {
-    model: 'the Hebbian-alignment model',
-    cpu: () => new HebbianCpuEngine(),
-    webgpu: async () => (await import('./webgpu-engine.ts')).HebbianWebGpuEngine.create(),
-  }, { signal: o.signal, onProgress: o.onProgress }, o.command);
-  return { experiment: exp, ...r };
+/** The run layer's options (engine, signal, command, onProgress with `done`/`total` in copy-steps, shard, done, onBatch…). */
+export type HebbianExperimentOptions = RunEnsembleOptions<HebbianEngine, HebbianAccumulator>;
+export type HebbianBatchRecord = BatchRecord<HebbianAccumulator>;
+
+export async function runHebbianExperiment(exp: HebbianExperiment, o: HebbianExperimentOptions = {}): Promise<HebbianExperimentResult> {
+  return hebbianModel.result(await runEnsemble(hebbianModel, hebbianRunExperiment(exp), o));
 }

@@ -61,28 +61,37 @@ export function emptyHebbianAccumulator(
   };
 }
 
-/** Fold a batch of per-copy data into the accumulator. */
+/**
+ * Fold one copy's C checkpoint records (rec[off + c·REC + k]) and its fault flags into its grid point's accumulator.
+ * The engines call this copy by copy in copy order, so every running sum sees the same additions in the same order
+ * as a fold of the whole per-copy table (accumulateHebbian) would.
+ */
+export function accumulateCopy(pt: HebbianAccumulator['points'][number], rec: ArrayLike<number>, off: number, C: number, flags: number): void {
+  for (let c = 0; c < C; c++) {
+    const o = off + c * REC, cp = pt.checkpoints[c]!;
+    cp.layers.forEach((l, li) => {
+      pushSums(l.ip, rec[o + HEBBIAN_REC.ip1 + 2 * li]!);
+      const cs = rec[o + HEBBIAN_REC.cos1 + 2 * li]!;
+      pushSums(l.cos, cs);
+      if (cs > 0) l.positive++;
+    });
+    pushSums(cp.loss, rec[o + HEBBIAN_REC.loss]!);
+    pushSums(cp.cond, rec[o + HEBBIAN_REC.cond]!);
+    pushSums(cp.diff, rec[o + HEBBIAN_REC.ip1]! - rec[o + HEBBIAN_REC.cond]!);
+    pushSums(cp.vnorm2, rec[o + HEBBIAN_REC.vnorm2]!);
+  }
+  if (flags) pt.flaggedCopies++;
+  pt.flags |= flags;
+}
+
+/** Fold a table of per-copy data into the accumulator (grid point by grid point, copies in order). */
 export function accumulateHebbian(a: HebbianAccumulator, d: HebbianCopyData): void {
   const C = d.checkpoints;
   d.points.forEach((g, gi) => {
     const pt = a.points[g]!;
     for (let t = 0; t < d.n; t++) {
       const row = gi * d.n + t;
-      for (let c = 0; c < C; c++) {
-        const o = (row * C + c) * REC, cp = pt.checkpoints[c]!;
-        cp.layers.forEach((l, li) => {
-          pushSums(l.ip, d.rec[o + HEBBIAN_REC.ip1 + 2 * li]!);
-          const cs = d.rec[o + HEBBIAN_REC.cos1 + 2 * li]!;
-          pushSums(l.cos, cs);
-          if (cs > 0) l.positive++;
-        });
-        pushSums(cp.loss, d.rec[o + HEBBIAN_REC.loss]!);
-        pushSums(cp.cond, d.rec[o + HEBBIAN_REC.cond]!);
-        pushSums(cp.diff, d.rec[o + HEBBIAN_REC.ip1]! - d.rec[o + HEBBIAN_REC.cond]!);
-        pushSums(cp.vnorm2, d.rec[o + HEBBIAN_REC.vnorm2]!);
-      }
-      if (d.flags[row]) pt.flaggedCopies++;
-      pt.flags |= d.flags[row]!;
+      accumulateCopy(pt, d.rec, row * C * REC, C, d.flags[row]!);
     }
   });
 }

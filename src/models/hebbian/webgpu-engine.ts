@@ -4,10 +4,12 @@
  * in storage buffers, the same Philox stream as src/models/hebbian/cpu-engine.ts. Per batch of threads: an initialising
  * dispatch, then stepping dispatches of at most `stepsPerDispatch` steps; the measured steps of a checkpoint add their
  * inner products, cosines and loss into the copy's record on the GPU, and a finishing dispatch divides them by the
- * window and adds ‖v‖². The host reads back the per-copy records (REC floats per checkpoint) once per batch.
+ * window and adds ‖v‖². The host reads back the per-copy records (REC floats per checkpoint) once per batch of threads
+ * and folds them into the accumulator in thread order (grid point by grid point, copies in order), so host memory
+ * does not grow with the number of copies (the whole table is kept only for the `captureCopies` test hook).
  */
 import type { ResolvedHebbianScenario } from './scenario.ts';
-import { REC, accumulateHebbian } from './stats.ts';
+import { REC, accumulateCopy } from './stats.ts';
 import {
   emptyHebbianCopyData, hebbianAccumulatorFor, hebbianParams, type HebbianParams, type HebbianResult, type HebbianRunOptions,
 } from './cpu-engine.ts';
@@ -98,7 +100,8 @@ export class HebbianWebGpuEngine extends WebGpuHost {
     const maxByGrid = limits.maxComputeWorkgroupsPerDimension * WG;
     const defaultBatch = this.gpu.software ? 2048 : 1 << 16;
     const batchSize = Math.max(1, Math.min(o.batchSize ?? defaultBatch, maxByState, maxByGrid));
-    const data = emptyHebbianCopyData(points, nCopies, C);
+    const data = o.captureCopies ? emptyHebbianCopyData(points, nCopies, C) : undefined;
+    const acc = hebbianAccumulatorFor(s);
     const finalWeights = o.captureFinalWeights ? new Float32Array(nThreads * hp.P) : undefined;
     const total = nThreads * s.steps;
     let done = 0, dispatches = 0, stepsPerDispatch = 0;
@@ -156,9 +159,13 @@ export class HebbianWebGpuEngine extends WebGpuHost {
           o.onProgress?.({ done, total, elapsedSeconds: (performance.now() - t0) / 1000 });
         }
         const rec = new Float32Array(await readBuffer(device, bufs.rec, 4 * C * REC * n));
-        data.rec.set(rec, b0 * C * REC);
         const flags = new Uint32Array(await readBuffer(device, bufs.flags, 4 * n));
-        data.flags.set(flags, b0);
+        // thread b0 + j is copy (b0 + j) mod nCopies of grid point points[⌊(b0 + j)/nCopies⌋]
+        for (let j = 0; j < n; j++) accumulateCopy(acc.points[points[Math.floor((b0 + j) / nCopies)]!]!, rec, j * C * REC, C, flags[j]!);
+        if (data) {
+          data.rec.set(rec, b0 * C * REC);
+          data.flags.set(flags, b0);
+        }
         if (finalWeights) finalWeights.set(new Float32Array(await readBuffer(device, bufs.v, 4 * hp.P * n)), b0 * hp.P);
         for (const b of [bufs.v, bufs.work, bufs.rec, bufs.flags]) b.destroy();
       }
@@ -167,8 +174,6 @@ export class HebbianWebGpuEngine extends WebGpuHost {
       teacherBuf.destroy();
       gridBuf.destroy();
     }
-    const acc = hebbianAccumulatorFor(s);
-    accumulateHebbian(acc, data);
     const seconds = (performance.now() - t0) / 1000;
     return {
       engine: { ...this.info, details: { ...this.info.details, workgroupSize: WG, batchSize, stepsPerDispatch } },

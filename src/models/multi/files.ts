@@ -9,7 +9,7 @@
  * error of a trajectory that follows them falls. Plateaus are what the fluctuations add: outputs that stay on a
  * wrong input for a while, or for good.
  */
-import type { MultiExperimentResult } from './run.ts';
+import type { MultiExperimentResult } from './experiment.ts';
 import type { ResolvedMultiScenario } from './scenario.ts';
 import { errorQuantile, summarizeMulti, type MultiCheckpointSummary } from './stats.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';

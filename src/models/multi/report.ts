@@ -1,5 +1,5 @@
 /** Writes a multi run's files (multi-files.ts) and prints its summary for the terminal. */
-import type { MultiExperimentResult } from './run.ts';
+import type { MultiExperimentResult } from './experiment.ts';
 import type { ResolvedMultiScenario } from './scenario.ts';
 import { writeFiles } from '../../report/build-report.ts';
 import { multiFiles, type MultiSummary } from './files.ts';

@@ -180,15 +180,39 @@ export function summarizeMulti(a: MultiCheckpointAccumulator): MultiCheckpointSu
   };
 }
 
-/** Serialisable form (sparse histogram) for state files and merging across processes. */
+/**
+ * A number as JSON keeps it exactly: finite values as themselves; NaN, ±Infinity and −0, which JSON cannot write
+ * (NaN and Infinity become null, −0 becomes 0), as the strings "NaN", "Infinity", "-Infinity", "-0".
+ */
+export function numberToJSON(v: number): number | string {
+  return Object.is(v, -0) ? '-0' : Number.isFinite(v) ? v : String(v);
+}
+
+export function numberFromJSON(v: unknown): number {
+  return typeof v === 'string' ? Number(v) : (v as number);
+}
+
+const momentsToJSON = (m: Moments) => ({ n: m.n, mean: numberToJSON(m.mean), m2: numberToJSON(m.m2) });
+const momentsFromJSON = (m: any): Moments => ({ n: m.n, mean: numberFromJSON(m.mean), m2: numberFromJSON(m.m2) });
+
+/** Serialisable form (sparse histogram, non-finite numbers as strings) for state logs and merging across processes. */
 export function multiAccumulatorToJSON(a: MultiCheckpointAccumulator): object {
   const hist: [number, number][] = [];
   a.hist.forEach((c, b) => c && hist.push([b, c]));
-  return { ...a, hist, minError: a.n ? a.minError : null, maxError: a.n ? a.maxError : null };
+  return {
+    ...a, hist, minError: numberToJSON(a.minError), maxError: numberToJSON(a.maxError),
+    error: momentsToJSON(a.error), p: a.p.map(momentsToJSON),
+  };
 }
 
+/** Inverse of multiAccumulatorToJSON (also reads the older form with null for the ±Infinity of an empty accumulator). */
 export function multiAccumulatorFromJSON(o: any): MultiCheckpointAccumulator {
   const hist = new Uint32Array(E_BINS);
   for (const [b, c] of o.hist as [number, number][]) hist[b] = c;
-  return { ...o, hist, minError: o.minError ?? Infinity, maxError: o.maxError ?? -Infinity };
+  return {
+    ...o, hist,
+    minError: o.minError === null ? Infinity : numberFromJSON(o.minError),
+    maxError: o.maxError === null ? -Infinity : numberFromJSON(o.maxError),
+    error: momentsFromJSON(o.error), p: (o.p as unknown[]).map(momentsFromJSON),
+  };
 }

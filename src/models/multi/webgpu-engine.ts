@@ -151,7 +151,6 @@ export class MultiWebGpuEngine extends WebGpuHost {
             { binding: 7, resource: { buffer: drawsBuf } },
           ],
         });
-        const keepHere = b0 === 0 ? keep : 0;
         let first = true;
         for (let g = 0; g < plan.length; g += GROUP) {
           checkAborted(o.signal);
@@ -159,7 +158,7 @@ export class MultiWebGpuEngine extends WebGpuHost {
           const params = new ArrayBuffer(PARAM_STRIDE * group.length);
           group.forEach((disp, j) => {
             writeParams(new DataView(params, j * PARAM_STRIDE, PARAM_SIZE), s, mp, disp, b0, n,
-              first && j === 0, keepHere, nWg, nd, b0 - start);
+              first && j === 0, keep, nWg, nd, b0 - start);
           });
           first = false;
           device.queue.writeBuffer(paramBuf, 0, params);
@@ -186,17 +185,19 @@ export class MultiWebGpuEngine extends WebGpuHost {
             for (let q = 0; q < md; q++) finalWeights[(b0 - start + t) * md + q] = st[q * n + t]!;
           }
         }
-        if (paths && keepHere) {
-          const pb = new Float32Array(await readBuffer(device, pathsBuf, slots * keep * md * 4));
-          for (let r = 0; r < nPaths; r++) {
-            for (let c = 0; c < slots; c++) {
-              const off = (c * keep + start + r) * md;
-              paths[r]!.push(Array.from({ length: m }, (_, j) => Array.from(pb.subarray(off + j * d, off + (j + 1) * d))));
-            }
-          }
-        }
         stateBuf.destroy();
         partialsBuf.destroy();
+      }
+      // The kernel writes P of global trajectories < keepPaths, in whichever device batch holds them (a range that
+      // starts past 0, as the run layer's later batches do, included).
+      if (paths) {
+        const pb = new Float32Array(await readBuffer(device, pathsBuf, slots * keep * md * 4));
+        for (let r = 0; r < nPaths; r++) {
+          for (let c = 0; c < slots; c++) {
+            const off = (c * keep + start + r) * md;
+            paths[r]!.push(Array.from({ length: m }, (_, j) => Array.from(pb.subarray(off + j * d, off + (j + 1) * d))));
+          }
+        }
       }
       if (draws) {
         const raw = new Uint32Array(await readBuffer(device, drawsBuf, draws.length * 4));

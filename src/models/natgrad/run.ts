@@ -1,55 +1,38 @@
 /**
- * Natural-gradient learner ensembles (issue 9, Kreutzer, Senn & Petrovici 2022): an experiment file whose scenario has
- * model "natgrad", run on the CPU or WebGPU engine (src/models/natgrad/cpu-engine.ts, webgpu/natgrad-engine.ts), one
- * ensemble per (rule, η), summarised per checkpoint by src/models/natgrad/stats.ts.
+ * Natural-gradient learner ensembles (issue 9, Kreutzer, Senn & Petrovici 2022) through the one run layer
+ * (src/run/run-ensemble.ts): an experiment file whose scenario has model "natgrad" runs as independent batches of
+ * learners (definition.ts) on the CPU or WebGPU engine, one ensemble per (rule, η), summarised per checkpoint by
+ * stats.ts. `runNatgradExperiment` is the thin entry point the page's worker, the registry and the tests call.
  */
-import type { EngineChoice } from '../../engines/index.ts';
 import type { EngineInfo } from '../../engines/types.ts';
-import { NatgradCpuEngine, type NatgradResult, type NatgradRunOptions } from './cpu-engine.ts';
-import { resolveNatgradScenario, type ResolvedNatgradScenario } from './scenario.ts';
-import { summarizeNatgradEnsemble, type NatgradEnsembleSummary } from './stats.ts';
 import type { Provenance } from '../../core/provenance.ts';
-import { isModelExperiment, readModelExperiment, runOnModelEngine } from '../../run/run-model.ts';
+import type { Shard } from '../../run/model.ts';
+import { runEnsemble, type RunEnsembleOptions } from '../../run/run-ensemble.ts';
+import type { NatgradResult } from './cpu-engine.ts';
+import type { NatgradEnsembleSummary } from './stats.ts';
+import type { NatgradBatch } from './batch.ts';
+import { natgradExperiment, natgradModel, type NatgradEngine } from './definition.ts';
+import type { NatgradExperiment } from './experiment.ts';
 
-export interface NatgradExperiment { name: string; description?: string; scenario: ResolvedNatgradScenario }
-
-export function isNatgradExperiment(json: unknown): boolean {
-  return isModelExperiment(json, 'natgrad');
-}
-
-export function parseNatgradExperiment(
-  json: unknown, overrides: { trajectories?: number; seed?: number | string; duration?: number } = {},
-): NatgradExperiment {
-  const { name, description, scenario: sc } = readModelExperiment(json, overrides);
-  // A shortened run keeps explicit checkpoints that still fit.
-  if (overrides.duration !== undefined && Array.isArray(sc.checkpoints)) {
-    sc.checkpoints = (sc.checkpoints as number[]).filter((c) => c <= overrides.duration!);
-    if (!(sc.checkpoints as number[]).length) delete sc.checkpoints;
-  }
-  return { name, description, scenario: resolveNatgradScenario(sc) };
-}
+export { isNatgradExperiment, parseNatgradExperiment, type NatgradExperiment } from './experiment.ts';
 
 export interface NatgradExperimentResult {
   experiment: NatgradExperiment;
   engine: EngineInfo;
   engineReason: string;
+  /** The merged ensembles (every learner of the batches held, in learner order) and the engine time of the batches. */
   result: NatgradResult;
   summaries: NatgradEnsembleSummary[];
   wallSeconds: number;
   provenance: Provenance;
+  shard: Shard | null;
+  /** Batches run in this process (the rest came from a state log). */
+  batchesRun: number;
 }
 
-export async function runNatgradExperiment(
-  exp: NatgradExperiment,
-  o: { engine?: EngineChoice; signal?: AbortSignal; command?: string; onProgress?: NatgradRunOptions['onProgress'] } = {},
-): Promise<NatgradExperimentResult> {
-  const r = await runOnModelEngine<ResolvedNatgradScenario, NatgradRunOptions, NatgradResult>(exp.scenario, o.engine ?? 'auto', {
-    model: 'the natural-gradient learner',
-    cpu: () => new NatgradCpuEngine(),
-    webgpu: async () => (await import('./webgpu-engine.ts')).NatgradWebGpuEngine.create(),
-  }, { signal: o.signal, onProgress: o.onProgress }, o.command);
-  const s = exp.scenario;
-  const summaries = r.result.ensembles.map((e) => summarizeNatgradEnsemble(e, s.checkpointTimes, s.klThreshold));
-  // the result's engine info carries the run's details (workgroup and batch size, steps per dispatch)
-  return { experiment: exp, ...r, engine: r.result.engine, summaries };
+/** The run layer's options (engine, signal, command, onProgress with { done, total, elapsedSeconds, … }, shard, done…). */
+export type NatgradRunExperimentOptions = RunEnsembleOptions<NatgradEngine, NatgradBatch>;
+
+export async function runNatgradExperiment(exp: NatgradExperiment, o: NatgradRunExperimentOptions = {}): Promise<NatgradExperimentResult> {
+  return natgradModel.result(await runEnsemble(natgradModel, natgradExperiment(exp), o));
 }

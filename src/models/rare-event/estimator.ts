@@ -342,44 +342,64 @@ export async function estimateFailure(s: ResolvedScenario, opts: RareEventOption
       for (let i = 0; i < n; i++) m += rep.phi[i]!;
       rep.estimate = rep.extinct ? 0 : Math.exp(rep.logC) * (m / n);
     }
-    const vals = reps.map((r) => r.estimate);
-    const bm = batchMeanInterval(vals);
-    const est = bm.mean;
-    const relErr = est > 0 ? bm.se / est : Infinity;
-    const result: RareEventResult = {
-      estimate: est,
-      ci95: [bm.lo, bm.hi],
-      logEstimate: Math.log(est),
-      logCi95: [bm.lo > 0 ? Math.log(bm.lo) : null, Math.log(bm.hi)],
-      relativeError: relErr,
-      relativeWidth: est > 0 ? (bm.hi - bm.lo) / est : Infinity,
-      replicates: R,
-      particles: n,
-      keepFraction: keep,
-      absorb: B,
-      perReplicate: reps.map((r) => ({ estimate: r.estimate, levels: r.levels, work: r.work, extinct: r.extinct })),
-      levels: reps.reduce((a, r) => a + r.levels, 0) / R,
-      work: totalWork,
-      efficiency: relErr * relErr * totalWork,
-      seconds: (performance.now() - t0) / 1000,
-      engine: stepper.name,
-      precision: stepper.precision,
-    };
-    if (d === 2) {
-      const p10 = s.p0[s.iStar]!;
-      const diff = failureProbabilityD2(p10, s.alpha, s.noise);
-      result.theoryD2 = {
-        diffusionLogP: diff.logP,
-        logRatio: result.logEstimate / diff.logP,
-        ratio: est / diff.p,
-        alphaTimesMinusLog: -s.alpha * result.logEstimate,
-        chainConstant: chainLargeDeviationConstantD2(p10, s.noise),
-      };
-    }
+    const result = finishEstimate(s, reps, {
+      particles: n, keepFraction: keep, absorb: B, work: totalWork, seconds: (performance.now() - t0) / 1000,
+      engine: stepper.name, precision: stepper.precision,
+    });
     return result;
   } finally {
     if (ownStepper) stepper.dispose();
   }
+}
+
+/** The per-replicate numbers of a run (or of several batches of replicates, in replicate order). */
+export type ReplicateResult = RareEventResult['perReplicate'][number];
+
+/**
+ * The estimate from independent replicates: the mean of p̂_r with its Student-t 95% interval (batch means over
+ * replicates), relative error and efficiency; for d = 2 the diffusion prediction beside it. Batches of replicates
+ * run apart (replicateOffset) give, concatenated, exactly the replicates of one run.
+ */
+export function finishEstimate(
+  s: ResolvedScenario, reps: readonly ReplicateResult[],
+  meta: { particles: number; keepFraction: number; absorb: number; work: number; seconds: number; engine: 'cpu' | 'webgpu'; precision: 'f64' | 'f32' },
+): RareEventResult {
+  const R = reps.length, d = s.d;
+  const vals = reps.map((r) => r.estimate);
+  const bm = batchMeanInterval(vals);
+  const est = bm.mean;
+  const relErr = est > 0 ? bm.se / est : Infinity;
+  const result: RareEventResult = {
+    estimate: est,
+    ci95: [bm.lo, bm.hi],
+    logEstimate: Math.log(est),
+    logCi95: [bm.lo > 0 ? Math.log(bm.lo) : null, Math.log(bm.hi)],
+    relativeError: relErr,
+    relativeWidth: est > 0 ? (bm.hi - bm.lo) / est : Infinity,
+    replicates: R,
+    particles: meta.particles,
+    keepFraction: meta.keepFraction,
+    absorb: meta.absorb,
+    perReplicate: reps.map((r) => ({ estimate: r.estimate, levels: r.levels, work: r.work, extinct: r.extinct })),
+    levels: reps.reduce((a, r) => a + r.levels, 0) / R,
+    work: meta.work,
+    efficiency: relErr * relErr * meta.work,
+    seconds: meta.seconds,
+    engine: meta.engine,
+    precision: meta.precision,
+  };
+  if (d === 2) {
+    const p10 = s.p0[s.iStar]!;
+    const diff = failureProbabilityD2(p10, s.alpha, s.noise);
+    result.theoryD2 = {
+      diffusionLogP: diff.logP,
+      logRatio: result.logEstimate / diff.logP,
+      ratio: est / diff.p,
+      alphaTimesMinusLog: -s.alpha * result.logEstimate,
+      chainConstant: chainLargeDeviationConstantD2(p10, s.noise),
+    };
+  }
+  return result;
 }
 
 /** φ = 1{ξ_τ > 0}: absorbed at +B, or at the horizon on the failure side (crossed only happens in replays). */

@@ -11,9 +11,10 @@ import { compareToInterval, notComparable, type Comparison } from '../../stats/c
 import { failureProbabilityD2, largeDeviationConstantD2 } from '../../theory/diffusion-d2.ts';
 import { chainLargeDeviationConstantD2 } from '../../theory/quasi-potential-d2.ts';
 import { weightedSlope } from '../chain/analyze-sweep.ts';
-import { buildHtmlReport, toCsv } from '../../report/html.ts';
+import { toCsv } from '../../report/html.ts';
 import { logFailureVsInvAlphaSpec } from '../../report/plots.ts';
-import { writePlot } from '../../report/render.ts';
+import type { FilesOf, PlotJob, ReportParts } from '../../report/files.ts';
+import type { WrittenFiles } from '../../report/build-report.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
@@ -52,12 +53,8 @@ export interface RareSummary {
   provenance: RareExperimentResult['provenance'];
 }
 
-export async function writeRareOutputs(dir: string, r: RareExperimentResult, opts: { report?: boolean } = {}): Promise<{
-  summary: RareSummary; files: { summary: string; html?: string; csv: string[]; plots: { name: string; svg: string; png: string }[] };
-}> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
-  await fs.mkdir(dir, { recursive: true });
+/** The files of a rare-event run, computed without a file system (writeFiles writes them). */
+export function rareFiles(r: RareExperimentResult): FilesOf<RareSummary> {
   const groups = new Map<string, RarePointResult[]>();
   for (const p of r.points) groups.set(seriesOf(p), [...(groups.get(seriesOf(p)) ?? []), p]);
   const sweep: Comparison[] = [];
@@ -116,11 +113,6 @@ export async function writeRareOutputs(dir: string, r: RareExperimentResult, opt
     timing: { wallSeconds: r.wallSeconds },
     provenance: r.provenance,
   };
-  const summaryFile = path.join(dir, 'summary.json');
-  await fs.writeFile(summaryFile, JSON.stringify(summary, null, 2) + '\n');
-  const files = { summary: summaryFile, csv: [] as string[], plots: [] as { name: string; svg: string; png: string }[], html: undefined as string | undefined };
-  if (opts.report === false) return { summary, files };
-
   const columns = ['point', 'series', 'd', 'alpha', 'steps', 'estimate', 'ci_lo', 'ci_hi', 'lnEstimate', 'relativeError', 'relativeWidth',
     'levels', 'work', 'efficiency', 'seconds', 'lnP_diffusion', 'lnRatio', 'ratio', 'alphaTimesMinusLnP'];
   const rows = r.points.map((p) => {
@@ -129,23 +121,27 @@ export async function writeRareOutputs(dir: string, r: RareExperimentResult, opt
       num(x.logEstimate), num(x.relativeError), num(x.relativeWidth), num(x.levels), x.work, num(x.efficiency), num(x.seconds, 4),
       num(t?.diffusionLogP), num(t?.logRatio), num(t?.ratio), num(t?.alphaTimesMinusLog)];
   });
-  const csvFile = path.join(dir, 'rare-event.csv');
-  await fs.writeFile(csvFile, toCsv(columns, rows));
-  files.csv.push(csvFile);
   const compRows = [
     ...summary.points.flatMap((p) => p.comparisons.map((c) => ({ ...c, quantity: `${p.label}: ${c.quantity}` }))),
     ...sweep,
   ];
-  await fs.writeFile(path.join(dir, 'comparisons.csv'), toCsv(['quantity', 'empirical', 'ci_lo', 'ci_hi', 'theory', 'verdict', 'note'],
-    compRows.map((c) => [c.quantity, num(c.empirical), num(c.interval?.[0]), num(c.interval?.[1]), num(c.theory), c.verdict, c.note ?? ''])));
-  files.csv.push(path.join(dir, 'comparisons.csv'));
+  const csv = [
+    { name: 'rare-event.csv', text: toCsv(columns, rows) },
+    {
+      name: 'comparisons.csv',
+      text: toCsv(['quantity', 'empirical', 'ci_lo', 'ci_hi', 'theory', 'verdict', 'note'],
+        compRows.map((c) => [c.quantity, num(c.empirical), num(c.interval?.[0]), num(c.interval?.[1]), num(c.theory), c.verdict, c.note ?? ''])),
+    },
+  ];
   const spec = logFailureVsInvAlphaSpec({ empirical, theory }, {
     title: 'ln P(failure) against 1/α (adaptive multilevel splitting)',
     pointsCaption: `points: splitting estimates with 95% intervals (${r.experiment.rareEvent!.replicates} replicates of ${r.experiment.rareEvent!.particles} particles); lines: d = 2 diffusion`,
   });
-  const w = await writePlot(dir, 'log-failure-vs-inv-alpha', spec);
-  files.plots.push({ name: 'log-failure-vs-inv-alpha', svg: w.svg, png: w.png });
-  const html = buildHtmlReport({
+  const plots: PlotJob[] = [{
+    name: 'log-failure-vs-inv-alpha', title: 'ln P(failure) against 1/α', spec,
+    caption: 'Splitting estimates of the failure probability with Student-t 95% intervals over independent replicates; the line is the d = 2 diffusion prediction. A straight line means P ≈ e^{−c/α}.',
+  }];
+  const report: ReportParts = {
     title: `stdp-mc — ${r.experiment.name}`,
     description: r.experiment.description,
     parameters: {
@@ -160,18 +156,12 @@ export async function writeRareOutputs(dir: string, r: RareExperimentResult, opt
       theory: c.theory === null ? '—' : num(c.theory), verdict: c.verdict, note: c.note,
     })),
     tables: [{ title: 'Estimates', columns, rows }],
-    plots: [{
-      title: 'ln P(failure) against 1/α', svg: await fs.readFile(w.svg, 'utf8'),
-      caption: 'Splitting estimates of the failure probability with Student-t 95% intervals over independent replicates; the line is the d = 2 diffusion prediction. A straight line means P ≈ e^{−c/α}.',
-    }],
     provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
-  });
-  files.html = path.join(dir, 'report.html');
-  await fs.writeFile(files.html, html);
-  return { summary, files };
+  };
+  return { summary, csv, plots, report };
 }
 
-export function rareHumanReport(s: RareSummary, files: { summary: string; html?: string }): string {
+export function rareHumanReport(s: RareSummary, files: WrittenFiles): string {
   const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());
   const lines = [
     `stdp-mc: ${s.name} (rare event: adaptive multilevel splitting, ${s.rareEvent.replicates} replicates × ${s.rareEvent.particles} particles)`,

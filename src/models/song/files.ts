@@ -3,7 +3,7 @@
  * histogram (10 bins of g_max/10, ensemble fractions) and the output rate per window with its 95 % interval across
  * copies, report.html. The expected outcome of Song et al. (2000) — a bimodal weight distribution and a falling
  * output rate — is checked with the issue's criteria and stated as such (a benchmark's outcome, not a theory value).
- * Computed without a file system: the CLI writes them (song-report.ts), the browser page shows them.
+ * Computed without a file system: the CLI writes them (report.ts), the browser page shows them.
  */
 import type { SongExperimentResult } from './run.ts';
 import { summarizeSong } from './stats.ts';

@@ -1,42 +1,36 @@
 /**
  * Song, Miller & Abbott (2000) ensembles (issue 5, Model B): an experiment file whose scenario has model "song",
- * run on the CPU or WebGPU engine (src/models/song/cpu-engine.ts, webgpu/song-engine.ts), summarised by song-stats.ts.
+ * run through the one run layer (src/run/run-ensemble.ts: batches, resume, shards, retries, checks) with the model of
+ * definition.ts on the CPU or WebGPU engine, summarised by stats.ts.
  */
-import type { EngineChoice } from '../../engines/index.ts';
 import type { EngineInfo } from '../../engines/types.ts';
-import { SongCpuEngine, type SongResult, type SongRunOptions } from './cpu-engine.ts';
-import { resolveSongScenario, type ResolvedSongScenario } from './scenario.ts';
 import type { Provenance } from '../../core/provenance.ts';
-import { isModelExperiment, readModelExperiment, runOnModelEngine } from '../../run/run-model.ts';
+import type { Shard } from '../../run/model.ts';
+import { runEnsemble, type BatchRecord, type RunEnsembleOptions } from '../../run/run-ensemble.ts';
+import type { SongResult } from './cpu-engine.ts';
+import { songModel, type SongEngine } from './definition.ts';
+import { songExperiment, type SongExperiment } from './experiment.ts';
+import type { SongAccumulator } from './stats.ts';
 
-export interface SongExperiment { name: string; description?: string; scenario: ResolvedSongScenario }
-
-export function isSongExperiment(json: unknown): boolean {
-  return isModelExperiment(json, 'song');
-}
-
-export function parseSongExperiment(json: unknown, overrides: { trajectories?: number; seed?: number | string } = {}): SongExperiment {
-  const f = readModelExperiment(json, overrides);
-  return { name: f.name, description: f.description, scenario: resolveSongScenario(f.scenario) };
-}
+export { isSongExperiment, parseSongExperiment, type SongExperiment } from './experiment.ts';
 
 export interface SongExperimentResult {
   experiment: SongExperiment;
   engine: EngineInfo;
   engineReason: string;
-  result: SongResult;
+  /** The merged statistics and the engine time of the batches (no per-copy data: it is folded per batch). */
+  result: Pick<SongResult, 'engine' | 'accumulator' | 'timing'>;
   wallSeconds: number;
   provenance: Provenance;
+  shard?: Shard | null;
+  /** Batches run in this process (the rest came from a state log). */
+  batchesRun?: number;
 }
 
-export async function runSongExperiment(
-  exp: SongExperiment,
-  o: { engine?: EngineChoice; signal?: AbortSignal; command?: string; onProgress?: SongRunOptions['onProgress'] } = {},
-): Promise<SongExperimentResult> {
-  const r = await runOnModelEngine<ResolvedSongScenario, SongRunOptions, SongResult>(exp.scenario, o.engine ?? 'auto', {
-    model: 'the Song–Miller–Abbott model',
-    cpu: () => new SongCpuEngine(),
-    webgpu: async () => (await import('./webgpu-engine.ts')).SongWebGpuEngine.create(),
-  }, { signal: o.signal, onProgress: o.onProgress }, o.command);
-  return { experiment: exp, ...r };
+export type SongExperimentOptions = RunEnsembleOptions<SongEngine, SongAccumulator>;
+export type SongBatchRecord = BatchRecord<SongAccumulator>;
+
+/** Run every batch of the experiment (those of `o.shard`, less those in `o.done`) and merge them in batch order. */
+export async function runSongExperiment(exp: SongExperiment, o: SongExperimentOptions = {}): Promise<SongExperimentResult> {
+  return songModel.result(await runEnsemble(songModel, songExperiment(exp), o));
 }

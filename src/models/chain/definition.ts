@@ -1,0 +1,120 @@
+/**
+ * The reduced chain of Eq. (1) as a model of the run layer: its experiment file (experiment.ts), its engines
+ * (select-engine.ts: cpu, gpujs, webgpu), one batch = trajectories [a, b) of a grid point with their checkpoint
+ * accumulators and sample paths, merged in batch order; success = argmax p = i* at the last checkpoint.
+ */
+import { OptionError } from '../../core/errors.ts';
+import { accumulatorFromJSON, accumulatorToJSON, mergeAccumulators, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
+import type { EnsembleModel, EnsembleRun, ModelExperiment } from '../../run/model.ts';
+import type { Engine } from './engine-types.ts';
+import { ExperimentSchema, parseExperiment, type Experiment, type GridPoint } from './experiment.ts';
+import { runFiles } from './files.ts';
+import { chainHumanReport } from './human.ts';
+import type { ExperimentResult, PointResult } from './run-experiment.ts';
+import { selectEngine } from './select-engine.ts';
+import type { Summary, SweepSummary } from './summary.ts';
+
+/** A chain experiment with the fields the run layer reads. */
+export type ChainExperiment = Experiment & ModelExperiment;
+
+/** One batch's statistics: accumulators per checkpoint, and p at every checkpoint for its first trajectories. */
+export interface ChainBatch {
+  checkpoints: CheckpointAccumulator[];
+  paths?: number[][][];
+}
+
+/** Two batches' statistics as one (accumulators merged per checkpoint, paths in batch order). */
+export function mergeChainBatches(a: ChainBatch, b: ChainBatch): ChainBatch {
+  const paths = a.paths?.length || b.paths?.length ? [...(a.paths ?? []), ...(b.paths ?? [])] : undefined;
+  return { checkpoints: a.checkpoints.map((x, c) => mergeAccumulators(x, b.checkpoints[c]!)), paths };
+}
+
+export function chainExperiment(exp: Experiment): ChainExperiment {
+  return {
+    ...exp, seed: exp.scenario.seed, seedKey: exp.scenario.seedKey,
+    units: gridPoints(exp).map((p) => ({ label: p.label, trajectories: p.scenario.trajectories, workPerCopy: p.scenario.steps })),
+  };
+}
+
+/** The grid points of a chain experiment (the base scenario alone without a sweep). */
+export function gridPoints(exp: Experiment): GridPoint[] {
+  return exp.points ?? [{ label: 'base', values: {}, scenario: exp.scenario }];
+}
+
+/** A grid point's result from its batches' statistics (in batch order). */
+export function pointResult(pt: GridPoint, blocks: ChainBatch[], seconds = 0, dispatches = 0): PointResult {
+  const merged = blocks.length ? blocks.reduce((a, b) => mergeChainBatches(a, b)) : null;
+  return {
+    label: pt.label, values: pt.values, scenario: pt.scenario,
+    checkpoints: merged?.checkpoints ?? [],
+    blocks: blocks.map((b) => b.checkpoints),
+    paths: merged?.paths,
+    seconds, dispatches,
+  };
+}
+
+/** Counts that must add up and moments that must be finite. */
+function checkChain(b: ChainBatch, exp: ChainExperiment, point: number, range: [number, number]): string | null {
+  const s = gridPoints(exp)[point]!.scenario;
+  const n = range[1] - range[0];
+  if (b.checkpoints.length !== s.checkpoints.length) return `${b.checkpoints.length} checkpoints, expected ${s.checkpoints.length}`;
+  for (const c of b.checkpoints) {
+    const where = `step ${c.step}`;
+    if (c.n !== n) return `${where}: ${c.n} trajectories counted, expected ${n}`;
+    const vsum = c.vertexCounts.reduce((a, v) => a + v, 0);
+    if (vsum !== n) return `${where}: vertex counts add up to ${vsum}, expected ${n}`;
+    if (c.successCount !== c.vertexCounts[s.iStar]) return `${where}: success count ${c.successCount} ≠ count at i* ${c.vertexCounts[s.iStar]}`;
+    let h = 0;
+    for (const v of c.hist) h += v;
+    if (h !== n) return `${where}: histogram holds ${h} trajectories, expected ${n}`;
+    const moments = [c.logGap, c.gap, c.logGapSuccess, c.gapSuccess, ...(c.p ?? [])];
+    if (moments.some((m) => m.n > 0 && !(Number.isFinite(m.mean) && Number.isFinite(m.m2)))) return `${where}: a mean or variance is NaN or infinite`;
+  }
+  return null;
+}
+
+export const chainModel: EnsembleModel<ChainExperiment, ChainBatch, Engine, ExperimentResult, Summary | SweepSummary> = {
+  model: 'chain',
+  title: 'the reduced chain (Eq. 1)',
+  fileSchema: () => ExperimentSchema,
+  parse(json, o) {
+    if (o.duration !== undefined) throw new OptionError('--duration does not apply to chain experiments: use --steps');
+    return chainExperiment(parseExperiment(json, { trajectories: o.trajectories, steps: o.steps, seed: o.seed }));
+  },
+  selectEngine,
+  async runBatch(engine, exp, point, range, ctx) {
+    const r = await engine.run(gridPoints(exp)[point]!.scenario, {
+      trajectoryRange: range, signal: ctx.signal, stepsPerDispatch: ctx.stepsPerDispatch, batchSize: ctx.batchSize,
+      onProgress: (p) => ctx.onProgress?.(p.done),
+    });
+    return { stats: { checkpoints: r.checkpoints, paths: r.paths }, dispatches: r.timing.dispatches };
+  },
+  merge: mergeChainBatches,
+  check: checkChain,
+  statsToJSON: (b) => ({ checkpoints: b.checkpoints.map(accumulatorToJSON), paths: b.paths }),
+  statsFromJSON: (j) => {
+    const o = j as { checkpoints: unknown[]; paths?: number[][][] };
+    return { checkpoints: o.checkpoints.map(accumulatorFromJSON), paths: o.paths };
+  },
+  successes(b) {
+    const last = b.checkpoints[b.checkpoints.length - 1]!;
+    return { successes: last.successCount, n: last.n };
+  },
+  result(run: EnsembleRun<ChainExperiment, ChainBatch>): ExperimentResult {
+    const { units: _u, seed: _s, seedKey: _k, ...experiment } = run.experiment;
+    const pts = gridPoints(run.experiment);
+    return {
+      experiment: experiment as Experiment,
+      engine: run.engine,
+      engineReason: run.engineReason,
+      points: run.points.map((p, i) => pointResult(pts[i]!, p.blocks, p.seconds, p.dispatches)),
+      single: run.experiment.points === null,
+      wallSeconds: run.wallSeconds,
+      provenance: run.provenance,
+      shard: run.shard,
+      batchesRun: run.batchesRun,
+    };
+  },
+  files: runFiles,
+  human: chainHumanReport,
+};

@@ -1,0 +1,94 @@
+/**
+ * Natural-gradient learner ensembles (Kreutzer, Senn & Petrovici 2022) as a model of the run layer: its experiment
+ * file (experiment.ts), its engines (cpu, webgpu), one batch = learners [a, b) of every (rule, η) ensemble — the
+ * ensembles share each learner's Philox numbers (common random numbers), so a batch runs the same learners in all of
+ * them — with their per-learner checkpoint values (batch.ts), merged in learner order. One grid point; no success
+ * probability, so no precision target.
+ */
+import { OptionError } from '../../core/errors.ts';
+import type { EngineChoice } from '../../engines/index.ts';
+import { selectModelEngine } from '../../engines/select-model.ts';
+import type { EngineInfo } from '../../engines/types.ts';
+import type { EnsembleModel, EnsembleRun, ModelExperiment } from '../../run/model.ts';
+import {
+  checkNatgradBatch, emptyNatgradBatch, mergeNatgradBatches, natgradBatchFromJSON, natgradBatchToJSON, type NatgradBatch,
+} from './batch.ts';
+import { NatgradCpuEngine, type NatgradResult, type NatgradRunOptions } from './cpu-engine.ts';
+import { NatgradFileSchema, parseNatgradExperiment, type NatgradExperiment } from './experiment.ts';
+import { natgradFiles, type NatgradSummary } from './files.ts';
+import { natgradHumanReport } from './report.ts';
+import type { ResolvedNatgradScenario } from './scenario.ts';
+import { summarizeNatgradEnsemble } from './stats.ts';
+import type { NatgradExperimentResult } from './run.ts';
+
+/** A natural-gradient experiment with the fields the run layer reads. */
+export type NatgradRunExperiment = NatgradExperiment & ModelExperiment;
+
+/** What both engines offer (cpu-engine.ts, webgpu-engine.ts). */
+export interface NatgradEngine {
+  info: EngineInfo;
+  run(s: ResolvedNatgradScenario, o?: NatgradRunOptions): Promise<NatgradResult>;
+  dispose?(): void;
+}
+
+/** The run layer's view of an experiment: one grid point of `trajectories` learners, each `steps` × ensembles of work. */
+export function natgradExperiment(exp: NatgradExperiment): NatgradRunExperiment {
+  const s = exp.scenario;
+  return {
+    ...exp, seed: s.seed, seedKey: s.seedKey, batches: exp.batches ?? 10, target: null,
+    // workPerCopy: learner-steps over all ensembles, the unit of the engines' onProgress `done`.
+    units: [{ label: 'base', trajectories: s.trajectories, workPerCopy: s.steps * s.ensembles.length }],
+  };
+}
+
+export function selectNatgradEngine(choice: EngineChoice): Promise<{ engine: NatgradEngine; reason: string }> {
+  return selectModelEngine<NatgradEngine>(choice, {
+    model: 'the natural-gradient learner',
+    cpu: () => new NatgradCpuEngine(),
+    webgpu: async () => (await import('./webgpu-engine.ts')).NatgradWebGpuEngine.create(),
+  });
+}
+
+/** The model's result (run.ts's shape, which files.ts reads) from the merged batches. */
+function natgradResult(run: EnsembleRun<NatgradRunExperiment, NatgradBatch>): NatgradExperimentResult {
+  const { units: _u, seed: _s, seedKey: _k, target: _t, ...experiment } = run.experiment;
+  const s = experiment.scenario;
+  const p = run.points[0]!;
+  const merged = p.merged ?? emptyNatgradBatch(s);
+  const learnerSteps = p.trajectories * s.steps * s.ensembles.length;
+  const result: NatgradResult = {
+    engine: run.engine,
+    ensembles: merged.ensembles,
+    timing: { seconds: p.seconds, dispatches: p.dispatches, learnerSteps, learnerStepsPerSecond: p.seconds > 0 ? learnerSteps / p.seconds : 0 },
+  };
+  return {
+    experiment, engine: run.engine, engineReason: run.engineReason, result,
+    summaries: merged.ensembles.map((e) => summarizeNatgradEnsemble(e, s.checkpointTimes, s.klThreshold)),
+    wallSeconds: run.wallSeconds, provenance: run.provenance, shard: run.shard, batchesRun: run.batchesRun,
+  };
+}
+
+export const natgradModel: EnsembleModel<NatgradRunExperiment, NatgradBatch, NatgradEngine, NatgradExperimentResult, NatgradSummary> = {
+  model: 'natgrad',
+  title: 'natural-gradient learning for a spiking neuron (arXiv 2011.11710)',
+  fileSchema: () => NatgradFileSchema,
+  parse(json, o) {
+    if (o.steps !== undefined) throw new OptionError('--steps does not apply to natural-gradient experiments: change its duration or steps in the file');
+    return natgradExperiment(parseNatgradExperiment(json, { trajectories: o.trajectories, seed: o.seed, duration: o.duration }));
+  },
+  selectEngine: selectNatgradEngine,
+  async runBatch(engine, exp, _point, range, ctx) {
+    const r = await engine.run(exp.scenario, {
+      trajectoryRange: range, signal: ctx.signal, stepsPerDispatch: ctx.stepsPerDispatch, batchSize: ctx.batchSize,
+      onProgress: (p) => ctx.onProgress?.(p.done),
+    });
+    return { stats: { ensembles: r.ensembles }, dispatches: r.timing.dispatches };
+  },
+  merge: mergeNatgradBatches,
+  check: (b, exp, _point, range) => checkNatgradBatch(b, exp.scenario, range),
+  statsToJSON: natgradBatchToJSON,
+  statsFromJSON: natgradBatchFromJSON,
+  result: natgradResult,
+  files: natgradFiles,
+  human: natgradHumanReport,
+};

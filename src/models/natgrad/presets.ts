@@ -1,0 +1,7 @@
+/** The shipped experiments of this model (experiments/*.json), bundled into the page as presets. */
+import naturalGradientFig3 from '../../../experiments/natural-gradient-fig3.json' with { type: 'json' };
+import { preset, type Preset } from '../../core/preset.ts';
+
+export const PRESETS: Preset[] = [
+  preset('natural-gradient-fig3', naturalGradientFig3),
+];
