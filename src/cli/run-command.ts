@@ -60,7 +60,7 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
   }
   const t0 = performance.now();
   const result = model.result(run);
-  const files = model.files(result);
+  const files = model.files(result, { report: !o.noReport });
   const out = await writeFiles(outDir, files, { report: !o.noReport });
   const book = (performance.now() - t0) / 1000;
   if (o.json) {

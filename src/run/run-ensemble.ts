@@ -107,7 +107,7 @@ export function pointRecords<B>(model: EnsembleModel<any, B>, exp: ModelExperime
   const blocks = sorted.map((r) => r.stats);
   return {
     point, label: exp.units[point]!.label,
-    merged: blocks.length ? blocks.reduce((a, b) => model.merge(a, b)) : null,
+    merged: !blocks.length ? null : model.mergeAll ? model.mergeAll(blocks) : blocks.reduce((a, b) => model.merge(a, b)),
     blocks,
     trajectories: sorted.reduce((a, r) => a + r.range[1] - r.range[0], 0),
     seconds: sorted.reduce((a, r) => a + r.seconds, 0),

@@ -106,6 +106,40 @@ export function mergeAccumulators(a: CheckpointAccumulator, b: CheckpointAccumul
   };
 }
 
+/**
+ * Merge many accumulators of one checkpoint in order: the same numbers as folding mergeAccumulators left to right
+ * (the moments are merged pairwise in the same order), with one histogram allocated instead of one per merge.
+ */
+export function mergeAccumulatorList(list: readonly CheckpointAccumulator[]): CheckpointAccumulator {
+  let acc = list[0]!;
+  if (list.length === 1) return acc;
+  const hist = new Uint32Array(H_BINS);
+  for (const a of list) {
+    const h = a.hist;
+    for (let i = 0; i < H_BINS; i++) hist[i] += h[i]!;
+  }
+  for (let j = 1; j < list.length; j++) {
+    const b = list[j]!;
+    if (acc.step !== b.step) throw new Error(`cannot merge statistics of step ${acc.step} with step ${b.step}`);
+    acc = {
+      step: acc.step,
+      n: acc.n + b.n,
+      successCount: acc.successCount + b.successCount,
+      vertexCounts: acc.vertexCounts.map((v, i) => v + b.vertexCounts[i]!),
+      belowDelta: acc.belowDelta.map((v, i) => v + b.belowDelta[i]!),
+      hist,
+      logGap: mergeMoments(acc.logGap, b.logGap),
+      minLogGap: Math.min(acc.minLogGap, b.minLogGap),
+      maxLogGap: Math.max(acc.maxLogGap, b.maxLogGap),
+      gap: mergeMoments(acc.gap, b.gap),
+      logGapSuccess: mergeMoments(acc.logGapSuccess, b.logGapSuccess),
+      gapSuccess: mergeMoments(acc.gapSuccess, b.gapSuccess),
+      p: acc.p && b.p ? acc.p.map((m, i) => mergeMoments(m, b.p![i]!)) : null,
+    };
+  }
+  return acc;
+}
+
 /** Welford update with one observation (the CPU and gpu.js engines). */
 export function pushMoment(m: Moments, x: number): void {
   m.n += 1;

@@ -12,23 +12,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { modelNames, modelOf } from '../../src/models/registry.ts';
+import { SMALL, scrub, smallExperiment } from '../models/small-experiments.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/stdp-mc.js');
-
-/** The shipped experiment of each model, and how it is made small (the same edits a user would make). */
-const SMALL: Record<string, { file: string; edit: (j: any) => void }> = {
-  chain: { file: 'quickstart.json', edit: (j) => Object.assign(j.scenario, { trajectories: 3000, steps: 300, checkpoints: { every: 100 } }) },
-  'rare-event': {
-    file: 'rare-failure.json',
-    edit: (j) => { j.rareEvent = { particles: 60, replicates: 8 }; j.sweep = { alpha: [0.05, 0.03], time: 20 }; j.batches = 4; },
-  },
-  multi: { file: 'fig5-multi-1e-3.json', edit: (j) => Object.assign(j.scenario, { trajectories: 90, steps: 1500, checkpoints: [0, 500, 1000, 1500] }) },
-  spiking: { file: 'spiking-vs-chain.json', edit: (j) => Object.assign(j.scenario, { trajectories: 120, steps: 150, checkpoints: [0, 50, 100, 150] }) },
-  song: { file: 'song2000.json', edit: (j) => Object.assign(j.scenario, { trajectories: 9, inputs: 100, duration: 1, checkpoints: { every: 0.5 }, rateWindow: 0.25 }) },
-  hebbian: { file: 'hebbian-phase.json', edit: (j) => Object.assign(j.scenario, { trajectories: 12, steps: 150, sigmas: [0, 0.1], gammas: [0.01, 0.5] }) },
-  natgrad: { file: 'natural-gradient-fig3.json', edit: (j) => Object.assign(j.scenario, { trajectories: 9, duration: 1, checkpoints: [0, 0.5, 1] }) },
-};
 
 /** Seeded LCG for the kill moments: the test is repeatable, the moments are not chosen by hand. */
 function rng(seed: number): () => number {
@@ -67,18 +54,6 @@ function runAndKill(args: string[], dir: string, batches: number, delayMs: numbe
   });
 }
 
-const VOLATILE = new Set(['timing', 'provenance', 'wallSeconds', 'seconds', 'engineSeconds', 'createdAt', 'command', 'copySeconds', 'updatedAt']);
-
-/** The summary without timings and provenance; every number kept. */
-function scrub(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(scrub);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>)
-      .filter(([k]) => !VOLATILE.has(k) && !/PerSecond$|perSecond$/.test(k)).map(([k, x]) => [k, scrub(x)]));
-  }
-  return v;
-}
-
 /** Equal but for float rounding: counts (integers) exactly, other numbers within 1e-12 relative. */
 function expectSame(a: unknown, b: unknown, where = ''): void {
   if (typeof a === 'number' && typeof b === 'number') {
@@ -108,11 +83,8 @@ describe('every model runs in batches through the CLI: killed and resumed, or sh
   for (const model of modelNames()) {
     const kills = [random(), random()];
     it(`${model}: SIGKILL twice then --resume, and shards 1/3..3/3 merged, equal the uninterrupted run`, async () => {
-      const spec = SMALL[model]!;
       const work = mkdtempSync(join(tmpdir(), `stdp-mc-${model}-`));
-      const json = JSON.parse(readFileSync(join(ROOT, 'experiments', spec.file), 'utf8'));
-      delete json.$schema;
-      spec.edit(json);
+      const json = smallExperiment(model);
       expect(modelOf(json).model).toBe(model);
       const file = join(work, 'experiment.json');
       writeFileSync(file, JSON.stringify(json));

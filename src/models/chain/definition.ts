@@ -4,7 +4,7 @@
  * accumulators and sample paths, merged in batch order; success = argmax p = i* at the last checkpoint.
  */
 import { OptionError } from '../../core/errors.ts';
-import { accumulatorFromJSON, accumulatorToJSON, mergeAccumulators, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
+import { accumulatorFromJSON, accumulatorToJSON, mergeAccumulatorList, mergeAccumulators, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
 import type { EnsembleModel, EnsembleRun, ModelExperiment } from '../../run/model.ts';
 import type { Engine } from './engine-types.ts';
 import { ExperimentSchema, parseExperiment, type Experiment, type GridPoint } from './experiment.ts';
@@ -29,6 +29,12 @@ export function mergeChainBatches(a: ChainBatch, b: ChainBatch): ChainBatch {
   return { checkpoints: a.checkpoints.map((x, c) => mergeAccumulators(x, b.checkpoints[c]!)), paths };
 }
 
+/** All batches of a grid point at once (the same numbers as folding mergeChainBatches). */
+export function mergeChainBatchList(blocks: readonly ChainBatch[]): ChainBatch {
+  const paths = blocks.some((b) => b.paths?.length) ? blocks.flatMap((b) => b.paths ?? []) : undefined;
+  return { checkpoints: blocks[0]!.checkpoints.map((_, c) => mergeAccumulatorList(blocks.map((b) => b.checkpoints[c]!))), paths };
+}
+
 export function chainExperiment(exp: Experiment): ChainExperiment {
   return {
     ...exp, seed: exp.scenario.seed, seedKey: exp.scenario.seedKey,
@@ -42,8 +48,8 @@ export function gridPoints(exp: Experiment): GridPoint[] {
 }
 
 /** A grid point's result from its batches' statistics (in batch order). */
-export function pointResult(pt: GridPoint, blocks: ChainBatch[], seconds = 0, dispatches = 0): PointResult {
-  const merged = blocks.length ? blocks.reduce((a, b) => mergeChainBatches(a, b)) : null;
+export function pointResult(pt: GridPoint, blocks: ChainBatch[], seconds = 0, dispatches = 0, mergedAlready?: ChainBatch | null): PointResult {
+  const merged = mergedAlready ?? (blocks.length ? mergeChainBatchList(blocks) : null);
   return {
     label: pt.label, values: pt.values, scenario: pt.scenario,
     checkpoints: merged?.checkpoints ?? [],
@@ -90,6 +96,7 @@ export const chainModel: EnsembleModel<ChainExperiment, ChainBatch, Engine, Expe
     return { stats: { checkpoints: r.checkpoints, paths: r.paths }, dispatches: r.timing.dispatches };
   },
   merge: mergeChainBatches,
+  mergeAll: mergeChainBatchList,
   check: checkChain,
   statsToJSON: (b) => ({ checkpoints: b.checkpoints.map(accumulatorToJSON), paths: b.paths }),
   statsFromJSON: (j) => {
@@ -107,7 +114,7 @@ export const chainModel: EnsembleModel<ChainExperiment, ChainBatch, Engine, Expe
       experiment: experiment as Experiment,
       engine: run.engine,
       engineReason: run.engineReason,
-      points: run.points.map((p, i) => pointResult(pts[i]!, p.blocks, p.seconds, p.dispatches)),
+      points: run.points.map((p, i) => pointResult(pts[i]!, p.blocks, p.seconds, p.dispatches, p.merged)),
       single: run.experiment.points === null,
       wallSeconds: run.wallSeconds,
       provenance: run.provenance,

@@ -104,8 +104,10 @@ export function sweepPlots(axes: string[], points: PointResult[], series: PointS
   }
   const simplexPoints = series.map((s, i) => ({ s, i })).filter((x) => x.s.simplex);
   if (simplexPoints.length) {
-    const paths = simplexPoints.flatMap(({ s, i }) =>
-      s.simplex!.paths.map((q) => ({ ...q, id: q.id + 100000 * i, group: simplexGroup(points[i]!, s.simplex!.paths) })));
+    const paths = simplexPoints.flatMap(({ s, i }) => {
+      const group = simplexGroup(points[i]!, s.simplex!.paths);
+      return s.simplex!.paths.map((q) => ({ ...q, id: q.id + 100000 * i, group }));
+    });
     const flowPaths = simplexPoints.flatMap(({ s, i }) => s.simplex!.flowPaths.map((q) => ({ ...q, id: i })));
     jobs.push({
       name: 'simplex', title: 'Sample paths on the simplex',
@@ -125,7 +127,7 @@ export interface RunFiles {
 }
 
 /** summary.json, CSV tables, plot specs and report parts of a finished run, as the CLI's writeRunOutputs has them. */
-export function runFiles(r: ExperimentResult): RunFiles {
+export function runFiles(r: ExperimentResult, o: { report?: boolean } = {}): RunFiles {
   const analyzed = r.points.map(analyzePoint);
   const analyses = analyzed.map((x) => x.analysis);
   const series = analyzed.map((x) => x.series);
@@ -152,7 +154,8 @@ export function runFiles(r: ExperimentResult): RunFiles {
     { name: 'checkpoints.csv', text: toCsv(CHECKPOINT_COLUMNS, points.flatMap(checkpointRows)) },
     { name: 'points.csv', text: toCsv(POINT_COLUMNS, pointRows) },
   ];
-  const plots = sweepPart ? sweepPlots(r.experiment.axes, r.points, series, sweepPart.series) : pointPlots('', '', series[0]!);
+  // Without the report only the summary is written: the plot specs (contours, thinned paths) are not built.
+  const plots = o.report === false ? [] : sweepPart ? sweepPlots(r.experiment.axes, r.points, series, sweepPart.series) : pointPlots('', '', series[0]!);
   const s0 = r.points[0]!.scenario;
   const engine = `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`;
   const parameters: Record<string, string | number> = r.single

@@ -123,6 +123,14 @@ export function initialWeights(s: ResolvedNatgradScenario, t: number): { w0: Flo
   return { w0, wStar };
 }
 
+const patternCache = new WeakMap<ResolvedNatgradScenario, Float64Array>();
+/** testPatterns of a scenario, computed once per scenario object (every batch of a run shares them). */
+export function cachedTestPatterns(s: ResolvedNatgradScenario, sp: NatgradParams): Float64Array {
+  let p = patternCache.get(s);
+  if (!p) patternCache.set(s, (p = testPatterns(s, sp)));
+  return p;
+}
+
 /** The shared test patterns x^ε_p (pattern-major, P × N): the traces after testWarmup steps from zero. */
 export function testPatterns(s: ResolvedNatgradScenario, sp: NatgradParams = natgradParams(s)): Float64Array {
   const N = s.N, P = s.testPatterns, out = new Float64Array(P * N), words = new Uint32Array(4);
@@ -319,7 +327,7 @@ export class NatgradCpuEngine {
     const [start, end] = o.trajectoryRange ?? [0, s.trajectories];
     const n = end - start, C = s.checkpoints.length;
     const sp = natgradParams(s);
-    const patterns = testPatterns(s, sp);
+    const patterns = cachedTestPatterns(s, sp);
     const words = new Uint32Array(4);
     const which = o.ensembles ?? s.ensembles.map((_, e) => e);
     const mi = o.captureInputs ?? 0, ms = o.captureSpikes ?? 0;

@@ -1,0 +1,108 @@
+/**
+ * A walk over the registry (src/models/registry.ts): every model's shipped experiments validate with its parser;
+ * every model runs its small experiment (small-experiments.ts) on the float64 CPU engine and on WebGPU (Deno on
+ * lavapipe, f32) and the two agree; every model resumes from a JSON round trip of its first batches to the
+ * uninterrupted numbers; and a lost device is retried on a fresh engine with an unchanged result, on WebGPU, for a
+ * model beside the chain.
+ *
+ * CPU against WebGPU: the engines read the same Philox numbers per copy, so every count (integers: successes, vertex
+ * and plateau counts, histograms, spikes) must be identical on these short runs, and every other number must agree
+ * to f32 rounding accumulated over the run: |a − b| ≤ 1e-3·max(|a|, |b|) + 1e-5 (the largest seen here is ~4e-4
+ * relative, on standard deviations; a wrong kernel misses by orders of magnitude).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { MODELS, PRESETS, modelByName, modelNames, modelOf } from '../../src/models/registry.ts';
+import { runEnsemble, type BatchRecord } from '../../src/run/run-ensemble.ts';
+import { runRunnerOnDeno } from '../gpu/spawn.ts';
+import { SMALL, scrub, smallExperiment } from './small-experiments.ts';
+
+const EXPERIMENTS = new URL('../../experiments/', import.meta.url);
+
+/** Numbers of two summaries side by side (strings, e.g. the engine's name, are not compared). */
+function numbers(a: unknown, b: unknown, path: string, out: { path: string; a: number; b: number }[]): void {
+  if (typeof a === 'number' && typeof b === 'number') out.push({ path, a, b });
+  else if (Array.isArray(a) && Array.isArray(b)) {
+    expect(b.length, path).toBe(a.length);
+    a.forEach((x, i) => numbers(x, b[i], `${path}[${i}]`, out));
+  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
+    for (const k of Object.keys(a)) if (k !== 'engine') numbers((a as any)[k], (b as any)[k], `${path}.${k}`, out);
+  }
+}
+
+async function summaryOn(model: string, engine: 'cpu'): Promise<unknown> {
+  const m = modelByName(model)!;
+  const run = await runEnsemble(m, m.parse(smallExperiment(model), {}), { engine });
+  return scrub(JSON.parse(JSON.stringify(m.files(m.result(run), { report: false }).summary)));
+}
+
+describe('the registry', () => {
+  it('lists every model once, each with a shipped experiment and a small experiment for these tests', () => {
+    expect(new Set(modelNames()).size).toBe(MODELS.length);
+    expect(Object.keys(SMALL).sort()).toEqual([...modelNames()].sort());
+    const files = readdirSync(EXPERIMENTS).filter((f) => f.endsWith('.json'));
+    for (const name of modelNames()) {
+      expect(files.some((f) => modelOf(JSON.parse(readFileSync(new URL(f, EXPERIMENTS), 'utf8'))).model === name), name).toBe(true);
+    }
+  });
+
+  it('every shipped experiment and every page preset validates with its model\'s parser', () => {
+    for (const f of readdirSync(EXPERIMENTS).filter((x) => x.endsWith('.json'))) {
+      const json = JSON.parse(readFileSync(new URL(f, EXPERIMENTS), 'utf8'));
+      expect(() => modelOf(json).parse(json, {}), f).not.toThrow();
+    }
+    for (const p of PRESETS) expect(() => modelOf(p.json).parse(p.json, {}), p.id).not.toThrow();
+  });
+
+  it('refuses an unknown or missing model, naming the field and the models there are', () => {
+    expect(() => modelOf({ name: 'x', scenario: { model: 'nope' } })).toThrow(/scenario\.model: unknown model "nope": one of "chain"/);
+    expect(() => modelOf({ name: 'x', scenario: {} })).toThrow(/scenario\.model: required/);
+  });
+});
+
+describe('every model resumes from its saved batches to the uninterrupted numbers (in process, CPU)', () => {
+  for (const name of modelNames()) {
+    it(name, async () => {
+      const m = modelByName(name)!;
+      const exp = m.parse(smallExperiment(name), {});
+      const saved: BatchRecord[] = [];
+      const full = await runEnsemble(m, exp, { engine: 'cpu', onBatch: (b) => { saved.push(b); } });
+      expect(saved.length).toBeGreaterThanOrEqual(3);
+      // the state log's round trip: statistics as JSON text and back
+      const k = Math.floor(saved.length / 2);
+      const done = saved.slice(0, k).map((b) => ({ ...b, stats: m.statsFromJSON(JSON.parse(JSON.stringify(m.statsToJSON(b.stats)))) }));
+      const resumed = await runEnsemble(m, exp, { engine: 'cpu', done });
+      expect(resumed.batchesRun).toBe(saved.length - k);
+      const s = (r: typeof full) => scrub(JSON.parse(JSON.stringify(m.files(m.result(r), { report: false }).summary)));
+      expect(s(resumed)).toEqual(s(full));
+    }, 120_000);
+  }
+});
+
+describe('every model on the CPU (f64) and on WebGPU (Deno, lavapipe, f32) agrees', () => {
+  for (const name of modelNames()) {
+    it(name, async () => {
+      const cpu = await summaryOn(name, 'cpu');
+      const gpu = runRunnerOnDeno('registry-runner.ts', { model: name, engine: 'webgpu' });
+      expect(gpu.engine.name).toBe('webgpu');
+      const pairs: { path: string; a: number; b: number }[] = [];
+      numbers(cpu, gpu.summary, '', pairs);
+      expect(pairs.length).toBeGreaterThan(10);
+      for (const { path, a, b } of pairs) {
+        if (Number.isInteger(a) && Number.isInteger(b)) expect(b, `${name}${path}`).toBe(a);
+        else if (Number.isNaN(a)) expect(b, `${name}${path}`).toBeNaN();
+        else expect(Math.abs(a - b), `${name}${path}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-3 * Math.max(Math.abs(a), Math.abs(b)) + 1e-5);
+      }
+    }, 300_000);
+  }
+});
+
+describe('a lost device is retried on a fresh engine with an unchanged result', () => {
+  it('several outputs on WebGPU (Deno, lavapipe): batch 1 fails once, the summary equals the clean run', () => {
+    const clean = runRunnerOnDeno('registry-runner.ts', { model: 'multi', engine: 'webgpu' });
+    const retried = runRunnerOnDeno('registry-runner.ts', { model: 'multi', engine: 'webgpu', failBatch: 1 });
+    expect(retried.failures).toBe(1);
+    expect(retried.created).toBe(2);
+    expect(retried.summary).toEqual(clean.summary);
+  }, 300_000);
+});
