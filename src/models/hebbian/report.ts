@@ -1,11 +1,5 @@
-/** Writes a hebbian run's files (hebbian-files.ts) and prints its summary for the terminal. */
-import type { HebbianExperimentResult } from './run.ts';
-import { writeFiles } from '../../report/build-report.ts';
-import { hebbianFiles, type HebbianSummary } from './files.ts';
-
-export function writeHebbianOutputs(dir: string, r: HebbianExperimentResult, opts: { report?: boolean } = {}) {
-  return writeFiles(dir, hebbianFiles(r), opts);
-}
+/** The terminal report of a hebbian run: the summary's key numbers, the verdicts, where the files are. */
+import { type HebbianSummary } from './files.ts';
 
 export function hebbianHumanReport(s: HebbianSummary, files: { summary: string; html?: string }): string {
   const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());

@@ -1,12 +1,6 @@
-/** Writes a multi run's files (multi-files.ts) and prints its summary for the terminal. */
-import type { MultiExperimentResult } from './experiment.ts';
+/** The terminal report of a multi run: the summary's key numbers, the verdicts, where the files are. */
 import type { ResolvedMultiScenario } from './scenario.ts';
-import { writeFiles } from '../../report/build-report.ts';
-import { multiFiles, type MultiSummary } from './files.ts';
-
-export function writeMultiOutputs(dir: string, r: MultiExperimentResult, opts: { report?: boolean } = {}) {
-  return writeFiles(dir, multiFiles(r), opts);
-}
+import { type MultiSummary } from './files.ts';
 
 export function multiHumanReport(s: MultiSummary, files: { summary: string; html?: string }): string {
   const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());

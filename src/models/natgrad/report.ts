@@ -1,11 +1,5 @@
-/** Writes a natural-gradient run's files (natgrad-files.ts) and prints its summary for the terminal. */
-import type { NatgradExperimentResult } from './run.ts';
-import { writeFiles } from '../../report/build-report.ts';
-import { label, natgradFiles, type NatgradSummary } from './files.ts';
-
-export function writeNatgradOutputs(dir: string, r: NatgradExperimentResult, opts: { report?: boolean } = {}) {
-  return writeFiles(dir, natgradFiles(r), opts);
-}
+/** The terminal report of a natgrad run: the summary's key numbers, the verdicts, where the files are. */
+import { label, type NatgradSummary } from './files.ts';
 
 export function natgradHumanReport(s: NatgradSummary, files: { summary: string; html?: string }): string {
   const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());

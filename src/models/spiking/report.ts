@@ -1,11 +1,5 @@
-/** Writes a spiking run's files (spiking-files.ts) and prints its summary for the terminal. */
-import type { SpikingExperimentResult } from './run.ts';
-import { writeFiles } from '../../report/build-report.ts';
-import { spikingFiles, type SpikingSummary } from './files.ts';
-
-export function writeSpikingOutputs(dir: string, r: SpikingExperimentResult, opts: { report?: boolean } = {}) {
-  return writeFiles(dir, spikingFiles(r), opts);
-}
+/** The terminal report of a spiking run: the summary's key numbers, the verdicts, where the files are. */
+import { type SpikingSummary } from './files.ts';
 
 export function spikingHumanReport(s: SpikingSummary, files: { summary: string; html?: string }): string {
   const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());
