@@ -1,13 +1,12 @@
 /**
- * Engine choice for the models beside the chain (several outputs, spiking network, Song–Miller–Abbott), with the
- * chain's rules: `cpu` is the reference, `webgpu` takes any adapter (software ones included), `auto` takes WebGPU on a
+ * Engine choice for a model with a CPU and a WebGPU engine (gpu.js declines): `cpu` is the reference, `webgpu` takes any adapter (software ones included), `auto` takes WebGPU on a
  * hardware adapter only and otherwise the CPU engine, saying why; gpu.js declines these models.
  */
 import type { EngineChoice } from './index.ts';
 import { EngineUnavailableError } from './types.ts';
 
 export interface ModelEngines<E> {
-  /** The model's name in messages ("the spiking network"). */
+  /** The model's name in messages (e.g. "the several-outputs model"). */
   model: string;
   cpu: () => E;
   /** The model's WebGPU engine (its run has the shape of E's); resolves to null without an adapter. */

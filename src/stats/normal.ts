@@ -30,7 +30,7 @@ export function erfc(x: number): number {
 
 /**
  * Φ^{-1}(p) by Acklam's rational approximation (relative error < 1.15e-9). The WGSL kernel uses the same formula in
- * f32 (shaders/chain.wgsl, norm_inv), so the CPU and GPU truncated-normal draws agree to f32 rounding.
+ * f32 (norm_inv in the WGSL kernels), so the CPU and GPU truncated-normal draws agree to f32 rounding.
  */
 export const ACKLAM = {
   a: [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239],
