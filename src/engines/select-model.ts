@@ -1,6 +1,7 @@
 /**
- * Engine choice for a model with a CPU and a WebGPU engine (gpu.js declines): `cpu` is the reference, `webgpu` takes any adapter (software ones included), `auto` takes WebGPU on a
- * hardware adapter only and otherwise the CPU engine, saying why; gpu.js declines these models.
+ * Engine choice for a model with a CPU and a WebGPU engine: `cpu` is the reference, `webgpu` takes any adapter
+ * (software ones included), `auto` takes WebGPU on a hardware adapter only and otherwise the CPU engine, saying why;
+ * gpu.js declines these models.
  */
 import type { EngineChoice } from './index.ts';
 import { EngineUnavailableError } from './types.ts';
