@@ -2,7 +2,8 @@
 // many steps per dispatch, ensemble statistics reduced on the device at checkpoints. Mirrors
 // src/models/chain/chain-math.ts (advance, reduceState) line by line, in f32.
 //
-// Prepended by the host (src/models/chain/webgpu-engine.ts): shaders/philox.wgsl, shaders/noise.wgsl and the constants
+// Prepended by the host (src/models/chain/webgpu-engine.ts): shaders/philox.wgsl, shaders/noise.wgsl,
+// shaders/categorical.wgsl, shaders/reduce.wgsl, the struct Params and the constants
 //   D (inputs), WG (workgroup size), NV (reduced float variables: L, G, L and G on the success event, then
 //   p_1..p_D when D <= 32),
 //   NOISE_LAW (0 uniform, 1 rademacher, 2 truncated normal), NBINS, H_LO, H_SCALE, LOG_D0..LOG_D2.
@@ -12,23 +13,7 @@
 const NCNT: u32 = D + 6u;
 const NO_SLOT: u32 = 0xffffffffu;
 
-struct Params {
-  key: vec2<u32>,
-  traj_offset: u32,   // global index of this batch's first trajectory (addresses the random stream)
-  n_active: u32,      // trajectories in this batch
-  k0: u32,            // first step of this dispatch
-  n_steps: u32,       // steps in this dispatch
-  fresh: u32,         // 1: start from x0 instead of the state buffer
-  stats_slot: u32,    // checkpoint slot to reduce into after the steps, or NO_SLOT
-  alpha: f32,
-  h: f32,
-  i_star: u32,
-  keep_paths: u32,    // keep p of global trajectories < keep_paths (only the first batch has any)
-  tn_lo: f32,         // truncated normal: Z = sd * Phi^{-1}(lo + u * width)
-  tn_width: f32,
-  tn_sd: f32,
-  n_wg: u32,          // workgroups in this dispatch (stride of the partials)
-}
+// struct Params (the uniform block P): generated from PARAMS in src/models/chain/webgpu-engine.ts.
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> x0: array<f32>;
@@ -37,9 +22,6 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> hist: array<atomic<u32>>;   // [slot][NBINS] of ln(-L)
 @group(0) @binding(5) var<storage, read_write> partials: array<f32>;       // [slot][wg][NV][n, mean, M2]
 @group(0) @binding(6) var<storage, read_write> paths: array<f32>;          // [slot][keep][D]
-
-var<workgroup> red: array<vec2<f32>, WG>;  // (value, count) pairs for the tree reductions
-var<workgroup> wcnt: array<atomic<u32>, NCNT>;
 
 fn hist_bin(L: f32) -> u32 {
   let v = -L;
@@ -65,26 +47,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
     for (var s = 0u; s < P.n_steps; s++) {
       let k = P.k0 + s;
       var S = 0.0;
-      var last_pos = D - 1u;
       for (var i = 0u; i < D; i++) {
         e[i] = exp(x[i]);
         S += e[i];
       }
-      for (var i = 0u; i < D; i++) {
-        if (e[i] > 0.0) { last_pos = i; }
-      }
       var r = philox4x32_10(vec4<u32>(k, traj, 0u, 0u), P.key);
-      // Categorical draw by inversion: the first i with u0 * S < sum_{j<=i} e_j.
-      let thresh = u32_to_uniform(r.x) * S;
-      // Branch-free: the partial sums are non-decreasing, so the first i with thresh < acc_i is the number of
-      // i with acc_i <= thresh (D when there is none: then last_pos, as before).
-      var cnt = 0u;
-      var acc = 0.0;
-      for (var i = 0u; i < D; i++) {
-        acc += e[i];
-        cnt += select(0u, 1u, acc <= thresh);
-      }
-      let zeta = select(cnt, last_pos, cnt == D);
+      // Categorical draw by inversion (categorical.wgsl): the first i with u0 * S < sum_{j<=i} e_j.
+      let zeta = categorical(&e, S, u32_to_uniform(r.x));
       // Spikes of this step (chain-math.ts advanceExtended): one-hot B, or with correlated inputs S = C·B
       // (VARIANT 1: input i also fires with probability GAMMA[i][zeta], uniform i of stream 1) or the figure code's
       // independent B_i ~ Bernoulli(min((Cp)_i, 1)) with C_ij = 1[u < GAMMA[i][j]] (VARIANT 2: C from stream 2).
@@ -159,9 +128,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
     }
   }
 
-  // Counts: workgroup atomics, then one global atomic per counter.
-  for (var c = lid; c < NCNT; c += WG) { atomicStore(&wcnt[c], 0u); }
-  workgroupBarrier();
+  // Counts: workgroup atomics, then one global atomic per counter (reduce.wgsl).
+  counts_begin(lid);
   if (live) {
     if (am == P.i_star) { atomicAdd(&wcnt[0], 1u); }
     atomicAdd(&wcnt[1u + am], 1u);
@@ -176,16 +144,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
       for (var i = 0u; i < D; i++) { paths[(slot * P.keep_paths + traj) * D + i] = p[i]; }
     }
   }
-  workgroupBarrier();
-  for (var c = lid; c < NCNT; c += WG) {
-    let v = atomicLoad(&wcnt[c]);
-    if (c >= 4u + D) { atomicMax(&counts[slot * NCNT + c], v); }
-    else if (v > 0u) { atomicAdd(&counts[slot * NCNT + c], v); }
-  }
+  counts_end(lid, slot);
 
-  // Moments per workgroup: two-pass (mean, then sum of squared deviations) tree reductions over the lanes that
-  // belong to each variable's event (all live lanes; for L|success and G|success those with argmax = i*); the host
-  // merges the (n, mean, M2) triples of all workgroups in f64 (Chan et al.).
+  // Moments per workgroup (reduce.wgsl) over the lanes that belong to each variable's event (all live lanes; for
+  // L|success and G|success those with argmax = i*).
   let success = live && am == P.i_star;
   for (var v = 0u; v < NV; v++) {
     var val = 0.0;
@@ -193,28 +155,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
     if (v == 0u) { val = L; } else if (v == 1u) { val = G; }
     else if (v == 2u) { val = L; inc = success; } else if (v == 3u) { val = G; inc = success; }
     else if (live) { val = p[v - 4u]; }
-    red[lid] = select(vec2<f32>(0.0, 0.0), vec2<f32>(val, 1.0), inc);
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-      if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-      workgroupBarrier();
-    }
-    let cnt = red[0].y;
-    let mean = select(0.0, red[0].x / cnt, cnt > 0.0);
-    workgroupBarrier();
-    let dev = val - mean;
-    red[lid] = select(vec2<f32>(0.0, 0.0), vec2<f32>(dev * dev, 0.0), inc);
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-      if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-      workgroupBarrier();
-    }
-    if (lid == 0u) {
-      let o = ((slot * P.n_wg + wid.x) * NV + v) * 3u;
-      partials[o] = cnt;
-      partials[o + 1u] = mean;
-      partials[o + 2u] = red[0].x;
-    }
-    workgroupBarrier();
+    reduce_moments(v, val, inc, lid, wid.x, slot);
   }
 }

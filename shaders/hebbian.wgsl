@@ -2,7 +2,8 @@
 // src/models/hebbian/cpu-engine.ts (advanceCopy, initialHebbianState, finishRecord) in f32 with the same Philox words:
 // counter (step, copy, stream 11, block), four Gaussians per block by Box–Muller.
 //
-// Prepended by the host (src/models/hebbian/webgpu-engine.ts): shaders/philox.wgsl and the constants
+// Prepended by the host (src/models/hebbian/webgpu-engine.ts): shaders/philox.wgsl, shaders/common.wgsl, the struct
+// Params and the constants
 //   D, O (input, output dims), HS (student hidden, 1 for linear), HT (teacher hidden, 1 for linear), STUDENT / TEACHER
 //   (0 linear, 1 tanh2), RULE (0 gradient, 1 random), B (batch), P (weights), P1 (layer-1 weights), NB_IN, NB_OUT,
 //   NOISE_B0, NB_P1 (Philox block offsets), THEORY (1: record the conditional theory), WS (work floats per thread),
@@ -11,30 +12,11 @@
 const STREAM: u32 = 11u;
 const INIT_STEP: u32 = 0xffffffffu;
 const RANDOM_STEP: u32 = 0xfffffffeu;
-const F_NONFINITE: u32 = 1u;
+// The fault flag F_NONFINITE comes from HEBBIAN_FLAG (src/models/hebbian/stats.ts) with the other constants.
 const TWO_PI: f32 = 6.283185307179586;
 
-struct Params {
-  key: vec2<u32>,
-  thread0: u32,       // first (point, copy) pair of this batch in the run's flattened list
-  n_active: u32,      // threads in this batch
-  n_copies: u32,      // copies per grid point in the run
-  copy_start: u32,    // index of the run's first copy (addresses the random stream)
-  n0: u32,            // first step of this dispatch
-  n1: u32,            // end step (exclusive)
-  mode: u32,          // 0: step, 1: finish checkpoint `slot`, 2: initialise
-  slot: u32,          // checkpoint slot the measured steps add to
-  n_slots: u32,
-  measure_from: u32,  // steps n >= measure_from are measured
-  eta: f32,
-  label_noise: f32,
-  init_scale: f32,
-  random_scale: f32,
-  inv_window: f32,
-  kappa: f32,
-  _pad0: u32,
-  _pad1: u32,
-}
+// struct Params (the uniform block PR): generated from PARAMS in src/models/hebbian/webgpu-engine.ts; traj_offset is
+// this batch's first (point, copy) pair in the run's flattened list.
 
 @group(0) @binding(0) var<uniform> PR: Params;
 @group(0) @binding(1) var<storage, read> teacher: array<f32>;     // A1 (or W*) row-major, then A2
@@ -52,8 +34,6 @@ fn gauss4(c0: u32, c1: u32, j: u32) -> vec4<f32> {
   let t1 = TWO_PI * u32_to_uniform(r.w);
   return vec4<f32>(r0 * cos(t0), r0 * sin(t0), r1 * cos(t1), r1 * sin(t1));
 }
-
-fn is_finite(x: f32) -> bool { return x == x && abs(x) <= 3.4028235e38; }
 
 // weights of layer `li` (offset off, count cnt, fan-in cols): dst[base + p] = scale / sqrt(cols) * gaussian
 fn fill_layer(c0: u32, c1: u32, block0: u32, off: u32, cnt: u32, scale: f32, dst_base: u32, to_work: bool) {
@@ -276,7 +256,7 @@ fn step_copy(tid: u32, t: u32, sigma: f32, gamma: f32) {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let tid = gid.x;
   if (tid >= PR.n_active) { return; }
-  let flat = PR.thread0 + tid;
+  let flat = PR.traj_offset + tid;
   let gi = flat / PR.n_copies;
   let t = PR.copy_start + flat % PR.n_copies;
   if (PR.mode == 2u) { init_copy(tid, t); } else if (PR.mode == 1u) { finish_copy(tid); } else {

@@ -2,7 +2,8 @@
 // weights in a private array, many steps per dispatch, statistics reduced on the device at checkpoints. Mirrors
 // src/models/multi/cpu-engine.ts (advanceMulti, weightsToP) and src/models/multi/stats.ts (reduceP) line by line, in f32.
 //
-// Prepended by the host (src/models/multi/webgpu-engine.ts): shaders/philox.wgsl and the constants
+// Prepended by the host (src/models/multi/webgpu-engine.ts): shaders/philox.wgsl, shaders/noise.wgsl,
+// shaders/categorical.wgsl, shaders/reduce.wgsl, the struct Params and the constants
 //   D (inputs), M (outputs), MD = M * D, WG (workgroup size), NV = 1 + MD (reduced float variables: E, then p_ji),
 //   NOISE_LAW (0 uniform, 1 rademacher, 2 truncated normal), ALGO (1 or 2), PROJ (0 sequential, 1 orthogonal),
 //   GS_EPS, NBINS, E_LO, E_LN_LO, E_SCALE.
@@ -12,27 +13,7 @@
 const NCNT: u32 = M + 1u + MD + 2u;
 const NO_SLOT: u32 = 0xffffffffu;
 
-struct Params {
-  key: vec2<u32>,
-  traj_offset: u32,   // global index of this batch's first trajectory (addresses the random stream)
-  n_active: u32,      // trajectories in this batch
-  k0: u32,            // first step of this dispatch
-  n_steps: u32,       // steps in this dispatch
-  fresh: u32,         // 1: start from w0 instead of the state buffer
-  stats_slot: u32,    // checkpoint slot to reduce into after the steps, or NO_SLOT
-  h: f32,
-  tn_lo: f32,         // truncated normal: Z = sd * Phi^{-1}(lo + u * width)
-  tn_width: f32,
-  tn_sd: f32,
-  keep_paths: u32,    // keep P of global trajectories < keep_paths (only the first batch has any)
-  n_wg: u32,          // workgroups in this dispatch (stride of the partials)
-  draw_steps: u32,    // test hook: record zeta for steps < draw_steps
-  draw_base: u32,     // index of this batch's first trajectory in the draws buffer
-  alpha: array<vec4<f32>, 2>,
-  rates: array<vec4<f32>, 2>,
-  targets: array<vec4<u32>, 2>,
-  period_end: array<vec4<u32>, 2>,
-}
+// struct Params (the uniform block P): generated from PARAMS in src/models/multi/webgpu-engine.ts.
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> w0: array<f32>;                   // [j * D + i], rows normalised
@@ -43,11 +24,9 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> paths: array<f32>;          // [slot][keep][MD]
 @group(0) @binding(7) var<storage, read_write> draws: array<u32>;          // [(traj * draw_steps + k) * M + j]
 
-var<workgroup> red: array<vec2<f32>, WG>;
 // The thread's weights (row-major M x D, rows normalised to rates . w_j = 1) and the Gram-Schmidt basis.
 var<private> W: array<f32, MD>;
 var<private> Q: array<f32, MD>;
-var<workgroup> wcnt: array<atomic<u32>, NCNT>;
 
 fn alpha_of(j: u32) -> f32 { return P.alpha[j >> 2u][j & 3u]; }
 fn rate_of(i: u32) -> f32 { return P.rates[i >> 2u][i & 3u]; }
@@ -92,23 +71,12 @@ fn update_output(j: u32, k: u32, traj: u32) -> u32 {
   var r = philox4x32_10(vec4<u32>(k, traj, j, 0u), P.key);
   var a: array<f32, D>;
   var S = 0.0;
-  var last_pos = D - 1u;
   for (var i = 0u; i < D; i++) {
     a[i] = rate_of(i) * W[o + i];
     S += a[i];
   }
-  for (var i = 0u; i < D; i++) {
-    if (a[i] > 0.0) { last_pos = i; }
-  }
-  // Categorical draw by inversion (as chain.wgsl): the number of partial sums <= u0 * S.
-  let thresh = u32_to_uniform(r.x) * S;
-  var cnt = 0u;
-  var acc = 0.0;
-  for (var i = 0u; i < D; i++) {
-    acc += a[i];
-    cnt += select(0u, 1u, acc <= thresh);
-  }
-  let zeta = select(cnt, last_pos, cnt == D);
+  // Categorical draw by inversion (categorical.wgsl).
+  let zeta = categorical(&a, S, u32_to_uniform(r.x));
   let alpha = alpha_of(j);
   var delta: array<f32, D>;
   for (var i = 0u; i < D; i++) {
@@ -227,8 +195,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
     }
   }
 
-  for (var c = lid; c < NCNT; c += WG) { atomicStore(&wcnt[c], 0u); }
-  workgroupBarrier();
+  // Counts: workgroup atomics, then one global atomic per counter (reduce.wgsl).
+  counts_begin(lid);
   if (live) {
     atomicAdd(&wcnt[misplaced], 1u);
     for (var j = 0u; j < M; j++) { atomicAdd(&wcnt[M + 1u + j * D + am[j]], 1u); }
@@ -240,42 +208,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
       for (var q = 0u; q < MD; q++) { paths[(slot * P.keep_paths + traj) * MD + q] = p[q]; }
     }
   }
-  workgroupBarrier();
-  for (var c = lid; c < NCNT; c += WG) {
-    let v = atomicLoad(&wcnt[c]);
-    if (c >= M + 1u + MD) { atomicMax(&counts[slot * NCNT + c], v); }
-    else if (v > 0u) { atomicAdd(&counts[slot * NCNT + c], v); }
-  }
+  counts_end(lid, slot);
 
-  // Moments per workgroup: two-pass tree reductions (mean, then squared deviations); the host merges the
-  // (n, mean, M2) triples of all workgroups in f64 (Chan et al.).
+  // Moments per workgroup over the live lanes (reduce.wgsl).
   for (var v = 0u; v < NV; v++) {
     var val = 0.0;
     if (live) {
       if (v == 0u) { val = E; } else { val = p[v - 1u]; }
     }
-    red[lid] = select(vec2<f32>(0.0, 0.0), vec2<f32>(val, 1.0), live);
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-      if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-      workgroupBarrier();
-    }
-    let cnt = red[0].y;
-    let mean = select(0.0, red[0].x / cnt, cnt > 0.0);
-    workgroupBarrier();
-    let dev = val - mean;
-    red[lid] = select(vec2<f32>(0.0, 0.0), vec2<f32>(dev * dev, 0.0), live);
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-      if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-      workgroupBarrier();
-    }
-    if (lid == 0u) {
-      let o = ((slot * P.n_wg + wid.x) * NV + v) * 3u;
-      partials[o] = cnt;
-      partials[o + 1u] = mean;
-      partials[o + 2u] = red[0].x;
-    }
-    workgroupBarrier();
+    reduce_moments(v, val, live, lid, wid.x, slot);
   }
 }

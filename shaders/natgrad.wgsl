@@ -5,49 +5,16 @@
 // the teacher's (word 0) and the student's (word 1) uniforms; initial weights (0xffffffff, t, 10, i >> 2), target
 // weights (0xfffffffe, t, 10, i >> 2).
 //
-// Prepended by the host (src/models/natgrad/webgpu-engine.ts): shaders/philox.wgsl and the constants
-//   N (inputs), NB (= ceil(N / 4)), NP (test patterns), NV, NS (table nodes), NF (fields per checkpoint), WG,
+// Prepended by the host (src/models/natgrad/webgpu-engine.ts): shaders/philox.wgsl, shaders/common.wgsl, the struct
+// Params and the constants N (inputs), NB (= ceil(N / 4)), NP (test patterns), NV, NS (table nodes), NF (fields per checkpoint), WG,
 //   OFF_TABLE, OFF_PAT (offsets in `consts`), TEACHER_NEURON (1: neuron teacher, 0: Poisson).
 
 const STREAM: u32 = 10u;
 const INIT_STEP: u32 = 0xffffffffu;
 const TARGET_STEP: u32 = 0xfffffffeu;
-const F_NONFINITE: u32 = 1u;
-const F_CLAMPED: u32 = 2u;
+// The fault flags F_NONFINITE, F_CLAMPED come from NATGRAD_FLAG (src/models/natgrad/stats.ts) with the constants.
 
-struct Params {
-  key: vec2<u32>,
-  traj_offset: u32,   // global index of this batch's first learner (addresses the random stream)
-  n_active: u32,      // learners in this batch
-  n0: u32,            // first step of this dispatch
-  n1: u32,            // end step (exclusive)
-  mode: u32,          // 0: step, 1: checkpoint statistics into slot, 2: initialise
-  slot: u32,
-  n_slots: u32,
-  rule: u32,          // 0 euclidean, 1 natural, 2 approximate
-  cap_in: u32,        // test hooks: first cap_in input spikes, first cap_sp teacher and student spikes per learner
-  cap_sp: u32,
-  eta: f32,
-  decay_s: f32,
-  decay_m: f32,
-  kscale: f32,        // 1 / (tau_m - tau_s) in 1/s
-  phi_dt: f32,        // phi_max * dt
-  phi_max: f32,
-  beta: f32,
-  theta: f32,
-  teacher_p: f32,     // Poisson teacher: rate * dt
-  c_eps: f32,         // 1 / int eps^2
-  int_eps_sq: f32,
-  span: f32,          // mode 1: seconds since the previous checkpoint
-  w0_min: f32,
-  w0_max: f32,
-  ws_min: f32,
-  ws_max: f32,
-  v_min: f32,
-  v_step: f32,
-  sd_min: f32,
-  sd_step: f32,
-}
+// struct Params (the uniform block P): generated from PARAMS in src/models/natgrad/webgpu-engine.ts.
 
 @group(0) @binding(0) var<uniform> P: Params;
 // consts: [i * 4 + {p_in, alpha, 1/(r int eps^2), rate}] for i < N, then the table at OFF_TABLE
@@ -67,8 +34,6 @@ fn sigm(x: f32) -> f32 {
   let e = exp(x);
   return e / (1.0 + e);
 }
-
-fn is_finite(x: f32) -> bool { return x == x && abs(x) <= 3.4028235e38; }
 
 // Bilinear lookup of [gamma_s, g1, g2, g3, g4] at (m, sd) (lookupCoefficients in natgrad-coefficients.ts).
 struct Coeffs { c: array<f32, 5>, clamped: bool }

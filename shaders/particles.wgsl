@@ -2,8 +2,9 @@
 // Mirrors src/models/rare-event/particles-cpu.ts (CpuParticleStepper.run, stepWithStream, stopStatus); the chain step is the
 // one of shaders/chain.wgsl with the Philox stream word taken from the particle: counter = (k, id, stream, block).
 //
-// Prepended by the host (src/models/rare-event/particles-webgpu.ts): shaders/philox.wgsl and the constants
-//   D (inputs), WG (workgroup size), NOISE_LAW (0 uniform, 1 rademacher, 2 truncated normal).
+// Prepended by the host (src/models/rare-event/particles-webgpu.ts): shaders/philox.wgsl, shaders/noise.wgsl, the
+// struct Params and the constants D (inputs), WG (workgroup size), NOISE_LAW (0 uniform, 1 rademacher, 2 truncated
+// normal). Dispatch j of a round counts the particles still running into running[P.cidx = j].
 //
 // A particle runs until the first state (its start included) with, in this order: xi > stop (4, crossed),
 // xi <= -B (2, success), xi >= B (3, failure), k >= K (1, horizon), where xi = max_{j != i*} x_j - x_{i*};
@@ -12,26 +13,13 @@
 // harmless). The same code serves forward runs (stop = 3e38) and replays (stop = a level), so a replay reproduces
 // the forward path bit for bit.
 
-struct Params {
-  key: vec2<u32>,
-  n: u32,             // particles in this batch
-  max_steps: u32,     // step budget of this dispatch
-  K: u32,             // horizon
-  i_star: u32,
-  alpha: f32,
-  h: f32,
-  absorb: f32,        // B
-  tn_lo: f32,
-  tn_width: f32,
-  tn_sd: f32,
-}
+// struct Params (the uniform block P): generated from PARAMS in src/models/rare-event/particles-webgpu.ts.
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read_write> xs: array<f32>;         // x[p * D + i]
 @group(0) @binding(2) var<storage, read_write> info: array<vec4<u32>>; // (k, id, stream, status)
 @group(0) @binding(3) var<storage, read_write> lv: array<vec2<f32>>;   // (stop, maxxi)
 @group(0) @binding(4) var<storage, read_write> running: array<atomic<u32>>;
-
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -96,5 +84,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var i = 0u; i < D; i++) { xs[t * D + i] = x[i]; }
   info[t] = vec4<u32>(k, id, stream, st);
   lv[t] = vec2<f32>(stop, mx);
-  if (st == 0u) { atomicAdd(&running[0], 1u); }
+  if (st == 0u) { atomicAdd(&running[P.cidx], 1u); }
 }

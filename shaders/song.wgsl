@@ -2,50 +2,18 @@
 // last-spike steps of the N inputs in storage buffers. Mirrors src/models/song/cpu-engine.ts (advanceSong, weightStats,
 // initialSongState) line by line, in f32. Philox counter (step, copy, stream 9, block).
 //
-// Prepended by the host (src/models/song/webgpu-engine.ts): shaders/philox.wgsl and the constants
-//   N (inputs), NP (N rounded up to UNROLL), UNROLL (8), LAYOUT (0: copy-major w[t * NP + i], 1: input-major
-//   w[i * n_active + t]), KMAX (entries of the Binomial CDF), METHOD (0 euler, 1 exponential), WG, BINS (10).
+// Prepended by the host (src/models/song/webgpu-engine.ts): shaders/philox.wgsl, shaders/common.wgsl, the struct
+// Params and the constants N (inputs), NP (N rounded up to UNROLL), UNROLL (8), LAYOUT (0: copy-major
+// w[t * NP + i], 1: input-major w[i * n_active + t]), KMAX (entries of the Binomial CDF), METHOD (0 euler,
+// 1 exponential), WG, BINS (10).
 
 const STREAM: u32 = 9u;
 const INIT_STEP: u32 = 0xffffffffu;
 const NONE: u32 = 0xffffffffu;
-const F_NONFINITE: u32 = 1u;
-const F_NEG_GE: u32 = 2u;
-const F_NEG_APRE: u32 = 4u;
-const F_POS_APOST: u32 = 8u;
-const F_W_BOUNDS: u32 = 16u;
-const F_INTERVAL: u32 = 32u;
+// The fault flags F_NONFINITE, F_NEG_GE, F_NEG_APRE, F_POS_APOST, F_W_BOUNDS, F_INTERVAL come from SONG_FLAG
+// (src/models/song/stats.ts) with the other constants.
 
-struct Params {
-  key: vec2<u32>,
-  traj_offset: u32,   // global index of this batch's first copy (addresses the random stream)
-  n_active: u32,      // copies in this batch
-  n0: u32,            // first step of this dispatch
-  n1: u32,            // end step (exclusive)
-  mode: u32,          // 0: step, 1: weight statistics into slot, 2: initialise
-  slot: u32,          // checkpoint slot (mode 1)
-  n_slots: u32,
-  windows: u32,
-  steps_per_window: u32,
-  cap_in: u32,        // test hook: record the first cap_in input spikes (step, input) per copy
-  cap_out: u32,       // test hook: record the first cap_out output spike steps per copy
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-  a: f32,             // dt / tau_m
-  ge_decay: f32,
-  post_decay: f32,
-  pre_rate: f32,      // dt / tau_pre
-  El: f32,
-  Ee: f32,
-  Vt: f32,
-  Vr: f32,
-  v0: f32,
-  gmax: f32,
-  dApre: f32,
-  dApost: f32,
-  cdf: array<vec4<f32>, 16>,
-}
+// struct Params (the uniform block P): generated from PARAMS in src/models/song/webgpu-engine.ts.
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read_write> scal: array<f32>;    // [t * 4 + {v, ge, apost, -}]
@@ -63,8 +31,6 @@ fn widx(t: u32, i: u32) -> u32 {
 }
 
 fn cdf_at(k: u32) -> f32 { return P.cdf[k >> 2u][k & 3u]; }
-
-fn is_finite(x: f32) -> bool { return x == x && abs(x) <= 3.4028235e38; }
 
 fn clip_w(x: f32) -> f32 { return min(max(x, 0.0), P.gmax); }
 

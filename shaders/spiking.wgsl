@@ -2,36 +2,16 @@
 // trajectory, in f32. Mirrors src/models/spiking/cpu-engine.ts (advanceSpiking, outputSpike) line by line, on the same
 // state row (NQ numbers per trajectory; the u32 fields events, k, flags in a buffer of their own). Philox counter (event, trajectory, 8, 0).
 //
-// Prepended by the host (src/models/spiking/webgpu-engine.ts): shaders/philox.wgsl and the constants
+// Prepended by the host (src/models/spiking/webgpu-engine.ts): shaders/philox.wgsl, the struct Params and the constants
 //   D, WG, NS, NQ, LAYOUT (0: coordinate-major state[q * n + t], 1: trajectory-major state[t * NQ + q]),
 //   MULT (1 multiplicative, 0 additive), ONLINE (1 online, 0 delayed), NORM_SUM (1: keep sum w fixed),
 //   RHO_SPAN, BIG, ISI_BINS, ISI_LN_LO, ISI_SCALE, INC_BINS, INC_SLOTS, HB (= ISI_BINS + INC_SLOTS),
 //   and the field offsets F_* and array offsets O_V, O_PT, O_D, O_PK, O_TRIG, O_PS, O_PS2 (already times D, plus NS).
 
-const FLAG_CAPPED: u32 = 1u;
-const FLAG_DEAD: u32 = 2u;
-const FLAG_NONFINITE: u32 = 4u;
-const FLAG_NEG_INTERVAL: u32 = 8u;
-const FLAG_NEG_TRACE: u32 = 16u;
-const STOP_MASK: u32 = 7u;
+// The flags FLAG_CAPPED, FLAG_DEAD, FLAG_NONFINITE, FLAG_NEG_INTERVAL, FLAG_NEG_TRACE and STOP_MASK (the flags that stop
+// a trajectory) come from src/models/spiking/cpu-engine.ts with the other constants.
 
-struct Params {
-  key: vec2<u32>,
-  traj_offset: u32,   // global index of this batch's first trajectory (addresses the random stream)
-  n_active: u32,      // trajectories in this batch
-  k_target: u32,      // stop at this output spike
-  budget: u32,        // input events per thread in this dispatch
-  clear_win: u32,     // 1: clear the window sums first (their checkpoint was collected)
-  slot: u32,          // checkpoint slot of the histograms
-  cidx: u32,          // index of this dispatch's "still running" counter
-  max_events: u32,
-  cap_n: u32,         // test hook: record the first cap_n events of each trajectory
-  cap_base: u32,      // index of this batch's first trajectory in the capture buffer
-  inv_lambda: f32,
-  threshold: f32,
-  alpha: f32,
-  ell0: f32,
-}
+// struct Params (the uniform block P): generated from PARAMS in src/models/spiking/webgpu-engine.ts.
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> tab: array<u32>;                 // thr[D], alias[D], bits of f32 rates[D]

@@ -5,7 +5,13 @@
  * read-only — and compiled pipelines cached by a key of what the shader source depends on.
  */
 import { runtimeName, type EngineInfo } from '../types.ts';
-import { computePipeline, type AcquiredDevice } from './device.ts';
+import { acquireDevice, computePipeline, type AcquiredDevice } from './device.ts';
+
+/** An engine on a newly acquired device, or null when no adapter is available (each engine's static create()). */
+export async function onNewDevice<T>(make: (gpu: AcquiredDevice) => T): Promise<T | null> {
+  const gpu = await acquireDevice();
+  return gpu ? make(gpu) : null;
+}
 
 export interface HostBindings {
   /** Size of the uniform parameter block in bytes (its minBindingSize). */

@@ -1,62 +1,63 @@
 /**
  * The WebGPU engine of the natural-gradient learner ensembles, shaders/natgrad.wgsl: one thread per learner, its
  * dendritic and target weights and its two PSP traces per input in one storage buffer (input-major), the same Philox
- * stream as src/models/natgrad/cpu-engine.ts. Per batch of learners and per (rule, η) ensemble: an initialising dispatch,
- * stepping dispatches of at most `stepsPerDispatch` steps, and at every checkpoint a dispatch that writes each
- * learner's summary (KL over the test patterns, rate error, ‖w − w*‖, mean weights, spike rates: NATGRAD_NF floats).
- * The host reads those per-learner summaries back once per batch (NF floats × checkpoints per learner) and forms
- * the ensemble statistics (src/models/natgrad/stats.ts). The γ table and the test patterns are computed on the host
- * in float64 and uploaded in f32.
+ * stream as src/models/natgrad/cpu-engine.ts. Per batch of learners (src/engines/webgpu/ensemble-host.ts) and per
+ * (rule, η) ensemble: an initialising dispatch, stepping dispatches of at most `stepsPerDispatch` steps, and at every
+ * checkpoint a dispatch that writes each learner's summary (KL over the test patterns, rate error, ‖w − w*‖, mean
+ * weights, spike rates: NATGRAD_NF floats). Those per-learner summaries are read back once per batch and ensemble
+ * (NF floats × checkpoints per learner) and form the ensemble statistics (src/models/natgrad/stats.ts). The γ table
+ * and the test patterns are computed on the host in float64 and uploaded in f32.
  */
 import type { ResolvedNatgradScenario } from './scenario.ts';
 import { NATGRAD_FLAG, NATGRAD_NF, type NatgradEnsembleData } from './stats.ts';
 import {
   NATGRAD_RULE_CODE, natgradParams, testPatterns, type NatgradParams, type NatgradResult, type NatgradRunOptions,
 } from './cpu-engine.ts';
-import { checkAborted } from '../../engines/types.ts';
-import { acquireDevice, encodeDispatches, loadShader, readBuffer, type AcquiredDevice } from '../../engines/webgpu/device.ts';
-import { WebGpuHost } from '../../engines/webgpu/host.ts';
+import {
+  MODE, STEP_FIELDS, ensembleEngine, kernelSource, onNewDevice, softwareStepCap, stepPlan, stepValues, uniformLayout,
+  wgslConstants, type BatchContext, type Phase, type ValuesOf,
+} from '../../engines/webgpu/index.ts';
 
-const WG = 64;
-const PARAM_STRIDE = 256;
-const PARAM_SIZE = 128;
-const GROUP = 32; // dispatches per submit
+const PARAMS = uniformLayout({
+  ...STEP_FIELDS,
+  rule: 'u32    // 0 euclidean, 1 natural, 2 approximate',
+  cap_in: 'u32  // test hooks: first cap_in input spikes, first cap_sp teacher and student spikes per learner',
+  cap_sp: 'u32', eta: 'f32', decay_s: 'f32', decay_m: 'f32',
+  kscale: 'f32  // 1 / (tau_m - tau_s) in 1/s',
+  phi_dt: 'f32  // phi_max * dt',
+  phi_max: 'f32', beta: 'f32', theta: 'f32',
+  teacher_p: 'f32 // Poisson teacher: rate * dt',
+  c_eps: 'f32   // 1 / int eps^2',
+  int_eps_sq: 'f32',
+  span: 'f32    // mode 1: seconds since the previous checkpoint',
+  w0_min: 'f32', w0_max: 'f32', ws_min: 'f32', ws_max: 'f32',
+  v_min: 'f32', v_step: 'f32', sd_min: 'f32', sd_step: 'f32', // the γ table's grid
+});
 
 /**
- * Steps per dispatch on a software adapter: llvmpipe (lavapipe) silently ends an invocation after ~65 535 loop
- * iterations. A step costs 2N loop iterations over the inputs plus 10 Philox rounds per 4 inputs (and 10 for the
- * output block); keep ~48 000 of the budget.
+ * Steps per dispatch on a software adapter (softwareStepCap): a step costs 2N loop iterations over the inputs plus
+ * 10 Philox rounds per 4 inputs (and 10 for the output block).
  */
 export function natgradSoftwareStepCap(N: number): number {
-  return Math.max(1, Math.floor(48_000 / (2 * N + 10 * (Math.ceil(N / 4) + 1) + 8)));
+  return softwareStepCap(natgradStepIterations(N));
 }
 
-export async function natgradShaderSource(s: ResolvedNatgradScenario): Promise<string> {
+const natgradStepIterations = (N: number) => 2 * N + 10 * (Math.ceil(N / 4) + 1) + 8;
+
+export function natgradShaderSource(s: ResolvedNatgradScenario): Promise<string> {
   const N = s.N;
-  const header = [
-    `const N: u32 = ${N}u;`,
-    `const NB: u32 = ${Math.ceil(N / 4)}u;`,
-    `const NP: u32 = ${s.testPatterns}u;`,
-    `const NV: u32 = ${s.table.nv}u;`,
-    `const NS: u32 = ${s.table.ns}u;`,
-    `const NF: u32 = ${NATGRAD_NF}u;`,
-    `const WG: u32 = ${WG}u;`,
-    `const OFF_TABLE: u32 = ${4 * N}u;`,
-    `const OFF_PAT: u32 = ${4 * N + 5 * s.table.nv * s.table.ns}u;`,
-    `const TEACHER_NEURON: u32 = ${s.teacher.kind === 'neuron' ? 1 : 0}u;`,
-  ].join('\n');
-  return `${header}\n${await loadShader('philox.wgsl')}\n${await loadShader('natgrad.wgsl')}`;
+  const header = wgslConstants({
+    N, NB: Math.ceil(N / 4), NP: s.testPatterns, NV: s.table.nv, NS: s.table.ns, NF: NATGRAD_NF,
+    OFF_TABLE: 4 * N, OFF_PAT: 4 * N + 5 * s.table.nv * s.table.ns, TEACHER_NEURON: s.teacher.kind === 'neuron',
+    F_NONFINITE: NATGRAD_FLAG.nonFinite, F_CLAMPED: NATGRAD_FLAG.tableClamped,
+  });
+  return kernelSource({ kernel: 'natgrad.wgsl', header, params: PARAMS, libraries: ['philox.wgsl', 'common.wgsl'] });
 }
 
-export class NatgradWebGpuEngine extends WebGpuHost {
-  private constructor(gpu: AcquiredDevice) {
-    super(gpu, { paramSize: PARAM_SIZE, storage: 6, readOnly: 1 });
-  }
-
+export class NatgradWebGpuEngine extends ensembleEngine(PARAMS, 6, 1) {
   /** Returns null when no adapter is available. */
-  static async create(): Promise<NatgradWebGpuEngine | null> {
-    const gpu = await acquireDevice();
-    return gpu ? new NatgradWebGpuEngine(gpu) : null;
+  static create(): Promise<NatgradWebGpuEngine | null> {
+    return onNewDevice((gpu) => new NatgradWebGpuEngine(gpu));
   }
 
   private async pipeline(s: ResolvedNatgradScenario): Promise<GPUComputePipeline> {
@@ -66,28 +67,19 @@ export class NatgradWebGpuEngine extends WebGpuHost {
 
   async run(s: ResolvedNatgradScenario, o: NatgradRunOptions = {}): Promise<NatgradResult> {
     const t0 = performance.now();
-    const device = this.gpu.device;
     const [start, end] = o.trajectoryRange ?? [0, s.trajectories];
     const nAll = end - start, N = s.N, C = s.checkpoints.length;
     const sp = natgradParams(s);
     const pipeline = await this.pipeline(s);
     const which = o.ensembles ?? s.ensembles.map((_, e) => e);
     const mi = o.captureInputs ?? 0, ms = o.captureSpikes ?? 0;
-    const limits = device.limits;
-    const maxByState = Math.floor(limits.maxStorageBufferBindingSize / (16 * N));
-    const maxByGrid = limits.maxComputeWorkgroupsPerDimension * WG;
-    const defaultBatch = this.gpu.software ? 256 : 1 << 14;
-    const batchSize = Math.max(1, Math.min(o.batchSize ?? defaultBatch, maxByState, maxByGrid));
+    const batchSize = this.batchSize({ requested: o.batchSize, software: 256, hardware: 1 << 14, bytesPerThread: 16 * N });
     // Constants: per input {p_in, α, 1/(r ∫ε²), r}, the γ table, the test patterns.
     const patterns = testPatterns(s, sp);
     const consts = new Float32Array(4 * N + sp.table.length + patterns.length);
     for (let i = 0; i < N; i++) consts.set([sp.pIn[i]!, sp.att[i]!, sp.invRC[i]!, sp.rates[i]!], 4 * i);
     consts.set(sp.table, 4 * N);
     consts.set(patterns, 4 * N + sp.table.length);
-    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    const constBuf = device.createBuffer({ size: consts.byteLength, usage });
-    device.queue.writeBuffer(constBuf, 0, consts);
-    const paramBuf = device.createBuffer({ size: PARAM_STRIDE * GROUP, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     const ensembles: NatgradEnsembleData[] = which.map((e) => ({
       rule: s.ensembles[e]!.rule, eta: s.ensembles[e]!.eta, n: nAll,
       values: new Float32Array(nAll * C * NATGRAD_NF), flags: new Uint32Array(nAll),
@@ -97,106 +89,76 @@ export class NatgradWebGpuEngine extends WebGpuHost {
     const student = ms > 0 ? new Int32Array(nAll * ms) : undefined;
     const finalWeights = o.captureFinalWeights ? which.map(() => new Float32Array(nAll * N)) : undefined;
     const total = nAll * s.steps * which.length;
-    let done = 0, dispatches = 0, stepsPerDispatch = 0;
-    try {
-      for (let b0 = start; b0 < end; b0 += batchSize) {
-        const b1 = Math.min(end, b0 + batchSize), n = b1 - b0, rel0 = b0 - start;
-        const nWg = Math.ceil(n / WG);
-        // Hardware: ~2^22 learner-steps per dispatch (N = 100: ~0.4·10⁹ synapse updates); software: under the cap.
-        const wanted = o.stepsPerDispatch ?? Math.max(1, Math.floor((1 << 22) / n));
-        stepsPerDispatch = this.gpu.software ? Math.min(wanted, natgradSoftwareStepCap(N)) : wanted;
-        const mk = (bytes: number) => device.createBuffer({ size: Math.max(16, bytes), usage });
-        const bufs = { st: mk(16 * N * n), scal: mk(16 * n), meta: mk(16 * n), outs: mk(4 * C * NATGRAD_NF * n), cap: mk(4 * n * (2 * mi + 2 * ms)) };
-        const list = [bufs.st, bufs.scal, bufs.meta, bufs.outs, bufs.cap];
-        const bindGroup = device.createBindGroup({
-          layout: this.bindLayout!,
-          entries: [
-            { binding: 0, resource: { buffer: paramBuf, size: PARAM_SIZE } },
-            { binding: 1, resource: { buffer: constBuf } },
-            ...list.map((buffer, j) => ({ binding: j + 2, resource: { buffer } })),
-          ],
-        });
-        for (const [ei, e] of which.entries()) {
-          const spec = s.ensembles[e]!;
-          const capIn = ei === 0 ? mi : 0, capSp = ei === 0 ? ms : 0;
-          if (capIn + capSp > 0) device.queue.writeBuffer(bufs.cap, 0, new Int32Array(n * (2 * mi + 2 * ms)).fill(-1));
-          const plan: { mode: number; n0: number; n1: number; slot: number; span: number }[] = [{ mode: 2, n0: 0, n1: 0, slot: 0, span: 0 }];
-          let k = 0;
-          for (let c = 0; c < C; c++) {
-            const target = s.checkpoints[c]!;
-            const k0 = k;
-            while (k < target) {
-              const k1 = Math.min(target, k + stepsPerDispatch);
-              plan.push({ mode: 0, n0: k, n1: k1, slot: 0, span: 0 });
-              k = k1;
-            }
-            plan.push({ mode: 1, n0: k, n1: k, slot: c, span: ((target - k0) * s.dt) / 1000 });
-          }
-          for (let g = 0; g < plan.length; g += GROUP) {
-            checkAborted(o.signal);
-            const group = plan.slice(g, g + GROUP);
-            const params = new ArrayBuffer(PARAM_STRIDE * group.length);
-            group.forEach((d, j) => writeParams(new DataView(params, j * PARAM_STRIDE, PARAM_SIZE), s, sp, d, b0, n, NATGRAD_RULE_CODE[spec.rule], spec.eta, capIn, capSp, C));
-            device.queue.writeBuffer(paramBuf, 0, params);
-            const enc = device.createCommandEncoder();
-            encodeDispatches(enc, pipeline, bindGroup, group.length, nWg, PARAM_STRIDE);
-            device.queue.submit([enc.finish()]);
-            await device.queue.onSubmittedWorkDone();
-            dispatches += group.length;
-            done += n * group.reduce((a, d) => a + (d.n1 - d.n0), 0);
-            o.onProgress?.({ done, total, elapsedSeconds: (performance.now() - t0) / 1000 });
-          }
-          const outs = new Float32Array(await readBuffer(device, bufs.outs, 4 * C * NATGRAD_NF * n));
-          const data = ensembles[ei]!;
-          for (let t = 0; t < n; t++) {
-            for (let c = 0; c < C; c++) {
-              const src = (t * C + c) * NATGRAD_NF, dst = ((rel0 + t) * C + c) * NATGRAD_NF;
-              for (let f = 0; f < NATGRAD_NF; f++) data.values[dst + f] = outs[src + f]!;
-              if (s.teacher.kind !== 'neuron') data.values[dst + 2] = NaN;
-              if (!s.rates.some((r) => r > 0)) data.values[dst + 3] = NaN;
-              if (!s.rates.some((r) => r === 0)) data.values[dst + 4] = NaN;
-              if (c === 0 || s.checkpoints[c] === s.checkpoints[c - 1]) { data.values[dst + 5] = NaN; data.values[dst + 6] = NaN; }
-            }
-          }
-          const meta = new Uint32Array(await readBuffer(device, bufs.meta, 16 * n));
-          for (let t = 0; t < n; t++) data.flags[rel0 + t] = meta[t * 4]! & (NATGRAD_FLAG.nonFinite | NATGRAD_FLAG.tableClamped);
-          if (capIn + capSp > 0) {
-            const cap = new Int32Array(await readBuffer(device, bufs.cap, 4 * n * (2 * mi + 2 * ms)));
-            if (inputs) inputs.set(cap.subarray(0, 2 * mi * n), rel0 * 2 * mi);
-            if (teacher) teacher.set(cap.subarray(2 * mi * n, (2 * mi + ms) * n), rel0 * ms);
-            if (student) student.set(cap.subarray((2 * mi + ms) * n, (2 * mi + 2 * ms) * n), rel0 * ms);
-          }
-          if (finalWeights) {
-            const w = new Float32Array(await readBuffer(device, bufs.st, 4 * N * n));
-            for (let t = 0; t < n; t++) for (let i = 0; i < N; i++) finalWeights[ei]![(rel0 + t) * N + i] = sp.att[i]! * w[i * n + t]!;
-          }
+
+    // Per-learner summaries, flags and captures of ensemble ei in batch b.
+    const collect = async (b: BatchContext, ei: number) => {
+      const { n, rel0 } = b;
+      const outs = new Float32Array(await b.read('outs'));
+      const data = ensembles[ei]!;
+      for (let t = 0; t < n; t++) {
+        for (let c = 0; c < C; c++) {
+          const src = (t * C + c) * NATGRAD_NF, dst = ((rel0 + t) * C + c) * NATGRAD_NF;
+          for (let f = 0; f < NATGRAD_NF; f++) data.values[dst + f] = outs[src + f]!;
+          if (s.teacher.kind !== 'neuron') data.values[dst + 2] = NaN;
+          if (!s.rates.some((r) => r > 0)) data.values[dst + 3] = NaN;
+          if (!s.rates.some((r) => r === 0)) data.values[dst + 4] = NaN;
+          if (c === 0 || s.checkpoints[c] === s.checkpoints[c - 1]) { data.values[dst + 5] = NaN; data.values[dst + 6] = NaN; }
         }
-        for (const b of list) b.destroy();
       }
-    } finally {
-      paramBuf.destroy();
-      constBuf.destroy();
-    }
-    const seconds = (performance.now() - t0) / 1000;
+      const meta = new Uint32Array(await b.read('meta'));
+      for (let t = 0; t < n; t++) data.flags[rel0 + t] = meta[t * 4]! & (NATGRAD_FLAG.nonFinite | NATGRAD_FLAG.tableClamped);
+      if (ei === 0 && mi + ms > 0) {
+        const cap = new Int32Array(await b.read('cap'));
+        inputs?.set(cap.subarray(0, 2 * mi * n), rel0 * 2 * mi);
+        teacher?.set(cap.subarray(2 * mi * n, (2 * mi + ms) * n), rel0 * ms);
+        student?.set(cap.subarray((2 * mi + ms) * n, (2 * mi + 2 * ms) * n), rel0 * ms);
+      }
+      if (finalWeights) {
+        const w = new Float32Array(await b.read('st', 4 * N * n));
+        for (let t = 0; t < n; t++) for (let i = 0; i < N; i++) finalWeights[ei]![(rel0 + t) * N + i] = sp.att[i]! * w[i * n + t]!;
+      }
+    };
+    const fixed = fixedValues(s, sp);
+    let stepsPerDispatch = 0;
+    const run = await this.runEnsemble({
+      pipeline, range: [start, end], batchSize, total, signal: o.signal, onProgress: o.onProgress, t0,
+      shared: { consts: { bytes: consts.byteLength, data: consts } },
+      // The capture slots start at −1 (ensemble 0, the first one run on the batch, writes them).
+      perBatch: ({ n }) => ({ st: 16 * N * n, scal: 16 * n, meta: 16 * n, outs: 4 * C * NATGRAD_NF * n, cap: { bytes: 4 * n * (2 * mi + 2 * ms), fill: -1 } }),
+      bindings: ['consts', 'st', 'scal', 'meta', 'outs', 'cap'],
+      phases: (b) => {
+        // Hardware: ~2^22 learner-steps per dispatch (N = 100: ~0.4·10⁹ synapse updates); software: under the cap.
+        stepsPerDispatch = this.stepsPerDispatch(b.n, { requested: o.stepsPerDispatch, budget: 1 << 22, iterationsPerStep: natgradStepIterations(N) });
+        const plan = stepPlan(s.checkpoints, stepsPerDispatch);
+        return which.map((e, ei): Phase<ValuesOf<typeof PARAMS>> => {
+          const spec = s.ensembles[e]!;
+          const per = { rule: NATGRAD_RULE_CODE[spec.rule], eta: spec.eta, cap_in: ei === 0 ? mi : 0, cap_sp: ei === 0 ? ms : 0 };
+          return {
+            dispatches: plan.map((d) => ({
+              steps: d.n1 - d.n0,
+              values: { ...stepValues(s.seedKey, b, d, C), ...per, ...fixed, span: d.mode === MODE.checkpoint ? ((d.target - d.prev) * s.dt) / 1000 : 0 },
+            })),
+            finish: () => collect(b, ei),
+          };
+        });
+      },
+    });
     return {
-      engine: { ...this.info, details: { ...this.info.details, workgroupSize: WG, batchSize, stepsPerDispatch } },
+      engine: this.runInfo({ batchSize, stepsPerDispatch }),
       ensembles, inputs, teacher, student, finalWeights,
-      timing: { seconds, dispatches, learnerSteps: total, learnerStepsPerSecond: seconds > 0 ? total / seconds : 0 },
+      timing: { ...run, learnerSteps: total, learnerStepsPerSecond: run.seconds > 0 ? total / run.seconds : 0 },
     };
   }
 }
 
-function writeParams(
-  v: DataView, s: ResolvedNatgradScenario, sp: NatgradParams, d: { mode: number; n0: number; n1: number; slot: number; span: number },
-  trajOffset: number, n: number, rule: number, eta: number, capIn: number, capSp: number, C: number,
-): void {
-  const u = (o: number, x: number) => v.setUint32(o, x >>> 0, true);
-  const f = (o: number, x: number) => v.setFloat32(o, x, true);
-  u(0, s.seedKey[0]); u(4, s.seedKey[1]); u(8, trajOffset); u(12, n);
-  u(16, d.n0); u(20, d.n1); u(24, d.mode); u(28, d.slot); u(32, C); u(36, rule); u(40, capIn); u(44, capSp);
-  f(48, eta); f(52, sp.decayS); f(56, sp.decayM); f(60, sp.kscale); f(64, sp.phiDt); f(68, sp.phiMax);
-  f(72, sp.beta); f(76, sp.theta); f(80, sp.teacherP); f(84, sp.cEps); f(88, sp.intEpsSq); f(92, d.span);
-  f(96, s.initialWeights.min); f(100, s.initialWeights.max);
-  f(104, s.teacher.kind === 'neuron' ? s.teacher.min : 0); f(108, s.teacher.kind === 'neuron' ? s.teacher.max : 0);
-  f(112, sp.grid.vMin); f(116, sp.grid.vStep); f(120, sp.grid.sdMin); f(124, sp.grid.sdStep);
+/** The parameter values that do not change between dispatches. */
+function fixedValues(s: ResolvedNatgradScenario, sp: NatgradParams) {
+  const t = s.teacher;
+  return {
+    decay_s: sp.decayS, decay_m: sp.decayM, kscale: sp.kscale, phi_dt: sp.phiDt, phi_max: sp.phiMax, beta: sp.beta,
+    theta: sp.theta, teacher_p: sp.teacherP, c_eps: sp.cEps, int_eps_sq: sp.intEpsSq,
+    w0_min: s.initialWeights.min, w0_max: s.initialWeights.max,
+    ws_min: t.kind === 'neuron' ? t.min : 0, ws_max: t.kind === 'neuron' ? t.max : 0,
+    v_min: sp.grid.vMin, v_step: sp.grid.vStep, sd_min: sp.grid.sdMin, sd_step: sp.grid.sdStep,
+  };
 }
