@@ -86,24 +86,7 @@ export function emptyAccumulator(step: number, d: number): CheckpointAccumulator
 }
 
 export function mergeAccumulators(a: CheckpointAccumulator, b: CheckpointAccumulator): CheckpointAccumulator {
-  if (a.step !== b.step) throw new Error(`cannot merge statistics of step ${a.step} with step ${b.step}`);
-  const hist = new Uint32Array(H_BINS);
-  for (let i = 0; i < H_BINS; i++) hist[i] = a.hist[i]! + b.hist[i]!;
-  return {
-    step: a.step,
-    n: a.n + b.n,
-    successCount: a.successCount + b.successCount,
-    vertexCounts: a.vertexCounts.map((v, i) => v + b.vertexCounts[i]!),
-    belowDelta: a.belowDelta.map((v, i) => v + b.belowDelta[i]!),
-    hist,
-    logGap: mergeMoments(a.logGap, b.logGap),
-    minLogGap: Math.min(a.minLogGap, b.minLogGap),
-    maxLogGap: Math.max(a.maxLogGap, b.maxLogGap),
-    gap: mergeMoments(a.gap, b.gap),
-    logGapSuccess: mergeMoments(a.logGapSuccess, b.logGapSuccess),
-    gapSuccess: mergeMoments(a.gapSuccess, b.gapSuccess),
-    p: a.p && b.p ? a.p.map((m, i) => mergeMoments(m, b.p![i]!)) : null,
-  };
+  return mergeAccumulatorList([a, b]);
 }
 
 /**
@@ -112,7 +95,7 @@ export function mergeAccumulators(a: CheckpointAccumulator, b: CheckpointAccumul
  */
 export function mergeAccumulatorList(list: readonly CheckpointAccumulator[]): CheckpointAccumulator {
   let acc = list[0]!;
-  if (list.length === 1) return acc;
+  if (list.length === 1) return { ...acc, hist: acc.hist.slice() };
   const hist = new Uint32Array(H_BINS);
   for (const a of list) {
     const h = a.hist;

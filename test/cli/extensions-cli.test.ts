@@ -1,18 +1,11 @@
 /** The model extensions through the command line: a several-outputs run, a correlated and a primed sweep. */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../gpu/spawn.ts';
+import { runCli, tempFolder } from './cli-helpers.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'stdp-mc-ext-'));
-const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/stdp-mc.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-function write(name: string, obj: object): string {
-  const f = join(dir, `${name}.json`);
-  writeFileSync(f, JSON.stringify(obj));
-  return f;
-}
+const { dir, write } = tempFolder('stdp-mc-ext-');
+const run = (args: string[]) => runCli('node', args);
 
 describe('stdp-mc run on the extensions', () => {
   it('several outputs: error and plateau statistics, the mean-field map, plots and report; bad alphas refused', () => {

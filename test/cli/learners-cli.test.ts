@@ -3,20 +3,13 @@
  * the closed-form comparisons, plots and report; a bad field refused with its name; gpu.js and --steps declined) and
  * natural-gradient learning (the shipped Figure 3 file shortened with --duration and --trajectories).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../gpu/spawn.ts';
+import { runCli, tempFolder } from './cli-helpers.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'stdp-mc-learners-'));
-const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/stdp-mc.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
-function write(name: string, obj: object): string {
-  const f = join(dir, `${name}.json`);
-  writeFileSync(f, JSON.stringify(obj));
-  return f;
-}
+const { dir, write } = tempFolder('stdp-mc-learners-');
+const run = (args: string[]) => runCli('node', args, 240_000);
 
 describe('stdp-mc run on the learner ensembles', () => {
   it('Hebbian alignment: grid summary with closed-form verdicts, phase diagram and report; bad input refused', () => {

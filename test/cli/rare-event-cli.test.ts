@@ -1,10 +1,8 @@
 /** A rare-event experiment through the command line: summary, CSV, plot and report; refusals. */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../gpu/spawn.ts';
+import { runCli, tempFolder } from './cli-helpers.ts';
 
 const exp = {
   name: 'rare-tiny',
@@ -14,10 +12,9 @@ const exp = {
 };
 
 describe('stdp-mc run on a rare-event experiment', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'stdp-mc-rare-'));
-  const file = join(dir, 'rare.json');
-  writeFileSync(file, JSON.stringify(exp));
-  const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/stdp-mc.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const { dir, write } = tempFolder('stdp-mc-rare-');
+  const file = write('rare', exp);
+  const run = (args: string[]) => runCli('node', args);
 
   it('writes the estimates with intervals, the diffusion comparison, the plot and the report', () => {
     const out = join(dir, 'out');

@@ -3,30 +3,23 @@
  * (SIGINT, SIGTERM) and resumed gives the uninterrupted summary; shards run as separate processes (Node and Deno)
  * merge into the single run's summary; corrupted or foreign states and existing outputs are refused.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, denoBin } from '../gpu/spawn.ts';
+import { ROOT } from '../gpu/spawn.ts';
+import { expectClose as close } from '../expect-close.ts';
+import { cliArgv as argvFor, runCli, tempFolder } from './cli-helpers.ts';
 
 const exp = {
   name: 'scale',
   batches: 12,
   scenario: { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 1500, trajectories: 6000, seed: 77, checkpoints: { every: 300 }, keepPaths: 4 },
 };
-const dir = mkdtempSync(join(tmpdir(), 'stdp-mc-scale-'));
-const file = join(dir, 'scale.json');
-writeFileSync(file, JSON.stringify(exp));
+const { dir, write } = tempFolder('stdp-mc-scale-');
+const file = write('scale', exp);
 
-function argvFor(runtime: 'node' | 'deno', args: string[]): [string, string[]] {
-  return runtime === 'node' ? [process.execPath, [join(ROOT, 'bin/stdp-mc.js'), ...args]] : [denoBin(), ['run', '-A', join(ROOT, 'src/cli/main.ts'), ...args]];
-}
-
-function cli(runtime: 'node' | 'deno', args: string[]) {
-  const [cmd, a] = argvFor(runtime, args);
-  return spawnSync(cmd, a, { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
-}
+const cli = (runtime: 'node' | 'deno', args: string[]) => runCli(runtime, args, 180_000);
 
 /** The summary without what legitimately differs between runs: timings and when/how it was made. */
 function stable(s: any): any {
@@ -38,15 +31,7 @@ function stable(s: any): any {
  * Counts identical, floating-point values within 1e-12 relative: shards run under Node and Deno (different V8
  * versions, whose Math.exp/log1p can differ in the last bit) sum to within rounding of the single run.
  */
-function expectClose(a: unknown, b: unknown, path = ''): void {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (Number.isInteger(a) && Number.isInteger(b)) expect(a, path).toBe(b);
-    else expect(Math.abs(a - b), path).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(a)));
-  } else if (a && typeof a === 'object') {
-    expect(Object.keys(b as object).sort(), path).toEqual(Object.keys(a).sort());
-    for (const k of Object.keys(a)) expectClose((a as any)[k], (b as any)[k], `${path}.${k}`);
-  } else expect(b, path).toEqual(a);
-}
+const expectClose = (a: unknown, b: unknown): void => close(a, b, { floor: 1 });
 
 function batchesSaved(out: string): number {
   try {

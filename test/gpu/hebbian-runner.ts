@@ -6,24 +6,12 @@
  */
 import { resolveHebbianScenario } from '../../src/models/hebbian/scenario.ts';
 import { HebbianWebGpuEngine } from '../../src/models/hebbian/webgpu-engine.ts';
-import { printResult, requestArg } from './runner-io.ts';
+import { answerEngineRequest, plainArray as arr } from './engine-request.ts';
 
-const req = requestArg();
-const s = resolveHebbianScenario(req.scenario);
-const engine = await HebbianWebGpuEngine.create();
-if (!engine) throw new Error('no WebGPU adapter');
-let result: unknown;
-try {
-  const r = await engine.run(s, req.options ?? {});
-  const arr = (x: ArrayLike<number> | undefined) => (x ? Array.from(x) : undefined);
-  result = {
-    engine: r.engine,
-    accumulator: r.accumulator,
-    copies: r.copies && { points: r.copies.points, n: r.copies.n, checkpoints: r.copies.checkpoints, rec: arr(r.copies.rec), flags: arr(r.copies.flags) },
-    finalWeights: arr(r.finalWeights),
-    timing: r.timing,
-  };
-} finally {
-  engine.dispose();
-}
-await printResult(result);
+await answerEngineRequest(resolveHebbianScenario, () => HebbianWebGpuEngine.create(), (r) => ({
+  engine: r.engine,
+  accumulator: r.accumulator,
+  copies: r.copies && { points: r.copies.points, n: r.copies.n, checkpoints: r.copies.checkpoints, rec: arr(r.copies.rec), flags: arr(r.copies.flags) },
+  finalWeights: arr(r.finalWeights),
+  timing: r.timing,
+}));

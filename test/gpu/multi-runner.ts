@@ -7,24 +7,13 @@
 import { resolveMultiScenario } from '../../src/models/multi/scenario.ts';
 import { MultiWebGpuEngine } from '../../src/models/multi/webgpu-engine.ts';
 import { multiAccumulatorToJSON } from '../../src/models/multi/stats.ts';
-import { printResult, requestArg } from './runner-io.ts';
+import { answerEngineRequest, plainArray } from './engine-request.ts';
 
-const req = requestArg();
-const s = resolveMultiScenario(req.scenario);
-const engine = await MultiWebGpuEngine.create();
-if (!engine) throw new Error('no WebGPU adapter');
-let result: unknown;
-try {
-  const r = await engine.run(s, req.options ?? {});
-  result = {
-    engine: r.engine,
-    accumulators: r.checkpoints.map(multiAccumulatorToJSON),
-    paths: r.paths,
-    draws: r.draws ? Array.from(r.draws) : undefined,
-    finalWeights: r.finalWeights ? Array.from(r.finalWeights) : undefined,
-    timing: r.timing,
-  };
-} finally {
-  engine.dispose();
-}
-await printResult(result);
+await answerEngineRequest(resolveMultiScenario, () => MultiWebGpuEngine.create(), (r) => ({
+  engine: r.engine,
+  accumulators: r.checkpoints.map(multiAccumulatorToJSON),
+  paths: r.paths,
+  draws: plainArray(r.draws),
+  finalWeights: plainArray(r.finalWeights),
+  timing: r.timing,
+}));

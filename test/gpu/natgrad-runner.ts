@@ -6,27 +6,17 @@
  */
 import { resolveNatgradScenario } from '../../src/models/natgrad/scenario.ts';
 import { NatgradWebGpuEngine } from '../../src/models/natgrad/webgpu-engine.ts';
-import { printResult, requestArg } from './runner-io.ts';
+import { answerEngineRequest } from './engine-request.ts';
 
-const req = requestArg();
-const s = resolveNatgradScenario(req.scenario);
-const engine = await NatgradWebGpuEngine.create();
-if (!engine) throw new Error('no WebGPU adapter');
-let result: unknown;
-try {
-  const r = await engine.run(s, req.options ?? {});
-  // NaN does not survive JSON: send null and let the caller map it back.
-  const arr = (x: ArrayLike<number> | undefined) => (x ? Array.from(x, (v) => (Number.isNaN(v) ? null : v)) : undefined);
-  result = {
-    engine: r.engine,
-    ensembles: r.ensembles.map((e) => ({ rule: e.rule, eta: e.eta, n: e.n, values: arr(e.values), flags: arr(e.flags) })),
-    inputs: arr(r.inputs),
-    teacher: arr(r.teacher),
-    student: arr(r.student),
-    finalWeights: r.finalWeights?.map((w) => arr(w)),
-    timing: r.timing,
-  };
-} finally {
-  engine.dispose();
-}
-await printResult(result);
+// NaN does not survive JSON: send null and let the caller map it back.
+const arr = (x: ArrayLike<number> | undefined) => (x ? Array.from(x, (v) => (Number.isNaN(v) ? null : v)) : undefined);
+
+await answerEngineRequest(resolveNatgradScenario, () => NatgradWebGpuEngine.create(), (r) => ({
+  engine: r.engine,
+  ensembles: r.ensembles.map((e) => ({ rule: e.rule, eta: e.eta, n: e.n, values: arr(e.values), flags: arr(e.flags) })),
+  inputs: arr(r.inputs),
+  teacher: arr(r.teacher),
+  student: arr(r.student),
+  finalWeights: r.finalWeights?.map((w) => arr(w)),
+  timing: r.timing,
+}));

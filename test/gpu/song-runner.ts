@@ -6,29 +6,17 @@
  */
 import { resolveSongScenario } from '../../src/models/song/scenario.ts';
 import { SongWebGpuEngine } from '../../src/models/song/webgpu-engine.ts';
-import { printResult, requestArg } from './runner-io.ts';
+import { answerEngineRequest, plainArray as arr } from './engine-request.ts';
 
-const req = requestArg();
-const s = resolveSongScenario(req.scenario);
-const engine = await SongWebGpuEngine.create();
-if (!engine) throw new Error('no WebGPU adapter');
-let result: unknown;
-try {
-  const r = await engine.run(s, req.options ?? {});
-  const arr = (x: ArrayLike<number> | undefined) => (x ? Array.from(x) : undefined);
-  result = {
-    engine: r.engine,
-    accumulator: r.accumulator,
-    copies: {
-      n: r.copies.n, windowCounts: arr(r.copies.windowCounts), hists: arr(r.copies.hists),
-      meanW: arr(r.copies.meanW), flags: arr(r.copies.flags),
-    },
-    inputs: arr(r.inputs),
-    outputs: arr(r.outputs),
-    finalWeights: arr(r.finalWeights),
-    timing: r.timing,
-  };
-} finally {
-  engine.dispose();
-}
-await printResult(result);
+await answerEngineRequest(resolveSongScenario, () => SongWebGpuEngine.create(), (r) => ({
+  engine: r.engine,
+  accumulator: r.accumulator,
+  copies: {
+    n: r.copies.n, windowCounts: arr(r.copies.windowCounts), hists: arr(r.copies.hists),
+    meanW: arr(r.copies.meanW), flags: arr(r.copies.flags),
+  },
+  inputs: arr(r.inputs),
+  outputs: arr(r.outputs),
+  finalWeights: arr(r.finalWeights),
+  timing: r.timing,
+}));

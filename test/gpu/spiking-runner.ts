@@ -7,26 +7,17 @@
 import { resolveSpikingScenario } from '../../src/models/spiking/scenario.ts';
 import { SpikingWebGpuEngine } from '../../src/models/spiking/webgpu-engine.ts';
 import { spikingAccumulatorToJSON } from '../../src/models/spiking/stats.ts';
-import { printResult, requestArg } from './runner-io.ts';
+import { answerEngineRequest, plainArray } from './engine-request.ts';
 
-const req = requestArg();
-const s = resolveSpikingScenario(req.scenario);
-const engine = await SpikingWebGpuEngine.create();
-if (!engine) throw new Error('no WebGPU adapter');
-let result: unknown;
-try {
-  const r = await engine.run(s, req.options ?? {});
+await answerEngineRequest(resolveSpikingScenario, () => SpikingWebGpuEngine.create(), (r) => {
   const ev = r.events;
-  result = {
+  return {
     engine: r.engine,
     accumulators: r.checkpoints.map(spikingAccumulatorToJSON),
     paths: r.paths,
     events: ev ? { n: ev.n, source: Array.from(ev.source), fired: Array.from(ev.fired), dt: Array.from(ev.dt), y: Array.from(ev.y) } : undefined,
     flagCounts: r.flagCounts,
-    finalState: r.finalState ? Array.from(r.finalState) : undefined,
+    finalState: plainArray(r.finalState),
     timing: r.timing,
   };
-} finally {
-  engine.dispose();
-}
-await printResult(result);
+});

@@ -165,37 +165,45 @@ export function advance(
   x: Float64Array, d: number, k0: number, nSteps: number, traj: number,
   key: [number, number], alpha: number, np: NoiseParams, e: Float64Array, w: Uint32Array,
 ): void {
-  const k0key = key[0], k1key = key[1];
-  for (let s = 0; s < nSteps; s++) {
-    const k = k0 + s;
-    let S = 0;
-    let lastPositive = d - 1;
-    for (let i = 0; i < d; i++) {
-      const v = Math.exp(x[i]!);
-      e[i] = v;
-      S += v;
-    }
-    for (let i = d - 1; i >= 0; i--) if (e[i]! > 0) { lastPositive = i; break; }
-    philox4x32(k, traj, CHAIN_STREAM, 0, k0key, k1key, w);
-    // Categorical draw by inversion: the first i with u_0·S < Σ_{j≤i} e^{x_j}.
-    const target = u32ToUniform(w[0]!) * S;
-    let zeta = lastPositive;
-    let acc = 0;
-    for (let i = 0; i < d; i++) {
-      acc += e[i]!;
-      if (target < acc) { zeta = i; break; }
-    }
-    let m = -Infinity;
-    for (let i = 0; i < d; i++) {
-      const n = i + 1;
-      if ((n & 3) === 0) philox4x32(k, traj, CHAIN_STREAM, n >>> 2, k0key, k1key, w);
-      const z = noiseFromUniform(u32ToUniform(w[n & 3]!), np);
-      const xi = x[i]! + Math.log1p(alpha * ((i === zeta ? 1 : 0) + z));
-      x[i] = xi;
-      if (xi > m) m = xi;
-    }
-    for (let i = 0; i < d; i++) x[i] = x[i]! - m;
+  for (let s = 0; s < nSteps; s++) stepWithStream(x, d, k0 + s, traj, CHAIN_STREAM, key, alpha, np, e, w);
+}
+
+/**
+ * One step of Eq. (1) in logs at step k, reading Philox(counter = (k, id, stream, block), key): word 0 of block 0
+ * the categorical draw, words 1..d the noise. The plain chain is stream CHAIN_STREAM (`advance`); the rare-event
+ * particles (src/models/rare-event/particles-cpu.ts) run their own streams ≥ 1.
+ */
+export function stepWithStream(
+  x: Float64Array, d: number, k: number, id: number, stream: number,
+  key: [number, number], alpha: number, np: NoiseParams, e: Float64Array, w: Uint32Array,
+): void {
+  let S = 0;
+  let lastPositive = d - 1;
+  for (let i = 0; i < d; i++) {
+    const v = Math.exp(x[i]!);
+    e[i] = v;
+    S += v;
   }
+  for (let i = d - 1; i >= 0; i--) if (e[i]! > 0) { lastPositive = i; break; }
+  philox4x32(k, id, stream, 0, key[0], key[1], w);
+  // Categorical draw by inversion: the first i with u_0·S < Σ_{j≤i} e^{x_j}.
+  const target = u32ToUniform(w[0]!) * S;
+  let zeta = lastPositive;
+  let acc = 0;
+  for (let i = 0; i < d; i++) {
+    acc += e[i]!;
+    if (target < acc) { zeta = i; break; }
+  }
+  let m = -Infinity;
+  for (let i = 0; i < d; i++) {
+    const n = i + 1;
+    if ((n & 3) === 0) philox4x32(k, id, stream, n >>> 2, key[0], key[1], w);
+    const z = noiseFromUniform(u32ToUniform(w[n & 3]!), np);
+    const xi = x[i]! + Math.log1p(alpha * ((i === zeta ? 1 : 0) + z));
+    x[i] = xi;
+    if (xi > m) m = xi;
+  }
+  for (let i = 0; i < d; i++) x[i] = x[i]! - m;
 }
 
 // Philox4x32 constants (src/rng/philox.ts).

@@ -7,9 +7,10 @@
  * switches) run chain-math.ts `advanceExtended` (the same product form, in JavaScript) per trajectory.
  */
 import type { ResolvedScenario } from './scenario.ts';
-import { accumulateTrajectory, emptyAccumulator } from '../../stats/checkpoint-stats.ts';
-import { advanceExtended, chainExtras, extendedScratch, foldInterval, noiseParams, reduceState } from './chain-math.ts';
-import { batches, planDispatches } from '../../engines/plan.ts';
+import { advanceExtended, chainExtras, extendedScratch, noiseParams } from './chain-math.ts';
+import { copyFinalStates, cpuRunPlan, emptyPaths, foldCheckpoint } from './cpu-batch.ts';
+import { batches } from '../../engines/plan.ts';
+import { cpuProgress } from '../../engines/copy-run.ts';
 import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
 import { type Engine, type EnsembleResult, type RunOptions } from './engine-types.ts';
 import { advanceBatch, chainKernel, kernelSupportsLaw } from './wasm/advance-batch.ts';
@@ -27,16 +28,12 @@ export class CpuEngine implements Engine {
     const t0 = performance.now();
     const [start, end] = o.trajectoryRange ?? [0, s.trajectories];
     const d = s.d;
-    const np = noiseParams(s);
-    const R = foldInterval(s.alpha, np.h);
-    const stepsPerDispatch = o.stepsPerDispatch ?? Math.max(1, Math.min(s.steps, 4096));
-    const plan = planDispatches(s.checkpoints, s.steps, stepsPerDispatch);
-    const acc = s.checkpoints.map((k) => emptyAccumulator(k, d));
-    const nPaths = Math.max(0, Math.min(s.keepPaths, end) - start);
-    const paths = nPaths > 0 ? Array.from({ length: nPaths }, () => [] as number[][]) : undefined;
+    const { np, R, plan, acc } = cpuRunPlan(s, o.stepsPerDispatch);
+    const paths = emptyPaths(s, start, end);
     const finalState = o.captureFinalState ? new Float64Array(d * (end - start)) : undefined;
     const total = (end - start) * s.steps;
-    let done = 0, lastReport = 0, dispatches = 0;
+    const report = cpuProgress(o.onProgress, total, t0, 0);
+    let done = 0, dispatches = 0;
     const w = new Uint32Array(4), xs = new Float64Array(d), gs = new Float64Array(d), p = new Float64Array(d);
     const ex = chainExtras(s), scratch = extendedScratch(d);
 
@@ -61,26 +58,11 @@ export class CpuEngine implements Engine {
             d, n, traj0: b0, k0: disp.k0, nSteps: disp.nSteps, key: s.seedKey, alpha: s.alpha, np, R, foldAtEnd,
           });
         }
-        if (slot >= 0) {
-          for (let t = 0; t < n; t++) {
-            for (let i = 0; i < d; i++) xs[i] = x[i * n + t]!;
-            const r = reduceState(xs, d, s.iStar, p);
-            accumulateTrajectory(acc[slot]!, s.iStar, r.L, r.G, r.argmax, p);
-            const m = b0 + t - start;
-            if (paths && m < nPaths) paths[m]!.push(Array.from(p));
-          }
-        }
+        if (slot >= 0) foldCheckpoint(s, x, n, b0, start, acc[slot]!, paths, xs, p);
         done += n * disp.nSteps;
-        if (o.onProgress && (performance.now() - lastReport > 100 || done === total)) {
-          lastReport = performance.now();
-          o.onProgress({ done, total, elapsedSeconds: (performance.now() - t0) / 1000 });
-          await new Promise((r) => setTimeout(r, 0)); // let cancellation and timers through
-        }
+        await report(done, done === total);
       }
-      if (finalState) {
-        const N = end - start;
-        for (let i = 0; i < d; i++) finalState.set(x.subarray(i * n, (i + 1) * n), i * N + (b0 - start));
-      }
+      if (finalState) copyFinalStates(finalState, x, d, n, b0, start, end - start);
     }
     return {
       engine: { ...this.info, details: { step: cpuStepKind(s), foldInterval: R } },

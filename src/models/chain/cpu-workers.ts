@@ -13,12 +13,11 @@
  * Node only (worker_threads; the worker loads this same file, through tsx when it is TypeScript source).
  */
 import type { ResolvedScenario } from './scenario.ts';
-import {
-  accumulateTrajectory, emptyAccumulator, mergeAccumulators, type CheckpointAccumulator,
-} from '../../stats/checkpoint-stats.ts';
-import { foldInterval, noiseParams, philoxFast, reduceState } from './chain-math.ts';
+import { mergeAccumulators, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
+import { philoxFast } from './chain-math.ts';
+import { copyFinalStates, cpuRunPlan, foldCheckpoint } from './cpu-batch.ts';
 import { advanceBatch } from './wasm/advance-batch.ts';
-import { batches, planDispatches } from '../../engines/plan.ts';
+import { batches } from '../../engines/plan.ts';
 import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
 import { type Engine, type EnsembleResult, type RunOptions } from './engine-types.ts';
 
@@ -47,11 +46,7 @@ export function runShard(q: ShardRequest, progress?: (done: number) => void, sig
   const s = q.scenario;
   const [start, end] = q.range;
   const d = s.d;
-  const np = noiseParams(s);
-  const R = foldInterval(s.alpha, np.h);
-  const stepsPerDispatch = q.stepsPerDispatch ?? Math.max(1, Math.min(s.steps, 4096));
-  const plan = planDispatches(s.checkpoints, s.steps, stepsPerDispatch);
-  const acc = s.checkpoints.map((k) => emptyAccumulator(k, d));
+  const { np, R, plan, acc } = cpuRunPlan(s, q.stepsPerDispatch);
   const nPaths = Math.max(0, Math.min(s.keepPaths, end) - start);
   const paths = Array.from({ length: nPaths }, () => [] as number[][]);
   const finalState = q.captureFinalState ? new Float64Array(d * (end - start)) : undefined;
@@ -70,25 +65,14 @@ export function runShard(q: ShardRequest, progress?: (done: number) => void, sig
         d, n, traj0: b0, k0: disp.k0, nSteps: disp.nSteps, key: s.seedKey, alpha: s.alpha, np, R,
         foldAtEnd: slot >= 0 || disp.k0 + disp.nSteps === s.steps,
       });
-      if (slot >= 0) {
-        for (let t = 0; t < n; t++) {
-          for (let i = 0; i < d; i++) xs[i] = x[i * n + t]!;
-          const r = reduceState(xs, d, s.iStar, p);
-          accumulateTrajectory(acc[slot]!, s.iStar, r.L, r.G, r.argmax, p);
-          const m = b0 + t - start;
-          if (m < nPaths) paths[m]!.push(Array.from(p));
-        }
-      }
+      if (slot >= 0) foldCheckpoint(s, x, n, b0, start, acc[slot]!, paths, xs, p);
       done += n * disp.nSteps;
       if (progress && performance.now() - last > 100) {
         last = performance.now();
         progress(done);
       }
     }
-    if (finalState) {
-      const N = end - start;
-      for (let i = 0; i < d; i++) finalState.set(x.subarray(i * n, (i + 1) * n), i * N + (b0 - start));
-    }
+    if (finalState) copyFinalStates(finalState, x, d, n, b0, start, end - start);
   }
   progress?.(done);
   return { checkpoints: acc, paths, finalState, dispatches };

@@ -25,8 +25,10 @@ import { CPUKernel, GPU, HeadlessGLKernel, WebAssemblyKernel, WebGL2Kernel, WebG
 import type { ResolvedScenario } from './scenario.ts';
 import { philox4x32 } from '../../rng/philox.ts';
 import { ACKLAM } from '../../stats/normal.ts';
-import { accumulateTrajectory, emptyAccumulator } from '../../stats/checkpoint-stats.ts';
-import { noiseParams, reduceState, type NoiseParams } from './chain-math.ts';
+import { emptyAccumulator } from '../../stats/checkpoint-stats.ts';
+import { noiseParams, type NoiseParams } from './chain-math.ts';
+import { copyFinalStates, emptyPaths, foldCheckpoint } from './cpu-batch.ts';
+import { cpuProgress } from '../../engines/copy-run.ts';
 import { batches, planDispatches } from '../../engines/plan.ts';
 import { EngineUnavailableError, checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
 import { type Engine, type EnsembleResult, type RunOptions } from './engine-types.ts';
@@ -222,11 +224,11 @@ export class GpuJsEngine implements Engine {
     const plan = planDispatches(s.checkpoints, s.steps, stepsPerDispatch);
     const source = chainKernelSource(d, s.alpha, noiseParams(s));
     const acc = s.checkpoints.map((k) => emptyAccumulator(k, d));
-    const nPaths = Math.max(0, Math.min(s.keepPaths, end) - start);
-    const paths = nPaths > 0 ? Array.from({ length: nPaths }, () => [] as number[][]) : undefined;
+    const paths = emptyPaths(s, start, end);
     const finalState = o.captureFinalState ? new Float32Array(d * (end - start)) : undefined;
     const total = (end - start) * s.steps;
-    let done = 0, lastReport = 0, dispatches = 0;
+    const report = cpuProgress(o.onProgress, total, t0, 0);
+    let done = 0, dispatches = 0;
     const xs = new Float64Array(d), p = new Float64Array(d);
     const kernels = new Map<number, Kernel>(); // by batch size (the last batch may be smaller)
 
@@ -254,26 +256,11 @@ export class GpuJsEngine implements Engine {
             this.info.adapter!.backend = backendOf(kernel) ?? this.info.adapter!.backend;
           }
           const slot = disp.statsSlot;
-          if (slot >= 0) {
-            for (let t = 0; t < n; t++) {
-              for (let i = 0; i < d; i++) xs[i] = x[i * n + t]!;
-              const r = reduceState(xs, d, s.iStar, p);
-              accumulateTrajectory(acc[slot]!, s.iStar, r.L, r.G, r.argmax, p);
-              const m = b0 + t - start;
-              if (paths && m < nPaths) paths[m]!.push(Array.from(p));
-            }
-          }
+          if (slot >= 0) foldCheckpoint(s, x, n, b0, start, acc[slot]!, paths, xs, p);
           done += n * disp.nSteps;
-          if (o.onProgress && (performance.now() - lastReport > 100 || done === total)) {
-            lastReport = performance.now();
-            o.onProgress({ done, total, elapsedSeconds: (lastReport - t0) / 1000 });
-            await new Promise((r) => setTimeout(r, 0)); // let cancellation and timers through
-          }
+          await report(done, done === total);
         }
-        if (finalState) {
-          const N = end - start;
-          for (let i = 0; i < d; i++) finalState.set(x.subarray(i * n, (i + 1) * n), i * N + (b0 - start));
-        }
+        if (finalState) copyFinalStates(finalState, x, d, n, b0, start, end - start);
       }
     } finally {
       for (const k of kernels.values()) k.destroy();

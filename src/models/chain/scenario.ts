@@ -7,8 +7,9 @@
  * (later) the browser form; every refusal names the field and the rule.
  */
 import { z } from 'zod';
-import { ScenarioError, zodIssues } from '../../core/errors.ts';
-import { seedToKey } from '../../core/seed.ts';
+import {
+  MAX_U32, parseScenario, refineCheckpointSteps, seedField, seededCopies, trajectoriesField, type SeededCopies,
+} from '../../core/scenario-fields.ts';
 
 export const NOISE_LAWS = ['uniform', 'rademacher', 'truncnormal'] as const;
 export type NoiseLaw = (typeof NOISE_LAWS)[number];
@@ -34,8 +35,6 @@ export const CheckpointsSchema = z
   ])
   .describe('Steps k at which ensemble statistics are recorded; step 0 and K are always included');
 
-const MAX_U32 = 0xffffffff;
-
 export const ChainScenarioSchema = z
   .strictObject({
     model: z.literal('chain').describe('The reduced STDP chain, one step per postsynaptic spike'),
@@ -45,10 +44,8 @@ export const ChainScenarioSchema = z
     noise: NoiseSchema.optional(),
     steps: z.number().int().positive().max(MAX_U32).describe('Number of steps K (output spikes)'),
     checkpoints: CheckpointsSchema.optional(),
-    trajectories: z.number().int().positive().max(MAX_U32).describe('Number of independent trajectories N'),
-    seed: z
-      .union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1)])
-      .describe('Philox key: a non-negative integer, or a string that is hashed'),
+    trajectories: trajectoriesField(),
+    seed: seedField(),
     allowTies: z.boolean().optional().describe('Accept a tie for the largest initial p_i (i* is then the lowest index)'),
     gamma: z
       .array(z.array(z.number()))
@@ -94,17 +91,7 @@ export const ChainScenarioSchema = z
     if (s.noise?.sd !== undefined && (s.noise.law ?? 'uniform') !== 'truncnormal') {
       ctx.addIssue({ code: 'custom', path: ['noise', 'sd'], message: 'is only meaningful for law "truncnormal"' });
     }
-    if (Array.isArray(s.checkpoints)) {
-      for (let i = 0; i < s.checkpoints.length; i++) {
-        const c = s.checkpoints[i]!;
-        if (c > s.steps) {
-          ctx.addIssue({ code: 'custom', path: ['checkpoints', i], message: `step ${c} is beyond steps = ${s.steps}` });
-        }
-        if (i > 0 && c <= s.checkpoints[i - 1]!) {
-          ctx.addIssue({ code: 'custom', path: ['checkpoints', i], message: 'checkpoints must be strictly increasing' });
-        }
-      }
-    }
+    refineCheckpointSteps(s.checkpoints, s.steps, ctx);
     if (s.gamma) {
       const G = s.gamma;
       if (G.length !== d || G.some((row) => row.length !== d)) {
@@ -148,7 +135,7 @@ export type ChainScenarioInput = z.input<typeof ChainScenarioSchema>;
 export type ChainScenarioParsed = z.output<typeof ChainScenarioSchema>;
 
 /** A validated scenario with every default filled in and everything an engine needs precomputed. */
-export interface ResolvedScenario {
+export interface ResolvedScenario extends SeededCopies {
   model: 'chain';
   d: number;
   rates: number[];
@@ -158,10 +145,6 @@ export interface ResolvedScenario {
   steps: number;
   /** Sorted, unique, always containing 0 and K. */
   checkpoints: number[];
-  trajectories: number;
-  seed: number | string;
-  /** Philox key (k0, k1) derived from the seed. */
-  seedKey: [number, number];
   allowTies: boolean;
   keepPaths: number;
   /** Index of the largest initial p_i (the input the chain should find). */
@@ -204,9 +187,7 @@ function logSpaced(K: number, n: number): number[] {
 
 /** Validate and resolve; throws ScenarioError naming each offending field. `prefix` names the field in a file. */
 export function resolveScenario(input: unknown, prefix = 'scenario'): ResolvedScenario {
-  const r = ChainScenarioSchema.safeParse(input);
-  if (!r.success) throw new ScenarioError(zodIssues(r.error, prefix));
-  const s = r.data;
+  const s = parseScenario(ChainScenarioSchema, input, prefix);
   const d = s.rates.length;
   const w0 = s.initialWeights ?? new Array(d).fill(1);
   const p0 = initialP(s.rates, w0);
@@ -231,9 +212,7 @@ export function resolveScenario(input: unknown, prefix = 'scenario'): ResolvedSc
     noise,
     steps: s.steps,
     checkpoints: resolveCheckpoints(s.checkpoints, s.steps),
-    trajectories: s.trajectories,
-    seed: s.seed,
-    seedKey: seedToKey(s.seed),
+    ...seededCopies(s),
     allowTies: s.allowTies ?? false,
     keepPaths: Math.min(s.keepPaths ?? 0, s.trajectories),
     iStar,

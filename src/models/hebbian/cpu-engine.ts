@@ -30,7 +30,8 @@ import { kappa } from './theory.ts';
 import {
   HEBBIAN_FLAG, HEBBIAN_REC, REC, accumulateCopy, emptyHebbianAccumulator, type HebbianAccumulator, type HebbianCopyData,
 } from './stats.ts';
-import { checkAborted, runtimeName, type EngineInfo, type Progress } from '../../engines/types.ts';
+import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
+import { cpuProgress, type CopyRunOptions } from '../../engines/copy-run.ts';
 
 export const HEBBIAN_STREAM = 11;
 export const HEBBIAN_INIT_STEP = 0xffffffff;
@@ -306,16 +307,10 @@ export function advanceCopy(
   for (let p = 0; p < P; p++) if (!Number.isFinite(v[p]!)) { st.flags |= HEBBIAN_FLAG.nonFinite; break; }
 }
 
-export interface HebbianRunOptions {
-  onProgress?: (p: Progress) => void;
-  signal?: AbortSignal;
-  /** Run copies [start, end) of every grid point only (default: all). Indices address the random stream. */
-  trajectoryRange?: [number, number];
+/** The engines' options; trajectoryRange is copies [start, end) of every grid point. */
+export interface HebbianRunOptions extends CopyRunOptions {
   /** Run these grid points only (default: all). */
   gridPoints?: number[];
-  /** WebGPU only: steps per dispatch, threads per batch (results do not depend on them). */
-  stepsPerDispatch?: number;
-  batchSize?: number;
   /** Test hook: return the final weights, [point][copy][weight] flattened. */
   captureFinalWeights?: boolean;
   /**
@@ -366,7 +361,8 @@ export class HebbianCpuEngine {
     const finalWeights = o.captureFinalWeights ? new Float64Array(points.length * n * hp.P) : undefined;
     const sums = new Float64Array(REC);
     const total = points.length * n * s.steps;
-    let done = 0, lastReport = performance.now();
+    const report = cpuProgress(o.onProgress, total, t0);
+    let done = 0;
     for (let gi = 0; gi < points.length; gi++) {
       const { sigma, gamma } = s.grid[points[gi]!]!;
       const pt = acc.points[points[gi]!]!;
@@ -390,11 +386,7 @@ export class HebbianCpuEngine {
         }
         if (finalWeights) finalWeights.set(st.v, row * hp.P);
         done += s.steps;
-        if (o.onProgress && (performance.now() - lastReport > 100 || row === points.length * n - 1)) {
-          lastReport = performance.now();
-          o.onProgress({ done, total, elapsedSeconds: (lastReport - t0) / 1000 });
-          await new Promise((res) => setTimeout(res, 0));
-        }
+        await report(done, row === points.length * n - 1);
       }
     }
     const seconds = (performance.now() - t0) / 1000;

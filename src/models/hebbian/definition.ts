@@ -9,7 +9,9 @@
 import { selectModelEngine } from '../../engines/select-model.ts';
 import type { EngineInfo } from '../../engines/types.ts';
 import type { EnsembleModel, EnsembleRun } from '../../run/model.ts';
+import { ownExperiment, runInfo, scenarioBatch } from '../../run/model-parts.ts';
 import type { Sums } from '../../stats/running-sums.ts';
+import { numberFromJSON, numberToJSON } from '../../core/json-numbers.ts';
 import { HebbianCpuEngine, hebbianAccumulatorFor, type HebbianResult, type HebbianRunOptions } from './cpu-engine.ts';
 import { HebbianFileSchema, parseHebbianRunExperiment, type HebbianRunExperiment } from './experiment.ts';
 import { hebbianFiles, type HebbianSummary } from './files.ts';
@@ -33,12 +35,9 @@ export function selectHebbianEngine(choice: Parameters<typeof selectModelEngine>
 }
 
 // ---- JSON: running sums as [n, Σx, Σx²]; a diverged copy makes sums NaN or ±Infinity, which JSON would turn into
-// null, so non-finite numbers (and −0) are written as strings and read back with Number().
-type Num = number | string;
-const enc = (x: number): Num => (Number.isFinite(x) && !Object.is(x, -0) ? x : Object.is(x, -0) ? '-0' : String(x));
-const dec = (x: Num): number => (typeof x === 'string' ? Number(x) : x);
-const sumsTo = (s: Sums): Num[] => [s.n, enc(s.sum), enc(s.sumSq)];
-const sumsFrom = (a: Num[]): Sums => ({ n: dec(a[0]!), sum: dec(a[1]!), sumSq: dec(a[2]!) });
+// null, so they go through numberToJSON (src/core/json-numbers.ts).
+const sumsTo = (s: Sums): (number | string)[] => [s.n, numberToJSON(s.sum), numberToJSON(s.sumSq)];
+const sumsFrom = (a: unknown[]): Sums => ({ n: numberFromJSON(a[0]), sum: numberFromJSON(a[1]), sumSq: numberFromJSON(a[2]) });
 
 export function hebbianStatsToJSON(a: HebbianAccumulator): unknown {
   return {
@@ -115,35 +114,22 @@ export const hebbianModel: EnsembleModel<HebbianRunExperiment, HebbianAccumulato
   fileSchema: () => HebbianFileSchema,
   parse: parseHebbianRunExperiment,
   selectEngine: selectHebbianEngine,
-  async runBatch(engine, exp, _point, range, ctx) {
-    const r = await engine.run(exp.scenario, {
-      trajectoryRange: range, signal: ctx.signal, stepsPerDispatch: ctx.stepsPerDispatch, batchSize: ctx.batchSize,
-      onProgress: (p) => ctx.onProgress?.(p.done),
-    });
-    return { stats: r.accumulator, dispatches: r.timing.dispatches };
-  },
+  runBatch: scenarioBatch((r: HebbianResult) => r.accumulator),
   merge: mergeHebbianAccumulators,
   check: checkHebbianBatch,
   statsToJSON: hebbianStatsToJSON,
   statsFromJSON: hebbianStatsFromJSON,
   result(run: EnsembleRun<HebbianRunExperiment, HebbianAccumulator>): HebbianExperimentResult {
-    const { units: _u, seed: _s, seedKey: _k, target: _t, ...experiment } = run.experiment;
-    const s = experiment.scenario, p = run.points[0]!;
+    const s = run.experiment.scenario, p = run.points[0]!;
     // copy-steps of the copies merged here (all of them, or a shard's)
     const copySteps = p.trajectories * s.grid.length * s.steps;
     return {
-      experiment,
-      engine: run.engine,
-      engineReason: run.engineReason,
+      experiment: ownExperiment(run.experiment), ...runInfo(run),
       result: {
         engine: run.engine,
         accumulator: p.merged ?? hebbianAccumulatorFor(s),
         timing: { seconds: p.seconds, dispatches: p.dispatches, copySteps, copyStepsPerSecond: p.seconds > 0 ? copySteps / p.seconds : 0 },
       },
-      wallSeconds: run.wallSeconds,
-      provenance: run.provenance,
-      shard: run.shard,
-      batchesRun: run.batchesRun,
     };
   },
   files: hebbianFiles,

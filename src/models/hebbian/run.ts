@@ -4,34 +4,21 @@
  * grid point each, src/models/hebbian/definition.ts), runs them on the CPU or WebGPU engine, merges their
  * accumulators in batch order, and returns the result that files.ts and the report read.
  */
-import type { EngineInfo } from '../../engines/types.ts';
-import type { Provenance } from '../../core/provenance.ts';
-import type { Shard } from '../../run/model.ts';
-import { runEnsemble, type BatchRecord, type RunEnsembleOptions } from '../../run/run-ensemble.ts';
+import { runModel, type ModelResult } from '../../run/model-parts.ts';
+import type { RunEnsembleOptions } from '../../run/run-ensemble.ts';
 import type { HebbianResult } from './cpu-engine.ts';
 import { hebbianModel, type HebbianEngine } from './definition.ts';
 import { hebbianRunExperiment, type HebbianExperiment } from './experiment.ts';
 import type { HebbianAccumulator } from './stats.ts';
 
-export { isHebbianExperiment, parseHebbianExperiment, type HebbianExperiment } from './experiment.ts';
+export { parseHebbianExperiment, type HebbianExperiment } from './experiment.ts';
 
-export interface HebbianExperimentResult {
-  experiment: HebbianExperiment;
-  engine: EngineInfo;
-  engineReason: string;
+export interface HebbianExperimentResult extends ModelResult<HebbianExperiment> {
   /** The merged accumulator and the engine time of the batches (no per-copy records). */
   result: Pick<HebbianResult, 'engine' | 'accumulator' | 'timing'>;
-  wallSeconds: number;
-  provenance: Provenance;
-  /** The shard this process ran (null: the whole run or a merge), and how many batches it ran itself. */
-  shard?: Shard | null;
-  batchesRun?: number;
 }
 
-/** The run layer's options (engine, signal, command, onProgress with `done`/`total` in copy-steps, shard, done, onBatch…). */
-export type HebbianExperimentOptions = RunEnsembleOptions<HebbianEngine, HebbianAccumulator>;
-export type HebbianBatchRecord = BatchRecord<HebbianAccumulator>;
-
-export async function runHebbianExperiment(exp: HebbianExperiment, o: HebbianExperimentOptions = {}): Promise<HebbianExperimentResult> {
-  return hebbianModel.result(await runEnsemble(hebbianModel, hebbianRunExperiment(exp), o));
+/** Run it with the run layer's options (engine, signal, command, onProgress in copy-steps, shard, done, onBatch…). */
+export function runHebbianExperiment(exp: HebbianExperiment, o: RunEnsembleOptions<HebbianEngine, HebbianAccumulator> = {}): Promise<HebbianExperimentResult> {
+  return runModel(hebbianModel, hebbianRunExperiment(exp), o);
 }

@@ -16,8 +16,9 @@
  * point reads the same Philox numbers (common random numbers across the grid; see src/models/hebbian/cpu-engine.ts).
  */
 import { z } from 'zod';
-import { ScenarioError, zodIssues } from '../../core/errors.ts';
-import { seedToKey } from '../../core/seed.ts';
+import {
+  checkpointListIssues, parseScenario, scenarioIssues, seedField, seededCopies, trajectoriesField, type SeededCopies,
+} from '../../core/scenario-fields.ts';
 
 /** Copies are addressed by u32; 0xffffffff is reserved for the teacher's counter. */
 const MAX_TRAJ = 0xfffffffe;
@@ -74,17 +75,15 @@ export const HebbianScenarioSchema = z.strictObject({
     ])
     .optional()
     .describe('Steps at which the alignment is measured; the last step is always included; default 20 evenly spaced'),
-  trajectories: z.number().int().positive().max(MAX_TRAJ).describe('Copies per grid point'),
-  seed: z
-    .union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1)])
-    .describe('Philox key: a non-negative integer, or a string that is hashed'),
+  trajectories: trajectoriesField('Copies per grid point', MAX_TRAJ),
+  seed: seedField(),
 });
 
 export type HebbianScenarioInput = z.input<typeof HebbianScenarioSchema>;
 
 export interface HebbianNet { kind: 'linear' | 'tanh2'; hidden: number }
 
-export interface ResolvedHebbianScenario {
+export interface ResolvedHebbianScenario extends SeededCopies {
   model: 'hebbian';
   inputDim: number;
   outputDim: number;
@@ -103,9 +102,6 @@ export interface ResolvedHebbianScenario {
   window: number;
   /** Checkpoint steps, sorted, unique, ending at `steps`. */
   checkpoints: number[];
-  trajectories: number;
-  seed: number | string;
-  seedKey: [number, number];
   /** Layers of the student (1 linear, 2 tanh2) and their shapes [rows, cols] = [fan_out, fan_in]. */
   layers: [number, number][];
   warnings: string[];
@@ -113,11 +109,8 @@ export interface ResolvedHebbianScenario {
 
 /** Validate and resolve; throws ScenarioError naming each offending field (`scenario.gamma[2]: …`). */
 export function resolveHebbianScenario(input: unknown, prefix = 'scenario'): ResolvedHebbianScenario {
-  const r = HebbianScenarioSchema.safeParse(input);
-  if (!r.success) throw new ScenarioError(zodIssues(r.error, prefix));
-  const s = r.data;
-  const issues: { path: string; message: string }[] = [];
-  const bad = (field: string, message: string) => issues.push({ path: `${prefix}.${field}`, message });
+  const s = parseScenario(HebbianScenarioSchema, input, prefix);
+  const { issues, bad, throwIfAny } = scenarioIssues(prefix);
   const sigmas = Array.isArray(s.sigma) ? s.sigma : [s.sigma];
   const gammas = Array.isArray(s.gamma) ? s.gamma : [s.gamma];
   if (s.rule === 'sgd') {
@@ -139,10 +132,8 @@ export function resolveHebbianScenario(input: unknown, prefix = 'scenario'): Res
   let cps: number[] = [];
   const cp = s.checkpoints ?? { every: Math.max(1, Math.floor(s.steps / 20)) };
   if (Array.isArray(cp)) {
-    cp.forEach((c, i) => {
-      if (c > s.steps) bad(`checkpoints[${i}]`, `step ${c} is beyond steps = ${s.steps}`);
-      if (i > 0 && c <= cp[i - 1]!) bad(`checkpoints[${i}]`, 'checkpoints must be strictly increasing');
-    });
+    const beyond = (c: number) => `step ${c} is beyond steps = ${s.steps}`;
+    for (const { index, message } of checkpointListIssues(cp, s.steps, beyond)) bad(`checkpoints[${index}]`, message);
     cps = [...cp];
   } else {
     for (let k = cp.every; k < s.steps; k += cp.every) cps.push(k);
@@ -154,7 +145,7 @@ export function resolveHebbianScenario(input: unknown, prefix = 'scenario'): Res
       if (ck[c]! - ck[c - 1]! < s.window) { bad('window', `must be ≤ the gap between checkpoints (${ck[c - 1]} → ${ck[c]})`); break; }
     }
   }
-  if (issues.length) throw new ScenarioError(issues);
+  throwIfAny();
   const warnings: string[] = [];
   if (s.student.kind === 'tanh2' && gammas.some((g) => s.learningRate * g >= 1)) warnings.push('ηγ ≥ 1 for some γ: the decay overshoots');
   if (s.rule === 'random' && sigmas.some((x) => x > 0)) warnings.push('rule "random": σ only perturbs the forward pass (the Hebbian direction), not the update');
@@ -172,9 +163,7 @@ export function resolveHebbianScenario(input: unknown, prefix = 'scenario'): Res
     learningRate: s.learningRate, steps: s.steps, batchSize: s.batchSize, initScale: s.initScale, randomScale: s.randomScale,
     window: s.window,
     checkpoints: ck,
-    trajectories: s.trajectories,
-    seed: s.seed,
-    seedKey: seedToKey(s.seed),
+    ...seededCopies(s),
     layers,
     warnings,
   };

@@ -27,7 +27,8 @@ import {
   accumulateMulti, emptyMultiAccumulator, reduceP, type MultiCheckpointAccumulator,
 } from './stats.ts';
 import { noiseFromUniform, noiseParams, type NoiseParams } from '../chain/chain-math.ts';
-import { checkAborted, runtimeName, type EngineInfo, type Progress } from '../../engines/types.ts';
+import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
+import { cpuProgress, type CopyRunOptions } from '../../engines/copy-run.ts';
 
 /** Relative threshold on ‖residual‖² / ‖w_l‖² below which a Gram–Schmidt vector counts as dependent (skipped). */
 export const GS_EPS_F64 = 1e-12;
@@ -198,14 +199,7 @@ export function weightsToP(W: ArrayLike<number>, mp: MultiParams, P: Float64Arra
   }
 }
 
-export interface MultiRunOptions {
-  onProgress?: (p: Progress) => void;
-  signal?: AbortSignal;
-  /** Run the trajectories [start, end) only (default: all). Indices address the random stream. */
-  trajectoryRange?: [number, number];
-  /** WebGPU only: steps per dispatch and trajectories per batch (results do not depend on them). */
-  stepsPerDispatch?: number;
-  batchSize?: number;
+export interface MultiRunOptions extends CopyRunOptions {
   /** Test hook: return the final weights (row-normalised, [t][j][i] flattened, t relative to the range start). */
   captureFinalState?: boolean;
   /** Test hook: record ζ_j for the first n steps: draws[(t·n + k)·m + j] (−1: output j did not learn at step k). */
@@ -246,7 +240,8 @@ export class MultiCpuEngine {
     const nd = o.captureDraws ?? 0;
     const draws = nd > 0 ? new Int32Array((end - start) * nd * m).fill(-1) : undefined;
     const total = (end - start) * s.steps;
-    let done = 0, lastReport = performance.now();
+    const report = cpuProgress(o.onProgress, total, t0);
+    let done = 0;
     for (let t = start; t < end; t++) {
       checkAborted(o.signal);
       W.set(W0);
@@ -263,11 +258,7 @@ export class MultiCpuEngine {
         if (paths && rel < nPaths) paths[rel]!.push(toRows(P, m, d));
       }
       if (finalWeights) finalWeights.set(W, rel * m * d);
-      if (o.onProgress && (performance.now() - lastReport > 100 || t === end - 1)) {
-        lastReport = performance.now();
-        o.onProgress({ done, total, elapsedSeconds: (lastReport - t0) / 1000 });
-        await new Promise((r) => setTimeout(r, 0));
-      }
+      await report(done, t === end - 1);
     }
     return {
       engine: { ...this.info },

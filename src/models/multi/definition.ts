@@ -5,11 +5,11 @@
  * keepPaths. Batches merge in batch order; the Philox stream is addressed by trajectory index, so the cut into
  * batches, shards or resumed sessions changes no number.
  */
-import { OptionError } from '../../core/errors.ts';
 import type { EngineChoice } from '../../engines/index.ts';
 import { selectModelEngine } from '../../engines/select-model.ts';
 import type { EngineInfo } from '../../engines/types.ts';
 import type { EnsembleModel, EnsembleRun, ModelExperiment } from '../../run/model.ts';
+import { ownExperiment, refuseOverrides, runInfo, scenarioBatch, singleUnitExperiment } from '../../run/model-parts.ts';
 import { MultiCpuEngine, type MultiEnsembleResult, type MultiRunOptions } from './cpu-engine.ts';
 import {
   MultiExperimentFileSchema, parseMultiExperiment, type MultiExperiment, type MultiExperimentResult,
@@ -17,9 +17,9 @@ import {
 import { multiFiles, type MultiSummary } from './files.ts';
 import { multiHumanReport } from './report.ts';
 import type { ResolvedMultiScenario } from './scenario.ts';
+import { numberFromJSON, numberToJSON } from '../../core/json-numbers.ts';
 import {
-  emptyMultiAccumulator, mergeMultiAccumulators, multiAccumulatorFromJSON, multiAccumulatorToJSON, numberFromJSON,
-  numberToJSON, type MultiCheckpointAccumulator,
+  emptyMultiAccumulator, mergeMultiAccumulators, multiAccumulatorFromJSON, multiAccumulatorToJSON, type MultiCheckpointAccumulator,
 } from './stats.ts';
 
 /** A multi experiment with the fields the run layer reads (one grid point: the scenario). */
@@ -52,11 +52,7 @@ export function multiEngine(choice: EngineChoice): Promise<{ engine: MultiEngine
 }
 
 export function multiRunExperiment(exp: MultiExperiment): MultiRunExperiment {
-  const s = exp.scenario;
-  return {
-    ...exp, seed: s.seed, seedKey: s.seedKey, target: null,
-    units: [{ label: 'base', trajectories: s.trajectories, workPerCopy: s.steps }],
-  };
+  return singleUnitExperiment(exp, exp.scenario.steps);
 }
 
 /** Two batches' statistics as one (a before b): accumulators merged per checkpoint, paths in batch order. */
@@ -106,22 +102,12 @@ const pathsFromJSON = (paths: unknown[][][][]) => paths.map((t) => t.map((P) => 
 
 /** The result files.ts reads, from the run layer's merged batches (the ensemble's one grid point). */
 export function multiResult(run: EnsembleRun<MultiRunExperiment, MultiBatch>): MultiExperimentResult {
-  const { units: _u, seed: _s, seedKey: _k, target: _t, ...experiment } = run.experiment;
   const s = run.experiment.scenario, p = run.points[0]!;
   // A shard may hold no batch at all (more shards than batches): its statistics are empty.
   const merged = p.merged ?? { checkpoints: s.checkpoints.map((k) => emptyMultiAccumulator(k, s.m, s.d)) };
   return {
-    experiment,
-    engine: run.engine,
-    engineReason: run.engineReason,
-    checkpoints: merged.checkpoints,
-    blocks: p.blocks.map((b) => b.checkpoints),
-    paths: merged.paths,
-    wallSeconds: run.wallSeconds,
-    engineSeconds: p.seconds,
-    provenance: run.provenance,
-    shard: run.shard,
-    batchesRun: run.batchesRun,
+    experiment: ownExperiment(run.experiment), ...runInfo(run),
+    checkpoints: merged.checkpoints, blocks: p.blocks.map((b) => b.checkpoints), paths: merged.paths, engineSeconds: p.seconds,
   };
 }
 
@@ -130,17 +116,11 @@ export const multiModel: EnsembleModel<MultiRunExperiment, MultiBatch, MultiEngi
   title: MULTI_TITLE,
   fileSchema: () => MultiExperimentFileSchema,
   parse(json, o) {
-    if (o.duration !== undefined) throw new OptionError('--duration does not apply to several-outputs experiments: use --steps');
+    refuseOverrides(o, { duration: '--duration does not apply to several-outputs experiments: use --steps' });
     return multiRunExperiment(parseMultiExperiment(json, { trajectories: o.trajectories, steps: o.steps, seed: o.seed }));
   },
   selectEngine: multiEngine,
-  async runBatch(engine, exp, _point, range, ctx) {
-    const r = await engine.run(exp.scenario, {
-      trajectoryRange: range, signal: ctx.signal, stepsPerDispatch: ctx.stepsPerDispatch, batchSize: ctx.batchSize,
-      onProgress: (p) => ctx.onProgress?.(p.done),
-    });
-    return { stats: { checkpoints: r.checkpoints, paths: r.paths }, dispatches: r.timing.dispatches };
-  },
+  runBatch: scenarioBatch((r: MultiEnsembleResult) => ({ checkpoints: r.checkpoints, paths: r.paths })),
   merge: mergeMultiBatches,
   check: (b, exp, _point, range) => checkMultiBatch(b, exp, range),
   statsToJSON: (b) => ({ checkpoints: b.checkpoints.map(multiAccumulatorToJSON), paths: b.paths && pathsToJSON(b.paths) }),

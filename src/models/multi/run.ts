@@ -5,15 +5,12 @@
  * (files.ts): the Frobenius error ‖P(k) − Π‖²/2 (mean, quantiles), the fractions on plateaus 0..m, and P for the first
  * trajectories.
  */
-import { runEnsemble, type BatchRecord, type RunEnsembleOptions } from '../../run/run-ensemble.ts';
+import { runModel } from '../../run/model-parts.ts';
+import type { RunEnsembleOptions } from '../../run/run-ensemble.ts';
 import { multiModel, multiRunExperiment, type MultiBatch, type MultiEngine } from './definition.ts';
 import type { MultiExperiment, MultiExperimentResult } from './experiment.ts';
 
-export {
-  MultiExperimentSchema, isMultiExperiment, parseMultiExperiment, type MultiExperiment, type MultiExperimentResult,
-} from './experiment.ts';
-
-export type MultiBatchRecord = BatchRecord<MultiBatch>;
+export { parseMultiExperiment, type MultiExperiment, type MultiExperimentResult } from './experiment.ts';
 
 /** The run layer's options, with progress as (work done, work in total, seconds) in trajectory-steps. */
 export type MultiRunExperimentOptions = Omit<RunEnsembleOptions<MultiEngine, MultiBatch>, 'onProgress'> & {
@@ -22,9 +19,8 @@ export type MultiRunExperimentOptions = Omit<RunEnsembleOptions<MultiEngine, Mul
 
 export async function runMultiExperiment(exp: MultiExperiment, o: MultiRunExperimentOptions = {}): Promise<MultiExperimentResult> {
   const { onProgress, ...rest } = o;
-  const run = await runEnsemble(multiModel, multiRunExperiment(exp), {
+  return runModel(multiModel, multiRunExperiment(exp), {
     ...rest,
     onProgress: onProgress && ((p) => onProgress(p.done, p.total, p.elapsedSeconds)),
   });
-  return multiModel.result(run);
 }

@@ -13,13 +13,13 @@
  */
 import { z } from 'zod';
 import { CheckpointsSchema, NoiseSchema, resolveCheckpoints, type NoiseLaw } from '../chain/scenario.ts';
-import { ScenarioError, zodIssues } from '../../core/errors.ts';
-import { seedToKey } from '../../core/seed.ts';
+import {
+  MAX_U32, parseScenario, refineCheckpointSteps, seedField, seededCopies, trajectoriesField, type SeededCopies,
+} from '../../core/scenario-fields.ts';
 
 /** Largest number of inputs and outputs the WebGPU kernel handles (weights live in private arrays). */
 export const MULTI_MAX_D = 8;
 
-const MAX_U32 = 0xffffffff;
 const positiveFinite = () => z.number().positive({ message: 'must be > 0' });
 
 export const PROJECTIONS = ['sequential', 'orthogonal'] as const;
@@ -62,10 +62,8 @@ export const MultiScenarioSchema = z
     noise: NoiseSchema.optional(),
     steps: z.number().int().positive().max(MAX_U32).describe('Number of steps K'),
     checkpoints: CheckpointsSchema.optional(),
-    trajectories: z.number().int().positive().max(MAX_U32).describe('Number of independent trajectories N'),
-    seed: z
-      .union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1)])
-      .describe('Philox key: a non-negative integer, or a string that is hashed'),
+    trajectories: trajectoriesField(),
+    seed: seedField(),
     keepPaths: z
       .number().int().nonnegative().max(4096).optional()
       .describe('Keep P at every checkpoint for the first M trajectories (for plots); default 0'),
@@ -163,22 +161,14 @@ export const MultiScenarioSchema = z
     } else if (s.periods) {
       ctx.addIssue({ code: 'custom', path: ['periods'], message: 'is only meaningful for algorithm 2' });
     }
-    if (Array.isArray(s.checkpoints)) {
-      for (let i = 0; i < s.checkpoints.length; i++) {
-        const c = s.checkpoints[i]!;
-        if (c > s.steps) ctx.addIssue({ code: 'custom', path: ['checkpoints', i], message: `step ${c} is beyond steps = ${s.steps}` });
-        if (i > 0 && c <= s.checkpoints[i - 1]!) {
-          ctx.addIssue({ code: 'custom', path: ['checkpoints', i], message: 'checkpoints must be strictly increasing' });
-        }
-      }
-    }
+    refineCheckpointSteps(s.checkpoints, s.steps, ctx);
   });
 
 export type MultiScenarioInput = z.input<typeof MultiScenarioSchema>;
 export type MultiScenarioParsed = z.output<typeof MultiScenarioSchema>;
 
 /** A validated multi-output scenario with every default filled in. */
-export interface ResolvedMultiScenario {
+export interface ResolvedMultiScenario extends SeededCopies {
   model: 'multi';
   /** Inputs. */
   d: number;
@@ -198,9 +188,6 @@ export interface ResolvedMultiScenario {
   steps: number;
   /** Sorted, unique, always containing 0 and K. */
   checkpoints: number[];
-  trajectories: number;
-  seed: number | string;
-  seedKey: [number, number];
   keepPaths: number;
   /** Intended input of each output: target[j] = index of the (j+1)-th largest rate. */
   target: number[];
@@ -213,9 +200,7 @@ export interface ResolvedMultiScenario {
 
 /** Validate and resolve; throws ScenarioError naming each offending field (`scenario.alphas: …`). */
 export function resolveMultiScenario(input: unknown, prefix = 'scenario'): ResolvedMultiScenario {
-  const r = MultiScenarioSchema.safeParse(input);
-  if (!r.success) throw new ScenarioError(zodIssues(r.error, prefix));
-  const s = r.data;
+  const s = parseScenario(MultiScenarioSchema, input, prefix);
   const d = s.rates.length;
   const w = s.initialWeights;
   const isMatrix = Array.isArray(w) && w.length > 0 && Array.isArray(w[0]);
@@ -269,9 +254,7 @@ export function resolveMultiScenario(input: unknown, prefix = 'scenario'): Resol
     noise,
     steps: s.steps,
     checkpoints: resolveCheckpoints(s.checkpoints, s.steps),
-    trajectories: s.trajectories,
-    seed: s.seed,
-    seedKey: seedToKey(s.seed),
+    ...seededCopies(s),
     keepPaths: Math.min(s.keepPaths ?? 0, s.trajectories),
     target,
     P0,

@@ -8,6 +8,7 @@
  */
 import { mergeMoments, pushMoment, sd, type Moments } from '../../stats/checkpoint-stats.ts';
 import { wilson } from '../../stats/intervals.ts';
+import { numberFromJSON, numberToJSON } from '../../core/json-numbers.ts';
 
 /** Log-spaced histogram of E over [E_LO, E_HI] (E ≤ E_LO, including 0, falls into bin 0). */
 export const E_BINS = 4096;
@@ -178,18 +179,6 @@ export function summarizeMulti(a: MultiCheckpointAccumulator): MultiCheckpointSu
     sdP: rows((j, i) => sd(a.p[j * a.d + i]!) ?? 0),
     argmaxFractions: rows((j, i) => (a.n ? a.argmaxCounts[j * a.d + i]! / a.n : 0)),
   };
-}
-
-/**
- * A number as JSON keeps it exactly: finite values as themselves; NaN, ±Infinity and −0, which JSON cannot write
- * (NaN and Infinity become null, −0 becomes 0), as the strings "NaN", "Infinity", "-Infinity", "-0".
- */
-export function numberToJSON(v: number): number | string {
-  return Object.is(v, -0) ? '-0' : Number.isFinite(v) ? v : String(v);
-}
-
-export function numberFromJSON(v: unknown): number {
-  return typeof v === 'string' ? Number(v) : (v as number);
 }
 
 const momentsToJSON = (m: Moments) => ({ n: m.n, mean: numberToJSON(m.mean), m2: numberToJSON(m.m2) });

@@ -9,6 +9,7 @@
  * N × ensembles × checkpoints × NATGRAD_NF numbers (Figure 3's 1000 learners × 6 ensembles × 81 checkpoints: 3.4·10⁶).
  * Captured spikes, inputs and final weights are engine test hooks and never part of a batch.
  */
+import { numberFromJSON, numberToJSON } from '../../core/json-numbers.ts';
 import type { ResolvedNatgradScenario } from './scenario.ts';
 import { NATGRAD_FLAG, NATGRAD_NF, type NatgradEnsembleData } from './stats.ts';
 
@@ -85,20 +86,12 @@ export function checkNatgradBatch(b: NatgradBatch, s: ResolvedNatgradScenario, r
   return null;
 }
 
-/** A number as JSON: finite ones as they are, NaN, ±∞ and −0 (which JSON would turn into null or 0) as strings. */
-function enc(x: number): number | string {
-  if (Object.is(x, -0)) return '-0';
-  return Number.isFinite(x) ? x : String(x);
-}
-
-const dec = (x: number | string): number => (typeof x === 'string' ? Number(x) : x);
-
 interface EnsembleJson { rule: string; eta: number; n: number; f32: boolean; values: (number | string)[]; flags: number[] }
 
 export function natgradBatchToJSON(b: NatgradBatch): { ensembles: EnsembleJson[] } {
   return {
     ensembles: b.ensembles.map((d) => ({
-      rule: d.rule, eta: d.eta, n: d.n, f32: d.values instanceof Float32Array, values: Array.from(d.values, enc), flags: Array.from(d.flags),
+      rule: d.rule, eta: d.eta, n: d.n, f32: d.values instanceof Float32Array, values: Array.from(d.values, numberToJSON), flags: Array.from(d.flags),
     })),
   };
 }
@@ -108,7 +101,7 @@ export function natgradBatchFromJSON(j: unknown): NatgradBatch {
   return {
     ensembles: o.ensembles.map((d) => ({
       rule: d.rule, eta: d.eta, n: d.n,
-      values: d.f32 ? Float32Array.from(d.values, dec) : Float64Array.from(d.values, dec),
+      values: d.f32 ? Float32Array.from(d.values, numberFromJSON) : Float64Array.from(d.values, numberFromJSON),
       flags: Uint32Array.from(d.flags),
     })),
   };

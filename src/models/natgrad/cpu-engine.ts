@@ -30,7 +30,8 @@ import type { ResolvedNatgradScenario, NatgradRule } from './scenario.ts';
 import { philox4x32, u32ToUniform } from '../../rng/philox.ts';
 import { NATGRAD_FLAG, NATGRAD_NF, type NatgradEnsembleData } from './stats.ts';
 import { buildCoefficientTable, lookupCoefficients, sigma, type CoefficientGrid } from './coefficients.ts';
-import { checkAborted, runtimeName, type EngineInfo, type Progress } from '../../engines/types.ts';
+import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
+import { cpuProgress, type CopyRunOptions } from '../../engines/copy-run.ts';
 
 export const NATGRAD_STREAM = 10;
 export const NATGRAD_INIT_STEP = 0xffffffff;
@@ -290,16 +291,10 @@ export function checkpointStats(
   st.teacherSpikes = 0;
 }
 
-export interface NatgradRunOptions {
-  onProgress?: (p: Progress) => void;
-  signal?: AbortSignal;
-  /** Run learners [start, end) only (default: all). Indices address the random stream. */
-  trajectoryRange?: [number, number];
+/** The engines' options; trajectoryRange is learners [start, end) of every ensemble. */
+export interface NatgradRunOptions extends CopyRunOptions {
   /** Run these ensembles only (indices into scenario.ensembles; default all). */
   ensembles?: number[];
-  /** WebGPU only: steps per dispatch and learners per batch (results do not depend on them). */
-  stepsPerDispatch?: number;
-  batchSize?: number;
   /** Test hooks: the first M input spikes (step, input) and teacher / student spike steps per learner (−1: none). */
   captureInputs?: number;
   captureSpikes?: number;
@@ -337,7 +332,8 @@ export class NatgradCpuEngine {
     const finalWeights: Float64Array[] = [];
     const ensembles: NatgradEnsembleData[] = [];
     const total = n * s.steps * which.length;
-    let done = 0, lastReport = performance.now();
+    const report = cpuProgress(o.onProgress, total, t0);
+    let done = 0;
     for (const [ei, e] of which.entries()) {
       const spec = s.ensembles[e]!;
       const rule = NATGRAD_RULE_CODE[spec.rule];
@@ -365,11 +361,7 @@ export class NatgradCpuEngine {
         }
         data.flags[r] = st.flags;
         if (fw) for (let i = 0; i < s.N; i++) fw[r * s.N + i] = sp.att[i]! * st.wd[i]!;
-        if (o.onProgress && (performance.now() - lastReport > 100 || r === n - 1)) {
-          lastReport = performance.now();
-          o.onProgress({ done, total, elapsedSeconds: (lastReport - t0) / 1000 });
-          await new Promise((res) => setTimeout(res, 0));
-        }
+        await report(done, r === n - 1);
       }
       ensembles.push(data);
       if (fw) finalWeights.push(fw);

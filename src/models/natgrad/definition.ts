@@ -5,11 +5,11 @@
  * them — with their per-learner checkpoint values (batch.ts), merged in learner order. One grid point; no success
  * probability, so no precision target.
  */
-import { OptionError } from '../../core/errors.ts';
 import type { EngineChoice } from '../../engines/index.ts';
 import { selectModelEngine } from '../../engines/select-model.ts';
 import type { EngineInfo } from '../../engines/types.ts';
 import type { EnsembleModel, EnsembleRun, ModelExperiment } from '../../run/model.ts';
+import { ownExperiment, refuseOverrides, runInfo, scenarioBatch, singleUnitExperiment } from '../../run/model-parts.ts';
 import {
   checkNatgradBatch, emptyNatgradBatch, mergeNatgradBatches, natgradBatchFromJSON, natgradBatchToJSON, type NatgradBatch,
 } from './batch.ts';
@@ -33,12 +33,8 @@ export interface NatgradEngine {
 
 /** The run layer's view of an experiment: one grid point of `trajectories` learners, each `steps` × ensembles of work. */
 export function natgradExperiment(exp: NatgradExperiment): NatgradRunExperiment {
-  const s = exp.scenario;
-  return {
-    ...exp, seed: s.seed, seedKey: s.seedKey, batches: exp.batches ?? 10, target: null,
-    // workPerCopy: learner-steps over all ensembles, the unit of the engines' onProgress `done`.
-    units: [{ label: 'base', trajectories: s.trajectories, workPerCopy: s.steps * s.ensembles.length }],
-  };
+  // workPerCopy: learner-steps over all ensembles, the unit of the engines' onProgress `done`.
+  return singleUnitExperiment(exp, exp.scenario.steps * exp.scenario.ensembles.length);
 }
 
 export function selectNatgradEngine(choice: EngineChoice): Promise<{ engine: NatgradEngine; reason: string }> {
@@ -51,8 +47,7 @@ export function selectNatgradEngine(choice: EngineChoice): Promise<{ engine: Nat
 
 /** The model's result (run.ts's shape, which files.ts reads) from the merged batches. */
 function natgradResult(run: EnsembleRun<NatgradRunExperiment, NatgradBatch>): NatgradExperimentResult {
-  const { units: _u, seed: _s, seedKey: _k, target: _t, ...experiment } = run.experiment;
-  const s = experiment.scenario;
+  const s = run.experiment.scenario;
   const p = run.points[0]!;
   const merged = p.merged ?? emptyNatgradBatch(s);
   const learnerSteps = p.trajectories * s.steps * s.ensembles.length;
@@ -62,9 +57,8 @@ function natgradResult(run: EnsembleRun<NatgradRunExperiment, NatgradBatch>): Na
     timing: { seconds: p.seconds, dispatches: p.dispatches, learnerSteps, learnerStepsPerSecond: p.seconds > 0 ? learnerSteps / p.seconds : 0 },
   };
   return {
-    experiment, engine: run.engine, engineReason: run.engineReason, result,
+    experiment: ownExperiment(run.experiment), ...runInfo(run), result,
     summaries: merged.ensembles.map((e) => summarizeNatgradEnsemble(e, s.checkpointTimes, s.klThreshold)),
-    wallSeconds: run.wallSeconds, provenance: run.provenance, shard: run.shard, batchesRun: run.batchesRun,
   };
 }
 
@@ -73,17 +67,11 @@ export const natgradModel: EnsembleModel<NatgradRunExperiment, NatgradBatch, Nat
   title: 'natural-gradient learning for a spiking neuron (arXiv 2011.11710)',
   fileSchema: () => NatgradFileSchema,
   parse(json, o) {
-    if (o.steps !== undefined) throw new OptionError('--steps does not apply to natural-gradient experiments: change its duration or steps in the file');
+    refuseOverrides(o, { steps: '--steps does not apply to natural-gradient experiments: change its duration or steps in the file' });
     return natgradExperiment(parseNatgradExperiment(json, { trajectories: o.trajectories, seed: o.seed, duration: o.duration }));
   },
   selectEngine: selectNatgradEngine,
-  async runBatch(engine, exp, _point, range, ctx) {
-    const r = await engine.run(exp.scenario, {
-      trajectoryRange: range, signal: ctx.signal, stepsPerDispatch: ctx.stepsPerDispatch, batchSize: ctx.batchSize,
-      onProgress: (p) => ctx.onProgress?.(p.done),
-    });
-    return { stats: { ensembles: r.ensembles }, dispatches: r.timing.dispatches };
-  },
+  runBatch: scenarioBatch((r: NatgradResult) => ({ ensembles: r.ensembles })),
   merge: mergeNatgradBatches,
   check: (b, exp, _point, range) => checkNatgradBatch(b, exp.scenario, range),
   statsToJSON: natgradBatchToJSON,

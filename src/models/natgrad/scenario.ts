@@ -13,10 +13,11 @@
  * units of the authors' code: the per-step update uses (1 − σ(V)) for φ'/φ, i.e. β is absorbed into η.
  */
 import { z } from 'zod';
-import { ScenarioError, zodIssues } from '../../core/errors.ts';
-import { seedToKey } from '../../core/seed.ts';
+import {
+  MAX_U32, parseScenario, scenarioIssues, secondsToSteps as toSteps, seedField, seededCopies, timeCheckpoints,
+  trajectoriesField, type SeededCopies,
+} from '../../core/scenario-fields.ts';
 
-const MAX_U32 = 0xffffffff;
 /** Largest number of inputs (per-input state lives in private/storage memory of one GPU thread). */
 export const NATGRAD_MAX_INPUTS = 4096;
 export const NATGRAD_RULES = ['natural', 'euclidean', 'approximate'] as const;
@@ -84,16 +85,15 @@ export const NatgradScenarioSchema = z.strictObject({
     sdStep: pos().default(0.2).describe('grid step of the standard deviation (mV)'),
   }).default({ vMin: -30, vMax: 30, vStep: 0.5, sdMin: 0.2, sdMax: 20, sdStep: 0.2 })
     .describe('Grid of the precomputed γ table over (mean, sd) of V, bilinear between nodes'),
-  trajectories: z.number().int().positive().max(MAX_U32).describe('Number of independent learners per (rule, η)'),
-  seed: z.union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1)])
-    .describe('Philox key: a non-negative integer, or a string that is hashed'),
+  trajectories: trajectoriesField('Number of independent learners per (rule, η)'),
+  seed: seedField(),
 });
 
 export type NatgradScenarioInput = z.input<typeof NatgradScenarioSchema>;
 
 export interface NatgradEnsembleSpec { rule: NatgradRule; eta: number }
 
-export interface ResolvedNatgradScenario {
+export interface ResolvedNatgradScenario extends SeededCopies {
   model: 'natgrad';
   N: number;
   rates: number[];
@@ -112,9 +112,6 @@ export interface ResolvedNatgradScenario {
   testPatterns: number;
   testWarmup: number;
   table: { vMin: number; vMax: number; vStep: number; sdMin: number; sdMax: number; sdStep: number; nv: number; ns: number };
-  trajectories: number;
-  seed: number | string;
-  seedKey: [number, number];
   steps: number;
   /** Checkpoint steps (0 first, the end last) and times (s). */
   checkpoints: number[];
@@ -126,12 +123,6 @@ export interface ResolvedNatgradScenario {
   warnings: string[];
 }
 
-function toSteps(seconds: number, dtMs: number): number | null {
-  const x = (seconds * 1000) / dtMs;
-  const r = Math.round(x);
-  return Math.abs(x - r) <= 1e-6 * Math.max(1, r) ? r : null;
-}
-
 /** ∫_0^∞ ε(t)² dt for ε = (e^{−t/τ_m} − e^{−t/τ_s})/(τ_m − τ_s), τ's in s (authors' File01: intepsquad = 38.46). */
 export function kernelSquareIntegral(tauM: number, tauS: number): number {
   const f = 1 / (tauM - tauS);
@@ -140,11 +131,8 @@ export function kernelSquareIntegral(tauM: number, tauS: number): number {
 
 /** Validate and resolve; throws ScenarioError naming each offending field (`scenario.tauS: …`). */
 export function resolveNatgradScenario(input: unknown, prefix = 'scenario'): ResolvedNatgradScenario {
-  const r = NatgradScenarioSchema.safeParse(input);
-  if (!r.success) throw new ScenarioError(zodIssues(r.error, prefix));
-  const s = r.data;
-  const issues: { path: string; message: string }[] = [];
-  const bad = (field: string, message: string) => issues.push({ path: `${prefix}.${field}`, message });
+  const s = parseScenario(NatgradScenarioSchema, input, prefix);
+  const { bad, throwIfAny } = scenarioIssues(prefix);
   let rates: number[] = [], att: number[] = [];
   if (Array.isArray(s.inputs)) {
     for (const g of s.inputs) for (let k = 0; k < g.count; k++) { rates.push(g.rate); att.push(g.attenuation ?? 1); }
@@ -182,20 +170,10 @@ export function resolveNatgradScenario(input: unknown, prefix = 'scenario'): Res
   let times: number[] = [];
   if (s.checkpoints === undefined) {
     if (steps !== null) for (let j = 1; j < 100; j++) times.push(Math.round((steps * j) / 100) * s.dt / 1000);
-  } else if (Array.isArray(s.checkpoints)) {
-    const cp = s.checkpoints;
-    cp.forEach((c, i) => {
-      if (c > s.duration) bad(`checkpoints[${i}]`, `time ${c} s is beyond duration = ${s.duration} s`);
-      else if (toSteps(c, s.dt) === null) bad(`checkpoints[${i}]`, `must be a multiple of dt = ${s.dt} ms`);
-      if (i > 0 && c <= cp[i - 1]!) bad(`checkpoints[${i}]`, 'checkpoints must be strictly increasing');
-    });
-    times = [...cp];
   } else {
-    const e = toSteps(s.checkpoints.every, s.dt);
-    if (e === null || e === 0) bad('checkpoints.every', `must be a positive multiple of dt = ${s.dt} ms`);
-    else if (steps !== null) for (let k = e; k < steps; k += e) times.push((k * s.dt) / 1000);
+    times = timeCheckpoints(s.checkpoints, { duration: s.duration, dt: s.dt, steps }, bad);
   }
-  if (issues.length) throw new ScenarioError(issues);
+  throwIfAny();
   const K = steps!;
   const ck = [...new Set([0, ...times.map((t) => toSteps(t, s.dt)!), K])].sort((a, b) => a - b);
   const intEpsSq = kernelSquareIntegral(s.tauM / 1000, s.tauS / 1000);
@@ -213,7 +191,7 @@ export function resolveNatgradScenario(input: unknown, prefix = 'scenario'): Res
     ensembles,
     duration: s.duration, dt: s.dt, klThreshold: s.klThreshold, testPatterns: s.testPatterns, testWarmup: s.testWarmup,
     table: { ...tb, nv, ns },
-    trajectories: s.trajectories, seed: s.seed, seedKey: seedToKey(s.seed),
+    ...seededCopies(s),
     steps: K, checkpoints: ck, checkpointTimes: ck.map((k) => (k * s.dt) / 1000),
     intEpsSq, q: rates.reduce((a, b) => a + b, 0) / intEpsSq,
     warnings,

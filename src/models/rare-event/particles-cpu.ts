@@ -10,7 +10,7 @@
  * with the word layout of chain-math.ts `advance` (word 0 the categorical draw, words 1..d the noise) but the stream
  * word `stream` ≥ 1 instead of the plain chain's 0: a particle's randomness is fixed by (id, stream) alone, so a
  * segment can be replayed exactly, and no particle shares numbers with a plain Monte Carlo run of the same seed.
- * `stepWithStream(…, stream = 0)` reproduces `advance` bit for bit (test/orchestrator/rare-event.test.ts).
+ * A step is chain-math.ts `stepWithStream` (re-exported here), which `advance` runs on stream 0.
  *
  * The reaction coordinate is ξ(x) = max_{j≠i*} x_j − x_{i*} (ξ > 0 ⇔ argmax_i p_i ≠ i*). A particle runs until the
  * first state (its start included) at which one of these holds, checked in this order:
@@ -21,9 +21,10 @@
  * and reports its final state, k, and the running maximum of ξ over every state it visited (start included).
  */
 import type { ResolvedScenario } from '../chain/scenario.ts';
-import { philox4x32, u32ToUniform } from '../../rng/philox.ts';
-import { noiseFromUniform, noiseParams, type NoiseParams } from '../chain/chain-math.ts';
+import { noiseParams, stepWithStream, type NoiseParams } from '../chain/chain-math.ts';
 import { checkAborted } from '../../engines/types.ts';
+
+export { stepWithStream };
 
 export const STATUS_RUNNING = 0;
 export const STATUS_HORIZON = 1;
@@ -83,41 +84,6 @@ export function xiOf(x: ArrayLike<number>, off: number, d: number, iStar: number
   return mo - x[off + iStar]!;
 }
 
-/**
- * One chain step of Eq. (1) in logs at step k for Philox address (id, stream): chain-math.ts `advance` with the
- * stream word as a parameter (same operations, same order).
- */
-export function stepWithStream(
-  x: Float64Array, d: number, k: number, id: number, stream: number,
-  key: [number, number], alpha: number, np: NoiseParams, e: Float64Array, w: Uint32Array,
-): void {
-  let S = 0;
-  let lastPositive = d - 1;
-  for (let i = 0; i < d; i++) {
-    const v = Math.exp(x[i]!);
-    e[i] = v;
-    S += v;
-  }
-  for (let i = d - 1; i >= 0; i--) if (e[i]! > 0) { lastPositive = i; break; }
-  philox4x32(k, id, stream, 0, key[0], key[1], w);
-  const target = u32ToUniform(w[0]!) * S;
-  let zeta = lastPositive;
-  let acc = 0;
-  for (let i = 0; i < d; i++) {
-    acc += e[i]!;
-    if (target < acc) { zeta = i; break; }
-  }
-  let m = -Infinity;
-  for (let i = 0; i < d; i++) {
-    const n = i + 1;
-    if ((n & 3) === 0) philox4x32(k, id, stream, n >>> 2, key[0], key[1], w);
-    const z = noiseFromUniform(u32ToUniform(w[n & 3]!), np);
-    const xi = x[i]! + Math.log1p(alpha * ((i === zeta ? 1 : 0) + z));
-    x[i] = xi;
-    if (xi > m) m = xi;
-  }
-  for (let i = 0; i < d; i++) x[i] = x[i]! - m;
-}
 
 /** Status of a state before the next step (the order of the checks is part of the definition). */
 export function stopStatus(xi: number, k: number, stop: number, p: ParticleParams): number {

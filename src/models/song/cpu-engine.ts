@@ -30,7 +30,8 @@ import { mulhi32, philox4x32, u32ToUniform } from '../../rng/philox.ts';
 import {
   SONG_BINS, SONG_FLAG, accumulateSong, emptySongAccumulator, type SongAccumulator, type SongCopyData,
 } from './stats.ts';
-import { checkAborted, runtimeName, type EngineInfo, type Progress } from '../../engines/types.ts';
+import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
+import { cpuProgress, type CopyRunOptions } from '../../engines/copy-run.ts';
 
 export const SONG_STREAM = 9;
 export const SONG_INIT_STEP = 0xffffffff;
@@ -200,14 +201,8 @@ export function weightStats(st: SongState, gMax: number, hist: Uint32Array, off:
   return sum / st.w.length;
 }
 
-export interface SongRunOptions {
-  onProgress?: (p: Progress) => void;
-  signal?: AbortSignal;
-  /** Run copies [start, end) only (default: all). Indices address the random stream. */
-  trajectoryRange?: [number, number];
-  /** WebGPU only: steps per dispatch, copies per batch, weight layout (results do not depend on them). */
-  stepsPerDispatch?: number;
-  batchSize?: number;
+export interface SongRunOptions extends CopyRunOptions {
+  /** WebGPU only: the weight layout (results do not depend on it). */
   layout?: 'copy-major' | 'input-major';
   /** Test hooks: the first M input spikes (pairs step, input) and output spike steps of every copy (−1: none). */
   captureInputs?: number;
@@ -257,7 +252,8 @@ export class SongCpuEngine {
     const outputs = mo > 0 ? new Int32Array(n * mo).fill(-1) : undefined;
     const finalWeights = o.captureFinalWeights ? new Float64Array(n * s.inputs) : undefined;
     const total = n * s.steps;
-    let done = 0, lastReport = performance.now();
+    const report = cpuProgress(o.onProgress, total, t0);
+    let done = 0;
     for (let r = 0; r < n; r++) {
       checkAborted(o.signal);
       const t = start + r;
@@ -277,11 +273,7 @@ export class SongCpuEngine {
       }
       data.flags[r] = st.flags;
       if (finalWeights) finalWeights.set(st.w, r * s.inputs);
-      if (o.onProgress && (performance.now() - lastReport > 100 || r === n - 1)) {
-        lastReport = performance.now();
-        o.onProgress({ done, total, elapsedSeconds: (lastReport - t0) / 1000 });
-        await new Promise((res) => setTimeout(res, 0));
-      }
+      await report(done, r === n - 1);
     }
     const acc = songAccumulatorFor(s);
     accumulateSong(acc, data);

@@ -9,10 +9,12 @@
  * engine returns (`copies`, read by tests) is folded and dropped inside the batch: memory is bounded by the engine
  * chunk (SONG_CHUNK copies), whatever N and the number of batches.
  */
+import { decodeNumbers, encodeNumbers } from '../../core/json-numbers.ts';
 import { selectModelEngine } from '../../engines/select-model.ts';
 import type { EnsembleModel, EnsembleRun, ModelEngineHandle } from '../../run/model.ts';
+import { batchRunOptions, ownExperiment, runInfo } from '../../run/model-parts.ts';
 import { SongCpuEngine, songAccumulatorFor, type SongResult, type SongRunOptions } from './cpu-engine.ts';
-import { SongExperimentFileSchema, parseSongRun, type SongExperiment, type SongRunExperiment } from './experiment.ts';
+import { SongExperimentFileSchema, parseSongRun, type SongRunExperiment } from './experiment.ts';
 import { songFiles, type SongSummary } from './files.ts';
 import { songHumanReport } from './human.ts';
 import type { SongExperimentResult } from './run.ts';
@@ -38,26 +40,6 @@ export function selectSongEngine(choice: Parameters<typeof selectModelEngine>[0]
     cpu: () => new SongCpuEngine(),
     webgpu: async () => (await import('./webgpu-engine.ts')).SongWebGpuEngine.create(),
   });
-}
-
-/**
- * Non-finite numbers and −0 as the strings "NaN", "Infinity", "-Infinity", "-0" (JSON would turn them into null and
- * 0), and back; the accumulator holds no other strings.
- */
-function encodeNumbers(x: unknown): unknown {
-  if (typeof x === 'number') return Object.is(x, -0) ? '-0' : Number.isFinite(x) ? x : String(x);
-  if (Array.isArray(x)) return x.map(encodeNumbers);
-  if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, encodeNumbers(v)]));
-  return x;
-}
-
-const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity', '-0']);
-
-function decodeNumbers(x: unknown): unknown {
-  if (typeof x === 'string' && NON_FINITE.has(x)) return Number(x);
-  if (Array.isArray(x)) return x.map(decodeNumbers);
-  if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, decodeNumbers(v)]));
-  return x;
 }
 
 const isCount = (v: number, max: number) => Number.isInteger(v) && v >= 0 && v <= max;
@@ -112,10 +94,7 @@ export const songModel: EnsembleModel<SongRunExperiment, SongAccumulator, SongEn
     let dispatches = 0;
     for (let c0 = range[0]; c0 < range[1]; c0 += chunk) {
       const c1 = Math.min(range[1], c0 + chunk), before = (c0 - range[0]) * s.steps;
-      const r = await engine.run(s, {
-        trajectoryRange: [c0, c1], signal: ctx.signal, stepsPerDispatch: ctx.stepsPerDispatch, batchSize: ctx.batchSize,
-        onProgress: (p) => ctx.onProgress?.(before + p.done),
-      });
+      const r = await engine.run(s, batchRunOptions([c0, c1], ctx, before));
       // Copies folded in copy order, chunk after chunk: the same sums as one accumulateSong over [a, b).
       accumulateSong(acc, r.copies);
       dispatches += r.timing.dispatches;
@@ -129,21 +108,14 @@ export const songModel: EnsembleModel<SongRunExperiment, SongAccumulator, SongEn
   statsToJSON: (a) => encodeNumbers(a),
   statsFromJSON: (j) => decodeNumbers(j) as SongAccumulator,
   result(run: EnsembleRun<SongRunExperiment, SongAccumulator>): SongExperimentResult {
-    const { units: _u, seed: _s, seedKey: _k, target: _t, ...experiment } = run.experiment;
     const p = run.points[0]!;
     return {
-      experiment: experiment as SongExperiment,
-      engine: run.engine,
-      engineReason: run.engineReason,
+      experiment: ownExperiment(run.experiment), ...runInfo(run),
       result: {
         engine: run.engine,
         accumulator: p.merged ?? songAccumulatorFor(run.experiment.scenario),
         timing: { seconds: p.seconds, dispatches: p.dispatches, copySeconds: p.trajectories > 0 ? p.seconds / p.trajectories : 0 },
       },
-      wallSeconds: run.wallSeconds,
-      provenance: run.provenance,
-      shard: run.shard,
-      batchesRun: run.batchesRun,
     };
   },
   files: songFiles,

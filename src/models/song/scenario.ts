@@ -12,10 +12,11 @@
  * Each trajectory is an independent copy (its own inputs, weights and neuron).
  */
 import { z } from 'zod';
-import { ScenarioError, zodIssues } from '../../core/errors.ts';
-import { seedToKey } from '../../core/seed.ts';
+import {
+  MAX_U32, parseScenario, scenarioIssues, secondsToSteps as toSteps, seedField, seededCopies, timeCheckpoints,
+  trajectoriesField, type SeededCopies,
+} from '../../core/scenario-fields.ts';
 
-const MAX_U32 = 0xffffffff;
 /** Largest per-step input count the Binomial table may need (keeps the per-step work bounded on the GPU). */
 export const SONG_MAX_KMAX = 64;
 /** The Binomial table is cut where the upper tail falls below this (the resolution of a 24-bit uniform). */
@@ -56,15 +57,13 @@ export const SongScenarioSchema = z
       ])
       .optional()
       .describe('Times (s) at which the weight histogram is recorded; the end is always included; default every 10 s'),
-    trajectories: z.number().int().positive().max(MAX_U32).describe('Number of independent copies'),
-    seed: z
-      .union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1)])
-      .describe('Philox key: a non-negative integer, or a string that is hashed'),
+    trajectories: trajectoriesField('Number of independent copies'),
+    seed: seedField(),
   });
 
 export type SongScenarioInput = z.input<typeof SongScenarioSchema>;
 
-export interface ResolvedSongScenario {
+export interface ResolvedSongScenario extends SeededCopies {
   model: 'song';
   inputs: number;
   rate: number;
@@ -87,9 +86,6 @@ export interface ResolvedSongScenario {
   rateWindow: number;
   /** Checkpoint times (s), sorted, unique, ending at duration. */
   checkpointTimes: number[];
-  trajectories: number;
-  seed: number | string;
-  seedKey: [number, number];
   /** Derived: total steps, steps per rate window, checkpoint steps, per-step spike probability r·dt. */
   steps: number;
   stepsPerWindow: number;
@@ -118,19 +114,10 @@ export function binomialCdf(n: number, p: number): number[] {
   return out;
 }
 
-function toSteps(seconds: number, dtMs: number): number | null {
-  const x = (seconds * 1000) / dtMs;
-  const r = Math.round(x);
-  return Math.abs(x - r) <= 1e-6 * Math.max(1, r) ? r : null;
-}
-
 /** Validate and resolve; throws ScenarioError naming each offending field (`scenario.rateWindow: …`). */
 export function resolveSongScenario(input: unknown, prefix = 'scenario'): ResolvedSongScenario {
-  const r = SongScenarioSchema.safeParse(input);
-  if (!r.success) throw new ScenarioError(zodIssues(r.error, prefix));
-  const s = r.data;
-  const issues: { path: string; message: string }[] = [];
-  const bad = (field: string, message: string) => issues.push({ path: `${prefix}.${field}`, message });
+  const s = parseScenario(SongScenarioSchema, input, prefix);
+  const { bad, throwIfAny } = scenarioIssues(prefix);
   const steps = toSteps(s.duration, s.dt);
   if (steps === null) bad('duration', `must be a multiple of dt = ${s.dt} ms`);
   else if (steps >= MAX_U32 - 1) bad('duration', `needs ${steps} steps; at most 2^32 − 2 are addressable`);
@@ -151,21 +138,8 @@ export function resolveSongScenario(input: unknown, prefix = 'scenario'): Resolv
       bad('inputs', 'too few inputs for this rate·dt: the per-step count may exceed half of them');
     }
   }
-  let times: number[] = [];
-  const cp = s.checkpoints ?? { every: Math.min(10, s.duration) };
-  if (Array.isArray(cp)) {
-    cp.forEach((c, i) => {
-      if (c > s.duration) bad(`checkpoints[${i}]`, `time ${c} s is beyond duration = ${s.duration} s`);
-      else if (toSteps(c, s.dt) === null) bad(`checkpoints[${i}]`, `must be a multiple of dt = ${s.dt} ms`);
-      if (i > 0 && c <= cp[i - 1]!) bad(`checkpoints[${i}]`, 'checkpoints must be strictly increasing');
-    });
-    times = [...cp];
-  } else {
-    const e = toSteps(cp.every, s.dt);
-    if (e === null || e === 0) bad('checkpoints.every', `must be a positive multiple of dt = ${s.dt} ms`);
-    else if (steps !== null) for (let k = e; k < steps; k += e) times.push((k * s.dt) / 1000);
-  }
-  if (issues.length) throw new ScenarioError(issues);
+  const times = timeCheckpoints(s.checkpoints ?? { every: Math.min(10, s.duration) }, { duration: s.duration, dt: s.dt, steps }, bad);
+  throwIfAny();
   const K = steps!;
   const ck = [...new Set([...times.map((t) => toSteps(t, s.dt)!), K])].filter((k) => k > 0).sort((a, b) => a - b);
   const warnings: string[] = [];
@@ -179,9 +153,7 @@ export function resolveSongScenario(input: unknown, prefix = 'scenario'): Resolv
     dApost: s.dApost ?? (-s.dApre * s.tauPre / s.tauPost) * 1.05,
     duration: s.duration, dt: s.dt, method: s.method, rateWindow: s.rateWindow,
     checkpointTimes: ck.map((k) => (k * s.dt) / 1000),
-    trajectories: s.trajectories,
-    seed: s.seed,
-    seedKey: seedToKey(s.seed),
+    ...seededCopies(s),
     steps: K,
     stepsPerWindow: spw!,
     windows: K / spw!,

@@ -48,7 +48,8 @@ import {
   accumulateReached, emptySpikingAccumulator, incBin, isiBin, type SpikingCheckpointAccumulator,
 } from './stats.ts';
 import { reduceState } from '../chain/chain-math.ts';
-import { checkAborted, runtimeName, type EngineInfo, type Progress } from '../../engines/types.ts';
+import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
+import { cpuProgress, type CopyRunOptions } from '../../engines/copy-run.ts';
 
 export const SPIKING_STREAM = 8;
 /** Largest u − ρ before the potentiation traces are rescaled (e^16 ≈ 8.9e6: far from f32 overflow). */
@@ -339,14 +340,10 @@ export function clearWindow(row: Float64Array, d: number): void {
   row.fill(0, NS + A_TRIG * d, NS + NA * d);
 }
 
-export interface SpikingRunOptions {
-  onProgress?: (p: Progress) => void;
-  signal?: AbortSignal;
-  /** Run the trajectories [start, end) only (default: all). Indices address the random stream. */
-  trajectoryRange?: [number, number];
-  /** WebGPU: input events per thread per dispatch, trajectories per batch, state layout (results do not depend on them). */
+/** The engines' options, with input events per dispatch in place of steps. */
+export interface SpikingRunOptions extends Omit<CopyRunOptions, 'stepsPerDispatch'> {
+  /** WebGPU: input events per thread per dispatch, state layout (results do not depend on them). */
   eventsPerDispatch?: number;
-  batchSize?: number;
   layout?: 'coordinate' | 'trajectory';
   /** Test hook: record the first n input events of every trajectory. */
   captureEvents?: number;
@@ -411,7 +408,8 @@ export class SpikingCpuEngine {
     const row = new Float64Array(NQ), w = new Uint32Array(4);
     const sc: CollectScratch = { x: new Float64Array(d), p: new Float64Array(d) };
     const total = (end - start) * s.steps;
-    let done = 0, nEvents = 0, lastReport = performance.now();
+    const report = cpuProgress(o.onProgress, total, t0);
+    let done = 0, nEvents = 0;
     for (let t = start; t < end; t++) {
       checkAborted(o.signal);
       const rel = t - start;
@@ -434,11 +432,7 @@ export class SpikingCpuEngine {
       done += s.steps;
       countFlags(flagCounts, row[F_FLAGS]!);
       if (finalState) finalState.set(row, rel * NQ);
-      if (o.onProgress && (performance.now() - lastReport > 100 || t === end - 1)) {
-        lastReport = performance.now();
-        o.onProgress({ done, total, elapsedSeconds: (lastReport - t0) / 1000 });
-        await new Promise((r) => setTimeout(r, 0));
-      }
+      await report(done, t === end - 1);
     }
     return {
       engine: { ...this.info },

@@ -6,20 +6,20 @@
  * Batches merge in batch order; every engine addresses Philox by global copy index, so the cut changes no number
  * beyond the order of floating-point sums.
  */
+import { decodeNumbers, encodeNumbers } from '../../core/json-numbers.ts';
 import type { EngineChoice } from '../../engines/index.ts';
 import { selectModelEngine } from '../../engines/select-model.ts';
 import type { EngineInfo } from '../../engines/types.ts';
 import { emptyAccumulator } from '../../stats/checkpoint-stats.ts';
 import type { EnsembleModel, EnsembleRun, ModelEngineHandle } from '../../run/model.ts';
+import { batchRunOptions, ownExperiment, runInfo } from '../../run/model-parts.ts';
 import { chainModel, mergeChainBatches, type ChainBatch, type ChainExperiment } from '../chain/definition.ts';
 import type { Engine as ChainEngine, EnsembleResult } from '../chain/engine-types.ts';
 import { selectEngine as selectChainEngine } from '../chain/select-engine.ts';
 import {
   emptyFlagCounts, SpikingCpuEngine, type SpikingEnsembleResult, type SpikingRunOptions,
 } from './cpu-engine.ts';
-import {
-  matchingChain, parseSpikingRun, SpikingExperimentFileSchema, type SpikingExperiment, type SpikingRunExperiment,
-} from './experiment.ts';
+import { matchingChain, parseSpikingRun, SpikingExperimentFileSchema, type SpikingRunExperiment } from './experiment.ts';
 import { spikingFiles, type SpikingSummary } from './files.ts';
 import { spikingHumanReport } from './report.ts';
 import type { SpikingExperimentResult } from './run.ts';
@@ -133,23 +133,7 @@ export function checkSpikingBatch(b: SpikingBatch, exp: SpikingRunExperiment, po
   return null;
 }
 
-/**
- * JSON keeps neither NaN nor ±Infinity (nor −0): non-finite numbers become the strings "NaN", "Infinity",
- * "-Infinity" and −0 becomes "-0", and back. The statistics hold no other strings.
- */
-function encodeNumbers(v: unknown): unknown {
-  if (typeof v === 'number') return Number.isFinite(v) ? (Object.is(v, -0) ? '-0' : v) : String(v);
-  if (Array.isArray(v)) return v.map(encodeNumbers);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeNumbers(x)]));
-  return v;
-}
-function decodeNumbers(v: unknown): unknown {
-  if (v === 'NaN' || v === 'Infinity' || v === '-Infinity' || v === '-0') return Number(v);
-  if (Array.isArray(v)) return v.map(decodeNumbers);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeNumbers(x)]));
-  return v;
-}
-
+/** The batch as JSON, NaN, ±Infinity and −0 included (src/core/json-numbers.ts). */
 export function spikingStatsToJSON(b: SpikingBatch): unknown {
   return encodeNumbers({
     checkpoints: b.checkpoints.map(spikingAccumulatorToJSON), paths: b.paths, flagCounts: b.flagCounts, events: b.events,
@@ -179,11 +163,8 @@ function emptyBatch(s: ResolvedSpikingScenario, single: boolean): SpikingBatch {
  * state, so its result carries the network engine's (the same kind).
  */
 function spikingResult(run: EnsembleRun<SpikingRunExperiment, SpikingBatch>): SpikingExperimentResult {
-  const { units: _u, seed: _s, seedKey: _k, target: _t, ...experiment } = run.experiment;
   return {
-    experiment: experiment as SpikingExperiment,
-    engine: run.engine,
-    engineReason: run.engineReason,
+    experiment: ownExperiment(run.experiment), ...runInfo(run),
     points: run.points.map((p, i) => {
       const point = run.experiment.points[i]!;
       const m = p.merged ?? emptyBatch(point.scenario, run.experiment.single);
@@ -196,10 +177,6 @@ function spikingResult(run: EnsembleRun<SpikingRunExperiment, SpikingBatch>): Sp
         : undefined;
       return { point, result, chain };
     }),
-    wallSeconds: run.wallSeconds,
-    provenance: run.provenance,
-    shard: run.shard,
-    batchesRun: run.batchesRun,
   };
 }
 
@@ -218,9 +195,8 @@ export const spikingModel: EnsembleModel<SpikingRunExperiment, SpikingBatch, Spi
     let chain: ChainBatch | undefined, dispatches = r.timing.dispatches;
     if (exp.single) {
       h.chain ??= (await selectChainEngine(h.info.name === 'webgpu' ? 'webgpu' : 'cpu')).engine;
-      const c = await h.chain.run(matchingChain(s), {
-        trajectoryRange: range, signal: ctx.signal, stepsPerDispatch: ctx.stepsPerDispatch, batchSize: ctx.batchSize,
-      });
+      const { onProgress: _p, ...options } = batchRunOptions(range, ctx);
+      const c = await h.chain.run(matchingChain(s), options);
       chain = { checkpoints: c.checkpoints, paths: c.paths };
       dispatches += c.timing.dispatches;
     }

@@ -6,35 +6,23 @@
  * `trajectories` copies × `steps` output spikes). Without a sweep the matching reduced chain of Eq. (1) runs beside.
  */
 import { z } from 'zod';
-import { OptionError, ScenarioError, zodIssues } from '../../core/errors.ts';
+import { ScenarioError } from '../../core/errors.ts';
+import {
+  DEFAULT_BATCHES, dropCheckpointsBeyond, experimentFileSchema, readExperimentFile, withOverrides,
+} from '../../run/experiment-file.ts';
 import type { ModelExperiment, RunOverrides } from '../../run/model.ts';
+import { refuseOverrides } from '../../run/model-parts.ts';
 import { resolveScenario, type ResolvedScenario } from '../chain/scenario.ts';
 import { SpikingScenarioSchema, resolveSpikingScenario, type ResolvedSpikingScenario } from './scenario.ts';
 
-/** Batches per grid point when the file names none (the unit of the state log, resume and shards). */
-export const SPIKING_DEFAULT_BATCHES = 10;
-
-const batches = () =>
-  z.number().int().min(1).max(1000).optional().describe('Independent batches of copies per grid point (default 10)');
+/** The file's own field beside the scenario: the points of a sweep. */
+const SWEEP = {
+  sweep: z.strictObject({ points: z.array(z.record(z.string(), z.unknown())).min(1).describe('Partial scenarios on top of the base') }).optional(),
+};
 
 /** The whole experiment file (its branch of the JSON Schema). */
-export const SpikingExperimentFileSchema = z.strictObject({
-  $schema: z.string().optional(),
-  name: z.string().min(1).describe('Name of the experiment, used in reports'),
-  description: z.string().optional().describe('What question the experiment answers'),
-  scenario: SpikingScenarioSchema,
-  sweep: z.strictObject({ points: z.array(z.record(z.string(), z.unknown())).min(1).describe('Partial scenarios on top of the base') }).optional(),
-  batches: batches(),
-}).describe('An stdp-mc experiment with the spiking network of Section 2.3');
-
-/** The file's outer form, scenarios still raw: each point is validated after the overrides, with `scenario.` paths. */
-const SpikingFileOuter = z.strictObject({
-  $schema: z.string().optional(),
-  name: z.string().min(1),
-  description: z.string().optional(),
-  scenario: z.record(z.string(), z.unknown()),
-  sweep: z.strictObject({ points: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
-  batches: batches(),
+export const SpikingExperimentFileSchema = experimentFileSchema(SpikingScenarioSchema, {
+  title: 'An stdp-mc experiment with the spiking network of Section 2.3', extras: SWEEP,
 });
 
 export interface SpikingPoint { label: string; values: Record<string, unknown>; scenario: ResolvedSpikingScenario }
@@ -45,32 +33,26 @@ export interface SpikingExperiment {
   points: SpikingPoint[];
   /** No sweep: one point, the base scenario (the matching chain runs beside it). */
   single: boolean;
-  /** Independent batches of copies per grid point (default SPIKING_DEFAULT_BATCHES). */
+  /** Independent batches of copies per grid point (default DEFAULT_BATCHES of src/run/experiment-file.ts). */
   batches?: number;
 }
 
 /** A spiking experiment with the fields the run layer reads. */
 export type SpikingRunExperiment = SpikingExperiment & ModelExperiment;
 
-export function isSpikingExperiment(json: unknown): boolean {
-  return !!json && typeof json === 'object' && (json as any).scenario?.model === 'spiking';
-}
-
 /**
  * Validate a file with `trajectories`, `steps` and `seed` written over every point's scenario (checkpoints beyond
  * --steps are dropped); throws ScenarioError naming the field (and the sweep point).
  */
 export function parseSpikingExperiment(json: unknown, overrides: { trajectories?: number; steps?: number; seed?: number | string } = {}): SpikingRunExperiment {
-  const r = SpikingFileOuter.safeParse(json);
-  if (!r.success) throw new ScenarioError(zodIssues(r.error));
+  const f = readExperimentFile(json, SWEEP);
   const apply = (extra: Record<string, unknown>) => {
-    const sc: Record<string, unknown> = { ...r.data.scenario, ...extra };
-    for (const [k, v] of Object.entries(overrides)) if (v !== undefined) sc[k] = v;
-    if (overrides.steps !== undefined && Array.isArray(sc.checkpoints)) sc.checkpoints = (sc.checkpoints as number[]).filter((c) => c <= overrides.steps!);
+    const sc = withOverrides({ ...f.scenario, ...extra }, overrides);
+    dropCheckpointsBeyond(sc, overrides.steps);
     return sc;
   };
   const fmt = (v: unknown) => (Array.isArray(v) ? `(${v.join(',')})` : String(v));
-  const points = (r.data.sweep?.points ?? [{}]).map((extra, j) => {
+  const points = (f.sweep?.points ?? [{}]).map((extra, j) => {
     const label = Object.entries(extra).map(([k, v]) => `${k}=${fmt(v)}`).join(', ') || 'base';
     try {
       return { label, values: extra, scenario: resolveSpikingScenario(apply(extra)) };
@@ -79,27 +61,21 @@ export function parseSpikingExperiment(json: unknown, overrides: { trajectories?
       throw new ScenarioError(e.issues.map((i) => ({ path: `sweep point ${j} (${label}): ${i.path}`, message: i.message })));
     }
   });
-  return spikingExperiment({ name: r.data.name, description: r.data.description, points, single: !r.data.sweep, batches: r.data.batches });
+  return spikingExperiment({ name: f.name, description: f.description, points, single: !f.sweep, batches: f.batches });
 }
 
 /** The run layer's view of an experiment: one grid unit per point, `trajectories` copies of `steps` output spikes. */
 export function spikingExperiment(exp: SpikingExperiment): SpikingRunExperiment {
   const s0 = exp.points[0]!.scenario;
   return {
-    ...exp,
-    seed: s0.seed,
-    seedKey: s0.seedKey,
+    ...exp, seed: s0.seed, seedKey: s0.seedKey, batches: exp.batches ?? DEFAULT_BATCHES, target: null,
     units: exp.points.map((p) => ({ label: p.label, trajectories: p.scenario.trajectories, workPerCopy: p.scenario.steps })),
-    batches: exp.batches ?? SPIKING_DEFAULT_BATCHES,
-    target: null,
   };
 }
 
 /** The command line's values: --steps is the number of output spikes K; --duration is refused. */
 export function parseSpikingRun(json: unknown, o: RunOverrides): SpikingRunExperiment {
-  if (o.duration !== undefined) {
-    throw new OptionError('--duration does not apply to spiking-network experiments: use --steps (output spikes K)');
-  }
+  refuseOverrides(o, { duration: '--duration does not apply to spiking-network experiments: use --steps (output spikes K)' });
   return parseSpikingExperiment(json, { trajectories: o.trajectories, steps: o.steps, seed: o.seed });
 }
 

@@ -9,10 +9,10 @@
  */
 import { z } from 'zod';
 import { CheckpointsSchema, resolveCheckpoints } from '../chain/scenario.ts';
-import { ScenarioError, zodIssues } from '../../core/errors.ts';
-import { seedToKey } from '../../core/seed.ts';
+import {
+  MAX_U32, parseScenario, refineCheckpointSteps, seedField, seededCopies, trajectoriesField, type SeededCopies,
+} from '../../core/scenario-fields.ts';
 
-const MAX_U32 = 0xffffffff;
 /** Largest d accepted (weights and traces live in storage buffers; the host statistics are O(d) per trajectory). */
 export const SPIKING_MAX_D = 4096;
 /** Default cap on input events per trajectory: this many per output spike on average (and at least 10⁶). */
@@ -45,10 +45,8 @@ export const SpikingScenarioSchema = z
         'trajectory stops and is counted, not averaged'),
     steps: z.number().int().positive().max(MAX_U32).describe('Number of output spikes K (the chain\'s clock)'),
     checkpoints: CheckpointsSchema.optional(),
-    trajectories: z.number().int().positive().max(MAX_U32).describe('Number of independent trajectories N'),
-    seed: z
-      .union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1)])
-      .describe('Philox key: a non-negative integer, or a string that is hashed'),
+    trajectories: trajectoriesField(),
+    seed: seedField(),
     keepPaths: z.number().int().nonnegative().max(4096).optional()
       .describe('Keep p at every checkpoint for the first M trajectories (for plots); default 0'),
   })
@@ -60,15 +58,7 @@ export const SpikingScenarioSchema = z
         message: `has ${s.initialWeights.length} entries but rates has ${d}; they must have the same length`,
       });
     }
-    if (Array.isArray(s.checkpoints)) {
-      for (let i = 0; i < s.checkpoints.length; i++) {
-        const c = s.checkpoints[i]!;
-        if (c > s.steps) ctx.addIssue({ code: 'custom', path: ['checkpoints', i], message: `step ${c} is beyond steps = ${s.steps}` });
-        if (i > 0 && c <= s.checkpoints[i - 1]!) {
-          ctx.addIssue({ code: 'custom', path: ['checkpoints', i], message: 'checkpoints must be strictly increasing' });
-        }
-      }
-    }
+    refineCheckpointSteps(s.checkpoints, s.steps, ctx);
     if (s.maxEvents !== undefined && s.maxEvents < s.steps) {
       ctx.addIssue({ code: 'custom', path: ['maxEvents'], message: `must be ≥ steps = ${s.steps} (every output spike needs an input event)` });
     }
@@ -81,7 +71,7 @@ export type SpikingTiming = (typeof SPIKING_TIMINGS)[number];
 export type SpikingNormalise = (typeof SPIKING_NORMALISE)[number];
 
 /** A validated spiking scenario with every default filled in. */
-export interface ResolvedSpikingScenario {
+export interface ResolvedSpikingScenario extends SeededCopies {
   model: 'spiking';
   d: number;
   rates: number[];
@@ -96,9 +86,6 @@ export interface ResolvedSpikingScenario {
   steps: number;
   /** Output-spike counts k, sorted, unique, always containing 0 and K. */
   checkpoints: number[];
-  trajectories: number;
-  seed: number | string;
-  seedKey: [number, number];
   keepPaths: number;
   /** argmax_i p_i(0) (lowest index on a tie): the input the chain should find. */
   iStar: number;
@@ -113,9 +100,7 @@ export interface ResolvedSpikingScenario {
 
 /** Validate and resolve; throws ScenarioError naming each offending field (`scenario.threshold: must be > 0`). */
 export function resolveSpikingScenario(input: unknown, prefix = 'scenario'): ResolvedSpikingScenario {
-  const r = SpikingScenarioSchema.safeParse(input);
-  if (!r.success) throw new ScenarioError(zodIssues(r.error, prefix));
-  const s = r.data;
+  const s = parseScenario(SpikingScenarioSchema, input, prefix);
   const d = s.rates.length;
   const w0 = s.initialWeights ? [...s.initialWeights] : new Array(d).fill(1);
   const a = s.rates.map((l, i) => l * w0[i]!);
@@ -147,9 +132,7 @@ export function resolveSpikingScenario(input: unknown, prefix = 'scenario'): Res
     maxEvents: s.maxEvents ?? Math.min(MAX_U32, Math.max(1_000_000, DEFAULT_EVENTS_PER_SPIKE * s.steps)),
     steps: s.steps,
     checkpoints: resolveCheckpoints(s.checkpoints, s.steps),
-    trajectories: s.trajectories,
-    seed: s.seed,
-    seedKey: seedToKey(s.seed),
+    ...seededCopies(s),
     keepPaths: Math.min(s.keepPaths ?? 0, s.trajectories),
     iStar,
     p0,

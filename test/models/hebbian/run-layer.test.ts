@@ -6,15 +6,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HebbianCpuEngine, hebbianAccumulatorFor } from '../../../src/models/hebbian/cpu-engine.ts';
-import { hebbianModel, type HebbianEngine } from '../../../src/models/hebbian/definition.ts';
+import { hebbianModel } from '../../../src/models/hebbian/definition.ts';
 import { parseHebbianExperiment, type HebbianExperiment } from '../../../src/models/hebbian/experiment.ts';
 import { hebbianFiles } from '../../../src/models/hebbian/files.ts';
-import { runHebbianExperiment, type HebbianBatchRecord, type HebbianExperimentResult } from '../../../src/models/hebbian/run.ts';
+import { runHebbianExperiment, type HebbianExperimentResult } from '../../../src/models/hebbian/run.ts';
 import { accumulateHebbian, type HebbianAccumulator } from '../../../src/models/hebbian/stats.ts';
-import { batchesOfState, experimentOfState, mergeShardStates, runFromState } from '../../../src/run/merge.ts';
-import { RunFailedError } from '../../../src/run/run-ensemble.ts';
-import { batchLine, completeLine, headerLine, loadFsModules, stateFromText, STATE_FORMAT, type RunState, type StateHeader } from '../../../src/run/state.ts';
+import { mergeShardStates } from '../../../src/run/merge.ts';
+import { RunFailedError, type BatchRecord } from '../../../src/run/run-ensemble.ts';
+import type { RunState } from '../../../src/run/state.ts';
 import { OptionError, ScenarioError } from '../../../src/core/errors.ts';
+import { expectClose } from '../../expect-close.ts';
+import {
+  editedEngines, firstRecords, mergedResult, recordedRun, runShards, stateLog, viaJson as throughJson,
+} from '../run-layer-helpers.ts';
+
+type HebbianBatchRecord = BatchRecord<HebbianAccumulator>;
 
 const file = (batches?: number, extra: Record<string, unknown> = {}) => ({
   name: 'hebbian-run-layer', ...(batches ? { batches } : {}),
@@ -38,47 +44,20 @@ function summaryOf(r: HebbianExperimentResult) {
 }
 
 /** Through JSON as the state log stores it. */
-const viaJson = (a: HebbianAccumulator) => hebbianModel.statsFromJSON(JSON.parse(JSON.stringify(hebbianModel.statsToJSON(a))));
+const viaJson = (a: HebbianAccumulator) => throughJson(hebbianModel, a);
 
-/** Equal up to `rel` relative difference for non-integers; integers (counts, steps, flags) exactly. */
-function close(a: unknown, b: unknown, rel: number, path = ''): void {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (Object.is(a, b)) return;
-    if (Number.isInteger(a) && Number.isInteger(b)) expect(a, path).toBe(b);
-    else expect(Math.abs(a - b), `${path}: ${a} vs ${b}`).toBeLessThanOrEqual(rel * Math.max(Math.abs(a), Math.abs(b)));
-    return;
-  }
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    expect(Object.keys(a as object).sort(), path).toEqual(Object.keys(b as object).sort());
-    for (const k of Object.keys(a as object)) close((a as any)[k], (b as any)[k], rel, `${path}.${k}`);
-    return;
-  }
-  expect(a, path).toEqual(b);
-}
-
-async function shardState(exp: HebbianExperiment, json: unknown, index: number, recs: HebbianBatchRecord[]): Promise<RunState> {
-  await loadFsModules();
-  const header: StateHeader = {
-    format: STATE_FORMAT, experimentHash: 'h', source: { experiment: json, overrides: {} }, model: 'hebbian', name: exp.name,
-    seed: exp.scenario.seed, version: '0', gitCommit: 'c', engine: 'cpu', shard: { index, count: 3 },
-    engineInfo: { name: 'cpu', runtime: 'node', precision: 'f64' }, createdAt: '',
-  };
-  const text = headerLine(header) + recs.map((r) => batchLine({ ...r, stats: hebbianModel.statsToJSON(r.stats) })).join('') + completeLine('');
-  return stateFromText(text, `shard ${index}`);
-}
+const shardState = (exp: HebbianExperiment, json: { name: string }, index: number, recs: HebbianBatchRecord[]): Promise<RunState> =>
+  stateLog(hebbianModel, recs, { experiment: json, seed: exp.scenario.seed, shard: { index, count: 3 }, where: `shard ${index}` });
 
 describe('hebbian on the run layer: resume and shards reproduce the uninterrupted run exactly', () => {
   it('a run resumed from its first k finished batches (through JSON) equals the uninterrupted run and runs only the rest', async () => {
     const exp = parseHebbianExperiment(file(5));
-    const saved: HebbianBatchRecord[] = [];
-    let last = { done: 0, total: 0 };
-    const full = await runHebbianExperiment(exp, { engine: 'cpu', onBatch: (b) => { saved.push(b); }, onProgress: (p) => { last = p; } });
-    expect(saved.map((b) => [b.batch, ...b.range])).toEqual([[0, 0, 5], [1, 5, 10], [2, 10, 15], [3, 15, 20], [4, 20, 23]]);
-    expect(last).toMatchObject({ done: 4 * 23 * 120, total: 4 * 23 * 120 });
+    const { result: full, records, progress } = await recordedRun<HebbianAccumulator, HebbianExperimentResult>((o) => runHebbianExperiment(exp, { engine: 'cpu', ...o }));
+    expect(records.map((b) => [b.batch, ...b.range])).toEqual([[0, 0, 5], [1, 5, 10], [2, 10, 15], [3, 15, 20], [4, 20, 23]]);
+    expect(progress).toMatchObject({ done: 4 * 23 * 120, total: 4 * 23 * 120 });
     expect(full.batchesRun).toBe(5);
     for (const k of [1, 3]) {
-      const done = saved.slice(0, k).map((b) => ({ ...b, stats: viaJson(b.stats) }));
-      const resumed = await runHebbianExperiment(exp, { engine: 'cpu', done });
+      const resumed = await runHebbianExperiment(exp, { engine: 'cpu', done: firstRecords(hebbianModel, records, k) });
       expect(resumed.batchesRun).toBe(5 - k);
       expect(resumed.result.accumulator).toEqual(full.result.accumulator);
       expect(summaryOf(resumed)).toEqual(summaryOf(full));
@@ -89,18 +68,12 @@ describe('hebbian on the run layer: resume and shards reproduce the uninterrupte
     const json = file(5);
     const exp = parseHebbianExperiment(json);
     const full = await runHebbianExperiment(exp, { engine: 'cpu' });
-    const states: RunState[] = [];
-    for (const index of [1, 2, 3]) {
-      const recs: HebbianBatchRecord[] = [];
-      const part = await runHebbianExperiment(exp, { engine: 'cpu', shard: { index, count: 3 }, onBatch: (b) => { recs.push(b); } });
-      expect(recs.map((r) => r.batch)).toEqual(index < 3 ? [index - 1, index + 2] : [2]);
-      expect(part.shard).toEqual({ index, count: 3 });
-      states.push(await shardState(exp, json, index, recs));
-    }
+    const shards = await runShards<HebbianAccumulator, HebbianExperimentResult>((o) => runHebbianExperiment(exp, { engine: 'cpu', ...o }));
+    expect(shards.map((sh) => sh.records.map((r) => r.batch))).toEqual([[0, 3], [1, 4], [2]]);
+    expect(shards.map((sh) => sh.result.shard)).toEqual([1, 2, 3].map((index) => ({ index, count: 3 })));
+    const states = await Promise.all(shards.map((sh) => shardState(exp, json, sh.index, sh.records)));
     const runExp = hebbianModel.parse(json, {});
-    const merged = mergeShardStates(states.map((s, i) => ({ dir: `d${i + 1}`, state: s })), runExp);
-    const again = experimentOfState(hebbianModel, merged);
-    const r = hebbianModel.result(runFromState(hebbianModel, merged, again, batchesOfState(hebbianModel, merged, again, 'merged')));
+    const r = mergedResult(hebbianModel, states, runExp, true);
     expect(r.result.accumulator).toEqual(full.result.accumulator);
     expect(summaryOf(r)).toEqual(summaryOf(full));
     expect(() => mergeShardStates([{ dir: 'd1', state: states[0]! }, { dir: 'd3', state: states[2]! }], runExp)).toThrow(/missing shard 2\/3/);
@@ -140,25 +113,14 @@ describe('hebbian per-batch checks', () => {
 
   it('a corrupted batch stops the run at once (no retry, nothing kept from it)', async () => {
     const exp = parseHebbianExperiment(file(3));
-    let runs = 0;
     const saved: number[] = [];
-    const bad = async () => {
-      const cpu = new HebbianCpuEngine();
-      const engine: HebbianEngine = {
-        info: cpu.info,
-        run: async (s, o) => {
-          runs++;
-          const r = await cpu.run(s, o);
-          if (o?.trajectoryRange?.[0] === 8) r.accumulator.points[1]!.checkpoints[0]!.vnorm2.n -= 1;
-          return r;
-        },
-      };
-      return { engine, reason: 'test' };
-    };
-    const err = await runHebbianExperiment(exp, { engine: 'cpu', selectEngine: bad, onBatch: (b) => { saved.push(b.batch); } }).catch((e) => e);
+    const bad = editedEngines(() => new HebbianCpuEngine(), (r, o) => {
+      if (o?.trajectoryRange?.[0] === 8) r.accumulator.points[1]!.checkpoints[0]!.vnorm2.n -= 1;
+    });
+    const err = await runHebbianExperiment(exp, { engine: 'cpu', selectEngine: bad.select, onBatch: (b) => { saved.push(b.batch); } }).catch((e) => e);
     expect(err).toBeInstanceOf(RunFailedError);
     expect(String(err.message)).toMatch(/batch 1: grid point 1 \(σ = 0, γ = 0.5\), step 40: ‖v‖² counts 7 copies, expected 8/);
-    expect(runs).toBe(2);
+    expect(bad.counts.runs).toBe(2);
     expect(saved).toEqual([0]);
   });
 });
@@ -179,8 +141,8 @@ describe('hebbian numbers are unchanged by the run layer', () => {
       expect(summaryOf(one)).toEqual(today);
       const many = await runHebbianExperiment(exp, { engine: 'cpu' }); // the default: 10 batches
       expect(exp.batches).toBe(10);
-      close(many.result.accumulator, whole.accumulator, 1e-12);
-      close(summaryOf(many), today, 1e-12);
+      expectClose(many.result.accumulator, whole.accumulator);
+      expectClose(summaryOf(many), today);
       expect(hebbianFiles(many).summary.points.every((p) => p.copies === s.trajectories)).toBe(true);
     });
   }

@@ -6,14 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MultiCpuEngine } from '../../../src/models/multi/cpu-engine.ts';
-import { multiModel, type MultiBatch, type MultiEngine } from '../../../src/models/multi/definition.ts';
+import { multiModel, type MultiBatch } from '../../../src/models/multi/definition.ts';
 import { multiFiles } from '../../../src/models/multi/files.ts';
-import { parseMultiExperiment, runMultiExperiment, type MultiBatchRecord, type MultiExperimentResult } from '../../../src/models/multi/run.ts';
-import { RunFailedError } from '../../../src/run/run-ensemble.ts';
-import { batchesOfState, experimentOfState, mergeShardStates, runFromState } from '../../../src/run/merge.ts';
-import {
-  STATE_FORMAT, StateError, batchLine, completeLine, headerLine, loadFsModules, stateFromText, type RunState, type StateHeader,
-} from '../../../src/run/state.ts';
+import { parseMultiExperiment, runMultiExperiment, type MultiExperimentResult } from '../../../src/models/multi/run.ts';
+import { RunFailedError, type BatchRecord } from '../../../src/run/run-ensemble.ts';
+import { batchesOfState, mergeShardStates } from '../../../src/run/merge.ts';
+import { StateError, type RunState } from '../../../src/run/state.ts';
+import { expectClose } from '../../expect-close.ts';
+import { editedEngines, flakyEngines, mergedResult, runShards, stateLog, viaJson as throughJson } from '../run-layer-helpers.ts';
+
+type MultiBatchRecord = BatchRecord<MultiBatch>;
 
 const base = {
   name: 'multi-batches', batches: 6,
@@ -36,18 +38,11 @@ function same(a: MultiExperimentResult, b: MultiExperimentResult): void {
   expect(summary(a)).toEqual(summary(b));
 }
 
-const viaJson = (s: MultiBatch): MultiBatch => multiModel.statsFromJSON(JSON.parse(JSON.stringify(multiModel.statsToJSON(s))));
+const viaJson = (s: MultiBatch): MultiBatch => throughJson(multiModel, s);
 
-/** A state log as the CLI writes it (header, one checksummed line per batch, the complete mark), read back. */
-async function state(recs: MultiBatchRecord[], shard: RunState['shard'], r: MultiExperimentResult): Promise<RunState> {
-  await loadFsModules();
-  const header: StateHeader = {
-    format: STATE_FORMAT, experimentHash: 'h', source: { experiment: base, overrides: {} }, model: 'multi', name: base.name, seed: 21,
-    version: '0', gitCommit: 'c', engine: 'cpu', shard, engineInfo: { ...r.engine, reason: r.engineReason }, createdAt: '',
-  };
-  const lines = recs.map((b) => batchLine({ ...b, stats: multiModel.statsToJSON(b.stats) }));
-  return stateFromText(headerLine(header) + lines.join('') + completeLine(''), 'state.jsonl');
-}
+/** A state log as the CLI writes it, read back. */
+const state = (recs: MultiBatchRecord[], shard: RunState['shard'], r: MultiExperimentResult): Promise<RunState> =>
+  stateLog(multiModel, recs, { experiment: base, seed: 21, shard, engineInfo: { ...r.engine, reason: r.engineReason } });
 
 describe('multi on the run layer: resume and shards reproduce the uninterrupted run exactly', () => {
   const exp = parseMultiExperiment(base);
@@ -69,38 +64,19 @@ describe('multi on the run layer: resume and shards reproduce the uninterrupted 
 
   it('shards 1/3, 2/3, 3/3 merged (mergeShardStates, runFromState) equal the single run', async () => {
     const full = await runMultiExperiment(exp, { engine: 'cpu' });
-    const shards: RunState[] = [];
-    for (const index of [1, 2, 3]) {
-      const recs: MultiBatchRecord[] = [];
-      const part = await runMultiExperiment(exp, { engine: 'cpu', shard: { index, count: 3 }, onBatch: (b) => { recs.push(b); } });
-      expect(recs.map((r) => r.batch)).toEqual([index - 1, index + 2]);
-      expect(part.checkpoints.at(-1)!.n).toBe(30);
-      shards.push(await state(recs, { index, count: 3 }, full));
-    }
+    const parts = await runShards<MultiBatch, MultiExperimentResult>((o) => runMultiExperiment(exp, { engine: 'cpu', ...o }));
+    expect(parts.map((sh) => sh.records.map((r) => r.batch))).toEqual([[0, 3], [1, 4], [2, 5]]);
+    expect(parts.map((sh) => sh.result.checkpoints.at(-1)!.n)).toEqual([30, 30, 30]);
+    const shards = await Promise.all(parts.map((sh) => state(sh.records, { index: sh.index, count: 3 }, full)));
     const mx = multiModel.parse(base, {});
-    const merged = mergeShardStates(shards.map((s, i) => ({ dir: `d${i + 1}`, state: s })), mx);
-    const again = experimentOfState(multiModel, merged);
-    const run = runFromState(multiModel, merged, again, batchesOfState(multiModel, merged, again, 'merged'));
-    same(multiModel.result(run), full);
+    same(mergedResult(multiModel, shards, mx, true), full);
     expect(() => mergeShardStates([{ dir: 'd1', state: shards[0]! }, { dir: 'd3', state: shards[2]! }], mx)).toThrow(/missing shard 2\/3/);
   });
 
   it('a failed dispatch is retried on a fresh engine and the result is unchanged', async () => {
-    let created = 0, failures = 0;
-    const flaky = async () => {
-      created++;
-      const cpu = new MultiCpuEngine();
-      const e: MultiEngine = {
-        info: cpu.info,
-        run: async (s, o) => {
-          if (created === 1 && o?.trajectoryRange?.[0] === 30) { failures++; throw new Error('device lost'); }
-          return cpu.run(s, o);
-        },
-      };
-      return { engine: e, reason: 'requested' };
-    };
-    const r = await runMultiExperiment(exp, { engine: 'cpu', selectEngine: flaky });
-    expect([failures, created]).toEqual([1, 2]);
+    const flaky = flakyEngines(() => new MultiCpuEngine(), 30);
+    const r = await runMultiExperiment(exp, { engine: 'cpu', selectEngine: flaky.select });
+    expect([flaky.counts.failures, flaky.counts.created]).toEqual([1, 2]);
     same(r, await runMultiExperiment(exp, { engine: 'cpu' }));
   });
 });
@@ -133,24 +109,13 @@ describe('multi on the run layer: integrity checks', () => {
   });
 
   it('a corrupted batch stops the run at once, and is refused when a state is read back', async () => {
-    let runs = 0;
-    const bad = async () => {
-      const cpu = new MultiCpuEngine();
-      const e: MultiEngine = {
-        info: cpu.info,
-        run: async (s, o) => {
-          runs++;
-          const r = await cpu.run(s, o);
-          if (o?.trajectoryRange?.[0] === 15) r.checkpoints[1]!.plateauCounts[0]! += 1;
-          return r;
-        },
-      };
-      return { engine: e, reason: 'test' };
-    };
-    const err = await runMultiExperiment(exp, { engine: 'cpu', selectEngine: bad }).catch((e) => e);
+    const bad = editedEngines(() => new MultiCpuEngine(), (r, o) => {
+      if (o?.trajectoryRange?.[0] === 15) r.checkpoints[1]!.plateauCounts[0]! += 1;
+    });
+    const err = await runMultiExperiment(exp, { engine: 'cpu', selectEngine: bad.select }).catch((e) => e);
     expect(err).toBeInstanceOf(RunFailedError);
     expect(String(err.message)).toMatch(/integrity check failed \(cpu\): grid point 0, batch 1: step 100: plateau counts add up to 16, expected 15/);
-    expect(runs).toBe(2);
+    expect(bad.counts.runs).toBe(2);
 
     const recs: MultiBatchRecord[] = [];
     const full = await runMultiExperiment(exp, { engine: 'cpu', onBatch: (b) => { recs.push(b); } });
@@ -183,16 +148,6 @@ describe('multi on the run layer: the numbers of before the port', () => {
     expect(whole.checkpoints.map((a) => [a.n, Array.from(a.hist), a.plateauCounts, a.argmaxCounts, a.minError, a.maxError]))
       .toEqual(r.checkpoints.map((a) => [a.n, Array.from(a.hist), a.plateauCounts, a.argmaxCounts, a.minError, a.maxError]));
     expect(u.paths).toEqual(s.paths);
-    const close = (a: unknown, b: unknown, where: string): void => {
-      if (typeof a === 'number' && typeof b === 'number') {
-        expect(Math.abs(a - b), where).toBeLessThanOrEqual(1e-12 * Math.max(Math.abs(a), Math.abs(b)));
-      } else if (a && typeof a === 'object') {
-        expect(Object.keys(a).sort(), where).toEqual(Object.keys(b as object).sort());
-        for (const k of Object.keys(a)) close((a as any)[k], (b as any)[k], `${where}.${k}`);
-      } else {
-        expect(a, where).toEqual(b);
-      }
-    };
-    close(u, s, 'summary');
+    expectClose(u, s, {}, 'summary');
   });
 });

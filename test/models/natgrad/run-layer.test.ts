@@ -6,17 +6,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { natgradModel, natgradExperiment } from '../../../src/models/natgrad/definition.ts';
-import { checkNatgradBatch, type NatgradBatch } from '../../../src/models/natgrad/batch.ts';
+import type { NatgradBatch } from '../../../src/models/natgrad/batch.ts';
 import { parseNatgradExperiment } from '../../../src/models/natgrad/experiment.ts';
 import { runNatgradExperiment, type NatgradExperimentResult } from '../../../src/models/natgrad/run.ts';
 import { natgradFiles } from '../../../src/models/natgrad/files.ts';
 import { NatgradCpuEngine } from '../../../src/models/natgrad/cpu-engine.ts';
 import { NATGRAD_FLAG, NATGRAD_NF, summarizeNatgradEnsemble } from '../../../src/models/natgrad/stats.ts';
-import { batchesOfState, mergeShardStates, runFromState } from '../../../src/run/merge.ts';
+import { batchesOfState } from '../../../src/run/merge.ts';
 import type { BatchRecord } from '../../../src/run/run-ensemble.ts';
+import { StateError, type RunState } from '../../../src/run/state.ts';
 import {
-  STATE_FORMAT, batchLine, completeLine, headerLine, loadFsModules, stateFromText, StateError, type RunState, type StateHeader,
-} from '../../../src/run/state.ts';
+  editedEngines, firstRecords, flakyEngines, mergedResult, recordedRun, runShards, stateLog, viaJson as throughJson,
+} from '../run-layer-helpers.ts';
 
 type Rec = BatchRecord<NatgradBatch>;
 
@@ -41,33 +42,21 @@ function stable(r: NatgradExperimentResult) {
 }
 
 /** Through JSON as the state log stores it. */
-const viaJson = (b: NatgradBatch): NatgradBatch => natgradModel.statsFromJSON(JSON.parse(JSON.stringify(natgradModel.statsToJSON(b))));
+const viaJson = (b: NatgradBatch): NatgradBatch => throughJson(natgradModel, b);
 
-function shardState(records: Rec[], index: number): RunState {
-  const header: StateHeader = {
-    format: STATE_FORMAT, experimentHash: 'h', source: { experiment: file(), overrides: {} }, model: 'natgrad', name: 'natgrad-batches',
-    seed: 2011, version: '0', gitCommit: 'c', engine: 'cpu', shard: { index, count: 3 },
-    engineInfo: { name: 'cpu' as const, runtime: 'node', precision: 'f64' as const, reason: 'requested' }, createdAt: 't0',
-  };
-  const text = headerLine(header) + records.map((r) => batchLine({ ...r, stats: natgradModel.statsToJSON(r.stats) })).join('') + completeLine('t1');
-  return stateFromText(text, `shard${index}/state.jsonl`);
-}
+const shardState = (records: Rec[], index: number): Promise<RunState> =>
+  stateLog(natgradModel, records, { experiment: file(), seed: 2011, shard: { index, count: 3 }, where: `shard${index}/state.jsonl` });
 
 describe('natgrad on the run layer: batches, resume, shards', () => {
   it('a run resumed from its first k finished batches (read back through JSON) equals the uninterrupted run', async () => {
     const exp = parseNatgradExperiment(file());
-    const saved: Rec[] = [];
-    let last = 0, total = 0;
-    const full = await runNatgradExperiment(exp, {
-      engine: 'cpu', onBatch: (b) => { saved.push(b); }, onProgress: (p) => { last = p.done; total = p.total; },
-    });
-    expect(saved.map((b) => b.range)).toEqual([[0, 8], [8, 16], [16, 24], [24, 30]]);
+    const { result: full, records, progress } = await recordedRun<NatgradBatch, NatgradExperimentResult>((o) => runNatgradExperiment(exp, { engine: 'cpu', ...o }));
+    expect(records.map((b) => b.range)).toEqual([[0, 8], [8, 16], [16, 24], [24, 30]]);
     expect(full.batchesRun).toBe(4);
-    expect([last, total]).toEqual([30 * STEPS * 2, 30 * STEPS * 2]);
+    expect(progress).toMatchObject({ done: 30 * STEPS * 2, total: 30 * STEPS * 2 });
     expect(full.result.ensembles.map((e) => e.n)).toEqual([30, 30]);
     for (const k of [1, 3]) {
-      const done = saved.slice(0, k).map((b) => ({ ...b, stats: viaJson(b.stats) }));
-      const resumed = await runNatgradExperiment(exp, { engine: 'cpu', done });
+      const resumed = await runNatgradExperiment(exp, { engine: 'cpu', done: firstRecords(natgradModel, records, k) });
       expect(resumed.batchesRun).toBe(4 - k);
       expect(stable(resumed)).toEqual(stable(full));
       expect(resumed.result.ensembles).toEqual(full.result.ensembles);
@@ -75,37 +64,21 @@ describe('natgrad on the run layer: batches, resume, shards', () => {
   });
 
   it('shards 1/3, 2/3, 3/3 through their state logs, merged, equal the single run', async () => {
-    await loadFsModules();
     const exp = parseNatgradExperiment(file());
     const full = await runNatgradExperiment(exp, { engine: 'cpu' });
-    const states: RunState[] = [];
-    for (const index of [1, 2, 3]) {
-      const recs: Rec[] = [];
-      await runNatgradExperiment(exp, { engine: 'cpu', shard: { index, count: 3 }, onBatch: (b) => { recs.push(b); } });
-      expect(recs.map((r) => r.batch)).toEqual(index === 1 ? [0, 3] : [index - 1]);
-      states.push(shardState(recs, index));
-    }
-    const x = natgradExperiment(exp);
-    const merged = mergeShardStates(states.map((state, i) => ({ dir: `d${i + 1}`, state })), x);
-    const batches = batchesOfState(natgradModel, merged, x, 'merged');
-    const r = natgradModel.result(runFromState(natgradModel, merged, x, batches));
+    const shards = await runShards<NatgradBatch, unknown>((o) => runNatgradExperiment(exp, { engine: 'cpu', ...o }));
+    expect(shards.map((sh) => sh.records.map((r) => r.batch))).toEqual([[0, 3], [1], [2]]);
+    const states = await Promise.all(shards.map((sh) => shardState(sh.records, sh.index)));
+    const r = mergedResult(natgradModel, states, natgradExperiment(exp));
     expect(stable(r)).toEqual(stable(full));
     expect(r.result.ensembles).toEqual(full.result.ensembles);
   });
 
   it('a failed engine call is retried on a fresh engine with an unchanged result', async () => {
     const exp = parseNatgradExperiment(file());
-    let created = 0, failures = 0;
-    const flaky = async () => {
-      created++;
-      const cpu = new NatgradCpuEngine(), first = created === 1;
-      return {
-        engine: { info: cpu.info, run: async (s: any, o: any) => { if (first && o.trajectoryRange[0] === 8) { failures++; throw new Error('device lost'); } return cpu.run(s, o); } },
-        reason: 'test',
-      };
-    };
-    const r = await runNatgradExperiment(exp, { engine: 'cpu', selectEngine: flaky });
-    expect([failures, created]).toEqual([1, 2]);
+    const flaky = flakyEngines(() => new NatgradCpuEngine(), 8);
+    const r = await runNatgradExperiment(exp, { engine: 'cpu', selectEngine: flaky.select });
+    expect([flaky.counts.failures, flaky.counts.created]).toEqual([1, 2]);
     expect(stable(r)).toEqual(stable(await runNatgradExperiment(exp, { engine: 'cpu' })));
   });
 });
@@ -150,23 +123,16 @@ describe('natgrad on the run layer: checks and the state encoding', () => {
   });
 
   it('a run whose engine returns a short batch stops with the integrity error; a corrupted state batch is refused', async () => {
-    await loadFsModules();
     const exp = parseNatgradExperiment(file());
-    const short = async () => {
-      const cpu = new NatgradCpuEngine();
-      return {
-        engine: { info: cpu.info, run: async (s: any, o: any) => { const r = await cpu.run(s, o); if (o.trajectoryRange[0] === 16) r.ensembles[1]!.n--; return r; } },
-        reason: 'test',
-      };
-    };
+    const short = editedEngines(() => new NatgradCpuEngine(), (r, o) => { if (o.trajectoryRange[0] === 16) r.ensembles[1]!.n--; });
     const kept: number[] = [];
-    await expect(runNatgradExperiment(exp, { engine: 'cpu', selectEngine: short, onBatch: (b) => { kept.push(b.batch); } }))
+    await expect(runNatgradExperiment(exp, { engine: 'cpu', selectEngine: short.select, onBatch: (b) => { kept.push(b.batch); } }))
       .rejects.toThrow(/integrity check failed \(cpu\): grid point 0, batch 2: euclidean η=0.00002: 7 learners counted, expected 8/);
     expect(kept).toEqual([0, 1]);
     const recs: Rec[] = [];
     await runNatgradExperiment(exp, { engine: 'cpu', shard: { index: 1, count: 3 }, onBatch: (b) => { recs.push(b); } });
     recs[1]!.stats.ensembles[0]!.values[6] = 1; // the teacher rate at t = 0
-    const st = shardState(recs, 1);
+    const st = await shardState(recs, 1);
     expect(() => batchesOfState(natgradModel, st, natgradExperiment(exp), 'd1')).toThrow(StateError);
     expect(() => batchesOfState(natgradModel, st, natgradExperiment(exp), 'd1')).toThrow(/d1: batch 3 of grid point 0 fails its integrity check \(natural η=0.005, learner 24, t = 0 s: teacher rate 1/);
   });

@@ -6,14 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import { songModel, checkSong } from '../../../src/models/song/definition.ts';
 import { parseSongExperiment } from '../../../src/models/song/experiment.ts';
-import { runSongExperiment, type SongBatchRecord, type SongExperimentResult } from '../../../src/models/song/run.ts';
+import { runSongExperiment, type SongExperimentResult } from '../../../src/models/song/run.ts';
 import { songFiles } from '../../../src/models/song/files.ts';
 import { SongCpuEngine } from '../../../src/models/song/cpu-engine.ts';
 import { SONG_FLAG, summarizeSong, type SongAccumulator } from '../../../src/models/song/stats.ts';
-import { batchesOfState, mergeShardStates, runFromState } from '../../../src/run/merge.ts';
+import { batchesOfState } from '../../../src/run/merge.ts';
+import type { BatchRecord } from '../../../src/run/run-ensemble.ts';
+import { StateError, type RunState } from '../../../src/run/state.ts';
+import { expectClose } from '../../expect-close.ts';
 import {
-  STATE_FORMAT, batchLine, completeLine, headerLine, loadFsModules, stateFromText, StateError, type RunState,
-} from '../../../src/run/state.ts';
+  editedEngines, firstRecords, flakyEngines, mergedResult, recordedRun, runShards, stateLog, viaJson as throughJson,
+} from '../run-layer-helpers.ts';
+
+type SongBatchRecord = BatchRecord<SongAccumulator>;
 
 const file = (extra: Record<string, unknown> = {}) => ({
   name: 'song-batches', batches: 4,
@@ -28,45 +33,20 @@ function stable(r: SongExperimentResult) {
 }
 
 /** Through JSON as the state log stores it. */
-const viaJson = (a: SongAccumulator): SongAccumulator => songModel.statsFromJSON(JSON.parse(JSON.stringify(songModel.statsToJSON(a))));
+const viaJson = (a: SongAccumulator): SongAccumulator => throughJson(songModel, a);
 
-/** Equal numbers: integers exactly, others within `rel` relative. */
-function close(a: unknown, b: unknown, rel: number, path = ''): void {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (Number.isInteger(a) && Number.isInteger(b)) expect(a, path).toBe(b);
-    else expect(Math.abs(a - b), path).toBeLessThanOrEqual(rel * Math.max(Math.abs(a), Math.abs(b)));
-  } else if (a && typeof a === 'object') {
-    expect(Object.keys(b as object).sort(), path).toEqual(Object.keys(a).sort());
-    for (const k of Object.keys(a)) close((a as any)[k], (b as any)[k], rel, `${path}.${k}`);
-  } else {
-    expect(b, path).toEqual(a);
-  }
-}
-
-function shardState(records: SongBatchRecord[], index: number): RunState {
-  const header = {
-    format: STATE_FORMAT as typeof STATE_FORMAT, experimentHash: 'h', source: { experiment: file(), overrides: {} }, model: 'song', name: 'song-batches',
-    seed: 2000, version: '0', gitCommit: 'c', engine: 'cpu', shard: { index, count: 3 },
-    engineInfo: { name: 'cpu' as const, runtime: 'node', precision: 'f64' as const, reason: 'requested' }, createdAt: 't0',
-  };
-  const text = headerLine(header) + records.map((r) => batchLine({ ...r, stats: songModel.statsToJSON(r.stats) })).join('') + completeLine('t1');
-  return stateFromText(text, `shard${index}/state.jsonl`);
-}
+const shardState = (records: SongBatchRecord[], index: number): Promise<RunState> =>
+  stateLog(songModel, records, { experiment: file(), seed: 2000, shard: { index, count: 3 }, where: `shard${index}/state.jsonl` });
 
 describe('Song on the run layer: batches, resume, shards', () => {
   it('a run resumed from its first k finished batches (read back through JSON) equals the uninterrupted run', async () => {
     const exp = parseSongExperiment(file());
-    const saved: SongBatchRecord[] = [];
-    let last = 0, total = 0;
-    const full = await runSongExperiment(exp, {
-      engine: 'cpu', onBatch: (b) => { saved.push(b); }, onProgress: (p) => { last = p.done; total = p.total; },
-    });
-    expect(saved.map((b) => b.range)).toEqual([[0, 23], [23, 46], [46, 69], [69, 90]]);
+    const { result: full, records, progress } = await recordedRun<SongAccumulator, SongExperimentResult>((o) => runSongExperiment(exp, { engine: 'cpu', ...o }));
+    expect(records.map((b) => b.range)).toEqual([[0, 23], [23, 46], [46, 69], [69, 90]]);
     expect(full.batchesRun).toBe(4);
-    expect([last, total]).toEqual([90 * 5000, 90 * 5000]);
+    expect(progress).toMatchObject({ done: 90 * 5000, total: 90 * 5000 });
     for (const k of [1, 3]) {
-      const done = saved.slice(0, k).map((b) => ({ ...b, stats: viaJson(b.stats) }));
-      const resumed = await runSongExperiment(exp, { engine: 'cpu', done });
+      const resumed = await runSongExperiment(exp, { engine: 'cpu', done: firstRecords(songModel, records, k) });
       expect(resumed.batchesRun).toBe(4 - k);
       expect(stable(resumed)).toEqual(stable(full));
       expect(resumed.result.accumulator).toEqual(full.result.accumulator);
@@ -74,19 +54,11 @@ describe('Song on the run layer: batches, resume, shards', () => {
   });
 
   it('shards 1/3, 2/3, 3/3 through their state logs, merged, equal the single run', async () => {
-    await loadFsModules();
     const exp = parseSongExperiment(file());
     const full = await runSongExperiment(exp, { engine: 'cpu' });
-    const states: RunState[] = [];
-    for (const index of [1, 2, 3]) {
-      const recs: SongBatchRecord[] = [];
-      await runSongExperiment(exp, { engine: 'cpu', shard: { index, count: 3 }, onBatch: (b) => { recs.push(b); } });
-      expect(recs.map((r) => r.batch)).toEqual(index === 1 ? [0, 3] : [index - 1]);
-      states.push(shardState(recs, index));
-    }
-    const merged = mergeShardStates(states.map((state, i) => ({ dir: `d${i + 1}`, state })), exp);
-    const batches = batchesOfState(songModel, merged, exp, 'merged');
-    const r = songModel.result(runFromState(songModel, merged, exp, batches));
+    const shards = await runShards<SongAccumulator, unknown>((o) => runSongExperiment(exp, { engine: 'cpu', ...o }));
+    expect(shards.map((sh) => sh.records.map((r) => r.batch))).toEqual([[0, 3], [1], [2]]);
+    const r = mergedResult(songModel, await Promise.all(shards.map((sh) => shardState(sh.records, sh.index))), exp);
     expect(stable(r)).toEqual(stable(full));
     expect(r.result.accumulator).toEqual(full.result.accumulator);
   });
@@ -131,40 +103,25 @@ describe('Song on the run layer: checks', () => {
   });
 
   it('a run whose engine returns a short batch stops with the integrity error; a corrupted state batch is refused', async () => {
-    await loadFsModules();
     const exp = parseSongExperiment(file());
-    const short = async () => {
-      const cpu = new SongCpuEngine();
-      return {
-        engine: { info: cpu.info, run: async (s: any, o: any) => { const r = await cpu.run(s, o); if (o.trajectoryRange[0] === 46) r.copies.n--; return r; } },
-        reason: 'test',
-      };
-    };
+    const short = editedEngines(() => new SongCpuEngine(), (r, o) => { if (o.trajectoryRange[0] === 46) r.copies.n--; });
     const kept: number[] = [];
-    await expect(runSongExperiment(exp, { engine: 'cpu', selectEngine: short, onBatch: (b) => { kept.push(b.batch); } }))
+    await expect(runSongExperiment(exp, { engine: 'cpu', selectEngine: short.select, onBatch: (b) => { kept.push(b.batch); } }))
       .rejects.toThrow(/integrity check failed \(cpu\): grid point 0, batch 2: head rate: 22 copies counted, expected 23/);
     expect(kept).toEqual([0, 1]);
     const recs: SongBatchRecord[] = [];
     await runSongExperiment(exp, { engine: 'cpu', shard: { index: 1, count: 3 }, onBatch: (b) => { recs.push(b); } });
     recs[1]!.stats.head.n--;
-    const s = shardState(recs, 1);
+    const s = await shardState(recs, 1);
     expect(() => batchesOfState(songModel, s, exp, 'd1')).toThrow(StateError);
     expect(() => batchesOfState(songModel, s, exp, 'd1')).toThrow(/d1: batch 3 of grid point 0 fails its integrity check \(head rate: 20 copies/);
   });
 
   it('a failed engine call is retried on a fresh engine with an unchanged result', async () => {
     const exp = parseSongExperiment(file());
-    let created = 0, failures = 0;
-    const flaky = async () => {
-      created++;
-      const cpu = new SongCpuEngine(), first = created === 1;
-      return {
-        engine: { info: cpu.info, run: async (s: any, o: any) => { if (first && o.trajectoryRange[0] === 23) { failures++; throw new Error('device lost'); } return cpu.run(s, o); } },
-        reason: 'test',
-      };
-    };
-    const r = await runSongExperiment(exp, { engine: 'cpu', selectEngine: flaky });
-    expect([failures, created]).toEqual([1, 2]);
+    const flaky = flakyEngines(() => new SongCpuEngine(), 23);
+    const r = await runSongExperiment(exp, { engine: 'cpu', selectEngine: flaky.select });
+    expect([flaky.counts.failures, flaky.counts.created]).toEqual([1, 2]);
     expect(stable(r)).toEqual(stable(await runSongExperiment(exp, { engine: 'cpu' })));
   });
 });
@@ -180,11 +137,11 @@ describe('Song on the run layer: same numbers as the whole run, and the file', (
     expect(songFiles(one).summary.summary).toEqual(old);
     // Batch sums add in another order: the last bits move. The sd from (n, Σx, Σx²) amplifies them by (mean/sd)²
     // (≈ 2500 for the mean weight here): a few 10⁻¹³ with 4 batches, about 10⁻¹² with the default 10.
-    close(songFiles(four).summary.summary, old, 1e-12);
+    expectClose(songFiles(four).summary.summary, old);
     expect(old.copies).toBe(90);
     expect(old.rateHead.mean).toBeGreaterThan(0);
     const c4 = songFiles(four).summary.comparisons, c1 = songFiles(one).summary.comparisons;
-    close(c4.map((c) => ({ ...c, note: undefined })), c1.map((c) => ({ ...c, note: undefined })), 1e-12);
+    expectClose(c4.map((c) => ({ ...c, note: undefined })), c1.map((c) => ({ ...c, note: undefined })));
   });
 
   it('parses the batches field and refuses the command-line values that do not apply', () => {

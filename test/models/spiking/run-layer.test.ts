@@ -7,12 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { spikingModel, type SpikingBatch } from '../../../src/models/spiking/definition.ts';
 import { parseSpikingExperiment, runSpikingExperiment, type SpikingExperimentResult } from '../../../src/models/spiking/run.ts';
-import { batchesOfState, mergeShardStates, runFromState } from '../../../src/run/merge.ts';
 import type { BatchRecord } from '../../../src/run/run-ensemble.ts';
-import {
-  STATE_FORMAT, batchLine, completeLine, headerLine, loadFsModules, stateFromText, type RunState, type StateHeader,
-} from '../../../src/run/state.ts';
+import type { RunState } from '../../../src/run/state.ts';
 import { OptionError } from '../../../src/core/errors.ts';
+import { mergedResult, stateLog, viaJson } from '../run-layer-helpers.ts';
 
 /** Without a sweep: the matching chain runs beside the network in every batch. */
 const single = {
@@ -29,7 +27,7 @@ const sweep = {
   sweep: { points: [{ threshold: 0.8 }, { rule: 'additive', timing: 'online', maxEvents: 160 }] },
 };
 
-const roundTrip = (b: SpikingBatch): SpikingBatch => spikingModel.statsFromJSON(JSON.parse(JSON.stringify(spikingModel.statsToJSON(b))));
+const roundTrip = (b: SpikingBatch): SpikingBatch => viaJson(spikingModel, b);
 
 /** The summary without what depends on the clock or the machine (timing, provenance). */
 function summaryOf(r: SpikingExperimentResult) {
@@ -46,15 +44,11 @@ async function runRecords(json: unknown, o: Parameters<typeof runSpikingExperime
   return { result, records };
 }
 
-/** A shard's state log as the CLI writes it (header, one checksummed line per batch, the completion mark), read back. */
-function shardState({ result, records }: Awaited<ReturnType<typeof runRecords>>, json: unknown, index: number): RunState {
-  const header: StateHeader = {
-    format: STATE_FORMAT, experimentHash: 'h', source: { experiment: json, overrides: {} }, model: 'spiking', name: 'x', seed: 20251,
-    version: '0', gitCommit: 'c', engine: 'cpu', shard: { index, count: 3 }, engineInfo: { ...result.engine, reason: result.engineReason },
-    createdAt: '',
-  };
-  const text = headerLine(header) + records.map((r) => batchLine({ ...r, stats: spikingModel.statsToJSON(r.stats) })).join('') + completeLine('');
-  return stateFromText(text, `shard ${index}`);
+/** A shard's state log as the CLI writes it, read back. */
+function shardState({ result, records }: Awaited<ReturnType<typeof runRecords>>, json: { name: string }, index: number): Promise<RunState> {
+  return stateLog(spikingModel, records, {
+    experiment: json, seed: 20251, shard: { index, count: 3 }, engineInfo: { ...result.engine, reason: result.engineReason }, where: `shard ${index}`,
+  });
 }
 
 describe('spiking network on the run layer', () => {
@@ -77,14 +71,11 @@ describe('spiking network on the run layer', () => {
     });
 
     it(`${what}: shards 1/3, 2/3, 3/3 merged through their state logs equal the single run`, async () => {
-      await loadFsModules();
       const { result: full } = await runRecords(json);
       const states: RunState[] = [];
-      for (const index of [1, 2, 3]) states.push(shardState(await runRecords(json, { shard: { index, count: 3 } }), json, index));
+      for (const index of [1, 2, 3]) states.push(await shardState(await runRecords(json, { shard: { index, count: 3 } }), json, index));
       const exp = parseSpikingExperiment(json);
-      const merged = mergeShardStates(states.map((state, i) => ({ dir: `d${i + 1}`, state })), exp);
-      const run = runFromState(spikingModel, merged, exp, batchesOfState(spikingModel, merged, exp, 'merged'));
-      const r = spikingModel.result(run);
+      const r = mergedResult(spikingModel, states, exp);
       expect(summaryOf(r)).toEqual(summaryOf(full));
       expect(r.points.map((p) => p.result.paths)).toEqual(full.points.map((p) => p.result.paths));
     });
