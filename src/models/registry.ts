@@ -17,6 +17,7 @@ import { natgradModel } from './natgrad/definition.ts';
 import { rareEventModel } from './rare-event/definition.ts';
 import { songModel } from './song/definition.ts';
 import { spikingModel } from './spiking/definition.ts';
+import { zeroOrderModel } from './zero-order/definition.ts';
 import type { Preset } from '../core/preset.ts';
 import { PRESETS as chainPresets } from './chain/presets.ts';
 import { PRESETS as hebbianPresets } from './hebbian/presets.ts';
@@ -24,12 +25,13 @@ import { PRESETS as multiPresets } from './multi/presets.ts';
 import { PRESETS as natgradPresets } from './natgrad/presets.ts';
 import { PRESETS as songPresets } from './song/presets.ts';
 import { PRESETS as spikingPresets } from './spiking/presets.ts';
+import { PRESETS as zeroOrderPresets } from './zero-order/presets.ts';
 
 /** Every model, in the order the page lists them. */
-export const MODELS: EnsembleModel[] = [chainModel, rareEventModel, multiModel, spikingModel, songModel, hebbianModel, natgradModel];
+export const MODELS: EnsembleModel[] = [chainModel, rareEventModel, multiModel, spikingModel, songModel, hebbianModel, natgradModel, zeroOrderModel];
 
 /** The page's presets: every model's shipped experiments, in the order of MODELS. */
-export const PRESETS: Preset[] = [...chainPresets, ...multiPresets, ...spikingPresets, ...songPresets, ...hebbianPresets, ...natgradPresets];
+export const PRESETS: Preset[] = [...chainPresets, ...multiPresets, ...spikingPresets, ...songPresets, ...hebbianPresets, ...natgradPresets, ...zeroOrderPresets];
 
 export function modelNames(): string[] {
   return MODELS.map((m) => m.model);

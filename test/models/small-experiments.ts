@@ -18,6 +18,7 @@ export const SMALL: Record<string, { file: string; edit: (j: any) => void }> = {
   song: { file: 'song2000.json', edit: (j) => Object.assign(j.scenario, { trajectories: 9, inputs: 100, duration: 1, checkpoints: { every: 0.5 }, rateWindow: 0.25 }) },
   hebbian: { file: 'hebbian-phase.json', edit: (j) => Object.assign(j.scenario, { trajectories: 12, steps: 150, sigma: [0.01, 0.1], gamma: [0.5, 3], checkpoints: [150] }) },
   natgrad: { file: 'natural-gradient-fig3.json', edit: (j) => Object.assign(j.scenario, { trajectories: 6, duration: 0.4, checkpoints: [0.2, 0.4] }) },
+  'zero-order': { file: 'many-small-updates.json', edit: (j) => { Object.assign(j.scenario, { trajectories: 30, loss: { kind: 'quadratic', dims: [1, 4, 16] }, updates: [10, 40, 160], checkpoints: 4, paths: 2 }); j.batches = 3; } },
 };
 
 /** The small experiment file of a model, as JSON (without the editor's $schema line). */
