@@ -3,6 +3,9 @@
 // otherwise stops with the one command to run. Needed:
 //   mesa-vulkan-drivers + libvulkan1  Deno's WebGPU runs WGSL on the CPU through Mesa's lavapipe
 //   chromium                          its SwiftShader Vulkan ICD backs Node's Dawn (npm `webgpu`); later: browser tests
+//   slurm-wlm + munge                 test/cli/slurm.test.ts runs the cluster recipes (scripts/slurm/) on a one-node
+//                                     Slurm it starts itself (munged, slurmctld, slurmd with its own config): the
+//                                     packages' own services are not used
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
@@ -10,6 +13,8 @@ const checks = [
   { pkg: 'libvulkan1', ok: () => ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib/libvulkan.so.1'].some(existsSync) },
   { pkg: 'mesa-vulkan-drivers', ok: () => existsSync('/usr/share/vulkan/icd.d') && readdirSync('/usr/share/vulkan/icd.d').some((f) => f.startsWith('lvp_icd')) },
   { pkg: 'chromium', ok: () => existsSync('/usr/bin/chromium') && existsSync('/usr/lib/chromium/vk_swiftshader_icd.json') },
+  { pkg: 'slurm-wlm', ok: () => ['/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/bin/sbatch', '/usr/bin/scontrol'].every(existsSync) },
+  { pkg: 'munge', ok: () => existsSync('/usr/sbin/munged') },
 ];
 
 const missing = checks.filter((c) => !c.ok()).map((c) => c.pkg);
