@@ -1,10 +1,13 @@
 /**
- * Engine selection in the browser. WebGPU where an adapter is granted; where it is missing or refused, gpu.js on
- * webgl2 (or webgl), else the CPU reference engine; the reason is always said. `auto` takes WebGPU only on a hardware
- * adapter and gpu.js only on a hardware GL renderer (software renderers are slower than the CPU engine), like the
- * CLI's `auto`.
+ * Engine selection in the browser, for any model (browserEngine): the model's own selectEngine, except that a named
+ * engine the browser cannot give falls back to the model's `auto` choice, saying why. The chain has its own browser
+ * selection (it alone has a gpu.js engine): WebGPU where an adapter is granted; where it is missing or refused, gpu.js
+ * on webgl2 (or webgl), else the CPU reference engine. `auto` takes WebGPU only on a hardware adapter and gpu.js only
+ * on a hardware GL renderer (software renderers are slower than the CPU engine), like the CLI's `auto`.
  */
 import { adapterName, type EngineChoice } from '../engines/index.ts';
+import type { EnsembleModel, ModelEngineHandle } from '../run/model.ts';
+import { chainModel } from '../models/chain/definition.ts';
 import { type SelectedEngine } from '../models/chain/select-engine.ts';
 import { CpuEngine } from '../models/chain/cpu-engine.ts';
 import { GpuJsEngine } from '../models/chain/gpujs-engine.ts';
@@ -86,4 +89,22 @@ export async function selectBrowserEngine(choice: EngineChoice): Promise<Browser
   const asked = choice === 'webgpu' ? 'WebGPU was requested but ' : 'auto: ';
   if (g.engine) return { engine: g.engine, reason: `${asked}${w.why}, so ${gpuJsLabel(g.engine, renderer)} runs instead`, fallback: choice === 'webgpu' };
   return { engine: new CpuEngine(), reason: `${asked}${w.why}, and ${g.why}, so the CPU reference engine runs`, fallback: choice === 'webgpu' };
+}
+
+/** Models with a browser selection of their own (the chain's gpu.js fallback). */
+const OWN: Record<string, (choice: EngineChoice) => Promise<BrowserSelection>> = { [chainModel.model]: selectBrowserEngine };
+
+/** The engine a model runs on in this browser for a choice, why, and whether it is not the one asked for. */
+export async function browserEngine(model: EnsembleModel, choice: EngineChoice): Promise<{ engine: ModelEngineHandle; reason: string; fallback: boolean }> {
+  const own = OWN[model.model];
+  if (own) return own(choice);
+  try {
+    const s = await model.selectEngine(choice);
+    return { engine: s.engine, reason: s.reason, fallback: choice !== 'auto' && s.engine.info.name !== choice };
+  } catch (e) {
+    if (choice === 'auto' || choice === 'cpu') throw e;
+    const s = await model.selectEngine('auto');
+    const why = (e as Error).message.replace(/^engine \w+ is not available: /, '');
+    return { engine: s.engine, reason: `${choice} was requested but ${why}; the ${s.engine.info.name} engine runs instead`, fallback: true };
+  }
 }

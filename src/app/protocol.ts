@@ -1,10 +1,12 @@
-/** Messages between the page (main.ts) and the simulation worker (worker.ts). */
+/** Messages between the page (run-controls.ts, calibrator.ts) and the simulation worker (worker.ts). */
 import type { EngineChoice } from '../engines/index.ts';
 import type { EngineInfo } from '../engines/types.ts';
 import type { PointSeries } from '../models/chain/analyze.ts';
 
 export type ToWorker =
   | { type: 'start'; experiment: unknown; engine: EngineChoice; command: string }
+  /** Run the first batch of grid point 0 for about `budgetSeconds`, then stop: the work rate on this engine. */
+  | { type: 'calibrate'; id: number; experiment: unknown; engine: EngineChoice; budgetSeconds: number }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'cancel' };
@@ -22,20 +24,15 @@ export interface SimplexLive {
   flow: { t: number; p: [number, number, number] }[];
 }
 
-/** Progress of a model that runs whole (several outputs, spiking, Song, natural gradient, Hebbian): its own unit. */
-export interface ModelProgress {
-  done: number;
-  total: number;
-  activeSeconds: number;
-}
-
+/** Progress of any model, in its own units of work and copies (run-ensemble.ts's RunProgress, pauses excluded). */
 export interface LiveProgress {
   point: number;
   points: number;
   label: string;
-  trajectoriesDone: number;
-  trajectoriesTotal: number;
-  /** Trajectory-steps done and in total over the whole run. */
+  /** Copies finished at this grid point (whole batches plus the batch in flight) and its N. */
+  copiesDone: number;
+  copiesTotal: number;
+  /** Units of work (GridUnit.workPerCopy) done and in total over the whole run. */
   done: number;
   total: number;
   /** Seconds spent running (pauses excluded). */
@@ -45,11 +42,11 @@ export interface LiveProgress {
 export type FromWorker =
   | { type: 'engine'; info: EngineInfo; reason: string; fallback: boolean }
   | { type: 'progress'; progress: LiveProgress }
-  /** A model that runs whole has started (no batches: it cannot pause; its engine is known when it ends). */
-  | { type: 'model'; model: string; title: string }
-  | { type: 'model-progress'; progress: ModelProgress }
   | { type: 'paused' }
   | { type: 'resumed' }
+  /** A batch finished (every model): copies done at its grid point. */
+  | { type: 'batch'; point: number; points: number; label: string; copiesDone: number; copiesTotal: number }
+  /** The chain's live view after a batch: its point's plots and sample paths so far. */
   | {
       type: 'partial';
       point: number;
@@ -60,6 +57,7 @@ export type FromWorker =
       plots: PlotJob[];
       simplex: SimplexLive | null;
     }
+  /** The chain's sweep plots over the grid points finished so far. */
   | { type: 'sweep'; plots: PlotJob[] }
   | {
       type: 'done';
@@ -69,5 +67,11 @@ export type FromWorker =
       report: ReportParts;
     }
   | { type: 'cancelled' }
-  | { type: 'error'; message: string; issues?: { path: string; message: string }[] };
-
+  | { type: 'error'; message: string; issues?: { path: string; message: string }[] }
+  /** Calibration: the engine chosen and the first batch's size (copies, work per copy). */
+  | { type: 'calibration-engine'; id: number; info: EngineInfo; reason: string; copies: number; workPerCopy: number }
+  /** Calibration: work done in the batch `seconds` after it started. */
+  | { type: 'calibration-progress'; id: number; done: number; seconds: number }
+  /** Calibration finished: work units per second (null: no progress was reported) and seconds per batch besides. */
+  | { type: 'calibration'; id: number; rate: number | null; batchSeconds: number; done: number; seconds: number; complete: boolean }
+  | { type: 'calibration-error'; id: number; message: string };

@@ -1,32 +1,27 @@
 /**
- * The simulation worker: validates the experiment with the CLI's schema, picks an engine (engine-select.ts), runs it
- * with runExperiment batch by batch, and posts progress, live plot data after every batch, and the run's files at
- * the end. Pause takes effect at the next batch boundary (the engine wrapper below waits before a batch starts);
- * cancel aborts the batch in flight through the AbortSignal the engines check between dispatches.
+ * The simulation worker, one path for every model: the registry finds the experiment's model (modelOf), the model
+ * validates it with the CLI's parser, and the run layer (runEnsemble) runs its grid points batch by batch on the
+ * engine the browser gives (engine-select.ts). It posts progress in the model's own units, each finished batch (and
+ * the chain's live plots, chain-live.ts), and the run's files at the end, computed as the CLI's. Pause takes effect
+ * between batches (the run layer awaits onBatch before the next batch starts); cancel aborts the batch in flight
+ * through the AbortSignal the engines check. A second kind of job, calibrate (calibrate.ts), measures the work rate.
  */
 /// <reference lib="webworker" />
 import type { EngineChoice } from '../engines/index.ts';
-import type { SelectedEngine } from '../models/chain/select-engine.ts';
-import type { EngineInfo } from '../engines/types.ts';
-import type { Engine, RunOptions } from '../models/chain/engine-types.ts';
-import { parseExperiment, type GridPoint } from '../models/chain/experiment.ts';
-import { type ResolvedScenario } from '../models/chain/scenario.ts';
 import { ScenarioError } from '../core/errors.ts';
-import { pointResult, runExperiment, type PointResult } from '../models/chain/run-experiment.ts';
-import type { ChainBatchRecord as BatchRecord } from '../models/chain/run-experiment.ts';
-import { analyzePoint, type PointSeries } from '../models/chain/analyze.ts';
-import { analyzeSweep } from '../models/chain/analyze-sweep.ts';
-import { selectBrowserEngine } from './engine-select.ts';
-import { pointPlots, runFiles, sweepPlots } from '../models/chain/files.ts';
-import { num } from '../report/files.ts';
-import { wholeModelOf, type PageModel as WholeModel } from '../models/registry.ts';
-import type { FromWorker, LiveProgress, SimplexLive, ToWorker } from './protocol.ts';
+import { modelOf } from '../models/registry.ts';
+import { runEnsemble } from '../run/run-ensemble.ts';
+import type { GridUnit } from '../run/model.ts';
+import { browserEngine } from './engine-select.ts';
+import { liveViewFor } from './chain-live.ts';
+import { calibrate } from './calibrate.ts';
+import type { FromWorker, ToWorker } from './protocol.ts';
 
 declare const __STDP_MC_IDENTITY__: { version: string; gitCommit: string | null };
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 
-/** Pause gate: a batch waits here before it starts while the run is paused. */
+/** Pause gate: the run waits here between batches while paused. */
 class Gate {
   paused = false;
   pausedSeconds = 0;
@@ -39,26 +34,16 @@ class Gate {
     if (this.since) { this.pausedSeconds += (performance.now() - this.since) / 1000; this.since = 0; }
     this.waiters.splice(0).forEach((w) => w());
   }
-  async wait(signal?: AbortSignal): Promise<void> {
+  async wait(signal: AbortSignal): Promise<void> {
     if (!this.paused) return;
     this.since = performance.now();
     post({ type: 'paused' });
     await new Promise<void>((ok) => {
       this.waiters.push(ok);
-      signal?.addEventListener('abort', () => ok(), { once: true });
+      signal.addEventListener('abort', () => ok(), { once: true });
     });
     post({ type: 'resumed' });
   }
-}
-
-class PausableEngine implements Engine {
-  constructor(private readonly inner: Engine, private readonly gate: Gate) {}
-  get info(): EngineInfo { return this.inner.info; }
-  async run(s: ResolvedScenario, o: RunOptions = {}) {
-    await this.gate.wait(o.signal);
-    return this.inner.run(s, o);
-  }
-  dispose() { this.inner.dispose?.(); }
 }
 
 let current: { abort: AbortController; gate: Gate } | null = null;
@@ -66,8 +51,9 @@ let current: { abort: AbortController; gate: Gate } | null = null;
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   if (m.type === 'start') {
-    if (current) return;
-    void start(m.experiment, m.engine, m.command);
+    if (!current) void start(m.experiment, m.engine, m.command);
+  } else if (m.type === 'calibrate') {
+    void calibrate(m, post);
   } else if (m.type === 'pause') current?.gate.pause();
   else if (m.type === 'resume') current?.gate.resume();
   else if (m.type === 'cancel') {
@@ -76,119 +62,81 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   }
 };
 
-function simplexLive(i: number, pt: PointResult, s: PointSeries): SimplexLive | null {
-  if (!s.simplex) return null;
-  const n = new Set(s.simplex.paths.map((q) => q.id)).size;
-  return {
-    point: i,
-    group: `from p(0) = (${pt.scenario.p0.map((v) => num(v, 3)).join(', ')}), ${n} path${n === 1 ? '' : 's'}`,
-    alpha: pt.scenario.alpha,
-    paths: s.simplex.paths,
-    flow: s.simplex.flowPaths.map((q) => ({ t: q.t, p: q.p })),
-  };
-}
-
 function postError(e: unknown): void {
   if ((e as Error)?.name === 'AbortError') post({ type: 'cancelled' });
   else if (e instanceof ScenarioError) post({ type: 'error', message: e.message, issues: e.issues });
   else post({ type: 'error', message: (e as Error)?.message ?? String(e) });
 }
 
-/**
- * A model that runs whole (whole-models.ts): parsed, run on the chosen engine (the model's own engine choice: gpu.js
- * declines these models), its files computed as the CLI's. Cancel aborts at the engine's next check; there is no pause.
- */
-async function startWhole(m: WholeModel, json: unknown, choice: EngineChoice, command: string): Promise<void> {
-  const abort = new AbortController();
-  current = { abort, gate: new Gate() };
-  try {
-    const exp = m.parse(json, {});
-    post({ type: 'model', model: m.model, title: m.title });
-    let last = 0;
-    const r: any = await m.run(exp, {
-      engine: choice, signal: abort.signal, command,
-      onProgress: (done, total, seconds) => {
-        const now = performance.now();
-        if (now - last < 100 && done < total) return;
-        last = now;
-        post({ type: 'model-progress', progress: { done, total, activeSeconds: Math.max(1e-6, seconds) } });
-      },
-    });
-    const id = __STDP_MC_IDENTITY__;
-    r.provenance = { ...r.provenance, version: id.version, gitCommit: id.gitCommit, gitDirty: null, command };
-    post({ type: 'engine', info: r.engine, reason: r.engineReason, fallback: choice !== 'auto' && r.engine.name !== choice });
-    const files = m.files(r);
-    post({ type: 'done', summary: files.summary, csv: files.csv, plots: files.plots, report: files.report });
-  } catch (e) {
-    postError(e);
-  } finally {
-    current = null;
-  }
+function aborted(): Error {
+  const e = new Error('run cancelled');
+  e.name = 'AbortError';
+  return e;
 }
 
 async function start(json: unknown, choice: EngineChoice, command: string): Promise<void> {
-  const whole = wholeModelOf(json);
-  if (whole) return startWhole(whole, json, choice, command);
   const abort = new AbortController();
   const gate = new Gate();
   current = { abort, gate };
   try {
-    const exp = parseExperiment(json);
-    const grid: GridPoint[] = exp.points ?? [{ label: 'base', values: {}, scenario: exp.scenario }];
-    const records = grid.map(() => [] as BatchRecord[]);
-    const finished: { result: PointResult; series: PointSeries }[] = [];
-    let first = true;
-    const select = async (c: EngineChoice): Promise<SelectedEngine> => {
-      const sel = await selectBrowserEngine(c);
-      if (first) post({ type: 'engine', info: sel.engine.info, reason: sel.reason, fallback: sel.fallback });
-      first = false;
-      return { engine: new PausableEngine(sel.engine, gate), reason: sel.reason };
-    };
+    const model = modelOf(json);
+    const exp = model.parse(json, {});
+    const live = liveViewFor(model, exp, post);
+    const copies = exp.units.map(() => 0);
+    const total = exp.units.reduce((a: number, u: GridUnit) => a + u.trajectories * u.workPerCopy, 0);
+    const t0 = performance.now();
+    let work = 0;
+    let fallback = false;
     let lastProgress = 0;
-    const r = await runExperiment(exp, {
+    const run = await runEnsemble(model, exp, {
       engine: choice,
       signal: abort.signal,
       command,
-      selectEngine: select,
+      selectEngine: async (c: EngineChoice) => {
+        const s = await browserEngine(model, c);
+        fallback = s.fallback;
+        return s;
+      },
+      onEngine: (info, reason) => post({ type: 'engine', info, reason, fallback }),
       onProgress: (p) => {
         const now = performance.now();
         if (now - lastProgress < 100 && p.done < p.total) return;
         lastProgress = now;
-        const progress: LiveProgress = {
-          point: p.point, points: p.points, label: p.label, trajectoriesDone: p.trajectoriesDone,
-          trajectoriesTotal: p.trajectoriesTotal, done: p.done, total: p.total,
-          activeSeconds: Math.max(1e-6, p.elapsedSeconds - gate.pausedSeconds),
-        };
-        post({ type: 'progress', progress });
-      },
-      onBatch: (b) => {
-        records[b.point]!.push(b);
-        const pt = pointResult(grid[b.point]!, records[b.point]!.sort((x, y) => x.batch - y.batch).map((x) => x.stats));
-        const { series } = analyzePoint(pt);
-        const last = pt.checkpoints[pt.checkpoints.length - 1]!;
-        const label = exp.points ? pt.label : '';
         post({
-          type: 'partial', point: b.point, points: grid.length, label: pt.label, trajectories: last.n, successCount: last.successCount,
-          plots: pointPlots('', label, series).filter((j) => !j.name.endsWith('simplex')),
-          simplex: simplexLive(b.point, pt, series),
+          type: 'progress',
+          progress: {
+            point: p.point, points: p.points, label: p.label, copiesDone: p.trajectoriesDone, copiesTotal: p.trajectoriesTotal,
+            done: p.done, total: p.total, activeSeconds: Math.max(1e-6, p.elapsedSeconds - gate.pausedSeconds),
+          },
         });
-        const plan = records[b.point]!.reduce((a, x) => a + (x.range[1] - x.range[0]), 0);
-        if (exp.points && plan >= grid[b.point]!.scenario.trajectories) {
-          finished[b.point] = { result: pt, series };
-          const done = finished.filter(Boolean);
-          try {
-            const sv = analyzeSweep(done.map((x) => x.result), done.map((x) => x.series));
-            post({ type: 'sweep', plots: sweepPlots(exp.axes, done.map((x) => x.result), done.map((x) => x.series), sv.series).filter((j) => !j.name.startsWith('point')) });
-          } catch {
-            /* too few points for the sweep's fits yet */
-          }
-        }
+      },
+      onBatch: async (b) => {
+        const unit = exp.units[b.point]!;
+        copies[b.point] = copies[b.point]! + b.range[1] - b.range[0];
+        work += (b.range[1] - b.range[0]) * unit.workPerCopy;
+        // the progress at the batch's end (the run layer reports it after onBatch, which may wait for a resume)
+        post({
+          type: 'progress',
+          progress: {
+            point: b.point, points: exp.units.length, label: unit.label, copiesDone: copies[b.point]!, copiesTotal: unit.trajectories,
+            done: work, total, activeSeconds: Math.max(1e-6, (performance.now() - t0) / 1000 - gate.pausedSeconds),
+          },
+        });
+        lastProgress = performance.now();
+        post({
+          type: 'batch', point: b.point, points: exp.units.length, label: exp.units[b.point]!.label,
+          copiesDone: copies[b.point]!, copiesTotal: exp.units[b.point]!.trajectories,
+        });
+        live?.onBatch(b);
+        await gate.wait(abort.signal);
+        if (abort.signal.aborted) throw aborted();
       },
     });
     const id = __STDP_MC_IDENTITY__;
-    r.provenance = { ...r.provenance, version: id.version, gitCommit: id.gitCommit, gitDirty: null, command };
-    const files = runFiles(r);
-    post({ type: 'done', summary: files.summary as unknown as Record<string, unknown>, csv: files.csv, plots: files.plots, report: files.report });
+    run.provenance = { ...run.provenance, version: id.version, gitCommit: id.gitCommit, gitDirty: null, command };
+    run.wallSeconds = Math.max(0, run.wallSeconds - gate.pausedSeconds);
+    const files = model.files(model.result(run));
+    post({ type: 'done', summary: files.summary as Record<string, unknown>, csv: files.csv, plots: files.plots, report: files.report });
   } catch (e) {
     postError(e);
   } finally {

@@ -8,15 +8,22 @@
  *  - WebGPU disabled (no flags): the same preset falls back (gpu.js on webgl2, or the CPU engine), says so, pauses
  *    and resumes, and its success probability agrees with the CLI's within 4 standard errors.
  *  - An invalid field shows its error next to the field and starts nothing; a started run can be cancelled.
- *  - A model that runs whole (the spiking network preset) runs from its JSON panel on the CPU engine with exactly the
- *    CLI's numbers (the same f64 code), draws its plots, and a bad field in its JSON is refused with the field named.
+ *  - Every model runs through the same worker path: the spiking network preset (JSON panel, CPU engine) pauses and
+ *    resumes between batches and has exactly the CLI's numbers (the same f64 code), draws its plots, and a bad field
+ *    in its JSON is refused with the field named.
+ *  - Every preset shows its description and a cost estimate (work in the model's unit, time from a calibration run);
+ *    a run estimated above a minute asks first; the custom experiment's command names a schema file that exists.
+ *  - A bad ?exp= or ?preset= URL leaves a notice that stays while the form is edited.
+ *  - "Download all" gives one zip named after the run whose entries are the files the CLI writes (state.jsonl aside,
+ *    the CLI's resumable state log).
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { strFromU8, unzipSync } from 'fflate';
 import { serveDir } from './serve.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -34,11 +41,14 @@ let server: Awaited<ReturnType<typeof serveDir>> | null = null;
 let cli: Promise<any>;
 const browsers: Browser[] = [];
 
-/** The CLI's summary for the quickstart preset on WebGPU (Dawn on SwiftShader under Node), same seed, same N. */
+/**
+ * The CLI's summary for the quickstart preset on WebGPU (Dawn on SwiftShader under Node), same seed, same N; its files
+ * (summary, CSV, plots, report) are written to `out`.
+ */
 function runCli(out: string, file = 'experiments/quickstart.json', engine = 'webgpu', n = N): Promise<any> {
   return new Promise((ok, fail) => {
     const p = spawn(process.execPath, [join(ROOT, 'bin/stdp-mc.js'), 'run', file, '--engine', engine,
-      '--trajectories', String(n), '--json', '--no-report', '--out', out, '--force'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      '--trajectories', String(n), '--json', '--out', out, '--force'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let so = '', se = '';
     p.stdout.on('data', (d) => (so += d));
     p.stderr.on('data', (d) => (se += d));
@@ -66,8 +76,28 @@ async function openPage(b: Browser, query: string): Promise<{ page: Page; errors
   return { page, errors };
 }
 
-async function runToEnd(page: Page, timeout = 150_000): Promise<any> {
+/** Click Start; a run estimated above a minute asks first: say yes. */
+async function start(page: Page): Promise<void> {
   await page.click('#btn-start');
+  await page.waitForFunction(() => document.body.dataset.state !== 'estimating', undefined, { timeout: 30_000 });
+  if (await page.getAttribute('body', 'data-state') === 'confirming') await page.click('#btn-confirm-start');
+}
+
+/** "Download all": the zip's name and its entries (name → bytes). */
+async function downloadAll(page: Page): Promise<{ name: string; entries: Record<string, Uint8Array> }> {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('#btn-download-all')]);
+  const file = join(tmp, dl.suggestedFilename());
+  await dl.saveAs(file);
+  return { name: dl.suggestedFilename(), entries: unzipSync(new Uint8Array(readFileSync(file))) };
+}
+
+/** The files the CLI wrote to its --out folder, but its state log (the page runs no resumable state). */
+function cliFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f !== 'state.jsonl').sort();
+}
+
+async function runToEnd(page: Page, timeout = 150_000): Promise<any> {
+  await start(page);
   await page.waitForSelector('body[data-state="done"], body[data-state="failed"]', { timeout });
   expect(await page.getAttribute('body', 'data-state'), await page.textContent('#run-state') ?? '').toBe('done');
   return JSON.parse((await page.textContent('#summary-json'))!);
@@ -172,6 +202,11 @@ describe('browser page (Chromium)', () => {
       expect(files[n], n).toBeGreaterThan(n === 'points.csv' ? 100 : 500);
     }
     expect(await page.textContent('#cli-command')).toBe(`npx stdp-mc run experiments/quickstart.json --engine webgpu --trajectories ${N} --force`);
+    // "Download all": one zip named after the run, holding the files the CLI wrote
+    const zip = await downloadAll(page);
+    expect(zip.name).toMatch(/^quickstart-webgpu-\d{8}-\d{6}\.zip$/);
+    expect(Object.keys(zip.entries).sort()).toEqual(cliFiles(join(tmp, 'cli')));
+    expect(JSON.parse(strFromU8(zip.entries['summary.json']!))).toEqual(s);
 
     const shot = join(ARTIFACTS, 'quickstart-webgpu-1280x720.png');
     await page.screenshot({ path: shot });
@@ -184,7 +219,7 @@ describe('browser page (Chromium)', () => {
   it('falls back without WebGPU, says so, pauses and resumes, and agrees with the CLI within 4 standard errors', async () => {
     const b = await launch([]);
     const { page, errors } = await openPage(b, `preset=quickstart&trajectories=${N}&engine=webgpu`);
-    await page.click('#btn-start');
+    await start(page);
     await page.waitForFunction(() => (document.getElementById('result-line')?.textContent ?? '').includes('so far'), undefined, { timeout: 90_000 });
     await page.click('#btn-pause');
     await page.waitForSelector('body[data-state="paused"]', { timeout: 60_000 });
@@ -241,7 +276,7 @@ describe('browser page (Chromium)', () => {
     await page.fill('#f-gamma', '');
     await expect.poll(() => page.isVisible('#err-gamma')).toBe(false);
     // cancel
-    await page.click('#btn-start');
+    await start(page);
     await page.waitForSelector('body[data-state="running"]', { timeout: 30_000 });
     await page.click('#btn-cancel');
     await page.waitForSelector('body[data-state="cancelled"]', { timeout: 10_000 });
@@ -250,8 +285,8 @@ describe('browser page (Chromium)', () => {
     await b.close();
   });
 
-  it('runs a model that runs whole (spiking network preset) from its JSON panel with the CLI\'s numbers, and refuses a bad field', async () => {
-    const n = 256;
+  it('runs a non-chain preset (spiking network) on the same path: pauses and resumes, the CLI\'s numbers, one zip of the CLI\'s files; refuses a bad field', async () => {
+    const n = 512;
     const cliSpiking = runCli(join(tmp, 'cli-spiking'), 'experiments/spiking-vs-chain.json', 'cpu', n);
     const b = await launch([]);
     const { page, errors } = await openPage(b, `preset=spiking-vs-chain&trajectories=${n}&engine=cpu`);
@@ -260,7 +295,23 @@ describe('browser page (Chromium)', () => {
     expect(await page.inputValue('#f-m-trajectories')).toBe(String(n));
     expect(await page.textContent('#cli-command')).toBe(`npx stdp-mc run experiments/spiking-vs-chain.json --engine cpu --trajectories ${n} --force`);
     expect(await page.isDisabled('#btn-pause')).toBe(true);
-    const s = await runToEnd(page, 120_000);
+    // pause between batches and resume, as for the chain; progress in the model's own units
+    await start(page);
+    await page.waitForSelector('body[data-state="running"]', { timeout: 30_000 });
+    await page.click('#btn-pause');
+    await page.waitForSelector('body[data-state="paused"]', { timeout: 60_000 });
+    const frozen = await page.textContent('#progress-text');
+    expect(frozen).toMatch(/trajectories \d+ \/ 512 · trajectory-steps .* \/ 1\.02 M/);
+    const copiesAtPause = Number(/trajectories (\d+) \//.exec(frozen!)![1]);
+    expect(copiesAtPause).toBeGreaterThan(0);
+    expect(copiesAtPause).toBeLessThan(n);
+    await page.waitForTimeout(700);
+    expect(await page.textContent('#progress-text')).toBe(frozen);
+    await page.screenshot({ path: join(ARTIFACTS, 'spiking-paused-1280x720.png') });
+    await page.click('#btn-pause'); // now "Resume"
+    await page.waitForSelector('body[data-state="done"], body[data-state="failed"]', { timeout: 120_000 });
+    expect(await page.getAttribute('body', 'data-state'), await page.textContent('#run-state') ?? '').toBe('done');
+    const s = JSON.parse((await page.textContent('#summary-json'))!);
     const c = await cliSpiking;
     expect(s.model).toBe('spiking');
     expect(s.engine.name).toBe('cpu');
@@ -272,6 +323,13 @@ describe('browser page (Chromium)', () => {
     expect(marks).toBeGreaterThan(10);
     expect(await page.textContent('#summary-view')).toMatch(/triggering frequency of input 1/);
     await page.screenshot({ path: join(ARTIFACTS, 'spiking-model-1280x720.png'), fullPage: true });
+    // "Download all": one zip named after the run with the CLI's files
+    const zip = await downloadAll(page);
+    expect(zip.name).toMatch(/^spiking-vs-chain-cpu-\d{8}-\d{6}\.zip$/);
+    expect(Object.keys(zip.entries).sort()).toEqual(cliFiles(join(tmp, 'cli-spiking')));
+    expect(counts(JSON.parse(strFromU8(zip.entries['summary.json']!)))).toEqual(counts(c));
+    expect(strFromU8(zip.entries['report.html']!)).toContain('<svg');
+    expect([...zip.entries['increment-law.png']!.slice(1, 4)].map((x) => String.fromCharCode(x)).join('')).toBe('PNG');
     // a bad field in the JSON: named, and nothing starts
     const bad = JSON.parse(await page.inputValue('#f-model-json'));
     bad.scenario.alpha = -0.01;
@@ -282,6 +340,73 @@ describe('browser page (Chromium)', () => {
     await page.waitForTimeout(300);
     expect(await page.textContent('#run-state')).toMatch(/Not started/);
     expect(errors).toEqual([]);
+    await b.close();
+  });
+
+  it('every preset shows its description and a cost estimate; a run above a minute asks first; a custom experiment\'s command names a schema file that exists', async () => {
+    const b = await launch([]);
+    const { page, errors } = await openPage(b, 'preset=quickstart');
+    const ids = await page.$$eval('#f-preset option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    expect(ids.length).toBeGreaterThanOrEqual(15);
+    const seen: Record<string, string> = {};
+    for (const id of ids) {
+      const file = JSON.parse(readFileSync(join(ROOT, 'experiments', `${id}.json`), 'utf8'));
+      await page.selectOption('#f-preset', id);
+      await expect.poll(() => page.textContent('#exp-name'), { message: id }).toBe(file.name);
+      expect(await page.textContent('#exp-description'), id).toBe(file.description);
+      expect(await page.isVisible('#exp-description'), id).toBe(true);
+      expect(await page.textContent('#cost-work'), id).toMatch(/^[\d.]+( [kMGT])? [a-z]+-steps \((\d[\d,]* [a-z]+ × [\d.]+( [kMGT])? steps each|\d+ grid points, [\d,]+ [a-z]+ in all)\)$/);
+      await page.waitForFunction(() => document.getElementById('cost-time')?.dataset.state !== 'pending', undefined, { timeout: 30_000 });
+      const time = (await page.textContent('#cost-time'))!;
+      expect(time, id).toMatch(/^(about|more than) [\d.]+ (s|min|h|days)\b.* on .*\(calibrated: (under )?[\d.]+( [kMGT])? [a-z]+-steps\/s( \+ .+ per batch)?\)$/);
+      seen[id] = `${await page.textContent('#cost-work')} · ${time}`;
+    }
+    writeFileSync(join(ARTIFACTS, 'preset-costs.json'), JSON.stringify(seen, null, 2));
+    // the natural-gradient Figure 3 preset (≈10^11 learner-steps) asks before it starts; "Not now" starts nothing
+    await page.selectOption('#f-preset', 'natural-gradient-fig3');
+    await page.waitForFunction(() => document.getElementById('cost-time')?.dataset.state === 'done', undefined, { timeout: 30_000 });
+    expect(await page.textContent('#cost-work')).toMatch(/^96\.0 G learner-steps/);
+    await page.click('#btn-start');
+    await page.waitForSelector('body[data-state="confirming"]', { timeout: 30_000 });
+    expect(await page.textContent('#confirm-text')).toMatch(/estimated to take (about|more than) .*(min|h|days).* Start it anyway\?/);
+    await page.screenshot({ path: join(ARTIFACTS, 'natgrad-asks-1280x720.png') });
+    await page.click('#btn-confirm-cancel');
+    await page.waitForSelector('body[data-state="ready"]');
+    expect(await page.textContent('#run-state')).toMatch(/Not started/);
+    expect(await page.textContent('#engine-line')).toBe('Engine: not started');
+    // a custom experiment: written to a file whose $schema is a path that exists in the repository
+    await page.selectOption('#f-preset', 'quickstart');
+    await page.fill('#f-name', 'my-run');
+    await expect.poll(() => page.textContent('#cli-command')).toContain('cat > my-run.json');
+    const cmd = (await page.textContent('#cli-command'))!;
+    const schema = /"\$schema": "([^"]+)"/.exec(cmd)![1]!;
+    expect(schema).not.toMatch(/^https?:/);
+    expect(existsSync(join(ROOT, schema)), schema).toBe(true);
+    expect(cmd).toMatch(/\nnpx stdp-mc run my-run\.json --engine auto --force$/);
+    expect(errors).toEqual([]);
+    await b.close();
+  });
+
+  it('a bad ?exp= or ?preset= URL leaves a notice that stays while the form is edited', async () => {
+    const b = await launch([]);
+    const { page, errors } = await openPage(b, `exp=${encodeURIComponent('{"name": "broken",')}`);
+    expect(await page.isVisible('#url-notice')).toBe(true);
+    expect(await page.textContent('#url-notice')).toMatch(/not valid JSON; the first preset is shown instead/);
+    expect(await page.inputValue('#f-name')).toBe('quickstart');
+    // an invalid field and its fix clear the form's errors, not the notice
+    await page.fill('#f-alpha', '2');
+    await expect.poll(() => page.isVisible('#err-alpha')).toBe(true);
+    await page.fill('#f-alpha', '0.01');
+    await expect.poll(() => page.isVisible('#err-alpha')).toBe(false);
+    await page.selectOption('#f-preset', 'fig2-simplex');
+    expect(await page.isVisible('#url-notice')).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'bad-url-notice-1280x720.png') });
+    await page.click('#url-notice-close');
+    expect(await page.isVisible('#url-notice')).toBe(false);
+    const other = await openPage(b, 'preset=no-such-preset');
+    expect(await other.page.textContent('#url-notice')).toMatch(/no preset “no-such-preset”/);
+    expect(errors).toEqual([]);
+    expect(other.errors).toEqual([]);
     await b.close();
   });
 

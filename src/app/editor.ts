@@ -1,0 +1,148 @@
+/**
+ * The experiment being edited, whatever its model: the chain's form (form.ts, its friendly editor) or the JSON panel
+ * (json-panel.ts) for every other model; both give the same validated experiment (its model from the registry, parsed
+ * by the model as the CLI parses it), the equivalent CLI command and the URL that reloads it. The URL carries a
+ * preset and its changed fields, or the whole experiment; an unusable URL is said in a notice that stays.
+ */
+import { modelOf } from '../models/registry.ts';
+import { chainModel } from '../models/chain/definition.ts';
+import type { EnsembleModel, ModelExperiment } from '../run/model.ts';
+import { clearErrors, engineChoice, setEngineChoice, showErrors, syncDependentFields, validateForm, writeExperimentJson, type FieldId } from './form.ts';
+import { validateJsonPanel, writeJsonPanel } from './json-panel.ts';
+import { describeRun, OVERRIDES } from './command-line.ts';
+import { PRESETS, presetById } from './presets.ts';
+import { $ } from './format.ts';
+import { nounsOf } from './model-info.ts';
+
+export interface Current {
+  json: Record<string, unknown>;
+  model: EnsembleModel;
+  experiment: ModelExperiment;
+  command: string;
+  /** The preset it is (with the CLI's overrides), or null. */
+  preset: string | null;
+}
+
+type Listener = (c: Current | null) => void;
+const listeners: Listener[] = [];
+let mode: 'form' | 'json' = 'form';
+let current: Current | null = null;
+
+/** Hear every change of the experiment (null: it does not validate). */
+export function onExperiment(l: Listener): void {
+  listeners.push(l);
+}
+
+export function currentExperiment(): Current | null {
+  return current;
+}
+
+const CHAIN_SUB = 'Monte Carlo of the reduced STDP chain, w(k+1) = w(k) ⊙ (1 + α(B(k) + Z(k)))';
+
+function setMode(m: 'form' | 'json', model: EnsembleModel | null): void {
+  mode = m;
+  $('model-fields').hidden = m !== 'json';
+  $('chain-fields').hidden = m !== 'form';
+  document.body.dataset.model = model?.model ?? 'unknown';
+  const sub = document.querySelector('h1 .sub') as HTMLElement;
+  sub.textContent = m === 'form' ? CHAIN_SUB : `Monte Carlo ensembles of learning trajectories${model ? ` — ${model.title}` : ''}`;
+  $('model-title').textContent = model
+    ? `Model: ${model.title}. It runs in batches: pause takes effect between batches, cancel at once.`
+    : 'The experiment names no known model (scenario.model).';
+}
+
+/** Show an experiment in its editor: the chain's form for chain experiments, the JSON panel for the others. */
+export function showExperiment(j: Record<string, unknown>): void {
+  let model: EnsembleModel | null = null;
+  try { model = modelOf(j); } catch { /* shown in the panel with its error */ }
+  if (model === chainModel) {
+    setMode('form', model);
+    writeExperimentJson(j);
+  } else {
+    setMode('json', model);
+    writeJsonPanel(j);
+  }
+  onEdit();
+}
+
+/** Validate what the editor shows, update the CLI command and the URL, and tell the listeners. */
+export function onEdit(changed?: FieldId): void {
+  let json: Record<string, unknown> | null = null;
+  if (mode === 'form') {
+    syncDependentFields(changed);
+    const v = validateForm();
+    if (v.ok) { clearErrors(); json = v.json; } else showErrors(v.issues);
+  } else {
+    const v = validateJsonPanel();
+    if (v.ok) json = v.json;
+  }
+  current = null;
+  if (json) {
+    try {
+      const model = modelOf(json);
+      const experiment = model.parse(json, {});
+      const { command, query } = describeRun(json, model, engineChoice());
+      current = { json, model, experiment, command, preset: query.get('preset') };
+      if (mode === 'json') {
+        const n = nounsOf(model, json, experiment);
+        const name = n.field === 'scenario.trajectories' ? n.copies : 'trajectories';
+        $('f-m-trajectories-label').textContent = `${name[0]!.toUpperCase()}${name.slice(1)} (scenario.trajectories)`;
+      }
+      history.replaceState(null, '', `?${query.toString()}`);
+    } catch (e) {
+      if (mode === 'json') { $('err-model').textContent = (e as Error).message; $('err-model').hidden = false; }
+    }
+  }
+  $('cli-command').textContent = current?.command ?? (mode === 'form' ? '(fix the highlighted fields)' : '(fix the experiment above)');
+  for (const l of listeners) l(current);
+}
+
+/** The experiment to start, or null with its problems shown and the first focused. */
+export function experimentToStart(): { current: Current | null; problems: number } {
+  onEdit();
+  if (current) return { current, problems: 0 };
+  if (mode === 'form') {
+    const v = validateForm();
+    const issues = v.ok ? [] : v.issues;
+    showErrors(issues)?.focus();
+    return { current: null, problems: Math.max(1, issues.length) };
+  }
+  $<HTMLTextAreaElement>('f-model-json').focus();
+  return { current: null, problems: 1 };
+}
+
+function urlNotice(text: string): void {
+  $('url-notice-text').textContent = text;
+  $('url-notice').hidden = false;
+}
+
+/** The experiment the URL names (a preset with overrides, or ?exp= JSON), else the first preset, with a notice. */
+export function loadFromUrl(): void {
+  const q = new URLSearchParams(location.search);
+  setEngineChoice(q.get('engine'));
+  const exp = q.get('exp');
+  if (exp) {
+    let j: unknown;
+    try {
+      j = JSON.parse(exp);
+    } catch {
+      urlNotice('The URL’s experiment (?exp=…) is not valid JSON; the first preset is shown instead.');
+    }
+    if (j && typeof j === 'object' && !Array.isArray(j)) return showExperiment(j as Record<string, unknown>);
+    if (j !== undefined) urlNotice('The URL’s experiment (?exp=…) is not a JSON object; the first preset is shown instead.');
+  }
+  const id = q.get('preset');
+  const p = presetById(id) ?? PRESETS[0]!;
+  if (id && !presetById(id)) urlNotice(`The URL names no preset “${id}”; the first preset (${p.id}) is shown instead.`);
+  const j = structuredClone(p.json) as Record<string, any>;
+  for (const k of OVERRIDES) {
+    const v = q.get(k);
+    if (v !== null) j.scenario[k] = k !== 'seed' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : /^\d+$/.test(v) ? Number(v) : v;
+  }
+  if (q.has('steps') && Array.isArray(j.scenario.checkpoints)) j.scenario.checkpoints = j.scenario.checkpoints.filter((c: number) => c <= j.scenario.steps);
+  showExperiment(j);
+}
+
+$('scenario').addEventListener('input', (e) => onEdit(((e.target as HTMLElement).id ?? '').replace(/^f-/, '') as FieldId));
+$('scenario').addEventListener('change', (e) => onEdit(((e.target as HTMLElement).id ?? '').replace(/^f-/, '') as FieldId));
+$('url-notice-close').addEventListener('click', () => { $('url-notice').hidden = true; });
