@@ -15,9 +15,11 @@
  *   estimated error of the fine-grid value; the extrapolated value is typically 5–10× closer (measured), so it is a
  *   conservative bar. Defaults: H/2 = 0.19·s, s = √(α(1 + 2V)) (V = E Z²) the width of the d = 2 solution's
  *   transition layer (diffusion-d2.ts: Φ ≈ x²/(2s²) near 0), and box |y_c| ≤ Lbox = 1.5 + 4.65 s, extended to contain
- *   y(0) ± 1.5; the box moved out by 1 changes P by < 2e-5 at α ∈ [0.01, 0.2] (test/theory/diffusion-d3.test.ts).
- *   Results are cached per (α, noise, y(0), grid).
- * - d ≥ 4: `pairwiseProductApproximation`, labelled approximate.
+ *   y(0) ± 1.5. Measured (λ = (10, 7.5, 5), uniform and Rademacher noise, α ∈ [0.01, 0.2]): moving the box out by 1
+ *   changes P by < 5e-5, halving h changes the extrapolated P by < 8e-5, both below the stated error
+ *   (test/theory/diffusion-d3.test.ts). Cost ≈ 0.1–0.3 s CPU per α at α ≥ 0.01 (10⁴–3·10⁴ unknowns on the fine
+ *   grid); it grows like 1/α below. Results are cached per (α, noise, y(0), grid).
+ * - d ≥ 4: `topThreeApproximation`, labelled approximate (its error against the chain is for the report to show).
  * applies = false for correlated inputs (Γ ≠ I, or the figure-code variant, whose B is not one-hot) and for rate
  * schedules (p jumps at each switch): the diffusion above is that of Eq. (1) with constant λ and one-hot B.
  *
@@ -29,11 +31,11 @@
  * d = 2 ones; the error is O(p_j) = O(e^{−L}) in the coefficients, and smaller in u (measured above). The
  * normalisation makes the three data sum to 1, so the three discrete solutions do too.
  */
-import { failureProbabilityD2, successProbabilityD2 } from './diffusion-d2.ts';
+import { successProbabilityD2 } from './diffusion-d2.ts';
 import { noiseVariance, type NoiseSpec } from './noise-moments.ts';
 import { stepMomentsD3 } from './coefficients-d3.ts';
 import { prolongD3, solveGridD3, type GridD3, type GridSolutionD3 } from './backward-d3.ts';
-import { scaleTableD2, type ScaleTableD2 } from './scale-table-d2.ts';
+import { d2Coefficients, scaleTableD2, type ScaleTableD2 } from './scale-table-d2.ts';
 
 export interface GridOptions {
   /** Fine-grid spacing in y (default 0.19·√(α(1 + 2V))). */
@@ -121,7 +123,13 @@ export function solveD3(y0: [number, number], alpha: number, noise: NoiseSpec, g
   if (hit) return hit;
   const t0 = performance.now();
   const s = layerWidth(alpha, noise);
-  const hf = grid.h ?? 0.19 * s, H = 2 * hf, Lb = grid.box ?? 1.5 + 4.65 * s;
+  // Spacing: resolve the layer (0.19 s on the fine grid) and, where the failure probability towards the nearest
+  // rival is exponentially small, its exponential profile: with G = Φ'(min|y_c|), the d = 2 slope of −log P
+  // (scale-table-d2.ts), G·H ≤ 1 on the coarse grid. Measured: at G·H ≈ 1.2–1.4 the two grids are not yet in the h²
+  // regime (P(failure) off by 1–4% at α ≤ 0.01 with an estimate below that), at G·H ≤ 1 they are.
+  const { r, M2 } = d2Coefficients(alpha, noise);
+  const t = Math.tanh(Math.min(Math.abs(y0[0]), Math.abs(y0[1])) / 2), G = (2 * r * t) / (M2 - r * r * t * t);
+  const hf = grid.h ?? Math.min(0.19 * s, 0.5 / G), H = 2 * hf, Lb = grid.box ?? 1.5 + 4.65 * s;
   const lo: [number, number] = [0, 0], hi: [number, number] = [0, 0];
   for (let c = 0; c < 2; c++) {
     const a = Math.min(-Lb, y0[c]! - 1.5), b = Math.max(Lb, y0[c]! + 1.5);
@@ -152,15 +160,38 @@ export function solveD3(y0: [number, number], alpha: number, noise: NoiseSpec, g
 }
 
 /**
- * d ≥ 4 (or any d): P(vertex v) ≈ Π_{w≠v} U₂(x_v − x_w) / Σ_u Π_{w≠u} U₂(x_u − x_w): each vertex must beat every
- * rival, the races taken as independent d = 2 diffusions. An approximation (the races share the noise of the
- * leader and the time scale set by all p's); it is exact where all but two inputs are far behind. Its error at
- * d = 3 against the solution of the backward equation is measured in test/theory/diffusion-d3.test.ts.
+ * Any d: P(vertex v) ≈ Π_{w≠v} U₂(x_v − x_w) / Σ_u Π_{w≠u} U₂(x_u − x_w): each vertex must beat every rival, the
+ * races taken as independent d = 2 diffusions. Exact where all but two inputs are far behind; elsewhere it
+ * underestimates failure, since a rival's race is slower and noisier with the others present: at d = 3,
+ * λ = (10, 7.5, 5), α = 0.05 it gives P(failure) 0.147 against the backward equation's 0.171, and at
+ * λ = (1.5, 1, 1) 0.082 against 0.152 (test/theory/diffusion-d3.test.ts). Kept for comparison.
  */
 export function pairwiseProductApproximation(x: number[], alpha: number, noise: NoiseSpec): number[] {
   const T = scaleTableD2(alpha, noise);
   const w = x.map((xv, v) => x.reduce((acc, xw, u) => (u === v ? acc : acc * T.success(xv - xw)), 1));
   const s = w.reduce((a, b) => a + b, 0);
+  return w.map((v) => v / s);
+}
+
+/**
+ * d ≥ 4, the approximation `predictSuccessD3` uses: the three inputs with the largest λ_i w_i(0) (S) race as in
+ * d = 3 (the backward equation, u₃), and every other input is a rival to beat as in d = 2:
+ *   P(v) ∝ u₃(v) Π_{l∉S} U₂(x_v − x_l) for v ∈ S,   P(v) ∝ Π_{l≠v} U₂(x_v − x_l) for v ∉ S,   normalised.
+ * Exact as the inputs outside S fall far behind; not a solution of the d-dimensional equation.
+ */
+export function topThreeApproximation(x: number[], alpha: number, noise: NoiseSpec, grid: GridOptions = {}) {
+  const T = scaleTableD2(alpha, noise);
+  const order = x.map((_, i) => i).sort((a, b) => x[b]! - x[a]! || a - b);
+  const [a, b, c] = order as [number, number, number];
+  const y0: [number, number] = [x[a]! - x[b]!, x[a]! - x[c]!];
+  const u3 = Math.max(Math.abs(y0[0]), Math.abs(y0[1])) > 12 ? boundaryD3(T)(y0[0], y0[1]) : solveD3(y0, alpha, noise, grid).vals;
+  const inS = (v: number) => v === a || v === b || v === c;
+  const w = x.map((xv, v) => {
+    let prod = 1; // v ∈ S: the rivals outside S; v ∉ S: every rival
+    for (let l = 0; l < x.length; l++) if (l !== v && !(inS(v) && inS(l))) prod *= T.success(xv - x[l]!);
+    return inS(v) ? u3[order.indexOf(v)]! * prod : prod;
+  });
+  const s = w.reduce((p, q) => p + q, 0);
   return w.map((v) => v / s);
 }
 
@@ -177,19 +208,19 @@ export function predictSuccessD3(inp: PredictInput): Prediction {
   const { x, iStar } = startState(inp);
   const others = x.map((_, i) => i).filter((i) => i !== iStar);
   if (d === 2) {
-    const p1 = 1 / (1 + Math.exp(x[others[0]!]! - x[iStar]!));
-    const pS = p1 >= 0.5 ? 1 - failureProbabilityD2(p1, inp.alpha, noise).p : successProbabilityD2(p1, inp.alpha, noise);
+    const pS = successProbabilityD2(1 / (1 + Math.exp(x[others[0]!]! - x[iStar]!)), inp.alpha, noise);
     const pVertex = [0, 0];
     pVertex[iStar] = pS;
     pVertex[others[0]!] = 1 - pS;
     return { pSuccess: pS, pVertex, discretisationError: 0, vertexErrors: [0, 0], method: 'd = 2 scale function (diffusion-d2.ts)', applies: true, approximate: false };
   }
   if (d >= 4) {
-    const pVertex = pairwiseProductApproximation(x, inp.alpha, noise);
+    const pVertex = topThreeApproximation(x, inp.alpha, noise, inp.grid);
     return {
       pSuccess: pVertex[iStar]!, pVertex, discretisationError: NaN, vertexErrors: new Array(d).fill(NaN),
-      method: 'pairwise product of d = 2 diffusions (approximate)', applies: true, approximate: true,
-      reason: 'd ≥ 4: product of the d = 2 probabilities of beating each rival, normalised; not a solution of the d-dimensional equation',
+      method: 'd = 3 backward equation for the top three × d = 2 races against the rest (approximate)', applies: true,
+      approximate: true,
+      reason: 'd ≥ 4: the three largest inputs race as in d = 3, each must also beat every other input as in d = 2 (independent races); not a solution of the d-dimensional equation',
     };
   }
   const [j, k] = others as [number, number];

@@ -8,6 +8,7 @@ import { clopperPearson, wilson } from '../../stats/intervals.ts';
 import { tQuantile } from '../../stats/beta.ts';
 import { asymptoticSlopes } from '../../theory/asymptotic-slope.ts';
 import { failureProbabilityD2, largeDeviationConstantD2, successProbabilityD2 } from '../../theory/diffusion-d2.ts';
+import { predictSuccessD3 } from '../../theory/diffusion-d3.ts';
 import { chainLargeDeviationConstantD2 } from '../../theory/quasi-potential-d2.ts';
 import type { PointSeries } from './analyze.ts';
 import { scenarioFlow } from '../../theory/flow.ts';
@@ -102,6 +103,13 @@ export function analyzeSweep(points: PointResult[], series: PointSeries[]): { co
     if (alphas.length > 1) {
       const grid = logGrid(Math.min(...alphas), Math.max(...alphas), 40);
       for (const a of grid) out.rates.theory.push({ alpha: a, rate: asymptoticSlopes(a, s0.noise).medianLogGapPerStep / a, series: name });
+      // d = 3: the backward equation's P(success) at 12 α (≈ 0.1–0.3 s each, cached per α), as the curve
+      const plain = !s0.correlation && !s0.schedule.length;
+      if (s0.d === 3 && plain) {
+        for (const a of logGrid(Math.min(...alphas), Math.max(...alphas), 12)) {
+          out.successVsAlpha.theory.push({ alpha: a, p: predictSuccessD3({ ...s0, alpha: a }).pSuccess, series: name });
+        }
+      }
       if (d2) {
         const p10 = s0.p0[s0.iStar]!;
         for (const a of grid) {

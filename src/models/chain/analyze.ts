@@ -12,6 +12,7 @@ import { asymptoticWindow, batchMeanInterval, fitLine, type MeanInterval } from 
 import { asymptoticSlopes, expectedShareSquares, medianLogGapPath } from '../../theory/asymptotic-slope.ts';
 import { logMoments } from '../../theory/noise-moments.ts';
 import { failureProbabilityD2, largeDeviationConstantD2, successProbabilityD2 } from '../../theory/diffusion-d2.ts';
+import { predictSuccessD3 } from '../../theory/diffusion-d3.ts';
 import { flowBound, integrateFlow, scenarioFlow } from '../../theory/flow.ts';
 import { theorem22Rate } from '../../theory/theorem22.ts';
 
@@ -150,6 +151,36 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
     } else {
       comparisons.push(compareToInterval(q, pHat, ci, pTheory, `Wilson 95% interval over ${n} trajectories`));
     }
+  }
+
+  // ---- d ≥ 3: the diffusion's backward equation (d = 3), or its labelled approximation (d ≥ 4) ----
+  if (s.d >= 3 && plain) {
+    const pr = predictSuccessD3(s);
+    const err = Number.isFinite(pr.discretisationError) ? pr.discretisationError : 0;
+    theory.successProbabilityD3 = {
+      pSuccess: pr.pSuccess, pVertex: pr.pVertex, discretisationError: pr.discretisationError, vertexErrors: pr.vertexErrors,
+      method: pr.method, approximate: pr.approximate,
+    };
+    const decided = (last.belowDelta[0]! + (n - last.successCount)) / n;
+    const what = pr.approximate ? `d = ${s.d} approximation (${pr.method})` : 'd = 3 diffusion (backward equation)';
+    const q = `P(argmax p(K) = i*) against the ${what}`;
+    if (decided < 0.99) {
+      comparisons.push(notComparable(q, pHat, ci, pr.pSuccess,
+        `only ${(100 * decided).toFixed(1)}% of trajectories have decided by step K (1 − p* < 0.01 or argmax ≠ i*): run longer`));
+    } else {
+      comparisons.push(compareWithAllowance(q, pHat, ci, pr.pSuccess, err,
+        `Wilson 95% interval over ${n} trajectories; allowance: the discretisation error of the prediction` +
+        (pr.approximate ? '; an approximation, not the solution of the d-dimensional equation: its error against the chain shows here' : '')));
+      // the other vertices: where the chain ends when it does not find i*
+      pr.pVertex.forEach((pv, j) => {
+        if (j === iStar) return;
+        const kj = last.vertexCounts[j]!;
+        comparisons.push(compareWithAllowance(`P(argmax p(K) = ${j + 1}) against the ${what}`, kj / n, wilson(kj, n), pv,
+          Number.isFinite(pr.vertexErrors[j]!) ? pr.vertexErrors[j]! : 0, `Wilson 95% interval over ${n} trajectories`));
+      });
+    }
+  } else if (s.d >= 3) {
+    theory.successProbabilityD3 = { applies: false, reason: predictSuccessD3(s).reason };
   }
 
   // ---- asymptotic slopes near the vertex ----

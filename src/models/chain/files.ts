@@ -75,7 +75,7 @@ export function sweepPlots(axes: string[], points: PointResult[], series: PointS
   if (axes.includes('alpha')) {
     jobs.push({
       name: 'success-vs-alpha', title: 'Success probability against α',
-      caption: 'P(argmax p(K) = i*) with Wilson 95% intervals; lines: the d = 2 diffusion approximation of the log-odds chain (scale function), where d = 2.',
+      caption: 'P(argmax p(K) = i*) with Wilson 95% intervals; lines: the diffusion approximation — for d = 2 the scale function of the log-odds chain, for d = 3 the solution of the backward equation.',
       spec: successVsAlphaSpec(sv.successVsAlpha),
     });
     if (sv.logFailure.empirical.length) {

@@ -10,6 +10,7 @@ import type { RareExperimentResult, RarePointResult } from './run.ts';
 import { compareToInterval, notComparable, type Comparison } from '../../stats/compare.ts';
 import { failureProbabilityD2, largeDeviationConstantD2 } from '../../theory/diffusion-d2.ts';
 import { chainLargeDeviationConstantD2 } from '../../theory/quasi-potential-d2.ts';
+import { largeDeviationConstantD3 } from '../../theory/large-deviation-d3.ts';
 import { weightedSlope } from '../chain/analyze-sweep.ts';
 import { toCsv } from '../../report/html.ts';
 import { logFailureVsInvAlphaSpec } from '../../report/plots.ts';
@@ -88,12 +89,16 @@ export function rareFiles(r: RareExperimentResult): FilesOf<RareSummary> {
         `weighted least squares over ${range}; theory: the same fit of the d = 2 diffusion's ln P at those α`));
     }
     const cChain = d2 ? chainLargeDeviationConstantD2(p10, s0.noise) : null;
-    const cDiff = d2 ? largeDeviationConstantD2(p10, s0.noise) : null;
+    // d = 3: the diffusion's constant by minimum action (large-deviation-d3.ts); no chain (Lundberg) constant there
+    const d3 = s0.d === 3 && !s0.correlation && !s0.schedule.length;
+    const cDiff = d2 ? largeDeviationConstantD2(p10, s0.noise) : d3 ? largeDeviationConstantD3(s0).c : null;
     const ratios = sorted.filter((p) => p.result.theoryD2).map((p) => `${p.scenario.alpha}: ${num(p.result.theoryD2!.logRatio, 4)}`);
-    sweep.push(notComparable(`large-deviation constant c (ln P(failure) ≈ const − c/α), ${name}`, -fit.slope, [-fit.hi, -fit.lo], cChain,
+    sweep.push(notComparable(`large-deviation constant c (ln P(failure) ≈ const − c/α), ${name}`, -fit.slope, [-fit.hi, -fit.lo], cChain ?? cDiff,
       `−slope of ln P̂ on 1/α over ${range}, which also carries the α-dependence of the prefactor` +
       (d2 ? `; α → 0 limits: the chain's own (Lundberg) c = ${num(cChain)}, the diffusion's c = ${num(cDiff)}; ` +
-        `ln P̂ / ln P_diffusion by α: ${ratios.join(', ')}` : '; no closed-form constant for d > 2')));
+        `ln P̂ / ln P_diffusion by α: ${ratios.join(', ')}` : d3
+        ? `; α → 0 limit of the d = 3 diffusion by minimum action: c = ${num(cDiff)} (the chain's own constant is slightly lower, as in d = 2)`
+        : '; no constant computed for d > 3')));
   }
 
   const summary: RareSummary = {
