@@ -6,6 +6,7 @@
  * replicates together (finishEstimate), so batches, shards and resumed runs give the uninterrupted run's numbers.
  */
 import { OptionError } from '../../core/errors.ts';
+import { runtimeName } from '../../engines/types.ts';
 import type { EnsembleModel, ModelExperiment } from '../../run/model.ts';
 import { ExperimentSchema, parseExperiment, type Experiment } from '../chain/experiment.ts';
 import { gridPoints } from '../chain/definition.ts';
@@ -58,7 +59,7 @@ export const rareEventModel: EnsembleModel<RareExperiment, RareBatch, { info: { 
   },
   async selectEngine(choice) {
     const { engine, reason } = await rareEngine(choice);
-    const runtime = (globalThis as any).Deno ? `deno ${(globalThis as any).Deno.version.deno}` : `node ${(globalThis as any).process?.versions?.node}`;
+    const runtime = runtimeName();
     return { engine: { info: { name: engine, runtime, precision: engine === 'cpu' ? 'f64' : 'f32' } }, reason };
   },
   async runBatch(engine, exp, point, range, ctx) {
