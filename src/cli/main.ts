@@ -11,6 +11,7 @@ import { experimentJsonSchema, modelNames } from '../models/registry.ts';
 import type { Shard } from '../run/model.ts';
 import { EngineUnavailableError } from '../engines/types.ts';
 import { StateError, loadFsModules } from '../run/state.ts';
+import { codeIdentity } from '../core/provenance.ts';
 import { UsageError, mergeCommand, reportCommand, runCommand } from './run-command.ts';
 
 const USAGE = `usage:
@@ -19,7 +20,10 @@ const USAGE = `usage:
   stdp-mc run <experiment.json> --resume DIR      continue a stopped run (same experiment, options and code)
   stdp-mc merge DIR... [--out DIR] [--force]      combine shards 1/n..n/n into the single run's summary and report
   stdp-mc report DIR                              rebuild summary.json and the report from DIR/state.jsonl
-  stdp-mc schema
+  stdp-mc schema                                  print the experiment file's JSON Schema
+  stdp-mc --version
+  --steps-per-dispatch K, --batch-size M          the engine's chunking (results do not depend on them)
+Exit codes: 0 done, 2 bad input (the message names the field or flag), 1 a failed run, 130/143 stopped by SIGINT/SIGTERM.
 Models: ${modelNames().join(', ')} (the experiment file's scenario.model). --steps, --duration (seconds) and
 --trajectories apply where the model has them; the run says which do not.
 Appends every finished batch to DIR/state.jsonl, then writes DIR/summary.json, DIR/report.html, CSV tables and
@@ -48,9 +52,27 @@ function parseShard(v: string | undefined): Shard | null {
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+/** The package's version (package.json), or 'unknown' outside a checkout. */
+async function version(): Promise<string> {
+  return (await codeIdentity()).version;
+}
+
+/** A number-like seed flag is a number, so the file's rules (an integer ≥ 0) apply to it; anything else is a string seed. */
+function seedArg(v: string | undefined): number | string | undefined {
+  if (v === undefined) return undefined;
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v.trim()) ? Number(v) : v;
+}
+
+function positiveIntArg(name: string, v: string | undefined): number | undefined {
+  const x = intArg(name, v);
+  if (x === 0) throw new UsageError(`--${name} must be a positive integer, got "${v}"`);
+  return x;
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
     allowPositionals: true,
     options: {
       engine: { type: 'string', default: 'auto' },
@@ -68,8 +90,21 @@ export async function main(argv: string[]): Promise<number> {
       'batch-size': { type: 'string' },
       duration: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', default: false },
     },
   });
+  } catch (e) {
+    // node:util's parseArgs: an unknown flag, a flag without its value, a value for a boolean flag
+    throw new UsageError((e as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, ''));
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv);
+  if (values.version) {
+    console.log(`stdp-mc ${await version()}`);
+    return 0;
+  }
   const [cmd, file] = positionals;
   if (values.help || !cmd) {
     console.log(USAGE);
@@ -98,19 +133,18 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError(`cannot read experiment file ${file}: ${(e as Error).message}`);
   }
-  const seedArg = values.seed;
   return runCommand({
     file, json, engine, argv, command, output,
     overrides: {
-      trajectories: intArg('trajectories', values.trajectories),
+      trajectories: positiveIntArg('trajectories', values.trajectories),
       steps: intArg('steps', values.steps),
-      seed: seedArg === undefined ? undefined : /^\d+$/.test(seedArg) ? Number(seedArg) : seedArg,
+      seed: seedArg(values.seed),
       duration: numArg('duration', values.duration as string | undefined),
     },
     out: values.out, resume: values.resume, shard: parseShard(values.shard), force: values.force,
     progress: !values.json || values.progress,
-    stepsPerDispatch: intArg('steps-per-dispatch', values['steps-per-dispatch']),
-    batchSize: intArg('batch-size', values['batch-size']),
+    stepsPerDispatch: positiveIntArg('steps-per-dispatch', values['steps-per-dispatch']),
+    batchSize: positiveIntArg('batch-size', values['batch-size']),
   });
 }
 
@@ -122,7 +156,7 @@ export async function cli(argv: string[]): Promise<void> {
   } catch (e) {
     if (e instanceof ScenarioError || e instanceof UsageError || e instanceof OptionError || e instanceof StateError || e instanceof EngineUnavailableError) {
       console.error(`stdp-mc: ${e.message}`);
-      if (e instanceof UsageError || e instanceof OptionError) console.error(USAGE);
+      if (e instanceof UsageError || e instanceof OptionError) console.error('stdp-mc --help shows the usage');
       code = e instanceof StateError ? 1 : 2;
     } else {
       console.error(`stdp-mc: ${(e as Error)?.stack ?? e}`);

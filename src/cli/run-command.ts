@@ -42,6 +42,37 @@ export async function guardOutDir(dir: string, force: boolean, hint: string): Pr
   }
 }
 
+/** The default output folder of an experiment name: runs/<name>, with the name reduced to a safe single path part. */
+export function defaultOutDir(path: typeof import('node:path'), name: string, suffix = ''): string {
+  const part = name.replace(/[^\w.-]+/g, '_').replace(/^\.+$/, '_');
+  return path.join('runs', `${part}${suffix}`);
+}
+
+/** Make the output folder and check it is writable before any work: an I/O error names the path and the operation. */
+export async function prepareOutDir(dir: string): Promise<void> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  if (!dir.trim()) throw new UsageError('--out must name a folder, got ""');
+  try {
+    // Create the missing folders one at a time from the nearest existing one (a recursive mkdir can spin forever on
+    // file systems such as /proc, where a folder exists but a child cannot be made).
+    const missing: string[] = [];
+    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+      const st = await fs.stat(d).catch(() => null);
+      if (st) break;
+      missing.unshift(d);
+      if (path.dirname(d) === d) break;
+    }
+    for (const d of missing) await fs.mkdir(d);
+    const probe = path.join(dir, `.stdp-mc-write-test-${process.pid}`);
+    await fs.writeFile(probe, '');
+    await fs.rm(probe);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`cannot use ${dir} as the output folder (${err.code ?? 'error'}: ${err.message.replace(/^[A-Z]+: /, '')})`);
+  }
+}
+
 function seconds(s: number): string {
   return s < 10 ? s.toFixed(2) : s.toFixed(1);
 }
@@ -131,8 +162,8 @@ export async function runCommand(c: RunCommand): Promise<number> {
     shard = state.shard;
     done = batchesOfState(model, state, exp, path.join(outDir, STATE_FILE));
   } else {
-    outDir = c.out ?? path.join('runs', exp.name.replace(/[^\w.-]+/g, '_'));
-    await fs.mkdir(outDir, { recursive: true });
+    outDir = c.out ?? defaultOutDir(path, exp.name);
+    await prepareOutDir(outDir);
     await guardOutDir(outDir, c.force, `continue it with --resume ${outDir}`);
   }
   const p = proc();
@@ -224,8 +255,8 @@ export async function mergeCommand(dirs: string[], out: string | undefined, forc
   const exp = experimentOfState(model, inputs[0]!.state);
   const merged = mergeShardStates(inputs, exp);
   const batches = batchesOfState(model, merged, exp, 'merged shards');
-  const outDir = out ?? path.join('runs', `${merged.name.replace(/[^\w.-]+/g, '_')}-merged`);
-  await fs.mkdir(outDir, { recursive: true });
+  const outDir = out ?? defaultOutDir(path, merged.name, '-merged');
+  await prepareOutDir(outDir);
   await guardOutDir(outDir, force, 'choose another --out');
   writeState(outDir, merged);
   const run = runFromState(model, merged, exp, batches, command);
