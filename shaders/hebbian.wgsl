@@ -6,7 +6,8 @@
 // Params and the constants
 //   D, O (input, output dims), HS (student hidden, 1 for linear), HT (teacher hidden, 1 for linear), STUDENT / TEACHER
 //   (0 linear, 1 tanh2), RULE (0 gradient, 1 random), B (batch), P (weights), P1 (layer-1 weights), NB_IN, NB_OUT,
-//   NOISE_B0, NB_P1 (Philox block offsets), THEORY (1: record the conditional theory), WS (work floats per thread),
+//   NOISE_B0, NB_P1 (Philox block offsets), NOISE (what sigma perturbs: 0 parameters, 1 the learning signal, 2 the
+//   student's inputs), EXTRA_B0 (first block of the gradient / input noise), THEORY (1: record the conditional theory), WS (work floats per thread),
 //   REC (record length), NX, NO, NH, NT (private array sizes), WG.
 
 const STREAM: u32 = 11u;
@@ -93,7 +94,7 @@ fn step_copy(tid: u32, t: u32, sigma: f32, gamma: f32) {
   for (var n = PR.n0; n < PR.n1; n++) {
     let measure = n >= PR.measure_from;
     // 1. noisy weights w = v + sigma * eps
-    if (sigma > 0.0) {
+    if (NOISE == 0u && sigma > 0.0) {
       for (var j = 0u; j * 4u < P1; j++) {
         let g = gauss4(n, t, NOISE_B0 + j);
         for (var l = 0u; l < 4u; l++) {
@@ -151,6 +152,16 @@ fn step_copy(tid: u32, t: u32, sigma: f32, gamma: f32) {
           for (var l = 0u; l < 4u; l++) {
             let o = j * 4u + l;
             if (o < O) { y[o] += PR.label_noise * g[l]; }
+          }
+        }
+      }
+      // input noise: the student sees x + sigma * nu (the teacher labelled the clean x)
+      if (NOISE == 2u && sigma > 0.0) {
+        for (var j = 0u; j < NB_IN; j++) {
+          let g = gauss4(n, t, EXTRA_B0 + b * NB_IN + j);
+          for (var l = 0u; l < 4u; l++) {
+            let c = j * 4u + l;
+            if (c < D) { x[c] += sigma * g[l]; }
           }
         }
       }
@@ -213,6 +224,25 @@ fn step_copy(tid: u32, t: u32, sigma: f32, gamma: f32) {
     if (RULE == 1u) {
       for (var p = 0u; p < P; p++) { work[sb + p] = work[wb + 3u * P + p]; }
     }
+    // gradient noise: S += sigma * zeta
+    if (NOISE == 1u && sigma > 0.0) {
+      for (var j = 0u; j * 4u < P1; j++) {
+        let g = gauss4(n, t, EXTRA_B0 + j);
+        for (var l = 0u; l < 4u; l++) {
+          let p = j * 4u + l;
+          if (p < P1) { work[sb + p] += sigma * g[l]; }
+        }
+      }
+      if (STUDENT == 1u) {
+        for (var j = 0u; j * 4u < P - P1; j++) {
+          let g = gauss4(n, t, EXTRA_B0 + NB_P1 + j);
+          for (var l = 0u; l < 4u; l++) {
+            let p = j * 4u + l;
+            if (p < P - P1) { work[sb + P1 + p] += sigma * g[l]; }
+          }
+        }
+      }
+    }
     // 4. measurement
     if (measure) {
       let o = (tid * PR.n_slots + PR.slot) * REC;
@@ -244,7 +274,14 @@ fn step_copy(tid: u32, t: u32, sigma: f32, gamma: f32) {
           vv += q * q;
           vw += q * teacher[p];
         }
-        rec[o + 5u] += -PR.kappa * (vv - vw + f32(O) * sigma * sigma * f32(D));
+        if (NOISE == 0u) {
+          rec[o + 5u] += -PR.kappa * (vv - vw + f32(O) * sigma * sigma * f32(D));
+        } else if (NOISE == 1u) {
+          rec[o + 5u] += -PR.kappa * (vv - vw);
+        } else {
+          let s2 = 1.0 + sigma * sigma;
+          rec[o + 5u] += -PR.kappa * s2 * s2 * (vv - vw / s2);
+        }
       }
     }
     // 5. update

@@ -9,7 +9,8 @@ import { resolveHebbianScenario } from '../../src/models/hebbian/scenario.ts';
 import { HebbianCpuEngine, hebbianAccumulatorFor, hebbianParams } from '../../src/models/hebbian/cpu-engine.ts';
 import { REC, accumulateHebbian, hebbianFlagNames, summarizeHebbian } from '../../src/models/hebbian/stats.ts';
 import type { MeanCI } from '../../src/models/song/stats.ts';
-import { innerProductPath, kappa, smallEtaInnerProduct } from '../../src/models/hebbian/theory.ts';
+import { innerProductPath, kappa, noiseLevels, smallEtaInnerProduct } from '../../src/models/hebbian/theory.ts';
+import { readFileSync } from 'node:fs';
 import { runRunnerOnDeno } from '../gpu/spawn.ts';
 import { issuesOf } from '../model/issues-of.ts';
 
@@ -53,6 +54,20 @@ describe('CPU and WebGPU (Deno, lavapipe) on identical Philox streams', () => {
     ['tanh2 student and teacher, noisy SGD', {
       inputDim: 8, outputDim: 3, student: { kind: 'tanh2', hidden: 6 }, teacher: { kind: 'tanh2', hidden: 5 }, sigma: 0.02,
       gamma: 0.1, learningRate: 0.05, steps: 300, checkpoints: [100, 300], window: 3,
+    }],
+    ['linear, gradient noise, B = 2, 2 grid points', {
+      inputDim: 12, outputDim: 3, noise: 'gradient', sigma: [0.5], gamma: [0.01, 0.5], batchSize: 2, steps: 300, window: 5, checkpoints: [50, 300],
+    }],
+    ['linear, input noise (the conditional theory of (D) on the GPU)', {
+      inputDim: 12, outputDim: 3, noise: 'input', sigma: [0.4], gamma: [0.1], steps: 200, window: 5, checkpoints: [200],
+    }],
+    ['tanh2 student, input noise', {
+      inputDim: 8, outputDim: 3, student: { kind: 'tanh2', hidden: 6 }, noise: 'input', sigma: 0.3, gamma: 0.1, learningRate: 0.05, steps: 300,
+      checkpoints: [100, 300], window: 3,
+    }],
+    ['tanh2 student, gradient noise', {
+      inputDim: 8, outputDim: 3, student: { kind: 'tanh2', hidden: 6 }, noise: 'gradient', sigma: 0.2, gamma: 0.1, learningRate: 0.05, steps: 200,
+      checkpoints: [200], window: 3,
     }],
     ['tanh2 student, random rule', {
       inputDim: 8, outputDim: 2, student: { kind: 'tanh2', hidden: 5 }, rule: 'random', sigma: 0, gamma: 0.2, steps: 200, checkpoints: [200],
@@ -207,4 +222,62 @@ describe('phases of the alignment (linear student, one output, D = 32, η = 0.01
       expect(sum[0]!.flags).toBe(0);
     }
   }, 60_000);
+});
+
+describe('the shipped phase diagram measures an alignment, not a sign frequency', () => {
+  it('per-step cosines of experiments/hebbian-phase.json (window 1) take values strictly inside (−1, 1)', async () => {
+    const json = JSON.parse(readFileSync(new URL('../../experiments/hebbian-phase.json', import.meta.url), 'utf8'));
+    const s = resolveHebbianScenario({ ...json.scenario, trajectories: 2, steps: 20, window: 1, checkpoints: { every: 1 }, sigma: [0, 0.05], gamma: [0.1] });
+    expect(s.outputDim).toBeGreaterThanOrEqual(2);
+    const rec = (await new HebbianCpuEngine().run(s, { captureCopies: true })).copies!.rec;
+    const cos: number[] = [];
+    for (let r = 0; r < rec.length / REC; r++) cos.push(rec[r * REC + 1]!);
+    const inside = cos.filter((c) => Math.abs(c) < 0.999).length;
+    console.log(`${cos.length} per-step cosines, ${inside} with |cos| < 0.999; range [${Math.min(...cos).toFixed(3)}, ${Math.max(...cos).toFixed(3)}]`);
+    // with one output and batch 1 every one of them would be exactly ±1
+    expect(inside).toBe(cos.length);
+    const single = resolveHebbianScenario({ ...json.scenario, outputDim: 1, batchSize: 1, trajectories: 2, steps: 20, window: 1, checkpoints: { every: 1 }, sigma: [0.05], gamma: [0.1] });
+    const r1 = (await new HebbianCpuEngine().run(single, { captureCopies: true })).copies!.rec;
+    for (let r = 0; r < r1.length / REC; r++) expect(Math.abs(Math.abs(r1[r * REC + 1]!) - 1)).toBeLessThan(1e-12);
+  }, 60_000);
+});
+
+describe('gradient and input noise (linear student): measured ⟨signal, Hebbian⟩ against the exact recursion (D)', () => {
+  for (const [noise, sigma] of [['gradient', [0, 1.5]], ['input', [0.5, 1]]] as const) {
+    it(`${noise} noise: every checkpoint within 4.5 standard errors; a missing noise term is rejected`, async () => {
+      const s = resolveHebbianScenario(heb({
+        noise, inputDim: 16, outputDim: 4, batchSize: 2, teacher: { labelNoise: 0.1 }, sigma, gamma: [0.02, 0.5], steps: 1000,
+        learningRate: 0.02, checkpoints: [50, 300, 1000], window: 20, trajectories: 300, seed: 77,
+      }));
+      const hp = hebbianParams(s);
+      const sum = summarizeHebbian((await new HebbianCpuEngine().run(s)).accumulator);
+      let worst = 0, worstWrong = Infinity;
+      for (const p of sum) {
+        const base = { D: 16, Dout: 4, B: 2, eta: 0.02, gamma: p.gamma, labelNoise: 0.1, teacherNorm2: hp.teacherNorm2 };
+        const path = innerProductPath({ ...base, ...noiseLevels(noise, p.sigma) }, 4, s.steps);
+        const without = innerProductPath({ ...base, ...noiseLevels(noise, 0) }, 4, s.steps);
+        for (const c of p.checkpoints) {
+          let th = 0, th0 = 0;
+          for (let n = c.step - s.window; n < c.step; n++) { th += path[n]! / s.window; th0 += without[n]! / s.window; }
+          const m = c.layers[0]!.innerProduct, z = (m.mean! - th) / se(m);
+          const d = c.measuredMinusConditional, zc = d.mean! / se(d);
+          worst = Math.max(worst, Math.abs(z), Math.abs(zc));
+          if (p.sigma > 0 && c.step === 1000) worstWrong = Math.min(worstWrong, Math.abs((m.mean! - th0) / se(m)));
+          expect(Math.abs(z)).toBeLessThan(4.5);
+          expect(Math.abs(zc)).toBeLessThan(4.5);
+        }
+      }
+      console.log(`${noise} noise: largest |z| ${worst.toFixed(2)}; theory without the noise term off by ≥ ${worstWrong.toFixed(1)} SE`);
+      expect(worstWrong).toBeGreaterThan(6);
+    }, 120_000);
+  }
+
+  it('parameter-noise runs read the same Philox numbers as before the new sources (noise "parameter" is the default)', async () => {
+    const a = resolveHebbianScenario(heb({ inputDim: 6, outputDim: 2, sigma: [0.05], gamma: [0.1], steps: 50, checkpoints: [50] }));
+    const b = resolveHebbianScenario(heb({ inputDim: 6, outputDim: 2, noise: 'parameter', sigma: [0.05], gamma: [0.1], steps: 50, checkpoints: [50] }));
+    const ra = await new HebbianCpuEngine().run(a, { captureFinalWeights: true });
+    const rb = await new HebbianCpuEngine().run(b, { captureFinalWeights: true });
+    expect(rb.finalWeights).toEqual(ra.finalWeights);
+    expect(hebbianParams(a).extraBlock0).toBe(1 * (2 + 1) + Math.ceil(12 / 4)); // B·(NB_IN + NB_OUT) + ⌈P/4⌉
+  });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { fillGauss } from '../../src/models/hebbian/cpu-engine.ts';
 import {
-  conditionalInnerProduct, kappa, momentPath, phaseBoundary, smallEtaInnerProduct, stationaryInnerProduct, stationaryT,
+  conditionalInnerProduct, innerProductPath, kappa, momentPath, phaseBoundary, smallEtaInnerProduct, stationaryInnerProduct, stationaryT,
 } from '../../src/models/hebbian/theory.ts';
 
 describe('hebbian linear theory', () => {
@@ -74,5 +74,29 @@ describe('hebbian linear theory', () => {
     expect(ex2[0]!).toBeGreaterThan(roots[0]!);
     // no Hebbian phase when σ²D/‖w*‖² > 1/4
     expect(phaseBoundary({ ...base, sigma: 0.1, eta: 0 }, 'small-eta')).toEqual([]);
+  });
+
+  it('(D) gradient and input noise: the recursion reaches its stationary value, the mean W* / (γ + 1 + σ_x²); tiny noise → (B); boundary γ ∝ η σ_g²', () => {
+    const p = { D: 16, Dout: 2, B: 2, eta: 0.01, gamma: 0.3, sigma: 0, labelNoise: 0.1, teacherNorm2: 1.7 };
+    for (const extra of [{ gradientNoise: 0.7 }, { inputNoise: 0.6 }]) {
+      const q = { ...p, ...extra };
+      const { T, c } = momentPath(q, 1, 20_000);
+      expect(T[20_000]).toBeCloseTo(stationaryT(q)!, 9);
+      expect(c[20_000]).toBeCloseTo(1.7 / (0.3 + 1 + (q.inputNoise ?? 0) ** 2), 10);
+      expect(innerProductPath(q, 1, 20_000)[20_000]).toBeCloseTo(stationaryInnerProduct(q)!, 8);
+      // continuity: a vanishing extra noise gives the (B) numbers
+      const tiny = { ...p, ...(extra.gradientNoise ? { gradientNoise: 1e-9 } : { inputNoise: 1e-9 }) };
+      expect(stationaryInnerProduct(tiny)!).toBeCloseTo(stationaryInnerProduct(p)!, 6);
+    }
+    // gradient noise: stationary E⟨S, H⟩ drops by ≈ κ η σ_g² P / (2(1 + γ)) (the O(η) fluctuation of v)
+    const drop = stationaryInnerProduct(p)! - stationaryInnerProduct({ ...p, gradientNoise: 0.7 })!;
+    const approx = (kappa(16, 2) * 0.01 * 0.49 * 32) / (2 * 1.3);
+    expect(Math.abs(drop / approx - 1)).toBeLessThan(0.05);
+    // the lower boundary at small σ_g scales as σ_g² (η fixed)
+    const root = (g: number) => phaseBoundary({ ...p, labelNoise: 0, gradientNoise: g }, 'exact', [1e-5, 10])[0]!;
+    expect(root(0.1) / root(0.05)).toBeGreaterThan(3.6);
+    expect(root(0.1) / root(0.05)).toBeLessThan(4.4);
+    // η → 0: input noise alone keeps the alignment Hebbian (κ s⁴ ‖W*‖² γ / (s² (γ + s²)²) > 0)
+    expect(smallEtaInnerProduct({ ...p, inputNoise: 0.6 })).toBeGreaterThan(0);
   });
 });

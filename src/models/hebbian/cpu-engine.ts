@@ -3,11 +3,12 @@
  * mirrors `advanceCopy` in f32 with the same Philox words.
  *
  * Step n of a copy (weights v; every layer l has h_b = W_l h_a; see src/models/hebbian/scenario.ts):
- *   1. noisy weights w = v + σ ε (ε ~ N(0, I), fresh every step, shared by the batch);
- *   2. for each sample b: x ~ N(0, I_D), y = teacher(x) + σ_y ξ; forward with w; e = out − y;
+ *   1. noisy weights w = v + σ ε (ε ~ N(0, I), fresh every step, shared by the batch; noise "parameter" only);
+ *   2. for each sample b: x ~ N(0, I_D), y = teacher(x) + σ_y ξ; noise "input": x ← x + σ ν (the student's input; the
+ *      teacher saw the clean x); forward with w; e = out − y;
  *      S_l −= (1/B) ∇_{h_b}ℓ h_aᵀ (back-propagated through w: layer 2 ∇ = e, layer 1 ∇ = (W2ᵀ e) ⊙ (1 − tanh²));
  *      in a measured step also H_l += (1/B) h_b h_aᵀ;
- *   3. rule "random": S_l = R_l (fixed per copy);
+ *   3. rule "random": S_l = R_l (fixed per copy); noise "gradient": S ← S + σ ζ (ζ ~ N(0, I) fresh every step);
  *   4. measured step: ⟨S_l, H_l⟩, cos(S_l, H_l), the loss ½‖e‖² (batch mean) and, for a linear student and teacher,
  *      the conditional expectation E[⟨S, H⟩ | v] of src/models/hebbian/theory.ts (A), all averaged over the window;
  *   5. v ← v + η (S − γ v).
@@ -18,6 +19,10 @@
  * Philox addressing (stream 11, used by no other model), counter (c0, c1, 11, block):
  *   step n of copy t:  c0 = n, c1 = t; blocks: sample b's input x at b·NB_IN + j (NB_IN = ⌈D/4⌉); its label noise at
  *                      B·NB_IN + b·NB_OUT + j; parameter noise at B·(NB_IN + NB_OUT) + j, layer 2 after ⌈P1/4⌉ blocks;
+ *                      after those (X0 = B·(NB_IN + NB_OUT) + ⌈P1/4⌉ + ⌈P2/4⌉, added with the gradient and input noise
+ *                      sources, so that the blocks above and every earlier number stay as they were): gradient noise at
+ *                      X0 + j (layer 2 after ⌈P1/4⌉ blocks), input noise of sample b at X0 + b·NB_IN + j (the two sources
+ *                      are never on together);
  *   initial weights:   c0 = 0xffffffff, c1 = t, blocks j (layer 1), then ⌈P1/4⌉ + j (layer 2), row-major W[r][c];
  *   random directions: c0 = 0xfffffffe, c1 = t, same layout;
  *   teacher (shared):  c0 = 0xffffffff, c1 = 0xffffffff, A1 (or W*) then A2 after ⌈|A1|/4⌋ blocks.
@@ -84,6 +89,10 @@ export interface HebbianParams {
   eta: number;
   /** 0 gradient rules (sgd, noisy-sgd), 1 random. */
   rule: 0 | 1;
+  /** What σ perturbs: 0 parameters, 1 the learning signal (gradient noise), 2 the student's inputs. */
+  noise: 0 | 1 | 2;
+  /** First Philox block of the gradient and input noise (after the parameter noise's blocks). */
+  extraBlock0: number;
   initScale: number;
   randomScale: number;
   window: number;
@@ -134,6 +143,8 @@ export function hebbianParams(s: ResolvedHebbianScenario): HebbianParams {
     layers, P: off, P1,
     teacher: s.teacher.kind === 'linear' ? 0 : 1, Ht: t.Ht, A1: t.A1, A2: t.A2, labelNoise: s.teacher.labelNoise,
     B: s.batchSize, eta: s.learningRate, rule: s.rule === 'random' ? 1 : 0,
+    noise: s.noise === 'gradient' ? 1 : s.noise === 'input' ? 2 : 0,
+    extraBlock0: s.batchSize * (nbIn + nbOut) + Math.ceil(P1 / 4) + Math.ceil((off - P1) / 4),
     initScale: s.initScale, randomScale: s.randomScale, window: s.window, checkpoints: s.checkpoints,
     nbIn, nbOut, noiseBlock0: s.batchSize * (nbIn + nbOut), nbP1: Math.ceil(P1 / 4),
     theory, kappa: kappa(D, s.batchSize), teacherNorm2,
@@ -216,7 +227,7 @@ export function advanceCopy(
   for (let n = n0; n < n1; n++) {
     const measure = n >= measureFrom;
     // 1. noisy weights
-    if (sigma > 0) {
+    if (sigma > 0 && hp.noise === 0) {
       layers.forEach((l, i) => fillGauss(n, t, hp.noiseBlock0 + (i === 0 ? 0 : hp.nbP1), l.rows * l.cols, sigma, key, words, g4, w, l.off));
       for (let p = 0; p < P; p++) w[p] += v[p]!;
     } else {
@@ -238,6 +249,11 @@ export function advanceCopy(
       if (hp.labelNoise > 0) {
         fillGauss(n, t, B * hp.nbIn + b * hp.nbOut, O, hp.labelNoise, key, words, g4, d1);
         for (let o = 0; o < O; o++) y[o] += d1[o]!;
+      }
+      // input noise: from here on x is the student's input x + σν (the teacher has labelled the clean x)
+      if (hp.noise === 2 && sigma > 0) {
+        fillGauss(n, t, hp.extraBlock0 + b * hp.nbIn, D, sigma, key, words, g4, d1);
+        for (let c = 0; c < D; c++) x[c] += d1[c]!;
       }
       // student forward with w
       if (hp.student === 0) {
@@ -277,6 +293,11 @@ export function advanceCopy(
     }
     // 3. random rule: the fixed direction
     if (hp.rule === 1) S.set(st.R);
+    // gradient noise: S += σζ (w, the noisy weights of the forward pass, is free until the next step)
+    if (hp.noise === 1 && sigma > 0) {
+      layers.forEach((l, i) => fillGauss(n, t, hp.extraBlock0 + (i === 0 ? 0 : hp.nbP1), l.rows * l.cols, sigma, key, words, g4, w, l.off));
+      for (let p = 0; p < P; p++) S[p] += w[p]!;
+    }
     // 4. measurement
     if (measure) {
       for (let li = 0; li < layers.length; li++) {
@@ -298,7 +319,13 @@ export function advanceCopy(
           vv += v[p]! * v[p]!;
           vw += v[p]! * hp.A1[p]!;
         }
-        sums[HEBBIAN_REC.cond] += -hp.kappa * (vv - vw + O * sigma * sigma * D);
+        if (hp.noise === 0) sums[HEBBIAN_REC.cond] += -hp.kappa * (vv - vw + O * sigma * sigma * D);
+        else if (hp.noise === 1) sums[HEBBIAN_REC.cond] += -hp.kappa * (vv - vw);
+        else {
+          // inputs x̃ ~ N(0, s²I), s² = 1 + σ²: E[G̃²] = s⁴κ I and the effective teacher W*/s² (theory.ts (D))
+          const s2 = 1 + sigma * sigma;
+          sums[HEBBIAN_REC.cond] += -hp.kappa * s2 * s2 * (vv - vw / s2);
+        }
       }
     }
     // 5. update

@@ -3,16 +3,56 @@
  * checkpoint and layer: ⟨signal, Hebbian⟩ and the cosine with 95 % intervals, fraction of copies with a positive
  * cosine, loss, and for the linear student the exact closed form), the alignment against time per grid point, the
  * (σ, γ) phase diagram of the measured final cosine with the predicted boundary (η → 0 and exact-η), the linear
- * measured-vs-closed-form table with verdicts, report.html.
+ * measured-vs-closed-form table with verdicts, where the alignment grows monotonically with γ (per σ, consecutive γ
+ * compared with intervals), report.html.
  */
 import type { HebbianExperimentResult } from './run.ts';
 import { hebbianParams } from './cpu-engine.ts';
 import { hebbianFlagNames, summarizeHebbian } from './stats.ts';
 import type { Comparison } from '../../stats/compare.ts';
-import { innerProductPath, phaseBoundary, smallEtaInnerProduct, stationaryInnerProduct, type LinearTheoryParams } from './theory.ts';
+import {
+  innerProductPath, noiseLevels, phaseBoundary, smallEtaInnerProduct, stationaryInnerProduct, type LinearTheoryParams,
+} from './theory.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header, seriesColor } from '../../report/plots.ts';
 import type { ReportParts } from '../../report/files.ts';
+
+/** What σ is, per noise source (axis titles and captions). */
+export const NOISE_LABEL = { parameter: 'parameter noise σ', gradient: 'gradient noise σ_g', input: 'input noise σ_x' } as const;
+
+export interface MonotoneStep { from: number; to: number; delta: number | null; lo: number | null; hi: number | null; verdict: 'up' | 'down' | 'unresolved' }
+
+/**
+ * Whether the final mean cosine (layer 1) grows with γ, per σ: consecutive γ of the grid compared by the difference of
+ * their means with a 95 % interval of half-width √(h₁² + h₂²) from the two points' own 95 % half-widths (conservative:
+ * copies are common random numbers across the grid, so the paired interval would be narrower). "up": the interval
+ * lies above 0; "down": below; otherwise unresolved. The claim "alignment increases monotonically with decay strength"
+ * holds at σ when no step is "down".
+ */
+export function monotonicity(points: { sigma: number; gamma: number; checkpoints: { layers: { cosine: { mean: number | null; ci: [number, number] | null } }[] }[] }[]) {
+  const sigmas = [...new Set(points.map((p) => p.sigma))];
+  return sigmas.map((sigma) => {
+    const row = points.filter((p) => p.sigma === sigma).sort((a, b) => a.gamma - b.gamma);
+    const steps: MonotoneStep[] = [];
+    for (let i = 1; i < row.length; i++) {
+      const a = row[i - 1]!.checkpoints.at(-1)!.layers[0]!.cosine, b = row[i]!.checkpoints.at(-1)!.layers[0]!.cosine;
+      if (a.mean === null || b.mean === null || !a.ci || !b.ci) {
+        steps.push({ from: row[i - 1]!.gamma, to: row[i]!.gamma, delta: null, lo: null, hi: null, verdict: 'unresolved' });
+        continue;
+      }
+      const d = b.mean - a.mean, h = Math.hypot((a.ci[1] - a.ci[0]) / 2, (b.ci[1] - b.ci[0]) / 2);
+      steps.push({ from: row[i - 1]!.gamma, to: row[i]!.gamma, delta: d, lo: d - h, hi: d + h, verdict: d - h > 0 ? 'up' : d + h < 0 ? 'down' : 'unresolved' });
+    }
+    const down = steps.filter((x) => x.verdict === 'down');
+    const up = steps.filter((x) => x.verdict === 'up');
+    const holds = down.length === 0;
+    const range = (xs: MonotoneStep[]) => xs.map((x) => `${x.from} → ${x.to}`).join(', ');
+    const text = steps.length === 0 ? 'one γ only'
+      : holds ? `holds: no decrease resolved (${up.length} of ${steps.length} steps increase significantly${up.length < steps.length ? `; unresolved: ${range(steps.filter((x) => x.verdict === 'unresolved'))}` : ''})`
+        : `fails: the cosine decreases for γ ${range(down)}${up.length ? `; increases for γ ${range(up)}` : ''}`;
+    return { sigma, holds, text, steps };
+  });
+}
 
 /** z of a two-sided 99.9 % normal interval: the linear table's verdicts (a grid of tens of points rarely shows a false disagreement). */
 const Z_VERDICT = 3.2905267314919255;
@@ -27,8 +67,10 @@ export function hebbianFiles(r: HebbianExperimentResult) {
   const points = summarizeHebbian(r.result.accumulator);
   const linear = hp.theory;
   const tp = (sigma: number, gamma: number): LinearTheoryParams => ({
-    D: s.inputDim, Dout: s.outputDim, B: s.batchSize, eta: s.learningRate, gamma, sigma, labelNoise: s.teacher.labelNoise, teacherNorm2: hp.teacherNorm2,
+    D: s.inputDim, Dout: s.outputDim, B: s.batchSize, eta: s.learningRate, gamma, labelNoise: s.teacher.labelNoise, teacherNorm2: hp.teacherNorm2,
+    ...noiseLevels(s.noise, sigma),
   });
+  const sigmaName = NOISE_LABEL[s.noise];
   /** Exact theory at checkpoint k: the mean of E⟨S, H⟩ over its window of steps. */
   const theoryAt = (sigma: number, gamma: number) => {
     const path = innerProductPath(tp(sigma, gamma), s.initScale * s.initScale * s.outputDim, s.steps);
@@ -55,7 +97,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
       comparisons.push({
         quantity: `E⟨S, H⟩ at step ${fin.step}, σ = ${p.sigma}, γ = ${p.gamma}`, empirical: m.mean, interval: iv, theory: exact,
         verdict: inside ? 'agrees' : 'disagrees',
-        note: `exact moment recursion of the discrete SGD (hebbian-linear.ts (B)), window of ${s.window} steps; interval ±${num(Z_VERDICT, 3)} SE ` +
+        note: `exact moment recursion of the discrete SGD (theory.ts ${s.noise === 'parameter' ? '(B)' : '(D)'}), window of ${s.window} steps; interval ±${num(Z_VERDICT, 3)} SE ` +
           `(99.9 %); stationary ${num(stat, 4)}, η → 0 limit ${num(small, 4)}; measured sign ${measuredSign > 0 ? '+' : measuredSign < 0 ? '−' : '0 (interval covers 0)'}, ` +
           `predicted ${exact > 0 ? '+' : '−'}`,
       });
@@ -72,16 +114,18 @@ export function hebbianFiles(r: HebbianExperimentResult) {
   if (linear && sMax > 0) {
     for (let i = 0; i <= 120; i++) {
       const sigma = Math.max(sMin, sMax / 1000) + ((sMax - Math.max(sMin, sMax / 1000)) * i) / 120;
-      const base = { D: s.inputDim, Dout: s.outputDim, B: s.batchSize, eta: s.learningRate, sigma, labelNoise: s.teacher.labelNoise, teacherNorm2: hp.teacherNorm2 };
+      const base = { D: s.inputDim, Dout: s.outputDim, B: s.batchSize, eta: s.learningRate, labelNoise: s.teacher.labelNoise, teacherNorm2: hp.teacherNorm2, ...noiseLevels(s.noise, sigma) };
       phaseBoundary(base, 'small-eta', [gMin / 2, gMax * 2]).forEach((gamma, b) => boundary.push({ sigma, gamma, series: 'boundary, η → 0', branch: b }));
       phaseBoundary(base, 'exact', [gMin / 2, gMax * 2]).forEach((gamma, b) => boundary.push({ sigma, gamma, series: `boundary, η = ${s.learningRate}`, branch: b }));
     }
   }
+  const monotone = monotonicity(perPoint);
   const summary = {
     name: r.experiment.name, description: r.experiment.description, model: 'hebbian', scenario: s,
     engine: { name: r.engine.name, runtime: r.engine.runtime, adapter: r.engine.adapter ?? null, precision: r.engine.precision, reason: r.engineReason, details: r.engine.details ?? null },
     teacherNorm2: linear ? hp.teacherNorm2 : null,
-    points: perPoint, comparisons, boundary,
+    noise: s.noise,
+    points: perPoint, comparisons, boundary, monotonicity: monotone,
     timing: { wallSeconds: r.wallSeconds, engineSeconds: r.result.timing.seconds, copySteps: r.result.timing.copySteps, copyStepsPerSecond: r.result.timing.copyStepsPerSecond },
     provenance: r.provenance,
   };
@@ -112,7 +156,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
   const x = { field: 'step', type: 'quantitative', title: 'step' };
   const timeSpec = {
     ...header('Alignment of the learning signal with the Hebbian direction',
-      `mean cosine over ${s.trajectories} copies per grid point, 95% interval; ${s.student.kind} student, rule ${s.rule}` +
+      `mean cosine over ${s.trajectories} copies per grid point, 95% interval; ${s.student.kind} student, rule ${s.rule}, σ = ${sigmaName}` +
       (shown.length < perPoint.length ? `; ${shown.length} of ${perPoint.length} grid points (smallest, middle, largest σ and γ)` : '') +
       (s.layers.length > 1 ? '; layer 1 solid, layer 2 dashed' : '')),
     layer: [
@@ -152,12 +196,12 @@ export function hebbianFiles(r: HebbianExperimentResult) {
     const yScale = positiveG ? { type: 'log' } : {};
     const phaseSpec = {
       ...header('Phase diagram: measured alignment and the predicted boundary',
-        [`final mean cosine (layer 1) per (σ, γ), ${s.trajectories} copies each, step ${s.steps}; blue Hebbian, red anti-Hebbian`,
-          linear ? 'lines: sign change of the stationary E⟨signal, Hebbian⟩ of the linear student (η → 0 and exact η)' : 'no closed-form boundary for this student/teacher']),
+        [`final mean cosine (layer 1) per (${sigmaName}, γ), ${s.trajectories} copies each, step ${s.steps}; blue Hebbian, red anti-Hebbian`,
+          linear ? `lines: sign change of the stationary E⟨signal, Hebbian⟩ of the linear student (${s.noise === 'parameter' ? 'η → 0 and exact η' : 'exact η; no η → 0 boundary for this source'})` : 'no closed-form boundary for this student/teacher']),
       layer: [
         { data: { values: cells }, mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
           encoding: {
-            x: { field: 's0', type: 'quantitative', title: 'parameter noise σ', scale: { domain: [Math.max(0, es[0]!.lo), es.at(-1)!.hi], nice: false }, axis: { values: s.sigmas } }, x2: { field: 's1' },
+            x: { field: 's0', type: 'quantitative', title: sigmaName, scale: { domain: [Math.max(0, es[0]!.lo), es.at(-1)!.hi], nice: false }, axis: { values: s.sigmas } }, x2: { field: 's1' },
             y: { field: 'g0', type: 'quantitative', title: 'weight decay γ', scale: { ...yScale, domain: [eg[0]!.lo, eg.at(-1)!.hi], nice: false }, axis: { values: s.gammas } }, y2: { field: 'g1' },
             color: { field: 'cos', type: 'quantitative', title: 'cos', scale: { scheme: 'redblue', domain: [-m, m] }, legend: { orient: 'right' } },
           } },
@@ -174,7 +218,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
         }] : []),
       ],
     };
-    jobs.push({ name: 'phase-diagram', title: 'Phase diagram', caption: 'Measured final alignment per (σ, γ) grid point (colour and number) with the predicted Hebbian/anti-Hebbian boundary γ(σ) of the linear student: solid the η → 0 roots of γ/(1+γ)² = D_out σ² D/‖W*‖², dashed the exact-η stationary value\'s zeros.', spec: phaseSpec });
+    jobs.push({ name: 'phase-diagram', title: `Phase diagram (${sigmaName})`, caption: `Noise source: ${sigmaName}. ` + 'Measured final alignment per (σ, γ) grid point (colour and number) with the predicted Hebbian/anti-Hebbian boundary γ(σ) of the linear student: solid the η → 0 roots of γ/(1+γ)² = D_out σ² D/‖W*‖², dashed the exact-η stationary value\'s zeros.', spec: phaseSpec });
   }
   const flags = perPoint.reduce((a, p) => a | p.flags, 0);
   const report: ReportParts = {
@@ -184,15 +228,20 @@ export function hebbianFiles(r: HebbianExperimentResult) {
       student: s.student.kind === 'linear' ? `linear ${s.outputDim} × ${s.inputDim}` : `tanh2 ${s.inputDim} → ${s.student.hidden} → ${s.outputDim}`,
       teacher: `${s.teacher.kind}${s.teacher.kind === 'tanh2' ? ` (hidden ${s.teacher.hidden})` : ''}, scale ${s.teacher.scale}, label noise ${s.teacher.labelNoise}` + (linear ? `, ‖W*‖² = ${num(hp.teacherNorm2, 4)}` : ''),
       rule: s.rule, 'learning rate η': s.learningRate, 'batch B': s.batchSize, steps: s.steps, window: s.window,
-      'σ grid': s.sigmas.join(', '), 'γ grid': s.gammas.join(', '), 'copies per point': s.trajectories, seed: String(s.seed),
+      'noise source': sigmaName, 'σ grid': s.sigmas.join(', '), 'γ grid': s.gammas.join(', '), 'copies per point': s.trajectories, seed: String(s.seed),
       engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`, faults: flags ? hebbianFlagNames(flags).join(', ') : 'none',
     },
     comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: `${num(c.empirical)} [${num(c.interval?.[0])}, ${num(c.interval?.[1])}]`, theory: num(c.theory), verdict: c.verdict, note: c.note })),
-    tables: linear ? [{
+    tables: [...(linear ? [{
       title: 'Linear student: measured ⟨signal, Hebbian⟩ at the last checkpoint against the closed forms',
       columns: ['σ', 'γ', 'step', 'measured', '95% lo', '95% hi', 'exact (discrete η)', 'stationary', 'η → 0', 'measured − E[·|v]', 'verdict (99.9%)', 'measured sign', 'predicted sign'],
       rows: theoryRows,
-    }] : [],
+    }] : []), ...(s.gammas.length > 1 ? [{
+      title: `Does the alignment increase monotonically with decay strength γ? Per ${sigmaName}: final mean cosine (layer 1) at consecutive γ, ` +
+        'difference with a conservative 95 % interval (the two points\' half-widths in quadrature); "up"/"down" when the interval excludes 0',
+      columns: ['σ', 'γ from', 'γ to', 'Δ cos', '95% lo', '95% hi', 'verdict', 'claim at this σ'],
+      rows: monotone.flatMap((m) => m.steps.map((x, i) => [m.sigma, x.from, x.to, num(x.delta, 3), num(x.lo, 3), num(x.hi, 3), x.verdict, i === 0 ? m.text : ''])),
+    }] : [])],
     provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
   };
   return { summary, csv, plots: jobs, report };

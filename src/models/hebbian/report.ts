@@ -5,7 +5,7 @@ export function hebbianHumanReport(s: HebbianSummary, files: { summary: string; 
   const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());
   const agree = s.comparisons.filter((c) => c.verdict === 'agrees').length;
   return [
-    `stdp-mc: ${s.name} (Hebbian alignment, arXiv 2505.18069: ${s.points.length} grid points × ${s.scenario.trajectories} copies, ${s.scenario.steps} steps)`,
+    `stdp-mc: ${s.name} (Hebbian alignment, arXiv 2505.18069, ${s.noise} noise: ${s.points.length} grid points × ${s.scenario.trajectories} copies, ${s.scenario.steps} steps)`,
     `engine: ${s.engine.name} on ${s.engine.runtime} — ${s.engine.reason}`,
     '',
     'final alignment per grid point (layer 1: mean cosine [95%], fraction positive; ⟨S,H⟩ and, for the linear student, its exact closed form):',
@@ -16,6 +16,10 @@ export function hebbianHumanReport(s: HebbianSummary, files: { summary: string; 
         (c.layers.length > 1 ? `; layer 2 cos ${f(c.layers[1]!.cosine.mean, 3)}` : '');
     }),
     ...(s.comparisons.length ? [`closed form: ${agree} of ${s.comparisons.length} grid points agree within 99.9 % intervals`] : []),
+    ...(s.monotonicity.some((m) => m.steps.length > 0)
+      ? ['"alignment increases monotonically with decay strength" (final cosine at consecutive γ, 95 % intervals):',
+        ...s.monotonicity.map((m) => `  σ ${m.sigma}: ${m.text}`)]
+      : []),
     '', `time: ${s.timing.wallSeconds.toFixed(2)} s (${f(s.timing.copyStepsPerSecond / 1e6, 3)} M copy-steps/s)`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []),
   ].join('\n');
 }

@@ -12,6 +12,10 @@
  * "noisy-sgd" (σ from the grid), "random" (S = R, a random direction drawn once per copy and layer, entries
  * N(0, randomScale²/fan_in), independent of the data: a non-learning rule; with decay v → R/γ, see hebbian-cpu.ts).
  *
+ * `noise` chooses what σ is: parameter noise (above, the default), gradient noise (S ← S + σζ, ζ ~ N(0, I) fresh every
+ * step, so the update and the measured signal carry it) or input noise (the student's h_a = x + σν, ν ~ N(0, I_D) fresh per
+ * sample, the teacher labelling the clean x) — the paper's three noise sources that can make the alignment anti-Hebbian.
+ *
  * σ and γ may be lists: every (σ, γ) pair of the grid is an ensemble of `trajectories` copies. Copy t of every grid
  * point reads the same Philox numbers (common random numbers across the grid; see src/models/hebbian/cpu-engine.ts).
  */
@@ -59,7 +63,12 @@ export const HebbianScenarioSchema = z.strictObject({
   rule: z.enum(['sgd', 'noisy-sgd', 'random']).default('noisy-sgd').describe(
     '"sgd": plain SGD (σ must be 0); "noisy-sgd": SGD whose forward/backward pass uses w = v + ε, ε ~ N(0, σ²I) fresh ' +
       'every step; "random": the signal is a fixed random direction per copy and layer (a non-learning rule)'),
-  sigma: grid('Parameter-noise standard deviation σ').default(0),
+  noise: z.enum(['parameter', 'gradient', 'input']).default('parameter').describe(
+    'What the σ grid is the standard deviation of (Koplow, Poggio & Ziyin\'s noise sources): "parameter": the forward/backward ' +
+      'pass uses w = v + σε; "gradient": the learning signal gets σζ added, ζ ~ N(0, I) fresh every step (the update uses it); ' +
+      '"input": the student sees x + σν (ν ~ N(0, I_D) fresh per sample) while the teacher labels the clean x. The last two ' +
+      'draw new Philox blocks (src/models/hebbian/cpu-engine.ts), so "parameter" runs are unchanged'),
+  sigma: grid('Noise standard deviation σ of the chosen `noise` source (parameter noise by default)').default(0),
   gamma: grid('Weight decay γ').default(0.1),
   learningRate: pos().default(0.01).describe('Learning rate η'),
   steps: z.number().int().min(1).max(MAX_STEPS).default(2000).describe('Training steps per copy'),
@@ -90,6 +99,8 @@ export interface ResolvedHebbianScenario extends SeededCopies {
   teacher: HebbianNet & { scale: number; labelNoise: number };
   student: HebbianNet;
   rule: 'sgd' | 'noisy-sgd' | 'random';
+  /** What σ is the standard deviation of (see HebbianScenarioSchema.noise). */
+  noise: 'parameter' | 'gradient' | 'input';
   sigmas: number[];
   gammas: number[];
   /** Grid points, σ-major: point g = iσ·gammas.length + iγ. */
@@ -125,8 +136,10 @@ export function resolveHebbianScenario(input: unknown, prefix = 'scenario'): Res
   if (params > 16384) bad(s.student.kind === 'linear' ? 'outputDim' : 'student.hidden', `the student has ${params} weights; at most 16384`);
   // Stability of the linear student's mean (m' = (1 − η(1+γ)) m + η m*) for every γ of the grid.
   gammas.forEach((g, i) => {
-    if (s.learningRate * (1 + g) >= 2) {
-      bad(Array.isArray(s.gamma) ? `gamma[${i}]` : 'gamma', `η(1 + γ) = ${s.learningRate * (1 + g)} ≥ 2: the iteration diverges`);
+    // input noise of variance σ² scales E[x̃x̃ᵀ] to (1 + σ²) I: the mean contracts by 1 − η(1 + σ² + γ)
+    const s2 = s.noise === 'input' ? 1 + Math.max(...sigmas) ** 2 : 1;
+    if (s.learningRate * (s2 + g) >= 2) {
+      bad(Array.isArray(s.gamma) ? `gamma[${i}]` : 'gamma', `η(${s2 === 1 ? '1' : '1 + σ²'} + γ) = ${s.learningRate * (s2 + g)} ≥ 2: the iteration diverges`);
     }
   });
   let cps: number[] = [];
@@ -158,6 +171,7 @@ export function resolveHebbianScenario(input: unknown, prefix = 'scenario'): Res
     },
     student: { kind: s.student.kind, hidden: H },
     rule: s.rule,
+    noise: s.noise,
     sigmas, gammas,
     grid: sigmas.flatMap((sigma) => gammas.map((gamma) => ({ sigma, gamma }))),
     learningRate: s.learningRate, steps: s.steps, batchSize: s.batchSize, initScale: s.initScale, randomScale: s.randomScale,

@@ -25,6 +25,20 @@
  *     `stationaryInnerProduct` keeps them and `phaseBoundary(…, 'exact')` solves for its zeros.
  *
  * For W (D_out × D): rows are independent given x, so ‖w*‖² → ‖W*‖²_F and the σ², σ_y² terms are multiplied by D_out.
+ *
+ * (D) The other noise sources (scenario `noise`; derived here for this discrete SGD, not taken from the paper):
+ *     gradient noise S ← S + σ_g ζ (ζ ~ N(0, I), P = D·D_out entries) and input noise (the student sees x̃ = x + σ_x ν,
+ *     the teacher labels the clean x). Write s² = 1 + σ_x². Given x̃, x = x̃/s² + ρ with ρ ~ N(0, (σ_x²/s²) I)
+ *     independent of x̃, so input noise is regression on x̃ ~ N(0, s² I) with the teacher W* / s² and extra label noise of
+ *     total variance ‖W*‖² σ_x²/s² (summed over rows). Then E[G̃] = s² I, E[G̃²] = s⁴κ I, and
+ *       E[⟨S, H⟩ | v] = −κ s⁴ (‖v‖² − ⟨v, W*⟩/s² + σ² P)      (ζ is independent of H, so gradient noise adds 0 here)
+ *       m' = (a − η s²) m + η W*                              (m∞ = W* / (γ + s²))
+ *       T' = a² T − 2aη (s² T − c) + η² κ s⁴ (T − 2c/s² + ‖W*‖²/s⁴ + σ² P)
+ *            + η² (D_out σ_y² + ‖W*‖² σ_x²/s²) s² D / B + η² σ_g² P.
+ *     η → 0: E⟨S, H⟩∞ → κ s⁴ [‖W*‖² γ / (s² (γ + s²)²) − σ² P], which gradient and input noise do not make negative:
+ *     their anti-Hebbian phase comes from the O(η) fluctuations of v (T∞ − ‖m∞‖² ≈ η (σ_g² P + …)/(2(γ + s²))), so its
+ *     boundary is γ ∝ η σ_g² (resp. η σ_x²) at small noise, and only the exact-η root finder draws it.
+ *     With σ_g = σ_x = 0 the functions below take the original code path (B), so their numbers are unchanged.
  */
 
 export interface LinearTheoryParams {
@@ -40,6 +54,38 @@ export interface LinearTheoryParams {
   labelNoise: number;
   /** ‖W*‖²_F of the teacher. */
   teacherNorm2: number;
+  /** Gradient-noise standard deviation σ_g (D); default 0. */
+  gradientNoise?: number;
+  /** Input-noise standard deviation σ_x (D); default 0. */
+  inputNoise?: number;
+}
+
+/** Whether (D) applies (some gradient or input noise). */
+const hasExtraNoise = (p: Pick<LinearTheoryParams, 'gradientNoise' | 'inputNoise'>) => (p.gradientNoise ?? 0) > 0 || (p.inputNoise ?? 0) > 0;
+
+/**
+ * The theory's parameters for a scenario's noise source at level σ: parameter noise sets `sigma`, gradient noise
+ * `gradientNoise`, input noise `inputNoise` (the other two 0).
+ */
+export function noiseLevels(noise: 'parameter' | 'gradient' | 'input', sigma: number): Pick<LinearTheoryParams, 'sigma' | 'gradientNoise' | 'inputNoise'> {
+  return noise === 'parameter' ? { sigma, gradientNoise: 0, inputNoise: 0 }
+    : noise === 'gradient' ? { sigma: 0, gradientNoise: sigma, inputNoise: 0 } : { sigma: 0, gradientNoise: 0, inputNoise: sigma };
+}
+
+/** (D): one step of the moments (T, α) with m = α W*; returns [T', α']. */
+function momentStepD(p: LinearTheoryParams, t: number, alpha: number): [number, number] {
+  const { D, Dout, B, eta, gamma, sigma, labelNoise, teacherNorm2: w2 } = p;
+  const a = 1 - eta * gamma, k = kappa(D, B), P = D * Dout, gz = p.gradientNoise ?? 0, sx = p.inputNoise ?? 0;
+  const s2 = 1 + sx * sx, c = alpha * w2;
+  const next = a * a * t - 2 * a * eta * (s2 * t - c) + eta * eta * k * s2 * s2 * (t - (2 * c) / s2 + w2 / (s2 * s2) + sigma * sigma * P)
+    + (eta * eta * (Dout * labelNoise * labelNoise + (w2 * sx * sx) / s2) * s2 * D) / B + eta * eta * gz * gz * P;
+  return [next, (a - eta * s2) * alpha + eta];
+}
+
+/** (D): E⟨S, H⟩ from T = E‖v‖² and c = E[v]ᵀW*. */
+function innerProductD(p: LinearTheoryParams, T: number, c: number): number {
+  const sx = p.inputNoise ?? 0, s2 = 1 + sx * sx;
+  return -kappa(p.D, p.B) * s2 * s2 * (T - c / s2 + p.sigma * p.sigma * p.D * p.Dout);
 }
 
 /** κ = E[G²] / I = (D + B + 1)/B. */
@@ -57,6 +103,16 @@ export function conditionalInnerProduct(vNorm2: number, vDotTeacher: number, p: 
  * (initial weights N(0, s²/D): T0 = s²·D_out).
  */
 export function momentPath(p: LinearTheoryParams, T0: number, nMax: number): { T: Float64Array; c: Float64Array } {
+  if (hasExtraNoise(p)) {
+    const T = new Float64Array(nMax + 1), c = new Float64Array(nMax + 1);
+    let t = T0, alpha = 0;
+    for (let n = 0; n <= nMax; n++) {
+      T[n] = t;
+      c[n] = alpha * p.teacherNorm2;
+      [t, alpha] = momentStepD(p, t, alpha);
+    }
+    return { T, c };
+  }
   const { D, Dout, B, eta, gamma, sigma, labelNoise, teacherNorm2: w2 } = p;
   const a = 1 - eta * gamma, k = kappa(D, B);
   const T = new Float64Array(nMax + 1), c = new Float64Array(nMax + 1);
@@ -75,12 +131,20 @@ export function momentPath(p: LinearTheoryParams, T0: number, nMax: number): { T
 /** (B): E⟨S, H⟩ at steps 0..nMax (the update of step n is computed at v_n). */
 export function innerProductPath(p: LinearTheoryParams, T0: number, nMax: number): Float64Array {
   const { T, c } = momentPath(p, T0, nMax);
+  if (hasExtraNoise(p)) return T.map((t, n) => innerProductD(p, t, c[n]!));
   const k = kappa(p.D, p.B), s2 = p.Dout * p.sigma * p.sigma * p.D;
   return T.map((t, n) => -k * (t - c[n]! + s2));
 }
 
 /** (B): stationary E‖v‖² (null when the second moment diverges). */
 export function stationaryT(p: LinearTheoryParams): number | null {
+  if (hasExtraNoise(p)) {
+    // T' = A T + b at the stationary mean: A = T'(1) − T'(0), b = T'(0) (the recursion is affine in T)
+    const s2 = 1 + (p.inputNoise ?? 0) ** 2, alpha = 1 / (p.gamma + s2);
+    if (Math.abs(1 - p.eta * p.gamma - p.eta * s2) >= 1) return null;
+    const b = momentStepD(p, 0, alpha)[0], A = momentStepD(p, 1, alpha)[0] - b;
+    return A < 1 ? b / (1 - A) : null;
+  }
   const { D, Dout, B, eta, gamma, sigma, labelNoise, teacherNorm2: w2 } = p;
   const a = 1 - eta * gamma, k = kappa(D, B), c = w2 / (1 + gamma);
   const den = 1 - a * a + 2 * a * eta - eta * eta * k;
@@ -93,12 +157,19 @@ export function stationaryT(p: LinearTheoryParams): number | null {
 export function stationaryInnerProduct(p: LinearTheoryParams): number | null {
   const T = stationaryT(p);
   if (T === null) return null;
+  if (hasExtraNoise(p)) return innerProductD(p, T, p.teacherNorm2 / (p.gamma + 1 + (p.inputNoise ?? 0) ** 2));
   return -kappa(p.D, p.B) * (T - p.teacherNorm2 / (1 + p.gamma) + p.Dout * p.sigma * p.sigma * p.D);
 }
 
 /** (C): the η → 0 stationary value κ [‖W*‖² γ/(1+γ)² − D_out σ² D]. */
-export function smallEtaInnerProduct(p: Pick<LinearTheoryParams, 'D' | 'Dout' | 'B' | 'gamma' | 'sigma' | 'teacherNorm2'>): number {
+export function smallEtaInnerProduct(
+  p: Pick<LinearTheoryParams, 'D' | 'Dout' | 'B' | 'gamma' | 'sigma' | 'teacherNorm2' | 'inputNoise'>,
+): number {
   const g = p.gamma;
+  if ((p.inputNoise ?? 0) > 0) {
+    const s2 = 1 + p.inputNoise! ** 2;
+    return kappa(p.D, p.B) * s2 * s2 * ((p.teacherNorm2 * g) / (s2 * (g + s2) * (g + s2)) - p.Dout * p.sigma * p.sigma * p.D);
+  }
   return kappa(p.D, p.B) * ((p.teacherNorm2 * g) / ((1 + g) * (1 + g)) - p.Dout * p.sigma * p.sigma * p.D);
 }
 

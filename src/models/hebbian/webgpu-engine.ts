@@ -43,7 +43,7 @@ export function hebbianShaderSource(hp: HebbianParams): Promise<string> {
   const HS = hp.student === 1 ? hp.H : 1, HT = hp.teacher === 1 ? hp.Ht : 1;
   const header = wgslConstants({
     D: hp.D, O: hp.O, HS, HT, STUDENT: hp.student, TEACHER: hp.teacher, RULE: hp.rule, B: hp.B, P: hp.P, P1: hp.P1,
-    NB_IN: hp.nbIn, NB_OUT: hp.nbOut, NOISE_B0: hp.noiseBlock0, NB_P1: hp.nbP1, THEORY: hp.theory, WS: workStride(hp),
+    NB_IN: hp.nbIn, NB_OUT: hp.nbOut, NOISE_B0: hp.noiseBlock0, NB_P1: hp.nbP1, THEORY: hp.theory, NOISE: hp.noise, EXTRA_B0: hp.extraBlock0, WS: workStride(hp),
     REC, NX: hp.nbIn * 4, NO: hp.O, NH: HS, NT: HT, F_NONFINITE: HEBBIAN_FLAG.nonFinite,
   });
   return kernelSource({ kernel: 'hebbian.wgsl', header, params: PARAMS, libraries: ['philox.wgsl', 'common.wgsl'] });
