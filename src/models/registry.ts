@@ -5,11 +5,7 @@
  */
 import { z } from 'zod';
 import { ScenarioError } from '../core/errors.ts';
-import type { EngineChoice } from '../engines/index.ts';
-import type { EngineInfo } from '../engines/types.ts';
-import type { FilesOf } from '../report/files.ts';
-import type { EnsembleModel, RunOverrides } from '../run/model.ts';
-import { runEnsemble } from '../run/run-ensemble.ts';
+import type { EnsembleModel } from '../run/model.ts';
 import { chainModel } from './chain/definition.ts';
 import { hebbianModel } from './hebbian/definition.ts';
 import { multiModel } from './multi/definition.ts';
@@ -72,44 +68,4 @@ export function modelOf(json: unknown): EnsembleModel {
 export function experimentJsonSchema(): object {
   const schemas = [...new Set(MODELS.map((m) => m.fileSchema()))];
   return z.toJSONSchema(z.union(schemas as [z.ZodType, z.ZodType, ...z.ZodType[]]).describe('An stdp-mc experiment file'), { io: 'input', unrepresentable: 'any' });
-}
-
-export interface ModelRunOptions {
-  engine?: EngineChoice;
-  signal?: AbortSignal;
-  command?: string;
-  /** Work done and in total (the model's own unit) and seconds elapsed. */
-  onProgress?: (done: number, total: number, seconds: number) => void;
-}
-
-/** A model as the page's worker runs it: parse, run every batch, compute the files (no state, no shards). */
-export interface PageModel {
-  model: string;
-  title: string;
-  parse(json: unknown, overrides: RunOverrides): unknown;
-  run(exp: unknown, o: ModelRunOptions): Promise<{ engine: EngineInfo; engineReason: string }>;
-  files(result: any): FilesOf<Record<string, unknown>>;
-}
-
-export function pageModel(m: EnsembleModel): PageModel {
-  return {
-    model: m.model, title: m.title,
-    parse: (json, o) => m.parse(json, o),
-    run: async (exp, o) => m.result(await runEnsemble(m, exp as any, {
-      engine: o.engine, signal: o.signal, command: o.command,
-      onProgress: o.onProgress ? (p) => o.onProgress!(p.done, p.total, p.elapsedSeconds) : undefined,
-    })),
-    files: (r) => m.files(r) as FilesOf<Record<string, unknown>>,
-  };
-}
-
-/** The page runs the chain on its own path (live plots, pause); every other model through pageModel. */
-export function wholeModelOf(json: unknown): PageModel | null {
-  let m: EnsembleModel;
-  try {
-    m = modelOf(json);
-  } catch {
-    return null;
-  }
-  return m === chainModel || m === rareEventModel ? null : pageModel(m);
 }
