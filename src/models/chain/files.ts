@@ -47,11 +47,13 @@ export function pointPlots(prefix: string, label: string, s: PointSeries): PlotJ
     spec: logGapSpec(s.logGap, { title: `log(1 − p*) against αk${par}` }),
   }];
   if (s.simplex) {
+    // Γ in the shipped files is ours, not the paper's (not available): the plot says so.
+    const illus = s.simplex.gamma ? ' (illustrative Γ)' : '';
     jobs.push({
       name: `${prefix}simplex`,
-      title: `Sample paths on the simplex${sfx}`,
-      caption: `Sample paths of p(k) for the first trajectories (kept on the device), the mean flow from p(0), and contours of ${s.simplex.gamma ? 'the loss −pᵀΓp/2 (correlated inputs, Section 5)' : 'the loss L(p) = ¼‖p‖⁴ − ⅓Σp_i³ (Eq. 6 as reconstructed in MODEL-NOTES)'}.`,
-      spec: simplexSpec({ paths: s.simplex.paths, flowPaths: s.simplex.flowPaths, gamma: s.simplex.gamma }, { title: `Sample paths on the simplex${par}` }),
+      title: `Sample paths on the simplex${illus}${sfx}`,
+      caption: `Sample paths of p(k) for the first trajectories (kept on the device), the mean flow from p(0), and contours of ${s.simplex.gamma ? 'the loss −pᵀΓp/2 (correlated inputs, Section 5; Γ is illustrative, chosen here)' : 'the loss L(p) = ¼‖p‖⁴ − ⅓Σp_i³ (Eq. 6 as reconstructed in MODEL-NOTES)'}.`,
+      spec: simplexSpec({ paths: s.simplex.paths, flowPaths: s.simplex.flowPaths, gamma: s.simplex.gamma }, { title: `Sample paths on the simplex${illus}${par}` }),
     });
   }
   jobs.push({
@@ -109,10 +111,12 @@ export function sweepPlots(axes: string[], points: PointResult[], series: PointS
       return s.simplex!.paths.map((q) => ({ ...q, id: q.id + 100000 * i, group }));
     });
     const flowPaths = simplexPoints.flatMap(({ s, i }) => s.simplex!.flowPaths.map((q) => ({ ...q, id: i })));
+    const gamma = simplexPoints[0]!.s.simplex!.gamma;
+    const title = `Sample paths on the simplex${gamma ? ' (illustrative Γ)' : ''}`;
     jobs.push({
-      name: 'simplex', title: 'Sample paths on the simplex',
-      caption: 'Sample paths of p(k) from every grid point, the mean flows from each p(0), and contours of the loss (L(p) = ¼‖p‖⁴ − ⅓Σp_i³, Eq. 6 as reconstructed; −pᵀΓp/2 with correlated inputs).',
-      spec: simplexSpec({ paths, flowPaths, gamma: simplexPoints[0]!.s.simplex!.gamma }, { title: 'Sample paths on the simplex' }),
+      name: 'simplex', title,
+      caption: 'Sample paths of p(k) from every grid point, the mean flows from each p(0), and contours of the loss (L(p) = ¼‖p‖⁴ − ⅓Σp_i³, Eq. 6 as reconstructed; −pᵀΓp/2 with correlated inputs, Γ illustrative, chosen here).',
+      spec: simplexSpec({ paths, flowPaths, gamma }, { title }),
     });
   }
   if (points.length <= 4) points.forEach((p, i) => jobs.push(...pointPlots(`point${i}-`, p.label, series[i]!).filter((j) => !j.name.endsWith('simplex'))));

@@ -6,6 +6,7 @@ import successD3 from '../../../experiments/success-vs-alpha-d3.json' with { typ
 import rateVsAlpha from '../../../experiments/rate-vs-alpha.json' with { type: 'json' };
 import flowAgreement from '../../../experiments/flow-agreement.json' with { type: 'json' };
 import fig6Correlated from '../../../experiments/fig6-correlated.json' with { type: 'json' };
+import fig6CorrelatedFigureCode from '../../../experiments/fig6-correlated-figure-code.json' with { type: 'json' };
 import priming from '../../../experiments/priming.json' with { type: 'json' };
 import { preset, type Preset } from '../../core/preset.ts';
 
@@ -17,5 +18,6 @@ export const PRESETS: Preset[] = [
   preset('rate-vs-alpha', rateVsAlpha),
   preset('flow-agreement', flowAgreement),
   preset('fig6-correlated', fig6Correlated),
+  preset('fig6-correlated-figure-code', fig6CorrelatedFigureCode),
   preset('priming', priming),
 ];
