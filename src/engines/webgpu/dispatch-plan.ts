@@ -1,9 +1,9 @@
 /**
  * The two dispatch plans of the ensemble kernels, with the leading uniform fields each kernel declares for them:
  *
- *  - chunked (chain, several outputs): the steps cut at every checkpoint and into chunks (src/engines/plan.ts); a
+ *  - chunked (kernels that step all copies in lockstep and reduce at checkpoints): the steps cut at every checkpoint and into chunks (src/engines/plan.ts); a
  *    chunk ending on a checkpoint reduces statistics into its slot (CHUNK_FIELDS, chunkValues);
- *  - by mode (Song, natural gradient, Hebbian): an initialising dispatch, stepping dispatches of at most
+ *  - by mode (kernels with an init, a step and a checkpoint entry point): an initialising dispatch, stepping dispatches of at most
  *    `stepsPerDispatch` steps towards each checkpoint, and a checkpoint dispatch at each (STEP_FIELDS, stepValues).
  *
  * The random stream is addressed by the absolute step, so the plan never changes the numbers drawn.

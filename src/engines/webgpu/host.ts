@@ -1,6 +1,5 @@
 /**
- * What every WebGPU engine's host shares (chain, several outputs, spiking, Song, natural gradient, Hebbian): the
- * acquired device and the engine's info, one bind-group layout — a uniform parameter block at binding 0 read at a
+ * What every model's WebGPU engine shares: the acquired device and the engine's info, one bind-group layout — a uniform parameter block at binding 0 read at a
  * dynamic offset (one slot per dispatch, device.ts encodeDispatches), then storage buffers at 1…n, the first few
  * read-only — and compiled pipelines cached by a key of what the shader source depends on.
  */
