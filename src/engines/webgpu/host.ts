@@ -1,7 +1,8 @@
 /**
- * What every model's WebGPU engine shares: the acquired device and the engine's info, one bind-group layout — a uniform parameter block at binding 0 read at a
- * dynamic offset (one slot per dispatch, device.ts encodeDispatches), then storage buffers at 1…n, the first few
- * read-only — and compiled pipelines cached by a key of what the shader source depends on.
+ * What every model's WebGPU engine shares: the acquired device and the engine's info, one bind-group layout — a
+ * uniform parameter block at binding 0 read at a dynamic offset (one slot per dispatch, device.ts
+ * encodeDispatches), then storage buffers at 1…n, the first few read-only — and compiled pipelines cached by a key
+ * of what the shader source depends on.
  */
 import { runtimeName, type EngineInfo } from '../types.ts';
 import { acquireDevice, computePipeline, type AcquiredDevice } from './device.ts';
