@@ -11,7 +11,7 @@
 import type { ResolvedNatgradScenario } from './scenario.ts';
 import { NATGRAD_FLAG, NATGRAD_NF, type NatgradEnsembleData } from './stats.ts';
 import {
-  NATGRAD_RULE_CODE, natgradParams, testPatterns, type NatgradParams, type NatgradResult, type NatgradRunOptions,
+  NATGRAD_RULE_CODE, cachedTestPatterns, natgradParams, type NatgradParams, type NatgradResult, type NatgradRunOptions,
 } from './cpu-engine.ts';
 import {
   MODE, STEP_FIELDS, ensembleEngine, kernelSource, onNewDevice, softwareStepCap, stepPlan, stepValues, uniformLayout,
@@ -75,7 +75,7 @@ export class NatgradWebGpuEngine extends ensembleEngine(PARAMS, 6, 1) {
     const mi = o.captureInputs ?? 0, ms = o.captureSpikes ?? 0;
     const batchSize = this.batchSize({ requested: o.batchSize, software: 256, hardware: 1 << 14, bytesPerThread: 16 * N });
     // Constants: per input {p_in, α, 1/(r ∫ε²), r}, the γ table, the test patterns.
-    const patterns = testPatterns(s, sp);
+    const patterns = cachedTestPatterns(s, sp); // computed once per scenario, not per batch
     const consts = new Float32Array(4 * N + sp.table.length + patterns.length);
     for (let i = 0; i < N; i++) consts.set([sp.pIn[i]!, sp.att[i]!, sp.invRC[i]!, sp.rates[i]!], 4 * i);
     consts.set(sp.table, 4 * N);
