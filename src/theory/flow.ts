@@ -3,6 +3,7 @@
  * the replicator equation (Eq. 9), its correlated-input form with fitness Γp (Section 5), the time-varying-rates
  * form (Eq. 18), the d = 2 closed form, and a convergence bound derived here.
  */
+import { DP_A as A, DP_C as C, DP_E as E } from './dormand-prince.ts';
 
 /**
  * Right-hand side of the replicator equation with fitness Γp (arXiv 2505.10272 Section 5, correlated inputs):
@@ -35,20 +36,6 @@ function fitnessRhs(p: number[], f: number[]): number[] {
 export function timeVaryingFitness(logRateDerivative: (t: number) => number[]): (t: number, p: number[]) => number[] {
   return (t, p) => logRateDerivative(t).map((g, i) => g + p[i]!);
 }
-
-// Dormand–Prince 5(4) tableau (Dormand & Prince 1980; Hairer, Nørsett & Wanner, Solving ODEs I, Table 5.2).
-const C = [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1, 1];
-const A: number[][] = [
-  [],
-  [1 / 5],
-  [3 / 40, 9 / 40],
-  [44 / 45, -56 / 15, 32 / 9],
-  [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729],
-  [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656],
-  [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84],
-];
-// Error weights b5 − b4 (the 5th-order solution equals the last row of A: FSAL).
-const E = [71 / 57600, 0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40];
 
 /**
  * Integrate the replicator flow dp_i/dt = p_i(f_i − pᵀf) (Eq. 9 with f = p; Section 5 with f = Γp; Eq. 18 with
