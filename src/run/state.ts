@@ -4,9 +4,11 @@
  * code identity, engine and shard. Each later line is one finished batch (its model's statistics as JSON) or the
  * mark that the run is complete. Every line is `<sha256 of the JSON> <JSON>`.
  *
- * A record is appended with one write and fsync'ed before the next batch starts. A kill at any moment (SIGKILL
- * included) leaves at most a torn last line — no newline at its end — which is dropped on reading (that batch runs
- * again on resume). A line that ends in a newline but whose checksum does not match was edited or corrupted, and the
+ * A record is appended with one write before the next batch starts; once written it survives any kill of the process
+ * (SIGKILL included: the kernel holds it). A kill at any moment leaves at most a torn last line — no newline at its
+ * end — which is dropped on reading (that batch runs again on resume). Against a crash of the machine itself the log
+ * is fsync'ed at most once a second and when it is closed (an fsync per batch cost a quarter of a short run's time),
+ * so an operating-system crash or power loss loses at most the last second of batches, which rerun on resume. A line that ends in a newline but whose checksum does not match was edited or corrupted, and the
  * state is refused rather than trusted.
  */
 import type { EngineInfo } from '../engines/types.ts';
@@ -152,11 +154,15 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** Seconds between fsyncs of an open log (see the file's comment). */
+const FSYNC_INTERVAL_MS = 1000;
+
 /**
- * The open state log of a run in progress. Appends are synchronous (one write + fsync), so a signal handler never
- * sees half a record.
+ * The open state log of a run in progress. Appends are synchronous (one write, an fsync at most once a second), so
+ * a signal handler never sees half a record.
  */
 export class StateLog {
+  private lastSync = performance.now();
   private constructor(private readonly fd: number, readonly file: string) {}
 
   /** Start a new log in `dir` with its header (replacing any earlier one). */
@@ -165,6 +171,7 @@ export class StateLog {
     const fd = fsSync!.openSync(file, 'w');
     const log = new StateLog(fd, file);
     log.append(headerLine(header));
+    log.sync();
     fsyncDir(dir);
     return log;
   }
@@ -180,11 +187,17 @@ export class StateLog {
 
   append(line: string): void {
     fsSync!.writeSync(this.fd, line);
+    if (performance.now() - this.lastSync >= FSYNC_INTERVAL_MS) this.sync();
+  }
+
+  /** Flush the log to the disk now. */
+  sync(): void {
     fsSync!.fsyncSync(this.fd);
+    this.lastSync = performance.now();
   }
 
   close(): void {
-    fsSync!.closeSync(this.fd);
+    try { this.sync(); } finally { fsSync!.closeSync(this.fd); }
   }
 }
 

@@ -233,7 +233,8 @@ export function summarizeCheckpoint(a: CheckpointAccumulator): CheckpointSummary
 /** Serialisable form (the histogram as a sparse list) for state files and merging across processes. */
 export function accumulatorToJSON(a: CheckpointAccumulator): object {
   const hist: [number, number][] = [];
-  a.hist.forEach((c, b) => c && hist.push([b, c]));
+  const h = a.hist;
+  for (let b = 0; b < h.length; b++) if (h[b]) hist.push([b, h[b]!]);
   return { ...a, hist, minLogGap: a.n ? a.minLogGap : null, maxLogGap: a.n ? a.maxLogGap : null };
 }
 
