@@ -3,6 +3,7 @@
  * formula of the paper).
  */
 import { inverseMoment, logMoments, type NoiseSpec } from './noise-moments.ts';
+import { timedTheory } from './theory-clock.ts';
 
 /**
  * Per-step log-slopes of the gap 1 − p_{i*} near the vertex e_{i*} (i* the winning input).
@@ -21,7 +22,7 @@ import { inverseMoment, logMoments, type NoiseSpec } from './noise-moments.ts';
  * typical gap; for small α the difference is ≈ α² E Z² per step (while r ≈ α − α²/2). Divide by α for per-unit-time
  * slopes (both → −1 as α → 0, the flow's rate).
  */
-export function asymptoticSlopes(alpha: number, noise: NoiseSpec): { medianLogGapPerStep: number; meanGapLogPerStep: number; r: number } {
+function asymptoticSlopesUntimed(alpha: number, noise: NoiseSpec): { medianLogGapPerStep: number; meanGapLogPerStep: number; r: number } {
   const r = logMoments(alpha, noise, 1).m1 - logMoments(alpha, noise, 0).m1;
   return { medianLogGapPerStep: -r, meanGapLogPerStep: Math.log(inverseMoment(alpha, noise)), r };
 }
@@ -40,7 +41,7 @@ export function asymptoticSlopes(alpha: number, noise: NoiseSpec): { medianLogGa
  * For d > 2, x is taken as log(p_{i*}/Σ_{j≠i*} p_j): exact when one other input dominates the gap; with several
  * comparable ones the max of d − 1 correlated walks adds a further O(k^{−1/2}) term not modelled here.
  */
-export function medianLogGapPath(L0: number, k0: number, ks: number[], r: number): number[] {
+function medianLogGapPathUntimed(L0: number, k0: number, ks: number[], r: number): number[] {
   const g0 = Math.exp(L0);
   if (!(g0 < 0.5)) throw new Error('medianLogGapPath: needs 1 − p_{i*} < 1/2 at the anchor');
   const x0 = Math.log1p(-g0) - L0;
@@ -71,7 +72,7 @@ export function medianLogGapPath(L0: number, k0: number, ks: number[], r: number
  * losers' log-ratios to i*; only their differences matter): exactly by 64-point Gauss–Hermite on the one difference
  * for two losers, by a fixed quasi-random (Halton + inverse normal) average of 4096 points for more.
  */
-export function expectedShareSquares(mu: number[], variance: number[]): number {
+function expectedShareSquaresUntimed(mu: number[], variance: number[]): number {
   const m = mu.length;
   if (m <= 1) return 1;
   if (m === 2) {
@@ -152,3 +153,8 @@ function gaussHermite64(): { x: number[]; w: number[] } {
   gh = { x, w };
   return gh;
 }
+
+/** The exported solvers count their time on the theory clock (theory-clock.ts). */
+export const asymptoticSlopes = timedTheory(asymptoticSlopesUntimed);
+export const medianLogGapPath = timedTheory(medianLogGapPathUntimed);
+export const expectedShareSquares = timedTheory(expectedShareSquaresUntimed);

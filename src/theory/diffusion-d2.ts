@@ -17,6 +17,7 @@
  */
 import { integrate } from './quadrature.ts';
 import { logMoments, noiseVariance, type NoiseSpec } from './noise-moments.ts';
+import { timedTheory } from './theory-clock.ts';
 
 interface Coeffs { r: number; M2: number }
 
@@ -96,7 +97,7 @@ function log1mexp(x: number): number {
  *   x0 < 0: P = 1 − J(|x0|)/(2J(0)) (s' is even), with J(|x0|)/(2J(0)) ≤ 1/2 from logs.
  * `logP` stays finite where `p` underflows. Noise laws must be symmetric (all of stdp-mc's are).
  */
-export function failureProbabilityD2(p10: number, alpha: number, noise: NoiseSpec): { p: number; logP: number } {
+function failureProbabilityD2Untimed(p10: number, alpha: number, noise: NoiseSpec): { p: number; logP: number } {
   if (!(p10 >= 0 && p10 <= 1)) throw new Error('failureProbabilityD2: p10 must lie in [0, 1]');
   if (p10 === 1) return { p: 0, logP: -Infinity };
   if (p10 === 0) return { p: 1, logP: 0 };
@@ -117,7 +118,7 @@ export function failureProbabilityD2(p10: number, alpha: number, noise: NoiseSpe
  * s'(x) = exp(−∫_0^x 2μ/σ²), P = ∫_{−∞}^{x0} s' / ∫_{−∞}^{∞} s'). By the 1 ↔ 2 symmetry success(p10) =
  * failure(1 − p10), which is what is computed for p10 < 1/2 so that small success probabilities keep their digits.
  */
-export function successProbabilityD2(p10: number, alpha: number, noise: NoiseSpec): number {
+function successProbabilityD2Untimed(p10: number, alpha: number, noise: NoiseSpec): number {
   if (p10 < 0.5) return failureProbabilityD2(1 - p10, alpha, noise).p;
   return 1 - failureProbabilityD2(p10, alpha, noise).p;
 }
@@ -140,8 +141,13 @@ export function successProbabilityD2(p10: number, alpha: number, noise: NoiseSpe
  * it converges to this c (not to c_lead), slowly, the gap being the O(α log(1/α)) prefactor
  * (test/theory/diffusion-d2.test.ts).
  */
-export function largeDeviationConstantD2(p10: number, noise: NoiseSpec): number {
+function largeDeviationConstantD2Untimed(p10: number, noise: NoiseSpec): number {
   const V = noiseVariance(noise);
   const t2 = (2 * p10 - 1) ** 2;
   return Math.log1p(((2 * V) / (1 + 2 * V)) * (t2 / (1 - t2))) / V;
 }
+
+/** The exported solvers count their time on the theory clock (theory-clock.ts). */
+export const failureProbabilityD2 = timedTheory(failureProbabilityD2Untimed);
+export const successProbabilityD2 = timedTheory(successProbabilityD2Untimed);
+export const largeDeviationConstantD2 = timedTheory(largeDeviationConstantD2Untimed);

@@ -36,6 +36,7 @@ import { noiseVariance, type NoiseSpec } from './noise-moments.ts';
 import { stepMomentsD3 } from './coefficients-d3.ts';
 import { prolongD3, solveGridD3, type GridD3, type GridSolutionD3 } from './backward-d3.ts';
 import { d2Coefficients, scaleTableD2, type ScaleTableD2 } from './scale-table-d2.ts';
+import { timedTheory } from './theory-clock.ts';
 
 export interface GridOptions {
   /** Fine-grid spacing in y (default 0.19·√(α(1 + 2V))). */
@@ -196,7 +197,7 @@ export function topThreeApproximation(x: number[], alpha: number, noise: NoiseSp
 }
 
 /** The prediction for a chain scenario (see the module comment for the input and output). */
-export function predictSuccessD3(inp: PredictInput): Prediction {
+function predictSuccessD3Untimed(inp: PredictInput): Prediction {
   const d = inp.rates.length;
   if (inp.schedule && inp.schedule.length > 0) {
     return notApplicable(d, 'rate schedule: p jumps at each switch, the diffusion is for constant rates');
@@ -241,3 +242,6 @@ export function predictSuccessD3(inp: PredictInput): Prediction {
     details: r.details,
   };
 }
+
+/** The exported solvers count their time on the theory clock (theory-clock.ts). */
+export const predictSuccessD3 = timedTheory(predictSuccessD3Untimed);

@@ -4,6 +4,7 @@
  * form (Eq. 18), the d = 2 closed form, and a convergence bound derived here.
  */
 import { DP_A as A, DP_C as C, DP_E as E } from './dormand-prince.ts';
+import { timedTheory } from './theory-clock.ts';
 
 /**
  * Right-hand side of the replicator equation with fitness Γp (arXiv 2505.10272 Section 5, correlated inputs):
@@ -51,7 +52,7 @@ export function timeVaryingFitness(logRateDerivative: (t: number) => number[]): 
  * to 0 and p is renormalised to Σp = 1 (the derivative is then re-evaluated at the projected point, so FSAL is not
  * used across the projection). The projection moves p by O(rounding) only.
  */
-export function integrateFlow(
+function integrateFlowUntimed(
   p0: number[], times: number[],
   opts: { gamma?: number[][]; fitness?: (t: number, p: number[]) => number[]; rtol?: number; atol?: number } = {},
 ): number[][] {
@@ -177,7 +178,7 @@ export function flowBound(p0: number[], t: number): { bound: number; delta: numb
  * schedule whose d/dt log λ is a sum of Dirac masses. Returns p at each of `times` (ascending); at a time equal to a
  * switch time the jump has happened (as the engines report p(k) with λ(k)).
  */
-export function scenarioFlow(
+function scenarioFlowUntimed(
   s: { p0: number[]; alpha: number; rates: number[]; correlation: { gamma: number[][] } | null; schedule: { fromStep: number; rates: number[] }[] },
   times: number[],
 ): number[][] {
@@ -204,3 +205,7 @@ export function scenarioFlow(
   }
   return out;
 }
+
+/** The exported solvers count their time on the theory clock (theory-clock.ts). */
+export const integrateFlow = timedTheory(integrateFlowUntimed);
+export const scenarioFlow = timedTheory(scenarioFlowUntimed);

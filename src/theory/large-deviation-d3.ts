@@ -29,6 +29,7 @@ import { noiseVariance, type NoiseSpec } from './noise-moments.ts';
 import { largeDeviationConstantD2 } from './diffusion-d2.ts';
 import { probabilitiesD3 } from './coefficients-d3.ts';
 import { solveD3 } from './diffusion-d3.ts';
+import { timedTheory } from './theory-clock.ts';
 
 /** Segment cost of (L1) at the midpoint y with displacement v = (v1, v2). */
 function segment(y1: number, y2: number, v1: number, v2: number, V: number): number {
@@ -183,7 +184,7 @@ export interface LargeDeviationD3 {
  * diffusion-d3.ts `PredictInput`), by minimum action; with `fit`, also the fit of the backward equation's P(failure)
  * at small α (a few seconds: one solve per α).
  */
-export function largeDeviationConstantD3(
+function largeDeviationConstantD3Untimed(
   inp: { rates: number[]; w0?: number[]; initialWeights?: number[]; noise?: NoiseSpec; iStar?: number },
   opts: { fit?: boolean; alphas?: number[]; segments?: number } = {},
 ): LargeDeviationD3 {
@@ -204,3 +205,6 @@ export function largeDeviationConstantD3(
   if (opts.fit) out.fit = fittedExponentD3(y0, noise, opts.alphas);
   return out;
 }
+
+/** The exported solvers count their time on the theory clock (theory-clock.ts). */
+export const largeDeviationConstantD3 = timedTheory(largeDeviationConstantD3Untimed);

@@ -17,6 +17,7 @@
  */
 import { integrate } from './quadrature.ts';
 import { noiseLogMgf, type NoiseSpec } from './noise-moments.ts';
+import { timedTheory } from './theory-clock.ts';
 
 /** η*(τ): the positive root of 2 log M(η) + log(cosh η − τ sinh η) = 0 for τ ∈ (0, 1) (Lundberg equation above). */
 export function lundbergRootD2(tau: number, noise: NoiseSpec): number {
@@ -39,7 +40,10 @@ export function lundbergRootD2(tau: number, noise: NoiseSpec): number {
  * x0 = log(p10/(1 − p10)), p10 > 1/2 (see the module comment; by symmetry the same integral gives the failure
  * exponent of input 2 when p10 < 1/2).
  */
-export function chainLargeDeviationConstantD2(p10: number, noise: NoiseSpec): number {
+function chainLargeDeviationConstantD2Untimed(p10: number, noise: NoiseSpec): number {
   const x0 = Math.abs(Math.log(p10) - Math.log1p(-p10));
   return integrate((y) => lundbergRootD2(Math.tanh(y / 2), noise), 0, x0, { relTol: 1e-11 }).value;
 }
+
+/** The exported solvers count their time on the theory clock (theory-clock.ts). */
+export const chainLargeDeviationConstantD2 = timedTheory(chainLargeDeviationConstantD2Untimed);
