@@ -3,6 +3,7 @@
  * `npm run build:app` into dist/app and served with `npm run serve:app` (or both: `npm run app`).
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { defineConfig } from 'vitest/config';
 
@@ -45,5 +46,8 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Two files at a time even on two cores: many suites spend their time waiting on a subprocess (Deno, Chromium,
+    // the Slurm daemons, the CLI), and vitest's default (cores − 1) would run them one by one.
+    maxWorkers: Math.max(2, (os.availableParallelism?.() ?? os.cpus().length) - 1),
   },
 });
