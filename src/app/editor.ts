@@ -1,15 +1,16 @@
 /**
- * The experiment being edited, whatever its model: the chain's form (form.ts, its friendly editor) or the JSON panel
- * (json-panel.ts) for every other model; both give the same validated experiment (its model from the registry, parsed
- * by the model as the CLI parses it), the equivalent CLI command and the URL that reloads it. The URL carries a
- * preset and its changed fields, or the whole experiment; an unusable URL is said in a notice that stays.
+ * The experiment being edited, whatever its model: the model's own form where its page hook has one (form.ts mounts
+ * it), else the JSON panel (json-panel.ts); both give the same validated experiment (its model from the registry,
+ * parsed by the model as the CLI parses it), the equivalent CLI command and the URL that reloads it. The URL carries
+ * a preset and its changed fields, or the whole experiment; an unusable URL is said in a notice that stays.
  */
 import { modelOf } from '../models/registry.ts';
-import { chainModel } from '../models/chain/definition.ts';
 import type { EnsembleModel, ModelExperiment } from '../run/model.ts';
-import { clearErrors, engineChoice, setEngineChoice, showErrors, syncDependentFields, validateForm, writeExperimentJson, type FieldId } from './form.ts';
+import type { ModelForm, PageIssue } from '../run/model-page.ts';
+import { clearFormIssues, engineChoice, setEngineChoice, showForm, showFormIssues } from './form.ts';
 import { validateJsonPanel, writeJsonPanel } from './json-panel.ts';
 import { describeRun, OVERRIDES } from './command-line.ts';
+import { loadPage, pageLoaded, pageOf } from './model-pages.ts';
 import { PRESETS, presetById } from './presets.ts';
 import { $ } from './format.ts';
 import { nounsOf } from './model-info.ts';
@@ -25,7 +26,6 @@ export interface Current {
 
 type Listener = (c: Current | null) => void;
 const listeners: Listener[] = [];
-let mode: 'form' | 'json' = 'form';
 let current: Current | null = null;
 
 /** Hear every change of the experiment (null: it does not validate). */
@@ -37,41 +37,52 @@ export function currentExperiment(): Current | null {
   return current;
 }
 
-const CHAIN_SUB = 'Monte Carlo of the reduced STDP chain, w(k+1) = w(k) ⊙ (1 + α(B(k) + Z(k)))';
+/** The model's own form being edited, or null for the JSON panel. */
+let form: ModelForm | null = null;
+let shown = 0;
 
-function setMode(m: 'form' | 'json', model: EnsembleModel | null): void {
-  mode = m;
-  $('model-fields').hidden = m !== 'json';
-  $('chain-fields').hidden = m !== 'form';
+function setMode(model: EnsembleModel | null): void {
+  const page = model ? pageOf(model) : null;
+  form = page?.form ?? null;
+  $('model-fields').hidden = !!form;
+  showForm(form);
   document.body.dataset.model = model?.model ?? 'unknown';
   const sub = document.querySelector('h1 .sub') as HTMLElement;
-  sub.textContent = m === 'form' ? CHAIN_SUB : `Monte Carlo ensembles of learning trajectories${model ? ` — ${model.title}` : ''}`;
+  sub.textContent = page?.subtitle ?? `Monte Carlo ensembles of learning trajectories${model ? ` — ${model.title}` : ''}`;
   $('model-title').textContent = model
     ? `Model: ${model.title}. It runs in batches: pause takes effect between batches, cancel at once.`
     : 'The experiment names no known model (scenario.model).';
 }
 
-/** Show an experiment in its editor: the chain's form for chain experiments, the JSON panel for the others. */
+/** Show an experiment in its editor: its model's own form where it has one, else the JSON panel. */
 export function showExperiment(j: Record<string, unknown>): void {
   let model: EnsembleModel | null = null;
   try { model = modelOf(j); } catch { /* shown in the panel with its error */ }
-  if (model === chainModel) {
-    setMode('form', model);
-    writeExperimentJson(j);
-  } else {
-    setMode('json', model);
-    writeJsonPanel(j);
+  const token = ++shown;
+  if (model && !pageLoaded(model)) {
+    // its page parts are still loading (the page loads them all before its first experiment): show it once they are
+    void loadPage(model).then(() => { if (token === shown) showExperiment(j); });
+    return;
   }
+  setMode(model);
+  if (form) form.write(j);
+  else writeJsonPanel(j);
   onEdit();
 }
 
+/** Problems found when the run starts (the worker's parser): next to their fields, or under the JSON panel. */
+export function showIssues(issues: PageIssue[]): void {
+  if (form) { showFormIssues(form, issues); return; }
+  $('err-model').textContent = issues.map((i) => `${i.path}: ${i.message}`).join('\n');
+  $('err-model').hidden = !issues.length;
+}
+
 /** Validate what the editor shows, update the CLI command and the URL, and tell the listeners. */
-export function onEdit(changed?: FieldId): void {
+export function onEdit(changed?: string): void {
   let json: Record<string, unknown> | null = null;
-  if (mode === 'form') {
-    syncDependentFields(changed);
-    const v = validateForm();
-    if (v.ok) { clearErrors(); json = v.json; } else showErrors(v.issues);
+  if (form) {
+    const v = form.read(changed);
+    if (v.ok) { clearFormIssues(form); json = v.json; } else showFormIssues(form, v.issues);
   } else {
     const v = validateJsonPanel();
     if (v.ok) json = v.json;
@@ -83,17 +94,17 @@ export function onEdit(changed?: FieldId): void {
       const experiment = model.parse(json, {});
       const { command, query } = describeRun(json, model, engineChoice());
       current = { json, model, experiment, command, preset: query.get('preset') };
-      if (mode === 'json') {
+      if (!form) {
         const n = nounsOf(model, json, experiment);
         const name = n.field === 'scenario.trajectories' ? n.copies : 'trajectories';
         $('f-m-trajectories-label').textContent = `${name[0]!.toUpperCase()}${name.slice(1)} (scenario.trajectories)`;
       }
       history.replaceState(null, '', `?${query.toString()}`);
     } catch (e) {
-      if (mode === 'json') { $('err-model').textContent = (e as Error).message; $('err-model').hidden = false; }
+      if (!form) { $('err-model').textContent = (e as Error).message; $('err-model').hidden = false; }
     }
   }
-  $('cli-command').textContent = current?.command ?? (mode === 'form' ? '(fix the highlighted fields)' : '(fix the experiment above)');
+  $('cli-command').textContent = current?.command ?? (form ? '(fix the highlighted fields)' : '(fix the experiment above)');
   for (const l of listeners) l(current);
 }
 
@@ -101,10 +112,10 @@ export function onEdit(changed?: FieldId): void {
 export function experimentToStart(): { current: Current | null; problems: number } {
   onEdit();
   if (current) return { current, problems: 0 };
-  if (mode === 'form') {
-    const v = validateForm();
+  if (form) {
+    const v = form.read();
     const issues = v.ok ? [] : v.issues;
-    showErrors(issues)?.focus();
+    showFormIssues(form, issues)?.focus();
     return { current: null, problems: Math.max(1, issues.length) };
   }
   $<HTMLTextAreaElement>('f-model-json').focus();
@@ -143,6 +154,6 @@ export function loadFromUrl(): void {
   showExperiment(j);
 }
 
-$('scenario').addEventListener('input', (e) => onEdit(((e.target as HTMLElement).id ?? '').replace(/^f-/, '') as FieldId));
-$('scenario').addEventListener('change', (e) => onEdit(((e.target as HTMLElement).id ?? '').replace(/^f-/, '') as FieldId));
+$('scenario').addEventListener('input', (e) => onEdit(((e.target as HTMLElement).id ?? '').replace(/^f-/, '')));
+$('scenario').addEventListener('change', (e) => onEdit(((e.target as HTMLElement).id ?? '').replace(/^f-/, '')));
 $('url-notice-close').addEventListener('click', () => { $('url-notice').hidden = true; });

@@ -1,159 +1,51 @@
 /**
- * The scenario form: every field of an experiment file, read into the experiment JSON that the CLI's schema
- * validates (parseExperiment), written back from one, and the schema's refusals shown next to the field they name.
+ * The scenario form's generic parts: the engine field, the box for problems that name no field, and the host of a
+ * model's own form (src/run/model-page.ts's ModelForm): its markup is mounted once into #model-form, and shown alone
+ * while that model's experiment is edited.
  */
 import { ENGINE_CHOICES, type EngineChoice } from '../engines/index.ts';
-import { parseExperiment, type Experiment } from '../models/chain/experiment.ts';
-import { NOISE_LAWS } from '../models/chain/scenario.ts';
-import { ScenarioError } from '../core/errors.ts';
+import type { ModelForm, PageIssue } from '../run/model-page.ts';
+import { $ } from './format.ts';
 
-export type FieldId =
-  | 'name' | 'd' | 'rates' | 'initialWeights' | 'alpha' | 'law' | 'halfWidth' | 'sd' | 'steps' | 'checkpoints'
-  | 'trajectories' | 'seed' | 'keepPaths' | 'allowTies' | 'batches' | 'sweep' | 'target' | 'engine'
-  | 'gamma' | 'correlation' | 'schedule';
+const roots = new Map<ModelForm, HTMLElement>();
 
-export interface Issue {
-  path: string;
-  message: string;
-}
-
-const $ = <T extends HTMLElement = HTMLInputElement>(id: string) => document.getElementById(id) as T;
-const input = (f: FieldId) => $<HTMLInputElement>(`f-${f}`);
-
-/** A number field: '' → undefined, a numeric text → number, anything else is passed on for the schema to refuse. */
-function numOrRaw(s: string): unknown {
-  const t = s.trim();
-  if (t === '') return undefined;
-  const v = Number(t);
-  return Number.isFinite(v) ? v : t;
-}
-
-function list(s: string): unknown[] | undefined {
-  const t = s.trim();
-  if (!t) return undefined;
-  return t.split(/[\s,;]+/).filter(Boolean).map(numOrRaw);
-}
-
-/** Form-level problems found before the schema runs (unparsable JSON). */
-export class FormError extends Error {
-  constructor(readonly issues: Issue[]) {
-    super(issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
+/** The root element of a model's form, mounted on first use. */
+function rootOf(form: ModelForm): HTMLElement {
+  let root = roots.get(form);
+  if (!root) {
+    const t = document.createElement('template');
+    t.innerHTML = form.html.trim();
+    root = t.content.firstElementChild as HTMLElement;
+    $('model-form').appendChild(root);
+    roots.set(form, root);
+    form.mount?.(root);
   }
+  return root;
 }
 
-/** The experiment JSON the form describes (not yet validated). Extra fields of the loaded file are kept. */
-let extras: Record<string, unknown> = {};
-
-export function readExperimentJson(): Record<string, unknown> {
-  const issues: Issue[] = [];
-  const json = (f: FieldId): unknown => {
-    const t = ($<HTMLTextAreaElement>(`f-${f}`)).value.trim();
-    if (!t) return undefined;
-    try {
-      return JSON.parse(t);
-    } catch (e) {
-      issues.push({ path: f, message: `is not valid JSON (${(e as Error).message})` });
-      return undefined;
-    }
-  };
-  const law = $<HTMLSelectElement>('f-law').value;
-  const sd = numOrRaw(input('sd').value);
-  const cpMode = $<HTMLSelectElement>('f-cpMode').value;
-  const cpText = input('checkpoints').value;
-  let checkpoints: unknown;
-  if (cpMode === 'every') checkpoints = { every: numOrRaw(cpText) };
-  else if (cpMode === 'log') checkpoints = { log: numOrRaw(cpText) };
-  else if (cpMode === 'list') checkpoints = list(cpText) ?? [];
-  const seedText = input('seed').value.trim();
-  const seed = /^\d+$/.test(seedText) ? Number(seedText) : seedText === '' ? undefined : seedText;
-  const keep = numOrRaw(input('keepPaths').value);
-  const scenario: Record<string, unknown> = {
-    ...(extras.scenario as Record<string, unknown> | undefined),
-    model: 'chain',
-    rates: list(input('rates').value) ?? [],
-    initialWeights: list(input('initialWeights').value),
-    alpha: numOrRaw(input('alpha').value),
-    noise: { law, halfWidth: numOrRaw(input('halfWidth').value), ...(law === 'truncnormal' && sd !== undefined ? { sd } : {}) },
-    steps: numOrRaw(input('steps').value),
-    checkpoints,
-    trajectories: numOrRaw(input('trajectories').value),
-    seed,
-    keepPaths: keep === 0 ? undefined : keep,
-    allowTies: input('allowTies').checked || undefined,
-    // Extensions (Section 5): Γ and the rate schedule as JSON, the correlation variant from its select.
-    gamma: json('gamma'),
-    correlation: $<HTMLSelectElement>('f-correlation').value || undefined,
-    schedule: json('schedule'),
-  };
-  for (const k of Object.keys(scenario)) if (scenario[k] === undefined) delete scenario[k];
-  const out: Record<string, unknown> = { ...extras, name: input('name').value.trim(), scenario };
-  delete out.sweep; delete out.target; delete out.batches;
-  const sweep = json('sweep'), target = json('target');
-  if (sweep !== undefined) out.sweep = sweep;
-  if (target !== undefined) out.target = target;
-  const batches = numOrRaw(input('batches').value);
-  if (batches !== undefined) out.batches = batches;
-  if (issues.length) throw new FormError(issues);
-  return out;
+/** Show one model's form (mounting it first), or none. */
+export function showForm(form: ModelForm | null): void {
+  if (form) rootOf(form);
+  for (const [f, root] of roots) root.hidden = f !== form;
 }
 
-/** Fill the form from an experiment JSON (a preset or a shared URL). */
-export function writeExperimentJson(j: Record<string, unknown>): void {
-  const { name, scenario, sweep, target, batches, ...rest } = j as any;
-  const sc = (scenario ?? {}) as Record<string, any>;
-  const { model: _m, rates, initialWeights, alpha, noise, steps, checkpoints, trajectories, seed, keepPaths, allowTies, gamma, correlation, schedule, ...scRest } = sc;
-  extras = { ...rest, ...(Object.keys(scRest).length ? { scenario: scRest } : {}) };
-  const str = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(', ') : String(v));
-  input('name').value = str(name);
-  input('rates').value = str(rates);
-  input('d').value = Array.isArray(rates) ? String(rates.length) : '';
-  input('initialWeights').value = str(initialWeights);
-  input('alpha').value = str(alpha);
-  $<HTMLSelectElement>('f-law').value = noise?.law ?? 'uniform';
-  input('halfWidth').value = str(noise?.halfWidth ?? 1);
-  input('sd').value = str(noise?.sd);
-  input('steps').value = str(steps);
-  const cp = $<HTMLSelectElement>('f-cpMode');
-  if (checkpoints === undefined) { cp.value = 'default'; input('checkpoints').value = ''; }
-  else if (Array.isArray(checkpoints)) { cp.value = 'list'; input('checkpoints').value = checkpoints.join(', '); }
-  else if ('every' in checkpoints) { cp.value = 'every'; input('checkpoints').value = str(checkpoints.every); }
-  else { cp.value = 'log'; input('checkpoints').value = str(checkpoints.log); }
-  input('trajectories').value = str(trajectories);
-  input('seed').value = str(seed);
-  input('keepPaths').value = str(keepPaths ?? 0);
-  input('allowTies').checked = !!allowTies;
-  input('batches').value = str(batches);
-  $<HTMLTextAreaElement>('f-sweep').value = sweep ? JSON.stringify(sweep, null, 1) : '';
-  $<HTMLTextAreaElement>('f-target').value = target ? JSON.stringify(target, null, 1) : '';
-  $<HTMLTextAreaElement>('f-gamma').value = gamma ? JSON.stringify(gamma) : '';
-  $<HTMLSelectElement>('f-correlation').value = correlation ?? '';
-  $<HTMLTextAreaElement>('f-schedule').value = schedule ? JSON.stringify(schedule) : '';
-  ($<HTMLDetailsElement>('extensions')).open = !!(gamma || schedule);
-  syncDependentFields();
+function showGeneral(issues: PageIssue[]): HTMLElement | null {
+  const g = $('form-errors');
+  g.textContent = issues.map((i) => `${i.path}: ${i.message}`).join('\n');
+  g.hidden = !issues.length;
+  return issues.length ? g : null;
 }
 
-/** d drives the length of the rate and weight lists; sd is for the truncated normal only. */
-export function syncDependentFields(changed?: FieldId): void {
-  const rates = input('rates'), w = input('initialWeights'), d = input('d');
-  if (changed === 'd') {
-    const n = Number(d.value);
-    if (Number.isInteger(n) && n >= 2 && n <= 64) {
-      const resize = (el: HTMLInputElement, fill: string) => {
-        const xs = el.value.split(/[\s,;]+/).filter(Boolean);
-        if (!xs.length && el === w) return;
-        while (xs.length < n) xs.push(fill);
-        el.value = xs.slice(0, n).join(', ');
-      };
-      resize(rates, '1');
-      resize(w, '1');
-    }
-  } else if (changed === 'rates' || changed === undefined) {
-    const n = rates.value.split(/[\s,;]+/).filter(Boolean).length;
-    if (n) d.value = String(n);
-  }
-  const law = $<HTMLSelectElement>('f-law').value;
-  input('sd').disabled = law !== 'truncnormal';
-  input('checkpoints').disabled = $<HTMLSelectElement>('f-cpMode').value === 'default';
+export function clearFormIssues(form: ModelForm): void {
+  form.clearIssues();
+  showGeneral([]);
+}
+
+/** Each problem next to its field (the others in the form's error box); the first element with one. */
+export function showFormIssues(form: ModelForm, issues: PageIssue[]): HTMLElement | null {
+  const { first, rest } = form.showIssues(issues);
+  const g = showGeneral(rest);
+  return first ?? g;
 }
 
 export function engineChoice(): EngineChoice {
@@ -163,80 +55,4 @@ export function engineChoice(): EngineChoice {
 
 export function setEngineChoice(v: string | null): void {
   if (v && (ENGINE_CHOICES as string[]).includes(v)) $<HTMLSelectElement>('f-engine').value = v;
-}
-
-/** Which form field an issue path names ("scenario.rates[1]" → rates, "sweep point 2 (…): …" → sweep). */
-export function fieldOf(path: string): FieldId | null {
-  if (path.startsWith('sweep')) return 'sweep';
-  if (path.startsWith('target')) return 'target';
-  if (path === 'batches') return 'batches';
-  if (path === 'name') return 'name';
-  const m = /^scenario\.([A-Za-z]+)(?:\.([A-Za-z]+))?/.exec(path);
-  if (!m) return null;
-  const [, k, sub] = m;
-  if (k === 'noise') return sub === 'sd' ? 'sd' : sub === 'halfWidth' ? 'halfWidth' : 'law';
-  const known: FieldId[] = ['rates', 'initialWeights', 'alpha', 'steps', 'checkpoints', 'trajectories', 'seed', 'keepPaths', 'allowTies', 'gamma', 'correlation', 'schedule'];
-  return (known as string[]).includes(k!) ? (k as FieldId) : null;
-}
-
-const FIELDS: FieldId[] = ['name', 'd', 'rates', 'initialWeights', 'alpha', 'law', 'halfWidth', 'sd', 'steps', 'checkpoints',
-  'trajectories', 'seed', 'keepPaths', 'allowTies', 'batches', 'sweep', 'target', 'gamma', 'correlation', 'schedule'];
-
-export function clearErrors(): void {
-  for (const f of FIELDS) {
-    const el = document.getElementById(`f-${f}`);
-    el?.removeAttribute('aria-invalid');
-    const e = document.getElementById(`err-${f}`);
-    if (e) { e.textContent = ''; e.hidden = true; }
-  }
-  const g = $('form-errors');
-  g.textContent = '';
-  g.hidden = true;
-}
-
-/** Shows each issue next to its field (or in the form's error box) and returns the first field with an error. */
-export function showErrors(issues: Issue[]): HTMLElement | null {
-  clearErrors();
-  let first: HTMLElement | null = null;
-  const general: string[] = [];
-  for (const i of issues) {
-    const f = fieldOf(i.path) ?? (i.path === 'sweep' || i.path === 'target' ? (i.path as FieldId) : null);
-    const err = f ? document.getElementById(`err-${f}`) : null;
-    if (f && err) {
-      const el = document.getElementById(`f-${f}`)!;
-      el.setAttribute('aria-invalid', 'true');
-      err.hidden = false;
-      const line = `${i.path}: ${i.message}`;
-      err.textContent = err.textContent ? `${err.textContent}\n${line}` : line;
-      first ??= el;
-    } else general.push(`${i.path}: ${i.message}`);
-  }
-  if (general.length) {
-    const g = $('form-errors');
-    g.textContent = general.join('\n');
-    g.hidden = false;
-    first ??= g;
-  }
-  return first;
-}
-
-/** Validate the form with the CLI's schema: the experiment JSON and its parsed form, or the issues. */
-export function validateForm(): { ok: true; json: Record<string, unknown>; experiment: Experiment } | { ok: false; issues: Issue[] } {
-  let json: Record<string, unknown>;
-  try {
-    json = readExperimentJson();
-  } catch (e) {
-    if (e instanceof FormError) return { ok: false, issues: e.issues };
-    throw e;
-  }
-  try {
-    return { ok: true, json, experiment: parseExperiment(json) };
-  } catch (e) {
-    if (e instanceof ScenarioError) return { ok: false, issues: e.issues };
-    return { ok: false, issues: [{ path: '(root)', message: (e as Error).message }] };
-  }
-}
-
-export function noiseLawOptions(): string {
-  return NOISE_LAWS.map((l) => `<option value="${l}">${l}</option>`).join('');
 }

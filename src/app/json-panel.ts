@@ -1,5 +1,5 @@
 /**
- * The experiment as JSON, for every model without a form of its own (the chain has form.ts): the file's text, with
+ * The experiment as JSON, for every model without a form of its own (model-page.ts): the file's text, with
  * its copies and seed as fields of their own; validated by the model's own parser (the CLI's), through the registry.
  */
 import { ScenarioError } from '../core/errors.ts';

@@ -1,18 +1,18 @@
 /**
- * The page, one path for every model: the experiment (a preset of any model, the chain's form or the JSON panel,
- * editor.ts) with its description and cost (presets-panel.ts), the run controls and the worker (run-controls.ts),
- * plots, summary and exports (plots-panel.ts, summary-view.ts, exports.ts). The URL carries the experiment and the
- * engine, so a view can be shared and reloaded.
+ * The page, one path for every model: the experiment (a preset of any model, in the model's own form or the JSON
+ * panel, editor.ts; the models' own parts of the page, model-pages.ts, are loaded first) with its description and
+ * cost (presets-panel.ts), the run controls and the worker (run-controls.ts), plots, summary and exports
+ * (plots-panel.ts, summary-view.ts, exports.ts). The URL carries the experiment and the engine, so a view can be
+ * shared and reloaded.
  */
 import { currentExperiment, loadFromUrl, onExperiment } from './editor.ts';
-import { noiseLawOptions } from './form.ts';
 import { $ } from './format.ts';
 import { showFiguresFor, simplexPathCount } from './plots-panel.ts';
 import { exportFiles, zipAll } from './exports.ts';
-import { runEngineInfo, runState, runSummary } from './run-controls.ts';
+import { loadPages } from './model-pages.ts';
+import { readyToRun, runEngineInfo, runState, runSummary } from './run-controls.ts';
 import './presets-panel.ts';
 
-$<HTMLSelectElement>('f-law').innerHTML = noiseLawOptions();
 onExperiment((c) => { if (c) showFiguresFor(c.model, c.experiment); });
 
 $('btn-copy-cli').addEventListener('click', async () => {
@@ -42,4 +42,7 @@ $('btn-copy-cli').addEventListener('click', async () => {
   zipAll,
 };
 
-loadFromUrl();
+void loadPages().then(() => {
+  loadFromUrl();
+  readyToRun();
+});

@@ -14,7 +14,7 @@ export interface Nouns {
   copy: string;
   /** The unit of GridUnit.workPerCopy: "trajectory-steps", "learner-steps"… */
   work: string;
-  /** The experiment field that holds the copies' number ("scenario.trajectories", "rareEvent.replicates"). */
+  /** The experiment field that holds the copies' number ("scenario.trajectories", or another section's, such as "<section>.replicates"). */
   field: string;
 }
 

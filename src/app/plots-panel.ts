@@ -1,22 +1,25 @@
 /**
- * The plots of a run, for every model: the run's own plots (the CLI's specs) when it ends, and for the chain its live
- * plots after each batch (log-gap, success against steps, the sweep's plots) and the animated simplex canvas.
+ * The plots of a run, for every model: the run's own plots (the CLI's specs) when it ends, and where the model's page
+ * hook has live figures (src/run/model-page.ts), those figures after each batch and its animated simplex canvas.
  */
 import type { EnsembleModel, ModelExperiment } from '../run/model.ts';
+import type { ModelLive } from '../run/model-page.ts';
 import { escapeHtml } from '../report/html.ts';
-import type { ChainExperiment } from '../models/chain/definition.ts';
-import { hasLiveView } from './chain-live.ts';
 import { $ } from './format.ts';
+import { pageOf } from './model-pages.ts';
 import { renderInto } from './plots-view.ts';
 import type { PlotJob, SimplexLive } from './protocol.ts';
 import { SimplexCanvas } from './simplex-canvas.ts';
 
-const LIVE: Record<string, string> = { 'log-gap': 'plot-log-gap', 'success-vs-step': 'plot-success-vs-step', 'success-vs-alpha': 'plot-success-vs-alpha' };
-const simplex = new SimplexCanvas($<HTMLCanvasElement>('simplex'));
-let live = true;
+/** The live figures on the page (plot name → figure), made the first time a model shows them. */
+const figures = new Map<string, HTMLElement>();
+let simplexPanel: HTMLElement | null = null;
+let simplex: SimplexCanvas | null = null;
+/** The live figures of the experiment shown (or run), null where its model has none. */
+let live: ModelLive | null = null;
 let running = false;
 
-export const simplexPathCount = () => simplex.pathCount;
+export const simplexPathCount = () => simplex?.pathCount ?? 0;
 
 // Plots are rendered one at a time, latest spec wins, so a burst of batches never queues stale renders.
 const pending = new Map<HTMLElement, object>();
@@ -44,8 +47,8 @@ async function drawPlot(figure: HTMLElement, spec: object): Promise<void> {
 }
 
 function figureFor(job: PlotJob, create: boolean): HTMLElement | null {
-  if (live && LIVE[job.name]) return $(LIVE[job.name]!);
-  if (live && job.name.endsWith('simplex')) return null;
+  if (live?.figures.some((f) => f.name === job.name)) return figures.get(job.name) ?? null;
+  if (live?.omit?.(job.name)) return null;
   const id = `plot-${job.name}`;
   let f = document.getElementById(id);
   if (!f && create) {
@@ -58,30 +61,55 @@ function figureFor(job: PlotJob, create: boolean): HTMLElement | null {
   return f;
 }
 
-/** The simplex note for a chain experiment (d = 3 and kept paths needed), else ''. */
-function simplexNote(exp: ChainExperiment): string {
-  const pts = exp.points ?? [{ scenario: exp.scenario }];
-  const ds = new Set(pts.map((p) => p.scenario.d));
-  if (!ds.has(3)) return `The simplex view is drawn for d = 3 (this scenario has d = ${[...ds].join(', ')}).`;
-  return pts.some((p) => p.scenario.keepPaths > 0) ? '' : 'No sample paths are kept: set “Sample paths kept” > 0 to draw them.';
+/** A figure of the page's live plots: a panel with its caption, its content and a placeholder. */
+function panel(id: string, content: string): HTMLElement {
+  const f = document.createElement('figure');
+  f.className = 'panel plot';
+  f.id = id;
+  f.innerHTML = `<figcaption></figcaption>${content}<p class="placeholder"></p>`;
+  return f;
 }
 
-/** Show the live figures of the experiment's model (the chain's) or none, before a run or while editing. */
+/** The model's live figures on the page (made once, in its order, before the run's other plots), captions its own. */
+function makeFigures(l: ModelLive): void {
+  const box = $('live-plots');
+  if (l.simplex) {
+    if (!simplexPanel) {
+      simplexPanel = panel('simplex-panel', '<canvas id="simplex" role="img" aria-label="Sample paths on the simplex"></canvas>');
+      simplexPanel.querySelector('.placeholder')!.id = 'simplex-note';
+      box.prepend(simplexPanel);
+      simplex = new SimplexCanvas(simplexPanel.querySelector('canvas')!);
+    }
+    simplexPanel.querySelector('figcaption')!.textContent = l.simplex.caption;
+  }
+  for (const d of l.figures) {
+    let f = figures.get(d.name);
+    if (!f) {
+      f = panel(`plot-${d.name}`, '<div class="vega"></div>');
+      box.appendChild(f);
+      figures.set(d.name, f);
+    }
+    f.querySelector('figcaption')!.textContent = d.caption;
+    f.querySelector('.placeholder')!.textContent = d.placeholder;
+  }
+}
+
+/** Show the live figures of the experiment's model, or none, before a run or while editing. */
 export function showFiguresFor(model: EnsembleModel, exp: ModelExperiment): void {
   if (running) return;
-  live = hasLiveView(model);
-  for (const id of ['simplex-panel', 'plot-log-gap', 'plot-success-vs-step']) $(id).hidden = !live;
-  const chain = exp as ChainExperiment;
-  $('plot-success-vs-alpha').hidden = !(live && chain.points && chain.axes?.includes('alpha'));
-  if (live) simplex.reset(simplexNote(chain));
+  live = pageOf(model)?.live ?? null;
+  if (live) makeFigures(live);
+  const shown = live?.show(exp) ?? { figures: [], simplexNote: '' };
+  for (const [name, f] of figures) f.hidden = !shown.figures.includes(name);
+  if (simplexPanel) simplexPanel.hidden = !live?.simplex;
+  if (live?.simplex) simplex!.reset(shown.simplexNote, live.simplex.waiting);
 }
 
 /** A run starts: empty figures for its model. */
 export function resetPlots(model: EnsembleModel, exp: ModelExperiment): void {
   running = false;
   $('extra-plots').innerHTML = '';
-  for (const id of Object.values(LIVE)) {
-    const f = $(id);
+  for (const f of figures.values()) {
     f.querySelector('.vega')!.innerHTML = '';
     (f.querySelector('.placeholder') as HTMLElement).hidden = false;
     delete f.dataset.rendered;
@@ -90,25 +118,16 @@ export function resetPlots(model: EnsembleModel, exp: ModelExperiment): void {
   running = true;
 }
 
-/** The chain's plots of a grid point after a batch, and its sample paths. */
-export function showPartialPlots(plots: PlotJob[], paths: SimplexLive | null): void {
+/** A live view's plots after a batch (into its live figures, or figures already on the page), and its sample paths. */
+export function showLivePlots(plots: PlotJob[], paths: SimplexLive | null): void {
   for (const job of plots) { const f = figureFor(job, false); if (f) void drawPlot(f, job.spec); }
-  if (paths) simplex.update(paths);
-}
-
-/** The chain's sweep plots over the grid points done. */
-export function showSweepPlots(plots: PlotJob[]): void {
-  for (const job of plots) { const f = figureFor(job, job.name === 'success-vs-alpha'); if (f) void drawPlot(f, job.spec); }
+  if (paths) simplex?.update(paths);
 }
 
 /** The run's own plots at its end (every model). */
 export function showFinalPlots(plots: PlotJob[]): void {
   for (const job of plots) { const f = figureFor(job, true); if (f) void drawPlot(f, job.spec); }
-  if (live && plots.some((j) => j.name.startsWith('point'))) {
-    // a small sweep: every grid point has its own plots now, so the live ones (last point) would repeat one
-    $('plot-log-gap').hidden = true;
-    $('plot-success-vs-step').hidden = true;
-  }
+  for (const name of live?.hideAtEnd?.(plots) ?? []) { const f = figures.get(name); if (f) f.hidden = true; }
 }
 
 /** The run ended (done, cancelled or failed): editing may change the figures again. */

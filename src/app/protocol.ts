@@ -1,7 +1,7 @@
 /** Messages between the page (run-controls.ts, calibrator.ts) and the simulation worker (worker.ts). */
 import type { EngineChoice } from '../engines/index.ts';
 import type { EngineInfo } from '../engines/types.ts';
-import type { PointSeries } from '../models/chain/analyze.ts';
+import type { LiveUpdate } from '../run/model-page.ts';
 
 export type ToWorker =
   | { type: 'start'; experiment: unknown; engine: EngineChoice; command: string }
@@ -16,13 +16,7 @@ export type { PlotJob, ReportParts } from '../report/files.ts';
 import type { PlotJob, ReportParts } from '../report/files.ts';
 
 /** One grid point's sample paths on the simplex (d = 3), for the canvas. */
-export interface SimplexLive {
-  point: number;
-  group: string;
-  alpha: number;
-  paths: PointSeries['simplex'] extends infer S ? (S extends { paths: infer P } ? P : never) : never;
-  flow: { t: number; p: [number, number, number] }[];
-}
+export type { SimplexLive } from '../run/model-page.ts';
 
 /** Progress of any model, in its own units of work and copies (run-ensemble.ts's RunProgress, pauses excluded). */
 export interface LiveProgress {
@@ -46,19 +40,8 @@ export type FromWorker =
   | { type: 'resumed' }
   /** A batch finished (every model): copies done at its grid point. */
   | { type: 'batch'; point: number; points: number; label: string; copiesDone: number; copiesTotal: number }
-  /** The chain's live view after a batch: its point's plots and sample paths so far. */
-  | {
-      type: 'partial';
-      point: number;
-      points: number;
-      label: string;
-      trajectories: number;
-      successCount: number;
-      plots: PlotJob[];
-      simplex: SimplexLive | null;
-    }
-  /** The chain's sweep plots over the grid points finished so far. */
-  | { type: 'sweep'; plots: PlotJob[] }
+  /** A model's live view after a batch (src/run/model-page.ts): the result line, live plots and sample paths. */
+  | ({ type: 'live' } & LiveUpdate)
   | {
       type: 'done';
       summary: Record<string, unknown>;

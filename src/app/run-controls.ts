@@ -7,13 +7,12 @@
 import type { EngineChoice } from '../engines/index.ts';
 import type { EngineInfo } from '../engines/types.ts';
 import { escapeHtml } from '../report/html.ts';
-import { experimentToStart, type Current } from './editor.ts';
-import { showErrors } from './form.ts';
+import { experimentToStart, showIssues, type Current } from './editor.ts';
 import { engineChoice } from './form.ts';
 import { $, engineLabel, fmtNum, fmtTime } from './format.ts';
 import { nounsOf, type Nouns } from './model-info.ts';
 import { ASK_ABOVE_SECONDS, estimateForStart, pauseEstimates, resumeEstimates, secondsOf, setMenuDisabled } from './presets-panel.ts';
-import { endPlots, resetPlots, showFinalPlots, showPartialPlots, showSweepPlots } from './plots-panel.ts';
+import { endPlots, resetPlots, showFinalPlots, showLivePlots } from './plots-panel.ts';
 import { resetSummary, showSummary, showSummaryPlaceholder } from './summary-view.ts';
 import { resetExports, showExports } from './exports.ts';
 import type { FromWorker, LiveProgress, ToWorker } from './protocol.ts';
@@ -97,17 +96,12 @@ function onMessage(m: FromWorker): void {
       if (state === 'paused' || state === 'pausing') setState('running');
       break;
     case 'batch':
-      // every model: what is done so far (the chain's live view says more, below)
+      // every model: what is done so far (a model's live view may say more, below)
       $('result-line').textContent = `${m.points > 1 ? `${m.label}: ` : ''}${m.copiesDone.toLocaleString('en')} of ${m.copiesTotal.toLocaleString('en')} ${run!.nouns.copies} done`;
       break;
-    case 'partial': {
-      const p = m.trajectories ? m.successCount / m.trajectories : NaN;
-      $('result-line').textContent = `${m.points > 1 ? `${m.label}: ` : ''}P(argmax p = i*) so far ${p.toFixed(4)} over ${m.trajectories.toLocaleString('en')} trajectories`;
-      showPartialPlots(m.plots, m.simplex);
-      break;
-    }
-    case 'sweep':
-      showSweepPlots(m.plots);
+    case 'live':
+      if (m.line) $('result-line').textContent = m.line;
+      showLivePlots(m.plots, m.simplex ?? null);
       break;
     case 'done':
       summary = m.summary;
@@ -121,7 +115,7 @@ function onMessage(m: FromWorker): void {
       finish('cancelled');
       break;
     case 'error':
-      if (m.issues) showErrors(m.issues);
+      if (m.issues) showIssues(m.issues);
       showSummaryPlaceholder(`<p class="error">${escapeHtml(m.message)}</p>`);
       finish('failed', `Failed: ${m.message}`);
       break;
@@ -200,4 +194,7 @@ $('btn-cancel').addEventListener('click', () => {
   }, 3000);
 });
 
-setState('ready');
+/** The page has shown its first experiment: runs may start. */
+export function readyToRun(): void {
+  setState('ready');
+}

@@ -27,14 +27,17 @@ export class SimplexCanvas {
   private raf = 0;
   private readonly revealMs = 1600;
   private note = '';
+  private waiting = '';
 
   constructor(private readonly canvas: HTMLCanvasElement) {
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
-  reset(note = ''): void {
+  /** No paths: the note says why none will come ('' for none), `waiting` is shown until the first come. */
+  reset(note = '', waiting = ''): void {
     this.tracks.clear();
     this.note = note;
+    this.waiting = waiting;
     this.draw();
   }
 
@@ -84,12 +87,12 @@ export class SimplexCanvas {
     g.fillRect(0, 0, cssW, cssH);
     // legend entries first: their rows decide how much room the triangle gets
     const tracks = [...this.tracks.values()].sort((a, b) => a.live.point - b.live.point);
-    const multi = tracks.length > 1;
+    const several = tracks.length > 1;
     const items: { color: string; text: string }[] = tracks.map((t, gi) => ({
-      color: multi ? GROUP_COLORS[gi % GROUP_COLORS.length]! : '#d62728',
-      text: multi ? t.live.group : `sample paths (${t.paths.length})`,
+      color: several ? GROUP_COLORS[gi % GROUP_COLORS.length]! : '#d62728',
+      text: several ? t.live.group : `sample paths (${t.paths.length})`,
     }));
-    if (tracks.some((t) => t.flow.length)) items.push({ color: '#111', text: multi ? 'replicator flows from each p(0)' : 'replicator flow from p(0)' });
+    if (tracks.some((t) => t.flow.length)) items.push({ color: '#111', text: several ? 'replicator flows from each p(0)' : 'replicator flow from p(0)' });
     g.font = '12px "DejaVu Sans", sans-serif';
     const placed: { x: number; row: number; color: string; text: string }[] = [];
     let lx = 10, row = 0;
@@ -138,7 +141,7 @@ export class SimplexCanvas {
     tracks.forEach((t, gi) => {
       const frac = Math.min(1, (now - t.revealStart) / this.revealMs);
       if (frac < 1) busy = true;
-      const color = multi ? GROUP_COLORS[gi % GROUP_COLORS.length]! : '#d62728';
+      const color = several ? GROUP_COLORS[gi % GROUP_COLORS.length]! : '#d62728';
       const n = t.paths.length;
       g.strokeStyle = color;
       g.globalAlpha = Math.min(0.85, Math.max(0.1, 4 / Math.sqrt(Math.max(n, 1))));
@@ -181,7 +184,7 @@ export class SimplexCanvas {
     if (!items.length || this.note) {
       g.fillStyle = '#80868e';
       g.textAlign = 'center';
-      g.fillText(this.note || 'Sample paths appear after the first batch (set “Sample paths kept” > 0).', cssW / 2, cssH - legendH + 10);
+      g.fillText(this.note || this.waiting, cssW / 2, cssH - legendH + 10);
     }
     return busy;
   }

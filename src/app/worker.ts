@@ -2,9 +2,10 @@
  * The simulation worker, one path for every model: the registry finds the experiment's model (modelOf), the model
  * validates it with the CLI's parser, and the run layer (runEnsemble) runs its grid points batch by batch on the
  * engine the browser gives (engine-select.ts). It posts progress in the model's own units, each finished batch (and
- * the chain's live plots, chain-live.ts), and the run's files at the end, computed as the CLI's. Pause takes effect
- * between batches (the run layer awaits onBatch before the next batch starts); cancel aborts the batch in flight
- * through the AbortSignal the engines check. A second kind of job, calibrate (calibrate.ts), measures the work rate.
+ * the live plots of a model whose page hook has a live view, model-page.ts), and the run's files at the end, computed
+ * as the CLI's. Pause takes effect between batches (the run layer awaits onBatch before the next batch starts); cancel
+ * aborts the batch in flight through the AbortSignal the engines check. A second kind of job, calibrate
+ * (calibrate.ts), measures the work rate.
  */
 /// <reference lib="webworker" />
 import type { EngineChoice } from '../engines/index.ts';
@@ -13,7 +14,7 @@ import { modelOf } from '../models/registry.ts';
 import { runEnsemble } from '../run/run-ensemble.ts';
 import type { GridUnit } from '../run/model.ts';
 import { browserEngine } from './engine-select.ts';
-import { liveViewFor } from './chain-live.ts';
+import { loadPage } from './model-pages.ts';
 import { calibrate } from './calibrate.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
@@ -81,7 +82,8 @@ async function start(json: unknown, choice: EngineChoice, command: string): Prom
   try {
     const model = modelOf(json);
     const exp = model.parse(json, {});
-    const live = liveViewFor(model, exp, post);
+    const page = await loadPage(model);
+    const live = page?.live ? await page.live.view(exp, (u) => post({ type: 'live', ...u })) : null;
     const copies = exp.units.map(() => 0);
     const total = exp.units.reduce((a: number, u: GridUnit) => a + u.trajectories * u.workPerCopy, 0);
     const t0 = performance.now();

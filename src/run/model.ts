@@ -15,6 +15,7 @@ import type { EngineInfo } from '../engines/types.ts';
 import type { Provenance } from '../core/provenance.ts';
 import type { FilesOf } from '../report/files.ts';
 import type { WrittenFiles } from '../report/build-report.ts';
+import type { ModelPage } from './model-page.ts';
 
 /** One grid point of an experiment: an ensemble of `trajectories` independent copies. */
 export interface GridUnit {
@@ -130,4 +131,9 @@ export interface EnsembleModel<X extends ModelExperiment = any, B = any, E exten
   files(result: R, o?: { report?: boolean }): FilesOf<S>;
   /** What the command line prints. */
   human(summary: S, files: WrittenFiles): string;
+  /**
+   * The model's parts of the browser page (its form, browser engine selection, live view: model-page.ts), loaded
+   * lazily with a dynamic import so the command line never loads them. Optional: the page has generic views.
+   */
+  page?: () => Promise<ModelPage>;
 }

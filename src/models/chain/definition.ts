@@ -1,7 +1,8 @@
 /**
  * The reduced chain of Eq. (1) as a model of the run layer: its experiment file (experiment.ts), its engines
  * (select-engine.ts: cpu, gpujs, webgpu), one batch = trajectories [a, b) of a grid point with their checkpoint
- * accumulators and sample paths, merged in batch order; success = argmax p = i* at the last checkpoint.
+ * accumulators and sample paths, merged in batch order; success = argmax p = i* at the last checkpoint. Its parts of
+ * the browser page (form, gpu.js fallback, live view) are in page/, loaded lazily.
  */
 import { OptionError } from '../../core/errors.ts';
 import { accumulatorFromJSON, accumulatorToJSON, mergeAccumulatorList, mergeAccumulators, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
@@ -124,4 +125,5 @@ export const chainModel: EnsembleModel<ChainExperiment, ChainBatch, Engine, Expe
   },
   files: runFiles,
   human: chainHumanReport,
+  page: () => import('./page/index.ts').then((m) => m.chainPage),
 };

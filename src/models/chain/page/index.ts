@@ -1,0 +1,46 @@
+/**
+ * The chain's parts of the browser page (src/run/model-page.ts), loaded lazily through chainModel.page: its
+ * subtitle, its form (form.ts), its own engine selection with the gpu.js fallback (browser-engine.ts, loaded by the
+ * worker only) and its live figures: the simplex canvas, log(1 − p*) and the success probability against steps, and
+ * against α in a sweep over α, fed after each batch by its live view (live-view.ts, in the worker only).
+ */
+import type { ModelPage } from '../../../run/model-page.ts';
+import type { ChainExperiment } from '../definition.ts';
+import { chainForm } from './form.ts';
+
+/** The simplex note for a chain experiment (d = 3 and kept paths needed), else ''. */
+function simplexNote(exp: ChainExperiment): string {
+  const pts = exp.points ?? [{ scenario: exp.scenario }];
+  const ds = new Set(pts.map((p) => p.scenario.d));
+  if (!ds.has(3)) return `The simplex view is drawn for d = 3 (this scenario has d = ${[...ds].join(', ')}).`;
+  return pts.some((p) => p.scenario.keepPaths > 0) ? '' : 'No sample paths are kept: set “Sample paths kept” > 0 to draw them.';
+}
+
+const AFTER_BATCH = 'Appears after the first batch.';
+
+export const chainPage: ModelPage = {
+  subtitle: 'Monte Carlo of the reduced STDP chain, w(k+1) = w(k) ⊙ (1 + α(B(k) + Z(k)))',
+  form: chainForm,
+  selectEngine: async (choice) => (await import('./browser-engine.ts')).selectBrowserEngine(choice),
+  live: {
+    simplex: {
+      caption: 'Simplex: sample paths p(k), the replicator flow from p(0), contours of L(p) = ¼‖p‖⁴ − ⅓Σpᵢ³',
+      waiting: 'Sample paths appear after the first batch (set “Sample paths kept” > 0).',
+    },
+    figures: [
+      { name: 'log-gap', caption: 'log(1 − p*) against αk', placeholder: AFTER_BATCH },
+      { name: 'success-vs-step', caption: 'Success probability against steps', placeholder: AFTER_BATCH },
+      { name: 'success-vs-alpha', caption: 'Success probability against α', placeholder: 'Appears once two grid points have finished.' },
+    ],
+    show(exp) {
+      const c = exp as ChainExperiment;
+      const alpha = !!(c.points && c.axes?.includes('alpha'));
+      return { figures: ['log-gap', 'success-vs-step', ...(alpha ? ['success-vs-alpha'] : [])], simplexNote: simplexNote(c) };
+    },
+    // the canvas stands for the run's simplex plots
+    omit: (name) => name.endsWith('simplex'),
+    // a small sweep: every grid point has its own plots at the end, so the live ones (last point) would repeat one
+    hideAtEnd: (plots) => (plots.some((j) => j.name.startsWith('point')) ? ['log-gap', 'success-vs-step'] : []),
+    view: async (exp, post) => (await import('./live-view.ts')).chainLiveView(exp as ChainExperiment, post),
+  },
+};
