@@ -27,16 +27,23 @@ export function progressLine(p: RunProgressLike, width = 30): string {
     `${traj}${fmtCount(p.done)}/${fmtCount(p.total)} trajectory-steps  ${fmtCount(rate)}/s  ETA ${fmtSeconds(eta)}`;
 }
 
+/**
+ * The progress callback of a run: a bar redrawn in place on a terminal (a line every 2 s otherwise), and the finished
+ * bar exactly once (the run reports its end twice: the last batch's last step, then the batch itself).
+ */
 export function stderrProgress(write: (s: string) => void, isTTY: boolean): (p: RunProgressLike) => void {
   let lastPrint = 0;
   let shown = false;
+  let finishedShown = false;
   return (p) => {
     const now = p.elapsedSeconds;
     const finished = p.done >= p.total;
+    if (finishedShown) return;
     if (now < 1 && !(finished && shown)) return; // runs shorter than a second stay quiet
     if (!finished && now - lastPrint < (isTTY ? 0.1 : 2)) return;
     lastPrint = now;
     shown = true;
+    finishedShown = finished;
     write(isTTY ? `\r${progressLine(p)}${finished ? '\n' : ''}` : `${progressLine(p)}\n`);
   };
 }

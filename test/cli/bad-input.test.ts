@@ -1,15 +1,17 @@
 /**
  * The command line answers bad input like a Unix tool: exit 2, one line naming the flag, field or path and the rule,
- * a pointer to --help, no stack trace, and no files left behind. (A first part of the hardening issue: the fuzz
- * suite, size limits and the output-folder lock are still to come.)
+ * a pointer to --help, no stack trace, and no files left behind. (The flags' and files' rules one by one are in
+ * test/cli/help.test.ts and test/core/strict-json.test.ts; the output folder's lock in test/cli/lock.test.ts.)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { defaultOutDir } from '../../src/cli/run-command.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/main.ts';
+import { defaultOutDir } from '../../src/cli/out-dir.ts';
+import { smallExperiment } from '../models/small-experiments.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'stdp-mc-bad-'));
@@ -20,11 +22,20 @@ function run(args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function expectRefused(args: string[], message: RegExp): void {
-  const r = run(args);
-  expect(r.status, r.stderr).toBe(2);
-  expect(r.stderr).toMatch(message);
-  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+/** The CLI in process (runCli: no process to start), as the process would answer: exit 2, no stack trace. */
+async function expectRefused(args: string[], message: RegExp): Promise<void> {
+  let err = '';
+  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err += a.join(' ') + '\n'; });
+  let code: number;
+  try {
+    code = await runCli(args);
+  } finally {
+    vi.restoreAllMocks();
+  }
+  expect(code, err).toBe(2);
+  expect(err).toMatch(message);
+  expect(err).not.toMatch(/\n\s+at /); // no stack trace
 }
 
 describe('bad input on the command line', () => {
@@ -34,33 +45,40 @@ describe('bad input on the command line', () => {
     expect(v.stdout).toMatch(/^stdp-mc \d+\.\d+\.\d+/);
     const u = run(['run', quick, '--bogus']);
     expect(u.status).toBe(2);
-    expect(u.stderr.trim().split('\n')).toEqual(["stdp-mc: Unknown option '--bogus'", 'stdp-mc --help shows the usage']);
+    expect(u.stderr.trim().split('\n')).toEqual(["stdp-mc: unknown option '--bogus'", 'stdp-mc run --help shows the usage']);
   });
 
-  it('a number-like --seed follows the file\'s rules; zero sizes are refused', () => {
-    expectRefused(['run', quick, '--seed=-5', '--out', join(dir, 'a')], /scenario\.seed: Too small/);
-    expectRefused(['run', quick, '--seed', '1.5', '--out', join(dir, 'a')], /scenario\.seed/);
-    expectRefused(['run', quick, '--batch-size', '0', '--out', join(dir, 'a')], /--batch-size must be a positive integer/);
-    expectRefused(['run', quick, '--steps-per-dispatch', '0', '--out', join(dir, 'a')], /--steps-per-dispatch must be a positive integer/);
-    expectRefused(['run', quick, '--trajectories', '0', '--out', join(dir, 'a')], /--trajectories must be a positive integer/);
-    expectRefused(['run', quick, '--duration', '5', '--out', join(dir, 'a')], /--duration does not apply to chain experiments/);
+  it('a number-like --seed follows the file\'s rules; zero sizes are refused', async () => {
+    await expectRefused(['run', quick, '--seed=-5', '--out', join(dir, 'a')], /scenario\.seed: (Too small|must be an integer ≥ 0 or a string)/);
+    await expectRefused(['run', quick, '--seed', '1.5', '--out', join(dir, 'a')], /scenario\.seed/);
+    await expectRefused(['run', quick, '--batch-size', '0', '--out', join(dir, 'a')], /--batch-size must be a positive integer/);
+    await expectRefused(['run', quick, '--steps-per-dispatch', '0', '--out', join(dir, 'a')], /--steps-per-dispatch must be a positive integer/);
+    await expectRefused(['run', quick, '--trajectories', '0', '--out', join(dir, 'a')], /--trajectories must be a positive integer/);
+    await expectRefused(['run', quick, '--duration', '5', '--out', join(dir, 'a')], /--duration does not apply to chain experiments/);
     expect(existsSync(join(dir, 'a'))).toBe(false);
   });
 
-  it('an unknown model names scenario.model and the models there are', () => {
+  it('an unknown model names scenario.model and the models there are', async () => {
     const f = join(dir, 'x.json');
     writeFileSync(f, JSON.stringify({ name: 'x', scenario: { model: 'nope' } }));
-    expectRefused(['run', f, '--out', join(dir, 'b')], /scenario\.model: unknown model "nope": one of "chain"/);
+    await expectRefused(['run', f, '--out', join(dir, 'b')], /scenario\.model: unknown model "nope": one of "chain"/);
   });
 
-  it('an unusable --out names the path and the operation, at once, before any work', () => {
+  it('an unusable --out names the path and the operation, at once, before any work', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
-    expectRefused(['run', quick, '--out', file], /cannot use .*a-file as the output folder \(EEXIST|ENOTDIR/);
-    expectRefused(['run', quick, '--out', join(file, 'sub')], /cannot use .*a-file\/sub as the output folder \(ENOTDIR/);
-    expectRefused(['run', quick, '--out', ''], /--out must name a folder/);
-    expectRefused(['run', quick, '--out', '/proc/self/x'], /cannot use \/proc\/self\/x as the output folder/);
+    await expectRefused(['run', quick, '--out', file], /cannot use .*a-file as the output folder \(EEXIST|ENOTDIR/);
+    await expectRefused(['run', quick, '--out', join(file, 'sub')], /cannot use .*a-file\/sub as the output folder \(ENOTDIR/);
+    await expectRefused(['run', quick, '--out', ''], /--out must name a folder/);
+    await expectRefused(['run', quick, '--out', '/proc/self/x'], /cannot use \/proc\/self\/x as the output folder/);
     expect(readdirSync(dir).sort()).toEqual(['a-file', 'x.json']);
+  });
+
+  it('a run refused after its output folder was made (no such engine for the model) takes the folder back', async () => {
+    const f = join(dir, 'multi.json');
+    writeFileSync(f, JSON.stringify(smallExperiment('multi')));
+    await expectRefused(['run', f, '--engine', 'gpujs', '--out', join(dir, 'new', 'deeper')], /engine gpujs is not available: gpu\.js does not run/);
+    expect(existsSync(join(dir, 'new'))).toBe(false);
   });
 
   it('an experiment name cannot move the default output folder out of runs/', () => {

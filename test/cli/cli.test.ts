@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { progressLine } from '../../src/cli/progress.ts';
+import { progressLine, stderrProgress } from '../../src/cli/progress.ts';
 import { expectClose } from '../expect-close.ts';
 import { runCli as cli, tempFolder } from './cli-helpers.ts';
 
@@ -68,7 +68,37 @@ describe.each(['node', 'deno'] as const)('stdp-mc run under %s', (runtime) => {
   });
 });
 
+describe('npm start: the quickstart as a new user runs it', () => {
+  it('prints on stderr one progress bar and nothing else (no Dawn warning from the engine probe, no repeated last line)', () => {
+    const { dir } = tempFolder('stdp-mc-start-');
+    // npm start's command (engine auto, report written), made small.
+    const r = cli('node', ['run', 'experiments/quickstart.json', '--force', '--out', join(dir, 'q'), '--trajectories', '6000']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^engine: (cpu|webgpu) on node/m);
+    expect(r.stdout).toMatch(/^final \(step 2000\): P\(argmax p = i\*\)/m);
+    const lines = r.stderr.split(/[\r\n]+/).filter(Boolean);
+    for (const l of lines) expect(l).toMatch(/^\[[#.]{30}\] +\d+\.\d% .* trajectory-steps .* ETA /);
+    if (lines.length) expect(lines.filter((l) => /100\.0%/.test(l))).toEqual([lines.at(-1)]);
+  }, 120_000);
+});
+
 describe('progress line', () => {
+  it('prints the finished bar once, though the run reports its end twice', () => {
+    const printed: string[] = [];
+    const show = stderrProgress((s) => printed.push(s), false);
+    show({ done: 10, total: 100, elapsedSeconds: 0.5 });
+    show({ done: 50, total: 100, elapsedSeconds: 1.5 });
+    show({ done: 60, total: 100, elapsedSeconds: 2 });
+    show({ done: 100, total: 100, elapsedSeconds: 2.1 });
+    show({ done: 100, total: 100, elapsedSeconds: 2.2 });
+    expect(printed.map((l) => l.match(/(\d+\.\d)%/)![1])).toEqual(['60.0', '100.0']); // non-TTY: a line every 2 s, then the end
+    const quick: string[] = [];
+    const q = stderrProgress((s) => quick.push(s), true);
+    q({ done: 100, total: 100, elapsedSeconds: 0.3 });
+    q({ done: 100, total: 100, elapsedSeconds: 0.3 });
+    expect(quick).toEqual([]); // a run shorter than a second stays quiet
+  });
+
   it('shows steps done, rate and ETA', () => {
     const line = progressLine({ done: 5e7, total: 2e8, elapsedSeconds: 10 });
     expect(line).toMatch(/25\.0%/);

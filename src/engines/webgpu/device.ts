@@ -1,7 +1,8 @@
 /**
  * Getting a WebGPU device in each runtime: the browser and Deno have navigator.gpu; Node uses the npm `webgpu`
  * package (Dawn). Dawn will not use Mesa's lavapipe, but it runs on SwiftShader's Vulkan ICD (shipped with Debian's
- * chromium): when no adapter is found and VK_ICD_FILENAMES is unset, we retry once with that ICD.
+ * chromium): on a machine without a GPU that ICD alone is named (chooseVulkanDrivers), and when no adapter is found
+ * otherwise we retry once with it.
  */
 import type { AdapterInfo } from '../types.ts';
 
@@ -31,11 +32,42 @@ async function nodeNavigatorGpu(): Promise<GPU> {
   return nodeGpu;
 }
 
+/** Folders where the Vulkan loader looks for driver manifests (ICDs) on Linux. */
+function icdFolders(env: Record<string, string | undefined>): string[] {
+  const config = (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':');
+  const data = [env.XDG_DATA_HOME || `${env.HOME ?? ''}/.local/share`, ...(env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':')];
+  return [...config, '/etc', ...data].filter(Boolean).map((d) => `${d}/vulkan/icd.d`);
+}
+
+/**
+ * Linux, with no Vulkan drivers named by the user: pick them so that Dawn prints nothing. Dawn refuses Mesa's lavapipe
+ * and writes "Warning: Vulkan shaderUniform*ArrayDynamicIndexing required" to stderr when it meets it, and Mesa's
+ * hardware drivers without their GPU make the loader print "Failed to detect any valid GPUs". Without a GPU device
+ * node (/dev/dri/renderD*, /dev/nvidia*, WSL's /dev/dxg) no hardware adapter can exist, so only SwiftShader is named
+ * (a CPU run on `auto` then probes in silence); with one, the system's drivers less lavapipe.
+ */
+async function chooseVulkanDrivers(): Promise<void> {
+  const proc = (globalThis as any).process;
+  const env = proc.env as Record<string, string | undefined>;
+  if (proc.platform !== 'linux' || env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES) return;
+  const fs = await import('node:fs');
+  const list = (dir: string) => { try { return fs.readdirSync(dir); } catch { return []; } };
+  const gpuNodes = list('/dev/dri').some((f) => f.startsWith('renderD')) || list('/dev').some((f) => /^nvidia\d|^dxg$/.test(f));
+  if (!gpuNodes) {
+    if (fs.existsSync(SWIFTSHADER_ICD)) env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    return;
+  }
+  const manifests = icdFolders(env).flatMap((d) => list(d).filter((f) => f.endsWith('.json')).map((f) => `${d}/${f}`));
+  const kept = manifests.filter((m) => !/lvp|lavapipe/i.test(m));
+  if (kept.length && kept.length < manifests.length) env.VK_ICD_FILENAMES = kept.join(':');
+}
+
 async function requestAdapterNode(powerPreference: GPUPowerPreference): Promise<GPUAdapter | null> {
+  await chooseVulkanDrivers();
   let gpu = await nodeNavigatorGpu();
   let adapter = await gpu.requestAdapter({ powerPreference });
   const proc = (globalThis as any).process;
-  if (!adapter && !proc.env.VK_ICD_FILENAMES) {
+  if (!adapter && proc.env.VK_ICD_FILENAMES !== SWIFTSHADER_ICD && !proc.env.VK_DRIVER_FILES) {
     const fs = await import('node:fs');
     if (fs.existsSync(SWIFTSHADER_ICD)) {
       proc.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;

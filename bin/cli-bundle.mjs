@@ -1,0 +1,82 @@
+// The Node CLI's fast start: the TypeScript sources bundled into one ES module by esbuild (tsx's own compiler),
+// cached under node_modules/.cache/stdp-mc/ and rebuilt whenever a source file changes. Loading the sources one
+// module at a time through tsx's loader costs about 1.5 s per start on a small machine; the bundle about 0.3 s.
+//
+// The bundle behaves as the sources do: every `import.meta.url` in a source file is replaced by that file's own URL,
+// so files found relative to a module (shaders/, package.json, fonts) are found exactly as without the bundle.
+// STDP_MC_NO_BUNDLE=1 runs the sources through tsx instead.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const ENTRY = join(ROOT, 'src/cli/main.ts');
+
+/** Every source file under src/ with its size and modification time, and the installed packages' lock. */
+function sourceKey() {
+  const h = createHash('sha256');
+  h.update(ROOT);
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|mjs|js|json)$/.test(e.name)) {
+        const s = statSync(p);
+        h.update(`${p}\0${s.size}\0${s.mtimeMs}\n`);
+      }
+    }
+  };
+  walk(join(ROOT, 'src'));
+  for (const f of ['package.json', 'node_modules/.package-lock.json']) {
+    const p = join(ROOT, f);
+    if (existsSync(p)) h.update(`${f}\0${statSync(p).mtimeMs}\n`);
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** esbuild plugin: a .ts file's `import.meta.url` becomes its own file URL. */
+const ownUrl = {
+  name: 'own-import-meta-url',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
+    });
+  },
+};
+
+/** The bundle's path, built first if the sources changed since it was made; null if it cannot be built here. */
+export async function cliBundle() {
+  const dir = join(ROOT, 'node_modules/.cache/stdp-mc');
+  const file = join(dir, `cli-${sourceKey()}.mjs`);
+  if (existsSync(file)) return file;
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return null;
+  }
+  const out = await esbuild.build({
+    entryPoints: [ENTRY], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false,
+    packages: 'external', plugins: [ownUrl], logLevel: 'silent', absWorkingDir: ROOT,
+  });
+  mkdirSync(dir, { recursive: true });
+  // Several processes may build at once: each writes its own file and renames it into place (atomic).
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, out.outputFiles[0].contents);
+  renameSync(tmp, file);
+  return file;
+}
+
+/** Import the CLI: from the bundle when it can be built, else the sources through tsx. */
+export async function loadCli() {
+  if (process.env.STDP_MC_NO_BUNDLE !== '1') {
+    const file = await cliBundle().catch(() => null);
+    if (file) return import(pathToFileURL(file).href);
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(pathToFileURL(ENTRY).href);
+}
+

@@ -1,0 +1,56 @@
+/**
+ * A finished run's output: its files in the output folder and what the command line prints (the human report, or
+ * the summary alone as JSON). The report's writer (vega, resvg, fonts) is loaded only when a report is written: a
+ * `--no-report` run writes summary.json itself.
+ */
+import type { WrittenFiles } from '../report/build-report.ts';
+import type { FilesOf } from '../report/files.ts';
+import type { EnsembleModel, EnsembleRun } from '../run/model.ts';
+
+export interface OutputOptions {
+  json?: boolean;
+  noReport?: boolean;
+}
+
+function seconds(s: number): string {
+  return s < 10 ? s.toFixed(2) : s.toFixed(1);
+}
+
+async function writeOutput<S>(dir: string, files: FilesOf<S>, report: boolean): Promise<{ summary: S; files: WrittenFiles }> {
+  if (report) {
+    const { writeFiles } = await import('../report/build-report.ts');
+    return writeFiles(dir, files, { report: true });
+  }
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const summary = path.join(dir, 'summary.json');
+  await fs.writeFile(summary, JSON.stringify(files.summary, null, 2) + '\n');
+  return { summary: files.summary, files: { summary, csv: [], plots: [] } };
+}
+
+/**
+ * Compute and write a run's files, then print the human report (or the summary as JSON). A shard that holds no
+ * batch of some grid point has no summary of its own: its state is what `merge` reads.
+ */
+export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, outDir: string, o: OutputOptions, wallSeconds: number): Promise<void> {
+  if (run.points.some((pt) => pt.merged === null)) {
+    const msg = `shard ${run.shard?.index}/${run.shard?.count}: this shard holds no batch of some grid point (the experiment has fewer batches than shards); its state is in ${outDir}; combine all shards with stdp-mc merge`;
+    if (o.json) console.log(JSON.stringify({ shard: run.shard, batches: 0, note: msg }, null, 2));
+    else console.log(msg);
+    return;
+  }
+  const t0 = performance.now();
+  const result = model.result(run);
+  const files = model.files(result, { report: !o.noReport });
+  const out = await writeOutput(outDir, files, !o.noReport);
+  const book = (performance.now() - t0) / 1000;
+  if (o.json) {
+    console.log(JSON.stringify(out.summary, null, 2));
+    return;
+  }
+  const sim = run.points.reduce((a, pt) => a + pt.seconds, 0);
+  const batches = run.points.reduce((a, pt) => a + pt.blocks.length, 0);
+  console.log(model.human(out.summary, out.files));
+  console.log(`wall ${seconds(wallSeconds + book)} s: simulation ${seconds(sim)} s in ${batches} batches` +
+    `${run.batchesRun < batches ? ` (${run.batchesRun} run now, the rest from the state log)` : ''}, summary and report ${seconds(book)} s`);
+}

@@ -1,0 +1,99 @@
+/**
+ * The output folder of run, merge and report: its default name, made and checked writable before any work, locked for
+ * the command's whole life (src/run/out-lock.ts: one run per folder) and guarded against overwriting an earlier run.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { acquireOutLock } from '../run/out-lock.ts';
+import { STATE_FILE } from '../run/state.ts';
+import { UsageError } from './options.ts';
+import { StopScope } from './stop-signals.ts';
+
+/** The default output folder of an experiment name: runs/<name>, with the name reduced to a safe single path part. */
+export function defaultOutDir(pathMod: typeof import('node:path'), name: string, suffix = ''): string {
+  const part = name.replace(/[^\w.-]+/g, '_').replace(/^\.+$/, '_');
+  return pathMod.join('runs', `${part}${suffix}`);
+}
+
+/**
+ * Make the output folder and check it is writable before any work: an I/O error names the path and the operation.
+ * Returns the folders it made, outermost first (removeEmptyFolders takes them back after a refusal).
+ */
+export async function prepareOutDir(dir: string): Promise<string[]> {
+  if (!dir.trim()) throw new UsageError('--out must name a folder, got ""');
+  let missing: string[] = [];
+  try {
+    // Create the missing folders one at a time from the nearest existing one (a recursive mkdir can spin forever on
+    // file systems such as /proc, where a folder exists but a child cannot be made).
+    missing = [];
+    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+      const st = await fs.stat(d).catch(() => null);
+      if (st) break;
+      missing.unshift(d);
+      if (path.dirname(d) === d) break;
+    }
+    for (const d of missing) await fs.mkdir(d);
+    const probe = path.join(dir, `.stdp-mc-write-test-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    await fs.writeFile(probe, '');
+    await fs.rm(probe);
+    return missing;
+  } catch (e) {
+    await removeEmptyFolders(missing);
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`cannot use ${dir} as the output folder (${err.code ?? 'error'}: ${err.message.replace(/^[A-Z]+: /, '')})`);
+  }
+}
+
+/** Remove the folders (outermost first) that are still empty, innermost first: a refused command leaves nothing. */
+export async function removeEmptyFolders(dirs: string[]): Promise<void> {
+  for (const d of [...dirs].reverse()) await fs.rmdir(d).catch(() => undefined);
+}
+
+/**
+ * Run a command that writes into `dir`, made by prepareOutDir (which returned `made`): when the command is refused
+ * (throws) or fails before writing anything, the folders it made are removed again.
+ */
+export async function inNewFolders(made: string[], fn: () => Promise<number>): Promise<number> {
+  let code = 1;
+  try {
+    code = await fn();
+    return code;
+  } finally {
+    if (code !== 0) await removeEmptyFolders(made);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(() => true, () => false);
+}
+
+/** Refuse to write over an earlier run's files unless --force (call it while holding the folder's lock). */
+export async function guardOutDir(dir: string, force: boolean, hint: string): Promise<void> {
+  for (const f of [STATE_FILE, 'state.json', 'summary.json']) {
+    if (await exists(path.join(dir, f))) {
+      if (!force) throw new UsageError(`${dir} already holds a run (${f}): ${hint}, or pass --force to overwrite it`);
+      await fs.rm(path.join(dir, f), { force: true });
+    }
+  }
+}
+
+/**
+ * Run `fn` holding DIR's lock (DIR exists): a second command into DIR is refused at once; a stale lock is taken over
+ * with `force`. The lock is released when `fn` returns or throws, on the process's exit, and on SIGINT/SIGTERM
+ * (StopScope: a run in `scope.graceful` saves its batches first and returns 130/143).
+ */
+export async function holdOutDir(
+  dir: string, o: { force: boolean; command: string }, fn: (scope: StopScope) => Promise<number>,
+): Promise<number> {
+  const lock = await acquireOutLock(dir, {
+    command: o.command, force: o.force,
+    onTakeOver: (stale) => console.error(`stdp-mc: taking over the stale lock of pid ${stale.pid} (started ${stale.startedAt}) in ${dir}`),
+  });
+  const scope = new StopScope(() => lock.release());
+  try {
+    return await fn(scope);
+  } finally {
+    scope.dispose();
+    lock.release();
+  }
+}

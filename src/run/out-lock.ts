@@ -1,0 +1,165 @@
+/**
+ * One run per output folder: an exclusive lock file DIR/.lock, created atomically (open with 'wx': it fails when the
+ * file exists) and holding its owner's pid, host, start time and command. A second run, merge or report into DIR is
+ * refused at once, naming the owner. A lock whose owner is gone — same host, and the pid no longer runs — is stale:
+ * it is refused too, naming the dead owner, unless the caller passes `force`, which takes it over. A live lock, or
+ * one from another host (whose pid cannot be checked from here), is never taken over.
+ *
+ * The lock is released by its owner (release(), also run on the process's exit); the file is removed only while it
+ * still holds the owner's own token, so a release never removes someone else's lock.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const LOCK_FILE = '.lock';
+
+export interface LockOwner {
+  pid: number;
+  host: string;
+  /** ISO time the lock was taken. */
+  startedAt: string;
+  command: string;
+  /** Random, to tell this lock from a later one of a process with the same pid. */
+  token: string;
+}
+
+/** The output folder is in use by another run, or holds a stale lock (the CLI exits 2: nothing was run). */
+export class OutLockError extends Error {
+  constructor(message: string, readonly owner: LockOwner | null, readonly stale: boolean) {
+    super(message);
+    this.name = 'OutLockError';
+  }
+}
+
+export interface OutLock {
+  file: string;
+  owner: LockOwner;
+  /** The stale lock this one replaced (with force), or null. */
+  takenOverFrom: LockOwner | null;
+  /** Remove the lock (once; later calls do nothing). Synchronous, so it runs in exit and signal handlers. */
+  release(): void;
+}
+
+/** Is a process with this pid running on this machine? (EPERM: it runs, as another user.) */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readOwner(file: string): LockOwner | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  try {
+    const o = JSON.parse(text);
+    if (Number.isInteger(o?.pid) && typeof o.host === 'string') return o as LockOwner;
+  } catch { /* unreadable: below */ }
+  return { pid: NaN, host: '', startedAt: '', command: '', token: '' };
+}
+
+/** Create the lock file with `owner` in it, or return false if one exists. */
+function tryCreate(file: string, owner: LockOwner): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    fs.writeSync(fd, JSON.stringify(owner) + '\n');
+  } finally {
+    fs.closeSync(fd);
+  }
+  return true;
+}
+
+/**
+ * Move a stale lock out of the way, only if it is still the one judged stale (two takers cannot both win, and a fresh
+ * lock that replaced it in the meantime is put back).
+ */
+function removeStale(file: string, stale: LockOwner): void {
+  const aside = `${file}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    fs.renameSync(file, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // another taker moved it
+    throw e;
+  }
+  const moved = readOwner(aside);
+  if (moved && moved.token === stale.token && moved.pid === stale.pid) {
+    fs.rmSync(aside, { force: true });
+    return;
+  }
+  // Not the stale lock: a fresh one taken meanwhile. Put it back (unless yet another lock exists: then both runs
+  // see a lock, and ours will be refused below).
+  try { fs.linkSync(aside, file); } catch { /* a lock exists again */ }
+  fs.rmSync(aside, { force: true });
+}
+
+function describe(o: LockOwner): string {
+  return `pid ${o.pid} on host ${o.host} since ${o.startedAt}`;
+}
+
+/**
+ * Take DIR/.lock for `command` (DIR must exist). Throws OutLockError when DIR is in use, or holds a stale lock and
+ * `force` is not given. `onTakeOver` hears of a stale lock taken over.
+ */
+export async function acquireOutLock(
+  dir: string, o: { command: string; force?: boolean; onTakeOver?: (stale: LockOwner) => void },
+): Promise<OutLock> {
+  const file = path.join(dir, LOCK_FILE);
+  const owner: LockOwner = {
+    pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: o.command,
+    token: `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
+  };
+  let takenOverFrom: LockOwner | null = null;
+  for (let attempt = 0; !tryCreate(file, owner); attempt++) {
+    let held = readOwner(file);
+    if (!held) continue; // released meanwhile: try again
+    if (Number.isNaN(held.pid)) {
+      // A lock being written this instant reads empty: look once more before calling it unreadable.
+      await new Promise((r) => setTimeout(r, 50));
+      held = readOwner(file);
+      if (!held) continue;
+      if (Number.isNaN(held.pid)) {
+        throw new OutLockError(`${dir} is locked by ${file}, which cannot be read; if no run uses ${dir}, delete ${file}`, null, false);
+      }
+    }
+    const sameHost = held.host === owner.host;
+    if (!sameHost || pidAlive(held.pid)) {
+      const other = sameHost ? '' : ` (another host: its run cannot be checked from here; if it is gone, delete ${file})`;
+      throw new OutLockError(`${dir} is in use by ${describe(held)} (lock ${file})${other}`, held, false);
+    }
+    if (!o.force) {
+      throw new OutLockError(
+        `${dir} has a stale lock: pid ${held.pid} on host ${held.host}, started ${held.startedAt}, is no longer running (lock ${file}); pass --force to take it over`,
+        held, true);
+    }
+    if (attempt > 3) throw new OutLockError(`${dir}: could not take over the stale lock ${file} (other runs are taking it too)`, held, true);
+    removeStale(file, held);
+    takenOverFrom = held;
+  }
+  if (takenOverFrom) o.onTakeOver?.(takenOverFrom);
+  let released = false;
+  const proc = process as NodeJS.Process;
+  const release = () => {
+    if (released) return;
+    released = true;
+    proc.off?.('exit', release);
+    try {
+      if (readOwner(file)?.token === owner.token) fs.rmSync(file, { force: true });
+    } catch { /* the folder is gone or unreadable: nothing to release */ }
+  };
+  proc.on?.('exit', release);
+  return { file, owner, takenOverFrom, release };
+}

@@ -1,0 +1,177 @@
+/**
+ * One run per output folder (src/run/out-lock.ts, src/cli/out-dir.ts): two runs started together into one --out —
+ * exactly one runs, the other is refused at once (exit 2) naming the owner's pid, and the summary is the one that ran;
+ * SIGINT stops a run with 130 and releases its lock; a SIGKILLed run leaves a stale lock that the next run reports,
+ * that --resume and --force take over, and that is never mistaken for a live one.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/main.ts';
+import { LOCK_FILE, OutLockError, acquireOutLock, type LockOwner } from '../../src/run/out-lock.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin/stdp-mc.js');
+const work = mkdtempSync(join(tmpdir(), 'stdp-mc-lock-'));
+
+/** A chain experiment of ten batches that takes about a second on the CPU engine. */
+const experiment = join(work, 'chain.json');
+writeFileSync(experiment, JSON.stringify({
+  name: 'lock', batches: 10,
+  scenario: { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 2000, trajectories: 5000, seed: 1, checkpoints: { every: 500 } },
+}));
+
+interface Child { pid: number; done: Promise<{ code: number | null; signal: string | null; out: string; err: string }>; kill(sig: NodeJS.Signals): void }
+
+function start(args: string[]): Child {
+  const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
+  let out = '', err = '';
+  p.stdout.on('data', (d) => (out += d));
+  p.stderr.on('data', (d) => (err += d));
+  const done = new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((resolve) =>
+    p.on('close', (code, signal) => resolve({ code, signal, out, err })));
+  return { pid: p.pid!, done, kill: (sig) => p.kill(sig) };
+}
+
+function batchLines(dir: string): number {
+  const f = join(dir, 'state.jsonl');
+  return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l.includes('"kind":"batch"')).length : 0;
+}
+
+function lockOwner(dir: string): LockOwner | null {
+  const f = join(dir, LOCK_FILE);
+  return existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : null;
+}
+
+async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '0']).pid!;
+}
+
+/** The CLI in process; what it printed with console.log / console.error. */
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out += a.join(' ') + '\n'; });
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err += a.join(' ') + '\n'; });
+  try {
+    return { code: await runCli(argv), out, err };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('the output folder lock', () => {
+  it('is exclusive, names its owner, and is released only by its owner', async () => {
+    const dir = join(work, 'unit');
+    mkdirSync(dir);
+    const exitListeners = process.listenerCount('exit');
+    const lock = await acquireOutLock(dir, { command: 'stdp-mc test' });
+    expect(lockOwner(dir)).toMatchObject({ pid: process.pid, host: hostname(), command: 'stdp-mc test' });
+    const second = await acquireOutLock(dir, { command: 'x', force: true }).then(() => null, (e) => e);
+    expect(second).toBeInstanceOf(OutLockError);
+    expect(second.message).toBe(`${dir} is in use by pid ${process.pid} on host ${hostname()} since ${lock.owner.startedAt} (lock ${join(dir, LOCK_FILE)})`);
+    lock.release();
+    expect(lockOwner(dir)).toBeNull();
+    expect(process.listenerCount('exit')).toBe(exitListeners);
+
+    // A release never removes a lock that is not its own.
+    const again = await acquireOutLock(dir, { command: 'a' });
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...again.owner, token: 'someone else' }));
+    again.release();
+    expect(lockOwner(dir)?.token).toBe('someone else');
+  });
+
+  it('reports a stale lock, takes it over only with force, and never one from another host', async () => {
+    const dir = join(work, 'stale');
+    mkdirSync(dir);
+    const dead: LockOwner = { pid: deadPid(), host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', command: 'stdp-mc run', token: 't' };
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify(dead));
+    const refused = await acquireOutLock(dir, { command: 'x' }).then(() => null, (e) => e);
+    expect(refused.message).toBe(`${dir} has a stale lock: pid ${dead.pid} on host ${dead.host}, started ${dead.startedAt}, is no longer running (lock ${join(dir, LOCK_FILE)}); pass --force to take it over`);
+    const heard: number[] = [];
+    const lock = await acquireOutLock(dir, { command: 'x', force: true, onTakeOver: (o) => heard.push(o.pid) });
+    expect(heard).toEqual([dead.pid]);
+    expect(lock.takenOverFrom?.pid).toBe(dead.pid);
+    expect(lockOwner(dir)?.pid).toBe(process.pid);
+    lock.release();
+
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...dead, host: 'elsewhere' }));
+    const other = await acquireOutLock(dir, { command: 'x', force: true }).then(() => null, (e) => e);
+    expect(other.message).toMatch(new RegExp(`is in use by pid ${dead.pid} on host elsewhere .*another host`));
+    writeFileSync(join(dir, LOCK_FILE), '{"pid":');
+    const broken = await acquireOutLock(dir, { command: 'x', force: true }).then(() => null, (e) => e);
+    expect(broken.message).toBe(`${dir} is locked by ${join(dir, LOCK_FILE)}, which cannot be read; if no run uses ${dir}, delete ${join(dir, LOCK_FILE)}`);
+  });
+
+  it('two runs started together into one --out: one runs, the other is refused at once naming the owner', async () => {
+    const out = join(work, 'race');
+    const common = ['run', experiment, '--engine', 'cpu', '--no-report', '--json', '--out', out];
+    const a = start([...common, '--seed', '11']);
+    const b = start([...common, '--seed', '12']);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    const runs = [{ c: a, r: ra, seed: 11 }, { c: b, r: rb, seed: 12 }];
+    const winner = runs.find((x) => x.r.code === 0);
+    const loser = runs.find((x) => x.r.code !== 0);
+    expect(winner, `${ra.err}\n${rb.err}`).toBeDefined();
+    expect(loser, `${ra.err}\n${rb.err}`).toBeDefined();
+    expect(loser!.r.code).toBe(2);
+    expect(loser!.r.out).toBe('');
+    expect(loser!.r.err).toBe(`stdp-mc: ${out} is in use by pid ${winner!.c.pid} on host ${hostname()} since ${loser!.r.err.match(/since (\S+)/)![1]} (lock ${join(out, LOCK_FILE)})\n`);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.provenance.seed).toBe(winner!.seed);
+    expect(summary).toEqual(JSON.parse(winner!.r.out));
+    expect(lockOwner(out)).toBeNull();
+  }, 120_000);
+
+  it('SIGINT stops a run with 130 and frees the folder; a SIGKILLed run leaves a stale lock that --resume and --force take over', async () => {
+    const out = join(work, 'killed');
+    const args = ['run', experiment, '--engine', 'cpu', '--no-report', '--json'];
+    const first = start([...args, '--out', out]);
+    await until(() => batchLines(out) >= 1, 'a first batch');
+    first.kill('SIGINT');
+    const r1 = await first.done;
+    expect(r1.code, r1.err).toBe(130);
+    expect(r1.err).toMatch(/^stdp-mc: stopped by SIGINT; \d+ batches are saved in .*state\.jsonl; continue with: stdp-mc run .* --resume /);
+    expect(lockOwner(out)).toBeNull();
+
+    const second = start([...args, '--resume', out]);
+    const before = batchLines(out);
+    await until(() => lockOwner(out)?.pid === second.pid && batchLines(out) > before, 'the resumed run to hold the lock and add a batch');
+    second.kill('SIGKILL');
+    await second.done;
+    expect(lockOwner(out)?.pid).toBe(second.pid);
+
+    const refused = await cli([...args, '--out', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(new RegExp(`^stdp-mc: ${out} has a stale lock: pid ${second.pid} on host .* is no longer running .*; pass --force to take it over\n$`));
+
+    const resumed = await cli([...args, '--resume', out]);
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.err).toMatch(new RegExp(`^stdp-mc: taking over the stale lock of pid ${second.pid} \\(started .*\\) in ${out}\n`));
+    expect(JSON.parse(resumed.out).trajectories).toBe(5000);
+    expect(lockOwner(out)).toBeNull();
+
+    // A fresh run with --force into a folder whose run was killed: it takes the lock over and completes.
+    const forced = join(work, 'forced');
+    mkdirSync(forced);
+    writeFileSync(join(forced, LOCK_FILE), JSON.stringify({ pid: second.pid, host: hostname(), startedAt: 'then', command: 'stdp-mc run', token: 't' }));
+    const f = await cli(['run', experiment, '--engine', 'cpu', '--no-report', '--json', '--trajectories', '200', '--out', forced, '--force']);
+    expect(f.code, f.err).toBe(0);
+    expect(f.err).toBe(`stdp-mc: taking over the stale lock of pid ${second.pid} (started then) in ${forced}\n`);
+    expect(JSON.parse(f.out).trajectories).toBe(200);
+    expect(lockOwner(forced)).toBeNull();
+  }, 180_000);
+});
