@@ -7,7 +7,9 @@
  * written over the scenario before the model validates it (and its refusals name `scenario.` fields).
  */
 import { z } from 'zod';
-import { ScenarioError, zodIssues } from '../core/errors.ts';
+import { ScenarioError } from '../core/errors.ts';
+import { checkNesting } from '../core/limits.ts';
+import { ruleIssues } from '../core/scenario-fields.ts';
 
 /** Batches per grid point when the file names none (the unit of the state log, resume and shards). */
 export const DEFAULT_BATCHES = 10;
@@ -22,12 +24,24 @@ export interface ExperimentFileForm<E extends z.ZodRawShape> {
 }
 
 const batchesField = (description = `Independent batches of copies per grid point (default ${DEFAULT_BATCHES})`) =>
-  z.number().int().min(1).max(1000).optional().describe(description);
+  z.number().int({ error: 'must be an integer' }).min(1, { error: 'must be ≥ 1' }).max(1000, { error: 'must be ≤ 1000' }).optional().describe(description);
+
+/**
+ * The experiment's name: it names the default output folder runs/<name>, so it must be a name, not a path ("..", "/"
+ * or a control character would leave runs/ or make an unreadable folder).
+ */
+export const nameField = () =>
+  z.string({ error: 'must be a string' })
+    .min(1, { error: 'must not be empty' })
+    .max(200, { error: 'must be at most 200 characters' })
+    .refine((n) => !/^\.+$/.test(n.trim()), { error: 'must be a name, not "." or ".." (it names the folder runs/<name>)' })
+    .refine((n) => !/[\/\\\x00-\x1f]/.test(n), { error: 'must not contain "/", "\\" or control characters (it names the folder runs/<name>)' })
+    .describe('Name of the experiment, used in reports and as the default output folder runs/<name>');
 
 function fileShape<S extends z.ZodType, E extends z.ZodRawShape>(scenario: S, extras: E | undefined, batches: string | undefined) {
   return {
     $schema: z.string().optional(),
-    name: z.string().min(1).describe('Name of the experiment, used in reports'),
+    name: nameField(),
     description: z.string().optional().describe('What question the experiment answers'),
     scenario,
     ...(extras ?? ({} as E)),
@@ -47,8 +61,12 @@ const RawScenario = z.record(z.string(), z.unknown());
  * batches (undefined where the file names none), the extras, and the scenario as a raw record, not yet validated.
  */
 export function readExperimentFile<E extends z.ZodRawShape = {}>(json: unknown, extras?: E) {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new ScenarioError([{ path: '(root)', message: 'an experiment file must be a JSON object' }]);
+  }
+  checkNesting(json);
   const r = z.strictObject(fileShape(RawScenario, extras, undefined)).safeParse(json);
-  if (!r.success) throw new ScenarioError(zodIssues(r.error));
+  if (!r.success) throw new ScenarioError(ruleIssues(r.error));
   return r.data;
 }
 

@@ -8,8 +8,12 @@
  * point is validated by the same rules as the base scenario, and refused with the point named.
  */
 import { z } from 'zod';
-import { ChainScenarioSchema, NoiseSchema, resolveScenario, type ResolvedScenario } from './scenario.ts';
-import { ScenarioError, zodIssues } from '../../core/errors.ts';
+import { ChainScenarioSchema, NoiseSchema, precheckChainSizes, resolveScenario, type ResolvedScenario } from './scenario.ts';
+import { ScenarioError } from '../../core/errors.ts';
+import { MAX_CHECKPOINTS, MAX_GRID_POINTS, MAX_U32, checkNesting, countIssue, maxForBudget } from '../../core/limits.ts';
+import { checkpointBytes, checkpointCount, type CheckpointsSpec } from '../../core/step-checkpoints.ts';
+import { ruleIssues } from '../../core/scenario-fields.ts';
+import { nameField } from '../../run/experiment-file.ts';
 
 const positive = () => z.number().positive({ message: 'must be > 0' });
 
@@ -43,14 +47,14 @@ export const SweepSchema = z
 export const ExperimentSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors'),
-    name: z.string().min(1).describe('Name of the experiment, used in reports'),
+    name: nameField(),
     description: z.string().optional().describe('What question the experiment answers'),
     scenario: ChainScenarioSchema,
     sweep: SweepSchema.optional(),
     rareEvent: z
       .strictObject({
-        particles: z.number().int().min(2).describe('Particles per replicate of the adaptive multilevel splitting'),
-        replicates: z.number().int().min(2).describe('Independent replicates (their spread gives the confidence interval)'),
+        particles: z.number().int().min(2).max(MAX_U32).describe('Particles per replicate of the adaptive multilevel splitting'),
+        replicates: z.number().int().min(2).max(MAX_U32).describe('Independent replicates (their spread gives the confidence interval)'),
         keepFraction: z.number().gt(0).lt(1).optional().describe('Fraction of particles kept per splitting iteration (default 0.5)'),
       })
       .optional()
@@ -58,8 +62,8 @@ export const ExperimentSchema = z
     target: z
       .strictObject({
         successCIWidth: positive().max(1).describe('Stop once the Wilson 95% interval of P(success) is narrower than this'),
-        maxTrajectories: z.number().int().positive().describe('Cap on trajectories per grid point'),
-        batchSize: z.number().int().positive().describe('Trajectories per batch: batch b runs trajectories [b·M, (b+1)·M)'),
+        maxTrajectories: z.number().int().positive().max(MAX_U32).describe('Cap on trajectories per grid point'),
+        batchSize: z.number().int().positive().max(MAX_U32).describe('Trajectories per batch: batch b runs trajectories [b·M, (b+1)·M)'),
       })
       .optional()
       .describe('A precision target instead of a fixed N: run batches until the interval is narrow enough or N reaches the cap'),
@@ -147,11 +151,13 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ScenarioError([{ path: '(root)', message: 'an experiment file must be a JSON object' }]);
   }
+  checkNesting(json);
   const obj = { ...(json as Record<string, unknown>) };
+  precheckChainSizes(obj.scenario);
   const cli = overrides as Record<string, unknown>;
   if (obj.scenario && typeof obj.scenario === 'object') obj.scenario = applyOverrides(obj.scenario as Record<string, unknown>, cli);
   const r = ExperimentSchema.safeParse(obj);
-  if (!r.success) throw new ScenarioError(zodIssues(r.error));
+  if (!r.success) throw new ScenarioError(ruleIssues(r.error));
   // With a precision target the scenario's N is the cap (the command line's --trajectories still wins).
   const base = r.data.target
     ? { ...(r.data.scenario as Record<string, unknown>), trajectories: overrides.trajectories ?? r.data.target.maxTrajectories }
@@ -170,6 +176,10 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
     }
     axes.push(...lists.map(([k]) => k));
     if (sw.points) axes.push('points');
+    const nPoints = lists.reduce((n, [, v]) => n * v.length, 1) * (sw.points?.length ?? 1);
+    const perPoint = Math.min(checkpointCount(base.checkpoints as CheckpointsSpec | undefined, base.steps as number), MAX_CHECKPOINTS) * checkpointBytes();
+    const tooMany = countIssue(nPoints, Math.min(MAX_GRID_POINTS, maxForBudget(perPoint)), perPoint, 'grid-point statistics');
+    if (tooMany) throw new ScenarioError([{ path: 'sweep', message: `${tooMany}: the product of the swept lists' lengths` }]);
     const combos = cartesian(lists);
     const extra = sw.points ?? [{}];
     points = [];

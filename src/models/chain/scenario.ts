@@ -8,32 +8,42 @@
  */
 import { z } from 'zod';
 import {
-  MAX_U32, parseScenario, refineCheckpointSteps, seedField, seededCopies, trajectoriesField, type SeededCopies,
+  MAX_U32, NOISE_LAWS, NoiseSchema, parseScenario, productOverflows, refineCheckpointSteps, seedField, seededCopies,
+  trajectoriesField, type NoiseLaw, type SeededCopies,
 } from '../../core/scenario-fields.ts';
+import { ScenarioError } from '../../core/errors.ts';
+import { MAX_CHECKPOINTS, budgetIssue } from '../../core/limits.ts';
+import { CheckpointsSchema, checkpointCount, keptPathsIssue, resolveCheckpoints } from '../../core/step-checkpoints.ts';
 
-export const NOISE_LAWS = ['uniform', 'rademacher', 'truncnormal'] as const;
-export type NoiseLaw = (typeof NOISE_LAWS)[number];
+/** Shared with the other models, re-exported where they were first defined. */
+export { CheckpointsSchema, NOISE_LAWS, NoiseSchema, resolveCheckpoints, type NoiseLaw };
 
 // zod 4's z.number() already refuses NaN and ±Infinity.
 const positiveFinite = () => z.number().positive({ message: 'must be > 0' });
 
-export const NoiseSchema = z
-  .strictObject({
-    law: z.enum(NOISE_LAWS).default('uniform').describe('Law of each noise component Z_i'),
-    halfWidth: positiveFinite().default(1).describe('h = Q − 1: Z_i is supported on [-h, h]'),
-    sd: positiveFinite()
-      .optional()
-      .describe('truncnormal only: standard deviation of the normal before truncation to [-h, h] (default h/2)'),
-  })
-  .describe('Noise law of Z (default: uniform on [-1, 1], the paper\'s simulations)');
+/**
+ * Host bytes per input d: the CPU engines' state of one chunk of 8192 trajectories (x and g, 16 bytes each), the
+ * vertex counts of every checkpoint (8 bytes, per batch and merged: 11 copies).
+ */
+export function chainInputBytes(checkpoints: number): number {
+  return 8192 * 16 + checkpoints * 11 * 8;
+}
 
-export const CheckpointsSchema = z
-  .union([
-    z.array(z.number().int().nonnegative()).min(1).describe('explicit steps, strictly increasing'),
-    z.strictObject({ every: z.number().int().positive() }).describe('every n steps'),
-    z.strictObject({ log: z.number().int().min(2) }).describe('n log-spaced steps from 1 to K'),
-  ])
-  .describe('Steps k at which ensemble statistics are recorded; step 0 and K are always included');
+/** The refusal of d inputs whose per-input state exceeds the memory budget, or null. */
+export function chainInputsIssue(d: number, checkpoints: number): string | null {
+  return budgetIssue(d, chainInputBytes(checkpoints), 'per-input state');
+}
+
+/**
+ * Before the schema walks a raw scenario's lists: refuse a rates list longer than any checkpoint plan allows (the
+ * loosest limit, at 2 checkpoints; the schema then applies the exact one), so a file of millions of rates is refused
+ * at once instead of after validating each of them.
+ */
+export function precheckChainSizes(raw: unknown, prefix = 'scenario'): void {
+  const rates = (raw as { rates?: unknown } | null)?.rates;
+  const issue = Array.isArray(rates) ? chainInputsIssue(rates.length, 2) : null;
+  if (issue) throw new ScenarioError([{ path: `${prefix}.rates`, message: issue }]);
+}
 
 export const ChainScenarioSchema = z
   .strictObject({
@@ -92,6 +102,12 @@ export const ChainScenarioSchema = z
       ctx.addIssue({ code: 'custom', path: ['noise', 'sd'], message: 'is only meaningful for law "truncnormal"' });
     }
     refineCheckpointSteps(s.checkpoints, s.steps, ctx);
+    // Sizes that depend on the checkpoint count, once it is within its own limit.
+    const nCheckpoints = checkpointCount(s.checkpoints, s.steps);
+    const tooWide = nCheckpoints <= MAX_CHECKPOINTS ? chainInputsIssue(d, nCheckpoints) : null;
+    if (tooWide) ctx.addIssue({ code: 'custom', path: ['rates'], message: tooWide });
+    const tooManyPaths = nCheckpoints <= MAX_CHECKPOINTS && !tooWide ? keptPathsIssue(Math.min(s.keepPaths ?? 0, s.trajectories), nCheckpoints, d) : null;
+    if (tooManyPaths) ctx.addIssue({ code: 'custom', path: ['keepPaths'], message: tooManyPaths });
     if (s.gamma) {
       const G = s.gamma;
       if (G.length !== d || G.some((row) => row.length !== d)) {
@@ -117,7 +133,9 @@ export const ChainScenarioSchema = z
         if (i > 0 && e.fromStep <= s.schedule![i - 1]!.fromStep) ctx.addIssue({ code: 'custom', path: ['schedule', i, 'fromStep'], message: 'fromStep must be strictly increasing' });
       });
     }
-    if (!s.allowTies && (!s.initialWeights || s.initialWeights.length === d)) {
+    const overflow = !s.initialWeights || s.initialWeights.length === d ? productOverflows(s.rates, s.initialWeights) : null;
+    if (overflow) ctx.addIssue({ code: 'custom', path: [s.initialWeights ? 'initialWeights' : 'rates'], message: overflow });
+    if (!overflow && !s.allowTies && (!s.initialWeights || s.initialWeights.length === d)) {
       const p = initialP(s.rates, s.initialWeights);
       const sorted = [...p].sort((a, b) => b - a);
       if (Math.abs(sorted[0]! - sorted[1]!) <= 1e-12 * sorted[0]!) {
@@ -167,26 +185,9 @@ export function initialP(rates: number[], w0?: number[]): number[] {
   return a.map((v) => v / s);
 }
 
-export function resolveCheckpoints(spec: ChainScenarioParsed['checkpoints'], K: number): number[] {
-  let c: number[];
-  if (spec === undefined) c = logSpaced(K, 30);
-  else if (Array.isArray(spec)) c = [...spec];
-  else if ('every' in spec) {
-    c = [];
-    for (let k = spec.every; k <= K; k += spec.every) c.push(k);
-  } else c = logSpaced(K, spec.log);
-  c.push(0, K);
-  return [...new Set(c)].sort((a, b) => a - b);
-}
-
-function logSpaced(K: number, n: number): number[] {
-  const out: number[] = [];
-  for (let j = 0; j < n; j++) out.push(Math.round(Math.pow(K, j / (n - 1))));
-  return out;
-}
-
 /** Validate and resolve; throws ScenarioError naming each offending field. `prefix` names the field in a file. */
 export function resolveScenario(input: unknown, prefix = 'scenario'): ResolvedScenario {
+  precheckChainSizes(input, prefix);
   const s = parseScenario(ChainScenarioSchema, input, prefix);
   const d = s.rates.length;
   const w0 = s.initialWeights ?? new Array(d).fill(1);

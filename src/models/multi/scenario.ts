@@ -12,10 +12,12 @@
  * of span(w_1..w_{j−1}) (earlier outputs frozen, later ones not yet started).
  */
 import { z } from 'zod';
-import { CheckpointsSchema, NoiseSchema, resolveCheckpoints, type NoiseLaw } from '../chain/scenario.ts';
 import {
-  MAX_U32, parseScenario, refineCheckpointSteps, seedField, seededCopies, trajectoriesField, type SeededCopies,
+  MAX_U32, NoiseSchema, parseScenario, productOverflows, refineCheckpointSteps, seedField, seededCopies,
+  trajectoriesField, type NoiseLaw, type SeededCopies,
 } from '../../core/scenario-fields.ts';
+import { CheckpointsSchema, checkpointBytes, checkpointCount, keptPathsIssue, resolveCheckpoints } from '../../core/step-checkpoints.ts';
+import { MAX_CHECKPOINTS } from '../../core/limits.ts';
 
 /** Largest number of inputs and outputs the WebGPU kernel handles (weights live in private arrays). */
 export const MULTI_MAX_D = 8;
@@ -44,7 +46,7 @@ export const MultiScenarioSchema = z
       .min(1)
       .describe('Learning rates α_1..α_m, one per output; strictly decreasing for algorithm 1'),
     algorithm: z
-      .union([z.literal(1), z.literal(2)])
+      .union([z.literal(1), z.literal(2)], { error: 'must be 1 (every output learns every step) or 2 (sequential periods)' })
       .default(1)
       .describe('1: all outputs learn at every step (Algorithm 1); 2: sequential periods (Algorithm 2, Section A.5)'),
     periods: z
@@ -161,7 +163,16 @@ export const MultiScenarioSchema = z
     } else if (s.periods) {
       ctx.addIssue({ code: 'custom', path: ['periods'], message: 'is only meaningful for algorithm 2' });
     }
-    refineCheckpointSteps(s.checkpoints, s.steps, ctx);
+    // Per checkpoint: the error histogram and, per output and input, argmax counts and p's moments (32 bytes).
+    refineCheckpointSteps(s.checkpoints, s.steps, ctx, checkpointBytes(m * d, 32));
+    const nCheckpoints = checkpointCount(s.checkpoints, s.steps);
+    const tooManyPaths = nCheckpoints <= MAX_CHECKPOINTS ? keptPathsIssue(Math.min(s.keepPaths ?? 0, s.trajectories), nCheckpoints, m * d) : null;
+    if (tooManyPaths) ctx.addIssue({ code: 'custom', path: ['keepPaths'], message: tooManyPaths });
+    const rows = isMatrix ? (w as number[][]) : [w as number[] | undefined];
+    rows.forEach((row, j) => {
+      const overflow = !row || row.length === d ? productOverflows(s.rates, row) : null;
+      if (overflow) ctx.addIssue({ code: 'custom', path: row ? (isMatrix ? ['initialWeights', j] : ['initialWeights']) : ['rates'], message: overflow });
+    });
   });
 
 export type MultiScenarioInput = z.input<typeof MultiScenarioSchema>;
@@ -253,7 +264,7 @@ export function resolveMultiScenario(input: unknown, prefix = 'scenario'): Resol
     periodEnds,
     noise,
     steps: s.steps,
-    checkpoints: resolveCheckpoints(s.checkpoints, s.steps),
+    checkpoints: resolveCheckpoints(s.checkpoints, s.steps, `${prefix}.checkpoints`, checkpointBytes(m * d, 32)),
     ...seededCopies(s),
     keepPaths: Math.min(s.keepPaths ?? 0, s.trajectories),
     target,

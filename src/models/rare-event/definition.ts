@@ -5,7 +5,8 @@
  * replicate r reads the same Philox numbers wherever it runs). The estimate and its interval are computed from all
  * replicates together (finishEstimate), so batches, shards and resumed runs give the uninterrupted run's numbers.
  */
-import { OptionError } from '../../core/errors.ts';
+import { OptionError, ScenarioError } from '../../core/errors.ts';
+import { countIssue, maxForBudget } from '../../core/limits.ts';
 import { runtimeName } from '../../engines/types.ts';
 import type { EnsembleModel, ModelExperiment } from '../../run/model.ts';
 import { ExperimentSchema, parseExperiment, type Experiment } from '../chain/experiment.ts';
@@ -37,13 +38,31 @@ export function replicateBatches(R: number, wanted: number): number {
   return 1;
 }
 
+/** Host bytes per particle at d inputs: its log-state in the replicate, the stepper's batch and the CPU stepper's copy (8d each), and its counters. */
+export const rareParticleBytes = (d: number) => 24 * d + 64;
+
+/**
+ * Refuse particle counts the estimator cannot hold or address, before anything is allocated: the particles of every
+ * replicate of one batch are in memory at once, and particle ids (replicate·n + i) are 32-bit.
+ */
+export function checkRareEventSizes(exp: Experiment, batches: number): void {
+  const { particles, replicates: R } = exp.rareEvent!;
+  const d = Math.max(...gridPoints(exp).map((p) => p.scenario.d));
+  const perBatch = Math.ceil(R / batches), bytesEach = perBatch * rareParticleBytes(d);
+  const max = Math.min(Math.floor(0x100000000 / R), maxForBudget(bytesEach));
+  const issue = countIssue(particles, max, bytesEach, `particle state for ${perBatch} replicates at once at d = ${d}`);
+  if (issue) throw new ScenarioError([{ path: 'rareEvent.particles', message: `${issue}; particles × replicates must also be ≤ 2^32` }]);
+}
+
 export function rareExperiment(exp: Experiment): RareExperiment {
   if (!exp.rareEvent) throw new OptionError('not a rare-event experiment (no rareEvent section)');
   const R = exp.rareEvent.replicates;
+  const batches = replicateBatches(R, exp.batches);
+  checkRareEventSizes(exp, batches);
   return {
     ...exp, rareEvent: exp.rareEvent, seed: exp.scenario.seed, seedKey: exp.scenario.seedKey,
     units: gridPoints(exp).map((p) => ({ label: p.label, trajectories: R, workPerCopy: exp.rareEvent!.particles * p.scenario.steps })),
-    batches: replicateBatches(R, exp.batches),
+    batches,
     target: null,
   };
 }

@@ -16,11 +16,23 @@ import {
   MAX_U32, parseScenario, scenarioIssues, secondsToSteps as toSteps, seedField, seededCopies, timeCheckpoints,
   trajectoriesField, type SeededCopies,
 } from '../../core/scenario-fields.ts';
+import { MAX_TYPED_ARRAY_ELEMENTS, budgetIssue, countIssue, maxForBudget } from '../../core/limits.ts';
 
 /** Largest per-step input count the Binomial table may need (keeps the per-step work bounded on the GPU). */
 export const SONG_MAX_KMAX = 64;
 /** The Binomial table is cut where the upper tail falls below this (the resolution of a 24-bit uniform). */
 export const SONG_TAIL = 2 ** -24;
+
+/** Host bytes of one rate window: its sums per batch and merged (11 copies of a small object) and its summary row. */
+export const SONG_WINDOW_BYTES = 11 * 80 + 100;
+
+/**
+ * Host bytes one copy holds while its batch runs: its spike count per rate window (4 bytes), its weight histogram
+ * (10 bins) and mean weight per checkpoint (48 bytes), and its per-input state (weight, trace, last spike: 12 bytes).
+ */
+export function songCopyBytes(windows: number, checkpoints: number, inputs: number): number {
+  return 4 * windows + 48 * checkpoints + 12 * inputs;
+}
 
 const pos = () => z.number().positive({ message: 'must be > 0' });
 const finite = () => z.number().refine(Number.isFinite, { message: 'must be finite' });
@@ -118,12 +130,18 @@ export function binomialCdf(n: number, p: number): number[] {
 export function resolveSongScenario(input: unknown, prefix = 'scenario'): ResolvedSongScenario {
   const s = parseScenario(SongScenarioSchema, input, prefix);
   const { bad, throwIfAny } = scenarioIssues(prefix);
-  const steps = toSteps(s.duration, s.dt);
+  let steps = toSteps(s.duration, s.dt);
   if (steps === null) bad('duration', `must be a multiple of dt = ${s.dt} ms`);
-  else if (steps >= MAX_U32 - 1) bad('duration', `needs ${steps} steps; at most 2^32 − 2 are addressable`);
+  else if (steps >= MAX_U32 - 1) {
+    bad('duration', `needs ${steps} steps of dt = ${s.dt} ms; at most 2^32 − 2 are addressable`);
+    steps = null;
+  }
   const spw = toSteps(s.rateWindow, s.dt);
   if (spw === null || spw === 0) bad('rateWindow', `must be a positive multiple of dt = ${s.dt} ms`);
   else if (steps !== null && steps % spw !== 0) bad('rateWindow', `must divide duration = ${s.duration} s`);
+  const windows = steps !== null && spw ? steps / spw : 0;
+  const tooManyWindows = windows ? budgetIssue(windows, SONG_WINDOW_BYTES, 'rate-window statistics') : null;
+  if (tooManyWindows) bad('rateWindow', `${tooManyWindows}: rate windows of ${s.rateWindow} s over ${s.duration} s`);
   if (s.dt >= s.tauM || s.dt >= s.tauE) bad('dt', `must be below τ_m and τ_e (got ${s.dt} ms)`);
   if (!(s.Vr < s.Vt)) bad('Vr', `must be below Vt = ${s.Vt} mV`);
   const pSpike = (s.rate * s.dt) / 1000;
@@ -139,6 +157,17 @@ export function resolveSongScenario(input: unknown, prefix = 'scenario'): Resolv
     }
   }
   const times = timeCheckpoints(s.checkpoints ?? { every: Math.min(10, s.duration) }, { duration: s.duration, dt: s.dt, steps }, bad);
+  if (windows && !tooManyWindows && times.length < 1e6) {
+    // Per copy of a batch (at worst one batch of all copies): the rate counts are one typed array of copies × windows.
+    const C = times.length + 1, perCopy = songCopyBytes(windows, C, s.inputs);
+    const maxCopies = Math.min(maxForBudget(perCopy), Math.floor(MAX_TYPED_ARRAY_ELEMENTS / windows));
+    if (s.trajectories > maxCopies) {
+      if (4 * windows >= 48 * C + 12 * s.inputs) {
+        bad('rateWindow', `${countIssue(s.trajectories * windows, maxCopies * windows, 4, 'per-copy rate counts')}: ` +
+          `${windows} windows of ${s.rateWindow} s for each of ${s.trajectories} copies (widen rateWindow or run fewer copies)`);
+      } else bad('trajectories', countIssue(s.trajectories, maxCopies, perCopy, 'per-copy histograms and state')!);
+    }
+  }
   throwIfAny();
   const K = steps!;
   const ck = [...new Set([...times.map((t) => toSteps(t, s.dt)!), K])].filter((k) => k > 0).sort((a, b) => a - b);

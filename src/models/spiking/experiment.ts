@@ -57,7 +57,7 @@ export function parseSpikingExperiment(json: unknown, overrides: { trajectories?
     try {
       return { label, values: extra, scenario: resolveSpikingScenario(apply(extra)) };
     } catch (e) {
-      if (!(e instanceof ScenarioError)) throw e;
+      if (!(e instanceof ScenarioError) || !f.sweep) throw e;
       throw new ScenarioError(e.issues.map((i) => ({ path: `sweep point ${j} (${label}): ${i.path}`, message: i.message })));
     }
   });

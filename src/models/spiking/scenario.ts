@@ -8,10 +8,18 @@
  * additive (clipped at 0). The chain's clock is the output spike count k: steps = K output spikes.
  */
 import { z } from 'zod';
-import { CheckpointsSchema, resolveCheckpoints } from '../chain/scenario.ts';
 import {
-  MAX_U32, parseScenario, refineCheckpointSteps, seedField, seededCopies, trajectoriesField, type SeededCopies,
+  MAX_U32, parseScenario, productOverflows, refineCheckpointSteps, seedField, seededCopies, trajectoriesField,
+  type SeededCopies,
 } from '../../core/scenario-fields.ts';
+import { CheckpointsSchema, checkpointBytes, checkpointCount, keptPathsIssue, resolveCheckpoints } from '../../core/step-checkpoints.ts';
+import { MAX_CHECKPOINTS } from '../../core/limits.ts';
+
+/**
+ * Host bytes per input of one checkpoint: the matching chain's and the network's p moments, trigger counts and
+ * predicted-probability sums (about 200 bytes as JavaScript numbers and objects).
+ */
+const SPIKING_INPUT_BYTES = 200;
 
 /** Largest d accepted (weights and traces live in storage buffers; the host statistics are O(d) per trajectory). */
 export const SPIKING_MAX_D = 4096;
@@ -58,7 +66,12 @@ export const SpikingScenarioSchema = z
         message: `has ${s.initialWeights.length} entries but rates has ${d}; they must have the same length`,
       });
     }
-    refineCheckpointSteps(s.checkpoints, s.steps, ctx);
+    refineCheckpointSteps(s.checkpoints, s.steps, ctx, checkpointBytes(d, SPIKING_INPUT_BYTES));
+    const nCheckpoints = checkpointCount(s.checkpoints, s.steps);
+    const tooManyPaths = nCheckpoints <= MAX_CHECKPOINTS ? keptPathsIssue(Math.min(s.keepPaths ?? 0, s.trajectories), nCheckpoints, d) : null;
+    if (tooManyPaths) ctx.addIssue({ code: 'custom', path: ['keepPaths'], message: tooManyPaths });
+    const overflow = !s.initialWeights || s.initialWeights.length === d ? productOverflows(s.rates, s.initialWeights) : null;
+    if (overflow) ctx.addIssue({ code: 'custom', path: [s.initialWeights ? 'initialWeights' : 'rates'], message: overflow });
     if (s.maxEvents !== undefined && s.maxEvents < s.steps) {
       ctx.addIssue({ code: 'custom', path: ['maxEvents'], message: `must be ≥ steps = ${s.steps} (every output spike needs an input event)` });
     }
@@ -131,7 +144,7 @@ export function resolveSpikingScenario(input: unknown, prefix = 'scenario'): Res
     normalise: s.normalise,
     maxEvents: s.maxEvents ?? Math.min(MAX_U32, Math.max(1_000_000, DEFAULT_EVENTS_PER_SPIKE * s.steps)),
     steps: s.steps,
-    checkpoints: resolveCheckpoints(s.checkpoints, s.steps),
+    checkpoints: resolveCheckpoints(s.checkpoints, s.steps, `${prefix}.checkpoints`, checkpointBytes(d, SPIKING_INPUT_BYTES)),
     ...seededCopies(s),
     keepPaths: Math.min(s.keepPaths ?? 0, s.trajectories),
     iStar,

@@ -20,7 +20,8 @@
  * The grid: every (d, n) with n ≥ minRatio·αA²d, an ensemble of `trajectories` replicates each.
  */
 import { z } from 'zod';
-import { ScenarioError, zodIssues } from '../../core/errors.ts';
+import { ScenarioError } from '../../core/errors.ts';
+import { parseScenario, seedField } from '../../core/scenario-fields.ts';
 import { seedToKey } from '../../core/seed.ts';
 import { stabilityThreshold } from './theory.ts';
 
@@ -37,7 +38,9 @@ const MAX_U32 = 0xffffffff;
 const pos = () => z.number().positive({ message: 'must be > 0' }).refine(Number.isFinite, { message: 'must be finite' });
 const nonneg = () => z.number().nonnegative({ message: 'must be ≥ 0' }).refine(Number.isFinite, { message: 'must be finite' });
 const intIn = (lo: number, hi: number) => z.number().int({ message: 'must be an integer' }).min(lo, { message: `must be ≥ ${lo}` }).max(hi, { message: `must be ≤ ${hi}` });
-const oneOrList = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1, { message: 'needs at least one value' })]);
+const oneOrList = <T extends z.ZodType>(t: T) => z.union([
+  t, z.array(t).min(1, { message: 'needs at least one value' }).max(ZO_MAX_GRID, { message: `has more than ${ZO_MAX_GRID} values: at most ${ZO_MAX_GRID} (the grid's limit)` }),
+], { error: 'must be a number or a list of numbers' });
 
 const QuadraticSchema = z.strictObject({
   kind: z.literal('quadratic').describe('L(θ) = ½(θ − θ*)ᵀH(θ − θ*): the limit is exact, Z_t = θ* + e^{−κHt}(θ₀ − θ*)'),
@@ -76,12 +79,11 @@ export const ZeroOrderScenarioSchema = z.strictObject({
   opportunities: intIn(1, 1000).default(1).describe('Learning opportunities one after another (total time T·opportunities)'),
   checkpoints: z.union([
     intIn(1, 1000).describe('that many evenly spaced times'),
-    z.array(pos()).min(1).describe('times in (0, T·opportunities]'),
-  ]).default(10).describe('Times t at which ‖Zⁿ_t − Z_t‖ and sup_{s≤t} ‖Zⁿ_s − Z_s‖ are measured; the end is always included'),
+    z.array(pos()).min(1).max(1000, { message: 'has more than 1000 times: at most 1000' }).describe('times in (0, T·opportunities]'),
+  ], { error: 'must be a count (1…1000) or a list of times' }).default(10).describe('Times t at which ‖Zⁿ_t − Z_t‖ and sup_{s≤t} ‖Zⁿ_s − Z_s‖ are measured; the end is always included'),
   paths: intIn(0, ZO_MAX_PATHS).default(4).describe('Replicates per grid point whose coordinate θ₁ is kept as a sample path (copies 0…paths−1)'),
   trajectories: z.number().int().positive().max(MAX_U32 - 1).describe('Replicates per (d, n) grid point'),
-  seed: z.union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1)])
-    .describe('Philox key: a non-negative integer, or a string that is hashed'),
+  seed: seedField(),
 });
 
 export type ZeroOrderScenarioInput = z.input<typeof ZeroOrderScenarioSchema>;
@@ -130,9 +132,7 @@ const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
 
 /** Validate and resolve; throws ScenarioError naming each offending field (`scenario.updates[2]: …`). */
 export function resolveZeroOrderScenario(input: unknown, prefix = 'scenario'): ResolvedZeroOrderScenario {
-  const r = ZeroOrderScenarioSchema.safeParse(input);
-  if (!r.success) throw new ScenarioError(zodIssues(r.error, prefix));
-  const s = r.data;
+  const s = parseScenario(ZeroOrderScenarioSchema, input, prefix);
   const issues: { path: string; message: string }[] = [];
   const bad = (field: string, message: string) => issues.push({ path: `${prefix}.${field}`, message });
   const warnings: string[] = [];
@@ -154,6 +154,11 @@ export function resolveZeroOrderScenario(input: unknown, prefix = 'scenario'): R
   const hMax = loss.kind === 'quadratic' && loss.hessian !== 'identity' ? loss.hessian.max : 1;
   const aa = s.alpha * s.A * s.A;
   const grid: ZeroOrderGridPoint[] = [], skipped: { d: number; n: number }[] = [];
+  // Counted before the grid is built (each list is at most ZO_MAX_GRID long, their product need not be).
+  if (dList.length * updates.length > ZO_MAX_GRID) {
+    bad('updates', `${dList.length} × ${updates.length} = ${dList.length * updates.length} (d, n) grid points requested, at most ${ZO_MAX_GRID}`);
+    throw new ScenarioError(issues);
+  }
   for (const v of dList) {
     const d = loss.kind === 'quadratic' ? v : v * (loss.inputs + loss.outputs);
     if (d > ZO_MAX_D) { bad('loss.hidden', `h = ${v} gives d = ${d} edges; at most ${ZO_MAX_D}`); continue; }
