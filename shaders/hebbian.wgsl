@@ -23,7 +23,8 @@ const TWO_PI: f32 = 6.283185307179586;
 @group(0) @binding(1) var<storage, read> teacher: array<f32>;     // A1 (or W*) row-major, then A2
 @group(0) @binding(2) var<storage, read> gridv: array<f32>;       // [point * 2 + {sigma, gamma}] of the run's points
 @group(0) @binding(3) var<storage, read_write> vbuf: array<f32>;  // [tid * P + p] weights v
-@group(0) @binding(4) var<storage, read_write> work: array<f32>;  // [tid * WS + {w: 0, S: P, H: 2P, R: 3P} + p]
+// [tid * WS + {w: 0, S: P, H: 2P, R: 3P (rule random)} + p], then the summed S and H at SUMB and SUMB + P
+@group(0) @binding(4) var<storage, read_write> work: array<f32>;
 @group(0) @binding(5) var<storage, read_write> rec: array<f32>;   // [(tid * n_slots + c) * REC + k]
 @group(0) @binding(6) var<storage, read_write> flagsb: array<u32>; // [tid]
 
@@ -59,6 +60,7 @@ fn init_copy(tid: u32, t: u32) {
     if (STUDENT == 1u) { fill_layer(RANDOM_STEP, t, NB_P1, P1, P - P1, PR.random_scale / sqrt(f32(HS)), rb, true); }
   }
   for (var c = 0u; c < PR.n_slots * REC; c++) { rec[tid * PR.n_slots * REC + c] = 0.0; }
+  for (var p = 0u; p < 2u * P; p++) { work[tid * WS + SUMB + p] = 0.0; }
   flagsb[tid] = 0u;
 }
 
@@ -74,6 +76,28 @@ fn finish_copy(tid: u32) {
   }
   rec[o + 6u] = vv;
   flagsb[tid] = fl;
+  // the window-summed cosine cos(sum S, sum H) per layer (finishRecord in cpu-engine.ts); the sums restart
+  let sb = tid * WS + SUMB;
+  var ip = 0.0;
+  var ss = 0.0;
+  var hh = 0.0;
+  for (var p = 0u; p < P; p++) {
+    let sv = work[sb + p];
+    let hv = work[sb + P + p];
+    ip += sv * hv;
+    ss += sv * sv;
+    hh += hv * hv;
+    work[sb + p] = 0.0;
+    work[sb + P + p] = 0.0;
+    if (p + 1u == P1 || p + 1u == P) {
+      let li = select(1u, 0u, p + 1u == P1);
+      let den = sqrt(ss * hh);
+      rec[o + 7u + li] = select(0.0, ip / den, den > 0.0);
+      ip = 0.0;
+      ss = 0.0;
+      hh = 0.0;
+    }
+  }
 }
 
 fn step_copy(tid: u32, t: u32, sigma: f32, gamma: f32) {
@@ -92,7 +116,10 @@ fn step_copy(tid: u32, t: u32, sigma: f32, gamma: f32) {
   var d1: array<f32, NH>;
   var th: array<f32, NT>;
   for (var n = PR.n0; n < PR.n1; n++) {
-    let measure = n >= PR.measure_from;
+    let summed = n >= PR.sum_from;
+    // H is computed in measured and in summed steps; the per-step record only in measured ones
+    let measure = n >= PR.measure_from || summed;
+    let record = n >= PR.measure_from;
     // 1. noisy weights w = v + sigma * eps
     if (NOISE == 0u && sigma > 0.0) {
       for (var j = 0u; j * 4u < P1; j++) {
@@ -243,8 +270,14 @@ fn step_copy(tid: u32, t: u32, sigma: f32, gamma: f32) {
         }
       }
     }
+    if (summed) {
+      for (var p = 0u; p < P; p++) {
+        work[wb + SUMB + p] += work[sb + p];
+        work[wb + SUMB + P + p] += work[hb + p];
+      }
+    }
     // 4. measurement
-    if (measure) {
+    if (record) {
       let o = (tid * PR.n_slots + PR.slot) * REC;
       var ip = 0.0;
       var ss = 0.0;

@@ -7,7 +7,8 @@
 //
 // Prepended by the host (src/models/natgrad/webgpu-engine.ts): shaders/philox.wgsl, shaders/common.wgsl, the struct
 // Params and the constants N (inputs), NB (= ceil(N / 4)), NP (test patterns), NV, NS (table nodes), NF (fields per checkpoint), WG,
-//   OFF_TABLE, OFF_PAT (offsets in `consts`), TEACHER_NEURON (1: neuron teacher, 0: Poisson).
+//   OFF_TABLE, OFF_PAT, OFF_AUTH (offsets in `consts`), NVA (variance slots of the authors' table), TEACHER_NEURON
+//   (1: neuron teacher, 0: Poisson).
 
 const STREAM: u32 = 10u;
 const INIT_STEP: u32 = 0xffffffffu;
@@ -18,7 +19,8 @@ const TARGET_STEP: u32 = 0xfffffffeu;
 
 @group(0) @binding(0) var<uniform> P: Params;
 // consts: [i * 4 + {p_in, alpha, 1/(r int eps^2), rate}] for i < N, then the table at OFF_TABLE
-// ([(iv * NS + is) * 5 + k]), then the test patterns at OFF_PAT ([p * N + i]).
+// ([(iv * NS + is) * 5 + k]), then the test patterns at OFF_PAT ([p * N + i]), then (only when an ensemble reads it)
+// the authors' table at OFF_AUTH ([(i * NVA + j) * 5 + k], src/models/natgrad/authors-table.ts).
 @group(0) @binding(1) var<storage, read> consts: array<f32>;
 // state: dendritic w at [i * n + t], w* at N n + .., trace s at 2 N n + .., trace l at 3 N n + ..
 @group(0) @binding(2) var<storage, read_write> st: array<f32>;
@@ -55,6 +57,24 @@ fn lookup_coeffs(m: f32, sd: f32) -> Coeffs {
   for (var k = 0u; k < 5u; k = k + 1u) {
     out.c[k] = (1.0 - fx) * ((1.0 - fy) * consts[a + k] + fy * consts[b + k]) + fx * ((1.0 - fy) * consts[c + k] + fy * consts[d + k]);
   }
+  return out;
+}
+
+// The authors' lookup (AuthorsTable.lookup in src/models/natgrad/authors-table.ts): the nearest lower node at mean
+// index floor(4 (m + 15)) in 0..120 and variance index floor(2 (var - 1)) in 0..819 (their offset: node j holds
+// variance 10 + j / 2, rows 802..819 are zero). var < 1 reads node 0 unflagged; a clamp or a zero row is flagged.
+fn lookup_authors(m: f32, sd: f32) -> Coeffs {
+  var out: Coeffs;
+  out.clamped = false;
+  let x = 4.0 * (m + 15.0);
+  let y = 2.0 * (sd * sd - 1.0);
+  var i = 0u;
+  var j = 0u;
+  if (!(x >= 0.0)) { out.clamped = true; } else if (x > 120.0) { i = 120u; out.clamped = true; } else { i = u32(floor(x)); }
+  if (!(y >= 0.0)) { if (!is_finite(y)) { out.clamped = true; } } else if (y > f32(NVA - 1u)) { j = NVA - 1u; out.clamped = true; } else { j = u32(floor(y)); }
+  if (j >= NVA_FILLED) { out.clamped = true; }
+  let a = OFF_AUTH + (i * NVA + j) * 5u;
+  for (var k = 0u; k < 5u; k = k + 1u) { out.c[k] = consts[a + k]; }
   return out;
 }
 
@@ -153,7 +173,8 @@ fn step(t: u32, gt: u32, n: u32) {
       v = v + w * w * r;
     }
   } else {
-    let co = lookup_coeffs(scal[t * 4u], scal[t * 4u + 1u]);
+    var co: Coeffs;
+    if (P.coeffs == 1u) { co = lookup_authors(scal[t * 4u], scal[t * 4u + 1u]); } else { co = lookup_coeffs(scal[t * 4u], scal[t * 4u + 1u]); }
     if (co.clamped) { mst[t * 4u] = mst[t * 4u] | F_CLAMPED; }
     var gu = 0.95 * P.c_eps;
     var gw = 0.05 * V;

@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolveHebbianScenario } from '../../src/models/hebbian/scenario.ts';
-import { HebbianCpuEngine, hebbianAccumulatorFor, hebbianParams } from '../../src/models/hebbian/cpu-engine.ts';
-import { REC, accumulateHebbian, hebbianFlagNames, summarizeHebbian } from '../../src/models/hebbian/stats.ts';
+import { HebbianCpuEngine, advanceCopy, hebbianAccumulatorFor, hebbianParams, initialHebbianState } from '../../src/models/hebbian/cpu-engine.ts';
+import { hebbianFiles } from '../../src/models/hebbian/files.ts';
+import { HEBBIAN_REC, REC, accumulateHebbian, hebbianFlagNames, summarizeHebbian } from '../../src/models/hebbian/stats.ts';
 import type { MeanCI } from '../../src/models/song/stats.ts';
 import { innerProductPath, kappa, noiseLevels, smallEtaInnerProduct } from '../../src/models/hebbian/theory.ts';
 import { readFileSync } from 'node:fs';
@@ -239,6 +240,35 @@ describe('the shipped phase diagram measures an alignment, not a sign frequency'
     const single = resolveHebbianScenario({ ...json.scenario, outputDim: 1, batchSize: 1, trajectories: 2, steps: 20, window: 1, checkpoints: { every: 1 }, sigma: [0.05], gamma: [0.1] });
     const r1 = (await new HebbianCpuEngine().run(single, { captureCopies: true })).copies!.rec;
     for (let r = 0; r < r1.length / REC; r++) expect(Math.abs(Math.abs(r1[r * REC + 1]!) - 1)).toBeLessThan(1e-12);
+  }, 60_000);
+});
+
+describe('one output: the window-summed alignment cos(ΣS, ΣH) (MODEL-NOTES §3)', () => {
+  it('takes values strictly inside (−1, 1) where the per-step cosine is ±1, equals the cosine of the summed matrices, and the report uses it', async () => {
+    const s = resolveHebbianScenario(heb({ inputDim: 8, outputDim: 1, trajectories: 12, steps: 120, checkpoints: [60, 120], sigma: [0.05], gamma: [0.1], sumWindow: 40 }));
+    const r = await new HebbianCpuEngine().run(s, { captureCopies: true });
+    const rec = r.copies!.rec, rows = rec.length / REC;
+    const step: number[] = [], summed: number[] = [];
+    for (let k = 0; k < rows; k++) { step.push(rec[k * REC + HEBBIAN_REC.cos1]!); summed.push(rec[k * REC + HEBBIAN_REC.wcos1]!); }
+    // per step: S = −e·xᵀ and H = out·xᵀ are parallel (window 1: one step's cosine)
+    for (const c of step) expect(Math.abs(Math.abs(c) - 1)).toBeLessThan(1e-12);
+    // summed over 40 steps: an alignment strictly between −1 and 1, and not a constant
+    for (const c of summed) expect(Math.abs(c)).toBeLessThan(0.999);
+    expect(Math.max(...summed) - Math.min(...summed)).toBeGreaterThan(0.05);
+    // the same number from the engine's own per-step matrices, summed here (copy 3, checkpoint 120)
+    const hp = hebbianParams(s), st = initialHebbianState(hp, 3), sums = new Float64Array(REC);
+    const S = new Float64Array(hp.P), H = new Float64Array(hp.P);
+    advanceCopy(st, 0, 80, 3, 0.05, 0.1, hp, Infinity, sums);
+    for (let n = 80; n < 120; n++) {
+      advanceCopy(st, n, n + 1, 3, 0.05, 0.1, hp, n, sums); // measured: st.S and st.Hm hold step n's matrices
+      for (let q = 0; q < hp.P; q++) { S[q] += st.S[q]!; H[q] += st.Hm[q]!; }
+    }
+    let ip = 0, ss = 0, hh = 0;
+    for (let q = 0; q < hp.P; q++) { ip += S[q]! * H[q]!; ss += S[q]! ** 2; hh += H[q]! ** 2; }
+    expect(Math.abs(ip / Math.sqrt(ss * hh) - rec[(3 * 2 + 1) * REC + HEBBIAN_REC.wcos1]!)).toBeLessThan(1e-12);
+    const files = hebbianFiles({ experiment: { name: 'x', scenario: s }, result: r, engine: r.engine, engineReason: '', wallSeconds: 0, provenance: {} } as any);
+    expect(files.summary.alignmentMeasure).toBe('windowCosine');
+    expect(files.plots[0]!.caption).toMatch(/window-summed cosine cos\(ΣS, ΣH\) over 40 steps/);
   }, 60_000);
 });
 

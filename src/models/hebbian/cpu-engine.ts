@@ -11,6 +11,8 @@
  *   3. rule "random": S_l = R_l (fixed per copy); noise "gradient": S ← S + σ ζ (ζ ~ N(0, I) fresh every step);
  *   4. measured step: ⟨S_l, H_l⟩, cos(S_l, H_l), the loss ½‖e‖² (batch mean) and, for a linear student and teacher,
  *      the conditional expectation E[⟨S, H⟩ | v] of src/models/hebbian/theory.ts (A), all averaged over the window;
+ *      summed step (the last sumWindow of a checkpoint): ΣS_l += S_l, ΣH_l += H_l, and at the checkpoint cos(ΣS_l, ΣH_l)
+ *      (H is computed in every measured or summed step; it reads no random numbers, so no number of before changes);
  *   5. v ← v + η (S − γ v).
  *
  * Gaussians: Box–Muller on Philox uniforms (u32ToUniform, 24-bit, never 0 or 1). One Philox call (block j) gives
@@ -96,6 +98,7 @@ export interface HebbianParams {
   initScale: number;
   randomScale: number;
   window: number;
+  sumWindow: number;
   checkpoints: number[];
   /** Blocks per sample input, per sample label noise, offset of the parameter noise, layer-2 offset (blocks). */
   nbIn: number;
@@ -145,7 +148,7 @@ export function hebbianParams(s: ResolvedHebbianScenario): HebbianParams {
     B: s.batchSize, eta: s.learningRate, rule: s.rule === 'random' ? 1 : 0,
     noise: s.noise === 'gradient' ? 1 : s.noise === 'input' ? 2 : 0,
     extraBlock0: s.batchSize * (nbIn + nbOut) + Math.ceil(P1 / 4) + Math.ceil((off - P1) / 4),
-    initScale: s.initScale, randomScale: s.randomScale, window: s.window, checkpoints: s.checkpoints,
+    initScale: s.initScale, randomScale: s.randomScale, window: s.window, sumWindow: s.sumWindow, checkpoints: s.checkpoints,
     nbIn, nbOut, noiseBlock0: s.batchSize * (nbIn + nbOut), nbP1: Math.ceil(P1 / 4),
     theory, kappa: kappa(D, s.batchSize), teacherNorm2,
   };
@@ -156,6 +159,9 @@ export interface HebbianState {
   v: Float64Array;
   /** Random directions (rule "random"; empty otherwise). */
   R: Float64Array;
+  /** Learning signal and Hebbian direction summed over the steps of the current sum window. */
+  sumS: Float64Array;
+  sumH: Float64Array;
   flags: number;
   // scratch
   w: Float64Array;
@@ -184,7 +190,7 @@ export function initialHebbianState(hp: HebbianParams, t: number): HebbianState 
   });
   const maxW = Math.max(hp.D, hp.O, hp.H, hp.Ht);
   return {
-    v, R, flags: 0,
+    v, R, flags: 0, sumS: new Float64Array(hp.P), sumH: new Float64Array(hp.P),
     w: new Float64Array(hp.P), S: new Float64Array(hp.P), Hm: new Float64Array(hp.P),
     x: new Float64Array(hp.D + 4), y: new Float64Array(hp.O + 4), z: new Float64Array(maxW), a: new Float64Array(maxW),
     th: new Float64Array(maxW), out: new Float64Array(hp.O), e: new Float64Array(hp.O), d1: new Float64Array(maxW),
@@ -215,17 +221,20 @@ function addOuter(M: Float64Array, off: number, rows: number, cols: number, f: n
 export type WindowSums = Float64Array;
 
 /**
- * Advance one copy over steps [n0, n1) at (σ, γ); steps n ≥ measureFrom add to `sums` (REC entries, see HEBBIAN_REC).
+ * Advance one copy over steps [n0, n1) at (σ, γ); steps n ≥ measureFrom add to `sums` (REC entries, see HEBBIAN_REC),
+ * steps n ≥ sumFrom add S and H to st.sumS, st.sumH (default: no step).
  */
 export function advanceCopy(
   st: HebbianState, n0: number, n1: number, t: number, sigma: number, gamma: number, hp: HebbianParams,
-  measureFrom: number, sums: Float64Array,
+  measureFrom: number, sums: Float64Array, sumFrom = Infinity,
 ): void {
   const { D, O, B, eta, key, layers, P } = hp;
   const { v, w, S, Hm, x, y, z, a, out, e, d1, words, g4 } = st;
   const invB = 1 / B, decay = 1 - eta * gamma;
   for (let n = n0; n < n1; n++) {
-    const measure = n >= measureFrom;
+    const summed = n >= sumFrom;
+    // H is needed in measured and in summed steps
+    const measure = n >= measureFrom || summed, record = n >= measureFrom;
     // 1. noisy weights
     if (sigma > 0 && hp.noise === 0) {
       layers.forEach((l, i) => fillGauss(n, t, hp.noiseBlock0 + (i === 0 ? 0 : hp.nbP1), l.rows * l.cols, sigma, key, words, g4, w, l.off));
@@ -298,8 +307,9 @@ export function advanceCopy(
       layers.forEach((l, i) => fillGauss(n, t, hp.extraBlock0 + (i === 0 ? 0 : hp.nbP1), l.rows * l.cols, sigma, key, words, g4, w, l.off));
       for (let p = 0; p < P; p++) S[p] += w[p]!;
     }
+    if (summed) for (let p = 0; p < P; p++) { st.sumS[p] += S[p]!; st.sumH[p] += Hm[p]!; }
     // 4. measurement
-    if (measure) {
+    if (record) {
       for (let li = 0; li < layers.length; li++) {
         const l = layers[li]!, end = l.off + l.rows * l.cols;
         let ip = 0, ss = 0, hh = 0;
@@ -364,12 +374,28 @@ export function hebbianAccumulatorFor(s: ResolvedHebbianScenario): HebbianAccumu
   return emptyHebbianAccumulator(s.grid, s.checkpoints, s.layers.length, s.window);
 }
 
-/** Divide window sums by the window and add ‖v‖² at the checkpoint. */
-export function finishRecord(sums: Float64Array, window: number, v: Float64Array, dst: Float64Array | Float32Array, off: number): void {
+/**
+ * Divide window sums by the window and add ‖v‖² at the checkpoint; with `st`, the window-summed cosine of every layer
+ * (cos(ΣS, ΣH), 0 when either sum is 0), after which the summed matrices are cleared for the next checkpoint.
+ */
+export function finishRecord(
+  sums: Float64Array, window: number, v: Float64Array, dst: Float64Array | Float32Array, off: number,
+  st?: HebbianState, hp?: HebbianParams,
+): void {
   for (let k = 0; k < REC; k++) dst[off + k] = sums[k]! / window;
   let vv = 0;
   for (let p = 0; p < v.length; p++) vv += v[p]! * v[p]!;
   dst[off + HEBBIAN_REC.vnorm2] = vv;
+  if (st && hp) {
+    hp.layers.forEach((l, li) => {
+      let ip = 0, ss = 0, hh = 0;
+      for (let p = l.off; p < l.off + l.rows * l.cols; p++) { ip += st.sumS[p]! * st.sumH[p]!; ss += st.sumS[p]! ** 2; hh += st.sumH[p]! ** 2; }
+      const den = Math.sqrt(ss * hh);
+      dst[off + HEBBIAN_REC.wcos1 + li] = den > 0 ? ip / den : 0;
+    });
+    st.sumS.fill(0);
+    st.sumH.fill(0);
+  }
 }
 
 /** The float64 reference engine. */
@@ -401,8 +427,8 @@ export class HebbianCpuEngine {
         for (let c = 0; c < C; c++) {
           const target = s.checkpoints[c]!;
           sums.fill(0);
-          advanceCopy(st, k, target, t, sigma, gamma, hp, target - s.window, sums);
-          finishRecord(sums, s.window, st.v, rec, c * REC);
+          advanceCopy(st, k, target, t, sigma, gamma, hp, target - s.window, sums, target - s.sumWindow);
+          finishRecord(sums, s.window, st.v, rec, c * REC, st, hp);
           k = target;
         }
         // copies in order, grid point by grid point: the same additions as a fold of the whole table (stats.ts)

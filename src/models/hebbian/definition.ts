@@ -46,7 +46,7 @@ export function hebbianStatsToJSON(a: HebbianAccumulator): unknown {
       sigma: p.sigma, gamma: p.gamma, flags: p.flags, flaggedCopies: p.flaggedCopies,
       checkpoints: p.checkpoints.map((c) => ({
         step: c.step,
-        layers: c.layers.map((l) => ({ ip: sumsTo(l.ip), cos: sumsTo(l.cos), positive: l.positive })),
+        layers: c.layers.map((l) => ({ ip: sumsTo(l.ip), cos: sumsTo(l.cos), positive: l.positive, wcos: sumsTo(l.wcos) })),
         loss: sumsTo(c.loss), cond: sumsTo(c.cond), diff: sumsTo(c.diff), vnorm2: sumsTo(c.vnorm2),
       })),
     })),
@@ -61,7 +61,7 @@ export function hebbianStatsFromJSON(json: unknown): HebbianAccumulator {
       sigma: p.sigma, gamma: p.gamma, flags: p.flags, flaggedCopies: p.flaggedCopies,
       checkpoints: p.checkpoints.map((c: any) => ({
         step: c.step,
-        layers: c.layers.map((l: any) => ({ ip: sumsFrom(l.ip), cos: sumsFrom(l.cos), positive: l.positive })),
+        layers: c.layers.map((l: any) => ({ ip: sumsFrom(l.ip), cos: sumsFrom(l.cos), positive: l.positive, wcos: sumsFrom(l.wcos) })),
         loss: sumsFrom(c.loss), cond: sumsFrom(c.cond), diff: sumsFrom(c.diff), vnorm2: sumsFrom(c.vnorm2),
       })),
     })),
@@ -93,7 +93,7 @@ export function checkHebbianBatch(a: HebbianAccumulator, exp: HebbianRunExperime
       if (cp.step !== s.checkpoints[c]) return `${at}: checkpoint ${c} is step ${cp.step}, expected ${s.checkpoints[c]}`;
       if (cp.layers.length !== L) return `${where}: ${cp.layers.length} layers, expected ${L}`;
       const sums: [string, Sums][] = [
-        ...cp.layers.flatMap((l, li): [string, Sums][] => [[`layer ${li + 1} ⟨S, H⟩`, l.ip], [`layer ${li + 1} cosine`, l.cos]]),
+        ...cp.layers.flatMap((l, li): [string, Sums][] => [[`layer ${li + 1} ⟨S, H⟩`, l.ip], [`layer ${li + 1} cosine`, l.cos], [`layer ${li + 1} window-summed cosine`, l.wcos]]),
         ['loss', cp.loss], ['conditional theory', cp.cond], ['measured − theory', cp.diff], ['‖v‖²', cp.vnorm2],
       ];
       for (const [name, x] of sums) {

@@ -29,13 +29,15 @@ export interface MonotoneStep { from: number; to: number; delta: number | null; 
  * lies above 0; "down": below; otherwise unresolved. The claim "alignment increases monotonically with decay strength"
  * holds at σ when no step is "down".
  */
-export function monotonicity(points: { sigma: number; gamma: number; checkpoints: { layers: { cosine: { mean: number | null; ci: [number, number] | null } }[] }[] }[]) {
+type CosineKey = 'cosine' | 'windowCosine';
+type Cos = { mean: number | null; ci: [number, number] | null };
+export function monotonicity(points: { sigma: number; gamma: number; checkpoints: { layers: Partial<Record<CosineKey, Cos>>[] }[] }[], key: CosineKey = 'cosine') {
   const sigmas = [...new Set(points.map((p) => p.sigma))];
   return sigmas.map((sigma) => {
     const row = points.filter((p) => p.sigma === sigma).sort((a, b) => a.gamma - b.gamma);
     const steps: MonotoneStep[] = [];
     for (let i = 1; i < row.length; i++) {
-      const a = row[i - 1]!.checkpoints.at(-1)!.layers[0]!.cosine, b = row[i]!.checkpoints.at(-1)!.layers[0]!.cosine;
+      const a = row[i - 1]!.checkpoints.at(-1)!.layers[0]![key]!, b = row[i]!.checkpoints.at(-1)!.layers[0]![key]!;
       if (a.mean === null || b.mean === null || !a.ci || !b.ci) {
         steps.push({ from: row[i - 1]!.gamma, to: row[i]!.gamma, delta: null, lo: null, hi: null, verdict: 'unresolved' });
         continue;
@@ -71,6 +73,12 @@ export function hebbianFiles(r: HebbianExperimentResult) {
     ...noiseLevels(s.noise, sigma),
   });
   const sigmaName = NOISE_LABEL[s.noise];
+  // With one output the per-step S = −e·h_aᵀ and H = out·h_aᵀ of the (last) layer are parallel: the per-step cosine is
+  // ±1 and its mean a sign frequency. The report then measures the alignment by the window-summed cosine cos(ΣS, ΣH)
+  // over sumWindow steps (MODEL-NOTES §3), everywhere it shows "the alignment".
+  const cosKey: CosineKey = s.outputDim === 1 ? 'windowCosine' : 'cosine';
+  const cosName = cosKey === 'windowCosine'
+    ? `window-summed cosine cos(ΣS, ΣH) over ${s.sumWindow} steps (one output: the per-step cosine is ±1)` : 'mean per-step cosine';
   /** Exact theory at checkpoint k: the mean of E⟨S, H⟩ over its window of steps. */
   const theoryAt = (sigma: number, gamma: number) => {
     const path = innerProductPath(tp(sigma, gamma), s.initScale * s.initScale * s.outputDim, s.steps);
@@ -119,24 +127,27 @@ export function hebbianFiles(r: HebbianExperimentResult) {
       phaseBoundary(base, 'exact', [gMin / 2, gMax * 2]).forEach((gamma, b) => boundary.push({ sigma, gamma, series: `boundary, η = ${s.learningRate}`, branch: b }));
     }
   }
-  const monotone = monotonicity(perPoint);
+  const monotone = monotonicity(perPoint, cosKey);
   const summary = {
     name: r.experiment.name, description: r.experiment.description, model: 'hebbian', scenario: s,
     engine: { name: r.engine.name, runtime: r.engine.runtime, adapter: r.engine.adapter ?? null, precision: r.engine.precision, reason: r.engineReason, details: r.engine.details ?? null },
     teacherNorm2: linear ? hp.teacherNorm2 : null,
     noise: s.noise,
+    alignmentMeasure: cosKey,
     points: perPoint, comparisons, boundary, monotonicity: monotone,
     timing: { wallSeconds: r.wallSeconds, engineSeconds: r.result.timing.seconds, copySteps: r.result.timing.copySteps, copyStepsPerSecond: r.result.timing.copyStepsPerSecond },
     provenance: r.provenance,
   };
   const csv: { name: string; text: string }[] = [];
 
-  const cols = ['sigma', 'gamma', 'step', 'layer', 'inner', 'inner_lo', 'inner_hi', 'cos', 'cos_lo', 'cos_hi', 'frac_pos', 'frac_lo', 'frac_hi', 'loss', 'cond_theory', 'exact_theory'];
+  const cols = ['sigma', 'gamma', 'step', 'layer', 'inner', 'inner_lo', 'inner_hi', 'cos', 'cos_lo', 'cos_hi', 'window_cos', 'window_cos_lo', 'window_cos_hi',
+    'window_cos_steps', 'frac_pos', 'frac_lo', 'frac_hi', 'loss', 'cond_theory', 'exact_theory'];
   const rows: (string | number)[][] = [];
   for (const p of perPoint) {
     p.checkpoints.forEach((c, ci) => c.layers.forEach((l, li) => rows.push([
       p.sigma, p.gamma, c.step, li + 1, num(l.innerProduct.mean), num(l.innerProduct.ci?.[0]), num(l.innerProduct.ci?.[1]),
-      num(l.cosine.mean), num(l.cosine.ci?.[0]), num(l.cosine.ci?.[1]), num(l.fractionPositive.p), num(l.fractionPositive.ci?.[0]), num(l.fractionPositive.ci?.[1]),
+      num(l.cosine.mean), num(l.cosine.ci?.[0]), num(l.cosine.ci?.[1]),
+      num(l.windowCosine.mean), num(l.windowCosine.ci?.[0]), num(l.windowCosine.ci?.[1]), s.sumWindow, num(l.fractionPositive.p), num(l.fractionPositive.ci?.[0]), num(l.fractionPositive.ci?.[1]),
       num(c.loss.mean), linear ? num(c.conditionalTheory.mean) : '', p.theory ? num(p.theory.exactAtCheckpoints[ci]) : '',
     ])));
   }
@@ -149,14 +160,14 @@ export function hebbianFiles(r: HebbianExperimentResult) {
   const shown = perPoint.length <= 10 ? perPoint : perPoint.filter((p) => sPick.includes(p.sigma) && gPick.includes(p.gamma));
   const label = (p: { sigma: number; gamma: number }) => `σ ${p.sigma}, γ ${p.gamma}`;
   const lines = shown.flatMap((p) => p.checkpoints.flatMap((c) => c.layers.map((l, li) => ({
-    step: c.step, cos: l.cosine.mean, lo: l.cosine.ci?.[0] ?? l.cosine.mean, hi: l.cosine.ci?.[1] ?? l.cosine.mean,
+    step: c.step, cos: l[cosKey].mean, lo: l[cosKey].ci?.[0] ?? l[cosKey].mean, hi: l[cosKey].ci?.[1] ?? l[cosKey].mean,
     series: label(p), layer: `layer ${li + 1}`,
   }))));
   const domain = shown.map(label);
   const x = { field: 'step', type: 'quantitative', title: 'step' };
   const timeSpec = {
     ...header('Alignment of the learning signal with the Hebbian direction',
-      `mean cosine over ${s.trajectories} copies per grid point, 95% interval; ${s.student.kind} student, rule ${s.rule}, σ = ${sigmaName}` +
+      `${cosName}, mean over ${s.trajectories} copies per grid point, 95% interval; ${s.student.kind} student, rule ${s.rule}, σ = ${sigmaName}` +
       (shown.length < perPoint.length ? `; ${shown.length} of ${perPoint.length} grid points (smallest, middle, largest σ and γ)` : '') +
       (s.layers.length > 1 ? '; layer 1 solid, layer 2 dashed' : '')),
     layer: [
@@ -167,7 +178,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
     ],
   };
   const jobs: { name: string; title: string; caption: string; spec: object }[] = [
-    { name: 'alignment-vs-time', title: 'Alignment against time', caption: 'Mean cosine between each layer\'s learning signal (weight decay excluded) and its Hebbian direction h_b h_aᵀ, with 95% intervals across copies.', spec: timeSpec },
+    { name: 'alignment-vs-time', title: 'Alignment against time', caption: `Alignment of each layer\'s learning signal (weight decay excluded) with its Hebbian direction h_b h_aᵀ: ${cosName}, with 95% intervals across copies.`, spec: timeSpec },
   ];
   if (s.sigmas.length > 1 && s.gammas.length > 1) {
     // cells: edges halfway between σ values (linear) and geometric means between γ values (log axis)
@@ -187,7 +198,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
       const l = p.checkpoints.at(-1)!.layers[0]!;
       const s0 = Math.max(0, a.lo);
       return {
-        s0, s1: a.hi, g0: b.lo, g1: b.hi, cos: l.cosine.mean, sigma: p.sigma, gamma: p.gamma, label: num(l.cosine.mean, 2),
+        s0, s1: a.hi, g0: b.lo, g1: b.hi, cos: l[cosKey].mean, sigma: p.sigma, gamma: p.gamma, label: num(l[cosKey].mean, 2),
         sc: (s0 + a.hi) / 2, gc: positiveG ? Math.sqrt(b.lo * b.hi) : (b.lo + b.hi) / 2,
       };
     });
@@ -196,7 +207,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
     const yScale = positiveG ? { type: 'log' } : {};
     const phaseSpec = {
       ...header('Phase diagram: measured alignment and the predicted boundary',
-        [`final mean cosine (layer 1) per (${sigmaName}, γ), ${s.trajectories} copies each, step ${s.steps}; blue Hebbian, red anti-Hebbian`,
+        [`final ${cosName} (layer 1) per (${sigmaName}, γ), ${s.trajectories} copies each, step ${s.steps}; blue Hebbian, red anti-Hebbian`,
           linear ? `lines: sign change of the stationary E⟨signal, Hebbian⟩ of the linear student (${s.noise === 'parameter' ? 'η → 0 and exact η' : 'exact η; no η → 0 boundary for this source'})` : 'no closed-form boundary for this student/teacher']),
       layer: [
         { data: { values: cells }, mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
@@ -228,6 +239,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
       student: s.student.kind === 'linear' ? `linear ${s.outputDim} × ${s.inputDim}` : `tanh2 ${s.inputDim} → ${s.student.hidden} → ${s.outputDim}`,
       teacher: `${s.teacher.kind}${s.teacher.kind === 'tanh2' ? ` (hidden ${s.teacher.hidden})` : ''}, scale ${s.teacher.scale}, label noise ${s.teacher.labelNoise}` + (linear ? `, ‖W*‖² = ${num(hp.teacherNorm2, 4)}` : ''),
       rule: s.rule, 'learning rate η': s.learningRate, 'batch B': s.batchSize, steps: s.steps, window: s.window,
+      'alignment measure': cosName,
       'noise source': sigmaName, 'σ grid': s.sigmas.join(', '), 'γ grid': s.gammas.join(', '), 'copies per point': s.trajectories, seed: String(s.seed),
       engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`, faults: flags ? hebbianFlagNames(flags).join(', ') : 'none',
     },
@@ -237,7 +249,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
       columns: ['σ', 'γ', 'step', 'measured', '95% lo', '95% hi', 'exact (discrete η)', 'stationary', 'η → 0', 'measured − E[·|v]', 'verdict (99.9%)', 'measured sign', 'predicted sign'],
       rows: theoryRows,
     }] : []), ...(s.gammas.length > 1 ? [{
-      title: `Does the alignment increase monotonically with decay strength γ? Per ${sigmaName}: final mean cosine (layer 1) at consecutive γ, ` +
+      title: `Does the alignment increase monotonically with decay strength γ? Per ${sigmaName}: final ${cosName} (layer 1) at consecutive γ, ` +
         'difference with a conservative 95 % interval (the two points\' half-widths in quadrature); "up"/"down" when the interval excludes 0',
       columns: ['σ', 'γ from', 'γ to', 'Δ cos', '95% lo', '95% hi', 'verdict', 'claim at this σ'],
       rows: monotone.flatMap((m) => m.steps.map((x, i) => [m.sigma, x.from, x.to, num(x.delta, 3), num(x.lo, 3), num(x.hi, 3), x.verdict, i === 0 ? m.text : ''])),

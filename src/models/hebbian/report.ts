@@ -9,9 +9,10 @@ export function hebbianHumanReport(s: HebbianSummary, files: { summary: string; 
     `engine: ${s.engine.name} on ${s.engine.runtime} — ${s.engine.reason}`,
     '',
     'final alignment per grid point (layer 1: mean cosine [95%], fraction positive; ⟨S,H⟩ and, for the linear student, its exact closed form):',
+    ...(s.alignmentMeasure === 'windowCosine' ? [`  (one output: cos is the window-summed cosine cos(ΣS, ΣH) over ${s.scenario.sumWindow} steps; the per-step cosine is ±1)`] : []),
     ...s.points.map((p) => {
-      const c = p.checkpoints.at(-1)!, l = c.layers[0]!;
-      return `  σ ${p.sigma}, γ ${p.gamma}: cos ${f(l.cosine.mean, 3)} [${f(l.cosine.ci?.[0], 3)}, ${f(l.cosine.ci?.[1], 3)}], positive ${f(l.fractionPositive.p, 3)}; ` +
+      const c = p.checkpoints.at(-1)!, l = c.layers[0]!, m = l[s.alignmentMeasure];
+      return `  σ ${p.sigma}, γ ${p.gamma}: cos ${f(m.mean, 3)} [${f(m.ci?.[0], 3)}, ${f(m.ci?.[1], 3)}], positive ${f(l.fractionPositive.p, 3)}; ` +
         `⟨S,H⟩ ${f(l.innerProduct.mean)}` + (p.theory ? ` (theory ${f(p.theory.exactAtCheckpoints.at(-1))})` : '') +
         (c.layers.length > 1 ? `; layer 2 cos ${f(c.layers[1]!.cosine.mean, 3)}` : '');
     }),

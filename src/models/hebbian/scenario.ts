@@ -77,6 +77,11 @@ export const HebbianScenarioSchema = z.strictObject({
   randomScale: pos().default(1).describe('"random" rule: direction entries ~ N(0, randomScale²/fan_in)'),
   window: z.number().int().min(1).default(1)
     .describe('Steps averaged per copy at each checkpoint (the updates k − window + 1 … k of checkpoint k)'),
+  sumWindow: z.number().int().min(1).optional().describe(
+    'Steps whose learning-signal matrices S and Hebbian-direction matrices H are summed before one cosine is taken: ' +
+      'cos(Σ S, Σ H) over the updates k − sumWindow + 1 … k of checkpoint k (the window-summed alignment). With one output ' +
+      'and batch 1, S = −e·xᵀ and H = out·xᵀ are parallel, so the per-step cosine is ±1 and only the summed one measures ' +
+      'an alignment (the report uses it then). Default: the smallest of 100, the first checkpoint and the gaps between checkpoints'),
   checkpoints: z
     .union([
       z.array(z.number().int().min(1)).min(1).describe('steps'),
@@ -111,6 +116,8 @@ export interface ResolvedHebbianScenario extends SeededCopies {
   initScale: number;
   randomScale: number;
   window: number;
+  /** Steps summed before the window-summed cosine (see HebbianScenarioSchema.sumWindow). */
+  sumWindow: number;
   /** Checkpoint steps, sorted, unique, ending at `steps`. */
   checkpoints: number[];
   /** Layers of the student (1 linear, 2 tanh2) and their shapes [rows, cols] = [fan_out, fan_in]. */
@@ -152,10 +159,15 @@ export function resolveHebbianScenario(input: unknown, prefix = 'scenario'): Res
     for (let k = cp.every; k < s.steps; k += cp.every) cps.push(k);
   }
   const ck = [...new Set([...cps.filter((k) => k <= s.steps), s.steps])].sort((a, b) => a - b);
+  let minGap = ck[0] ?? 1;
+  for (let c = 1; c < ck.length; c++) minGap = Math.min(minGap, ck[c]! - ck[c - 1]!);
+  const sumWindow = s.sumWindow ?? Math.min(100, minGap);
   if (issues.length === 0) {
-    if (s.window > ck[0]!) bad('window', `must be ≤ the first checkpoint (${ck[0]})`);
-    for (let c = 1; c < ck.length; c++) {
-      if (ck[c]! - ck[c - 1]! < s.window) { bad('window', `must be ≤ the gap between checkpoints (${ck[c - 1]} → ${ck[c]})`); break; }
+    for (const [field, w] of [['window', s.window], ['sumWindow', sumWindow]] as const) {
+      if (w > ck[0]!) { bad(field, `must be ≤ the first checkpoint (${ck[0]})`); continue; }
+      for (let c = 1; c < ck.length; c++) {
+        if (ck[c]! - ck[c - 1]! < w) { bad(field, `must be ≤ the gap between checkpoints (${ck[c - 1]} → ${ck[c]})`); break; }
+      }
     }
   }
   throwIfAny();
@@ -176,6 +188,7 @@ export function resolveHebbianScenario(input: unknown, prefix = 'scenario'): Res
     grid: sigmas.flatMap((sigma) => gammas.map((gamma) => ({ sigma, gamma }))),
     learningRate: s.learningRate, steps: s.steps, batchSize: s.batchSize, initScale: s.initScale, randomScale: s.randomScale,
     window: s.window,
+    sumWindow,
     checkpoints: ck,
     ...seededCopies(s),
     layers,

@@ -11,9 +11,12 @@
 import { wilson } from '../../stats/intervals.ts';
 import { addSums, emptySums, meanCI, pushSums, type MeanCI, type Sums } from '../../stats/running-sums.ts';
 
-export const REC = 8;
-/** Offsets in a per-copy checkpoint record (layer 2 entries are 0 for the linear student). */
-export const HEBBIAN_REC = { ip1: 0, cos1: 1, ip2: 2, cos2: 3, loss: 4, cond: 5, vnorm2: 6 } as const;
+export const REC = 10;
+/**
+ * Offsets in a per-copy checkpoint record (layer 2 entries are 0 for the linear student); wcos1, wcos2: the cosine of
+ * the learning signal and the Hebbian direction each summed over the checkpoint's last sumWindow steps (not averaged).
+ */
+export const HEBBIAN_REC = { ip1: 0, cos1: 1, ip2: 2, cos2: 3, loss: 4, cond: 5, vnorm2: 6, wcos1: 7, wcos2: 8 } as const;
 
 export const HEBBIAN_FLAG = {
   nonFinite: 1, // NaN or ±Inf in the weights
@@ -32,7 +35,8 @@ export interface HebbianCopyData {
 
 export interface HebbianCheckpointAcc {
   step: number;
-  layers: { ip: Sums; cos: Sums; positive: number }[];
+  /** wcos: the window-summed cosine cos(Σ S, Σ H) over sumWindow steps. */
+  layers: { ip: Sums; cos: Sums; positive: number; wcos: Sums }[];
   loss: Sums;
   /** Conditional theory E[⟨S, H⟩ | v] (linear student and teacher), and the paired difference measured − theory. */
   cond: Sums;
@@ -54,7 +58,7 @@ export function emptyHebbianAccumulator(
       sigma, gamma, flags: 0, flaggedCopies: 0,
       checkpoints: checkpoints.map((step) => ({
         step,
-        layers: Array.from({ length: layers }, () => ({ ip: emptySums(), cos: emptySums(), positive: 0 })),
+        layers: Array.from({ length: layers }, () => ({ ip: emptySums(), cos: emptySums(), positive: 0, wcos: emptySums() })),
         loss: emptySums(), cond: emptySums(), diff: emptySums(), vnorm2: emptySums(),
       })),
     })),
@@ -74,6 +78,7 @@ export function accumulateCopy(pt: HebbianAccumulator['points'][number], rec: Ar
       const cs = rec[o + HEBBIAN_REC.cos1 + 2 * li]!;
       pushSums(l.cos, cs);
       if (cs > 0) l.positive++;
+      pushSums(l.wcos, rec[o + HEBBIAN_REC.wcos1 + li]!);
     });
     pushSums(cp.loss, rec[o + HEBBIAN_REC.loss]!);
     pushSums(cp.cond, rec[o + HEBBIAN_REC.cond]!);
@@ -107,7 +112,10 @@ export function mergeHebbianAccumulators(a: HebbianAccumulator, b: HebbianAccumu
           const d = q.checkpoints[i]!;
           return {
             step: c.step,
-            layers: c.layers.map((l, li) => ({ ip: addSums(l.ip, d.layers[li]!.ip), cos: addSums(l.cos, d.layers[li]!.cos), positive: l.positive + d.layers[li]!.positive })),
+            layers: c.layers.map((l, li) => ({
+              ip: addSums(l.ip, d.layers[li]!.ip), cos: addSums(l.cos, d.layers[li]!.cos), positive: l.positive + d.layers[li]!.positive,
+              wcos: addSums(l.wcos, d.layers[li]!.wcos),
+            })),
             loss: addSums(c.loss, d.loss), cond: addSums(c.cond, d.cond), diff: addSums(c.diff, d.diff), vnorm2: addSums(c.vnorm2, d.vnorm2),
           };
         }),
@@ -119,6 +127,8 @@ export function mergeHebbianAccumulators(a: HebbianAccumulator, b: HebbianAccumu
 export interface HebbianLayerSummary {
   innerProduct: MeanCI;
   cosine: MeanCI;
+  /** cos(Σ S, Σ H) over the checkpoint's last sumWindow steps, mean over copies. */
+  windowCosine: MeanCI;
   fractionPositive: { p: number | null; ci: [number, number] | null };
 }
 
@@ -149,6 +159,7 @@ export function summarizeHebbian(a: HebbianAccumulator): HebbianPointSummary[] {
       layers: c.layers.map((l) => ({
         innerProduct: meanCI(l.ip),
         cosine: meanCI(l.cos),
+        windowCosine: meanCI(l.wcos),
         fractionPositive: l.cos.n > 0 ? { p: l.positive / l.cos.n, ci: wilson(l.positive, l.cos.n) } : { p: null, ci: null },
       })),
       loss: meanCI(c.loss),

@@ -24,6 +24,7 @@ const PARAMS = uniformLayout({
   n_copies: 'u32     // copies per grid point in the run',
   copy_start: 'u32   // index of the run\'s first copy (addresses the random stream)',
   measure_from: 'u32 // steps n >= measure_from are measured',
+  sum_from: 'u32     // steps n >= sum_from add S and H to the window sums',
   eta: 'f32', label_noise: 'f32', init_scale: 'f32', random_scale: 'f32', inv_window: 'f32', kappa: 'f32',
 });
 
@@ -43,14 +44,15 @@ export function hebbianShaderSource(hp: HebbianParams): Promise<string> {
   const HS = hp.student === 1 ? hp.H : 1, HT = hp.teacher === 1 ? hp.Ht : 1;
   const header = wgslConstants({
     D: hp.D, O: hp.O, HS, HT, STUDENT: hp.student, TEACHER: hp.teacher, RULE: hp.rule, B: hp.B, P: hp.P, P1: hp.P1,
-    NB_IN: hp.nbIn, NB_OUT: hp.nbOut, NOISE_B0: hp.noiseBlock0, NB_P1: hp.nbP1, THEORY: hp.theory, NOISE: hp.noise, EXTRA_B0: hp.extraBlock0, WS: workStride(hp),
+    NB_IN: hp.nbIn, NB_OUT: hp.nbOut, NOISE_B0: hp.noiseBlock0, NB_P1: hp.nbP1, THEORY: hp.theory, NOISE: hp.noise, EXTRA_B0: hp.extraBlock0, WS: workStride(hp), SUMB: (hp.rule === 1 ? 4 : 3) * hp.P,
     REC, NX: hp.nbIn * 4, NO: hp.O, NH: HS, NT: HT, F_NONFINITE: HEBBIAN_FLAG.nonFinite,
   });
   return kernelSource({ kernel: 'hebbian.wgsl', header, params: PARAMS, libraries: ['philox.wgsl', 'common.wgsl'] });
 }
 
+/** Work floats per thread: noisy weights, S, H, R (rule random), then the window sums of S and H. */
 function workStride(hp: HebbianParams): number {
-  return (hp.rule === 1 ? 4 : 3) * hp.P;
+  return (hp.rule === 1 ? 4 : 3) * hp.P + 2 * hp.P;
 }
 
 export class HebbianWebGpuEngine extends ensembleEngine(PARAMS, 6, 2) {
@@ -109,7 +111,11 @@ export class HebbianWebGpuEngine extends ensembleEngine(PARAMS, 6, 2) {
         return [{
           dispatches: plan.map((d) => ({
             steps: d.n1 - d.n0,
-            values: { ...stepValues(s.seedKey, b, d, C), ...fixed, measure_from: d.mode === MODE.step ? Math.max(0, d.target - s.window) : 0 },
+            values: {
+              ...stepValues(s.seedKey, b, d, C), ...fixed,
+              measure_from: d.mode === MODE.step ? Math.max(0, d.target - s.window) : 0,
+              sum_from: d.mode === MODE.step ? Math.max(0, d.target - s.sumWindow) : 0,
+            },
           })),
           finish: collect,
         }];

@@ -1,17 +1,18 @@
 /**
  * The statistics of one batch of natural-gradient learners [a, b), as the run layer stores, merges and checks them.
  *
- * The report's bands are exact quantiles across learners (10 %, 50 %, 90 %) and its time to threshold a median over
- * learners, which no fixed-size accumulator gives: so a batch keeps, for every (rule, η) ensemble, each of its
- * learners' per-checkpoint values (NATGRAD_NF numbers per checkpoint) and fault flags — NatgradEnsembleData, exactly
- * what the engines return — and merging concatenates them in learner order. A merged run therefore holds the same
- * arrays as one run over all learners, and its summary is the same to the last bit. The state grows with N: about
- * N × ensembles × checkpoints × NATGRAD_NF numbers (Figure 3's 1000 learners × 6 ensembles × 81 checkpoints: 3.4·10⁶).
+ * Bounded in the number of learners N (issue 13): per (rule, coefficients, η) ensemble, the values of the learners
+ * with index below scenario.exactLearners = M (NATGRAD_NF numbers per checkpoint, and their fault flags), running sums
+ * of every field at every checkpoint over all learners, and counts of the first checkpoint with KL ≤ threshold —
+ * NatgradEnsembleData, what the engines return. Merging concatenates the kept values in learner order (the kept
+ * learners are the prefix [0, M), and batches merge in batch order) and adds sums and counts. With N ≤ M a merged run
+ * holds the same arrays as one run over all learners and its summary is the same to the last bit; above, the state is
+ * at most M × ensembles × checkpoints × NATGRAD_NF numbers plus the sums, whatever N.
  * Captured spikes, inputs and final weights are engine test hooks and never part of a batch.
  */
 import { numberFromJSON, numberToJSON } from '../../core/json-numbers.ts';
 import type { ResolvedNatgradScenario } from './scenario.ts';
-import { NATGRAD_FLAG, NATGRAD_NF, type NatgradEnsembleData } from './stats.ts';
+import { NATGRAD_FLAG, NATGRAD_NF, emptyEnsembleData, keptIn, type NatgradEnsembleData } from './stats.ts';
 
 export interface NatgradBatch {
   /** One entry per scenario.ensembles, in its order; each holds the batch's learners in learner order. */
@@ -20,7 +21,7 @@ export interface NatgradBatch {
 
 /** An ensemble's data with no learners (a grid point of which this process holds no batch). */
 export function emptyNatgradBatch(s: ResolvedNatgradScenario): NatgradBatch {
-  return { ensembles: s.ensembles.map((e) => ({ rule: e.rule, eta: e.eta, n: 0, values: new Float64Array(0), flags: new Uint32Array(0) })) };
+  return { ensembles: s.ensembles.map((e) => emptyEnsembleData(e, s.checkpoints.length, 0)) };
 }
 
 function concat(a: Float64Array | Float32Array, b: Float64Array | Float32Array): Float64Array | Float32Array {
@@ -36,10 +37,14 @@ export function mergeNatgradBatches(a: NatgradBatch, b: NatgradBatch): NatgradBa
   return {
     ensembles: a.ensembles.map((x, e) => {
       const y = b.ensembles[e]!;
-      const flags = new Uint32Array(x.n + y.n);
+      const flags = new Uint32Array(x.kept + y.kept);
       flags.set(x.flags);
-      flags.set(y.flags, x.n);
-      return { rule: x.rule, eta: x.eta, n: x.n + y.n, values: concat(x.values, y.values), flags };
+      flags.set(y.flags, x.kept);
+      return {
+        rule: x.rule, eta: x.eta, coefficients: x.coefficients, n: x.n + y.n, kept: x.kept + y.kept, values: concat(x.values, y.values), flags,
+        sums: x.sums.map((v, i) => v + y.sums[i]!), below: x.below.map((v, i) => v + y.below[i]!),
+        flagBits: x.flagBits | y.flagBits, flagged: x.flagged + y.flagged,
+      };
     }),
   };
 }
@@ -59,13 +64,27 @@ export function checkNatgradBatch(b: NatgradBatch, s: ResolvedNatgradScenario, r
   const maxRate = (1000 / s.dt) * (1 + 1e-6), maxErr = Math.max(s.phiMax, s.teacher.kind === 'poisson' ? s.teacher.rate : 0) * (1 + 1e-5);
   const neuron = s.teacher.kind === 'neuron', unstim = s.rates.some((r) => r === 0);
   const known = NATGRAD_FLAG.nonFinite | NATGRAD_FLAG.tableClamped;
+  const kept = keptIn(range, s.exactLearners);
   for (const [e, d] of b.ensembles.entries()) {
-    const spec = s.ensembles[e]!, where = `${spec.rule} η=${spec.eta}`;
-    if (d.rule !== spec.rule || d.eta !== spec.eta) return `ensemble ${e} is ${d.rule} η=${d.eta}, expected ${where}`;
+    const spec = s.ensembles[e]!, where = ensembleName(spec);
+    if (d.rule !== spec.rule || d.eta !== spec.eta || d.coefficients !== spec.coefficients) return `ensemble ${e} is ${ensembleName(d)}, expected ${where}`;
     if (d.n !== n) return `${where}: ${d.n} learners counted, expected ${n}`;
-    if (d.flags.length !== n) return `${where}: ${d.flags.length} flags, expected ${n}`;
-    if (d.values.length !== n * C * NATGRAD_NF) return `${where}: ${d.values.length} values, expected ${n * C * NATGRAD_NF} (${n} learners × ${C} checkpoints × ${NATGRAD_NF})`;
-    for (let t = 0; t < n; t++) {
+    if (d.kept !== kept) return `${where}: ${d.kept} learners kept, expected ${kept} (those below exactLearners = ${s.exactLearners})`;
+    if (d.flags.length !== kept) return `${where}: ${d.flags.length} flags, expected ${kept}`;
+    if (d.values.length !== kept * C * NATGRAD_NF) return `${where}: ${d.values.length} values, expected ${kept * C * NATGRAD_NF} (${kept} learners × ${C} checkpoints × ${NATGRAD_NF})`;
+    if (d.sums.length !== C * NATGRAD_NF * 3 || d.below.length !== C + 1) return `${where}: ${d.sums.length} sums and ${d.below.length} counts, expected ${C * NATGRAD_NF * 3} and ${C + 1}`;
+    const counted = d.below.reduce((a, x) => a + x, 0);
+    if (counted !== n) return `${where}: first times below the KL threshold count ${counted} learners, expected ${n}`;
+    if (!(Number.isInteger(d.flagged) && d.flagged >= 0 && d.flagged <= n) || (d.flagBits & ~known) || (d.flagBits !== 0) !== (d.flagged > 0)) {
+      return `${where}: fault flags ${d.flagBits} with ${d.flagged} flagged learners of ${n}`;
+    }
+    for (let k = 0; k < C * NATGRAD_NF; k++) {
+      const c = Math.floor(k / NATGRAD_NF), f = k % NATGRAD_NF, m = d.sums[3 * k]!;
+      if (!(Number.isInteger(m) && m >= 0 && m <= n)) return `${where}, t = ${s.checkpointTimes[c]} s: field ${f} counts ${m} finite values of ${n} learners`;
+      if ((f === 5 || f === 6) && c === 0 && m !== 0) return `${where}: spike rates counted at t = 0`;
+      if (!(Number.isFinite(d.sums[3 * k + 1]!) && d.sums[3 * k + 2]! >= 0)) return `${where}, t = ${s.checkpointTimes[c]} s: field ${f} sums are not finite`;
+    }
+    for (let t = 0; t < kept; t++) {
       const learner = `${where}, learner ${range[0] + t}`;
       if (d.flags[t]! & ~known) return `${learner}: unknown fault flags ${d.flags[t]}`;
       for (let c = 0; c < C; c++) {
@@ -86,12 +105,22 @@ export function checkNatgradBatch(b: NatgradBatch, s: ResolvedNatgradScenario, r
   return null;
 }
 
-interface EnsembleJson { rule: string; eta: number; n: number; f32: boolean; values: (number | string)[]; flags: number[] }
+/** An ensemble as messages name it: `natural η=0.0006`, `natural η=0.0006 (authors' table)`. */
+export function ensembleName(e: { rule: string; eta: number; coefficients?: string }): string {
+  return `${e.rule} η=${e.eta}${e.coefficients === 'authors-table' ? ' (authors\' table)' : ''}`;
+}
+
+interface EnsembleJson {
+  rule: string; eta: number; coefficients: string; n: number; kept: number; f32: boolean; values: (number | string)[]; flags: number[];
+  sums: (number | string)[]; below: number[]; flagBits: number; flagged: number;
+}
 
 export function natgradBatchToJSON(b: NatgradBatch): { ensembles: EnsembleJson[] } {
   return {
     ensembles: b.ensembles.map((d) => ({
-      rule: d.rule, eta: d.eta, n: d.n, f32: d.values instanceof Float32Array, values: Array.from(d.values, numberToJSON), flags: Array.from(d.flags),
+      rule: d.rule, eta: d.eta, coefficients: d.coefficients, n: d.n, kept: d.kept, f32: d.values instanceof Float32Array,
+      values: Array.from(d.values, numberToJSON), flags: Array.from(d.flags),
+      sums: Array.from(d.sums, numberToJSON), below: Array.from(d.below), flagBits: d.flagBits, flagged: d.flagged,
     })),
   };
 }
@@ -100,9 +129,10 @@ export function natgradBatchFromJSON(j: unknown): NatgradBatch {
   const o = j as { ensembles: EnsembleJson[] };
   return {
     ensembles: o.ensembles.map((d) => ({
-      rule: d.rule, eta: d.eta, n: d.n,
+      rule: d.rule, eta: d.eta, coefficients: d.coefficients as NatgradEnsembleData['coefficients'], n: d.n, kept: d.kept,
       values: d.f32 ? Float32Array.from(d.values, numberFromJSON) : Float64Array.from(d.values, numberFromJSON),
       flags: Uint32Array.from(d.flags),
+      sums: Float64Array.from(d.sums, numberFromJSON), below: Float64Array.from(d.below), flagBits: d.flagBits, flagged: d.flagged,
     })),
   };
 }

@@ -28,7 +28,8 @@
  */
 import type { ResolvedNatgradScenario, NatgradRule } from './scenario.ts';
 import { philox4x32, u32ToUniform } from '../../rng/philox.ts';
-import { NATGRAD_FLAG, NATGRAD_NF, type NatgradEnsembleData } from './stats.ts';
+import { NATGRAD_FLAG, NATGRAD_NF, emptyEnsembleData, foldLearner, keptIn, type NatgradEnsembleData } from './stats.ts';
+import { authorsTable, type AuthorsTable } from './authors-table.ts';
 import { buildCoefficientTable, lookupCoefficients, sigma, type CoefficientGrid } from './coefficients.ts';
 import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
 import { cpuProgress, type CopyRunOptions } from '../../engines/copy-run.ts';
@@ -64,6 +65,8 @@ export interface NatgradParams {
   intEpsSq: number;
   grid: CoefficientGrid;
   table: Float64Array;
+  /** The authors' lookup (coefficients "authors-table", authors-table.ts) instead of the bilinear table. */
+  authors: AuthorsTable | null;
 }
 
 export function natgradParams(s: ResolvedNatgradScenario, table?: Float64Array): NatgradParams {
@@ -84,7 +87,14 @@ export function natgradParams(s: ResolvedNatgradScenario, table?: Float64Array):
     cEps: 1 / s.intEpsSq, intEpsSq: s.intEpsSq,
     grid: natgradGrid(s),
     table: table ?? natgradTable(s),
+    authors: null,
   };
+}
+
+/** The step constants of one ensemble: its coefficient lookup. */
+export function ensembleParams(s: ResolvedNatgradScenario, sp: NatgradParams, e: number): NatgradParams {
+  return s.ensembles[e]!.coefficients === 'authors-table'
+    ? { ...sp, authors: authorsTable(s.q, { phiMax: s.phiMax, beta: s.beta, theta: s.theta }) } : sp;
 }
 
 export function natgradGrid(s: ResolvedNatgradScenario): CoefficientGrid {
@@ -233,7 +243,8 @@ export function advanceNatgrad(
       const a = eta * f;
       for (let i = 0; i < N; i++) wd[i] = wd[i]! + a * att[i]! * xe[i]!;
     } else {
-      if (lookupCoefficients(sp.table, sp.grid, st.m, st.sd, coeff)) st.flags |= NATGRAD_FLAG.tableClamped;
+      const clamped = sp.authors ? sp.authors.lookup(st.m, st.sd, coeff) : lookupCoefficients(sp.table, sp.grid, st.m, st.sd, coeff);
+      if (clamped) st.flags |= NATGRAD_FLAG.tableClamped;
       let gu: number, gw: number;
       if (rule === 1) {
         gu = -cEps * (cEps * coeff[1]! * Sx + coeff[3]! * V);
@@ -334,17 +345,19 @@ export class NatgradCpuEngine {
     const total = n * s.steps * which.length;
     const report = cpuProgress(o.onProgress, total, t0);
     let done = 0;
+    const kept = keptIn([start, end], s.exactLearners);
+    const rec = new Float64Array(C * NATGRAD_NF);
     for (const [ei, e] of which.entries()) {
       const spec = s.ensembles[e]!;
       const rule = NATGRAD_RULE_CODE[spec.rule];
-      const data: NatgradEnsembleData = {
-        rule: spec.rule, eta: spec.eta, n, values: new Float64Array(n * C * NATGRAD_NF), flags: new Uint32Array(n),
-      };
+      const spe = ensembleParams(s, sp, e);
+      // folded learner by learner: memory bounded by the kept learners, not by n (stats.ts)
+      const data = emptyEnsembleData(spec, C, kept);
       const fw = o.captureFinalWeights ? new Float64Array(n * s.N) : undefined;
       for (let r = 0; r < n; r++) {
         checkAborted(o.signal);
         const t = start + r;
-        const st = initialNatgradState(s, sp, t);
+        const st = initialNatgradState(s, spe, t);
         let ci = 0, ct = 0, cs = 0;
         const hooks: NatgradHooks | undefined = ei === 0 && (inputs || teacher) ? {
           onInput: inputs ? (k, i) => { if (ci < mi) { inputs[(r * mi + ci) * 2] = k; inputs[(r * mi + ci) * 2 + 1] = i; ci++; } } : undefined,
@@ -354,12 +367,12 @@ export class NatgradCpuEngine {
         let k = 0;
         for (let c = 0; c < C; c++) {
           const target = s.checkpoints[c]!;
-          advanceNatgrad(st, k, target, t, sp, rule, spec.eta, words, hooks);
+          advanceNatgrad(st, k, target, t, spe, rule, spec.eta, words, hooks);
           done += target - k;
-          checkpointStats(st, sp, patterns, s.testPatterns, ((target - k) * s.dt) / 1000, data.values as Float64Array, (r * C + c) * NATGRAD_NF);
+          checkpointStats(st, spe, patterns, s.testPatterns, ((target - k) * s.dt) / 1000, rec, c * NATGRAD_NF);
           k = target;
         }
-        data.flags[r] = st.flags;
+        foldLearner(data, rec, 0, C, st.flags, r < kept, s.klThreshold);
         if (fw) for (let i = 0; i < s.N; i++) fw[r * s.N + i] = sp.att[i]! * st.wd[i]!;
         await report(done, r === n - 1);
       }

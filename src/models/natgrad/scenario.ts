@@ -17,11 +17,21 @@ import {
   MAX_U32, parseScenario, scenarioIssues, secondsToSteps as toSteps, seedField, seededCopies, timeCheckpoints,
   trajectoriesField, type SeededCopies,
 } from '../../core/scenario-fields.ts';
+import { budgetIssue, countIssue } from '../../core/limits.ts';
+import { NATGRAD_COEFFICIENT_CHOICES, type NatgradCoefficientChoice } from './authors-table.ts';
 
 /** Largest number of inputs (per-input state lives in private/storage memory of one GPU thread). */
 export const NATGRAD_MAX_INPUTS = 4096;
 export const NATGRAD_RULES = ['natural', 'euclidean', 'approximate'] as const;
 export type NatgradRule = (typeof NATGRAD_RULES)[number];
+/** Most (rule, coefficients, η) ensembles in one scenario (each keeps its statistics per checkpoint). */
+export const NATGRAD_MAX_ENSEMBLES = 1024;
+/** Default of `exactLearners`: Figure 3's 1000 learners per ensemble keep every value (exact quantiles). */
+export const NATGRAD_EXACT_LEARNERS = 1000;
+/** Host bytes per learner and input of the CPU engine's state (dendritic and target weight, two traces, x^ε). */
+const BYTES_PER_INPUT = 5 * 8;
+/** Host bytes per kept checkpoint value (float64) and per checkpoint and ensemble of running sums (7 fields × 3). */
+const BYTES_PER_VALUE = 8;
 /** The authors' Figure 3 learning rates (File01_simulation_parameters.py). */
 export const NATGRAD_PAPER_ETA: Record<NatgradRule, number> = { natural: 6e-4, euclidean: 4.5e-7, approximate: 5.5e-4 };
 
@@ -38,7 +48,7 @@ export const NatgradScenarioSchema = z.strictObject({
   model: z.literal('natgrad').describe('Kreutzer, Senn & Petrovici (2022): natural-gradient learning of one spiking neuron'),
   inputs: z.union([
     z.array(z.strictObject({
-      count: z.number().int().positive().describe('inputs in this group'),
+      count: z.number().int().positive().describe(`inputs in this group (all groups together at most ${NATGRAD_MAX_INPUTS})`),
       rate: z.number().nonnegative().describe('Poisson rate of each input of the group (Hz); 0: unstimulated'),
       attenuation: pos().optional().describe('dendritic attenuation α of the group (somatic weight = α × dendritic weight); default 1'),
     })).min(1).describe('groups of inputs'),
@@ -66,6 +76,19 @@ export const NatgradScenarioSchema = z.strictObject({
   eta: z.strictObject({
     natural: etaSpec().optional(), euclidean: etaSpec().optional(), approximate: etaSpec().optional(),
   }).default({}).describe('Learning rate(s) per rule (a list sweeps η); default the authors\' Figure 3 values'),
+  etaScale: z.array(pos()).min(1).optional().describe(
+    'Learning-rate sweep η/η₀ (Kreutzer et al. 2022, Figure 9D): every rule runs at each factor times its η₀ (`eta` of the ' +
+      'rule, one value per rule, default the authors\' Figure 3 values); the authors\' grid is 0.5, 0.6, 0.7, 0.8, 0.9, 1, ' +
+      '1.2, 1.4, 1.6, 1.8, 2 (Figure9/Readme.txt). The ensembles share each learner\'s random numbers (paired)'),
+  coefficients: z.union([z.enum(NATGRAD_COEFFICIENT_CHOICES), z.array(z.enum(NATGRAD_COEFFICIENT_CHOICES)).min(1)]).default('exact').describe(
+    'γ_s, g1..g4 of the natural and approximate rules: "exact" (default): the Gaussian-moment coefficients at the ' +
+      'learner\'s own mean and variance of V, bilinear in the `table` grid; "authors-table": the lookup of the authors\' ' +
+      'code reproduced (Figure3B-CF/File04_create_lt.py, File05_main_simulation.py): a table over mean −15…15.25 mV ' +
+      '(step 0.25) and variance 10…410.5 mV² (step 0.5) with 18 rows of zeros after it, read at the nearest lower node ' +
+      'with the variance index ⌊2(v − 1)⌋ (clamped to 0…819) and the mean index ⌊4(m + 15)⌋ (clamped to 0…120), at ' +
+      'integer q. Since the grid starts at 10 mV², not 1, their runs used the coefficients at variance v + 9 mV² (v < 1: ' +
+      'at 10 mV²) and all-zero coefficients (no update) for v ≥ 402 mV². A list runs both, each as its own ensembles ' +
+      '(the Euclidean rule has no coefficients and runs once)'),
   duration: pos().default(8000).describe('Learning time (s)'),
   dt: pos().default(0.5).describe('Time step (ms)'),
   checkpoints: z.union([
@@ -85,13 +108,25 @@ export const NatgradScenarioSchema = z.strictObject({
     sdStep: pos().default(0.2).describe('grid step of the standard deviation (mV)'),
   }).default({ vMin: -30, vMax: 30, vStep: 0.5, sdMin: 0.2, sdMax: 20, sdStep: 0.2 })
     .describe('Grid of the precomputed γ table over (mean, sd) of V, bilinear between nodes'),
+  exactLearners: z.number().int().min(1).default(NATGRAD_EXACT_LEARNERS).describe(
+    'Learners per ensemble whose per-checkpoint values are kept (the first M by index; default 1000): with at most M ' +
+      'learners every statistic is exact (quantiles, bands, the paired bootstrap); above, means and intervals come from ' +
+      'running sums over all learners, the time to the KL threshold from exact counts per checkpoint, and the quantile ' +
+      'bands and the bootstrap from these M learners (an iid subset), so memory does not grow with the learners'),
   trajectories: trajectoriesField('Number of independent learners per (rule, η)'),
   seed: seedField(),
 });
 
 export type NatgradScenarioInput = z.input<typeof NatgradScenarioSchema>;
 
-export interface NatgradEnsembleSpec { rule: NatgradRule; eta: number }
+export interface NatgradEnsembleSpec {
+  rule: NatgradRule;
+  eta: number;
+  /** Coefficient table of the natural and approximate rules ("exact" for the Euclidean rule, which has none). */
+  coefficients: NatgradCoefficientChoice;
+  /** η/η₀ of a learning-rate sweep (null without `etaScale`). */
+  etaScale: number | null;
+}
 
 export interface ResolvedNatgradScenario extends SeededCopies {
   model: 'natgrad';
@@ -106,6 +141,10 @@ export interface ResolvedNatgradScenario extends SeededCopies {
   teacher: { kind: 'neuron'; min: number; max: number } | { kind: 'poisson'; rate: number };
   initialWeights: { min: number; max: number };
   ensembles: NatgradEnsembleSpec[];
+  /** η₀ per rule of a learning-rate sweep (`etaScale`), else null. */
+  eta0: Partial<Record<NatgradRule, number>> | null;
+  /** Learners per ensemble whose values are kept (exact statistics up to this many learners). */
+  exactLearners: number;
   duration: number;
   dt: number;
   klThreshold: number;
@@ -123,6 +162,9 @@ export interface ResolvedNatgradScenario extends SeededCopies {
   warnings: string[];
 }
 
+/** Fields recorded per learner and checkpoint (NATGRAD_FIELDS of stats.ts). */
+const NATGRAD_FIELD_COUNT = 7;
+
 /** ∫_0^∞ ε(t)² dt for ε = (e^{−t/τ_m} − e^{−t/τ_s})/(τ_m − τ_s), τ's in s (authors' File01: intepsquad = 38.46). */
 export function kernelSquareIntegral(tauM: number, tauS: number): number {
   const f = 1 / (tauM - tauS);
@@ -134,15 +176,26 @@ export function resolveNatgradScenario(input: unknown, prefix = 'scenario'): Res
   const s = parseScenario(NatgradScenarioSchema, input, prefix);
   const { bad, throwIfAny } = scenarioIssues(prefix);
   let rates: number[] = [], att: number[] = [];
+  // Sizes before anything is expanded: each input costs every learner its weights and traces (BYTES_PER_INPUT).
+  const inputIssue = (n: number) => countIssue(n, NATGRAD_MAX_INPUTS, BYTES_PER_INPUT * s.trajectories, `per-input state of ${s.trajectories} learners`);
   if (Array.isArray(s.inputs)) {
+    let total = 0, tooMany = false;
+    s.inputs.forEach((g, i) => {
+      const m = inputIssue(g.count);
+      if (m) { bad(`inputs[${i}].count`, m); tooMany = true; }
+      total += g.count;
+    });
+    if (!tooMany && total > NATGRAD_MAX_INPUTS) { bad('inputs', `${inputIssue(total)} (all groups together)`); tooMany = true; }
+    if (tooMany) throwIfAny();
     for (const g of s.inputs) for (let k = 0; k < g.count; k++) { rates.push(g.rate); att.push(g.attenuation ?? 1); }
   } else {
+    const m = inputIssue(s.inputs.rates.length);
+    if (m) { bad('inputs.rates', m); throwIfAny(); }
     rates = [...s.inputs.rates];
     att = s.inputs.attenuation ? [...s.inputs.attenuation] : rates.map(() => 1);
     if (att.length !== rates.length) bad('inputs.attenuation', `needs one entry per input (${rates.length}), got ${att.length}`);
   }
   const N = rates.length;
-  if (N > NATGRAD_MAX_INPUTS) bad('inputs', `${N} inputs; at most ${NATGRAD_MAX_INPUTS}`);
   if (!(s.tauS < s.tauM)) bad('tauS', `must be below tauM = ${s.tauM} ms`);
   if (s.dt >= s.tauS) bad('dt', `must be below τ_s = ${s.tauS} ms`);
   rates.forEach((x, i) => { if (x * s.dt / 1000 >= 0.5) bad('inputs', `input ${i}: rate·dt = ${x * s.dt / 1000} must be < 0.5`); });
@@ -157,13 +210,28 @@ export function resolveNatgradScenario(input: unknown, prefix = 'scenario'): Res
   if (!(tb.vMin < tb.vMax)) bad('table.vMax', 'must be above vMin');
   if (!(tb.sdMin < tb.sdMax)) bad('table.sdMax', 'must be above sdMin');
   const nv = Math.round((tb.vMax - tb.vMin) / tb.vStep) + 1, ns = Math.round((tb.sdMax - tb.sdMin) / tb.sdStep) + 1;
-  if (nv * ns > 1 << 20) bad('table', `${nv} × ${ns} nodes; at most 2^20`);
+  const tableNodes = countIssue(nv * ns, 1 << 20, 5 * 8, 'coefficient table');
+  if (!(nv * ns <= 1 << 20)) bad('table', `${tableNodes} (${nv} × ${ns} nodes)`);
+  const coeffs = [...new Set(Array.isArray(s.coefficients) ? s.coefficients : [s.coefficients])];
+  const rules = [...new Set(s.rules)];
+  // Ensembles: rule, then coefficient table (natural and approximate only), then η/η₀, then η (a rule's list).
+  const etaOf = (rule: NatgradRule) => { const e = s.eta[rule] ?? NATGRAD_PAPER_ETA[rule]; return Array.isArray(e) ? e : [e]; };
+  const nEns = rules.reduce((a, r) => a + (r === 'euclidean' ? 1 : coeffs.length) * (s.etaScale?.length ?? 1) * etaOf(r).length, 0);
+  const ensIssue = countIssue(nEns, NATGRAD_MAX_ENSEMBLES, 3 * NATGRAD_FIELD_COUNT * BYTES_PER_VALUE, 'running sums per checkpoint');
+  if (ensIssue) { bad(s.etaScale ? 'etaScale' : 'eta', `${ensIssue} ((rule, coefficients, η) ensembles)`); throwIfAny(); }
   const ensembles: NatgradEnsembleSpec[] = [];
-  for (const rule of [...new Set(s.rules)]) {
-    const e = s.eta[rule] ?? NATGRAD_PAPER_ETA[rule];
-    for (const eta of Array.isArray(e) ? e : [e]) ensembles.push({ rule, eta });
+  for (const rule of rules) {
+    if (s.etaScale && etaOf(rule).length !== 1) bad(`eta.${rule}`, 'with etaScale, one η₀ per rule (the sweep multiplies it)');
+    for (const coefficients of rule === 'euclidean' ? ['exact' as const] : coeffs) {
+      for (const scale of s.etaScale ?? [null]) {
+        for (const eta of etaOf(rule)) ensembles.push({ rule, eta: scale === null ? eta : eta * scale, coefficients, etaScale: scale });
+      }
+    }
   }
   for (const k of Object.keys(s.eta)) if (!s.rules.includes(k as NatgradRule)) bad(`eta.${k}`, `rule "${k}" is not in rules`);
+  if (coeffs.includes('authors-table') && !rules.some((r) => r !== 'euclidean')) {
+    bad('coefficients', '"authors-table" needs a natural or approximate rule in rules');
+  }
   const steps = toSteps(s.duration, s.dt);
   if (steps === null) bad('duration', `must be a multiple of dt = ${s.dt} ms`);
   else if (steps >= MAX_U32 - 2) bad('duration', `needs ${steps} steps; at most 2^32 − 3 are addressable`);
@@ -171,8 +239,16 @@ export function resolveNatgradScenario(input: unknown, prefix = 'scenario'): Res
   if (s.checkpoints === undefined) {
     if (steps !== null) for (let j = 1; j < 100; j++) times.push(Math.round((steps * j) / 100) * s.dt / 1000);
   } else {
-    times = timeCheckpoints(s.checkpoints, { duration: s.duration, dt: s.dt, steps }, bad);
+    // a checkpoint keeps, per ensemble, running sums and the kept learners' values of every field
+    const kept = Math.min(s.trajectories, s.exactLearners);
+    times = timeCheckpoints(s.checkpoints, { duration: s.duration, dt: s.dt, steps }, bad,
+      ensembles.length * NATGRAD_FIELD_COUNT * BYTES_PER_VALUE * (3 + kept));
   }
+  // Kept per-learner values: min(N, M) learners × ensembles × checkpoints × fields, in memory and in the state log.
+  const C = times.length + 2;
+  const keptIssue = budgetIssue(Math.min(s.trajectories, s.exactLearners), ensembles.length * C * NATGRAD_FIELD_COUNT * BYTES_PER_VALUE,
+    `per-learner checkpoint values (${ensembles.length} ensembles × ${C} checkpoints)`);
+  if (keptIssue) bad(s.trajectories <= s.exactLearners ? 'trajectories' : 'exactLearners', keptIssue);
   throwIfAny();
   const K = steps!;
   const ck = [...new Set([0, ...times.map((t) => toSteps(t, s.dt)!), K])].sort((a, b) => a - b);
@@ -189,6 +265,8 @@ export function resolveNatgradScenario(input: unknown, prefix = 'scenario'): Res
       : { kind: 'poisson', rate: s.teacher.rate },
     initialWeights: { ...s.initialWeights },
     ensembles,
+    eta0: s.etaScale ? Object.fromEntries(rules.map((r) => [r, etaOf(r)[0]!])) : null,
+    exactLearners: s.exactLearners,
     duration: s.duration, dt: s.dt, klThreshold: s.klThreshold, testPatterns: s.testPatterns, testWarmup: s.testWarmup,
     table: { ...tb, nv, ns },
     ...seededCopies(s),

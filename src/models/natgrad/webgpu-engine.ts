@@ -5,11 +5,15 @@
  * (rule, η) ensemble: an initialising dispatch, stepping dispatches of at most `stepsPerDispatch` steps, and at every
  * checkpoint a dispatch that writes each learner's summary (KL over the test patterns, rate error, ‖w − w*‖, mean
  * weights, spike rates: NATGRAD_NF floats). Those per-learner summaries are read back once per batch and ensemble
- * (NF floats × checkpoints per learner) and form the ensemble statistics (src/models/natgrad/stats.ts). The γ table
- * and the test patterns are computed on the host in float64 and uploaded in f32.
+ * (NF floats × checkpoints per learner) and folded into the ensemble statistics in learner order (foldLearner of
+ * src/models/natgrad/stats.ts), so host memory is bounded by the device batch and the kept learners. The γ table (and,
+ * when an ensemble asks for `coefficients: "authors-table"`, the authors' table of authors-table.ts after it) and the
+ * test patterns are computed on the host in float64 and uploaded in f32; the kernel reads whichever the ensemble's
+ * `coeffs` parameter names.
  */
 import type { ResolvedNatgradScenario } from './scenario.ts';
-import { NATGRAD_FLAG, NATGRAD_NF, type NatgradEnsembleData } from './stats.ts';
+import { NATGRAD_FLAG, NATGRAD_NF, emptyEnsembleData, foldLearner, keptIn, type NatgradEnsembleData } from './stats.ts';
+import { AUTHORS_TABLE, authorsTable } from './authors-table.ts';
 import {
   NATGRAD_RULE_CODE, cachedTestPatterns, natgradParams, type NatgradParams, type NatgradResult, type NatgradRunOptions,
 } from './cpu-engine.ts';
@@ -21,6 +25,7 @@ import {
 const PARAMS = uniformLayout({
   ...STEP_FIELDS,
   rule: 'u32    // 0 euclidean, 1 natural, 2 approximate',
+  coeffs: 'u32  // 0: the bilinear table at OFF_TABLE, 1: the authors\' table at OFF_AUTH (nearest lower node)',
   cap_in: 'u32  // test hooks: first cap_in input spikes, first cap_sp teacher and student spikes per learner',
   cap_sp: 'u32', eta: 'f32', decay_s: 'f32', decay_m: 'f32',
   kscale: 'f32  // 1 / (tau_m - tau_s) in 1/s',
@@ -44,11 +49,16 @@ export function natgradSoftwareStepCap(N: number): number {
 
 const natgradStepIterations = (N: number) => 2 * N + 10 * (Math.ceil(N / 4) + 1) + 8;
 
+/** Does an ensemble of the scenario read the authors' table? */
+const usesAuthors = (s: ResolvedNatgradScenario) => s.ensembles.some((e) => e.coefficients === 'authors-table' && e.rule !== 'euclidean');
+const AUTHORS_FLOATS = AUTHORS_TABLE.nMean * AUTHORS_TABLE.nVar * 5;
+
 export function natgradShaderSource(s: ResolvedNatgradScenario): Promise<string> {
-  const N = s.N;
+  const N = s.N, offPat = 4 * N + 5 * s.table.nv * s.table.ns;
   const header = wgslConstants({
     N, NB: Math.ceil(N / 4), NP: s.testPatterns, NV: s.table.nv, NS: s.table.ns, NF: NATGRAD_NF,
-    OFF_TABLE: 4 * N, OFF_PAT: 4 * N + 5 * s.table.nv * s.table.ns, TEACHER_NEURON: s.teacher.kind === 'neuron',
+    OFF_TABLE: 4 * N, OFF_PAT: offPat, OFF_AUTH: offPat + s.testPatterns * N, NVA: AUTHORS_TABLE.nVar, NVA_FILLED: AUTHORS_TABLE.filledVar,
+    TEACHER_NEURON: s.teacher.kind === 'neuron',
     F_NONFINITE: NATGRAD_FLAG.nonFinite, F_CLAMPED: NATGRAD_FLAG.tableClamped,
   });
   return kernelSource({ kernel: 'natgrad.wgsl', header, params: PARAMS, libraries: ['philox.wgsl', 'common.wgsl'] });
@@ -61,7 +71,7 @@ export class NatgradWebGpuEngine extends ensembleEngine(PARAMS, 6, 1) {
   }
 
   private async pipeline(s: ResolvedNatgradScenario): Promise<GPUComputePipeline> {
-    const key = [s.N, s.testPatterns, s.table.nv, s.table.ns, s.teacher.kind].join(':');
+    const key = [s.N, s.testPatterns, s.table.nv, s.table.ns, s.teacher.kind].join(':'); // OFF_AUTH follows from these
     return this.cachedPipeline(key, `natgrad ${key}`, () => natgradShaderSource(s));
   }
 
@@ -76,14 +86,15 @@ export class NatgradWebGpuEngine extends ensembleEngine(PARAMS, 6, 1) {
     const batchSize = this.batchSize({ requested: o.batchSize, software: 256, hardware: 1 << 14, bytesPerThread: 16 * N });
     // Constants: per input {p_in, α, 1/(r ∫ε²), r}, the γ table, the test patterns.
     const patterns = cachedTestPatterns(s, sp); // computed once per scenario, not per batch
-    const consts = new Float32Array(4 * N + sp.table.length + patterns.length);
+    const authors = usesAuthors(s) ? authorsTable(s.q, { phiMax: s.phiMax, beta: s.beta, theta: s.theta }).full() : null;
+    const consts = new Float32Array(4 * N + sp.table.length + patterns.length + (authors ? AUTHORS_FLOATS : 0));
     for (let i = 0; i < N; i++) consts.set([sp.pIn[i]!, sp.att[i]!, sp.invRC[i]!, sp.rates[i]!], 4 * i);
     consts.set(sp.table, 4 * N);
     consts.set(patterns, 4 * N + sp.table.length);
-    const ensembles: NatgradEnsembleData[] = which.map((e) => ({
-      rule: s.ensembles[e]!.rule, eta: s.ensembles[e]!.eta, n: nAll,
-      values: new Float32Array(nAll * C * NATGRAD_NF), flags: new Uint32Array(nAll),
-    }));
+    if (authors) consts.set(authors, 4 * N + sp.table.length + patterns.length);
+    const kept = keptIn([start, end], s.exactLearners);
+    const ensembles: NatgradEnsembleData[] = which.map((e) => emptyEnsembleData(s.ensembles[e]!, C, kept, true));
+    const rec = new Float32Array(C * NATGRAD_NF);
     const inputs = mi > 0 ? new Int32Array(nAll * mi * 2) : undefined;
     const teacher = ms > 0 ? new Int32Array(nAll * ms) : undefined;
     const student = ms > 0 ? new Int32Array(nAll * ms) : undefined;
@@ -95,18 +106,20 @@ export class NatgradWebGpuEngine extends ensembleEngine(PARAMS, 6, 1) {
       const { n, rel0 } = b;
       const outs = new Float32Array(await b.read('outs'));
       const data = ensembles[ei]!;
+      const meta = new Uint32Array(await b.read('meta'));
+      // learner by learner in index order (the CPU engine's order): the same sums whatever the device batch
       for (let t = 0; t < n; t++) {
         for (let c = 0; c < C; c++) {
-          const src = (t * C + c) * NATGRAD_NF, dst = ((rel0 + t) * C + c) * NATGRAD_NF;
-          for (let f = 0; f < NATGRAD_NF; f++) data.values[dst + f] = outs[src + f]!;
-          if (s.teacher.kind !== 'neuron') data.values[dst + 2] = NaN;
-          if (!s.rates.some((r) => r > 0)) data.values[dst + 3] = NaN;
-          if (!s.rates.some((r) => r === 0)) data.values[dst + 4] = NaN;
-          if (c === 0 || s.checkpoints[c] === s.checkpoints[c - 1]) { data.values[dst + 5] = NaN; data.values[dst + 6] = NaN; }
+          const src = (t * C + c) * NATGRAD_NF, dst = c * NATGRAD_NF;
+          for (let f = 0; f < NATGRAD_NF; f++) rec[dst + f] = outs[src + f]!;
+          if (s.teacher.kind !== 'neuron') rec[dst + 2] = NaN;
+          if (!s.rates.some((r) => r > 0)) rec[dst + 3] = NaN;
+          if (!s.rates.some((r) => r === 0)) rec[dst + 4] = NaN;
+          if (c === 0 || s.checkpoints[c] === s.checkpoints[c - 1]) { rec[dst + 5] = NaN; rec[dst + 6] = NaN; }
         }
+        const flags = meta[t * 4]! & (NATGRAD_FLAG.nonFinite | NATGRAD_FLAG.tableClamped);
+        foldLearner(data, rec, 0, C, flags, rel0 + t < kept, s.klThreshold);
       }
-      const meta = new Uint32Array(await b.read('meta'));
-      for (let t = 0; t < n; t++) data.flags[rel0 + t] = meta[t * 4]! & (NATGRAD_FLAG.nonFinite | NATGRAD_FLAG.tableClamped);
       if (ei === 0 && mi + ms > 0) {
         const cap = new Int32Array(await b.read('cap'));
         inputs?.set(cap.subarray(0, 2 * mi * n), rel0 * 2 * mi);
@@ -132,7 +145,10 @@ export class NatgradWebGpuEngine extends ensembleEngine(PARAMS, 6, 1) {
         const plan = stepPlan(s.checkpoints, stepsPerDispatch);
         return which.map((e, ei): Phase<ValuesOf<typeof PARAMS>> => {
           const spec = s.ensembles[e]!;
-          const per = { rule: NATGRAD_RULE_CODE[spec.rule], eta: spec.eta, cap_in: ei === 0 ? mi : 0, cap_sp: ei === 0 ? ms : 0 };
+          const per = {
+            rule: NATGRAD_RULE_CODE[spec.rule], coeffs: spec.coefficients === 'authors-table' ? 1 : 0, eta: spec.eta,
+            cap_in: ei === 0 ? mi : 0, cap_sp: ei === 0 ? ms : 0,
+          };
           return {
             dispatches: plan.map((d) => ({
               steps: d.n1 - d.n0,
