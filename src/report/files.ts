@@ -3,7 +3,8 @@
  * tables, plot specs and the parts of report.html. build-report.ts writes them with node:fs; the page renders the
  * same specs with vega itself.
  */
-import type { ReportModel } from './html.ts';
+import type { ReportComparison, ReportModel } from './html.ts';
+import { verdictText, type Comparison } from '../stats/compare.ts';
 
 export interface PlotJob {
   name: string;
@@ -26,3 +27,28 @@ export interface FilesOf<S> {
   report: ReportParts;
 }
 
+/** A comparison row as the report shows it: estimate with interval, theory, verdict with what it rests on, note. */
+export function reportComparison(c: Comparison, point?: string): ReportComparison {
+  return {
+    ...(point ? { point } : {}),
+    quantity: c.quantity,
+    question: c.question ?? c.quantity,
+    empirical: c.empirical === null ? '—' : `${num(c.empirical)}${c.interval ? ` [${num(c.interval[0])}, ${num(c.interval[1])}]` : ''}`,
+    theory: c.theory === null ? '—' : num(c.theory),
+    verdict: c.verdict,
+    verdictDetail: verdictText(c),
+    note: c.note ?? '',
+    ...(c.meaning ? { meaning: c.meaning } : {}),
+  };
+}
+
+/** Columns of every model's comparisons.csv (one row per comparison, one value per cell). */
+export const COMPARISON_COLUMNS = ['point', 'question', 'quantity', 'empirical', 'ci_lo', 'ci_hi', 'theory', 'allowance', 'allowance_reason', 'n_trajectories', 'verdict', 'verdict_detail', 'note'];
+
+/** comparisons.csv rows for comparisons, each with the grid point it belongs to ('' for the whole run). */
+export function comparisonCsvRows(rows: { point?: string; c: Comparison }[]): (string | number)[][] {
+  return rows.map(({ point, c }) => [
+    point ?? '', c.question ?? c.quantity, c.quantity, num(c.empirical), num(c.interval?.[0]), num(c.interval?.[1]), num(c.theory),
+    num(c.allowance?.value), c.allowance?.reason ?? '', c.n ?? '', c.verdict, verdictText(c), c.note ?? '',
+  ]);
+}

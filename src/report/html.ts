@@ -2,13 +2,33 @@
  * The self-contained HTML report (inline CSS and inline SVG; no scripts, no network) and CSV tables.
  */
 
+import { REPORT_CSS } from './html-style.ts';
+import { flattenProvenance, summaryTable } from './html-sections.ts';
+
 export type Verdict = 'agrees' | 'disagrees' | 'not comparable';
+
+/** One comparison row of the report (files.ts reportComparison builds it from a stats/compare.ts Comparison). */
+export interface ReportComparison {
+  quantity: string;
+  empirical: string;
+  theory: string;
+  verdict: Verdict;
+  note?: string;
+  /** The grid point the row belongs to (sweeps). */
+  point?: string;
+  /** The question it answers (the summary has one row per question; default: the quantity). */
+  question?: string;
+  /** The verdict with what it rests on: "agrees (within allowance ±0.4 = 2α: …)" (default: the verdict). */
+  verdictDetail?: string;
+  /** What a disagreement on this row means, where it is expected. */
+  meaning?: string;
+}
 
 export interface ReportModel {
   title: string;
   description?: string;
   parameters: Record<string, string | number>;
-  comparisons: { quantity: string; empirical: string; theory: string; verdict: Verdict; note?: string }[];
+  comparisons: ReportComparison[];
   tables?: { title: string; columns: string[]; rows: (string | number)[][] }[];
   plots: { title: string; svg: string; caption?: string }[];
   provenance: Record<string, unknown>;
@@ -100,71 +120,14 @@ export function inlineSvg(svg: string, prefix: string, label: string): string {
   return s.replace(/^<svg\b/, `<svg role="img" aria-label="${escapeHtml(label)}"`);
 }
 
-function jsonSafe(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x), 2) ?? String(v);
-}
-
-function provenanceValue(v: unknown): string {
-  if (v === null || v === undefined) return '<span class="muted">—</span>';
-  if (typeof v === 'object') return `<pre>${escapeHtml(jsonSafe(v))}</pre>`;
-  return escapeHtml(String(v));
-}
-
-const CSS = `
-:root { --fg: #1a1a1a; --muted: #5f6368; --line: #dcdfe3; --head: #f3f5f7; --accent: #1f77b4;
-  --ok: #1e7b34; --ok-bg: #e3f4e6; --bad: #b3261e; --bad-bg: #fde7e6; --na: #5f6368; --na-bg: #eceef0; }
-* { box-sizing: border-box; }
-html { font-size: 15px; }
-body { margin: 0; color: var(--fg); background: #fff; line-height: 1.45;
-  font-family: "DejaVu Sans", "Segoe UI", system-ui, -apple-system, Helvetica, Arial, sans-serif; }
-main { max-width: 1220px; margin: 0 auto; padding: 20px 28px 48px; }
-header { border-bottom: 2px solid var(--line); padding-bottom: 10px; margin-bottom: 8px; }
-h1 { font-size: 1.6rem; margin: 0 0 6px; }
-h2 { font-size: 1.2rem; margin: 30px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
-h3 { font-size: 1.02rem; margin: 0 0 8px; }
-p.description { margin: 4px 0 8px; color: #333; max-width: 75em; }
-nav { font-size: 0.9rem; margin: 8px 0 0; color: var(--muted); }
-nav a { color: var(--accent); text-decoration: none; margin-right: 14px; }
-nav a:hover { text-decoration: underline; }
-.summary { display: flex; gap: 8px; flex-wrap: wrap; margin: 10px 0 0; }
-.table-wrap { overflow-x: auto; max-width: 100%; width: fit-content; border: 1px solid var(--line); border-radius: 4px; }
-table { border-collapse: collapse; font-size: 0.87rem; }
-th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
-thead th { background: var(--head); font-weight: 600; white-space: nowrap; position: sticky; top: 0; }
-tbody tr:nth-child(even) { background: #fafbfc; }
-tbody tr:last-child td { border-bottom: none; }
-td.num, th.num { text-align: right; }
-td.num, td.value { font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.empty { color: var(--muted); font-style: italic; }
-table.comparisons, table.provenance { width: 100%; }
-.table-wrap.wide { width: auto; }
-table.params th[scope="row"] { background: var(--head); font-weight: 600; white-space: nowrap; }
-table.comparisons td.quantity { font-weight: 600; }
-table.comparisons td.note { color: #444; font-size: 0.84rem; }
-table.comparisons tr.row-disagrees { background: #fff6f5; }
-.verdict { display: inline-block; padding: 1px 9px; border-radius: 10px; font-size: 0.8rem; font-weight: 600; white-space: nowrap; }
-.verdict-agrees { color: var(--ok); background: var(--ok-bg); border: 1px solid #9fd3aa; }
-.verdict-disagrees { color: var(--bad); background: var(--bad-bg); border: 1px solid #f1a9a4; }
-.verdict-not-comparable { color: var(--na); background: var(--na-bg); border: 1px solid #cfd3d7; }
-section.tables h3 { margin-top: 18px; }
-figure { margin: 0 0 28px; padding: 14px 16px 10px; border: 1px solid var(--line); border-radius: 6px; break-inside: avoid; }
-figure .plot { overflow-x: auto; }
-figure svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
-/* vega laid the text out with DejaVu Sans metrics; Verdana (same Bitstream Vera lineage) is the closest fallback */
-figure svg text { font-family: "DejaVu Sans", "Bitstream Vera Sans", Verdana, sans-serif; }
-figcaption { color: #444; font-size: 0.88rem; margin-top: 6px; max-width: 75em; }
-pre { margin: 0; font-size: 0.8rem; white-space: pre-wrap; word-break: break-word;
-  font-family: "DejaVu Sans Mono", ui-monospace, Menlo, Consolas, monospace; }
-.muted { color: var(--muted); }
-footer { margin-top: 36px; color: var(--muted); font-size: 0.8rem; }
-@media print { main { max-width: none; padding: 0; } nav { display: none; } figure { border: none; } }
-`;
-
-/** One self-contained HTML page: parameters, comparisons (coloured verdicts), tables, plots, provenance. */
+/**
+ * One self-contained HTML page: the summary first (one row per question, with what the verdicts mean), the
+ * parameters, the plots, then the full comparison table and the other tables, and the provenance as a table.
+ */
 export function buildHtmlReport(m: ReportModel): string {
   const counts = { agrees: 0, disagrees: 0, 'not comparable': 0 } as Record<string, number>;
   for (const c of m.comparisons) counts[c.verdict] = (counts[c.verdict] ?? 0) + 1;
-  const summary = m.comparisons.length
+  const badges = m.comparisons.length
     ? `<div class="summary">${(['agrees', 'disagrees', 'not comparable'] as const)
         .map((v) => `<span class="verdict ${verdictClass(v)}">${counts[v] ?? 0} ${v}</span>`)
         .join('')}</div>`
@@ -174,17 +137,19 @@ export function buildHtmlReport(m: ReportModel): string {
     .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(typeof v === 'number' ? formatNumber(v) : v)}</td></tr>`)
     .join('\n');
 
+  const sweep = m.comparisons.some((c) => c.point);
   const compRows = m.comparisons
     .map((c) => {
       const cls = verdictClass(c.verdict);
-      return `<tr class="row-${cls.replace('verdict-', '')}"><td class="quantity">${escapeHtml(c.quantity)}</td>` +
+      const detail = c.verdictDetail && c.verdictDetail !== c.verdict ? `<div class="detail">${escapeHtml(c.verdictDetail.slice(c.verdict.length).trim().replace(/^\(|\)$/g, ''))}</div>` : '';
+      return `<tr class="row-${cls.replace('verdict-', '')}">${sweep ? `<td>${escapeHtml(c.point ?? '')}</td>` : ''}<td class="quantity">${escapeHtml(c.quantity)}</td>` +
         `<td class="value">${escapeHtml(c.empirical)}</td><td class="value">${escapeHtml(c.theory)}</td>` +
-        `<td><span class="verdict ${cls}">${escapeHtml(c.verdict)}</span></td>` +
+        `<td class="detail"><span class="verdict ${cls}">${escapeHtml(c.verdict)}</span>${detail}</td>` +
         `<td class="note">${escapeHtml(c.note ?? '')}</td></tr>`;
     })
     .join('\n');
   const comparisons = m.comparisons.length
-    ? `<div class="table-wrap wide"><table class="comparisons"><thead><tr><th scope="col">quantity</th><th scope="col">empirical</th>` +
+    ? `<div class="table-wrap wide"><table class="comparisons"><thead><tr>${sweep ? '<th scope="col">point</th>' : ''}<th scope="col">quantity</th><th scope="col">empirical</th>` +
       `<th scope="col">theory</th><th scope="col">verdict</th><th scope="col">note</th></tr></thead>\n<tbody>\n${compRows}\n</tbody></table></div>`
     : '<p class="muted">No comparisons with theory for this run.</p>';
 
@@ -197,16 +162,16 @@ export function buildHtmlReport(m: ReportModel): string {
       `${p.caption ? `<figcaption>${escapeHtml(p.caption)}</figcaption>\n` : ''}</figure>`)
     .join('\n');
 
-  const provenance = Object.entries(m.provenance)
-    .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${provenanceValue(v)}</td></tr>`)
+  const provenance = flattenProvenance(m.provenance)
+    .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${v === '—' ? '<span class="muted">—</span>' : escapeHtml(v)}</td></tr>`)
     .join('\n');
 
   const description = m.description
     ? m.description.split(/\n\s*\n/).map((p) => `<p class="description">${escapeHtml(p.trim())}</p>`).join('\n')
     : '';
   const nav = [
-    ['parameters', 'Parameters'], ['comparisons', 'Comparisons'], ...(tables ? [['tables', 'Tables']] : []),
-    ...(m.plots.length ? [['plots', 'Plots']] : []), ['provenance', 'Provenance'],
+    ['summary', 'Summary'], ['parameters', 'Parameters'], ...(m.plots.length ? [['plots', 'Plots']] : []), ['comparisons', 'All comparisons'],
+    ...(tables ? [['tables', 'Tables']] : []), ['provenance', 'Provenance'],
   ].map(([id, label]) => `<a href="#${id}">${label}</a>`).join('');
 
   return `<!DOCTYPE html>
@@ -215,28 +180,32 @@ export function buildHtmlReport(m: ReportModel): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(m.title)}</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 <main>
 <header>
 <h1>${escapeHtml(m.title)}</h1>
 ${description}
-${summary}
+${badges}
 <nav>${nav}</nav>
 </header>
+<section id="summary">
+<h2>Summary: theory against the Monte Carlo</h2>
+${summaryTable(m.comparisons, escapeHtml, verdictClass)}
+</section>
 <section id="parameters">
 <h2>Parameters</h2>
 <div class="table-wrap"><table class="params"><tbody>
 ${params}
 </tbody></table></div>
 </section>
+${m.plots.length ? `<section id="plots">\n<h2>Plots</h2>\n${plots}\n</section>` : ''}
 <section id="comparisons">
-<h2>Comparison with theory</h2>
+<h2>All comparisons with theory</h2>
 ${comparisons}
 </section>
 ${tables ? `<section id="tables" class="tables">\n<h2>Tables</h2>\n${tables}\n</section>` : ''}
-${m.plots.length ? `<section id="plots">\n<h2>Plots</h2>\n${plots}\n</section>` : ''}
 <section id="provenance">
 <h2>Provenance</h2>
 <div class="table-wrap wide"><table class="params provenance"><tbody>

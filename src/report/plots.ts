@@ -4,6 +4,8 @@
  * Rows with non-finite numbers are dropped (JSON would turn them into null).
  */
 
+import { textWidth, wrapText } from './text-width.ts';
+
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 export const FONT = 'DejaVu Sans';
 
@@ -65,10 +67,34 @@ function probabilityDomain(values: number[]): [number, number] {
   return hi > lo ? [lo, hi] : [Math.max(0, lo - 0.05), Math.min(1, hi + 0.05)];
 }
 
+/**
+ * The widest title or subtitle line, in px at the browser page's fonts (13 px bold title, 11 px subtitle; the page's
+ * title limit is its panel width − 24, and panels are ≥ 384 px wide in the two-column layout). At the report's
+ * fonts (16 px, 12 px) such a line is at most 455 px wide, inside the 640 px plot: no line is ever cut with "…".
+ */
+export const TITLE_LINE_PX = 360;
+
+/** Title and subtitle broken into lines that fit TITLE_LINE_PX at the page's fonts (see above). */
+export function titleLines(title: string, subtitle?: string | string[]): { text: string | string[]; subtitle?: string | string[] } {
+  const t = wrapText(title, TITLE_LINE_PX, 13, true);
+  const sub = subtitle === undefined ? [] : (Array.isArray(subtitle) ? subtitle : [subtitle]).flatMap((l) => wrapText(l, TITLE_LINE_PX, 11));
+  return { text: t.length === 1 ? t[0]! : t, ...(sub.length ? { subtitle: sub.length === 1 ? sub[0]! : sub } : {}) };
+}
+
+/**
+ * A legend below the plot, in as many columns as the labels allow at the report's width (the page puts every bottom
+ * legend in one column): never a right-hand legend, which the page would cut to a quarter of its width.
+ */
+export function bottomLegend(labels: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const widest = Math.max(40, ...labels.map((l) => textWidth(l, 11)));
+  const columns = Math.max(1, Math.min(labels.length, 4, Math.floor((WIDTH + 40) / (widest + 60))));
+  return { orient: 'bottom', direction: 'vertical', columns, columnPadding: 24, labelLimit: 600, title: null, ...extra };
+}
+
 export function header(title: string, subtitle: string | string[] | undefined, width = WIDTH, height = HEIGHT) {
   return {
     $schema: SCHEMA,
-    title: subtitle ? { text: title, subtitle } : { text: title },
+    title: titleLines(title, subtitle),
     width,
     height,
     config: reportConfig(),
@@ -79,7 +105,7 @@ export function seriesColor(domain: string[]) {
   return {
     field: 'series', type: 'nominal', title: null,
     scale: { domain, range: domain.map((_, i) => PALETTE[i % PALETTE.length]) },
-    legend: domain.length > 1 || (domain.length === 1 && domain[0] !== '') ? { orient: 'right' } : null,
+    legend: domain.length > 1 || (domain.length === 1 && domain[0] !== '') ? bottomLegend(domain) : null,
   };
 }
 
@@ -112,9 +138,8 @@ export function successVsAlphaSpec(data: SuccessVsAlphaData, opts: { title?: str
   const yDomain = probabilityDomain([...emp.flatMap((r) => [r.p, r.lo, r.hi]), ...th.map((r) => r.p)]);
   const y = { field: 'p', type: 'quantitative', scale: { domain: yDomain, nice: false, zero: false }, title: 'P(success) = P(argmax p = i*)', axis: { format: probabilityFormat(yDomain) } };
   return {
-    ...header(opts.title ?? 'Success probability against α', 'points: Monte Carlo with 95% intervals; lines: theory'),
+    ...header(opts.title ?? 'Success probability against α', 'points: Monte Carlo with 95% intervals; dashed lines on top: theory'),
     layer: [
-      { data: { values: th }, mark: { type: 'line', strokeWidth: 2, opacity: 0.9 }, encoding: { x, y, color } },
       {
         data: { values: bars },
         mark: { type: 'errorbar', ticks: { size: 8 }, thickness: 1.5 },
@@ -128,6 +153,7 @@ export function successVsAlphaSpec(data: SuccessVsAlphaData, opts: { title?: str
           tooltip: [{ field: 'series' }, { field: 'alpha', title: 'α' }, { field: 'p', format: '.4f' }, { field: 'lo', format: '.4f' }, { field: 'hi', format: '.4f' }],
         },
       },
+      { data: { values: th }, mark: { type: 'line', strokeWidth: 2, strokeDash: [7, 3] }, encoding: { x, y, color } },
     ],
   };
 }
@@ -152,10 +178,9 @@ export function logFailureVsInvAlphaSpec(data: LogFailureData, opts: { title?: s
   return {
     ...header(opts.title ?? 'ln P(failure) against 1/α', [
       'large-deviation check: ln P(failure) ≈ const − c/α, a straight line of slope −c',
-      opts.pointsCaption ?? 'points: Monte Carlo with 95% intervals (α with no observed failure omitted); lines: theory',
+      opts.pointsCaption ?? 'points: Monte Carlo with 95% intervals (α with no observed failure omitted); dashed lines on top: theory',
     ]),
     layer: [
-      { data: { values: th }, mark: { type: 'line', strokeWidth: 2, opacity: 0.9 }, encoding: { x, y, color } },
       {
         data: { values: bars },
         mark: { type: 'errorbar', ticks: { size: 8 }, thickness: 1.5 },
@@ -169,6 +194,7 @@ export function logFailureVsInvAlphaSpec(data: LogFailureData, opts: { title?: s
           tooltip: [{ field: 'series' }, { field: 'invAlpha', title: '1/α', format: '.4~g' }, { field: 'logP', title: 'ln P', format: '.4f' }, { field: 'lo', format: '.4f' }, { field: 'hi', format: '.4f' }],
         },
       },
+      { data: { values: th }, mark: { type: 'line', strokeWidth: 2, strokeDash: [7, 3] }, encoding: { x, y, color } },
     ],
   };
 }
@@ -186,49 +212,50 @@ export interface LogGapData {
 
 const GAP_MEDIAN = 'median over trajectories (band: 10–90%)';
 const GAP_MEAN = 'log E[1 − p* | success]';
-const GAP_FLOW = 'replicator flow';
-const C_MEDIAN = PALETTE[0]!, C_MEAN = PALETTE[1]!, C_FLOW = '#222222', C_OTHER = '#7f7f7f';
+const GAP_FLOW = 'replicator flow (theory)';
+const C_MEDIAN = PALETTE[0]!, C_MEAN = PALETTE[1]!, C_FLOW = '#111111', C_OTHER = '#4d4d4d';
+/** Theory lines in dark shades of the statistic's colour, dotted: visible on top of it and apart from it in grey print. */
+const T_MEDIAN = '#08306b', T_MEAN = '#67000d';
 
-/** Colour of an asymptotic-slope line: the colour of the statistic its label names. */
+/** Colour of an asymptotic-slope line: a dark shade of the colour of the statistic its label names. */
 function slopeColor(label: string): string {
   const l = label.toLowerCase();
-  if (l.includes('median')) return C_MEDIAN;
-  if (l.includes('mean') || l.includes('e[')) return C_MEAN;
+  if (l.includes('median')) return T_MEDIAN;
+  if (l.includes('mean') || l.includes('e[')) return T_MEAN;
   return C_OTHER;
 }
 
 /**
- * log(1 − p_{i*}) (natural log) against t = αk: the empirical median with its shaded 10–90% band, the log of the
- * mean of 1 − p_{i*} on the success event, the replicator flow, and straight asymptotic-slope lines (dotted, in the
- * colour of the statistic their label names, drawn on top). One legend covers every line.
+ * log(1 − p*) (natural log) against t = αk: the empirical median with its shaded 10–90% band and the log of the mean
+ * of 1 − p* on the success event; drawn above them, the theory — the replicator flow (black, dashed) and the
+ * asymptotic-slope lines (dotted, in a dark shade of the colour of the statistic their label names). One legend.
  */
 export function logGapSpec(data: LogGapData, opts: { title?: string } = {}): object {
   const bands = data.bands.filter((r) => finite(r.t, r.q10, r.q90));
   const curves: { t: number; value: number; layer: string }[] = [];
   for (const r of data.bands) if (finite(r.t, r.median)) curves.push({ t: r.t, value: r.median, layer: GAP_MEDIAN });
   for (const r of data.meanOnSuccess ?? []) if (finite(r.t, r.value)) curves.push({ t: r.t, value: r.value, layer: GAP_MEAN });
-  for (const r of data.flow ?? []) if (finite(r.t, r.value)) curves.push({ t: r.t, value: r.value, layer: GAP_FLOW });
-  const slopes = (data.slopes ?? []).filter((r) => finite(r.t, r.value)).map((r) => ({ t: r.t, value: r.value, layer: r.label }));
-  const slopeLabels = uniq(slopes.map((r) => r.layer));
+  const theory: { t: number; value: number; layer: string }[] = [];
+  for (const r of data.flow ?? []) if (finite(r.t, r.value)) theory.push({ t: r.t, value: r.value, layer: GAP_FLOW });
+  for (const r of data.slopes ?? []) if (finite(r.t, r.value)) theory.push({ t: r.t, value: r.value, layer: r.label });
+  const slopeLabels = uniq((data.slopes ?? []).map((r) => r.label));
 
-  const present = new Set(curves.map((r) => r.layer));
+  const present = new Set([...curves, ...theory].map((r) => r.layer));
   const legendRows: [string, string, number[]][] = [
-    ...([[GAP_MEDIAN, C_MEDIAN, [1, 0]], [GAP_MEAN, C_MEAN, [1, 0]], [GAP_FLOW, C_FLOW, [7, 4]]] as [string, string, number[]][])
+    ...([[GAP_MEDIAN, C_MEDIAN, [1, 0]], [GAP_MEAN, C_MEAN, [1, 0]], [GAP_FLOW, C_FLOW, [8, 4]]] as [string, string, number[]][])
       .filter(([n]) => present.has(n) && !slopeLabels.includes(n)),
-    ...slopeLabels.map((l): [string, string, number[]] => [l, slopeColor(l), [1.5, 3.5]]),
+    ...slopeLabels.map((l): [string, string, number[]] => [l, slopeColor(l), [2, 4.5]]),
   ];
   const domain = legendRows.map((r) => r[0]);
-  const legend = {
-    orient: 'bottom', direction: 'vertical', columns: domain.length > 3 ? 2 : 1, title: null,
-    symbolType: 'stroke', symbolSize: 500, symbolStrokeWidth: 2.5, columnPadding: 28,
-  };
+  const legend = bottomLegend(domain, { symbolType: 'stroke', symbolSize: 500, symbolStrokeWidth: 3.2 });
   const color = { field: 'layer', type: 'nominal', title: null, scale: { domain, range: legendRows.map((r) => r[1]) }, legend };
   const strokeDash = { field: 'layer', type: 'nominal', title: null, scale: { domain, range: legendRows.map((r) => r[2]) }, legend };
   const x = { field: 't', type: 'quantitative', title: 't = αk', scale: { zero: false, nice: false }, axis: { tickCount: 10 } };
   const y = { field: 'value', type: 'quantitative', title: 'log(1 − p*)', scale: { zero: false } };
   const tooltip = [{ field: 'layer', title: 'curve' }, { field: 't', format: '.4~g' }, { field: 'value', format: '.4f' }];
   return {
-    ...header(opts.title ?? 'log(1 − p*) against t = αk', 'p* = p_{i*}; natural logarithm; dotted: theory near the vertex'),
+    ...header(opts.title ?? 'log(1 − p*) against t = αk',
+      'p* is the p of the most active input i* (the largest pᵢ(0)); natural logarithm; theory drawn on top: dashed the flow, dotted near the vertex'),
     layer: [
       {
         data: { values: bands },
@@ -241,8 +268,14 @@ export function logGapSpec(data: LogGapData, opts: { title?: string } = {}): obj
         encoding: { x, y, color, strokeDash, detail: { field: 'layer' }, tooltip },
       },
       {
-        data: { values: slopes },
-        mark: { type: 'line', strokeWidth: 2.2, strokeCap: 'round' },
+        data: { values: theory.filter((r) => r.layer === GAP_FLOW) },
+        mark: { type: 'line', strokeWidth: 2.4, strokeCap: 'butt' },
+        encoding: { x, y, color, strokeDash, detail: { field: 'layer' }, tooltip },
+      },
+      {
+        // round dots wider than the curves beneath them: the theory stays visible where it lies on the data
+        data: { values: theory.filter((r) => r.layer !== GAP_FLOW) },
+        mark: { type: 'line', strokeWidth: 4.2, strokeCap: 'round' },
         encoding: { x, y, color, strokeDash, detail: { field: 'layer' }, tooltip },
       },
     ],
@@ -523,7 +556,7 @@ export function successVsStepSpec(data: SuccessVsStepData, opts: { title?: strin
   const band = rows.filter((r) => finite(r.lo, r.hi));
   const domain = uniq(rows.map((r) => r.series));
   const base = seriesColor(domain);
-  const color = base.legend ? { ...base, legend: { orient: 'right', symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2.5 } } : base;
+  const color = base.legend ? { ...base, legend: bottomLegend(domain, { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2.5 }) } : base;
   const steps = rows.map((r) => r.step);
   const x = {
     field: 'step', type: 'quantitative', title: logX ? 'step k (log scale)' : 'step k',
@@ -569,13 +602,13 @@ export function vertexVsParameterSpec(data: VertexVsParameterData, opts: { title
   return {
     ...header(opts.title, 'points: Monte Carlo with Wilson 95% intervals; dashed: where the mean flow ends (1 at its limit vertex)'),
     layer: [
-      { data: { values: th }, mark: { type: 'line', strokeWidth: 1.8, strokeDash: [6, 4], opacity: 0.8, interpolate: 'step-after' }, encoding: { x, y, color } },
       { data: { values: bars }, mark: { type: 'errorbar', ticks: { size: 8 }, thickness: 1.5 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
       {
         data: { values: emp },
         mark: { type: 'line', point: { filled: true, size: 55 }, strokeWidth: 1.5 },
         encoding: { x, y, color, tooltip: [{ field: 'series' }, { field: 'x', format: '.4~g' }, { field: 'p', format: '.4f' }, { field: 'lo', format: '.4f' }, { field: 'hi', format: '.4f' }] },
       },
+      { data: { values: th }, mark: { type: 'line', strokeWidth: 2, strokeDash: [6, 4], interpolate: 'step-after' }, encoding: { x, y, color } },
     ],
   };
 }

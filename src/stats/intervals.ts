@@ -31,3 +31,13 @@ export function clopperPearson(k: number, n: number, level = 0.95): [number, num
   const hi = k === n ? 1 : betaQuantile(1 - a, k + 1, n - k);
   return [lo, hi];
 }
+
+/** An interval for a probability clipped to [0, 1] (a normal interval p ± z·se can reach past either end). */
+export function clipProbability(iv: readonly [number, number]): [number, number] {
+  return [Math.max(0, iv[0]), Math.min(1, iv[1])];
+}
+
+/** The normal 95 % interval of a probability estimate, mean ± 1.96·se, clipped to [0, 1]. */
+export function normalProbabilityInterval(mean: number, se: number, z = 1.96): [number, number] {
+  return clipProbability([mean - z * se, mean + z * se]);
+}

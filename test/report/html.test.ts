@@ -69,7 +69,12 @@ describe('HTML report', () => {
     expect(html).toContain('a, &quot;quoted&quot; note');
     expect(html).toContain('<td class="num">0.86125</td>');
     expect(html.indexOf('id="provenance"')).toBeGreaterThan(html.indexOf('id="plots"'));
-    expect(html).toContain('&quot;runtime&quot;: &quot;node&quot;');
+    // provenance as a table of dotted paths, not raw JSON; the summary (one row per question) before the plots
+    expect(html).toContain('<tr><th scope="row">engine.runtime</th><td>node</td></tr>');
+    expect(html).not.toContain('&quot;runtime&quot;');
+    expect(html.indexOf('id="summary"')).toBeLessThan(html.indexOf('id="plots"'));
+    expect(html.indexOf('id="plots"')).toBeLessThan(html.indexOf('id="comparisons"'));
+    expect(html).toContain('<table class="summary-verdicts">');
   });
 
   it('escapes text and keeps the ids of different SVGs apart', () => {

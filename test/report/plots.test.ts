@@ -69,12 +69,13 @@ describe('success probability against α', () => {
   it('draws one point and one error bar per Monte Carlo estimate and one theory line per series', () => {
     const { spec, tree } = rendered['success-vs-alpha']!;
     const data = successVsAlphaSample();
-    const [theory, bars, points] = layerData(spec);
+    // theory drawn last, above the Monte Carlo points
+    const [bars, points, theory] = layerData(spec);
     expect(points).toEqual(data.empirical);
     expect(bars).toEqual(data.empirical);
     expect(theory).toEqual(data.theory);
-    expect(groups(tree, 'mark-symbol', 'layer_2_marks')[0]!.children.filter((c) => c.tag === 'path')).toHaveLength(data.empirical.length);
-    const lines = groups(tree, 'mark-line', 'layer_0_marks').map((g) => g.children[0]!);
+    expect(groups(tree, 'mark-symbol', 'layer_1_marks')[0]!.children.filter((c) => c.tag === 'path')).toHaveLength(data.empirical.length);
+    const lines = groups(tree, 'mark-line', 'layer_2_marks').map((g) => g.children[0]!);
     expect(lines).toHaveLength(2);
     for (const l of lines) expect(pathVertexCount(l.attrs.d!)).toBe(data.theory.length / 2);
     const t = texts(tree);
@@ -90,10 +91,10 @@ describe('log P(failure) against 1/α', () => {
   it('draws the empirical points (P = 0 absent) and straight theory lines', () => {
     const { spec, tree } = rendered['log-failure-vs-inv-alpha']!;
     const data = logFailureSample();
-    const [theory, , points] = layerData(spec);
+    const [, points, theory] = layerData(spec);
     expect(points).toHaveLength(data.empirical.length);
-    expect(groups(tree, 'mark-symbol', 'layer_2_marks')[0]!.children).toHaveLength(data.empirical.length);
-    expect(groups(tree, 'mark-rule', 'layer_1_layer_2_marks')[0]!.children).toHaveLength(data.empirical.length);
+    expect(groups(tree, 'mark-symbol', 'layer_1_marks')[0]!.children).toHaveLength(data.empirical.length);
+    expect(groups(tree, 'mark-rule', 'layer_0_layer_2_marks')[0]!.children).toHaveLength(data.empirical.length);
     // theory: ln P = ln ½ − c/α, slope −c in 1/α
     const s0 = theory.filter((r: any) => r.series === theory[0].series);
     const slope = (s0.at(-1).logP - s0[0].logP) / (s0.at(-1).invAlpha - s0[0].invAlpha);
@@ -106,7 +107,7 @@ describe('log P(failure) against 1/α', () => {
       empirical: [{ invAlpha: 10, logP: -2, lo: -Infinity, hi: -1.5, series: 'a' }, { invAlpha: 20, logP: -Infinity, lo: -9, hi: -3, series: 'a' }],
       theory: [{ invAlpha: 10, logP: NaN, series: 'a' }, { invAlpha: 20, logP: -3, series: 'a' }],
     });
-    const [theory, bars, points] = layerData(spec);
+    const [bars, points, theory] = layerData(spec);
     expect(points).toHaveLength(1);
     expect(bars).toHaveLength(0);
     expect(theory).toHaveLength(1);
@@ -114,19 +115,21 @@ describe('log P(failure) against 1/α', () => {
 });
 
 describe('log-gap plot', () => {
-  it('draws the band, the three curves and the slope lines, all in one legend', () => {
+  it('draws the band, the two empirical curves, then the theory above them (flow, slope lines), all in one legend', () => {
     const { spec, tree } = rendered['log-gap']!;
     const data = logGapSample();
-    const [band, curves, slopes] = layerData(spec);
+    const [band, curves, flow, slopes] = layerData(spec);
     expect(band).toHaveLength(data.bands.length);
-    expect(curves).toHaveLength(data.bands.length + data.meanOnSuccess!.length + data.flow!.length);
+    expect(curves).toHaveLength(data.bands.length + data.meanOnSuccess!.length);
+    expect(flow).toHaveLength(data.flow!.length);
     expect(slopes).toHaveLength(data.slopes!.length);
     expect(groups(tree, 'mark-area', 'layer_0_marks')).toHaveLength(1);
-    expect(groups(tree, 'mark-line', 'layer_1_marks')).toHaveLength(3);
-    expect(groups(tree, 'mark-line', 'layer_2_marks')).toHaveLength(2);
+    expect(groups(tree, 'mark-line', 'layer_1_marks')).toHaveLength(2);
+    expect(groups(tree, 'mark-line', 'layer_2_marks')).toHaveLength(1);
+    expect(groups(tree, 'mark-line', 'layer_3_marks')).toHaveLength(2);
     const legendLabels = groups(tree, 'role-legend-label').flatMap((g) => texts(g));
     expect(legendLabels).toHaveLength(5);
-    for (const l of ['replicator flow', 'theory slope of the median (−r per step)', 'theory slope of log E[1 − p* | success]']) expect(legendLabels).toContain(l);
+    for (const l of ['replicator flow (theory)', 'theory slope of the median (−r per step)', 'theory slope of log E[1 − p* | success]']) expect(legendLabels).toContain(l);
     // the median line is the median column
     expect(curves.slice(0, data.bands.length).map((r: any) => r.value)).toEqual(data.bands.map((b) => b.median));
   });

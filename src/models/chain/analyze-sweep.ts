@@ -80,6 +80,7 @@ export function analyzeSweep(points: PointResult[], series: PointSeries[]): { co
     const d2 = pts[0]!.scenario.d === 2;
     const s0 = pts[0]!.scenario;
     const fx: number[] = [], fy: number[] = [], fse: number[] = [];
+    const nMin = Math.min(...pts.map((p) => p.checkpoints[p.checkpoints.length - 1]!.n));
     for (const p of pts) {
       const last = p.checkpoints[p.checkpoints.length - 1]!;
       const n = last.n, k = last.successCount, f = n - k;
@@ -128,7 +129,7 @@ export function analyzeSweep(points: PointResult[], series: PointSeries[]): { co
           const tfit = weightedSlope(fx, ty, fse)!;
           comparisons.push(compareToInterval(q, fit.slope, [fit.lo, fit.hi], tfit.slope,
             `weighted least squares over α ∈ [${Math.min(...fx.map((v) => 1 / v))}, ${Math.max(...fx.map((v) => 1 / v))}] ` +
-            `(the α with failures); theory: the same fit of the d = 2 diffusion's log P(failure) at those α`));
+            `(the α with failures); theory: the same fit of the d = 2 diffusion's log P(failure) at those α`, { n: nMin }));
           comparisons.push(notComparable(`large-deviation constant c (log P(failure) ≈ −c/α as α → 0), ${name}`, -fit.slope, [-fit.hi, -fit.lo], c,
             `α → 0 limits: diffusion c = ${Number(c.toPrecision(5))}, the chain's own (Lundberg) c = ${Number(cChain.toPrecision(5))}; ` +
             `the finite-α fit also carries the O(log α) prefactor, so it need not equal either`));

@@ -7,7 +7,7 @@ import type { PointResult } from './run-experiment.ts';
 import type { PointAnalysis } from './summary.ts';
 import { logGapQuantile, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
 import { compareToInterval, compareWithAllowance, notComparable, type Comparison } from '../../stats/compare.ts';
-import { wilson } from '../../stats/intervals.ts';
+import { normalProbabilityInterval, wilson } from '../../stats/intervals.ts';
 import { asymptoticWindow, batchMeanInterval, fitLine, type MeanInterval } from '../../stats/slope.ts';
 import { asymptoticSlopes, expectedShareSquares, medianLogGapPath } from '../../theory/asymptotic-slope.ts';
 import { logMoments } from '../../theory/noise-moments.ts';
@@ -23,6 +23,12 @@ import { theorem22Rate } from '../../theory/theorem22.ts';
  * theory; from e^{-10} on they agree with it (success-vs-alpha-d2, every α).
  */
 export const REGIME_LOG_GAP = -10;
+
+/** What the median slope's "disagrees" means (the quickstart shows one). */
+export const MEDIAN_MEANING =
+  'expected at finite K: −r is the limit of this slope and the median approaches it slowly (delays before convergence ' +
+  'skew L, the diffusive spread moves the median towards the mean); with many trajectories the interval resolves the ' +
+  'remaining gap, a fraction of a percent. The mean\'s row, E[log(1 − p*) | success], is the check of the vertex rate.';
 
 export interface PointSeries {
   logGap: {
@@ -147,9 +153,9 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
     const q = `P(argmax p(K) = i*), d = 2 diffusion approximation`;
     if (decided < 0.99) {
       comparisons.push(notComparable(q, pHat, ci, pTheory,
-        `only ${(100 * decided).toFixed(1)}% of trajectories have decided by step K (1 − p* < 0.01 or argmax ≠ i*): run longer`));
+        `only ${(100 * decided).toFixed(1)}% of trajectories have decided by step K (1 − p* < 0.01 or argmax ≠ i*): run longer`, { n }));
     } else {
-      comparisons.push(compareToInterval(q, pHat, ci, pTheory, `Wilson 95% interval over ${n} trajectories`));
+      comparisons.push(compareToInterval(q, pHat, ci, pTheory, `Wilson 95% interval over ${n} trajectories`, { n }));
     }
   }
 
@@ -166,17 +172,19 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
     const q = `P(argmax p(K) = i*) against the ${what}`;
     if (decided < 0.99) {
       comparisons.push(notComparable(q, pHat, ci, pr.pSuccess,
-        `only ${(100 * decided).toFixed(1)}% of trajectories have decided by step K (1 − p* < 0.01 or argmax ≠ i*): run longer`));
+        `only ${(100 * decided).toFixed(1)}% of trajectories have decided by step K (1 − p* < 0.01 or argmax ≠ i*): run longer`, { n }));
     } else {
+      const reason = 'the discretisation error of the backward-equation solution (Richardson estimate)';
       comparisons.push(compareWithAllowance(q, pHat, ci, pr.pSuccess, err,
         `Wilson 95% interval over ${n} trajectories; allowance: the discretisation error of the prediction` +
-        (pr.approximate ? '; an approximation, not the solution of the d-dimensional equation: its error against the chain shows here' : '')));
+        (pr.approximate ? '; an approximation, not the solution of the d-dimensional equation: its error against the chain shows here' : ''),
+        { n, reason, ...(pr.approximate ? { meaning: 'the d ≥ 4 prediction is a labelled approximation (about 7 % low on P(failure) at λ = (10, 7.5, 5, 4)): a disagreement measures the approximation, not the simulation.' } : {}) }));
       // the other vertices: where the chain ends when it does not find i*
       pr.pVertex.forEach((pv, j) => {
         if (j === iStar) return;
         const kj = last.vertexCounts[j]!;
         comparisons.push(compareWithAllowance(`P(argmax p(K) = ${j + 1}) against the ${what}`, kj / n, wilson(kj, n), pv,
-          Number.isFinite(pr.vertexErrors[j]!) ? pr.vertexErrors[j]! : 0, `Wilson 95% interval over ${n} trajectories`));
+          Number.isFinite(pr.vertexErrors[j]!) ? pr.vertexErrors[j]! : 0, `Wilson 95% interval over ${n} trajectories`, { n, reason }));
       });
     }
   } else if (s.d >= 3) {
@@ -234,10 +242,10 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
       const th = pathSlope(w, y, y === meanLogGapSuccess);
       theory[q === slopeRows[0]![0] ? 'medianLogGapSlopeOverWindow' : 'meanLogGapSlopeOverWindow'] = { steps: [acc[w[0]!]!.step, last.step], slope: th };
       comparisons.push(compareToInterval(q, est.mean, [est.lo, est.hi], th,
-        `steps ${acc[w[0]!]!.step}–${last.step}; ${what}; ${pathNote}; batch means over ${est.batches} blocks`));
+        `steps ${acc[w[0]!]!.step}–${last.step}; ${what}; ${pathNote}; batch means over ${est.batches} blocks`, { n, meaning: y === medianOnSuccess ? MEDIAN_MEANING : undefined }));
     } else {
       comparisons.push(notComparable(q, null, null, slopes.medianLogGapPerStep,
-        `the asymptotic regime (1 − p* < e^${REGIME_LOG_GAP} at ≥ 3 trailing checkpoints) is not reached by step K`));
+        `the asymptotic regime (1 − p* < e^${REGIME_LOG_GAP} at ≥ 3 trailing checkpoints) is not reached by step K`, { n }));
     }
   }
   // The mean of 1 − p* on the success event (argmax p = i* at the checkpoint) mixes converged paths, whose mean falls
@@ -251,10 +259,11 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
     comparisons.push(compareToInterval(q2, meanGapSlope.mean, [meanGapSlope.lo, meanGapSlope.hi], slopes.meanGapLogPerStep,
       `steps ${acc[meanWindow![0]!]!.step}–${last.step}; theory log E[1/(1+α(1+Z))] is the slope of the converged paths' mean; ` +
       `success = argmax p = i* at each checkpoint; paths still near a saddle add a part falling only like e^{−rk/2} ` +
-      `(−r/2 = ${fmt(lateSlope)}), which can flatten the mean late in a run or in a window that starts too early`));
+      `(−r/2 = ${fmt(lateSlope)}), which can flatten the mean late in a run or in a window that starts too early`,
+      { n, meaning: 'paths still near a saddle flatten the mean towards −r/2 late in a run: a disagreement says how many there still are, not that the vertex rate is wrong.' }));
   } else {
     comparisons.push(notComparable(q2, null, null, slopes.meanGapLogPerStep,
-      `the mean of 1 − p* on the success event does not fall below e^${REGIME_LOG_GAP} at ≥ 3 trailing checkpoints`));
+      `the mean of 1 − p* on the success event does not fall below e^${REGIME_LOG_GAP} at ≥ 3 trailing checkpoints`, { n }));
   }
 
   // ---- the paper's Theorem 2.2 (reconstructed contraction factor): a rate bound, not an estimate ----
@@ -289,9 +298,10 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
     if (!c.p) return;
     const m = c.p[iStar]!;
     const se = Math.sqrt(m.m2 / Math.max(1, m.n - 1) / m.n);
-    comparisons.push(compareWithAllowance(`mean p*(k) at t = αk = ${fmt(a * c.step)}`, m.mean, [m.mean - 1.96 * se, m.mean + 1.96 * se],
+    comparisons.push(compareWithAllowance(`mean p*(k) at t = αk = ${fmt(a * c.step)}`, m.mean, normalProbabilityInterval(m.mean, se),
       flowAtCp[j]![iStar]!, 2 * a, `${plain ? 'replicator flow (Eq. 9)' : `${s.correlation ? 'Γ-replicator (Section 5)' : 'replicator'}${s.schedule.length ? ' with the rate switches\' jumps (Eq. 18)' : ''}`}; the chain's mean differs from it by O(α) (α = ${a}), and by the mass of ` +
-      `failing paths (${(100 * (1 - c.successCount / c.n)).toFixed(2)}% with argmax ≠ i* here)`));
+      `failing paths (${(100 * (1 - c.successCount / c.n)).toFixed(2)}% with argmax ≠ i* here)`,
+      { n: m.n, question: 'mean p*(k) against the replicator flow at t = αk ≈ 1, 2, 3', reason: `2α (α = ${a}): the chain's mean differs from the flow by O(α)` }));
   });
 
   // ---- plot series ----

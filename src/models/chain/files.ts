@@ -6,44 +6,47 @@
 import type { ExperimentResult, PointResult } from './run-experiment.ts';
 import { buildSummary, buildSweepSummary, type PointSummary, type Summary, type SweepSummary } from './summary.ts';
 import type { Comparison } from '../../stats/compare.ts';
-import { DELTAS } from '../../stats/checkpoint-stats.ts';
 import { analyzePoint, type PointSeries } from './analyze.ts';
 import { analyzeSweep, type SweepSeries } from './analyze-sweep.ts';
 import { toCsv } from '../../report/html.ts';
-import { num, type PlotJob, type ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, type PlotJob, type ReportParts } from '../../report/files.ts';
+import { CHECKPOINT_COLUMNS, POINT_COLUMNS, chainCsv, checkpointRows, pointRows } from './csv.ts';
 import { logFailureVsInvAlphaSpec, logGapSpec, simplexSpec, successVsAlphaSpec, successVsStepSpec, vertexVsParameterSpec } from '../../report/plots.ts';
 import { rateVsAlphaSpec } from './rate-plot.ts';
 
-function comparisonRows(point: string, cs: Comparison[]): (string | number)[][] {
-  return cs.map((c) => [point, c.quantity, num(c.empirical), num(c.interval?.[0]), num(c.interval?.[1]), num(c.theory), c.verdict, c.note ?? '']);
+/**
+ * A grid point's label in words, for plot titles: "initialWeights=(1,1,1), keepPaths=1" (the CSV's identifier, from
+ * experiment.ts) becomes "w(0) = (1, 1, 1), 1 kept path"; "alpha=0.05" becomes "α = 0.05".
+ */
+export function readableLabel(label: string): string {
+  if (!label || label === 'base') return '';
+  const pairs = label.split(/, (?=[A-Za-z]\w*=)/).map((kv) => { const i = kv.indexOf('='); return i < 0 ? ['', kv] : [kv.slice(0, i), kv.slice(i + 1)]; });
+  const vec = (v: string) => v.replace(/,(?=\S)/g, ', ');
+  return pairs.map(([k, v]) => {
+    switch (k) {
+      case 'alpha': return `α = ${v}`;
+      case 'rates': return `λ = ${vec(v!)}`;
+      case 'initialWeights': return `w(0) = ${vec(v!)}`;
+      case 'keepPaths': return `${v} kept path${v === '1' ? '' : 's'}`;
+      case 'gammaScale': return `ν = ${v}`;
+      case 'switchStep': return `K* = ${v}`;
+      case 'steps': return `K = ${v}`;
+      case 'trajectories': return `N = ${v}`;
+      case '': return v!;
+      default: return `${k} = ${vec(v!)}`;
+    }
+  }).join(', ');
 }
-
-function checkpointRows(p: PointSummary): (string | number)[][] {
-  const a = (p.scenario as any).alpha as number;
-  return p.checkpoints.map((c) => [
-    p.label, c.step, num(a * c.step), c.trajectories, c.successCount, num(c.successCount / c.trajectories),
-    num(c.meanLogGap), num(c.sdLogGap), ...c.logGapQuantiles.map((q) => num(q.value)),
-    num(c.meanLogGapOnSuccess), num(c.meanGapOnSuccess), ...c.belowDelta.map((b) => b.count),
-    (c.meanP ?? []).map((v) => num(v)).join(' '),
-  ]);
-}
-
-const CHECKPOINT_COLUMNS = [
-  'point', 'step', 't', 'trajectories', 'successCount', 'successFraction', 'meanLogGap', 'sdLogGap',
-  'logGapQ10', 'logGapQ50', 'logGapQ90', 'meanLogGapOnSuccess', 'meanGapOnSuccess',
-  ...DELTAS.map((d) => `below_${d}`), 'meanP',
-];
-const COMPARISON_COLUMNS = ['point', 'quantity', 'empirical', 'ci_lo', 'ci_hi', 'theory', 'verdict', 'note'];
-const POINT_COLUMNS = ['point', 'd', 'alpha', 'rates', 'noise', 'trajectories', 'steps', 'successProbability', 'ci_lo', 'ci_hi', 'medianSlopePerStep', 'slope_lo', 'slope_hi'];
 
 /** The plots of one grid point (file names as the CLI's). */
-export function pointPlots(prefix: string, label: string, s: PointSeries): PlotJob[] {
+export function pointPlots(prefix: string, rawLabel: string, s: PointSeries): PlotJob[] {
+  const label = readableLabel(rawLabel);
   const sfx = label ? ` — ${label}` : '';
   const par = label ? ` (${label})` : '';
   const jobs: PlotJob[] = [{
     name: `${prefix}log-gap`,
     title: `log(1 − p*) against αk${sfx}`,
-    caption: 'Median of log(1 − p_{i*}) over trajectories with its 10–90% band (device histogram), the log of the mean of 1 − p_{i*} on the success event, the replicator flow from p(0), and the theory near the vertex anchored where the regime starts.',
+    caption: 'p* is the p of the most active input i* (the largest pᵢ(0)). Median of log(1 − p*) over trajectories with its 10–90% band (device histogram), the log of the mean of 1 − p* on the success event; theory drawn on top: the replicator flow from p(0) (dashed) and the theory near the vertex (dotted, anchored where the asymptotic regime starts).',
     spec: logGapSpec(s.logGap, { title: `log(1 − p*) against αk${par}` }),
   }];
   if (s.simplex) {
@@ -52,14 +55,14 @@ export function pointPlots(prefix: string, label: string, s: PointSeries): PlotJ
     jobs.push({
       name: `${prefix}simplex`,
       title: `Sample paths on the simplex${illus}${sfx}`,
-      caption: `Sample paths of p(k) for the first trajectories (kept on the device), the mean flow from p(0), and contours of ${s.simplex.gamma ? 'the loss −pᵀΓp/2 (correlated inputs, Section 5; Γ is illustrative, chosen here)' : 'the loss L(p) = ¼‖p‖⁴ − ⅓Σp_i³ (Eq. 6 as reconstructed in MODEL-NOTES)'}.`,
+      caption: `Sample paths of p(k) for the first trajectories (kept on the device), the mean flow from p(0), and contours of ${s.simplex.gamma ? 'the loss −pᵀΓp/2 (correlated inputs, Section 5; Γ is illustrative, chosen here)' : 'the loss L(p) = ¼‖p‖⁴ − ⅓Σpᵢ³ (Eq. 6 as reconstructed in MODEL-NOTES)'}.`,
       spec: simplexSpec({ paths: s.simplex.paths, flowPaths: s.simplex.flowPaths, gamma: s.simplex.gamma }, { title: `Sample paths on the simplex${illus}${par}` }),
     });
   }
   jobs.push({
     name: `${prefix}success-vs-step`,
     title: `P(argmax p = i*) against steps${sfx}`,
-    caption: 'Fraction of trajectories whose largest p_i is the initially largest one, with Wilson 95% intervals.',
+    caption: 'Fraction of trajectories whose largest pᵢ is the initially largest one, with Wilson 95% intervals.',
     spec: successVsStepSpec(s.successVsStep, { title: `P(argmax p = i*) against steps${par}` }),
   });
   return jobs;
@@ -115,7 +118,7 @@ export function sweepPlots(axes: string[], points: PointResult[], series: PointS
     const title = `Sample paths on the simplex${gamma ? ' (illustrative Γ)' : ''}`;
     jobs.push({
       name: 'simplex', title,
-      caption: 'Sample paths of p(k) from every grid point, the mean flows from each p(0), and contours of the loss (L(p) = ¼‖p‖⁴ − ⅓Σp_i³, Eq. 6 as reconstructed; −pᵀΓp/2 with correlated inputs, Γ illustrative, chosen here).',
+      caption: 'Sample paths of p(k) from every grid point, the mean flows from each p(0), and contours of the loss (L(p) = ¼‖p‖⁴ − ⅓Σpᵢ³, Eq. 6 as reconstructed; −pᵀΓp/2 with correlated inputs, Γ illustrative, chosen here).',
       spec: simplexSpec({ paths, flowPaths, gamma }, { title }),
     });
   }
@@ -143,21 +146,11 @@ export function runFiles(r: ExperimentResult, o: { report?: boolean } = {}): Run
     summary = buildSweepSummary(r, analyses, sweepPart.comparisons);
   }
   const points: PointSummary[] = r.single ? [summary as Summary] : (summary as SweepSummary).points;
-  const compRows = [
-    ...points.flatMap((p) => comparisonRows(p.label, p.comparisons)),
-    ...(sweepPart ? comparisonRows('sweep', sweepPart.comparisons) : []),
+  const compRows: { point?: string; c: Comparison }[] = [
+    ...points.flatMap((p) => p.comparisons.map((c) => ({ point: r.single ? undefined : p.label, c }))),
+    ...(sweepPart ? sweepPart.comparisons.map((c) => ({ point: 'across the sweep', c })) : []),
   ];
-  const pointRows = points.map((p, i) => {
-    const sc = p.scenario as any;
-    const ms = series[i]!.medianSlope;
-    return [p.label, sc.d, sc.alpha, sc.rates.join(' '), `${sc.noise.law}(${sc.noise.halfWidth})`, p.trajectories, sc.steps,
-      num(p.final.successProbability), num(p.final.successCI95[0]), num(p.final.successCI95[1]), num(ms?.mean), num(ms?.lo), num(ms?.hi)];
-  });
-  const csv = [
-    { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, compRows) },
-    { name: 'checkpoints.csv', text: toCsv(CHECKPOINT_COLUMNS, points.flatMap(checkpointRows)) },
-    { name: 'points.csv', text: toCsv(POINT_COLUMNS, pointRows) },
-  ];
+  const csv = [{ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(compRows)) }, ...chainCsv(points, series)];
   // Without the report only the summary is written: the plot specs (contours, thinned paths) are not built.
   const plots = o.report === false ? [] : sweepPart ? sweepPlots(r.experiment.axes, r.points, series, sweepPart.series) : pointPlots('', '', series[0]!);
   const s0 = r.points[0]!.scenario;
@@ -177,15 +170,9 @@ export function runFiles(r: ExperimentResult, o: { report?: boolean } = {}): Run
     title: `stdp-mc — ${r.experiment.name}`,
     description: r.experiment.description,
     parameters,
-    comparisons: compRows.map((row) => ({
-      quantity: r.single ? String(row[1]) : `${row[0]}: ${row[1]}`,
-      empirical: row[3] !== '' ? `${row[2]} [${row[3]}, ${row[4]}]` : String(row[2] || '—'),
-      theory: String(row[5] || '—'),
-      verdict: row[6] as Comparison['verdict'],
-      note: String(row[7]),
-    })),
+    comparisons: compRows.map(({ point, c }) => reportComparison(c, point)),
     tables: [
-      { title: r.single ? 'Final state' : 'Grid points', columns: POINT_COLUMNS, rows: pointRows },
+      { title: r.single ? 'Final state' : 'Grid points', columns: POINT_COLUMNS, rows: pointRows(points, series) },
       ...(r.single ? [{ title: 'Checkpoints', columns: CHECKPOINT_COLUMNS.slice(1), rows: checkpointRows(points[0]!).map((x) => x.slice(1)) }] : []),
     ],
     provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,

@@ -2,6 +2,7 @@
 import { adapterName } from '../../engines/index.ts';
 import type { WrittenFiles } from '../../report/build-report.ts';
 import type { PointSummary, Summary, SweepSummary } from './summary.ts';
+import { comparisonLines } from '../../report/terminal.ts';
 
 function fmt(v: number | null | undefined, digits = 4): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(digits)).toString();
@@ -23,16 +24,6 @@ function checkpointTable(p: PointSummary): string[] {
   return lines;
 }
 
-function comparisonTable(rows: { quantity: string; empirical: number | null; interval: [number, number] | null; theory: number | null; verdict: string }[]): string[] {
-  if (!rows.length) return [];
-  const lines = ['', 'empirical against theory:'];
-  for (const c of rows) {
-    const emp = c.empirical === null ? '-' : `${fmt(c.empirical)}${c.interval ? ` [${fmt(c.interval[0])}, ${fmt(c.interval[1])}]` : ''}`;
-    lines.push(`  ${c.verdict.padEnd(14)} ${c.quantity}: ${emp} vs ${fmt(c.theory)}`);
-  }
-  return lines;
-}
-
 export function chainHumanReport(s: Summary | SweepSummary, out: WrittenFiles): string {
   const head = [
     `stdp-mc: ${s.name}`,
@@ -50,7 +41,7 @@ export function chainHumanReport(s: Summary | SweepSummary, out: WrittenFiles): 
     for (const p of s.points) {
       lines.push(`${p.label.slice(0, 48).padEnd(48)} ${fmt(p.final.successProbability).padStart(12)} ${`[${fmt(p.final.successCI95[0])}, ${fmt(p.final.successCI95[1])}]`.padStart(20)} ${String(p.final.trajectories).padStart(8)}`);
     }
-    lines.push(...comparisonTable([...s.points.flatMap((p) => p.comparisons.filter((c) => c.verdict !== 'not comparable').map((c) => ({ ...c, quantity: `${p.label}: ${c.quantity}` }))), ...s.comparisons]));
+    lines.push(...comparisonLines([...s.points.flatMap((p) => p.comparisons.map((c) => ({ ...c, point: p.label }))), ...s.comparisons], { condense: true }));
     return [...lines, '', ...tail].join('\n');
   }
   const sc = s.scenario as any;
@@ -64,7 +55,7 @@ export function chainHumanReport(s: Summary | SweepSummary, out: WrittenFiles): 
     ...checkpointTable(s),
     '',
     `final (step ${f.step}): P(argmax p = i*) = ${fmt(f.successProbability)}  95% CI [${fmt(f.successCI95[0])}, ${fmt(f.successCI95[1])}] (Wilson), N = ${f.trajectories}`,
-    ...comparisonTable(s.comparisons),
+    ...comparisonLines(s.comparisons),
     '',
     ...tail,
   ].join('\n');

@@ -1,6 +1,7 @@
 /** The terminal report of a multi run: the summary's key numbers, the verdicts, where the files are. */
 import type { ResolvedMultiScenario } from './scenario.ts';
 import { type MultiSummary } from './files.ts';
+import { comparisonLines } from '../../report/terminal.ts';
 
 export function multiHumanReport(s: MultiSummary, files: { summary: string; html?: string }): string {
   const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());
@@ -20,6 +21,6 @@ export function multiHumanReport(s: MultiSummary, files: { summary: string; html
   }
   const fin = s.final;
   lines.push('', `final (step ${fin.step}): some output on a wrong input in ${f(fin.wrongFraction)} of ${s.trajectories} trajectories, 95% CI [${f(fin.wrongCI95[0])}, ${f(fin.wrongCI95[1])}] (Wilson)`,
-    '', `time: ${s.timing.wallSeconds.toFixed(2)} s, ${f(s.timing.trajectoryStepsPerSecond, 3)} trajectory-steps/s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
+    ...comparisonLines(s.comparisons), '', `time: ${s.timing.wallSeconds.toFixed(2)} s, ${f(s.timing.trajectoryStepsPerSecond, 3)} trajectory-steps/s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
   return lines.join('\n');
 }

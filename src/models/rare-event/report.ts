@@ -14,7 +14,8 @@ import { largeDeviationConstantD3 } from '../../theory/large-deviation-d3.ts';
 import { weightedSlope } from '../chain/analyze-sweep.ts';
 import { toCsv } from '../../report/html.ts';
 import { logFailureVsInvAlphaSpec } from '../../report/plots.ts';
-import type { FilesOf, PlotJob, ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, type FilesOf, type PlotJob, type ReportParts } from '../../report/files.ts';
+import { comparisonLines } from '../../report/terminal.ts';
 import type { WrittenFiles } from '../../report/build-report.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
@@ -28,13 +29,13 @@ function seriesOf(p: RarePointResult): string {
   return rest.map(([k, v]) => `${k}=${Array.isArray(v) ? `(${v.join(',')})` : typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
 }
 
-function pointComparisons(p: RarePointResult): Comparison[] {
+function pointComparisons(p: RarePointResult, n: number): Comparison[] {
   const r = p.result, t = r.theoryD2;
   if (!t) return [];
   const q = 'ln P(failure): splitting estimate against the d = 2 diffusion';
   const note = `P̂/P_diffusion = ${num(t.ratio, 4)}, ln P̂ / ln P_diffusion = ${num(t.logRatio, 5)}; α·(−ln P̂) = ${num(t.alphaTimesMinusLog, 5)}`;
-  if (r.logCi95[0] === null) return [notComparable(q, r.logEstimate, null, t.diffusionLogP, `${note}; the interval reaches 0`)];
-  return [compareToInterval(q, r.logEstimate, [r.logCi95[0], r.logCi95[1]], t.diffusionLogP, note)];
+  if (r.logCi95[0] === null) return [notComparable(q, r.logEstimate, null, t.diffusionLogP, `${note}; the interval reaches 0`, { n })];
+  return [compareToInterval(q, r.logEstimate, [r.logCi95[0], r.logCi95[1]], t.diffusionLogP, note, { n })];
 }
 
 export interface RareSummary {
@@ -101,6 +102,8 @@ export function rareFiles(r: RareExperimentResult): FilesOf<RareSummary> {
         : '; no constant computed for d > 3')));
   }
 
+  // trajectories behind an estimate: every particle of every replicate
+  const nTraj = r.experiment.rareEvent!.particles * r.experiment.rareEvent!.replicates;
   const summary: RareSummary = {
     name: r.experiment.name,
     description: r.experiment.description,
@@ -111,32 +114,28 @@ export function rareFiles(r: RareExperimentResult): FilesOf<RareSummary> {
       const { theoryD2, ...failure } = p.result;
       return {
         label: p.label, values: p.values, scenario: { ...p.scenario } as unknown as Record<string, unknown>,
-        failure, theory: theoryD2 ? { d2: theoryD2 } : {}, comparisons: pointComparisons(p),
+        failure, theory: theoryD2 ? { d2: theoryD2 } : {}, comparisons: pointComparisons(p, nTraj),
       };
     }),
     comparisons: sweep,
     timing: { wallSeconds: r.wallSeconds },
     provenance: r.provenance,
   };
-  const columns = ['point', 'series', 'd', 'alpha', 'steps', 'estimate', 'ci_lo', 'ci_hi', 'lnEstimate', 'relativeError', 'relativeWidth',
-    'levels', 'work', 'efficiency', 'seconds', 'lnP_diffusion', 'lnRatio', 'ratio', 'alphaTimesMinusLnP'];
+  const columns = ['point', 'series', 'd', 'alpha', 'steps', 'p_failure', 'ci_lo', 'ci_hi', 'ln_p_failure', 'relative_error', 'relative_width',
+    'levels', 'work_trajectory_steps', 'efficiency', 'seconds', 'ln_p_diffusion', 'ln_ratio', 'ratio', 'alpha_times_minus_ln_p'];
   const rows = r.points.map((p) => {
     const x = p.result, t = x.theoryD2;
     return [p.label, seriesOf(p), p.scenario.d, p.scenario.alpha, p.scenario.steps, num(x.estimate), num(x.ci95[0]), num(x.ci95[1]),
       num(x.logEstimate), num(x.relativeError), num(x.relativeWidth), num(x.levels), x.work, num(x.efficiency), num(x.seconds, 4),
       num(t?.diffusionLogP), num(t?.logRatio), num(t?.ratio), num(t?.alphaTimesMinusLog)];
   });
-  const compRows = [
-    ...summary.points.flatMap((p) => p.comparisons.map((c) => ({ ...c, quantity: `${p.label}: ${c.quantity}` }))),
-    ...sweep,
+  const compRows: { point?: string; c: Comparison }[] = [
+    ...summary.points.flatMap((p) => p.comparisons.map((c) => ({ point: p.label, c }))),
+    ...sweep.map((c) => ({ point: 'across the sweep', c })),
   ];
   const csv = [
     { name: 'rare-event.csv', text: toCsv(columns, rows) },
-    {
-      name: 'comparisons.csv',
-      text: toCsv(['quantity', 'empirical', 'ci_lo', 'ci_hi', 'theory', 'verdict', 'note'],
-        compRows.map((c) => [c.quantity, num(c.empirical), num(c.interval?.[0]), num(c.interval?.[1]), num(c.theory), c.verdict, c.note ?? ''])),
-    },
+    { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(compRows)) },
   ];
   const spec = logFailureVsInvAlphaSpec({ empirical, theory }, {
     title: 'ln P(failure) against 1/α (adaptive multilevel splitting)',
@@ -155,11 +154,7 @@ export function rareFiles(r: RareExperimentResult): FilesOf<RareSummary> {
       'keep fraction': r.experiment.rareEvent!.keepFraction ?? 0.5, 'grid points': r.points.length,
       engine: `${r.engine} — ${r.engineReason}`, seed: String(r.experiment.scenario.seed),
     },
-    comparisons: compRows.map((c) => ({
-      quantity: c.quantity,
-      empirical: c.empirical === null ? '—' : `${num(c.empirical)}${c.interval ? ` [${num(c.interval[0])}, ${num(c.interval[1])}]` : ''}`,
-      theory: c.theory === null ? '—' : num(c.theory), verdict: c.verdict, note: c.note,
-    })),
+    comparisons: compRows.map(({ point, c }) => reportComparison(c, point)),
     tables: [{ title: 'Estimates', columns, rows }],
     provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
   };
@@ -179,10 +174,8 @@ export function rareHumanReport(s: RareSummary, files: WrittenFiles): string {
     lines.push(`${p.label.slice(0, 34).padEnd(34)} ${f(x.estimate).padStart(11)} ${`[${f(x.ci95[0])}, ${f(x.ci95[1])}]`.padStart(24)} ` +
       `${f(x.relativeWidth, 3).padStart(9)} ${f(t?.logRatio, 4).padStart(9)} ${`${f(x.seconds, 3)}s`.padStart(8)}`);
   }
-  lines.push('', 'ln-ratio: ln P̂ / ln P of the d = 2 diffusion approximation', '', 'comparisons:');
-  for (const c of [...s.points.flatMap((p) => p.comparisons.map((c) => ({ ...c, quantity: `${p.label}: ${c.quantity}` }))), ...s.comparisons]) {
-    lines.push(`  ${c.verdict.padEnd(14)} ${c.quantity}: ${f(c.empirical)}${c.interval ? ` [${f(c.interval[0])}, ${f(c.interval[1])}]` : ''} vs ${f(c.theory)}`);
-  }
+  lines.push('', 'ln-ratio: ln P̂ / ln P of the d = 2 diffusion approximation');
+  lines.push(...comparisonLines([...s.points.flatMap((p) => p.comparisons.map((c) => ({ ...c, point: p.label }))), ...s.comparisons], { condense: s.points.length > 3 }));
   lines.push('', `time: ${s.timing.wallSeconds.toFixed(1)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 /**
- * Outputs of a Song–Miller–Abbott run (issue 5, Model B): summary.json, rate.csv and weights.csv, the final weight
+ * Outputs of a Song–Miller–Abbott run (issue 5, Model B): summary.json, rate.csv, weights.csv, weight-histogram.csv (long: one row per checkpoint and bin) and comparisons.csv, the final weight
  * histogram (10 bins of g_max/10, ensemble fractions) and the output rate per window with its 95 % interval across
  * copies, report.html. The expected outcome of Song et al. (2000) — a bimodal weight distribution and a falling
  * output rate — is checked with the issue's criteria and stated as such (a benchmark's outcome, not a theory value).
@@ -10,7 +10,7 @@ import { summarizeSong } from './stats.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header } from '../../report/plots.ts';
-import type { ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, type ReportParts } from '../../report/files.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
@@ -38,11 +38,15 @@ export function songFiles(r: SongExperimentResult) {
     provenance: r.provenance,
   };
   const rateRows = sum.rate.map((w) => [num(w.t0), num(w.t1), num(w.rate.mean), num(w.rate.ci?.[0]), num(w.rate.ci?.[1])]);
-  const wRows = sum.checkpoints.map((c) => [num(c.time), ...c.histFractions.map((f) => num(f)), num(c.fracLow.mean), num(c.fracHigh.mean), num(c.meanWeight.mean), c.bimodal ? 1 : 0]);
-  const wCols = ['time_s', ...Array.from({ length: fin.histFractions.length }, (_, b) => `bin${b}`), 'fracNear0', 'fracNearGmax', 'meanWeight', 'bimodal'];
+  const wRows = sum.checkpoints.map((c) => [num(c.time), num(c.fracLow.mean), num(c.fracHigh.mean), num(c.meanWeight.mean), num(c.meanWeight.mean === null ? null : c.meanWeight.mean / s.gMax), c.bimodal ? 1 : 0]);
+  const wCols = ['time_s', 'frac_near_0', 'frac_near_gmax', 'mean_weight_g_leak', 'mean_weight_over_gmax', 'bimodal'];
+  const nbins = fin.histFractions.length;
+  const histRows = sum.checkpoints.flatMap((c) => c.histFractions.map((f, b) => [num(c.time), b, num(b / nbins), num((b + 1) / nbins), num(f)]));
   const csv = [
-    { name: 'rate.csv', text: toCsv(['t0_s', 't1_s', 'rate_hz', 'ci_lo', 'ci_hi'], rateRows) },
+    { name: 'rate.csv', text: toCsv(['t0_s', 't1_s', 'rate_hz', 'rate_ci_lo_hz', 'rate_ci_hi_hz'], rateRows) },
     { name: 'weights.csv', text: toCsv(wCols, wRows) },
+    { name: 'weight-histogram.csv', text: toCsv(['time_s', 'bin', 'w_over_gmax_lo', 'w_over_gmax_hi', 'fraction'], histRows) },
+    { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(comparisons.map((c) => ({ c })))) },
   ];
 
   const nb = fin.histFractions.length;
@@ -75,7 +79,7 @@ export function songFiles(r: SongExperimentResult) {
       model: `Song, Miller & Abbott (2000), ${s.method} at dt = ${s.dt} ms`, inputs: `${s.inputs} Poisson at ${s.rate} Hz`, 'g_max': s.gMax,
       duration: `${s.duration} s`, copies: sum.copies, seed: String(s.seed), engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
     },
-    comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: num(c.empirical), theory: num(c.theory), verdict: c.verdict, note: c.note })),
+    comparisons: comparisons.map((c) => reportComparison(c)),
     tables: [{ title: 'Weights at the checkpoints', columns: wCols, rows: wRows }],
     provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
   };

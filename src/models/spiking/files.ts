@@ -8,10 +8,10 @@ import type { SpikingExperimentResult } from './run.ts';
 import { summarizeCheckpoint } from '../../stats/checkpoint-stats.ts';
 import { summarizeSpiking, type SpikingCheckpointSummary } from './stats.ts';
 import { compareToInterval, notComparable, type Comparison } from '../../stats/compare.ts';
-import { wilson } from '../../stats/intervals.ts';
+import { normalProbabilityInterval, wilson } from '../../stats/intervals.ts';
 import { toCsv } from '../../report/html.ts';
 import { header, seriesColor } from '../../report/plots.ts';
-import type { ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, type ReportParts } from '../../report/files.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
@@ -25,7 +25,7 @@ function eq12Error(cps: SpikingCheckpointSummary[]): { maxAbs: number; z: number
 }
 
 export function spikingFiles(r: SpikingExperimentResult) {
-  const comparisons: Comparison[] = [];
+  const comparisons: (Comparison & { point?: string })[] = [];
   const points = r.points.map(({ point, result, chain }) => {
     const s = point.scenario;
     const cps = result.checkpoints.map(summarizeSpiking);
@@ -35,20 +35,22 @@ export function spikingFiles(r: SpikingExperimentResult) {
     const first = cps.find((c) => c.spikes > 0);
     if (first) {
       for (const t of first.triggering) {
-        pc.push(compareToInterval(`${point.label}: triggering frequency of input ${t.input + 1} over output spikes ≤ ${first.step}`, t.frequency,
-          [t.frequency - 1.96 * t.se, t.frequency + 1.96 * t.se], t.predicted,
+        pc.push(compareToInterval(`triggering frequency of input ${t.input + 1} over output spikes ≤ ${first.step}`, t.frequency,
+          normalProbabilityInterval(t.frequency, t.se), t.predicted,
           `Eq. (12): p_j = λ_j w_j/λᵀw at the previous output spike (exact for equal weights, Lemma A.7); z = ${num(t.z, 3)}; ` +
-          `regime: max w/S = ${num(s.regime.maxWeightOverS, 3)}, λᵀw/S = ${num(s.regime.driveOverS, 3)}`));
+          `regime: max w/S = ${num(s.regime.maxWeightOverS, 3)}, λᵀw/S = ${num(s.regime.driveOverS, 3)}`,
+          { n: s.trajectories, question: 'triggering frequencies against Eq. (12) over the first window' }));
       }
     }
     if (chainCps) {
       const a = cps[cps.length - 1]!.chain, b = chainCps[chainCps.length - 1]!;
       const pa = a.successCount / a.trajectories, pb = b.successCount / b.trajectories;
       const se = Math.sqrt(pa * (1 - pa) / a.trajectories + pb * (1 - pb) / b.trajectories);
-      pc.push(compareToInterval(`${point.label}: P(argmax p(K) = i*), network against the reduced chain`, pa, [pa - 1.96 * se, pa + 1.96 * se], pb,
-        `the chain of Eq. (1) with the same λ, w(0), α, K, N (independent streams); interval: ±1.96 combined SE = ${num(se, 3)}`));
+      pc.push(compareToInterval('P(argmax p(K) = i*), network against the reduced chain', pa, normalProbabilityInterval(pa, se), pb,
+        `the chain of Eq. (1) with the same λ, w(0), α, K, N (independent streams); interval: ±1.96 combined SE = ${num(se, 3)}, clipped to [0, 1]`,
+        { n: Math.min(a.trajectories, b.trajectories) }));
     }
-    comparisons.push(...pc);
+    comparisons.push(...pc.map((c) => ({ ...c, point: point.label })));
     return {
       label: point.label, values: point.values, scenario: { ...s }, regime: s.regime, eq12MaxAbsError: err.maxAbs,
       checkpoints: cps, chain: chainCps ?? null, flags: result.flagCounts, comparisons: pc,
@@ -69,10 +71,16 @@ export function spikingFiles(r: SpikingExperimentResult) {
   };
   const csv: { name: string; text: string }[] = [];
 
+  const trigColumns = ['point', 'step', 'spikes', 'input', 'frequency', 'predicted_eq12', 'se', 'z'];
   const trigRows = points.flatMap((p) => p.checkpoints.flatMap((c) => c.triggering.map((t) => [p.label, c.step, c.spikes, t.input + 1, num(t.frequency), num(t.predicted), num(t.se), num(t.z, 3)])));
-  csv.push({ name: 'triggering.csv', text: toCsv(['point', 'step', 'spikes', 'input', 'frequency', 'predicted', 'se', 'z'], trigRows) });
+  csv.push({ name: 'triggering.csv', text: toCsv(trigColumns, trigRows) });
+  csv.push({ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(comparisons.map((c) => ({ point: c.point, c })))) });
+  // kept sample paths, long: p_i of copy `path` at output spike `step` (a copy that stopped early has no rows after)
+  const pathRows = r.points.flatMap(({ point, result }) => (result.paths ?? []).flatMap((path, id) =>
+    path.flatMap((pc, c) => (pc ?? []).map((v, i) => [point.label, id, point.scenario.checkpoints[c]!, i + 1, num(v, 8)]))));
+  if (pathRows.length) csv.push({ name: 'paths.csv', text: toCsv(['point', 'path', 'output_spike', 'input', 'p'], pathRows) });
   const jobs: { name: string; title: string; caption: string; spec: object }[] = [];
-  const x = { field: 'k', type: 'quantitative', title: 'output spike k (log scale)', scale: { type: 'log' } };
+  const x = { field: 'k', type: 'quantitative', title: 'output spike k (log scale)', scale: { type: 'log', nice: false, padding: 14 }, axis: { format: '~g' } };
   if (r.experiment.single) {
     const p = points[0]!;
     const succ: { k: number; p: number; lo: number; hi: number; series: string }[] = [];
@@ -97,7 +105,7 @@ export function spikingFiles(r: SpikingExperimentResult) {
       ] },
     });
     jobs.push({
-      name: 'log-gap-network-vs-chain', title: 'Median log(1 − p*): network and chain', caption: 'Median of log(1 − p_{i*}) over trajectories against output spikes k, network and chain.',
+      name: 'log-gap-network-vs-chain', title: 'Median log(1 − p*): network and chain', caption: 'Median of log(1 − p*) over trajectories against output spikes k, network and chain (p* is the p of the most active input i*).',
       spec: { ...header('median log(1 − p*) against output spikes', 'spiking network and reduced chain'), data: { values: gap }, mark: { type: 'line', point: true, strokeWidth: 2 },
         encoding: { x, y: { field: 'value', type: 'quantitative', title: 'median log(1 − p*)' }, color: seriesColor(dom) } },
     });
@@ -152,8 +160,8 @@ export function spikingFiles(r: SpikingExperimentResult) {
       threshold: s0.threshold, alpha: s0.alpha, steps: s0.steps, trajectories: s0.trajectories, seed: String(s0.seed),
       engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
     },
-    comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: c.empirical === null ? '—' : `${num(c.empirical)}${c.interval ? ` [${num(c.interval[0])}, ${num(c.interval[1])}]` : ''}`, theory: c.theory === null ? '—' : num(c.theory), verdict: c.verdict, note: c.note })),
-    tables: [{ title: 'Triggering frequencies', columns: ['point', 'step', 'spikes', 'input', 'frequency', 'predicted', 'se', 'z'], rows: trigRows }],
+    comparisons: comparisons.map((c) => reportComparison(c, r.experiment.single ? undefined : c.point)),
+    tables: [{ title: 'Triggering frequencies', columns: trigColumns, rows: trigRows }],
     provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
   };
   return { summary, csv, plots: jobs, report };

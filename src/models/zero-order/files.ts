@@ -4,8 +4,8 @@
  * report with verdict rows — each row says which parts of the model are reconstructed.
  */
 import { toCsv } from '../../report/html.ts';
-import { num, type FilesOf, type ReportParts } from '../../report/files.ts';
-import type { Comparison } from '../../stats/compare.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, type FilesOf, type ReportParts } from '../../report/files.ts';
+import { judge, type Comparison } from '../../stats/compare.ts';
 import type { ZeroOrderExperimentResult } from './definition.ts';
 import { zeroOrderPlots } from './plots.ts';
 import { zeroOrderPoint } from './point.ts';
@@ -36,7 +36,7 @@ export function zeroOrderFiles(r: ZeroOrderExperimentResult, o: { report?: boole
     if (!f) { comparisons.push({ quantity, empirical: null, interval: null, theory, verdict: 'not comparable', note: `fewer than two n (or d) per group; ${recon}` }); return; }
     const inside = theory >= f.ci95[0] && theory <= f.ci95[1];
     comparisons.push({
-      quantity, empirical: f.value, interval: f.ci95, theory, verdict: inside ? 'agrees' : 'disagrees',
+      quantity, empirical: f.value, interval: f.ci95, theory, verdict: inside ? 'agrees' : 'disagrees', n: s.trajectories,
       note: `${note}; pooled over ${f.points} grid points in ${f.groups} groups, weighted by the Monte Carlo SE` +
         (f.birge !== null ? `; scatter about the power law √(χ²/dof) = ${num(f.birge, 3)}${f.birge > 2 ? ' (the power law does not hold within the Monte Carlo error over this design)' : ''}` : '') +
         (expected !== null && expected !== undefined ? `; the exact H = I mean square gives ${num(expected, 4)} on this design` : '') + `; ${recon}`,
@@ -61,7 +61,8 @@ export function zeroOrderFiles(r: ZeroOrderExperimentResult, o: { report?: boole
     const iv: [number, number] = [Math.sqrt(Math.max(0, ms - h)), Math.sqrt(ms + h)];
     const th = p.terminal.exactRms, inside = th >= iv[0] && th <= iv[1];
     comparisons.push({
-      quantity: `RMS ‖Zⁿ_T − Z_T‖ at d = ${p.d}, n = ${p.n}`, empirical: last, interval: iv, theory: th, verdict: inside ? 'agrees' : 'disagrees',
+      quantity: `RMS ‖Zⁿ_T − Z_T‖ at d = ${p.d}, n = ${p.n}`, empirical: last, interval: iv, theory: th, verdict: inside ? 'agrees' : 'disagrees', n: s.trajectories,
+      question: 'terminal RMS error against the exact H = I mean square (99.9 % intervals)',
       note: `exact mean square of the H = I quadratic (derived: the trace recursion closes, theory.ts); interval ±${num(Z_VERDICT, 3)} SE (99.9 %)` +
         (p.terminal.leadingOrderRms !== null ? `; MODEL-NOTES' leading order ${num(p.terminal.leadingOrderRms, 4)} (${num(100 * (p.terminal.leadingOrderRms / th - 1), 2)} %)` : '') + `; ${recon}`,
     });
@@ -74,6 +75,8 @@ export function zeroOrderFiles(r: ZeroOrderExperimentResult, o: { report?: boole
         : `closed forms only for H = I; ${recon}`,
     });
   }
+  // the same rule for every row: < 30 replicates or a zero-width interval give no verdict
+  comparisons.splice(0, comparisons.length, ...comparisons.map(judge));
   const summary = {
     name: r.experiment.name, description: r.experiment.description, model: 'zero-order' as const,
     reconstruction: {
@@ -104,7 +107,8 @@ export function zeroOrderFiles(r: ZeroOrderExperimentResult, o: { report?: boole
   });
   const csv = [
     { name: 'convergence.csv', text: toCsv(['d', 'n', 't', 'rms_err', 'rms_err_lo', 'rms_err_hi', 'rms_sup', 'rms_sup_lo', 'rms_sup_hi', 'mean_err', 'mean_sup', 'mean_grad_norm', 'flow_grad_norm', 'mean_loss', 'flow_loss', 'exact_rms', 'leading_order_rms'], rows) },
-    { name: 'paths.csv', text: toCsv(['d', 'n', 'copy', 't', 'theta1'], pathRows) },
+    ...(pathRows.length ? [{ name: 'paths.csv', text: toCsv(['d', 'n', 'copy', 't', 'theta1'], pathRows) }] : []),
+    { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(comparisons.map((c) => ({ c })))) },
   ];
   const f = (v: number | null | undefined, d = 4) => num(v, d);
   const loss = s.loss.kind === 'quadratic'
@@ -122,7 +126,7 @@ export function zeroOrderFiles(r: ZeroOrderExperimentResult, o: { report?: boole
       faults: points.some((p) => p.flags) ? points.filter((p) => p.flags).map((p) => `d = ${p.d}, n = ${p.n}: ${p.faults.join(', ')} (${p.flaggedCopies})`).join('; ') : 'none',
       warnings: s.warnings.join('; ') || 'none',
     },
-    comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: c.empirical === null ? '' : `${f(c.empirical)} [${f(c.interval?.[0])}, ${f(c.interval?.[1])}]`, theory: f(c.theory), verdict: c.verdict, note: c.note })),
+    comparisons: comparisons.map((c) => reportComparison(c)),
     tables: [{
       title: 'Per grid point at the end (t = T·opportunities): RMS errors with 95 % intervals, closed forms (H = I), bias of the mean',
       columns: ['d', 'n', 'RMS error', '95 %', 'RMS sup-error', '95 %', '√n·RMS', 'exact (H = I)', 'leading order', 'bias ‖E Zⁿ − Z‖', 'noise floor', 'bias theory', 'mean ‖∇L‖', 'flow ‖∇L‖'],

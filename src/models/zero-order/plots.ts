@@ -13,7 +13,7 @@ import type { Convergence, PointSummary } from './summary.ts';
 
 const fmt = (v: number | null | undefined, d = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Number(v.toPrecision(d)).toString());
 const slopeText = (f: { value: number; ci95: [number, number] } | null) => (f ? `${fmt(f.value)} [${fmt(f.ci95[0])}, ${fmt(f.ci95[1])}]` : 'not fitted');
-const logAxis = (field: string, title: string) => ({ field, type: 'quantitative', title, scale: { type: 'log' } });
+const logAxis = (field: string, title: string) => ({ field, type: 'quantitative', title, scale: { type: 'log', nice: false, padding: 12 }, axis: { format: '~g' } });
 
 function errorBars(rows: object[], x: string, xTitle: string, y: string, title: string, domain: string[]) {
   return [
@@ -32,9 +32,9 @@ export function zeroOrderPlots(s: ResolvedZeroOrderScenario, points: PointSummar
   const fitRows = conv.slopeInN ? points.map((p) => ({ n: p.n, y: Math.exp((conv.intercepts.supInN[`d = ${p.d}`] ?? NaN) + conv.slopeInN!.value * Math.log(p.n)), series: `d = ${p.d}` })).filter((r) => Number.isFinite(r.y)) : [];
   jobs.push({
     name: 'rms-sup-vs-n', title: 'RMS sup-error against n',
-    caption: `√E sup_{t≤T} ‖Zⁿ_t − Z_t‖² per (d, n) with 95 % intervals; dashed: the pooled fit, one intercept per d, common slope ${slopeText(conv.slopeInN)} (stated rate: −½).`,
+    caption: `√(E sup over t ≤ T of ‖Zⁿ_t − Z_t‖²) per (d, n) with 95 % intervals; dashed: the pooled fit, one intercept per d, common slope ${slopeText(conv.slopeInN)} (stated rate: −½).`,
     spec: {
-      ...header('RMS of sup_t ‖Zⁿ_t − Z_t‖ against n', [`pooled slope ${slopeText(conv.slopeInN)} (−½ expected); ${s.trajectories} replicates per point`]),
+      ...header('RMS of sup over t of ‖Zⁿ(t) − Z(t)‖ against n', [`pooled slope ${slopeText(conv.slopeInN)} (−½ expected); ${s.trajectories} replicates per point`]),
       layer: [
         ...errorBars(supRows, 'n', 'updates per opportunity n', 'y', 'RMS sup-error', dDomain),
         { data: { values: fitRows }, mark: { type: 'line', strokeDash: [6, 3] }, encoding: { x: logAxis('n', 'updates per opportunity n'), y: logAxis('y', 'RMS sup-error'), color: seriesColor(dDomain) } },
@@ -62,7 +62,7 @@ export function zeroOrderPlots(s: ResolvedZeroOrderScenario, points: PointSummar
     caption: `√n·√E‖Zⁿ_T − Z_T‖² per (d, n) with 95 % intervals; pooled slope in d ${slopeText(conv.slopeInD)} (stated: ½)` +
       (formula.length ? '; black: MODEL-NOTES\' H = I formula 2αA²e^{−κT}√(T((d+1)/9 − 2/15)) (leading order in 1/n).' : '.'),
     spec: {
-      ...header('√n · RMS ‖Zⁿ_T − Z_T‖ against d', [`pooled slope ${slopeText(conv.slopeInD)} (½ expected)`]),
+      ...header('√n · RMS ‖Zⁿ(T) − Z(T)‖ against d', [`pooled slope ${slopeText(conv.slopeInD)} (½ expected)`]),
       layer: [
         ...errorBars(termRows, 'd', 'edges d', 'y', '√n · RMS error', nDomain),
         ...(formula.length ? [{ data: { values: formula }, mark: { type: 'line', color: '#000' }, encoding: { x: logAxis('d', 'edges d'), y: logAxis('y', '√n · RMS error') } }] : []),
@@ -89,7 +89,7 @@ export function zeroOrderPlots(s: ResolvedZeroOrderScenario, points: PointSummar
       name: 'sample-paths', title: 'Sample paths beside the flow',
       caption: `Coordinate θ₁ of Zⁿ_t for the first ${s.paths} replicates at d = ${d0} (piecewise constant between updates), and the flow Z_t (black).`,
       spec: {
-        ...header('Sample paths of Zⁿ_t (coordinate 1) and the flow', [`d = ${d0}; ${domain.join(' and ')}`]),
+        ...header('Sample paths of Zⁿ(t) (coordinate 1) and the flow', [`d = ${d0}; ${domain.join(' and ')}`]),
         layer: [
           { data: { values: pathRows }, mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1, opacity: 0.8 }, encoding: { x: { field: 't', type: 'quantitative', title: 't' }, y: { field: 'v', type: 'quantitative', title: 'θ₁', scale: { zero: false } }, color: seriesColor(domain), detail: { field: 'copy' } } },
           { data: { values: flowRows }, mark: { type: 'line', color: '#000', strokeWidth: 2.5 }, encoding: { x: { field: 't', type: 'quantitative' }, y: { field: 'v', type: 'quantitative' } } },
@@ -107,7 +107,7 @@ export function zeroOrderPlots(s: ResolvedZeroOrderScenario, points: PointSummar
     name: 'error-vs-time', title: 'RMS error along the opportunity',
     caption: `√E‖Zⁿ_t − Z_t‖² against t at d = ${dBest} with 95 % intervals` + (along[0]?.checkpoints[0]?.exactRms !== null ? '; dashed: the exact H = I mean square (theory.ts).' : '.'),
     spec: {
-      ...header('RMS ‖Zⁿ_t − Z_t‖ along t', [`d = ${dBest}`]),
+      ...header('RMS ‖Zⁿ(t) − Z(t)‖ along t', [`d = ${dBest}`]),
       layer: [
         { data: { values: tRows }, mark: { type: 'area', opacity: 0.15 }, encoding: { x: { field: 't', type: 'quantitative', title: 't' }, y: { field: 'lo', type: 'quantitative', title: 'RMS error', scale: { type: 'log' } }, y2: { field: 'hi' }, color: seriesColor(tDomain) } },
         { data: { values: tRows }, mark: { type: 'line', point: true }, encoding: { x: { field: 't', type: 'quantitative' }, y: { field: 'y', type: 'quantitative', scale: { type: 'log' } }, color: seriesColor(tDomain) } },
