@@ -6,6 +6,7 @@
 import type { WrittenFiles } from '../report/build-report.ts';
 import type { FilesOf } from '../report/files.ts';
 import type { EnsembleModel, EnsembleRun } from '../run/model.ts';
+import { theorySeconds } from '../theory/theory-clock.ts';
 
 export interface OutputOptions {
   json?: boolean;
@@ -39,18 +40,27 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
     else console.log(msg);
     return;
   }
-  const t0 = performance.now();
+  // How the time splits: the engine's batches (simulation); the run layer's own work around them and the summary's
+  // statistics (bookkeeping); the theory the summary sets beside them (flows, diffusion and large-deviation
+  // solves: src/theory/theory-clock.ts); and writing the files (the report's rendering, when there is one).
+  const t0 = performance.now(), theory0 = theorySeconds();
   const result = model.result(run);
   const files = model.files(result, { report: !o.noReport });
+  const t1 = performance.now();
   const out = await writeOutput(outDir, files, !o.noReport);
-  const book = (performance.now() - t0) / 1000;
+  const write = (performance.now() - t1) / 1000;
+  const theory = theorySeconds() - theory0;
+  const summary = (t1 - t0) / 1000 - theory;
   if (o.json) {
     console.log(JSON.stringify(out.summary, null, 2));
     return;
   }
   const sim = run.points.reduce((a, pt) => a + pt.seconds, 0);
   const batches = run.points.reduce((a, pt) => a + pt.blocks.length, 0);
+  // A resumed run's earlier batches ran in another process: here the wall time holds only the batches run now.
+  const bookkeeping = Math.max(0, wallSeconds - run.secondsRunNow) + summary;
   console.log(model.human(out.summary, out.files));
-  console.log(`wall ${seconds(wallSeconds + book)} s: simulation ${seconds(sim)} s in ${batches} batches` +
-    `${run.batchesRun < batches ? ` (${run.batchesRun} run now, the rest from the state log)` : ''}, summary and report ${seconds(book)} s`);
+  console.log(`wall ${seconds(wallSeconds + (performance.now() - t0) / 1000)} s: simulation ${seconds(sim)} s in ${batches} batches` +
+    `${run.batchesRun < batches ? ` (${run.batchesRun} run now, the rest from the state log)` : ''}; bookkeeping ${seconds(bookkeeping)} s` +
+    ` (state log, statistics, summary); theory ${seconds(theory)} s; ${o.noReport ? 'summary.json' : 'report'} ${seconds(write)} s`);
 }

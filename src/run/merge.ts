@@ -57,6 +57,7 @@ export function runFromState<X extends ModelExperiment, B>(
     },
     shard: s.shard,
     batchesRun: 0,
+    secondsRunNow: 0,
   };
 }
 

@@ -90,6 +90,8 @@ export interface EnsembleRun<X, B> {
   shard: Shard | null;
   /** Batches run in this process (the rest came from a state log). */
   batchesRun: number;
+  /** Seconds of those batches (the engine's time in this process). */
+  secondsRunNow: number;
 }
 
 export interface Shard {

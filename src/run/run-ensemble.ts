@@ -145,7 +145,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
   };
   const total = exp.units.reduce((a, u, i) => a + work(i) * u.workPerCopy, 0);
   const points: PointRecords<B>[] = [];
-  let before = 0, batchesRun = 0;
+  let before = 0, batchesRun = 0, secondsRunNow = 0;
   const maxRetries = o.maxRetries ?? 2;
 
   const runBatch = async (i: number, b: number, onDone: (k: number) => void): Promise<BatchRecord<B>> => {
@@ -193,6 +193,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
         if (!rec) {
           rec = await runBatch(i, b, report);
           batchesRun++;
+          secondsRunNow += rec.seconds;
           await o.onBatch?.(rec, engine.info, reason);
         }
         records.push(rec);
@@ -213,5 +214,6 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
     provenance: { ...id, seed: exp.seed, seedKey: exp.seedKey, createdAt: new Date().toISOString(), runtime: engine.info.runtime, command: o.command },
     shard: o.shard ?? null,
     batchesRun,
+    secondsRunNow,
   };
 }

@@ -6,7 +6,7 @@ import type { ResolvedScenario } from './scenario.ts';
 import type { PointResult } from './run-experiment.ts';
 import type { PointAnalysis } from './summary.ts';
 import { logGapQuantile, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
-import { compareToInterval, compareWithAllowance, notComparable, type Comparison } from '../../stats/compare.ts';
+import { MIN_TRAJECTORIES, compareToInterval, compareWithAllowance, notComparable, type Comparison } from '../../stats/compare.ts';
 import { normalProbabilityInterval, wilson } from '../../stats/intervals.ts';
 import { asymptoticWindow, batchMeanInterval, fitLine, type MeanInterval } from '../../stats/slope.ts';
 import { asymptoticSlopes, expectedShareSquares, medianLogGapPath } from '../../theory/asymptotic-slope.ts';
@@ -160,7 +160,13 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
   }
 
   // ---- d ≥ 3: the diffusion's backward equation (d = 3), or its labelled approximation (d ≥ 4) ----
-  if (s.d >= 3 && plain) {
+  if (s.d >= 3 && plain && n < MIN_TRAJECTORIES) {
+    // No verdict is possible on so few trajectories (compare.ts), so the backward equation (about a second per
+    // p(0)) is not solved.
+    theory.successProbabilityD3 = { applies: false, reason: `fewer than ${MIN_TRAJECTORIES} trajectories: not computed` };
+    comparisons.push(notComparable('P(argmax p(K) = i*) against the d = 3 diffusion (backward equation)', pHat, ci, null,
+      `fewer than ${MIN_TRAJECTORIES} trajectories (${n}): no verdict, so the prediction was not computed`, { n }));
+  } else if (s.d >= 3 && plain) {
     const pr = predictSuccessD3(s);
     const err = Number.isFinite(pr.discretisationError) ? pr.discretisationError : 0;
     theory.successProbabilityD3 = {

@@ -72,7 +72,8 @@ function checkChain(b: ChainBatch, exp: ChainExperiment, point: number, range: [
     if (vsum !== n) return `${where}: vertex counts add up to ${vsum}, expected ${n}`;
     if (c.successCount !== c.vertexCounts[s.iStar]) return `${where}: success count ${c.successCount} ≠ count at i* ${c.vertexCounts[s.iStar]}`;
     let h = 0;
-    for (const v of c.hist) h += v;
+    const hist = c.hist;
+    for (let i = 0; i < hist.length; i++) h += hist[i]!;
     if (h !== n) return `${where}: histogram holds ${h} trajectories, expected ${n}`;
     const moments = [c.logGap, c.gap, c.logGapSuccess, c.gapSuccess, ...(c.p ?? [])];
     if (moments.some((m) => m.n > 0 && !(Number.isFinite(m.mean) && Number.isFinite(m.m2)))) return `${where}: a mean or variance is NaN or infinite`;

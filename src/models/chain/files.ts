@@ -150,8 +150,10 @@ export function runFiles(r: ExperimentResult, o: { report?: boolean } = {}): Run
     ...points.flatMap((p) => p.comparisons.map((c) => ({ point: r.single ? undefined : p.label, c }))),
     ...(sweepPart ? sweepPart.comparisons.map((c) => ({ point: 'across the sweep', c })) : []),
   ];
-  const csv = [{ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(compRows)) }, ...chainCsv(points, series)];
-  // Without the report only the summary is written: the plot specs (contours, thinned paths) are not built.
+  // Without the report only the summary is written: the CSV tables and the plot specs (contours, thinned paths) are
+  // not built.
+  const csv = o.report === false ? []
+    : [{ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(compRows)) }, ...chainCsv(points, series)];
   const plots = o.report === false ? [] : sweepPart ? sweepPlots(r.experiment.axes, r.points, series, sweepPart.series) : pointPlots('', '', series[0]!);
   const s0 = r.points[0]!.scenario;
   const engine = `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`;

@@ -23,6 +23,7 @@ import { z } from 'zod';
 import {
   checkpointListIssues, parseScenario, scenarioIssues, seedField, seededCopies, trajectoriesField, type SeededCopies,
 } from '../../core/scenario-fields.ts';
+import { checkpointsIssue } from '../../core/step-checkpoints.ts';
 
 /** Copies are addressed by u32; 0xffffffff is reserved for the teacher's counter. */
 const MAX_TRAJ = 0xfffffffe;
@@ -151,6 +152,13 @@ export function resolveHebbianScenario(input: unknown, prefix = 'scenario'): Res
   });
   let cps: number[] = [];
   const cp = s.checkpoints ?? { every: Math.max(1, Math.floor(s.steps / 20)) };
+  // Counted before anything is expanded: each checkpoint holds, per (σ, γ) grid point, a few moments (about 256 bytes)
+  // in every batch's statistics and their merge (11 copies).
+  const tooMany = checkpointsIssue(cp, s.steps, 11 * 256 * sigmas.length * gammas.length);
+  if (tooMany) {
+    bad('checkpoints', tooMany);
+    throwIfAny();
+  }
   if (Array.isArray(cp)) {
     const beyond = (c: number) => `step ${c} is beyond steps = ${s.steps}`;
     for (const { index, message } of checkpointListIssues(cp, s.steps, beyond)) bad(`checkpoints[${index}]`, message);
