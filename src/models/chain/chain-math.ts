@@ -13,36 +13,11 @@
  */
 import type { ResolvedScenario } from './scenario.ts';
 import { philox4x32, u32ToUniform } from '../../rng/philox.ts';
-import { normCdf, normInv } from '../../stats/normal.ts';
+import { noiseFromUniform, noiseParams, type NoiseParams } from '../../rng/noise.ts';
 
 export const CHAIN_STREAM = 0;
 
-/** Parameters of the noise transform u ↦ Z in (0,1) ↦ [-h, h], precomputed on the host. */
-export interface NoiseParams {
-  law: 0 | 1 | 2; // uniform, rademacher, truncnormal
-  h: number;
-  /** truncnormal: Z = sd · Φ^{-1}(lo + u · width), lo = Φ(−h/sd), width = Φ(h/sd) − lo. */
-  sd: number;
-  lo: number;
-  width: number;
-}
-
-export function noiseParams(s: ResolvedScenario): NoiseParams {
-  const h = s.noise.halfWidth;
-  if (s.noise.law === 'uniform') return { law: 0, h, sd: 0, lo: 0, width: 1 };
-  if (s.noise.law === 'rademacher') return { law: 1, h, sd: 0, lo: 0, width: 1 };
-  const sd = s.noise.sd!;
-  const lo = normCdf(-h / sd);
-  return { law: 2, h, sd, lo, width: normCdf(h / sd) - lo };
-}
-
-export function noiseFromUniform(u: number, np: NoiseParams): number {
-  if (np.law === 0) return np.h * (2 * u - 1);
-  if (np.law === 1) return u < 0.5 ? -np.h : np.h;
-  // Clamp guards the last ulp of Acklam's approximation at the truncation points.
-  const z = np.sd * normInv(np.lo + u * np.width);
-  return z < -np.h ? -np.h : z > np.h ? np.h : z;
-}
+export { noiseFromUniform, noiseParams, type NoiseParams };
 
 /** Philox stream words of the extensions (issue 4): S's Bernoulli draws, and the figure code's matrix C. */
 export const CORR_STREAM = 1;

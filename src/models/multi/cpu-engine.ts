@@ -21,12 +21,11 @@
  * on stream j, with the same update and projection against the frozen w_1..w_{j−1}.
  */
 import type { ResolvedMultiScenario } from './scenario.ts';
-import type { ResolvedScenario } from '../chain/scenario.ts';
 import { philox4x32, u32ToUniform } from '../../rng/philox.ts';
 import {
   accumulateMulti, emptyMultiAccumulator, reduceP, type MultiCheckpointAccumulator,
 } from './stats.ts';
-import { noiseFromUniform, noiseParams, type NoiseParams } from '../chain/chain-math.ts';
+import { noiseFromUniform, noiseParams, type NoiseParams } from '../../rng/noise.ts';
 import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
 import { cpuProgress, type CopyRunOptions } from '../../engines/copy-run.ts';
 
@@ -56,7 +55,7 @@ export function multiParams(s: ResolvedMultiScenario): MultiParams {
     algorithm: s.algorithm,
     projection: s.projection === 'sequential' ? 0 : 1,
     periodEnds: s.periodEnds,
-    np: noiseParams({ noise: s.noise } as ResolvedScenario),
+    np: noiseParams({ noise: s.noise }),
     key: s.seedKey,
     target: s.target,
   };

@@ -10,7 +10,7 @@
  * very bits the forward run produced, and the same kernel reproduces the same path.
  */
 import type { ResolvedScenario } from '../chain/scenario.ts';
-import { noiseParams, type NoiseParams } from '../chain/chain-math.ts';
+import { noiseParams, type NoiseParams } from '../../rng/noise.ts';
 import type { ParticleBatch, ParticleParams, ParticleResult, ParticleStepper } from './particles-cpu.ts';
 import {
   EnsembleHost, NOISE_FIELDS, WG, acquireDevice, kernelSource, noiseValues, uniformLayout, wgslConstants,
