@@ -101,7 +101,8 @@ export function showFiguresFor(model: EnsembleModel, exp: ModelExperiment): void
   if (live) makeFigures(live);
   const shown = live?.show(exp) ?? { figures: [], simplexNote: '' };
   for (const [name, f] of figures) f.hidden = !shown.figures.includes(name);
-  if (simplexPanel) simplexPanel.hidden = !live?.simplex;
+  // no empty panel: the canvas is hidden where the experiment has nothing to draw on it (e.g. d ≠ 3)
+  if (simplexPanel) simplexPanel.hidden = !live?.simplex || shown.simplex === false;
   if (live?.simplex) simplex!.reset(shown.simplexNote, live.simplex.waiting);
 }
 

@@ -19,16 +19,15 @@ export function fitted(spec: object, width: number, height: number): object {
   s.height = Math.max(120, Math.round(height));
   s.autosize = { type: 'fit', contains: 'padding' };
   s.config = { ...(s.config ?? {}), padding: 4, title: { ...(s.config?.title ?? {}), fontSize: 13, subtitleFontSize: 11, limit: Math.max(120, width - 24) } };
-  // Legends of the report (640 px wide) go in columns: in a narrow panel, one column below the plot, labels cut to fit.
+  // Legends of the report (640 px wide) go in columns: in a narrow panel, one column below the plot.
   const walk = (o: unknown): void => {
     if (!o || typeof o !== 'object') return;
     if (Array.isArray(o)) { o.forEach(walk); return; }
     const r = o as Record<string, unknown>;
     for (const [k, v] of Object.entries(r)) {
-      if (k === 'legend' && v && typeof v === 'object' && (v as any).orient !== 'right') {
+      // every legend, right-hand ones included: a right-hand legend in a narrow panel would have to cut its labels
+      if (k === 'legend' && v && typeof v === 'object') {
         r[k] = { ...(v as object), orient: 'bottom', direction: 'vertical', columns: 1, labelLimit: Math.max(120, width - 110) };
-      } else if (k === 'legend' && v && typeof v === 'object') {
-        r[k] = { ...(v as object), labelLimit: Math.max(80, Math.round(width / 4)) };
       } else walk(v);
     }
   };

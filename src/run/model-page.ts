@@ -84,8 +84,11 @@ export interface ModelLive {
   figures: LiveFigure[];
   /** The animated simplex canvas (d = 3), drawn before the figures: its caption and the text shown before paths come. */
   simplex?: { caption: string; waiting: string };
-  /** The figures shown for an experiment (by name) and a note on the simplex canvas ('' for none). */
-  show(exp: ModelExperiment): { figures: string[]; simplexNote: string };
+  /**
+   * The figures shown for an experiment (by name), whether the simplex canvas applies to it (false: the panel is
+   * hidden, e.g. d ≠ 3), and a note on the canvas ('' for none).
+   */
+  show(exp: ModelExperiment): { figures: string[]; simplex?: boolean; simplexNote: string };
   /** Plots of the finished run the live figures stand for (not drawn again). */
   omit?(plotName: string): boolean;
   /** Live figures to hide once the run's own plots (all of them) are drawn. */

@@ -8,11 +8,14 @@ import type { ModelPage } from '../../../run/model-page.ts';
 import type { ChainExperiment } from '../definition.ts';
 import { chainForm } from './form.ts';
 
-/** The simplex note for a chain experiment (d = 3 and kept paths needed), else ''. */
+/** Is there a d = 3 grid point to draw on the simplex? */
+function hasSimplex(exp: ChainExperiment): boolean {
+  return (exp.points ?? [{ scenario: exp.scenario }]).some((p) => p.scenario.d === 3);
+}
+
+/** The simplex note for a chain experiment with d = 3 (kept paths needed), else ''. */
 function simplexNote(exp: ChainExperiment): string {
   const pts = exp.points ?? [{ scenario: exp.scenario }];
-  const ds = new Set(pts.map((p) => p.scenario.d));
-  if (!ds.has(3)) return `The simplex view is drawn for d = 3 (this scenario has d = ${[...ds].join(', ')}).`;
   return pts.some((p) => p.scenario.keepPaths > 0) ? '' : 'No sample paths are kept: set “Sample paths kept” > 0 to draw them.';
 }
 
@@ -35,7 +38,7 @@ export const chainPage: ModelPage = {
     show(exp) {
       const c = exp as ChainExperiment;
       const alpha = !!(c.points && c.axes?.includes('alpha'));
-      return { figures: ['log-gap', 'success-vs-step', ...(alpha ? ['success-vs-alpha'] : [])], simplexNote: simplexNote(c) };
+      return { figures: ['log-gap', 'success-vs-step', ...(alpha ? ['success-vs-alpha'] : [])], simplex: hasSimplex(c), simplexNote: simplexNote(c) };
     },
     // the canvas stands for the run's simplex plots
     omit: (name) => name.endsWith('simplex'),
