@@ -1,11 +1,12 @@
 /** What the command line prints for a zero-order run: per grid point the terminal and sup RMS errors, the slopes. */
 import type { WrittenFiles } from '../../report/build-report.ts';
 import type { ZeroOrderSummary } from './files.ts';
+import { comparisonLines } from '../../report/terminal.ts';
 
 export function zeroOrderHumanReport(s: ZeroOrderSummary, files: Pick<WrittenFiles, 'summary' | 'html'>): string {
   const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());
   const slope = (x: { value: number; ci95: [number, number] } | null) => (x ? `${f(x.value, 3)} [${f(x.ci95[0], 3)}, ${f(x.ci95[1], 3)}]` : '-');
-  const c = s.convergence, agree = s.comparisons.filter((x) => x.verdict === 'agrees').length, judged = s.comparisons.filter((x) => x.verdict !== 'not comparable').length;
+  const c = s.convergence;
   return [
     `stdp-mc: ${s.name} (zero-order learner, Christensen & Kallsen — labelled reconstruction: ${s.points.length} (d, n) points × ${s.scenario.trajectories} replicates)`,
     `engine: ${(s.engine as { name: string }).name} on ${(s.engine as { runtime: string }).runtime} — ${(s.engine as { reason: string }).reason}`,
@@ -20,7 +21,7 @@ export function zeroOrderHumanReport(s: ZeroOrderSummary, files: Pick<WrittenFil
     `slope in n (RMS sup-error): ${slope(c.slopeInN)}   (−½ stated)`,
     `slope in d (RMS terminal error): ${slope(c.slopeInD)}   (½ stated)` + (c.expected?.terminalSlopeInD != null ? `; exact H = I theory on this design ${f(c.expected.terminalSlopeInD, 3)}` : ''),
     `slope in d (RMS sup-error): ${slope(c.sup.slopeInD)}`,
-    `verdicts: ${agree} of ${judged} agree`,
+    ...comparisonLines(s.comparisons),
     '', `time: ${s.timing.wallSeconds.toFixed(2)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []),
   ].join('\n');
 }
