@@ -16,7 +16,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,8 @@ function freshClone(): { dir: string; overlaid: number; cleanup: () => void } {
     execFileSync('git', ['ls-files', '-z', ...args], { cwd: ROOT }).toString().split('\0').filter((f) => f !== '');
   const changed = new Set([...list(['--modified']), ...list(['--others', '--exclude-standard'])]);
   for (const f of changed) {
+    // only files: a checkout whose node_modules is a link (untracked, as git sees a link) keeps it out of the overlay
+    if (f === 'node_modules' || (existsSync(join(ROOT, f)) && !lstatSync(join(ROOT, f)).isFile())) continue;
     if (existsSync(join(ROOT, f))) {
       mkdirSync(dirname(join(dir, f)), { recursive: true });
       copyFileSync(join(ROOT, f), join(dir, f));
