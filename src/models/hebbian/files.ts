@@ -1,7 +1,8 @@
 /**
  * Outputs of a Hebbian-alignment run (issue 9; arXiv 2505.18069): summary.json, alignment.csv (per grid point,
  * checkpoint and layer: ⟨signal, Hebbian⟩ and the cosine with 95 % intervals, fraction of copies with a positive
- * cosine, loss, and for the linear student the exact closed form), the alignment against time per grid point, the
+ * cosine, loss, and for the linear student the exact closed form), the alignment against time per grid point, for the
+ * linear student the measured ⟨signal, Hebbian⟩ against time with the closed form drawn on top, the
  * (σ, γ) phase diagram of the measured final cosine with the predicted boundary (η → 0 and exact-η), the linear
  * measured-vs-closed-form table with verdicts, where the alignment grows monotonically with γ (per σ, consecutive γ
  * compared with intervals), report.html.
@@ -14,7 +15,7 @@ import {
   innerProductPath, noiseLevels, phaseBoundary, smallEtaInnerProduct, stationaryInnerProduct, type LinearTheoryParams,
 } from './theory.ts';
 import { toCsv } from '../../report/html.ts';
-import { PALETTE, header, seriesColor } from '../../report/plots.ts';
+import { alignmentTimeSpec, gridCoordinate, innerProductTimeSpec, phaseDiagramSpec, type PhaseCell, type TimeRow } from './plots.ts';
 import type { ReportParts } from '../../report/files.ts';
 
 /** What σ is, per noise source (axis titles and captions). */
@@ -153,83 +154,89 @@ export function hebbianFiles(r: HebbianExperimentResult) {
   }
   csv.push({ name: 'alignment.csv', text: toCsv(cols, rows) });
 
-  // alignment against time (layer 1; layer 2 dashed for the tanh student): every grid point up to 10, otherwise the
-  // 3 × 3 corners and middles of the grid (smallest, middle, largest σ and γ), so that colours stay distinct
-  const pick = (v: number[]) => (v.length <= 3 ? v : [v[0]!, v[Math.floor(v.length / 2)]!, v.at(-1)!]);
-  const sPick = pick(s.sigmas), gPick = pick(s.gammas);
-  const shown = perPoint.length <= 10 ? perPoint : perPoint.filter((p) => sPick.includes(p.sigma) && gPick.includes(p.gamma));
+  // alignment against time (layer 1; layer 2 dashed for the tanh student). At most five series: the page's panel (≈ 400 × 344 px) lists the legend in one column below the plot. Larger grids
+  // show their four corners (smallest and largest σ and γ) and the centre.
+  const ends = (v: number[]) => { const u = [...new Set(v)].sort((a, b) => a - b); return { lo: u[0]!, mid: u[Math.floor((u.length - 1) / 2)]!, hi: u.at(-1)! }; };
+  const es = ends(s.sigmas), eg = ends(s.gammas);
+  const wanted = [[es.lo, eg.lo], [es.lo, eg.hi], [es.hi, eg.lo], [es.hi, eg.hi], [es.mid, eg.mid]];
+  const shown = perPoint.length <= 5 ? perPoint : perPoint.filter((p) => wanted.some(([a, b]) => p.sigma === a && p.gamma === b));
   const label = (p: { sigma: number; gamma: number }) => `σ ${p.sigma}, γ ${p.gamma}`;
-  const lines = shown.flatMap((p) => p.checkpoints.flatMap((c) => c.layers.map((l, li) => ({
-    step: c.step, cos: l[cosKey].mean, lo: l[cosKey].ci?.[0] ?? l[cosKey].mean, hi: l[cosKey].ci?.[1] ?? l[cosKey].mean,
-    series: label(p), layer: `layer ${li + 1}`,
+  const timeRows: TimeRow[] = shown.flatMap((p) => p.checkpoints.flatMap((c) => c.layers.map((l, li) => ({
+    step: c.step, value: l[cosKey].mean, lo: l[cosKey].ci?.[0] ?? null, hi: l[cosKey].ci?.[1] ?? null, series: label(p), layer: `layer ${li + 1}`,
   }))));
   const domain = shown.map(label);
-  const x = { field: 'step', type: 'quantitative', title: 'step' };
-  const timeSpec = {
-    ...header('Alignment of the learning signal with the Hebbian direction',
-      `${cosName}, mean over ${s.trajectories} copies per grid point, 95% interval; ${s.student.kind} student, rule ${s.rule}, σ = ${sigmaName}` +
-      (shown.length < perPoint.length ? `; ${shown.length} of ${perPoint.length} grid points (smallest, middle, largest σ and γ)` : '') +
-      (s.layers.length > 1 ? '; layer 1 solid, layer 2 dashed' : '')),
-    layer: [
-      { data: { values: [{ y: 0 }] }, mark: { type: 'rule', color: '#888' }, encoding: { y: { field: 'y', type: 'quantitative' } } },
-      { data: { values: lines }, mark: { type: 'area', opacity: 0.12 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'cos(signal, Hebbian)' }, y2: { field: 'hi' }, color: { ...seriesColor(domain), legend: { orient: 'right', symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 3 } }, detail: { field: 'layer' } } },
-      { data: { values: lines }, mark: { type: 'line', strokeWidth: 2, point: true }, encoding: { x, y: { field: 'cos', type: 'quantitative' }, color: seriesColor(domain),
-        strokeDash: { field: 'layer', type: 'nominal', scale: { domain: ['layer 1', 'layer 2'], range: [[1, 0], [6, 4]] }, legend: s.layers.length > 1 ? { orient: 'bottom', title: null } : null } } },
-    ],
-  };
+  const subsetNote = shown.length < perPoint.length ? `; ${shown.length} of ${perPoint.length} grid points` : '';
+  const subsetCaption = shown.length < perPoint.length ? ` ${shown.length} of the ${perPoint.length} grid points are shown: the four corners of the grid (smallest and largest σ and γ) and its centre.` : '';
+  /** The alignment measure in a few words (subtitles; the captions and the parameters table say it in full). */
+  const cosShort = cosKey === 'windowCosine' ? `window-summed cosine (${s.sumWindow} steps)` : 'mean per-step cosine';
+  const timeSpec = alignmentTimeSpec({
+    rows: timeRows, domain, checkpoints: s.checkpoints, steps: s.steps,
+    title: 'Alignment with the Hebbian direction',
+    subtitle: `S the learning signal, H the Hebbian direction; ${cosShort}, mean over ${s.trajectories} copies, 95% intervals` + subsetNote + (s.layers.length > 1 ? '; layer 1 solid, layer 2 dashed' : ''),
+  });
   const jobs: { name: string; title: string; caption: string; spec: object }[] = [
-    { name: 'alignment-vs-time', title: 'Alignment against time', caption: `Alignment of each layer\'s learning signal (weight decay excluded) with its Hebbian direction h_b h_aᵀ: ${cosName}, with 95% intervals across copies.`, spec: timeSpec },
+    { name: 'alignment-vs-time', title: 'Alignment against time', caption: `Alignment of each layer\'s learning signal (weight decay excluded) with its Hebbian direction h_b h_aᵀ: ${cosName}, with 95% intervals across copies; σ is the ${sigmaName}.${subsetCaption}`, spec: timeSpec },
   ];
-  if (s.sigmas.length > 1 && s.gammas.length > 1) {
-    // cells: edges halfway between σ values (linear) and geometric means between γ values (log axis)
-    const edges = (v: number[], geo: boolean) => {
-      const u = [...v].sort((a, b) => a - b);
-      const mid = (a: number, b: number) => (geo ? Math.sqrt(a * b) : (a + b) / 2);
-      return u.map((c, i) => {
-        const lo = i > 0 ? mid(u[i - 1]!, c) : geo ? c / Math.sqrt(u[1]! / c) : c - (u[1]! - c) / 2;
-        const hi = i < u.length - 1 ? mid(c, u[i + 1]!) : geo ? c * Math.sqrt(c / u[i - 1]!) : c + (c - u[i - 1]!) / 2;
-        return { c, lo, hi };
-      });
-    };
-    const positiveG = s.gammas.every((g) => g > 0);
-    const es = edges(s.sigmas, false), eg = edges(s.gammas, positiveG);
-    const cells = perPoint.map((p) => {
-      const a = es.find((e) => e.c === p.sigma)!, b = eg.find((e) => e.c === p.gamma)!;
-      const l = p.checkpoints.at(-1)!.layers[0]!;
-      const s0 = Math.max(0, a.lo);
-      return {
-        s0, s1: a.hi, g0: b.lo, g1: b.hi, cos: l[cosKey].mean, sigma: p.sigma, gamma: p.gamma, label: num(l[cosKey].mean, 2),
-        sc: (s0 + a.hi) / 2, gc: positiveG ? Math.sqrt(b.lo * b.hi) : (b.lo + b.hi) / 2,
-      };
+  if (linear) {
+    // the measured window mean of ⟨S, H⟩ per checkpoint against the exact closed form's window mean at every step
+    const measured: TimeRow[] = shown.flatMap((p) => p.checkpoints.map((c) => {
+      const m = c.layers[0]!.innerProduct;
+      return { step: c.step, value: m.mean, lo: m.ci?.[0] ?? null, hi: m.ci?.[1] ?? null, series: label(p), layer: 'layer 1' };
+    }));
+    // from the step axis' first step (the first checkpoint; the first full window with one checkpoint), ~200 points
+    const first = s.checkpoints.length > 1 ? s.checkpoints[0]! : s.window;
+    const every = Math.max(1, Math.floor((s.steps - first) / 200));
+    const theory = shown.flatMap((p) => {
+      const th = theoryAt(p.sigma, p.gamma), out: { step: number; value: number; series: string }[] = [];
+      for (let k = first; k <= s.steps; k += every) out.push({ step: k, value: th(k), series: label(p) });
+      if (out.at(-1)?.step !== s.steps) out.push({ step: s.steps, value: th(s.steps), series: label(p) });
+      return out;
     });
-    const m = Math.max(0.05, ...cells.map((c) => Math.abs(c.cos ?? 0)));
-    const bDomain = ['boundary, η → 0', `boundary, η = ${s.learningRate}`];
-    const yScale = positiveG ? { type: 'log' } : {};
-    const phaseSpec = {
-      ...header('Phase diagram: measured alignment and the predicted boundary',
-        [`final ${cosName} (layer 1) per (${sigmaName}, γ), ${s.trajectories} copies each, step ${s.steps}; blue Hebbian, red anti-Hebbian`,
-          linear ? `lines: sign change of the stationary E⟨signal, Hebbian⟩ of the linear student (${s.noise === 'parameter' ? 'η → 0 and exact η' : 'exact η; no η → 0 boundary for this source'})` : 'no closed-form boundary for this student/teacher']),
-      layer: [
-        { data: { values: cells }, mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
-          encoding: {
-            x: { field: 's0', type: 'quantitative', title: sigmaName, scale: { domain: [Math.max(0, es[0]!.lo), es.at(-1)!.hi], nice: false }, axis: { values: s.sigmas } }, x2: { field: 's1' },
-            y: { field: 'g0', type: 'quantitative', title: 'weight decay γ', scale: { ...yScale, domain: [eg[0]!.lo, eg.at(-1)!.hi], nice: false }, axis: { values: s.gammas } }, y2: { field: 'g1' },
-            color: { field: 'cos', type: 'quantitative', title: 'cos', scale: { scheme: 'redblue', domain: [-m, m] }, legend: { orient: 'right' } },
-          } },
-        { data: { values: cells }, mark: { type: 'text', fontSize: 10, color: '#222' },
-          encoding: { x: { field: 'sc', type: 'quantitative' }, y: { field: 'gc', type: 'quantitative' }, text: { field: 'label' } } },
-        ...(boundary.length ? [{
-          data: { values: boundary.filter((b) => b.gamma >= eg[0]!.lo && b.gamma <= eg.at(-1)!.hi && b.sigma >= es[0]!.lo && b.sigma <= es.at(-1)!.hi) },
-          mark: { type: 'line', strokeWidth: 2.5, clip: true },
-          encoding: {
-            x: { field: 'sigma', type: 'quantitative' }, y: { field: 'gamma', type: 'quantitative' }, detail: { field: 'branch' }, order: { field: 'sigma' },
-            color: { field: 'series', type: 'nominal', title: null, scale: { domain: bDomain, range: ['#000000', PALETTE[4]] }, legend: { orient: 'bottom' } },
-            strokeDash: { field: 'series', type: 'nominal', scale: { domain: bDomain, range: [[1, 0], [6, 3]] }, legend: null },
-          },
-        }] : []),
-      ],
-    };
-    jobs.push({ name: 'phase-diagram', title: `Phase diagram (${sigmaName})`, caption: `Noise source: ${sigmaName}. ` + 'Measured final alignment per (σ, γ) grid point (colour and number) with the predicted Hebbian/anti-Hebbian boundary γ(σ) of the linear student: solid the η → 0 roots of γ/(1+γ)² = D_out σ² D/‖W*‖², dashed the exact-η stationary value\'s zeros.', spec: phaseSpec });
+    jobs.push({
+      name: 'inner-product-vs-time', title: 'Measured ⟨signal, Hebbian⟩ against the closed form',
+      caption: `Linear student: the window mean (${s.window} steps) of ⟨S, H⟩ over ${s.trajectories} copies per grid point with 95% intervals (points), and the exact ` +
+        `moment recursion of the discrete SGD (theory.ts ${s.noise === 'parameter' ? '(B)' : '(D)'}) averaged over the same window at every step (dashed, drawn on top); σ is the ${sigmaName}.${subsetCaption}`,
+      spec: innerProductTimeSpec({
+        measured, theory, domain, checkpoints: s.checkpoints, steps: s.steps,
+        title: '⟨signal, Hebbian⟩: measured and closed form',
+        subtitle: [`S the learning signal, H the Hebbian direction; points: mean over ${s.trajectories} copies, 95% intervals; dashed, on top: exact closed form` + subsetNote],
+      }),
+    });
+  }
+  if (s.sigmas.length > 1 && s.gammas.length > 1) {
+    const cells: PhaseCell[] = perPoint.map((p) => {
+      const l = p.checkpoints.at(-1)!.layers[0]!;
+      const v = l[cosKey].mean;
+      // two decimals, a typographic minus: every label of the grid the same width
+      const text = v === null || !Number.isFinite(v) ? '' : Math.abs(v) < 0.005 ? '0.00' : `${v < 0 ? '−' : ''}${Math.abs(v).toFixed(2)}`;
+      return { sigma: p.sigma, gamma: p.gamma, cos: v, label: text };
+    });
+    // the boundary sampled evenly in the diagram's cell coordinates, every root γ over a wide range (near its tip the
+    // curve is vertical: a fine σ step keeps its polyline smooth)
+    const PER_CELL = 96;
+    const plotBoundary: { series: string; points: { sigma: number; roots: number[] }[] }[] = [];
+    if (linear) {
+      const gs = gridCoordinate(s.sigmas, false), gPos = s.gammas.filter((g) => g > 0);
+      const range: [number, number] = [Math.min(...gPos, 1e-3) / 100, Math.max(...gPos, 1e-3) * 100];
+      const modes = (s.noise === 'parameter' ? ['small-eta', 'exact'] : ['exact']) as ('small-eta' | 'exact')[];
+      for (const mode of modes) {
+        const points: { sigma: number; roots: number[] }[] = [];
+        for (let k = 0; k <= PER_CELL * gs.values.length; k++) {
+          const sigma = gs.from(-0.5 + k / PER_CELL);
+          if (!(sigma > 0)) continue;
+          const base = { D: s.inputDim, Dout: s.outputDim, B: s.batchSize, eta: s.learningRate, labelNoise: s.teacher.labelNoise, teacherNorm2: hp.teacherNorm2, ...noiseLevels(s.noise, sigma) };
+          points.push({ sigma, roots: phaseBoundary(base, mode, range) });
+        }
+        plotBoundary.push({ series: mode === 'small-eta' ? 'boundary, η → 0' : `boundary, η = ${s.learningRate}`, points });
+      }
+    }
+    const phaseSpec = phaseDiagramSpec({
+      cells, sigmas: s.sigmas, gammas: s.gammas, sigmaTitle: sigmaName, boundary: plotBoundary,
+      title: 'Phase diagram: measured alignment and the predicted boundary',
+      subtitle: [`final ${cosShort}, ${s.trajectories} copies per cell, step ${s.steps}; blue Hebbian, red anti-Hebbian`,
+        linear ? `on top: predicted sign change of E⟨signal, Hebbian⟩ (${s.noise === 'parameter' ? 'dotted η\u00a0→\u00a00, dashed exact η' : 'dashed, exact η'})` : 'no closed-form boundary for this student/teacher'],
+    });
+    jobs.push({ name: 'phase-diagram', title: `Phase diagram (${sigmaName})`, caption: `Noise source: ${sigmaName}. ` + 'Measured final alignment per (σ, γ) grid point (colour and number; one equal cell per grid point, so the axes are not to scale) with the predicted Hebbian/anti-Hebbian boundary γ(σ) of the linear student drawn on top, placed between grid values by interpolation (γ in log): dotted the η → 0 roots of γ/(1+γ)² = D_out σ² D/‖W*‖², dashed the exact-η stationary value\'s zeros.', spec: phaseSpec });
   }
   const flags = perPoint.reduce((a, p) => a | p.flags, 0);
   const report: ReportParts = {
