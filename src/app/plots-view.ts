@@ -16,9 +16,17 @@ function toView(spec: object, renderer: 'svg' | 'canvas' | 'none'): vega.View {
 export function fitted(spec: object, width: number, height: number): object {
   const s = JSON.parse(JSON.stringify(spec));
   s.width = Math.max(160, Math.round(width));
-  s.height = Math.max(120, Math.round(height));
-  s.autosize = { type: 'fit', contains: 'padding' };
-  s.config = { ...(s.config ?? {}), padding: 4, title: { ...(s.config?.title ?? {}), fontSize: 13, subtitleFontSize: 11, limit: Math.max(120, width - 24) } };
+  // The width fits the panel; the height grows with what sits below the plot (legends moved there below), so a long
+  // legend lengthens the figure instead of squeezing the plot and pushing the title out of the top.
+  const composite = ['facet', 'hconcat', 'vconcat', 'concat', 'repeat'].some((k) => k in s);
+  s.height = Math.max(120, Math.round(composite ? height : height * 0.6));
+  s.autosize = { type: composite ? 'fit' : 'fit-x', contains: 'padding' };
+  s.config = {
+    ...(s.config ?? {}), padding: 4,
+    title: { ...(s.config?.title ?? {}), fontSize: 13, subtitleFontSize: 11, limit: Math.max(120, width - 24) },
+    // a narrow panel cannot hold every tick label of the report's width: overlapping ones are dropped, not drawn over
+    axis: { ...(s.config?.axis ?? {}), labelOverlap: true },
+  };
   // Legends of the report (640 px wide) go in columns: in a narrow panel, one column below the plot.
   const walk = (o: unknown): void => {
     if (!o || typeof o !== 'object') return;
@@ -26,7 +34,8 @@ export function fitted(spec: object, width: number, height: number): object {
     const r = o as Record<string, unknown>;
     for (const [k, v] of Object.entries(r)) {
       // every legend, right-hand ones included: a right-hand legend in a narrow panel would have to cut its labels
-      if (k === 'legend' && v && typeof v === 'object') {
+      // (a colour bar of a quantitative scale stays where it is: its labels are short numbers)
+      if (k === 'legend' && v && typeof v === 'object' && r.type !== 'quantitative') {
         r[k] = { ...(v as object), orient: 'bottom', direction: 'vertical', columns: 1, labelLimit: Math.max(120, width - 110) };
       } else walk(v);
     }

@@ -28,7 +28,7 @@ export function reportConfig(): Record<string, unknown> {
     },
     axis: {
       labelFontSize: 11, labelColor: '#333', titleFontSize: 12, titleFontWeight: 'normal', titleColor: '#1a1a1a',
-      titlePadding: 8, gridColor: '#ebebeb', domainColor: '#888', tickColor: '#888', labelOverlap: true,
+      titlePadding: 8, gridColor: '#ebebeb', domainColor: '#888', tickColor: '#888', labelOverlap: true, labelSeparation: 8,
     },
     legend: {
       labelFontSize: 11, labelColor: '#333', titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 380,
