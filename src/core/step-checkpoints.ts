@@ -1,6 +1,5 @@
 /**
- * Checkpoints counted in steps, as the chain, the several-output model and the spiking network (and any model whose
- * clock is a step count) give them: an explicit list, `{ every: n }` or `{ log: n }`, with step 0 and K always
+ * Checkpoints counted in steps, as every model whose clock is a step count gives them: an explicit list, `{ every: n }` or `{ log: n }`, with step 0 and K always
  * included. The number of checkpoints is computed and checked against the memory they cost before the list is
  * expanded, so `{ every: 1 }` at K = 2³² − 1 or `{ log: 1e9 }` is refused at once instead of filling the memory.
  */
