@@ -62,6 +62,15 @@ function resumeHint(argv: string[], outDir: string): string {
   return `continue with: stdp-mc ${[...kept, '--resume', outDir].join(' ')}`;
 }
 
+/** What to do with the earlier run in `dir`: --resume only where it is this experiment, unfinished. */
+async function existingRunHint(dir: string, identity: Parameters<typeof identityMismatch>[1]): Promise<string> {
+  const state = await readState(dir).catch(() => null);
+  if (!state) return `its state cannot be read: choose another --out`;
+  if (state.complete) return `it is finished (stdp-mc report ${dir} rebuilds its report): choose another --out`;
+  const bad = identityMismatch(state, { ...identity, engine: state.engine }, 'it cannot be resumed by this command');
+  return bad ? `${bad}: choose another --out` : `continue it with --resume ${dir}`;
+}
+
 /** A run directory that --resume, merge or report reads must hold a state log. */
 async function requireRunDir(dir: string): Promise<void> {
   if (!(await exists(path.join(dir, STATE_FILE)))) {
@@ -104,7 +113,7 @@ export async function runCommand(c: RunCommand): Promise<number> {
       shard = state.shard;
       done = batchesOfState(model, state, exp, path.join(outDir, STATE_FILE));
     } else {
-      await guardOutDir(outDir, c.force, `continue it with --resume ${outDir}`);
+      await guardOutDir(outDir, c.force, await existingRunHint(outDir, identity));
     }
     const p = proc();
     let log: StateLog | null = null;

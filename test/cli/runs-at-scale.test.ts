@@ -83,7 +83,12 @@ describe('resume', () => {
     const out = join(dir, 'full');
     const again = cli('node', ['run', file, '--engine', 'cpu', '--out', out]);
     expect(again.status).toBe(2);
-    expect(again.stderr).toMatch(/already holds a run \(state\.jsonl\): continue it with --resume .*, or pass --force/);
+    expect(again.stderr).toMatch(/already holds a run \(state\.jsonl\): it is finished \(stdp-mc report .* rebuilds its report\): choose another --out, or pass --force/);
+    // changed options: no suggestion of a --resume that would be refused
+    const changed = cli('node', ['run', file, '--engine', 'cpu', '--seed', '78', '--out', out]);
+    expect(changed.status).toBe(2);
+    expect(changed.stderr).toMatch(/choose another --out, or pass --force/);
+    expect(changed.stderr).not.toMatch(/--resume/);
     const other = cli('node', ['run', file, '--engine', 'cpu', '--seed', '78', '--resume', out]);
     expect(other.status).toBe(1);
     expect(other.stderr).toMatch(/cannot resume .*: seed 78 differs from 77/);
