@@ -68,10 +68,10 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** Refuse to write over an earlier run's files unless --force (call it while holding the folder's lock). */
-export async function guardOutDir(dir: string, force: boolean, hint: string): Promise<void> {
+export async function guardOutDir(dir: string, force: boolean, hint: string | (() => Promise<string>)): Promise<void> {
   for (const f of [STATE_FILE, 'state.json', 'summary.json']) {
     if (await exists(path.join(dir, f))) {
-      if (!force) throw new UsageError(`${dir} already holds a run (${f}): ${hint}, or pass --force to overwrite it`);
+      if (!force) throw new UsageError(`${dir} already holds a run (${f}): ${typeof hint === 'string' ? hint : await hint()}, or pass --force to overwrite it`);
       await fs.rm(path.join(dir, f), { force: true });
     }
   }

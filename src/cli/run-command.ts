@@ -113,7 +113,7 @@ export async function runCommand(c: RunCommand): Promise<number> {
       shard = state.shard;
       done = batchesOfState(model, state, exp, path.join(outDir, STATE_FILE));
     } else {
-      await guardOutDir(outDir, c.force, await existingRunHint(outDir, identity));
+      await guardOutDir(outDir, c.force, () => existingRunHint(outDir, identity));
     }
     const p = proc();
     let log: StateLog | null = null;
