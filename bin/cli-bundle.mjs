@@ -6,7 +6,7 @@
 // so files found relative to a module (shaders/, package.json, fonts) are found exactly as without the bundle.
 // STDP_MC_NO_BUNDLE=1 runs the sources through tsx instead.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -66,7 +66,22 @@ export async function cliBundle() {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, out.outputFiles[0].contents);
   renameSync(tmp, file);
+  pruneOldBundles(dir, file);
   return file;
+}
+
+/** Bundles of earlier sources, older than an hour (a process still starting from one is long past loading it). */
+function pruneOldBundles(dir, keep) {
+  const hourAgo = Date.now() - 3600_000;
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (p === keep || !/^cli-[0-9a-f]+\.mjs(\.\d+\.tmp)?$/.test(f)) continue;
+    try {
+      if (statSync(p).mtimeMs < hourAgo) rmSync(p, { force: true });
+    } catch {
+      /* removed by another process */
+    }
+  }
 }
 
 /** Import the CLI: from the bundle when it can be built, else the sources through tsx. */
