@@ -46,28 +46,41 @@ const ownUrl = {
   },
 };
 
-/** The bundle's path, built first if the sources changed since it was made; null if it cannot be built here. */
+/**
+ * The bundle's entry file, built first if the sources changed since it was made; null if it cannot be built here.
+ * The bundle is split at every dynamic import() (esbuild's code splitting): what a command does not reach is never
+ * loaded, so a run with --no-report does not load vega, and a CPU run does not load gpu.js (about 0.5 s of start-up).
+ */
 export async function cliBundle() {
   const dir = join(ROOT, 'node_modules/.cache/stdp-mc');
-  const file = join(dir, `cli-${sourceKey()}.mjs`);
-  if (existsSync(file)) return file;
+  const outdir = join(dir, `cli-${sourceKey()}`);
+  const entry = join(outdir, 'main.mjs');
+  if (existsSync(entry)) return entry;
   let esbuild;
   try {
     esbuild = await import('esbuild');
   } catch {
     return null;
   }
+  // Several processes may build at once: each writes its own folder and renames it into place (atomic; the loser's
+  // rename fails because the folder exists, and it uses the winner's identical files).
+  const tmp = `${outdir}.${process.pid}.tmp`;
   const out = await esbuild.build({
-    entryPoints: [ENTRY], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false,
+    entryPoints: { main: ENTRY }, bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
+    outdir: tmp, outExtension: { '.js': '.mjs' }, write: false,
     packages: 'external', plugins: [ownUrl], logLevel: 'silent', absWorkingDir: ROOT,
   });
-  mkdirSync(dir, { recursive: true });
-  // Several processes may build at once: each writes its own file and renames it into place (atomic).
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, out.outputFiles[0].contents);
-  renameSync(tmp, file);
-  pruneOldBundles(dir, file);
-  return file;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  for (const f of out.outputFiles) writeFileSync(f.path, f.contents);
+  try {
+    renameSync(tmp, outdir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(entry)) throw e;
+  }
+  pruneOldBundles(dir, outdir);
+  return entry;
 }
 
 /** Bundles of earlier sources, older than an hour (a process still starting from one is long past loading it). */
@@ -75,9 +88,9 @@ function pruneOldBundles(dir, keep) {
   const hourAgo = Date.now() - 3600_000;
   for (const f of readdirSync(dir)) {
     const p = join(dir, f);
-    if (p === keep || !/^cli-[0-9a-f]+\.mjs(\.\d+\.tmp)?$/.test(f)) continue;
+    if (p === keep || !/^cli-[0-9a-f]+(\.mjs)?(\.\d+\.tmp)?$/.test(f)) continue;
     try {
-      if (statSync(p).mtimeMs < hourAgo) rmSync(p, { force: true });
+      if (statSync(p).mtimeMs < hourAgo) rmSync(p, { recursive: true, force: true });
     } catch {
       /* removed by another process */
     }

@@ -1,6 +1,6 @@
 /**
  * Mergeable ensemble statistics at one checkpoint. Every engine produces these raw accumulators (counts, a fixed
- * histogram, and (n, mean, M2) triples); batches, chunks and shards merge exactly for counts and within rounding
+ * histogram held as the window of its occupied bins (bin-window.ts), and (n, mean, M2) triples); batches, chunks and shards merge exactly for counts and within rounding
  * for the moments (Chan et al.'s parallel update). Summaries (quantiles, sd) are derived from them.
  *
  * Per trajectory the reduced quantities are
@@ -8,6 +8,8 @@
  *   G = 1 − p_{i*} = Σ_{j≠i*} p_j
  *   argmax_i p_i, and p itself (mean per coordinate, for d ≤ MAX_D_MEAN_P).
  */
+
+import { emptyWindow, mergeWindows, windowAdd, windowFromPairs, windowPairs, type BinWindow } from './bin-window.ts';
 
 /** Thresholds δ for the counts of trajectories with 1 − p_{i*} < δ. */
 export const DELTAS = [1e-2, 1e-4, 1e-8] as const;
@@ -54,7 +56,8 @@ export interface CheckpointAccumulator {
   successCount: number;
   vertexCounts: number[];
   belowDelta: number[];
-  hist: Uint32Array;
+  /** Counts of the H_BINS histogram of −L (histBin), as the window of its occupied bins. */
+  hist: BinWindow;
   logGap: Moments;
   /** Smallest and largest L (exact; they also bound the histogram quantiles). */
   minLogGap: number;
@@ -74,7 +77,7 @@ export function emptyAccumulator(step: number, d: number): CheckpointAccumulator
     successCount: 0,
     vertexCounts: new Array(d).fill(0),
     belowDelta: DELTAS.map(() => 0),
-    hist: new Uint32Array(H_BINS),
+    hist: emptyWindow(),
     logGap: { n: 0, mean: 0, m2: 0 },
     minLogGap: Infinity,
     maxLogGap: -Infinity,
@@ -95,12 +98,8 @@ export function mergeAccumulators(a: CheckpointAccumulator, b: CheckpointAccumul
  */
 export function mergeAccumulatorList(list: readonly CheckpointAccumulator[]): CheckpointAccumulator {
   let acc = list[0]!;
-  if (list.length === 1) return { ...acc, hist: acc.hist.slice() };
-  const hist = new Uint32Array(H_BINS);
-  for (const a of list) {
-    const h = a.hist;
-    for (let i = 0; i < H_BINS; i++) hist[i] += h[i]!;
-  }
+  if (list.length === 1) return { ...acc, hist: { lo: acc.hist.lo, counts: acc.hist.counts.slice() } };
+  const hist = mergeWindows(list.map((a) => a.hist));
   for (let j = 1; j < list.length; j++) {
     const b = list[j]!;
     if (acc.step !== b.step) throw new Error(`cannot merge statistics of step ${acc.step} with step ${b.step}`);
@@ -143,7 +142,7 @@ export function accumulateTrajectory(
   }
   acc.vertexCounts[argmax] += 1;
   for (let j = 0; j < LOG_DELTAS.length; j++) if (L < LOG_DELTAS[j]!) acc.belowDelta[j] += 1;
-  acc.hist[histBin(L)] += 1;
+  windowAdd(acc.hist, histBin(L));
   pushMoment(acc.logGap, L);
   if (L < acc.minLogGap) acc.minLogGap = L;
   if (L > acc.maxLogGap) acc.maxLogGap = L;
@@ -160,15 +159,16 @@ export function logGapQuantile(a: CheckpointAccumulator, q: number): number | nu
   return v === null ? null : Math.min(a.maxLogGap, Math.max(a.minLogGap, v));
 }
 
-function histQuantile(hist: Uint32Array, n: number, q: number): number | null {
+function histQuantile(hist: BinWindow, n: number, q: number): number | null {
   if (n === 0) return null;
   const target = (1 - q) * n; // rank in −L, ascending
   let cum = 0;
-  for (let b = 0; b < H_BINS; b++) {
-    const c = hist[b]!;
+  const counts = hist.counts;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!;
     if (c > 0 && cum + c >= target) {
       const frac = Math.min(1, Math.max(0, (target - cum) / c));
-      const lnv = H_LO + (b + frac) / H_SCALE;
+      const lnv = H_LO + (hist.lo + i + frac) / H_SCALE;
       return -Math.exp(lnv);
     }
     cum += c;
@@ -232,14 +232,10 @@ export function summarizeCheckpoint(a: CheckpointAccumulator): CheckpointSummary
 
 /** Serialisable form (the histogram as a sparse list) for state files and merging across processes. */
 export function accumulatorToJSON(a: CheckpointAccumulator): object {
-  const hist: [number, number][] = [];
-  const h = a.hist;
-  for (let b = 0; b < h.length; b++) if (h[b]) hist.push([b, h[b]!]);
-  return { ...a, hist, minLogGap: a.n ? a.minLogGap : null, maxLogGap: a.n ? a.maxLogGap : null };
+  return { ...a, hist: windowPairs(a.hist), minLogGap: a.n ? a.minLogGap : null, maxLogGap: a.n ? a.maxLogGap : null };
 }
 
 export function accumulatorFromJSON(o: any): CheckpointAccumulator {
-  const hist = new Uint32Array(H_BINS);
-  for (const [b, c] of o.hist as [number, number][]) hist[b] = c;
+  const hist = windowFromPairs(o.hist as [number, number][], H_BINS);
   return { ...o, hist, minLogGap: o.minLogGap ?? Infinity, maxLogGap: o.maxLogGap ?? -Infinity };
 }

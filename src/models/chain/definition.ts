@@ -5,8 +5,10 @@
  * the browser page (form, gpu.js fallback, live view) are in page/, loaded lazily.
  */
 import { OptionError } from '../../core/errors.ts';
+import { packFloats, unpackFloats, type PackedFloats } from '../../core/packed-floats.ts';
 import { accumulatorFromJSON, accumulatorToJSON, mergeAccumulatorList, mergeAccumulators, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
 import type { EnsembleModel, EnsembleRun, ModelExperiment } from '../../run/model.ts';
+import { windowTotal } from '../../stats/bin-window.ts';
 import type { Engine } from './engine-types.ts';
 import { ExperimentSchema, parseExperiment, type Experiment, type GridPoint } from './experiment.ts';
 import { runFiles } from './files.ts';
@@ -71,9 +73,7 @@ function checkChain(b: ChainBatch, exp: ChainExperiment, point: number, range: [
     const vsum = c.vertexCounts.reduce((a, v) => a + v, 0);
     if (vsum !== n) return `${where}: vertex counts add up to ${vsum}, expected ${n}`;
     if (c.successCount !== c.vertexCounts[s.iStar]) return `${where}: success count ${c.successCount} ≠ count at i* ${c.vertexCounts[s.iStar]}`;
-    let h = 0;
-    const hist = c.hist;
-    for (let i = 0; i < hist.length; i++) h += hist[i]!;
+    const h = windowTotal(c.hist);
     if (h !== n) return `${where}: histogram holds ${h} trajectories, expected ${n}`;
     const moments = [c.logGap, c.gap, c.logGapSuccess, c.gapSuccess, ...(c.p ?? [])];
     if (moments.some((m) => m.n > 0 && !(Number.isFinite(m.mean) && Number.isFinite(m.m2)))) return `${where}: a mean or variance is NaN or infinite`;
@@ -100,10 +100,12 @@ export const chainModel: EnsembleModel<ChainExperiment, ChainBatch, Engine, Expe
   merge: mergeChainBatches,
   mergeAll: mergeChainBatchList,
   check: checkChain,
-  statsToJSON: (b) => ({ checkpoints: b.checkpoints.map(accumulatorToJSON), paths: b.paths }),
+  // Kept paths go into the state log as float64 bytes (src/core/packed-floats.ts); logs that hold them as JSON
+  // arrays read as before.
+  statsToJSON: (b) => ({ checkpoints: b.checkpoints.map(accumulatorToJSON), paths: b.paths && packFloats(b.paths) }),
   statsFromJSON: (j) => {
-    const o = j as { checkpoints: unknown[]; paths?: number[][][] };
-    return { checkpoints: o.checkpoints.map(accumulatorFromJSON), paths: o.paths };
+    const o = j as { checkpoints: unknown[]; paths?: number[][][] | PackedFloats };
+    return { checkpoints: o.checkpoints.map(accumulatorFromJSON), paths: o.paths && unpackFloats(o.paths) };
   },
   successes(b) {
     const last = b.checkpoints[b.checkpoints.length - 1]!;

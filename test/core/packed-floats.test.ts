@@ -1,0 +1,29 @@
+/** Kept paths in the state log as float64 bytes (src/core/packed-floats.ts): exact bits back, ragged arrays left as they are. */
+import { describe, expect, it } from 'vitest';
+import { isPackedFloats, packFloats, unpackFloats } from '../../src/core/packed-floats.ts';
+
+describe('packed float64 arrays', () => {
+  it('come back bit for bit, NaN, ±Infinity and −0 included, through JSON text', () => {
+    const paths = [[[0.1, 1 / 3, NaN], [-0, Infinity, -Infinity]], [[5e-324, 1.7976931348623157e308, -2.5], [0, 1, 2]]];
+    const packed = packFloats(paths);
+    expect(isPackedFloats(packed)).toBe(true);
+    expect((packed as { shape: number[] }).shape).toEqual([2, 2, 3]);
+    const back = unpackFloats(JSON.parse(JSON.stringify(packed)));
+    const bits = (x: number[][][]) => Array.from(new Uint32Array(new Float64Array(x.flat(2)).buffer));
+    expect(bits(back)).toEqual(bits(paths));
+    expect(Object.is(back[0]![1]![0], -0)).toBe(true);
+  });
+
+  it('leave a ragged array (a stopped copy\'s empty rows) and an empty one as they are; JSON arrays read as they are', () => {
+    const ragged = [[[1, 2], []], [[3, 4], [5, 6]]];
+    expect(packFloats(ragged)).toBe(ragged);
+    expect(packFloats([])).toEqual([]);
+    expect(unpackFloats(ragged)).toBe(ragged);
+  });
+
+  it('refuse bytes that do not fit the shape', () => {
+    const packed = packFloats([[[1, 2, 3]]]) as { float64: string; shape: number[] };
+    expect(() => unpackFloats({ ...packed, shape: [1, 1, 4] })).toThrow(/24 bytes for shape \[1,1,4\] \(32 expected\)/);
+    expect(() => unpackFloats({ ...packed, shape: [1, -1, 3] })).toThrow(/bad shape/);
+  });
+});
