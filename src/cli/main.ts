@@ -77,12 +77,18 @@ export function reportError(e: unknown, argv: string[], debug: boolean): number 
   return 1;
 }
 
+/** Theory solves kept between processes (src/cli/theory-store.ts), for the commands that write summaries. */
+async function useTheoryStore(): Promise<void> {
+  (await import('./theory-store.ts')).installTheoryStore();
+}
+
 /** What the commands do, each module imported only when its command runs. */
 function actions(argv: string[]): Actions {
   const command = ['stdp-mc', ...argv].join(' ');
   return {
     async run(file, f) {
       // The file is read (and a bad one refused) before the models are loaded.
+      await useTheoryStore();
       const { readStrictJsonFile } = await import('../core/strict-json.ts');
       const json = await readStrictJsonFile(file);
       const { runCommand } = await import('./run-command.ts');
@@ -95,10 +101,12 @@ function actions(argv: string[]): Actions {
       });
     },
     async merge(dirs, f) {
+      await useTheoryStore();
       const { mergeCommand } = await import('./run-command.ts');
       return mergeCommand(dirs, f.out, !!f.force, { json: !!f.json, noReport: !f.report }, command);
     },
     async report(dir, f) {
+      await useTheoryStore();
       const { reportCommand } = await import('./run-command.ts');
       return reportCommand(dir, !!f.force, { json: !!f.json, noReport: !f.report }, command);
     },

@@ -37,6 +37,7 @@ import { stepMomentsD3 } from './coefficients-d3.ts';
 import { prolongD3, solveGridD3, type GridD3, type GridSolutionD3 } from './backward-d3.ts';
 import { d2Coefficients, scaleTableD2, type ScaleTableD2 } from './scale-table-d2.ts';
 import { timedTheory } from './theory-clock.ts';
+import { storedTheory } from './theory-store.ts';
 
 export interface GridOptions {
   /** Fine-grid spacing in y (default 0.19·√(α(1 + 2V))). */
@@ -112,7 +113,7 @@ function startState(inp: PredictInput): { x: number[]; iStar: number } {
   return { x, iStar: inp.iStar ?? iStar };
 }
 
-const cache = new Map<string, { vals: number[]; errs: number[]; details: Record<string, unknown> }>();
+const cache = new Map<string, SolveD3>();
 
 /**
  * The d = 3 solve at y(0) = (y1, y2): two grids and Richardson; returns (P(i*), P(j), P(k)) and their error estimates.
@@ -122,6 +123,23 @@ export function solveD3(y0: [number, number], alpha: number, noise: NoiseSpec, g
   const key = JSON.stringify([y0, alpha, noise.law, noise.halfWidth, noise.sd ?? null, grid]);
   const hit = cache.get(key);
   if (hit) return hit;
+  // Across processes (a run, its shards, their merge): the store keys the full noise law, not only what this key names.
+  const out = storedTheory(`solveD3 ${JSON.stringify([y0, alpha, noise, grid])}`, () => solveD3Uncached(y0, alpha, noise, grid), isSolveD3);
+  if (cache.size > 256) cache.delete(cache.keys().next().value!);
+  cache.set(key, out);
+  return out;
+}
+
+/** Whether a stored value has the shape solveD3 returns. */
+function isSolveD3(v: unknown): v is SolveD3 {
+  const o = v as SolveD3;
+  return !!o && Array.isArray(o.vals) && o.vals.length === 3 && o.vals.every((x) => typeof x === 'number')
+    && Array.isArray(o.errs) && o.errs.length === 3 && !!o.details && typeof o.details === 'object';
+}
+
+type SolveD3 = { vals: number[]; errs: number[]; details: Record<string, unknown> };
+
+function solveD3Uncached(y0: [number, number], alpha: number, noise: NoiseSpec, grid: GridOptions): SolveD3 {
   const t0 = performance.now();
   const s = layerWidth(alpha, noise);
   // Spacing: resolve the layer (0.19 s on the fine grid) and, where the failure probability towards the nearest
@@ -154,10 +172,7 @@ export function solveD3(y0: [number, number], alpha: number, noise: NoiseSpec, g
     box: [0, 1].map((c) => [y0[c]! + H * lo[c]!, y0[c]! + H * hi[c]!]),
     seconds: (performance.now() - t0) / 1000,
   };
-  const out = { vals, errs, details };
-  if (cache.size > 256) cache.delete(cache.keys().next().value!);
-  cache.set(key, out);
-  return out;
+  return { vals, errs, details };
 }
 
 /**
