@@ -57,10 +57,12 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
   }
   const sim = run.points.reduce((a, pt) => a + pt.seconds, 0);
   const batches = run.points.reduce((a, pt) => a + pt.blocks.length, 0);
-  // A resumed run's earlier batches ran in another process: here the wall time holds only the batches run now.
-  const bookkeeping = Math.max(0, wallSeconds - run.secondsRunNow) + summary;
+  // A resumed run's earlier batches ran in another process: here the wall time holds only the batches run now. Choosing
+  // and creating the engine (the adapter probe of --engine auto, shader compilation) is start-up, counted apart.
+  const start = run.engineStartSeconds ?? 0;
+  const bookkeeping = Math.max(0, wallSeconds - run.secondsRunNow - start) + summary;
   console.log(model.human(out.summary, out.files));
-  console.log(`wall ${seconds(wallSeconds + (performance.now() - t0) / 1000)} s: simulation ${seconds(sim)} s in ${batches} batches` +
+  console.log(`wall ${seconds(wallSeconds + (performance.now() - t0) / 1000)} s: engine start-up ${seconds(start)} s; simulation ${seconds(sim)} s in ${batches} batches` +
     `${run.batchesRun < batches ? ` (${run.batchesRun} run now, the rest from the state log)` : ''}; bookkeeping ${seconds(bookkeeping)} s` +
     ` (state log, statistics, summary); theory ${seconds(theory)} s; ${o.noReport ? 'summary.json' : 'report'} ${seconds(write)} s`);
 }

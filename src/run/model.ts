@@ -92,6 +92,8 @@ export interface EnsembleRun<X, B> {
   batchesRun: number;
   /** Seconds of those batches (the engine's time in this process). */
   secondsRunNow: number;
+  /** Seconds spent choosing and creating engines in this process (adapter probe, device, shader compilation). */
+  engineStartSeconds?: number;
 }
 
 export interface Shard {

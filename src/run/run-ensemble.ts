@@ -131,7 +131,16 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
   if (o.shard && exp.target) {
     throw new RunFailedError('a precision target decides when to stop from all batches together, so it cannot be split into shards: use a fixed N (trajectories and batches)');
   }
-  const select = o.selectEngine ?? ((c: EngineChoice) => model.selectEngine(c));
+  let engineStartSeconds = 0;
+  const selectModelEngine = o.selectEngine ?? ((c: EngineChoice) => model.selectEngine(c));
+  const select = async (c: EngineChoice) => {
+    const ts = performance.now();
+    try {
+      return await selectModelEngine(c);
+    } finally {
+      engineStartSeconds += (performance.now() - ts) / 1000;
+    }
+  };
   let { engine, reason } = await select(o.engine ?? 'auto');
   o.onEngine?.(engine.info, reason);
   const done = new Map<string, BatchRecord<B>>();
@@ -215,5 +224,6 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
     shard: o.shard ?? null,
     batchesRun,
     secondsRunNow,
+    engineStartSeconds,
   };
 }
