@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { progressLine, stderrProgress } from '../../src/cli/progress.ts';
 import { expectClose } from '../expect-close.ts';
+import type { Runtime } from '../gpu/spawn.ts';
 import { runCli as cli, tempFolder } from './cli-helpers.ts';
 
 const tiny = {
@@ -11,13 +12,30 @@ const tiny = {
   scenario: { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 300, trajectories: 500, seed: 7, checkpoints: { every: 100 } },
 };
 
+const shared = tempFolder('stdp-mc-cli-');
+const tinyFile = shared.write('tiny', tiny);
+const jsonRuns = new Map<Runtime, { out: string; r: ReturnType<typeof cli> }>();
+
+/**
+ * `stdp-mc run --json` of the tiny experiment (with --trajectories and --seed) under `runtime`, run once: the first
+ * test of each runtime checks it, the second compares the two runtimes' numbers.
+ */
+function jsonRun(runtime: Runtime): { out: string; r: ReturnType<typeof cli> } {
+  let run = jsonRuns.get(runtime);
+  if (!run) {
+    const out = join(shared.dir, `out-${runtime}`);
+    run = { out, r: cli(runtime, ['run', tinyFile, '--engine', 'cpu', '--json', '--out', out, '--trajectories', '400', '--seed', '11']) };
+    jsonRuns.set(runtime, run);
+  }
+  return run;
+}
+
 describe.each(['node', 'deno'] as const)('stdp-mc run under %s', (runtime) => {
   const { dir, write } = tempFolder('stdp-mc-cli-');
   const file = write('tiny', tiny);
 
   it('--json prints the summary alone on stdout and writes DIR/summary.json', () => {
-    const out = join(dir, `out-${runtime}`);
-    const r = cli(runtime, ['run', file, '--engine', 'cpu', '--json', '--out', out, '--trajectories', '400', '--seed', '11']);
+    const { out, r } = jsonRun(runtime);
     expect(r.status, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual(s);
@@ -43,14 +61,14 @@ describe.each(['node', 'deno'] as const)('stdp-mc run under %s', (runtime) => {
   });
 
   it('gives the same numbers as the other runtime for the same seed (cpu engine)', () => {
-    const a = JSON.parse(cli(runtime, ['run', file, '--engine', 'cpu', '--json', '--out', join(dir, 'a')]).stdout);
-    const b = JSON.parse(cli(runtime === 'node' ? 'deno' : 'node', ['run', file, '--engine', 'cpu', '--json', '--out', join(dir, 'b')]).stdout);
+    const a = JSON.parse(jsonRun(runtime).r.stdout);
+    const b = JSON.parse(jsonRun(runtime === 'node' ? 'deno' : 'node').r.stdout);
     // Counts are identical; floats may differ in the last ulp (Node 20's and Deno's V8 have different exp/log).
     expectClose(a.checkpoints, b.checkpoints, { floor: 1 });
   });
 
   it('runs the webgpu engine on the software adapter and reports it', () => {
-    const r = cli(runtime, ['run', file, '--engine', 'webgpu', '--json', '--out', join(dir, 'g'), '--trajectories', '128']);
+    const r = cli(runtime, ['run', file, '--engine', 'webgpu', '--json', '--no-report', '--out', join(dir, 'g'), '--trajectories', '128']);
     expect(r.status, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.engine.name).toBe('webgpu');

@@ -21,6 +21,18 @@ const file = write('scale', exp);
 
 const cli = (runtime: 'node' | 'deno', args: string[]) => runCli(runtime, args, 180_000);
 
+let single: any;
+
+/** The uninterrupted single run's summary (in DIR/full), run once: the resumed runs and the merged shards must equal it. */
+function reference(): any {
+  if (!single) {
+    const full = cli('node', ['run', file, '--engine', 'cpu', '--json', '--no-report', '--out', join(dir, 'full')]);
+    expect(full.status, full.stderr).toBe(0);
+    single = JSON.parse(full.stdout);
+  }
+  return single;
+}
+
 /** The summary without what legitimately differs between runs: timings and when/how it was made. */
 function stable(s: any): any {
   const { timing, provenance, ...rest } = s;
@@ -57,9 +69,6 @@ async function interrupt(out: string, signal: NodeJS.Signals, minBatches: number
 }
 
 describe('resume', () => {
-  const full = cli('node', ['run', file, '--engine', 'cpu', '--json', '--no-report', '--out', join(dir, 'full')]);
-  const reference = JSON.parse(full.stdout);
-
   // Delays after the first saved batch(es) land at different points of a batch (~0.1 s each here).
   it.each([
     ['SIGKILL', 1, 37],
@@ -76,10 +85,11 @@ describe('resume', () => {
     if (signal !== 'SIGKILL') expect(r.stderr).toMatch(new RegExp(`stopped by ${signal}; \\d+ batches are saved in .*state\\.jsonl; continue with: stdp-mc run .* --resume`));
     const resumed = cli('node', ['run', file, '--engine', 'cpu', '--json', '--no-report', '--resume', out]);
     expect(resumed.status, resumed.stderr).toBe(0);
-    expect(stable(JSON.parse(resumed.stdout))).toEqual(stable(reference));
+    expect(stable(JSON.parse(resumed.stdout))).toEqual(stable(reference()));
   });
 
   it('refuses a corrupted state, a different experiment, and an existing run without --force', () => {
+    reference(); // the finished run in DIR/full
     const out = join(dir, 'full');
     const again = cli('node', ['run', file, '--engine', 'cpu', '--out', out]);
     expect(again.status).toBe(2);
@@ -94,21 +104,23 @@ describe('resume', () => {
     expect(other.stderr).toMatch(/cannot resume .*: seed 78 differs from 77/);
     const more = cli('node', ['run', file, '--engine', 'cpu', '--steps', '1200', '--resume', out]);
     expect(more.stderr).toMatch(/cannot resume .*: a different experiment \(or different command-line overrides\)/);
+    // A small run to corrupt: 24 trajectories, 2 a batch (under 30 no theory verdict is possible, so the d = 3
+    // backward equation, most of a run of 1000, is not solved).
     const bad = join(dir, 'bad');
-    cli('node', ['run', file, '--engine', 'cpu', '--no-report', '--out', bad, '--trajectories', '1000']);
+    cli('node', ['run', file, '--engine', 'cpu', '--no-report', '--out', bad, '--trajectories', '24']);
     const st = readFileSync(join(bad, 'state.jsonl'), 'utf8');
     writeFileSync(join(bad, 'state.jsonl'), st.replace(/"successCount":(\d+)/, (_, n) => `"successCount":${Number(n) + 1}`));
-    const c = cli('node', ['run', file, '--engine', 'cpu', '--trajectories', '1000', '--resume', bad]);
+    const c = cli('node', ['run', file, '--engine', 'cpu', '--trajectories', '24', '--resume', bad]);
     expect(c.status).toBe(1);
     expect(c.stderr).toMatch(/state\.jsonl is corrupted \(line 2: checksum mismatch/);
-    const forced = cli('node', ['run', file, '--engine', 'cpu', '--no-report', '--out', bad, '--trajectories', '1000', '--force']);
+    const forced = cli('node', ['run', file, '--engine', 'cpu', '--no-report', '--out', bad, '--trajectories', '24', '--force']);
     expect(forced.status).toBe(0);
   });
 });
 
 describe('shards as separate processes (Node and Deno) merge into the single run', () => {
   it('1/3 and 3/3 under Node, 2/3 under Deno, merged under Deno, equal the single run; a missing shard is refused', () => {
-    const single = JSON.parse(cli('node', ['run', file, '--engine', 'cpu', '--json', '--no-report', '--out', join(dir, 'single')]).stdout);
+    const single = reference();
     for (const [i, rt] of [[1, 'node'], [2, 'deno'], [3, 'node']] as const) {
       const r = cli(rt, ['run', file, '--engine', 'cpu', '--no-report', '--json', '--shard', `${i}/3`, '--out', join(dir, `shard${i}`)]);
       expect(r.status, r.stderr).toBe(0);

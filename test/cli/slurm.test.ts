@@ -3,7 +3,8 @@
  * munged, slurmctld and slurmd (Debian's munge and slurm-wlm, installed by scripts/ensure-system-deps.mjs) with a
  * generated slurm.conf for this host, every file and port of its own in a temporary folder — and stopped in afterAll,
  * by the pids this file started. The node offers its CPUs and one `gpu` (a stand-in device file: the GPU recipe's
- * WebGPU runs on Mesa's lavapipe). No cgroups: proctrack/linuxproc, task/none, no accounting.
+ * WebGPU runs on Mesa's lavapipe). No cgroups: proctrack/linuxproc, task/none, no accounting. The scheduler starts
+ * jobs as soon as it can (no batch-scheduling delay; a full pass every second instead of every minute).
  *
  * Each recipe is submitted as a user would and its merged summary must equal the single-machine run's (counts exactly,
  * floats within 1e-12): a chain sweep under Node (more shards asked than batches: capped), Song under Deno, the
@@ -59,11 +60,12 @@ function daemonLogs(): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, ok: () => boolean, timeoutMs: number, why: () => string = daemonLogs): Promise<void> {
+/** Wait until `ok()`, asking every `everyMs` (a Slurm command costs some 25 ms; reading a file, far less). */
+async function until(what: string, ok: () => boolean, timeoutMs: number, why: () => string = daemonLogs, everyMs = 100): Promise<void> {
   const t0 = Date.now();
   while (!ok()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not after ${timeoutMs / 1000} s\n${why()}`);
-    await sleep(200);
+    await sleep(everyMs);
   }
 }
 
@@ -129,10 +131,32 @@ function expectSameSummary(merged: unknown, single: unknown): void {
   expectClose(scrub(single), scrub(merged), { rel: 1e-12, floor: 1 });
 }
 
+const singles = new Map<string, any>();
+
+/** The single-machine run's summary (run once per file, runtime and engine: two tests compare with the same one). */
 function reference(runtime: 'node' | 'deno', file: string, engine = 'cpu'): any {
-  const r = runCli(runtime, ['run', file, '--engine', engine, '--json', '--no-report', '--out', join(TMP, `single-${engine}-${runtime}-${Date.now()}`)], 180_000);
-  expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
+  const key = `${runtime} ${engine} ${file}`;
+  if (!singles.has(key)) {
+    const r = runCli(runtime, ['run', file, '--engine', engine, '--json', '--no-report', '--out', join(TMP, `single-${engine}-${runtime}-${Date.now()}`)], 180_000);
+    expect(r.status, r.stderr).toBe(0);
+    singles.set(key, JSON.parse(r.stdout));
+  }
+  return singles.get(key);
+}
+
+/** The pid of the process whose arguments include every one of `args`, or null. */
+function pidWith(args: string[]): number | null {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (args.every((a) => argv.includes(a))) return Number(d);
+  }
+  return null;
 }
 
 function write(name: string, json: object): string {
@@ -191,6 +215,9 @@ beforeAll(async () => {
     'SwitchType=switch/none',
     'MpiDefault=none',
     'SchedulerType=sched/backfill',
+    // Start jobs as soon as they can start: Slurm's defaults delay batch jobs up to 3 s (batch_sched_delay) and make
+    // a full pass once a minute; a dependent job (the merge) then waits for the next pass, here at most a second.
+    'SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,sched_interval=1,bf_interval=1',
     'SelectType=select/cons_tres',
     'SelectTypeParameters=CR_CPU',
     'GresTypes=gpu',
@@ -208,11 +235,11 @@ beforeAll(async () => {
 
   start('munged', 'munged', ['-F', `--socket=${SOCKET}`, `--key-file=${key}`, `--pid-file=${join(TMP, 'munge', 'munged.pid')}`,
     `--log-file=${join(TMP, 'log', 'munged.log')}`, `--seed-file=${join(TMP, 'munge', 'munged.seed')}`]);
-  await until('munged answering', () => sh('munge', ['-S', SOCKET, '-n']).code === 0, 30_000);
+  await until('munged answering', () => sh('munge', ['-S', SOCKET, '-n']).code === 0, 30_000, daemonLogs, 50);
   start('slurmctld', 'slurmctld', ['-D', '-i', '-f', CONF]);
-  await until('slurmctld answering', () => /UP/.test(sh('scontrol', ['ping']).out), 60_000);
+  await until('slurmctld answering', () => /UP/.test(sh('scontrol', ['ping']).out), 60_000, daemonLogs, 50);
   start('slurmd', 'slurmd', ['-D', '-N', NODE, '-f', CONF]);
-  await until('the node idle', () => sh('sinfo', ['-h', '-N', '-o', '%T']).out.trim() === 'idle', 60_000);
+  await until('the node idle', () => sh('sinfo', ['-h', '-N', '-o', '%T']).out.trim() === 'idle', 60_000, daemonLogs, 50);
 }, 150_000);
 
 afterAll(async () => {
@@ -296,14 +323,19 @@ describe('the Slurm recipes on a one-node cluster', () => {
   }, 420_000);
 
   it('a task cancelled with scancel mid-run, resubmitted with --resume, continues from its state; then the merge', async () => {
-    const file = chainSweep('d2-resume', 24000, [0.1, 0.05], 8);
+    const file = chainSweep('d2-resume', 8000, [0.1, 0.05], 8);
     const out = join(TMP, 'runs', 'd2-resume');
     const s = sh('bash', [SUBMIT, '--no-report', file, '2', out]);
     expect(s.code, s.err).toBe(0);
     const first = ids(s.out);
     const state = join(out, 'shard-1', 'state.jsonl');
     const saved = () => (existsSync(state) ? readFileSync(state, 'utf8').split('\n').filter((l) => l.includes('"kind":"batch"')).length : 0);
-    await until('shard 1 saving a batch', () => saved() >= 1, 120_000, () => jobLogs(join(out, 'slurm')));
+    // Shard 1 is held (SIGSTOP) as soon as it has saved a batch, most of its 4 batches of each α still to run, so the
+    // cancel lands mid-run however fast the run goes; scancel sends the job SIGCONT, then SIGTERM.
+    let shard1 = 0;
+    await until('shard 1 running', () => (shard1 = pidWith(['--shard', '1/2', join(out, 'shard-1')]) ?? 0) > 0, 120_000, () => jobLogs(join(out, 'slurm')), 20);
+    await until('shard 1 saving a batch', () => saved() >= 1, 120_000, () => jobLogs(join(out, 'slurm')), 10);
+    process.kill(shard1, 'SIGSTOP');
     const c = sh('scancel', [`${first.shards}_1`]);
     expect(c.code, c.err).toBe(0);
     const tasks = await waitJob(first.shards, join(out, 'slurm'));
