@@ -12,6 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ENTRY = join(ROOT, 'src/cli/main.ts');
+/** The bundle's entry points (chunks are shared): the CLI, and the shard count the submit scripts read. */
+const ENTRIES = { main: ENTRY, 'batch-count': join(ROOT, 'src/run/batch-count.ts') };
 
 /** Every source file under src/ with its size and modification time, and the installed packages' lock. */
 function sourceKey() {
@@ -66,7 +68,7 @@ export async function cliBundle() {
   // rename fails because the folder exists, and it uses the winner's identical files).
   const tmp = `${outdir}.${process.pid}.tmp`;
   const out = await esbuild.build({
-    entryPoints: { main: ENTRY }, bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
+    entryPoints: ENTRIES, bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
     outdir: tmp, outExtension: { '.js': '.mjs' }, write: false,
     packages: 'external', plugins: [ownUrl], logLevel: 'silent', absWorkingDir: ROOT,
   });
@@ -97,14 +99,20 @@ function pruneOldBundles(dir, keep) {
   }
 }
 
-/** Import the CLI: from the bundle when it can be built, else the sources through tsx. */
-export async function loadCli() {
+/** Import one entry of the bundle (main: the CLI) when it can be built, else its source through tsx. */
+export async function loadEntry(name) {
+  if (!(name in ENTRIES)) throw new Error(`no bundle entry ${name}`);
   if (process.env.STDP_MC_NO_BUNDLE !== '1') {
-    const file = await cliBundle().catch(() => null);
-    if (file) return import(pathToFileURL(file).href);
+    const main = await cliBundle().catch(() => null);
+    if (main) return import(pathToFileURL(join(main, '..', `${name}.mjs`)).href);
   }
   const { register } = await import('tsx/esm/api');
   register();
-  return import(pathToFileURL(ENTRY).href);
+  return import(pathToFileURL(ENTRIES[name]).href);
+}
+
+/** Import the CLI: from the bundle when it can be built, else the sources through tsx. */
+export function loadCli() {
+  return loadEntry('main');
 }
 
