@@ -1,9 +1,12 @@
 /**
  * Every model in the registry through the command line, as a new user would run it: one shipped experiment, made
  * small, run uninterrupted; then run again, killed with SIGKILL at two random moments (after a random number of
- * finished batches, plus a random delay) and resumed each time; then as shards 1/3, 2/3, 3/3 merged. The resumed
- * and the merged summaries must equal the uninterrupted one: counts exactly, floats within 1e-12 (relative), timing
- * and provenance aside.
+ * finished batches, plus a random part of a batch) and resumed each time; then as shards 1/3, 2/3, 3/3 merged. The
+ * resumed and the merged summaries must equal the uninterrupted one: counts exactly, floats within 1e-12 (relative),
+ * timing and provenance aside.
+ *
+ * Each kill must land mid-run: the process dies by the SIGKILL (it did not finish first) and its state log has no
+ * completion line; the second kill lands in the resumed run after it has saved at least one batch of its own.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { modelNames, modelOf } from '../../src/models/registry.ts';
-import { SMALL, scrub, smallExperiment } from '../models/small-experiments.ts';
+import { SMALL, cliExperiment, scrub } from '../models/small-experiments.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/stdp-mc.js');
@@ -33,24 +36,34 @@ function cli(args: string[]): Promise<{ code: number | null; out: string; err: s
   });
 }
 
-function batchLines(dir: string): number {
+/** The finished lines of a run's state log (a line cut short by a kill is not counted): batches, their seconds, completion. */
+function stateLog(dir: string): { batches: number; seconds: number[]; complete: boolean } {
   const f = join(dir, 'state.jsonl');
-  if (!existsSync(f)) return 0;
-  return readFileSync(f, 'utf8').split('\n').filter((l) => l.includes('"kind":"batch"')).length;
+  const log = { batches: 0, seconds: [] as number[], complete: false };
+  if (!existsSync(f)) return log;
+  const text = readFileSync(f, 'utf8');
+  for (const line of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) {
+    if (line.includes('"kind":"batch"')) {
+      log.batches++;
+      const s = /"seconds":([0-9.eE+-]+)/.exec(line);
+      if (s) log.seconds.push(Number(s[1]));
+    } else if (line.includes('"kind":"complete"')) log.complete = true;
+  }
+  return log;
 }
 
-/** Start a run and SIGKILL it once `batches` batches are in its log, after `delayMs` more. */
-function runAndKill(args: string[], dir: string, batches: number, delayMs: number): Promise<void> {
+/** Start a run and SIGKILL it once `batches` batches are in its log, after `delayMs` more; how it ended. */
+function runAndKill(args: string[], dir: string, batches: number, delayMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: 'ignore' });
     let fired = false;
     const timer = setInterval(() => {
-      if (!fired && batchLines(dir) >= batches) {
+      if (!fired && stateLog(dir).batches >= batches) {
         fired = true;
         setTimeout(() => p.kill('SIGKILL'), delayMs);
       }
-    }, 10);
-    p.on('close', () => { clearInterval(timer); resolve(); });
+    }, 5);
+    p.on('close', (code, signal) => { clearInterval(timer); resolve({ code, signal }); });
   });
 }
 
@@ -81,10 +94,10 @@ describe('every model runs in batches through the CLI: killed and resumed, or sh
 
   const random = rng(2026);
   for (const model of modelNames()) {
-    const kills = [random(), random()];
+    const u = [random(), random(), random(), random()];
     it(`${model}: SIGKILL twice then --resume, and shards 1/3..3/3 merged, equal the uninterrupted run`, async () => {
       const work = mkdtempSync(join(tmpdir(), `stdp-mc-${model}-`));
-      const json = smallExperiment(model);
+      const json = cliExperiment(model);
       expect(modelOf(json).model).toBe(model);
       const file = join(work, 'experiment.json');
       writeFileSync(file, JSON.stringify(json));
@@ -93,16 +106,36 @@ describe('every model runs in batches through the CLI: killed and resumed, or sh
       const full = await cli([...common, '--out', join(work, 'full')]);
       expect(full.code, full.err).toBe(0);
       const want = scrub(JSON.parse(full.out));
-      const total = batchLines(join(work, 'full'));
-      expect(total).toBeGreaterThanOrEqual(3);
+      const log = stateLog(join(work, 'full'));
+      const total = log.batches;
+      // A first kill after batch 1 … total − 3 leaves at least three batches to land in, the second at least two.
+      expect(total).toBeGreaterThanOrEqual(4);
+      expect(log.complete).toBe(true);
+      // The random part of a batch: up to half the uninterrupted run's median batch time.
+      const batchMs = 1000 * [...log.seconds].sort((a, b) => a - b)[log.seconds.length >> 1]!;
+      const delay = (v: number) => Math.floor(v * batchMs / 2);
 
-      // Two kills at random moments: after a random number of finished batches (1 … total − 1), a random delay later.
+      // Kill 1: after a random number of finished batches (1 … total − 3), a random delay later.
       const dir = join(work, 'killed');
-      const at = kills.map((u) => 1 + Math.floor(u * (total - 2))).sort((a, b) => a - b);
-      await runAndKill([...common, '--out', dir], dir, at[0]!, Math.floor(kills[0]! * 50));
-      await runAndKill(['run', file, '--engine', 'cpu', '--no-report', '--json', '--resume', dir], dir, at[1]!, Math.floor(kills[1]! * 50));
-      const resumed = await cli(['run', file, '--engine', 'cpu', '--no-report', '--json', '--resume', dir]);
+      const at1 = 1 + Math.floor(u[0]! * (total - 3));
+      const k1 = await runAndKill([...common, '--out', dir], dir, at1, delay(u[1]!));
+      const after1 = stateLog(dir);
+      expect(k1.signal, `${model}: the first kill landed after the run had finished (${after1.batches}/${total} batches)`).toBe('SIGKILL');
+      expect(after1.complete).toBe(false);
+      expect(after1.batches).toBeGreaterThanOrEqual(at1);
+      expect(after1.batches).toBeLessThan(total);
+
+      // Kill 2, in the resumed run: after it has saved at least one batch of its own (… total − 2), a random delay later.
+      const at2 = after1.batches + 1 + Math.floor(u[2]! * Math.max(0, total - 2 - after1.batches));
+      const k2 = await runAndKill([...common, '--resume', dir], dir, at2, delay(u[3]!));
+      const after2 = stateLog(dir);
+      expect(k2.signal, `${model}: the second kill landed after the resumed run had finished (${after2.batches}/${total} batches)`).toBe('SIGKILL');
+      expect(after2.complete).toBe(false);
+      expect(after2.batches).toBeGreaterThan(after1.batches);
+
+      const resumed = await cli([...common, '--resume', dir]);
       expect(resumed.code, resumed.err).toBe(0);
+      expect(stateLog(dir)).toMatchObject({ batches: total, complete: true });
       expectSame(want, scrub(JSON.parse(resumed.out)), `${model} resumed`);
 
       const shards = await Promise.all([1, 2, 3].map((i) => cli([...common, '--shard', `${i}/3`, '--out', join(work, `s${i}`)])));

@@ -3,18 +3,21 @@
  * every model runs its small experiment (small-experiments.ts) on the float64 CPU engine and on WebGPU (Deno on
  * lavapipe, f32) and the two agree; every model resumes from a JSON round trip of its first batches to the
  * uninterrupted numbers; and a lost device is retried on a fresh engine with an unchanged result, on WebGPU, for a
- * model beside the chain.
+ * model beside the chain. All the WebGPU runs share one Deno process (test/gpu/registry-runner.ts, batched); the CPU
+ * side of the comparison is the uninterrupted run of the resume test.
  *
  * CPU against WebGPU: the engines read the same Philox numbers per copy, so every count (integers: successes, vertex
  * and plateau counts, histograms, spikes) must be identical on these short runs, and every other number must agree
  * to f32 rounding accumulated over the run: |a − b| ≤ 1e-3·max(|a|, |b|) + 1e-5 (the largest seen here is ~4e-4
  * relative, on standard deviations; a wrong kernel misses by orders of magnitude).
  */
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MODELS, PRESETS, modelByName, modelNames, modelOf } from '../../src/models/registry.ts';
 import { runEnsemble, type BatchRecord } from '../../src/run/run-ensemble.ts';
-import { runRunnerOnDeno } from '../gpu/spawn.ts';
+import { ROOT, denoBin } from '../gpu/spawn.ts';
 import { SMALL, scrub, smallExperiment } from './small-experiments.ts';
 
 const EXPERIMENTS = new URL('../../experiments/', import.meta.url);
@@ -30,10 +33,67 @@ function numbers(a: unknown, b: unknown, path: string, out: { path: string; a: n
   }
 }
 
-async function summaryOn(model: string, engine: 'cpu'): Promise<unknown> {
-  const m = modelByName(model)!;
-  const run = await runEnsemble(m, m.parse(smallExperiment(model), {}), { engine });
-  return scrub(JSON.parse(JSON.stringify(m.files(m.result(run), { report: false }).summary)));
+interface RegistryRequest { model: string; engine: 'webgpu'; failBatch?: number }
+
+/**
+ * Every WebGPU run of this file in one Deno process (test/gpu/registry-runner.ts with a batch: one Deno start, one
+ * compile of the sources, one lavapipe initialisation instead of one each per run; every run still makes and disposes
+ * its own engines). Started once, in the background, when the file's tests start; each test awaits its own answer.
+ */
+const GPU_RUNS: RegistryRequest[] = [
+  ...modelNames().map((model) => ({ model, engine: 'webgpu' as const })),
+  { model: 'multi', engine: 'webgpu', failBatch: 1 },
+];
+let gpuBatch: Promise<any[]> | null = null;
+
+function runGpuBatch(): Promise<any[]> {
+  return new Promise((resolve, reject) => {
+    const runner = fileURLToPath(new URL('../gpu/registry-runner.ts', import.meta.url));
+    const p = spawn(denoBin(), ['run', '-A', runner, JSON.stringify({ batch: GPU_RUNS })], {
+      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+    });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 600_000);
+    p.on('error', reject);
+    p.on('close', (code, signal) => {
+      clearTimeout(timer);
+      try {
+        if (code !== 0) throw new Error(`registry-runner.ts exited with ${code ?? signal}: ${err.slice(-4000)}`);
+        resolve(JSON.parse(out.trim().split('\n').pop()!).batch);
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+/** The answer of one WebGPU run of the batch (its error, if it threw, fails the test that asked). */
+async function gpuRun(req: RegistryRequest): Promise<any> {
+  const i = GPU_RUNS.findIndex((r) => r.model === req.model && r.failBatch === req.failBatch);
+  const answer = (await (gpuBatch ??= runGpuBatch()))[i];
+  if (answer.error) throw new Error(`${req.model} on WebGPU${req.failBatch !== undefined ? ` (failBatch ${req.failBatch})` : ''}: ${answer.error}`);
+  return answer;
+}
+
+// Start the Deno batch with the file: it runs beside the in-process tests below (where a core is free).
+beforeAll(() => {
+  gpuBatch ??= runGpuBatch();
+  gpuBatch.catch(() => { /* reported by the tests that await it */ });
+});
+
+/** The CPU summary of each model's small experiment, as the resume test below computed it (the same run). */
+const cpuSummaries = new Map<string, unknown>();
+
+async function cpuSummary(model: string): Promise<unknown> {
+  if (!cpuSummaries.has(model)) {
+    const m = modelByName(model)!;
+    const run = await runEnsemble(m, m.parse(smallExperiment(model), {}), { engine: 'cpu' });
+    cpuSummaries.set(model, scrub(JSON.parse(JSON.stringify(m.files(m.result(run), { report: false }).summary))));
+  }
+  return cpuSummaries.get(model);
 }
 
 describe('the registry', () => {
@@ -74,7 +134,9 @@ describe('every model resumes from its saved batches to the uninterrupted number
       const resumed = await runEnsemble(m, exp, { engine: 'cpu', done });
       expect(resumed.batchesRun).toBe(saved.length - k);
       const s = (r: typeof full) => scrub(JSON.parse(JSON.stringify(m.files(m.result(r), { report: false }).summary)));
-      expect(s(resumed)).toEqual(s(full));
+      const want = s(full);
+      cpuSummaries.set(name, want);
+      expect(s(resumed)).toEqual(want);
     }, 120_000);
   }
 });
@@ -82,12 +144,13 @@ describe('every model resumes from its saved batches to the uninterrupted number
 describe('every model on the CPU (f64) and on WebGPU (Deno, lavapipe, f32) agrees', () => {
   for (const name of modelNames()) {
     it(name, async () => {
-      const cpu = await summaryOn(name, 'cpu');
-      const gpu = runRunnerOnDeno('registry-runner.ts', { model: name, engine: 'webgpu' });
+      const cpu = await cpuSummary(name);
+      const gpu = await gpuRun({ model: name, engine: 'webgpu' });
       expect(gpu.engine.name).toBe('webgpu');
       const pairs: { path: string; a: number; b: number }[] = [];
       numbers(cpu, gpu.summary, '', pairs);
       expect(pairs.length).toBeGreaterThan(10);
+      expect(pairs.filter(({ a }) => Number.isInteger(a)).length, 'counts compared').toBeGreaterThan(0);
       for (const { path, a, b } of pairs) {
         if (Number.isInteger(a) && Number.isInteger(b)) expect(b, `${name}${path}`).toBe(a);
         else if (Number.isNaN(a)) expect(b, `${name}${path}`).toBeNaN();
@@ -98,9 +161,12 @@ describe('every model on the CPU (f64) and on WebGPU (Deno, lavapipe, f32) agree
 });
 
 describe('a lost device is retried on a fresh engine with an unchanged result', () => {
-  it('several outputs on WebGPU (Deno, lavapipe): batch 1 fails once, the summary equals the clean run', () => {
-    const clean = runRunnerOnDeno('registry-runner.ts', { model: 'multi', engine: 'webgpu' });
-    const retried = runRunnerOnDeno('registry-runner.ts', { model: 'multi', engine: 'webgpu', failBatch: 1 });
+  it('several outputs on WebGPU (Deno, lavapipe): batch 1 fails once, the summary equals the clean run', async () => {
+    const clean = await gpuRun({ model: 'multi', engine: 'webgpu' });
+    const retried = await gpuRun({ model: 'multi', engine: 'webgpu', failBatch: 1 });
+    expect(clean.failures).toBe(0);
+    expect(clean.created).toBe(1);
+    expect(retried.engine.name).toBe('webgpu');
     expect(retried.failures).toBe(1);
     expect(retried.created).toBe(2);
     expect(retried.summary).toEqual(clean.summary);
