@@ -24,7 +24,7 @@ const NV_FIXED = 4;
 const PARAMS = uniformLayout({
   ...CHUNK_FIELDS,
   alpha: 'f32', i_star: 'u32',
-  keep_paths: 'u32 // keep p of global trajectories < keep_paths (only the first batch has any)',
+  keep_paths: 'u32 // keep p of global trajectories < keep_paths (in whichever batch holds them)',
   ...NOISE_FIELDS,
 });
 
@@ -106,7 +106,7 @@ export class WebGpuEngine extends ensembleEngine(PARAMS, 6, 1) implements Engine
     const keep = Math.max(0, s.keepPaths);
 
     // Read back the summaries of a batch (never the trajectories, unless asked for the final state).
-    const collect = async (b: BatchContext, keepHere: number) => {
+    const collect = async (b: BatchContext) => {
       const { n, nWg } = b;
       const counts = new Uint32Array(await b.read('counts'));
       const hist = new Uint32Array(await b.read('hist'));
@@ -122,15 +122,6 @@ export class WebGpuEngine extends ensembleEngine(PARAMS, 6, 1) implements Engine
         const N = end - start;
         for (let i = 0; i < d; i++) finalState.set(st.subarray(i * n, (i + 1) * n), i * N + (b.b0 - start));
       }
-      if (paths && keepHere) {
-        const pb = new Float32Array(await b.read('paths'));
-        for (let m = 0; m < nPaths; m++) {
-          for (let c = 0; c < slots; c++) {
-            const off = (c * keep + start + m) * d;
-            paths[m]!.push(Array.from(pb.subarray(off, off + d)));
-          }
-        }
-      }
     };
     const fixed = { alpha: s.alpha, i_star: s.iStar, ...noiseValues(np) };
     const run = await this.runEnsemble({
@@ -144,14 +135,24 @@ export class WebGpuEngine extends ensembleEngine(PARAMS, 6, 1) implements Engine
         const stepsPerDispatch = this.stepsPerDispatch(b.n, {
           requested: o.stepsPerDispatch, budget: threadStepBudget, iterationsPerStep: stepIterations(d, ex),
         });
-        // Paths are kept in the first batch only (global trajectories < keepPaths); a later batch gets keep = 0.
-        const keepHere = b.b0 === 0 ? keep : 0;
         return [{
           dispatches: planDispatches(s.checkpoints, s.steps, stepsPerDispatch).map((disp, i) => ({
-            steps: disp.nSteps, values: { ...chunkValues(s.seedKey, b, disp, i), ...fixed, keep_paths: keepHere },
+            steps: disp.nSteps, values: { ...chunkValues(s.seedKey, b, disp, i), ...fixed, keep_paths: keep },
           })),
-          finish: () => collect(b, keepHere),
+          finish: () => collect(b),
         }];
+      },
+      // The kernel writes p of global trajectories < keepPaths in whichever device batch holds them, so a range that
+      // starts past 0 (the run layer's later batches) keeps its own (before, only a range starting at 0 kept any).
+      end: async (read) => {
+        if (!paths) return;
+        const pb = new Float32Array(await read('paths'));
+        for (let m = 0; m < nPaths; m++) {
+          for (let c = 0; c < slots; c++) {
+            const off = (c * keep + start + m) * d;
+            paths[m]!.push(Array.from(pb.subarray(off, off + d)));
+          }
+        }
       },
     });
     return { engine: this.runInfo({ batchSize, threadStepBudget }), checkpoints: acc, paths, finalState, timing: run };
