@@ -14,7 +14,6 @@ import { resolveHebbianScenario } from '../../src/models/hebbian/scenario.ts';
 import { HebbianWebGpuEngine } from '../../src/models/hebbian/webgpu-engine.ts';
 import type { HebbianResult } from '../../src/models/hebbian/cpu-engine.ts';
 import { answerEngineRequest, plainArray as arr } from './engine-request.ts';
-import { printResult, requestArg } from './runner-io.ts';
 
 const answer = (r: HebbianResult) => ({
   engine: r.engine,
@@ -24,17 +23,4 @@ const answer = (r: HebbianResult) => ({
   timing: r.timing,
 });
 
-const req = requestArg();
-if (Array.isArray(req.batch)) {
-  const engine = await HebbianWebGpuEngine.create();
-  if (!engine) throw new Error('no WebGPU adapter');
-  const out: unknown[] = [];
-  try {
-    for (const r of req.batch as { scenario: unknown; options?: object }[]) out.push(answer(await engine.run(resolveHebbianScenario(r.scenario), r.options ?? {})));
-  } finally {
-    engine.dispose();
-  }
-  await printResult({ batch: out });
-} else {
-  await answerEngineRequest(resolveHebbianScenario, () => HebbianWebGpuEngine.create(), answer);
-}
+await answerEngineRequest(resolveHebbianScenario, () => HebbianWebGpuEngine.create(), answer);

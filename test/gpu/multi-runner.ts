@@ -15,7 +15,6 @@ import { MultiWebGpuEngine } from '../../src/models/multi/webgpu-engine.ts';
 import { multiAccumulatorToJSON } from '../../src/models/multi/stats.ts';
 import type { MultiEnsembleResult } from '../../src/models/multi/cpu-engine.ts';
 import { answerEngineRequest, plainArray } from './engine-request.ts';
-import { printResult, requestArg } from './runner-io.ts';
 
 const answer = (r: MultiEnsembleResult) => ({
   engine: r.engine,
@@ -26,17 +25,4 @@ const answer = (r: MultiEnsembleResult) => ({
   timing: r.timing,
 });
 
-const req = requestArg();
-if (Array.isArray(req.batch)) {
-  const engine = await MultiWebGpuEngine.create();
-  if (!engine) throw new Error('no WebGPU adapter');
-  const out: unknown[] = [];
-  try {
-    for (const r of req.batch as { scenario: unknown; options?: object }[]) out.push(answer(await engine.run(resolveMultiScenario(r.scenario), r.options ?? {})));
-  } finally {
-    engine.dispose();
-  }
-  await printResult({ batch: out });
-} else {
-  await answerEngineRequest(resolveMultiScenario, () => MultiWebGpuEngine.create(), answer);
-}
+await answerEngineRequest(resolveMultiScenario, () => MultiWebGpuEngine.create(), answer);
