@@ -1,7 +1,8 @@
 /**
  * Mergeable ensemble statistics at one checkpoint. Every engine produces these raw accumulators (counts, a fixed
- * histogram held as the window of its occupied bins (bin-window.ts), and (n, mean, M2) triples); batches, chunks and shards merge exactly for counts and within rounding
- * for the moments (Chan et al.'s parallel update). Summaries (quantiles, sd) are derived from them.
+ * histogram held as the window of its occupied bins (bin-window.ts), and (n, mean, M2) triples); batches, chunks and
+ * shards merge exactly for counts and within rounding for the moments (Chan et al.'s parallel update). Summaries
+ * (quantiles, sd) are derived from them.
  *
  * Per trajectory the reduced quantities are
  *   L = log(1 − p_{i*})   (the log-gap; computed without cancellation, see logGap in the engines)
