@@ -2,17 +2,21 @@
  * The one list of models. The command line, the browser page's worker and presets, the JSON Schema and the tests read
  * it; nothing outside src/models/ names a model. Adding a model: a folder src/models/<name>/ with its definition.ts
  * (an EnsembleModel, src/run/model.ts) and presets.ts, and one line in MODELS and PRESETS below.
+ *
+ * Models built on another model do not import its folder: they declare what they use of it (spiking's
+ * matching-chain.ts, rare-event's chain-port.ts) and are handed it here.
  */
 import { z } from 'zod';
 import { ScenarioError } from '../core/errors.ts';
 import type { EnsembleModel } from '../run/model.ts';
 import { chainModel } from './chain/definition.ts';
+import { stepWithStream } from './chain/chain-math.ts';
 import { hebbianModel } from './hebbian/definition.ts';
 import { multiModel } from './multi/definition.ts';
 import { natgradModel } from './natgrad/definition.ts';
-import { rareEventModel } from './rare-event/definition.ts';
+import { rareEventModelOver } from './rare-event/definition.ts';
 import { songModel } from './song/definition.ts';
-import { spikingModel } from './spiking/definition.ts';
+import { spikingModelOver } from './spiking/definition.ts';
 import { zeroOrderModel } from './zero-order/definition.ts';
 import type { Preset } from '../core/preset.ts';
 import { PRESETS as chainPresets } from './chain/presets.ts';
@@ -22,6 +26,10 @@ import { PRESETS as natgradPresets } from './natgrad/presets.ts';
 import { PRESETS as songPresets } from './song/presets.ts';
 import { PRESETS as spikingPresets } from './spiking/presets.ts';
 import { PRESETS as zeroOrderPresets } from './zero-order/presets.ts';
+
+/** The spiking network runs the matching chain beside it; rare-event estimates the chain's failure probability. */
+const spikingModel = spikingModelOver(chainModel);
+const rareEventModel = rareEventModelOver({ model: chainModel, step: stepWithStream });
 
 /** Every model, in the order the page lists them. */
 export const MODELS: EnsembleModel[] = [chainModel, rareEventModel, multiModel, spikingModel, songModel, hebbianModel, natgradModel, zeroOrderModel];

@@ -100,10 +100,15 @@ describe('experiment files', () => {
 
   it('publish a JSON Schema generated from the same zod schema', () => {
     const js = experimentJsonSchema() as any;
-    // one branch per model of the registry (rare-event files are chain files), told apart by scenario.model
+    // one branch per model of the registry, told apart by scenario.model; rare-event files are chain files with a
+    // required rareEvent section, which the chain's own branch does not allow
     const branches = js.anyOf as any[];
-    expect(branches.map((b) => b.properties.scenario.properties.model.const).sort()).toEqual(modelNames().filter((m) => m !== 'rare-event').sort());
-    const sc = branches.find((b) => b.properties.scenario.properties.model.const === 'chain').properties.scenario;
+    expect(branches.map((b) => b.properties.scenario.properties.model.const).sort()).toEqual(modelNames().map((m) => (m === 'rare-event' ? 'chain' : m)).sort());
+    const chainBranches = branches.filter((b) => b.properties.scenario.properties.model.const === 'chain');
+    expect(chainBranches.map((b) => [b.additionalProperties, 'rareEvent' in b.properties, (b.required as string[]).includes('rareEvent')]))
+      .toEqual([[false, false, false], [false, true, true]]);
+    expect(chainBranches[1].properties.rareEvent.required).toEqual(['particles', 'replicates']);
+    const sc = chainBranches[0].properties.scenario;
     expect(sc.additionalProperties).toBe(false);
     expect(sc.required).toEqual(expect.arrayContaining(['model', 'rates', 'alpha', 'steps', 'trajectories', 'seed']));
     expect(sc.properties.noise.properties.law.enum).toEqual(['uniform', 'rademacher', 'truncnormal']);

@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolveScenario, type ResolvedScenario } from '../../src/models/chain/scenario.ts';
-import { advance, noiseParams } from '../../src/models/chain/chain-math.ts';
+import { advance, noiseParams, stepWithStream } from '../../src/models/chain/chain-math.ts';
 import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 import {
-  CpuParticleStepper, STATUS_CROSSED, particleParams, stepWithStream, xiOf,
+  CpuParticleStepper, STATUS_CROSSED, particleParams, xiOf,
 } from '../../src/models/rare-event/particles-cpu.ts';
 import { absorbingLevel, estimateFailure, startGap } from '../../src/models/rare-event/estimator.ts';
 import { failureProbabilityD2 } from '../../src/theory/diffusion-d2.ts';
@@ -64,7 +64,7 @@ describe('particle stepping', () => {
     const s = scenario(0.02);
     const B = absorbingLevel(s);
     const P = particleParams(s, B);
-    const st = CpuParticleStepper.forScenario(s);
+    const st = CpuParticleStepper.forScenario(s, stepWithStream);
     const n = 64, d = s.d;
     const batch = {
       n, x: new Float64Array(n * d), k: new Uint32Array(n), id: Uint32Array.from({ length: n }, (_, i) => i),
@@ -108,7 +108,7 @@ describe('estimator against plain Monte Carlo (d = 2, p1(0) = 0.6, uniform noise
     it(`α = ${alpha}: agrees within the combined standard error, and the intervals overlap`, async () => {
       const s = scenario(alpha, [1.5, 1], 31337, N);
       const mc = await plainMc(s);
-      const r = await estimateFailure(s, { engine: 'cpu', particles, replicates });
+      const r = await estimateFailure(s, { engine: 'cpu', particles, replicates, step: stepWithStream });
       const se = r.relativeError * r.estimate;
       expect(Math.abs(r.estimate - mc.p)).toBeLessThan(Z * Math.hypot(se, mc.se));
       expect(r.ci95[0]).toBeLessThan(mc.p + 1.96 * mc.se);
@@ -123,7 +123,7 @@ describe('estimator against plain Monte Carlo (d = 2, p1(0) = 0.6, uniform noise
   it('d = 3 (rates 1.5, 1, 1), α = 0.05: agrees with plain Monte Carlo', async () => {
     const s = scenario(0.05, [1.5, 1, 1], 4242, 20000);
     const mc = await plainMc(s);
-    const r = await estimateFailure(s, { engine: 'cpu', particles: 500, replicates: 20 });
+    const r = await estimateFailure(s, { engine: 'cpu', particles: 500, replicates: 20, step: stepWithStream });
     expect(Math.abs(r.estimate - mc.p)).toBeLessThan(Z * Math.hypot(r.relativeError * r.estimate, mc.se));
   });
 });
@@ -131,7 +131,7 @@ describe('estimator against plain Monte Carlo (d = 2, p1(0) = 0.6, uniform noise
 describe('estimator where plain Monte Carlo is impractical (d = 2, α = 0.005, P ≈ 5e-6)', () => {
   it('interval narrower than 20 % relative; log P within 10 % of the diffusion prediction', async () => {
     const s = scenario(0.005, [1.5, 1], 777);
-    const r = await estimateFailure(s, { engine: 'cpu', particles: 600, replicates: 16 });
+    const r = await estimateFailure(s, { engine: 'cpu', particles: 600, replicates: 16, step: stepWithStream });
     const diff = failureProbabilityD2(0.6, 0.005, s.noise);
     expect(r.estimate).toBeGreaterThan(0);
     expect(r.estimate).toBeLessThan(1e-4); // plain MC would need ~10^8 trajectories of 8000 steps for ±10 %
@@ -179,7 +179,7 @@ describe('WebGPU particle stepper (Deno, lavapipe, f32)', () => {
     const s = pathScenario();
     const B = absorbingLevel(s);
     const batch = pathBatch(), n = batch.n, d = s.d;
-    const cpu = await CpuParticleStepper.forScenario(s).run(particleParams(s, B), batch);
+    const cpu = await CpuParticleStepper.forScenario(s, stepWithStream).run(particleParams(s, B), batch);
     const gpuPaths = gpu(0);
     let same = 0;
     for (let i = 0; i < n; i++) {
@@ -198,7 +198,7 @@ describe('WebGPU particle stepper (Deno, lavapipe, f32)', () => {
     const g = gpu(1);
     expect(g.engine).toBe('webgpu');
     expect(g.precision).toBe('f32');
-    const c = await estimateFailure(resolveScenario(estimateRequest.scenario), { engine: 'cpu', ...estimateRequest.options, replicateOffset: 10 });
+    const c = await estimateFailure(resolveScenario(estimateRequest.scenario), { engine: 'cpu', ...estimateRequest.options, replicateOffset: 10, step: stepWithStream });
     const se = Math.hypot(g.relativeError * g.estimate, c.relativeError * c.estimate);
     expect(Math.abs(g.estimate - c.estimate)).toBeLessThan(3.3 * se);
   });

@@ -5,7 +5,7 @@
 import type { PointResult } from './run-experiment.ts';
 import { compareToInterval, notComparable, type Comparison } from '../../stats/compare.ts';
 import { clopperPearson, wilson } from '../../stats/intervals.ts';
-import { tQuantile } from '../../stats/beta.ts';
+import { weightedSlope } from '../../stats/slope.ts';
 import { asymptoticSlopes } from '../../theory/asymptotic-slope.ts';
 import { failureProbabilityD2, largeDeviationConstantD2, successProbabilityD2 } from '../../theory/diffusion-d2.ts';
 import { predictSuccessD3 } from '../../theory/diffusion-d3.ts';
@@ -39,27 +39,6 @@ export function seriesName(p: PointResult): string {
 
 function logGrid(lo: number, hi: number, n: number): number[] {
   return Array.from({ length: n }, (_, j) => Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * j) / (n - 1)));
-}
-
-/**
- * Weighted least squares of y = a + b x with known standard errors; returns b with its 95% interval (t with n − 2
- * degrees of freedom, scaled by the residual dispersion when it exceeds 1).
- */
-export function weightedSlope(x: number[], y: number[], se: number[]): { slope: number; lo: number; hi: number } | null {
-  const n = x.length;
-  if (n < 3) return null;
-  const w = se.map((s) => 1 / (s * s));
-  const W = w.reduce((a, v) => a + v, 0);
-  const mx = x.reduce((a, v, i) => a + w[i]! * v, 0) / W;
-  const my = y.reduce((a, v, i) => a + w[i]! * v, 0) / W;
-  let sxx = 0, sxy = 0;
-  for (let i = 0; i < n; i++) { sxx += w[i]! * (x[i]! - mx) ** 2; sxy += w[i]! * (x[i]! - mx) * (y[i]! - my); }
-  const slope = sxy / sxx;
-  let chi2 = 0;
-  for (let i = 0; i < n; i++) chi2 += w[i]! * (y[i]! - my - slope * (x[i]! - mx)) ** 2;
-  const disp = Math.max(1, chi2 / (n - 2));
-  const half = tQuantile(0.95, n - 2) * Math.sqrt(disp / sxx);
-  return { slope, lo: slope - half, hi: slope + half };
 }
 
 export function analyzeSweep(points: PointResult[], series: PointSeries[]): { comparisons: Comparison[]; series: SweepSeries } {

@@ -145,8 +145,8 @@ export function advance(
 
 /**
  * One step of Eq. (1) in logs at step k, reading Philox(counter = (k, id, stream, block), key): word 0 of block 0
- * the categorical draw, words 1..d the noise. The plain chain is stream CHAIN_STREAM (`advance`); the rare-event
- * particles (src/models/rare-event/particles-cpu.ts) run their own streams ≥ 1.
+ * the categorical draw, words 1..d the noise. The plain chain is stream CHAIN_STREAM (`advance`); models built on the
+ * chain may step their own streams ≥ 1 (the registry hands this function to them).
  */
 export function stepWithStream(
   x: Float64Array, d: number, k: number, id: number, stream: number,
@@ -294,36 +294,5 @@ export function foldState(x: Float64Array, g: Float64Array, d: number, y: Float6
   }
 }
 
-export interface Reduced {
-  /** L = log(1 − p_{i*}) */
-  L: number;
-  /** G = 1 − p_{i*} */
-  G: number;
-  argmax: number;
-}
-
-/**
- * Reduce a log-state to (L, G, argmax) and write p into `p`. 1 − p_{i*} is never formed as a difference near 0:
- * for p_{i*} < 1/2, L = log1p(−p_{i*}); otherwise L = log Σ_{j≠i*} e^{x_j} − log Σ_j e^{x_j} by log-sum-exp, so
- * L stays finite and accurate long after 1 − p_{i*} underflows.
- */
-export function reduceState(x: ArrayLike<number>, d: number, iStar: number, p: Float64Array): Reduced {
-  let S = 0, argmax = 0, mo = -Infinity;
-  for (let i = 0; i < d; i++) {
-    const v = Math.exp(x[i]!);
-    p[i] = v;
-    S += v;
-    if (x[i]! > x[argmax]!) argmax = i;
-    if (i !== iStar && x[i]! > mo) mo = x[i]!;
-  }
-  for (let i = 0; i < d; i++) p[i] = p[i]! / S;
-  const pI = p[iStar]!;
-  let L: number;
-  if (pI < 0.5) L = Math.log1p(-pI);
-  else {
-    let so = 0;
-    for (let i = 0; i < d; i++) if (i !== iStar) so += Math.exp(x[i]! - mo);
-    L = mo + Math.log(so) - Math.log(S);
-  }
-  return { L, G: pI < 0.5 ? 1 - pI : Math.exp(L), argmax };
-}
+// The reduction of a log-state to (L, G, argmax, p) is shared with the spiking network's rows (src/stats/).
+export { reduceState, type Reduced } from '../../stats/reduce-log-state.ts';

@@ -51,14 +51,6 @@ export const ExperimentSchema = z
     description: z.string().optional().describe('What question the experiment answers'),
     scenario: ChainScenarioSchema,
     sweep: SweepSchema.optional(),
-    rareEvent: z
-      .strictObject({
-        particles: z.number().int().min(2).max(MAX_U32).describe('Particles per replicate of the adaptive multilevel splitting'),
-        replicates: z.number().int().min(2).max(MAX_U32).describe('Independent replicates (their spread gives the confidence interval)'),
-        keepFraction: z.number().gt(0).lt(1).optional().describe('Fraction of particles kept per splitting iteration (default 0.5)'),
-      })
-      .optional()
-      .describe('Estimate P(argmax p(K) ≠ i*) by adaptive multilevel splitting instead of plain Monte Carlo (src/models/rare-event/estimator.ts)'),
     target: z
       .strictObject({
         successCIWidth: positive().max(1).describe('Stop once the Wilson 95% interval of P(success) is narrower than this'),
@@ -97,7 +89,6 @@ export interface Experiment {
   /** Independent batches per grid point for a fixed N (batch means; the unit of checkpointing and sharding). */
   batches: number;
   target: { successCIWidth: number; maxTrajectories: number; batchSize: number } | null;
-  rareEvent: { particles: number; replicates: number; keepFraction?: number } | null;
 }
 
 /** Overrides from the command line; applied before validation so they are checked by the same rules. */
@@ -207,6 +198,5 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
     axes,
     batches: r.data.batches ?? 10,
     target: r.data.target ?? null,
-    rareEvent: r.data.rareEvent ?? null,
   };
 }

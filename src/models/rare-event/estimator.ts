@@ -51,7 +51,7 @@
  * Replicates advance in lockstep (iteration q of every live replicate in one batch), so a device batch holds
  * R·(1 − keepFraction)·n segments.
  */
-import type { ResolvedScenario } from '../chain/scenario.ts';
+import type { ChainScenario, ChainStep } from './chain-port.ts';
 import { philox4x32 } from '../../rng/philox.ts';
 import { batchMeanInterval } from '../../stats/slope.ts';
 import { failureProbabilityD2 } from '../../theory/diffusion-d2.ts';
@@ -83,6 +83,8 @@ export interface RareEventOptions {
   maxIterations?: number;
   /** A stepper to use instead of creating one (tests, reuse of a device). */
   stepper?: ParticleStepper;
+  /** The chain's step of Eq. (1) (chain-port.ts), which the cpu stepper runs; not needed with `stepper` or on webgpu. */
+  step?: ChainStep;
   signal?: AbortSignal;
   onProgress?: (p: RareEventProgress) => void;
 }
@@ -134,7 +136,7 @@ export interface RareEventResult {
 }
 
 /** Start gap y0 = −ξ(x(0)) = x_{i*}(0) − max_{j≠i*} x_j(0) > 0. */
-export function startGap(s: ResolvedScenario): number {
+export function startGap(s: ChainScenario): number {
   return -xiOf(s.x0, 0, s.d, s.iStar);
 }
 
@@ -142,7 +144,7 @@ export function startGap(s: ResolvedScenario): number {
  * The absorbing level B (module comment): smallest B ≥ y0 + 0.25 with ∫_{y0}^{B} η*(τ_d(u)) du ≥ margin·α,
  * τ_d(u) = (1 − e^{−u})/(1 + (d − 1)e^{−u}).
  */
-export function absorbingLevel(s: ResolvedScenario, margin = ABSORB_MARGIN): number {
+export function absorbingLevel(s: ChainScenario, margin = ABSORB_MARGIN): number {
   const y0 = startGap(s);
   const d = s.d;
   const eta = (u: number) => lundbergRootD2((1 - Math.exp(-u)) / (1 + (d - 1) * Math.exp(-u)), s.noise);
@@ -184,15 +186,18 @@ function emptyBatch(n: number, d: number): ParticleBatch {
   };
 }
 
-async function makeStepper(s: ResolvedScenario, engine: 'cpu' | 'webgpu'): Promise<ParticleStepper> {
-  if (engine === 'cpu') return CpuParticleStepper.forScenario(s);
+async function makeStepper(s: ChainScenario, engine: 'cpu' | 'webgpu', step: ChainStep | undefined): Promise<ParticleStepper> {
+  if (engine === 'cpu') {
+    if (!step) throw new Error('rare-event: the cpu stepper needs the chain\'s step (options.step)');
+    return CpuParticleStepper.forScenario(s, step);
+  }
   const { WebGpuParticleStepper } = await import('./particles-webgpu.ts');
   const st = await WebGpuParticleStepper.create(s);
   if (!st) throw new Error('rare-event: no WebGPU adapter');
   return st;
 }
 
-export async function estimateFailure(s: ResolvedScenario, opts: RareEventOptions): Promise<RareEventResult> {
+export async function estimateFailure(s: ChainScenario, opts: RareEventOptions): Promise<RareEventResult> {
   const t0 = performance.now();
   const n = opts.particles, R = opts.replicates;
   if (!(Number.isInteger(n) && n >= 2)) throw new Error('rare-event: particles must be an integer ≥ 2');
@@ -208,7 +213,7 @@ export async function estimateFailure(s: ResolvedScenario, opts: RareEventOption
   const d = s.d;
   const P: ParticleParams = particleParams(s, B);
   const ownStepper = !opts.stepper;
-  const stepper = opts.stepper ?? (await makeStepper(s, opts.engine));
+  const stepper = opts.stepper ?? (await makeStepper(s, opts.engine, opts.step));
   let totalWork = 0;
   const w4 = new Uint32Array(4);
 
@@ -361,7 +366,7 @@ export type ReplicateResult = RareEventResult['perReplicate'][number];
  * run apart (replicateOffset) give, concatenated, exactly the replicates of one run.
  */
 export function finishEstimate(
-  s: ResolvedScenario, reps: readonly ReplicateResult[],
+  s: ChainScenario, reps: readonly ReplicateResult[],
   meta: { particles: number; keepFraction: number; absorb: number; work: number; seconds: number; engine: 'cpu' | 'webgpu'; precision: 'f64' | 'f32' },
 ): RareEventResult {
   const R = reps.length, d = s.d;

@@ -10,7 +10,7 @@
  * with the word layout of chain-math.ts `advance` (word 0 the categorical draw, words 1..d the noise) but the stream
  * word `stream` ≥ 1 instead of the plain chain's 0: a particle's randomness is fixed by (id, stream) alone, so a
  * segment can be replayed exactly, and no particle shares numbers with a plain Monte Carlo run of the same seed.
- * A step is chain-math.ts `stepWithStream` (re-exported here), which `advance` runs on stream 0.
+ * A step is the chain's `stepWithStream` (handed over as a ChainStep, chain-port.ts), which the chain runs on stream 0.
  *
  * The reaction coordinate is ξ(x) = max_{j≠i*} x_j − x_{i*} (ξ > 0 ⇔ argmax_i p_i ≠ i*). A particle runs until the
  * first state (its start included) at which one of these holds, checked in this order:
@@ -20,11 +20,9 @@
  *   k ≥ K        → HORIZON
  * and reports its final state, k, and the running maximum of ξ over every state it visited (start included).
  */
-import type { ResolvedScenario } from '../chain/scenario.ts';
-import { noiseParams, stepWithStream, type NoiseParams } from '../chain/chain-math.ts';
+import { noiseParams, type NoiseParams } from '../../rng/noise.ts';
 import { checkAborted } from '../../engines/types.ts';
-
-export { stepWithStream };
+import type { ChainScenario, ChainStep } from './chain-port.ts';
 
 export const STATUS_RUNNING = 0;
 export const STATUS_HORIZON = 1;
@@ -73,7 +71,7 @@ export interface ParticleStepper {
   dispose(): void;
 }
 
-export function particleParams(s: ResolvedScenario, absorb: number): ParticleParams {
+export function particleParams(s: ChainScenario, absorb: number): ParticleParams {
   return { d: s.d, iStar: s.iStar, alpha: s.alpha, key: s.seedKey, steps: s.steps, absorb };
 }
 
@@ -97,15 +95,15 @@ export function stopStatus(xi: number, k: number, stop: number, p: ParticleParam
 export class CpuParticleStepper implements ParticleStepper {
   readonly name = 'cpu' as const;
   readonly precision = 'f64' as const;
-  constructor(private readonly np: NoiseParams) {}
+  constructor(private readonly np: NoiseParams, private readonly step: ChainStep) {}
 
-  static forScenario(s: ResolvedScenario): CpuParticleStepper {
-    return new CpuParticleStepper(noiseParams(s));
+  static forScenario(s: ChainScenario, step: ChainStep): CpuParticleStepper {
+    return new CpuParticleStepper(noiseParams(s), step);
   }
 
   async run(p: ParticleParams, b: ParticleBatch, signal?: AbortSignal): Promise<ParticleResult> {
     const { d, iStar, alpha, key } = p;
-    const np = this.np;
+    const np = this.np, step = this.step;
     const x = new Float64Array(b.x);
     const k = new Uint32Array(b.k);
     const maxXi = new Float64Array(b.n);
@@ -122,7 +120,7 @@ export class CpuParticleStepper implements ParticleStepper {
       let st = stopStatus(xi, kk, stop, p);
       const k0 = kk;
       while (st === STATUS_RUNNING) {
-        stepWithStream(xs, d, kk, id, stream, key, alpha, np, e, w);
+        step(xs, d, kk, id, stream, key, alpha, np, e, w);
         kk++;
         xi = xiOf(xs, 0, d, iStar);
         if (xi > mx) mx = xi;

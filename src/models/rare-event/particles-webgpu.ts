@@ -9,7 +9,7 @@
  * States are f32 on the device: the host's Float64 copies of device results are exact, so a replay starts from the
  * very bits the forward run produced, and the same kernel reproduces the same path.
  */
-import type { ResolvedScenario } from '../chain/scenario.ts';
+import type { ChainScenario } from './chain-port.ts';
 import { noiseParams, type NoiseParams } from '../../rng/noise.ts';
 import type { ParticleBatch, ParticleParams, ParticleResult, ParticleStepper } from './particles-cpu.ts';
 import {
@@ -51,7 +51,7 @@ export class WebGpuParticleStepper extends EnsembleHost<typeof PARAMS> implement
   }
 
   /** Null when no adapter is available. `gpu`: reuse an acquired device (not destroyed by dispose()). */
-  static async create(s: ResolvedScenario, gpu?: AcquiredDevice): Promise<WebGpuParticleStepper | null> {
+  static async create(s: ChainScenario, gpu?: AcquiredDevice): Promise<WebGpuParticleStepper | null> {
     const g = gpu ?? (await acquireDevice());
     if (!g) return null;
     const np = noiseParams(s);

@@ -11,7 +11,7 @@ import { compareToInterval, notComparable, type Comparison } from '../../stats/c
 import { failureProbabilityD2, largeDeviationConstantD2 } from '../../theory/diffusion-d2.ts';
 import { chainLargeDeviationConstantD2 } from '../../theory/quasi-potential-d2.ts';
 import { largeDeviationConstantD3 } from '../../theory/large-deviation-d3.ts';
-import { weightedSlope } from '../chain/analyze-sweep.ts';
+import { weightedSlope } from '../../stats/slope.ts';
 import { toCsv } from '../../report/html.ts';
 import { logFailureVsInvAlphaSpec } from '../../report/plots.ts';
 import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, type FilesOf, type PlotJob, type ReportParts } from '../../report/files.ts';

@@ -4,23 +4,25 @@
  * the ratio of logarithms), and across α the large-deviation slope of log P against 1/α. The result types and the
  * engine choice; definition.ts runs it through the run layer.
  */
-import type { Experiment } from '../chain/experiment.ts';
-import type { ResolvedScenario } from '../chain/scenario.ts';
 import { type EngineChoice } from '../../engines/index.ts';
-import { selectEngine } from '../chain/select-engine.ts';
 import { EngineUnavailableError } from '../../engines/types.ts';
 import type { Provenance } from '../../core/provenance.ts';
+import type { EnsembleModel } from '../../run/model.ts';
+import type { ChainFileExperiment, ChainScenario } from './chain-port.ts';
 import type { RareEventResult } from './estimator.ts';
+
+/** The rare-event section of a file: particles and replicates of the splitting estimator. */
+export interface RareEventSection { particles: number; replicates: number; keepFraction?: number }
 
 export interface RarePointResult {
   label: string;
   values: Record<string, unknown>;
-  scenario: ResolvedScenario;
+  scenario: ChainScenario;
   result: RareEventResult;
 }
 
 export interface RareExperimentResult {
-  experiment: Experiment;
+  experiment: { name: string; description?: string; scenario: ChainScenario; rareEvent: RareEventSection };
   engine: 'cpu' | 'webgpu';
   engineReason: string;
   points: RarePointResult[];
@@ -28,11 +30,14 @@ export interface RareExperimentResult {
   provenance: Provenance;
 }
 
-/** cpu or webgpu for the particle stepper; auto takes WebGPU on a hardware adapter only (as for the chain). */
-export async function rareEngine(choice: EngineChoice): Promise<{ engine: 'cpu' | 'webgpu'; reason: string }> {
+/**
+ * cpu or webgpu for the particle stepper; auto takes WebGPU where the chain's own choice does (a hardware adapter
+ * only), so the chain's model decides.
+ */
+export async function rareEngine(chain: EnsembleModel<ChainFileExperiment>, choice: EngineChoice): Promise<{ engine: 'cpu' | 'webgpu'; reason: string }> {
   if (choice === 'gpujs') throw new EngineUnavailableError('gpujs', 'the rare-event estimator runs on the cpu or webgpu engine, not gpu.js: pass --engine cpu or webgpu');
   if (choice === 'cpu') return { engine: 'cpu', reason: 'requested' };
-  const { engine, reason } = await selectEngine(choice);
+  const { engine, reason } = await chain.selectEngine(choice);
   engine.dispose?.();
   return { engine: engine.info.name === 'webgpu' ? 'webgpu' : 'cpu', reason };
 }

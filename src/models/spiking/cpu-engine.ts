@@ -47,7 +47,7 @@ import { accumulateTrajectory } from '../../stats/checkpoint-stats.ts';
 import {
   accumulateReached, emptySpikingAccumulator, incBin, isiBin, type SpikingCheckpointAccumulator,
 } from './stats.ts';
-import { reduceState } from '../chain/chain-math.ts';
+import { reduceState } from '../../stats/reduce-log-state.ts';
 import { checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
 import { cpuProgress, type CopyRunOptions } from '../../engines/copy-run.ts';
 

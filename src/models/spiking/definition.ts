@@ -2,7 +2,8 @@
  * The spiking network of Section 2.3 (Model A of issue 5) as a model of the run layer (src/run/model.ts): its
  * experiment file (experiment.ts), its engines (cpu, webgpu), one batch = copies [a, b) of a grid point with their
  * per-checkpoint accumulators (stats.ts), flag counts, input events and sample paths — and, without a sweep, the
- * matching reduced chain of Eq. (1) run on the same copy indices [a, b) on the chain engine of the same kind.
+ * matching reduced chain of Eq. (1) run on the same copy indices [a, b) on the chain engine of the same kind
+ * (matching-chain.ts: the registry hands the chain's model to spikingModelOver).
  * Batches merge in batch order; every engine addresses Philox by global copy index, so the cut changes no number
  * beyond the order of floating-point sums.
  */
@@ -13,14 +14,12 @@ import type { EngineInfo } from '../../engines/types.ts';
 import { windowTotal } from '../../stats/bin-window.ts';
 import { emptyAccumulator } from '../../stats/checkpoint-stats.ts';
 import type { EnsembleModel, EnsembleRun, ModelEngineHandle } from '../../run/model.ts';
-import { batchRunOptions, ownExperiment, runInfo } from '../../run/model-parts.ts';
-import { chainModel, mergeChainBatches, type ChainBatch, type ChainExperiment } from '../chain/definition.ts';
-import type { Engine as ChainEngine, EnsembleResult } from '../chain/engine-types.ts';
-import { selectEngine as selectChainEngine } from '../chain/select-engine.ts';
+import { ownExperiment, runInfo } from '../../run/model-parts.ts';
 import {
   emptyFlagCounts, SpikingCpuEngine, type SpikingEnsembleResult, type SpikingRunOptions,
 } from './cpu-engine.ts';
-import { matchingChain, parseSpikingRun, SpikingExperimentFileSchema, type SpikingRunExperiment } from './experiment.ts';
+import { parseSpikingRun, SpikingExperimentFileSchema, type SpikingRunExperiment } from './experiment.ts';
+import { MatchingChain, type ChainModel, type MatchingChainResult, type MatchingChainStats } from './matching-chain.ts';
 import { spikingFiles, type SpikingSummary } from './files.ts';
 import { spikingHumanReport } from './report.ts';
 import type { SpikingExperimentResult } from './run.ts';
@@ -47,12 +46,12 @@ export interface SpikingBatch {
   /** Input events simulated. */
   events: number;
   /** The matching reduced chain on the same copy indices (points of an experiment without a sweep). */
-  chain?: ChainBatch;
+  chain?: MatchingChainStats;
 }
 
 /** The network's engine (cpu or webgpu) and, created on first use, the chain engine of the same kind. */
 export interface SpikingEngine { info: EngineInfo; run(s: ResolvedSpikingScenario, o?: SpikingRunOptions): Promise<SpikingEnsembleResult>; dispose?(): void }
-export interface SpikingHandle extends ModelEngineHandle { net: SpikingEngine; chain: ChainEngine | null; dispose(): void }
+export interface SpikingHandle extends ModelEngineHandle { net: SpikingEngine; chain: ModelEngineHandle | null; dispose(): void }
 
 export function spikingHandle(net: SpikingEngine): SpikingHandle {
   return {
@@ -78,7 +77,7 @@ const addFlags = (a: FlagCounts, b: FlagCounts): FlagCounts => ({
 });
 
 /** Two batches' statistics as one (a's copies before b's). */
-export function mergeSpikingBatches(a: SpikingBatch, b: SpikingBatch): SpikingBatch {
+function mergeSpikingBatches(chain: MatchingChain, a: SpikingBatch, b: SpikingBatch): SpikingBatch {
   const paths = a.paths?.length || b.paths?.length ? [...(a.paths ?? []), ...(b.paths ?? [])] : undefined;
   if (!!a.chain !== !!b.chain) throw new Error('cannot merge a batch with the matching chain and one without');
   return {
@@ -86,18 +85,15 @@ export function mergeSpikingBatches(a: SpikingBatch, b: SpikingBatch): SpikingBa
     paths,
     flagCounts: addFlags(a.flagCounts, b.flagCounts),
     events: a.events + b.events,
-    chain: a.chain && b.chain ? mergeChainBatches(a.chain, b.chain) : undefined,
+    chain: a.chain && b.chain ? chain.model.merge(a.chain, b.chain) : undefined,
   };
 }
-
-/** The chain's view of the matching chain scenario (what chainModel.check reads: one grid point, the base). */
-const chainExperimentOf = (s: ResolvedSpikingScenario) => ({ points: null, scenario: matchingChain(s) }) as unknown as ChainExperiment;
 
 const sum = (xs: ArrayLike<number>) => { let t = 0; for (let i = 0; i < xs.length; i++) t += xs[i]!; return t; };
 const finite = (xs: ArrayLike<number>) => { for (let i = 0; i < xs.length; i++) if (!Number.isFinite(xs[i])) return false; return true; };
 
 /** Counts that must add up and sums that must be finite, per checkpoint; then the matching chain's own check. */
-export function checkSpikingBatch(b: SpikingBatch, exp: SpikingRunExperiment, point: number, range: [number, number]): string | null {
+function checkSpikingBatch(chain: MatchingChain, b: SpikingBatch, exp: SpikingRunExperiment, point: number, range: [number, number]): string | null {
   const s = exp.points[point]!.scenario;
   const n = range[1] - range[0];
   if (b.checkpoints.length !== s.checkpoints.length) return `${b.checkpoints.length} checkpoints, expected ${s.checkpoints.length}`;
@@ -128,33 +124,36 @@ export function checkSpikingBatch(b: SpikingBatch, exp: SpikingRunExperiment, po
   if ((b.paths?.length ?? 0) !== paths) return `${b.paths?.length ?? 0} sample paths, expected ${paths}`;
   if (exp.single !== !!b.chain) return exp.single ? 'the matching chain is missing' : 'a matching chain in a sweep';
   if (b.chain) {
-    const bad = chainModel.check(b.chain, chainExperimentOf(s), 0, range);
+    const bad = chain.check(b.chain, s, range);
     if (bad) return `matching chain: ${bad}`;
   }
   return null;
 }
 
 /** The batch as JSON, NaN, ±Infinity and −0 included (src/core/json-numbers.ts). */
-export function spikingStatsToJSON(b: SpikingBatch): unknown {
+function spikingStatsToJSON(chain: ChainModel, b: SpikingBatch): unknown {
   return encodeNumbers({
     checkpoints: b.checkpoints.map(spikingAccumulatorToJSON), paths: b.paths, flagCounts: b.flagCounts, events: b.events,
-    chain: b.chain ? chainModel.statsToJSON(b.chain) : undefined,
+    chain: b.chain ? chain.statsToJSON(b.chain) : undefined,
   });
 }
 
-export function spikingStatsFromJSON(j: unknown): SpikingBatch {
+function spikingStatsFromJSON(chain: ChainModel, j: unknown): SpikingBatch {
   const o = decodeNumbers(j) as { checkpoints: unknown[]; paths?: number[][][]; flagCounts: FlagCounts; events: number; chain?: unknown };
   return {
     checkpoints: o.checkpoints.map(spikingAccumulatorFromJSON), paths: o.paths, flagCounts: o.flagCounts, events: o.events,
-    chain: o.chain ? chainModel.statsFromJSON(o.chain) : undefined,
+    chain: o.chain ? chain.statsFromJSON(o.chain) : undefined,
   };
 }
 
-/** A point's statistics when this process holds none of its batches (a shard): empty accumulators. */
+/**
+ * A point's statistics when this process holds none of its batches (a shard): empty accumulators. The matching
+ * chain's checkpoints are the network's (its file takes the inner ones; 0 and K are every run's).
+ */
 function emptyBatch(s: ResolvedSpikingScenario, single: boolean): SpikingBatch {
   return {
     checkpoints: s.checkpoints.map((k) => emptySpikingAccumulator(k, s.d)), flagCounts: emptyFlagCounts(), events: 0,
-    chain: single ? { checkpoints: matchingChain(s).checkpoints.map((k) => emptyAccumulator(k, s.d)) } : undefined,
+    chain: single ? { checkpoints: s.checkpoints.map((k) => emptyAccumulator(k, s.d)) } : undefined,
   };
 }
 
@@ -173,7 +172,7 @@ function spikingResult(run: EnsembleRun<SpikingRunExperiment, SpikingBatch>): Sp
         engine: run.engine, checkpoints: m.checkpoints, paths: m.paths, flagCounts: m.flagCounts,
         timing: { seconds: p.seconds, dispatches: p.dispatches, events: m.events },
       };
-      const chain: EnsembleResult | undefined = m.chain
+      const chain: MatchingChainResult | undefined = m.chain
         ? { engine: run.engine, checkpoints: m.chain.checkpoints, paths: m.chain.paths, timing: { seconds: 0, dispatches: 0 } }
         : undefined;
       return { point, result, chain };
@@ -181,38 +180,43 @@ function spikingResult(run: EnsembleRun<SpikingRunExperiment, SpikingBatch>): Sp
   };
 }
 
-export const spikingModel: EnsembleModel<SpikingRunExperiment, SpikingBatch, SpikingHandle, SpikingExperimentResult, SpikingSummary> = {
-  model: 'spiking',
-  title: 'spiking network (Section 2.3)',
-  fileSchema: () => SpikingExperimentFileSchema,
-  parse: parseSpikingRun,
-  selectEngine: selectSpikingEngine,
-  async runBatch(h, exp, point, range, ctx) {
-    const s = exp.points[point]!.scenario;
-    // eventsPerDispatch is in input events, not steps: the network engine keeps its own default.
-    const r = await h.net.run(s, {
-      trajectoryRange: range, signal: ctx.signal, batchSize: ctx.batchSize, onProgress: (p) => ctx.onProgress?.(p.done),
-    });
-    let chain: ChainBatch | undefined, dispatches = r.timing.dispatches;
-    if (exp.single) {
-      h.chain ??= (await selectChainEngine(h.info.name === 'webgpu' ? 'webgpu' : 'cpu')).engine;
-      const { onProgress: _p, ...options } = batchRunOptions(range, ctx);
-      const c = await h.chain.run(matchingChain(s), options);
-      chain = { checkpoints: c.checkpoints, paths: c.paths };
-      dispatches += c.timing.dispatches;
-    }
-    return { stats: { checkpoints: r.checkpoints, paths: r.paths, flagCounts: r.flagCounts, events: r.timing.events, chain }, dispatches };
-  },
-  merge: mergeSpikingBatches,
-  check: checkSpikingBatch,
-  statsToJSON: spikingStatsToJSON,
-  statsFromJSON: spikingStatsFromJSON,
-  /** Success: argmax p(K) = i* at the last checkpoint, over the copies that reached it (as the report counts it). */
-  successes(b) {
-    const last = b.checkpoints[b.checkpoints.length - 1]!.chain;
-    return { successes: last.successCount, n: last.n };
-  },
-  result: spikingResult,
-  files: spikingFiles,
-  human: spikingHumanReport,
-};
+export type SpikingModel = EnsembleModel<SpikingRunExperiment, SpikingBatch, SpikingHandle, SpikingExperimentResult, SpikingSummary>;
+
+/** The spiking model, with the chain's model (from the registry) for the matching chain. */
+export function spikingModelOver(chainModel: ChainModel): SpikingModel {
+  const chain = new MatchingChain(chainModel);
+  return {
+    model: 'spiking',
+    title: 'spiking network (Section 2.3)',
+    fileSchema: () => SpikingExperimentFileSchema,
+    parse: parseSpikingRun,
+    selectEngine: selectSpikingEngine,
+    async runBatch(h, exp, point, range, ctx) {
+      const s = exp.points[point]!.scenario;
+      // eventsPerDispatch is in input events, not steps: the network engine keeps its own default.
+      const r = await h.net.run(s, {
+        trajectoryRange: range, signal: ctx.signal, batchSize: ctx.batchSize, onProgress: (p) => ctx.onProgress?.(p.done),
+      });
+      let matching: MatchingChainStats | undefined, dispatches = r.timing.dispatches;
+      if (exp.single) {
+        h.chain ??= await chain.engineFor(h.info);
+        const c = await chain.run(h.chain, s, range, ctx);
+        matching = { checkpoints: c.stats.checkpoints, paths: c.stats.paths };
+        dispatches += c.dispatches;
+      }
+      return { stats: { checkpoints: r.checkpoints, paths: r.paths, flagCounts: r.flagCounts, events: r.timing.events, chain: matching }, dispatches };
+    },
+    merge: (a, b) => mergeSpikingBatches(chain, a, b),
+    check: (b, exp, point, range) => checkSpikingBatch(chain, b, exp, point, range),
+    statsToJSON: (b) => spikingStatsToJSON(chainModel, b),
+    statsFromJSON: (j) => spikingStatsFromJSON(chainModel, j),
+    /** Success: argmax p(K) = i* at the last checkpoint, over the copies that reached it (as the report counts it). */
+    successes(b) {
+      const last = b.checkpoints[b.checkpoints.length - 1]!.chain;
+      return { successes: last.successCount, n: last.n };
+    },
+    result: spikingResult,
+    files: spikingFiles,
+    human: spikingHumanReport,
+  };
+}

@@ -12,7 +12,6 @@ import {
 } from '../../run/experiment-file.ts';
 import type { ModelExperiment, RunOverrides } from '../../run/model.ts';
 import { refuseOverrides } from '../../run/model-parts.ts';
-import { resolveScenario, type ResolvedScenario } from '../chain/scenario.ts';
 import { SpikingScenarioSchema, resolveSpikingScenario, type ResolvedSpikingScenario } from './scenario.ts';
 
 /** The file's own field beside the scenario: the points of a sweep. */
@@ -77,12 +76,4 @@ export function spikingExperiment(exp: SpikingExperiment): SpikingRunExperiment 
 export function parseSpikingRun(json: unknown, o: RunOverrides): SpikingRunExperiment {
   refuseOverrides(o, { duration: '--duration does not apply to spiking-network experiments: use --steps (output spikes K)' });
   return parseSpikingExperiment(json, { trajectories: o.trajectories, steps: o.steps, seed: o.seed });
-}
-
-/** The reduced chain of Eq. (1) matching a network scenario: same λ, w(0), α, K, checkpoints, N and seed. */
-export function matchingChain(s: ResolvedSpikingScenario): ResolvedScenario {
-  return resolveScenario({
-    model: 'chain', rates: s.rates, initialWeights: s.initialWeights, alpha: s.alpha, steps: s.steps,
-    checkpoints: s.checkpoints.filter((k) => k > 0 && k < s.steps), trajectories: s.trajectories, seed: s.seed, allowTies: true,
-  });
 }

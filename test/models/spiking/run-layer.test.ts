@@ -5,9 +5,14 @@
  * the behaviour before the run layer) unchanged up to the order of floating-point sums.
  */
 import { describe, expect, it } from 'vitest';
-import { spikingModel, type SpikingBatch } from '../../../src/models/spiking/definition.ts';
-import { parseSpikingExperiment, runSpikingExperiment, type SpikingExperimentResult } from '../../../src/models/spiking/run.ts';
-import type { BatchRecord } from '../../../src/run/run-ensemble.ts';
+import type { SpikingBatch, SpikingHandle, SpikingModel } from '../../../src/models/spiking/definition.ts';
+import {
+  parseSpikingExperiment, spikingExperiment, type SpikingExperiment, type SpikingExperimentResult,
+} from '../../../src/models/spiking/run.ts';
+import { matchingChainFile, type ChainModel } from '../../../src/models/spiking/matching-chain.ts';
+import { modelByName } from '../../../src/models/registry.ts';
+import { runModel } from '../../../src/run/model-parts.ts';
+import type { BatchRecord, RunEnsembleOptions } from '../../../src/run/run-ensemble.ts';
 import type { RunState } from '../../../src/run/state.ts';
 import { OptionError } from '../../../src/core/errors.ts';
 import { mergedResult, stateLog, viaJson } from '../run-layer-helpers.ts';
@@ -26,6 +31,11 @@ const sweep = {
   scenario: { ...single.scenario, trajectories: 90, keepPaths: 0 },
   sweep: { points: [{ threshold: 0.8 }, { rule: 'additive', timing: 'online', maxEvents: 160 }] },
 };
+
+/** The registry's spiking model (handed the chain's model for the matching chain). */
+const spikingModel = modelByName('spiking') as SpikingModel;
+const runSpikingExperiment = (exp: SpikingExperiment, o: RunEnsembleOptions<SpikingHandle, SpikingBatch> = {}) =>
+  runModel(spikingModel, spikingExperiment(exp), o);
 
 const roundTrip = (b: SpikingBatch): SpikingBatch => viaJson(spikingModel, b);
 
@@ -147,5 +157,17 @@ describe('spiking network on the run layer', () => {
     expect(spikingModel.parse({ ...single, batches: undefined }, {}).batches).toBe(10);
     expect(spikingModel.fileSchema().safeParse(single).success).toBe(true);
     expect(spikingModel.fileSchema().safeParse({ ...single, batches: 0 }).success).toBe(false);
+  });
+
+  it('the matching chain is the chain model\'s own parse of the network\'s λ, w(0), α, K, checkpoints, N and seed', () => {
+    const chain = modelByName('chain') as unknown as ChainModel & { parse(json: unknown, o: object): { scenario: any } };
+    for (const o of [{}, { steps: 25, trajectories: 7, seed: 'other' }]) {
+      const s = spikingModel.parse(single, o).points[0]!.scenario;
+      const c = chain.parse(matchingChainFile(chain, s), {}).scenario;
+      expect([c.rates, c.initialWeights, c.alpha, c.steps, c.trajectories, c.seedKey, c.iStar, c.p0, c.noise])
+        .toEqual([s.rates, s.initialWeights, s.alpha, s.steps, s.trajectories, s.seedKey, s.iStar, s.p0, { law: 'uniform', halfWidth: 1 }]);
+      // a shard without the point's batches builds the chain's empty accumulators at the network's checkpoints
+      expect(c.checkpoints).toEqual(s.checkpoints);
+    }
   });
 });
