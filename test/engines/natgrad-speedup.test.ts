@@ -17,7 +17,8 @@
  * Its 95 % interval is a paired bootstrap over learners (learner t has the same inputs, w(0), w* and teacher uniforms
  * in every ensemble — common random numbers), redoing the η choice in every resample so that the selection is part of
  * the interval. The test requires the interval to lie above 1 and the chosen η to be inside its grid (else the tuning
- * would be inconclusive). A natural rule without the presynaptic 1/r_i scaling, or with γ_u and γ_w exchanged, loses
+ * would be inconclusive); a grid whose best η sits on an edge grows by a factor 2 beyond it (at most three times) and
+ * is run again, so the check does not hang on where the starting grid happened to be (at this seed no grid grows). A natural rule without the presynaptic 1/r_i scaling, or with γ_u and γ_w exchanged, loses
  * the speed-up (test 2 shows the first directly); a Euclidean rule with a wrong sign or gain never reaches the threshold.
  * Cost: the learners' stepping (advanceNatgrad, about 1.7 µs a step here) is nearly all of it; the checkpoint
  * statistics on the 50 test patterns are under 1 %. Each rule's ensembles therefore stop stepping once every first
@@ -155,7 +156,10 @@ describe('natural-gradient speed-up (Kreutzer et al. 2022, Fig. 3F / 9D, scaled 
     const s = scenario(T, every, L);
     const sp = natgradParams(s), patterns = testPatterns(s, sp);
     const C = s.checkpoints.length, times = s.checkpointTimes;
-    const grids = { natural: [5e-3, 1e-2, 2e-2], euclidean: [3.5e-6, 7e-6, 1.4e-5] } as const;
+    // Starting grids (factor 2); a grid grows by a factor 2 at the edge its best η sits on (upwards where no η
+    // reaches the threshold: a larger η converges faster until its noise floor stops it) until that best η is inside.
+    const grids: Record<'natural' | 'euclidean', number[]> = { natural: [5e-3, 1e-2, 2e-2], euclidean: [3.5e-6, 7e-6, 1.4e-5] };
+    const MAX_GROWTH = 3;
     const all = Int32Array.from({ length: L }, (_, i) => i);
     // The learner sets the statistics below use: all learners, then the B bootstrap resamples.
     const sets = [all, ...Array.from(resamples(L, B), (idx) => Int32Array.from(idx))];
@@ -174,13 +178,22 @@ describe('natural-gradient speed-up (Kreutzer et al. 2022, Fig. 3F / 9D, scaled 
       }
       return ens;
     };
-    const runs = { natural: simulate('natural'), euclidean: simulate('euclidean') };
+    const runs = { natural: [] as Ensemble[], euclidean: [] as Ensemble[] };
     const best = (rule: 'natural' | 'euclidean', idx: ArrayLike<number>) => {
       const ts = runs[rule].map((r) => firstTime(meanCurve(r.rateError, C, idx), times, threshold));
       let k = 0;
       ts.forEach((x, i) => { if (x < ts[k]!) k = i; });
       return { k, time: ts[k]!, times: ts };
     };
+    for (const rule of ['natural', 'euclidean'] as const) {
+      // Every ensemble of the grown grid is run again from the start (the early stop depends on the whole grid).
+      for (let grown = 0; ; grown++) {
+        runs[rule] = simulate(rule);
+        const b = best(rule, all), g = grids[rule];
+        if (grown === MAX_GROWTH || (Number.isFinite(b.time) && b.k > 0 && b.k < g.length - 1)) break;
+        if (b.k === 0 && Number.isFinite(b.time)) g.unshift(g[0]! / 2); else g.push(g[g.length - 1]! * 2);
+      }
+    }
     const bn = best('natural', all), be = best('euclidean', all);
     const S = be.time / bn.time;
     const boot: number[] = [];
@@ -197,9 +210,12 @@ describe('natural-gradient speed-up (Kreutzer et al. 2022, Fig. 3F / 9D, scaled 
       const m = meanCurve(runs[r][b.k]!.rateError, C, all).subarray(0, n), kl = meanCurve(runs[r][b.k]!.kl, C, all).subarray(0, n);
       console.log(`  ${r} η=${grids[r][b.k]}: mean rate error ${Array.from(m, (x) => x.toFixed(2)).join(' ')}; KL ${Array.from(kl, (x) => x.toExponential(1)).join(' ')}`);
     }
-    // The tuning is conclusive: each rule's best η lies inside its grid (a faster η on either side would have won).
-    expect(bn.k).toBe(1);
-    expect(be.k).toBe(1);
+    // The tuning is conclusive: each rule's best η lies inside its grid (a faster η on either side would have won),
+    // reached within MAX_GROWTH steps of growth.
+    for (const [r, b] of [['natural', bn], ['euclidean', be]] as const) {
+      expect(b.k, r).toBeGreaterThan(0);
+      expect(b.k, r).toBeLessThan(grids[r].length - 1);
+    }
     expect(Number.isFinite(bn.time)).toBe(true);
     expect(lo).toBeGreaterThan(1);
   }, 300_000);
