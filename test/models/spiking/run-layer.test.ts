@@ -160,10 +160,10 @@ describe('spiking network on the run layer', () => {
   });
 
   it('the matching chain is the chain model\'s own parse of the network\'s λ, w(0), α, K, checkpoints, N and seed', () => {
-    const chain = modelByName('chain') as unknown as ChainModel & { parse(json: unknown, o: object): { scenario: any } };
+    const chain = modelByName('chain') as unknown as ChainModel;
     for (const o of [{}, { steps: 25, trajectories: 7, seed: 'other' }]) {
       const s = spikingModel.parse(single, o).points[0]!.scenario;
-      const c = chain.parse(matchingChainFile(chain, s), {}).scenario;
+      const c = (chain.parse(matchingChainFile(chain, s), {}) as unknown as { scenario: any }).scenario;
       expect([c.rates, c.initialWeights, c.alpha, c.steps, c.trajectories, c.seedKey, c.iStar, c.p0, c.noise])
         .toEqual([s.rates, s.initialWeights, s.alpha, s.steps, s.trajectories, s.seedKey, s.iStar, s.p0, { law: 'uniform', halfWidth: 1 }]);
       // a shard without the point's batches builds the chain's empty accumulators at the network's checkpoints
