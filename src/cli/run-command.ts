@@ -13,7 +13,7 @@ import type { EnsembleModel, EnsembleRun, RunOverrides, Shard } from '../run/mod
 import { batchesOfState, experimentOfState, mergeShardStates, runFromState } from '../run/merge.ts';
 import { RunFailedError, runEnsemble, type BatchRecord } from '../run/run-ensemble.ts';
 import {
-  STATE_FILE, STATE_FORMAT, StateError, StateLog, batchLine, completeLine, experimentHash, identityMismatch, loadFsModules,
+  STATE_FILE, STATE_FORMAT, StateError, StateLog, batchLineBytes, completeLine, experimentHash, identityMismatch, loadFsModules,
   readState, writeState, type RunState, type StateHeader,
 } from '../run/state.ts';
 import { emitRun, type OutputOptions } from './emit-run.ts';
@@ -142,7 +142,7 @@ export async function runCommand(c: RunCommand): Promise<number> {
           }
         },
         onBatch: (rec) => {
-          log!.append(batchLine({ ...rec, stats: model.statsToJSON(rec.stats) }));
+          log!.append(batchLineBytes({ ...rec, stats: model.statsToJSON(rec.stats) }));
           saved++;
         },
       }));

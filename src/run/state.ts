@@ -11,6 +11,7 @@
  * so an operating-system crash or power loss loses at most the last second of batches, which rerun on resume. A line that ends in a newline but whose checksum does not match was edited or corrupted, and the
  * state is refused rather than trusted.
  */
+import { jsonPieces, jsonText } from '../core/packed-floats.ts';
 import type { EngineInfo } from '../engines/types.ts';
 import type { Shard } from './model.ts';
 import type { BatchRecord } from './run-ensemble.ts';
@@ -83,8 +84,31 @@ export async function experimentHash(source: RunIdentity['source']): Promise<str
 
 /** One log line: checksum, space, JSON, newline. */
 export function stateLine(record: object): string {
-  const json = JSON.stringify(record);
+  const json = jsonText(record)!;
   return `${sha256Sync(json)} ${json}\n`;
+}
+
+/**
+ * stateLine(record) as bytes: the same line, its pieces encoded once each and hashed and written as they are (no
+ * copy of the whole line as one string; StateLog.append writes them with one writev).
+ */
+export function stateLineBytes(record: object): Uint8Array[] {
+  const pieces: string[] = [], blocks = new Set<number>();
+  jsonPieces(record, pieces, blocks);
+  // The base64 blocks stay pieces of their own (ASCII: their latin1 bytes are their UTF-8); the rest is joined.
+  const bytes: Uint8Array[] = [];
+  let run = '';
+  const B = (globalThis as unknown as { Buffer: { from(s: string, e: string): Uint8Array } }).Buffer;
+  pieces.forEach((p, i) => {
+    if (!blocks.has(i)) { run += p; return; }
+    if (run) bytes.push(B.from(run, 'utf8'));
+    bytes.push(B.from(p, 'latin1'));
+    run = '';
+  });
+  if (run) bytes.push(B.from(run, 'utf8'));
+  const hash = crypto!.createHash('sha256');
+  for (const b of bytes) hash.update(b);
+  return [B.from(`${hash.digest('hex')} `, 'utf8'), ...bytes, B.from('\n', 'utf8')];
 }
 
 export function headerLine(h: StateHeader): string {
@@ -93,6 +117,11 @@ export function headerLine(h: StateHeader): string {
 
 export function batchLine(b: BatchRecord<unknown>): string {
   return stateLine({ kind: 'batch', ...b });
+}
+
+/** batchLine as bytes (stateLineBytes): what a running batch appends. */
+export function batchLineBytes(b: BatchRecord<unknown>): Uint8Array[] {
+  return stateLineBytes({ kind: 'batch', ...b });
 }
 
 export function completeLine(at: string): string {
@@ -154,6 +183,18 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** Write all of the pieces at the end of fd: one writev, continued where the kernel wrote less. */
+function writeAll(fd: number, pieces: Uint8Array[]): void {
+  let rest = pieces;
+  for (;;) {
+    let n = fsSync!.writevSync(fd, rest);
+    let i = 0;
+    while (i < rest.length && n >= rest[i]!.length) n -= rest[i++]!.length;
+    if (i === rest.length) return;
+    rest = [rest[i]!.subarray(n), ...rest.slice(i + 1)];
+  }
+}
+
 /** Seconds between fsyncs of an open log (see the file's comment). */
 const FSYNC_INTERVAL_MS = 1000;
 
@@ -185,8 +226,10 @@ export class StateLog {
     return new StateLog(fsSync!.openSync(file, 'a'), file);
   }
 
-  append(line: string): void {
-    fsSync!.writeSync(this.fd, line);
+  /** Append a line: its text, or its bytes in pieces (stateLineBytes), with one write. */
+  append(line: string | Uint8Array[]): void {
+    if (typeof line === 'string') fsSync!.writeSync(this.fd, line);
+    else writeAll(this.fd, line);
     if (performance.now() - this.lastSync >= FSYNC_INTERVAL_MS) this.sync();
   }
 

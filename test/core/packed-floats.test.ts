@@ -21,6 +21,17 @@ describe('packed float64 arrays', () => {
     expect(unpackFloats(ragged)).toBe(ragged);
   });
 
+  it('pack two and four levels as well, and leave a three-level array with a row that is no array as it is', () => {
+    const two = [[1, -0], [NaN, 4]], four = [[[[1, 2]], [[3, 4]]], [[[5, 6]], [[7, 8]]]];
+    expect((packFloats(two) as { shape: number[] }).shape).toEqual([2, 2]);
+    expect(unpackFloats(JSON.parse(JSON.stringify(packFloats(two))))).toEqual(two);
+    expect(unpackFloats(JSON.parse(JSON.stringify(packFloats(four))))).toEqual(four);
+    const odd = [[[1, 2], [3, 4]], [5, [6, 7]]] as unknown as number[][][];
+    expect(packFloats(odd)).toBe(odd);
+    const long = [Array.from({ length: 5000 }, (_, k) => [k, k / 3])];
+    expect(unpackFloats(JSON.parse(JSON.stringify(packFloats(long))))).toEqual(long);
+  });
+
   it('refuse bytes that do not fit the shape', () => {
     const packed = packFloats([[[1, 2, 3]]]) as { float64: string; shape: number[] };
     expect(() => unpackFloats({ ...packed, shape: [1, 1, 4] })).toThrow(/24 bytes for shape \[1,1,4\] \(32 expected\)/);

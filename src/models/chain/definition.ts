@@ -9,6 +9,7 @@ import { packFloats, unpackFloats, type PackedFloats } from '../../core/packed-f
 import { accumulatorFromJSON, accumulatorToJSON, mergeAccumulatorList, mergeAccumulators, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
 import type { EnsembleModel, EnsembleRun, ModelExperiment } from '../../run/model.ts';
 import { windowTotal } from '../../stats/bin-window.ts';
+import { isPackedCheckpoints, packCheckpoints, unpackCheckpoints } from '../../stats/checkpoint-pack.ts';
 import type { Engine } from './engine-types.ts';
 import { ExperimentSchema, parseExperiment, type Experiment, type GridPoint } from './experiment.ts';
 import { runFiles } from './files.ts';
@@ -67,19 +68,24 @@ function checkChain(b: ChainBatch, exp: ChainExperiment, point: number, range: [
   const s = gridPoints(exp)[point]!.scenario;
   const n = range[1] - range[0];
   if (b.checkpoints.length !== s.checkpoints.length) return `${b.checkpoints.length} checkpoints, expected ${s.checkpoints.length}`;
+  // Plain loops, the message built only for a failure: this runs for every checkpoint of every batch.
   for (const c of b.checkpoints) {
-    const where = `step ${c.step}`;
-    if (c.n !== n) return `${where}: ${c.n} trajectories counted, expected ${n}`;
-    const vsum = c.vertexCounts.reduce((a, v) => a + v, 0);
-    if (vsum !== n) return `${where}: vertex counts add up to ${vsum}, expected ${n}`;
-    if (c.successCount !== c.vertexCounts[s.iStar]) return `${where}: success count ${c.successCount} ≠ count at i* ${c.vertexCounts[s.iStar]}`;
+    if (c.n !== n) return `step ${c.step}: ${c.n} trajectories counted, expected ${n}`;
+    let vsum = 0;
+    for (let i = 0; i < c.vertexCounts.length; i++) vsum += c.vertexCounts[i]!;
+    if (vsum !== n) return `step ${c.step}: vertex counts add up to ${vsum}, expected ${n}`;
+    if (c.successCount !== c.vertexCounts[s.iStar]) return `step ${c.step}: success count ${c.successCount} ≠ count at i* ${c.vertexCounts[s.iStar]}`;
     const h = windowTotal(c.hist);
-    if (h !== n) return `${where}: histogram holds ${h} trajectories, expected ${n}`;
-    const moments = [c.logGap, c.gap, c.logGapSuccess, c.gapSuccess, ...(c.p ?? [])];
-    if (moments.some((m) => m.n > 0 && !(Number.isFinite(m.mean) && Number.isFinite(m.m2)))) return `${where}: a mean or variance is NaN or infinite`;
+    if (h !== n) return `step ${c.step}: histogram holds ${h} trajectories, expected ${n}`;
+    let finite = fineMoment(c.logGap) && fineMoment(c.gap) && fineMoment(c.logGapSuccess) && fineMoment(c.gapSuccess);
+    if (c.p) for (let i = 0; i < c.p.length && finite; i++) finite = fineMoment(c.p[i]!);
+    if (!finite) return `step ${c.step}: a mean or variance is NaN or infinite`;
   }
   return null;
 }
+
+/** Is a moment fine (nothing counted, or a finite mean and M2)? */
+const fineMoment = (m: { n: number; mean: number; m2: number }) => !(m.n > 0) || (Number.isFinite(m.mean) && Number.isFinite(m.m2));
 
 export const chainModel: EnsembleModel<ChainExperiment, ChainBatch, Engine, ExperimentResult, Summary | SweepSummary> = {
   model: 'chain',
@@ -100,12 +106,13 @@ export const chainModel: EnsembleModel<ChainExperiment, ChainBatch, Engine, Expe
   merge: mergeChainBatches,
   mergeAll: mergeChainBatchList,
   check: checkChain,
-  // Kept paths go into the state log as float64 bytes (src/core/packed-floats.ts); logs that hold them as JSON
-  // arrays read as before.
-  statsToJSON: (b) => ({ checkpoints: b.checkpoints.map(accumulatorToJSON), paths: b.paths && packFloats(b.paths) }),
+  // The accumulators go into the state log packed (src/stats/checkpoint-pack.ts: counts as JSON, moments and
+  // histograms as bytes), kept paths as float64 bytes (src/core/packed-floats.ts); logs that hold either as JSON read
+  // as before.
+  statsToJSON: (b) => ({ ...(packCheckpoints(b.checkpoints) ?? { checkpoints: b.checkpoints.map(accumulatorToJSON) }), paths: b.paths && packFloats(b.paths) }),
   statsFromJSON: (j) => {
     const o = j as { checkpoints: unknown[]; paths?: number[][][] | PackedFloats };
-    return { checkpoints: o.checkpoints.map(accumulatorFromJSON), paths: o.paths && unpackFloats(o.paths) };
+    return { checkpoints: isPackedCheckpoints(o) ? unpackCheckpoints(o) : o.checkpoints.map(accumulatorFromJSON), paths: o.paths && unpackFloats(o.paths) };
   },
   successes(b) {
     const last = b.checkpoints[b.checkpoints.length - 1]!;
