@@ -55,8 +55,21 @@ export function betaQuantile(q: number, a: number, b: number): number {
   return (lo + hi) / 2;
 }
 
-/** Two-sided Student-t quantile t_{ν, 1 − (1 − level)/2}, via P(|T| > t) = I_{ν/(ν+t²)}(ν/2, 1/2). */
+const tQuantiles = new Map<string, number>();
+
+/**
+ * Two-sided Student-t quantile t_{ν, 1 − (1 − level)/2}, via P(|T| > t) = I_{ν/(ν+t²)}(ν/2, 1/2). A 200-step bisection
+ * (1–5 ms while a process is young), and a run asks for the same few (level, ν) again and again (every slope of every
+ * grid point), so each is computed once per process.
+ */
 export function tQuantile(level: number, nu: number): number {
+  const key = `${level}:${nu}`;
+  let t = tQuantiles.get(key);
+  if (t === undefined) tQuantiles.set(key, (t = tQuantileBisection(level, nu)));
+  return t;
+}
+
+function tQuantileBisection(level: number, nu: number): number {
   const tail = 1 - level;
   let lo = 0, hi = 1e3;
   for (let i = 0; i < 200; i++) {

@@ -45,11 +45,47 @@ export function windowGet(w: BinWindow, b: number): number {
   return i >= 0 && i < w.counts.length ? w.counts[i]! : 0;
 }
 
+/**
+ * The occupied bins of a window: their offsets (bin − lo) into idx and counts into cnt, ascending; returns how many.
+ * The one loop over every bin of a window that the total, the packed state form (checkpoint-pack.ts), merging and the
+ * quantiles share: a window is often wide and sparse (two clusters of trajectories far apart in L), so this loop runs
+ * over hundreds of thousands of bins in a run of a few thousand windows, and being a single small function it is
+ * compiled early instead of each caller's own copy running cold. idx and cnt need w.counts.length entries (nonzero()
+ * gives scratch arrays that are reused by the next call).
+ */
+export function windowNonzero(w: BinWindow, idx: Uint32Array, cnt: Uint32Array): number {
+  const c = w.counts;
+  let m = 0;
+  for (let i = 0; i < c.length; i++) {
+    const v = c[i]!;
+    if (v !== 0) {
+      idx[m] = i;
+      cnt[m++] = v;
+    }
+  }
+  return m;
+}
+
+let scratchIdx = new Uint32Array(256), scratchCnt = new Uint32Array(256);
+
+/**
+ * windowNonzero into shared scratch arrays: { m, idx, cnt } valid until the next call (no allocation per window; the
+ * caller copies what it keeps).
+ */
+export function nonzero(w: BinWindow): { m: number; idx: Uint32Array; cnt: Uint32Array } {
+  const n = w.counts.length;
+  if (n > scratchIdx.length) {
+    scratchIdx = new Uint32Array(Math.max(n, 2 * scratchIdx.length));
+    scratchCnt = new Uint32Array(scratchIdx.length);
+  }
+  return { m: windowNonzero(w, scratchIdx, scratchCnt), idx: scratchIdx, cnt: scratchCnt };
+}
+
 /** Sum of all counts. */
 export function windowTotal(w: BinWindow): number {
+  const { m, cnt } = nonzero(w);
   let t = 0;
-  const c = w.counts;
-  for (let i = 0; i < c.length; i++) t += c[i]!;
+  for (let i = 0; i < m; i++) t += cnt[i]!;
   return t;
 }
 
@@ -75,19 +111,27 @@ export function windowToDense(w: BinWindow, nbins: number): Uint32Array {
   return dense;
 }
 
-/** The sum of several windows (exact: integer counts). */
+/**
+ * The sum of several windows (exact: integer counts). The first nonempty window is copied in whole (a native copy),
+ * the others add their occupied bins. A single window comes back as a copy.
+ */
 export function mergeWindows(list: readonly BinWindow[]): BinWindow {
-  let lo = Infinity, hi = -Infinity;
-  for (const w of list) {
+  let lo = Infinity, hi = -Infinity, first = -1;
+  for (let j = 0; j < list.length; j++) {
+    const w = list[j]!;
     if (!w.counts.length) continue;
-    lo = Math.min(lo, w.lo);
-    hi = Math.max(hi, w.lo + w.counts.length);
+    if (first < 0) first = j;
+    if (w.lo < lo) lo = w.lo;
+    if (w.lo + w.counts.length > hi) hi = w.lo + w.counts.length;
   }
   if (!(hi > lo)) return emptyWindow();
   const counts = new Uint32Array(hi - lo);
-  for (const w of list) {
-    const c = w.counts, off = w.lo - lo;
-    for (let i = 0; i < c.length; i++) counts[off + i] += c[i]!;
+  counts.set(list[first]!.counts, list[first]!.lo - lo);
+  for (let j = first + 1; j < list.length; j++) {
+    const w = list[j]!;
+    if (!w.counts.length) continue;
+    const { m, idx, cnt } = nonzero(w), off = w.lo - lo;
+    for (let i = 0; i < m; i++) counts[off + idx[i]!] += cnt[i]!;
   }
   return { lo, counts };
 }

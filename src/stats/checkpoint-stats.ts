@@ -10,7 +10,7 @@
  *   argmax_i p_i, and p itself (mean per coordinate, for d ≤ MAX_D_MEAN_P).
  */
 
-import { emptyWindow, mergeWindows, windowAdd, windowFromPairs, windowPairs, type BinWindow } from './bin-window.ts';
+import { emptyWindow, mergeWindows, nonzero, windowAdd, windowFromPairs, windowPairs, type BinWindow } from './bin-window.ts';
 
 /** Thresholds δ for the counts of trajectories with 1 − p_{i*} < δ. */
 export const DELTAS = [1e-2, 1e-4, 1e-8] as const;
@@ -95,32 +95,45 @@ export function mergeAccumulators(a: CheckpointAccumulator, b: CheckpointAccumul
 
 /**
  * Merge many accumulators of one checkpoint in order: the same numbers as folding mergeAccumulators left to right
- * (the moments are merged pairwise in the same order), with one histogram allocated instead of one per merge.
+ * (the moments are merged pairwise in the same order), with one histogram allocated instead of one per merge and
+ * plain loops (a run merges every checkpoint of every grid point).
  */
 export function mergeAccumulatorList(list: readonly CheckpointAccumulator[]): CheckpointAccumulator {
-  let acc = list[0]!;
-  if (list.length === 1) return { ...acc, hist: { lo: acc.hist.lo, counts: acc.hist.counts.slice() } };
-  const hist = mergeWindows(list.map((a) => a.hist));
+  const first = list[0]!;
+  if (list.length === 1) return { ...first, hist: { lo: first.hist.lo, counts: first.hist.counts.slice() } };
+  const hists: BinWindow[] = new Array(list.length);
+  for (let j = 0; j < list.length; j++) hists[j] = list[j]!.hist;
+  const hist = mergeWindows(hists);
+  let n = first.n, successCount = first.successCount, minLogGap = first.minLogGap, maxLogGap = first.maxLogGap;
+  let logGap = first.logGap, gap = first.gap, logGapSuccess = first.logGapSuccess, gapSuccess = first.gapSuccess;
+  let vertexCounts = first.vertexCounts, belowDelta = first.belowDelta, p = first.p;
   for (let j = 1; j < list.length; j++) {
     const b = list[j]!;
-    if (acc.step !== b.step) throw new Error(`cannot merge statistics of step ${acc.step} with step ${b.step}`);
-    acc = {
-      step: acc.step,
-      n: acc.n + b.n,
-      successCount: acc.successCount + b.successCount,
-      vertexCounts: acc.vertexCounts.map((v, i) => v + b.vertexCounts[i]!),
-      belowDelta: acc.belowDelta.map((v, i) => v + b.belowDelta[i]!),
-      hist,
-      logGap: mergeMoments(acc.logGap, b.logGap),
-      minLogGap: Math.min(acc.minLogGap, b.minLogGap),
-      maxLogGap: Math.max(acc.maxLogGap, b.maxLogGap),
-      gap: mergeMoments(acc.gap, b.gap),
-      logGapSuccess: mergeMoments(acc.logGapSuccess, b.logGapSuccess),
-      gapSuccess: mergeMoments(acc.gapSuccess, b.gapSuccess),
-      p: acc.p && b.p ? acc.p.map((m, i) => mergeMoments(m, b.p![i]!)) : null,
-    };
+    if (first.step !== b.step) throw new Error(`cannot merge statistics of step ${first.step} with step ${b.step}`);
+    n += b.n;
+    successCount += b.successCount;
+    vertexCounts = addCounts(vertexCounts, b.vertexCounts);
+    belowDelta = addCounts(belowDelta, b.belowDelta);
+    logGap = mergeMoments(logGap, b.logGap);
+    minLogGap = Math.min(minLogGap, b.minLogGap);
+    maxLogGap = Math.max(maxLogGap, b.maxLogGap);
+    gap = mergeMoments(gap, b.gap);
+    logGapSuccess = mergeMoments(logGapSuccess, b.logGapSuccess);
+    gapSuccess = mergeMoments(gapSuccess, b.gapSuccess);
+    if (p && b.p) {
+      const q: Moments[] = new Array(p.length);
+      for (let i = 0; i < p.length; i++) q[i] = mergeMoments(p[i]!, b.p[i]!);
+      p = q;
+    } else p = null;
   }
-  return acc;
+  return { step: first.step, n, successCount, vertexCounts, belowDelta, hist, logGap, minLogGap, maxLogGap, gap, logGapSuccess, gapSuccess, p };
+}
+
+/** a + b entry by entry, over a's entries (a new array). */
+function addCounts(a: number[], b: number[]): number[] {
+  const out: number[] = new Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! + b[i]!;
+  return out;
 }
 
 /** Welford update with one observation (the CPU and gpu.js engines). */
@@ -156,20 +169,41 @@ export function accumulateTrajectory(
  * the exact [min L, max L]. The q-quantile of L is the (1 − q)-quantile of −L. Returns null for an empty accumulator.
  */
 export function logGapQuantile(a: CheckpointAccumulator, q: number): number | null {
-  const v = histQuantile(a.hist, a.n, q);
-  return v === null ? null : Math.min(a.maxLogGap, Math.max(a.minLogGap, v));
+  if (a.n === 0) return null;
+  // All trajectories at one L (one trajectory, or step 0): the clamp to [min L, max L] leaves nothing else.
+  if (a.minLogGap === a.maxLogGap) return a.minLogGap;
+  const { m, idx, cnt } = nonzero(a.hist);
+  return Math.min(a.maxLogGap, Math.max(a.minLogGap, histQuantile(a.hist.lo, idx, cnt, m, (1 - q) * a.n)));
 }
 
-function histQuantile(hist: BinWindow, n: number, q: number): number | null {
-  if (n === 0) return null;
-  const target = (1 - q) * n; // rank in −L, ascending
+/** { q, value: logGapQuantile(a, q) } for each level, from one pass over the histogram's bins. */
+function quantileRows(a: CheckpointAccumulator, qs: readonly number[]): { q: number; value: number | null }[] {
+  const rows: { q: number; value: number | null }[] = new Array(qs.length);
+  if (a.n === 0 || a.minLogGap === a.maxLogGap) {
+    const v = a.n === 0 ? null : a.minLogGap; // as in logGapQuantile
+    for (let j = 0; j < qs.length; j++) rows[j] = { q: qs[j]!, value: v };
+    return rows;
+  }
+  const { m, idx, cnt } = nonzero(a.hist);
+  for (let j = 0; j < qs.length; j++) {
+    const v = histQuantile(a.hist.lo, idx, cnt, m, (1 - qs[j]!) * a.n); // rank in −L, ascending
+    rows[j] = { q: qs[j]!, value: Math.min(a.maxLogGap, Math.max(a.minLogGap, v)) };
+  }
+  return rows;
+}
+
+/**
+ * The value of −L at rank `target` of the histogram whose occupied bins are lo + idx[i] with counts cnt[i] (i < m):
+ * the first occupied bin where the cumulative count reaches the target, interpolated linearly inside it in ln(−L).
+ * (Empty bins add nothing to the cumulative count, so skipping them gives the same numbers as a scan of every bin.)
+ */
+function histQuantile(lo: number, idx: Uint32Array, cnt: Uint32Array, m: number, target: number): number {
   let cum = 0;
-  const counts = hist.counts;
-  for (let i = 0; i < counts.length; i++) {
-    const c = counts[i]!;
-    if (c > 0 && cum + c >= target) {
+  for (let i = 0; i < m; i++) {
+    const c = cnt[i]!;
+    if (cum + c >= target) {
       const frac = Math.min(1, Math.max(0, (target - cum) / c));
-      const lnv = H_LO + (hist.lo + i + frac) / H_SCALE;
+      const lnv = H_LO + (lo + idx[i]! + frac) / H_SCALE;
       return -Math.exp(lnv);
     }
     cum += c;
@@ -208,12 +242,28 @@ export interface CheckpointSummary {
   sdP: number[] | null;
 }
 
+/**
+ * The summary of one accumulator (summary.json has one per checkpoint and grid point: thousands in a sweep, so this
+ * is written as plain loops without a callback per field; the numbers and the key order are those of the fields
+ * below).
+ */
 export function summarizeCheckpoint(a: CheckpointAccumulator): CheckpointSummary {
+  const below: { delta: number; count: number }[] = new Array(DELTAS.length);
+  for (let j = 0; j < DELTAS.length; j++) below[j] = { delta: DELTAS[j]!, count: a.belowDelta[j]! };
+  let meanP: number[] | null = null, sdP: number[] | null = null;
+  if (a.p) {
+    meanP = new Array(a.p.length);
+    sdP = new Array(a.p.length);
+    for (let i = 0; i < a.p.length; i++) {
+      meanP[i] = a.p[i]!.mean;
+      sdP[i] = sd(a.p[i]!) ?? 0;
+    }
+  }
   return {
     step: a.step,
     trajectories: a.n,
     successCount: a.successCount,
-    vertexCounts: [...a.vertexCounts],
+    vertexCounts: a.vertexCounts.slice(),
     meanLogGap: a.n ? a.logGap.mean : null,
     sdLogGap: sd(a.logGap),
     meanGap: a.n ? a.gap.mean : null,
@@ -222,12 +272,12 @@ export function summarizeCheckpoint(a: CheckpointAccumulator): CheckpointSummary
     sdLogGapOnSuccess: sd(a.logGapSuccess),
     meanGapOnSuccess: a.gapSuccess.n ? a.gapSuccess.mean : null,
     sdGapOnSuccess: sd(a.gapSuccess),
-    logGapQuantiles: QUANTILE_LEVELS.map((q) => ({ q, value: logGapQuantile(a, q) })),
+    logGapQuantiles: quantileRows(a, QUANTILE_LEVELS),
     minLogGap: a.n ? a.minLogGap : null,
     maxLogGap: a.n ? a.maxLogGap : null,
-    belowDelta: DELTAS.map((delta, j) => ({ delta, count: a.belowDelta[j]! })),
-    meanP: a.p ? a.p.map((m) => m.mean) : null,
-    sdP: a.p ? a.p.map((m) => sd(m) ?? 0) : null,
+    belowDelta: below,
+    meanP,
+    sdP,
   };
 }
 

@@ -8,6 +8,7 @@
  * so the O(α²) result is never formed as a difference of O(α) terms.
  */
 import { integrate } from './quadrature.ts';
+import { timedTheory } from './theory-clock.ts';
 
 export type NoiseLaw = 'uniform' | 'rademacher' | 'truncnormal';
 /** Same shape as ResolvedScenario['noise']. */
@@ -83,7 +84,9 @@ function uniformLogSqMean(c: number): number {
  *   ½ log1p(−c²V²) and ½(log1p(cV)² + log1p(−cV)²).
  * Requires αh < 1 for shift 0 (the chain's condition), as the factor must stay positive.
  */
-export function logMoments(alpha: number, noise: NoiseSpec, shift: 0 | 1): { m1: number; m2: number } {
+export const logMoments = timedTheory(logMomentsUntimed);
+
+function logMomentsUntimed(alpha: number, noise: NoiseSpec, shift: 0 | 1): { m1: number; m2: number } {
   const h = noise.halfWidth;
   if (!(alpha * h < 1 + alpha * shift)) throw new Error('logMoments: 1 + α(shift − h) must be positive');
   const la = Math.log1p(alpha * shift);

@@ -86,6 +86,21 @@ const medianOnSuccess = (a: CheckpointAccumulator) => (a.successCount > 0 ? logG
 const meanLogGapSuccess = (a: CheckpointAccumulator) => (a.logGapSuccess.n > 0 ? a.logGapSuccess.mean : null);
 const logMeanGapSuccess = (a: CheckpointAccumulator) => (a.gapSuccess.n > 0 && a.gapSuccess.mean > 0 ? Math.log(a.gapSuccess.mean) : null);
 
+/**
+ * The asymptotic window of y: the trailing checkpoints (k > 0) with y ≤ REGIME_LOG_GAP (slope.ts asymptoticWindow).
+ * Only that trailing run decides the window, so y is evaluated from the last checkpoint back to the first one outside
+ * the regime (a histogram quantile each, for the median) and the earlier ones are left out of the regime unread.
+ */
+function regimeWindow(acc: CheckpointAccumulator[], y: (c: CheckpointAccumulator) => number | null): number[] | null {
+  const inRegime: boolean[] = new Array(acc.length).fill(false);
+  for (let i = acc.length - 1; i >= 0; i--) {
+    const c = acc[i]!;
+    if (!(c.step > 0 && (y(c) ?? 0) <= REGIME_LOG_GAP)) break;
+    inRegime[i] = true;
+  }
+  return asymptoticWindow(inRegime);
+}
+
 function fmt(v: number): string {
   return Number(v.toPrecision(4)).toString();
 }
@@ -107,9 +122,15 @@ function losersCorrection(s: ResolvedScenario, ks: number[]): number[] {
   // cumulative α∫ p_j(1 − p_j + g − p_j) dt on the grid (trapezoid)
   const cum = losers.map(() => new Float64Array(grid.length));
   const rate = (p: number[], j: number) => { const g = 1 - p[iStar]!; return p[j]! * (1 - p[j]! + g - p[j]!); };
-  for (let k = 1; k < grid.length; k++) {
-    losers.forEach((j, m) => { cum[m]![k] = cum[m]![k - 1]! + 0.5 * (rate(flow[k]!, j) + rate(flow[k - 1]!, j)) * (grid[k]! - grid[k - 1]!) * a; });
-  }
+  losers.forEach((j, m) => {
+    const c = cum[m]!;
+    let prev = rate(flow[0]!, j);
+    for (let k = 1; k < grid.length; k++) {
+      const r = rate(flow[k]!, j);
+      c[k] = c[k - 1]! + 0.5 * (r + prev) * (grid[k]! - grid[k - 1]!) * a;
+      prev = r;
+    }
+  });
   const at = flowAt(s, ks.map((k) => a * k));
   return ks.map((k, n) => {
     const idx = Math.min(grid.length - 1, Math.round((a * k / tMax) * 400));
@@ -208,9 +229,11 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
     asymptoticSlopeMedianLogGapPerStep: slopes.medianLogGapPerStep,
     asymptoticSlopeLogMeanGapPerStep: slopes.meanGapLogPerStep,
   });
-  const medWindow = asymptoticWindow(acc.map((c) => c.step > 0 && (medianOnSuccess(c) ?? 0) <= REGIME_LOG_GAP));
-  const meanWindow = asymptoticWindow(acc.map((c) => c.step > 0 && (logMeanGapSuccess(c) ?? 0) <= REGIME_LOG_GAP));
-  const logWindow = asymptoticWindow(acc.map((c) => c.step > 0 && (meanLogGapSuccess(c) ?? 0) <= REGIME_LOG_GAP));
+  // The regime windows give the slopes, which need at least two blocks (blockSlope); with fewer they serve only the
+  // plots' slope lines, so they are found when the plots are built.
+  const windowsOf = () => ({ med: regimeWindow(acc, medianOnSuccess), mean: regimeWindow(acc, logMeanGapSuccess), log: regimeWindow(acc, meanLogGapSuccess) });
+  const windows = pt.blocks.length >= 2 ? windowsOf() : null;
+  const medWindow = windows?.med ?? null, meanWindow = windows?.mean ?? null, logWindow = windows?.log ?? null;
   const medianSlope = medWindow ? blockSlope(pt.blocks, medWindow, medianOnSuccess) : null;
   const meanGapSlope = meanWindow ? blockSlope(pt.blocks, meanWindow, logMeanGapSuccess) : null;
   const meanLogSlope = logWindow ? blockSlope(pt.blocks, logWindow, meanLogGapSuccess) : null;
@@ -310,43 +333,55 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
       { n: m.n, question: 'mean p*(k) against the replicator flow at t = αk ≈ 1, 2, 3', reason: `2α (α = ${a}): the chain's mean differs from the flow by O(α)` }));
   });
 
-  // ---- plot series ----
-  const bands = acc.map((c) => ({ t: a * c.step, median: median(c)!, q10: logGapQuantile(c, 0.1)!, q90: logGapQuantile(c, 0.9)! }));
-  const meanOnSuccess = acc.flatMap((c) => {
-    const v = logMeanGapSuccess(c);
-    return v === null ? [] : [{ t: a * c.step, value: v }];
-  });
-  const fineT = Array.from({ length: 201 }, (_, j) => (j * T) / 200);
-  const fineFlow = flowAt(s, fineT);
-  const flow = fineFlow.map((p, j) => ({ t: fineT[j]!, value: logGapOf(p, iStar) })).filter((r) => Number.isFinite(r.value));
-  const slopeLines: PointSeries['logGap']['slopes'] = [];
-  const addLine = (w: number[] | null, y: (c: CheckpointAccumulator) => number | null, perStep: number, label: string) => {
-    if (!w) return;
-    const c0 = acc[w[0]!]!, y0 = y(c0);
-    if (y0 === null) return;
-    for (const k of [c0.step, last.step]) slopeLines.push({ t: a * k, value: y0 + perStep * (k - c0.step), label });
+  // ---- plot series: built when first read (the report, the CSV tables, the page), not for a summary alone ----
+  let plots: Pick<PointSeries, 'logGap' | 'successVsStep' | 'simplex'> | null = null;
+  const plotSeries = () => (plots ??= buildPlots());
+  const series: PointSeries = {
+    get logGap() { return plotSeries().logGap; },
+    get successVsStep() { return plotSeries().successVsStep; },
+    get simplex() { return plotSeries().simplex; },
+    medianSlope,
+    meanGapSlope,
   };
-  if (medWindow) {
-    const ks = medWindow.map((i) => acc[i]!.step);
-    // Anchored at the success event's median (the statistic the path describes; the plotted median over all
-    // trajectories coincides with it while failures are few).
-    const anchor = medianOnSuccess(acc[medWindow[0]!]!)!;
-    const path = medianLogGapPath(anchor, ks[0]!, ks, slopes.r);
-    ks.forEach((k, j) => slopeLines.push({ t: a * k, value: path[j]!, label: 'theory: median path near the vertex (slope → −r)' }));
+  return { analysis: { theory, comparisons }, series };
+
+  function buildPlots(): Pick<PointSeries, 'logGap' | 'successVsStep' | 'simplex'> {
+    const bands = acc.map((c) => ({ t: a * c.step, median: median(c)!, q10: logGapQuantile(c, 0.1)!, q90: logGapQuantile(c, 0.9)! }));
+    const meanOnSuccess = acc.flatMap((c) => {
+      const v = logMeanGapSuccess(c);
+      return v === null ? [] : [{ t: a * c.step, value: v }];
+    });
+    const fineT = Array.from({ length: 201 }, (_, j) => (j * T) / 200);
+    const fineFlow = flowAt(s, fineT);
+    const flow = fineFlow.map((p, j) => ({ t: fineT[j]!, value: logGapOf(p, iStar) })).filter((r) => Number.isFinite(r.value));
+    const slopeLines: PointSeries['logGap']['slopes'] = [];
+    const addLine = (w: number[] | null, y: (c: CheckpointAccumulator) => number | null, perStep: number, label: string) => {
+      if (!w) return;
+      const c0 = acc[w[0]!]!, y0 = y(c0);
+      if (y0 === null) return;
+      for (const k of [c0.step, last.step]) slopeLines.push({ t: a * k, value: y0 + perStep * (k - c0.step), label });
+    };
+    const win = windows ?? windowsOf();
+    if (win.med) {
+      const medWindow = win.med;
+      const ks = medWindow.map((i) => acc[i]!.step);
+      // Anchored at the success event's median (the statistic the path describes; the plotted median over all
+      // trajectories coincides with it while failures are few).
+      const anchor = medianOnSuccess(acc[medWindow[0]!]!)!;
+      const path = medianLogGapPath(anchor, ks[0]!, ks, slopes.r);
+      ks.forEach((k, j) => slopeLines.push({ t: a * k, value: path[j]!, label: 'theory: median path near the vertex (slope → −r)' }));
+    }
+    addLine(win.mean, logMeanGapSuccess, slopes.meanGapLogPerStep, 'theory slope of log E[1 − p* | success]');
+    const successVsStep = acc.map((c) => {
+      const [lo, hi] = wilson(c.successCount, c.n);
+      return { step: c.step, p: c.successCount / c.n, lo, hi };
+    });
+    let simplex: PointSeries['simplex'];
+    if (s.d === 3 && pt.paths?.length) {
+      const paths = pt.paths.flatMap((path, id) => path.map((p, c) => ({ id, step: acc[c]!.step, p: p as [number, number, number] })));
+      const flowPaths = fineFlow.map((p, j) => ({ id: 0, t: fineT[j]!, p: p as [number, number, number] }));
+      simplex = { paths, flowPaths, gamma: s.correlation?.gamma };
+    }
+    return { logGap: { bands, meanOnSuccess, flow, slopes: slopeLines }, successVsStep, simplex };
   }
-  addLine(meanWindow, logMeanGapSuccess, slopes.meanGapLogPerStep, 'theory slope of log E[1 − p* | success]');
-  const successVsStep = acc.map((c) => {
-    const [lo, hi] = wilson(c.successCount, c.n);
-    return { step: c.step, p: c.successCount / c.n, lo, hi };
-  });
-  let simplex: PointSeries['simplex'];
-  if (s.d === 3 && pt.paths?.length) {
-    const paths = pt.paths.flatMap((path, id) => path.map((p, c) => ({ id, step: acc[c]!.step, p: p as [number, number, number] })));
-    const flowPaths = fineFlow.map((p, j) => ({ id: 0, t: fineT[j]!, p: p as [number, number, number] }));
-    simplex = { paths, flowPaths, gamma: s.correlation?.gamma };
-  }
-  return {
-    analysis: { theory, comparisons },
-    series: { logGap: { bands, meanOnSuccess, flow, slopes: slopeLines }, successVsStep, simplex, medianSlope, meanGapSlope },
-  };
 }

@@ -155,6 +155,14 @@ export function runFiles(r: ExperimentResult, o: { report?: boolean } = {}): Run
   const csv = o.report === false ? []
     : [{ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(compRows)) }, ...chainCsv(points, series)];
   const plots = o.report === false ? [] : sweepPart ? sweepPlots(r.experiment.axes, r.points, series, sweepPart.series) : pointPlots('', '', series[0]!);
+  // The report's parts likewise: built when read (the report, the page), not for a summary alone.
+  let report: ReportParts | null = null;
+  const reportParts = () => (report ??= buildReportParts(r, points, series, compRows));
+  if (o.report !== false) reportParts();
+  return { summary, csv, plots, get report() { return reportParts(); } };
+}
+
+function buildReportParts(r: ExperimentResult, points: PointSummary[], series: PointSeries[], compRows: { point?: string; c: Comparison }[]): ReportParts {
   const s0 = r.points[0]!.scenario;
   const engine = `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`;
   const parameters: Record<string, string | number> = r.single
@@ -168,7 +176,7 @@ export function runFiles(r: ExperimentResult, o: { report?: boolean } = {}): Run
         'base scenario': `d=${s0.d}, rates=(${s0.rates.join(', ')}), alpha=${s0.alpha}, ${s0.noise.law}[±${s0.noise.halfWidth}], K=${s0.steps}, N=${s0.trajectories}`,
         seed: String(s0.seed), engine,
       };
-  const report: ReportParts = {
+  return {
     title: `stdp-mc — ${r.experiment.name}`,
     description: r.experiment.description,
     parameters,
@@ -179,5 +187,4 @@ export function runFiles(r: ExperimentResult, o: { report?: boolean } = {}): Run
     ],
     provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
   };
-  return { summary, csv, plots, report };
 }
