@@ -294,5 +294,3 @@ export function foldState(x: Float64Array, g: Float64Array, d: number, y: Float6
   }
 }
 
-// The reduction of a log-state to (L, G, argmax, p) is shared with the spiking network's rows (src/stats/).
-export { reduceState, type Reduced } from '../../stats/reduce-log-state.ts';

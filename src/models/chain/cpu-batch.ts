@@ -4,7 +4,8 @@
  */
 import { planDispatches } from '../../engines/plan.ts';
 import { accumulateTrajectory, emptyAccumulator, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
-import { foldInterval, noiseParams, reduceState } from './chain-math.ts';
+import { foldInterval, noiseParams } from './chain-math.ts';
+import { reduceState } from '../../stats/reduce-log-state.ts';
 import type { ResolvedScenario } from './scenario.ts';
 
 /** The noise law, fold interval, dispatch plan (default 4096 steps per dispatch) and empty accumulators of a CPU run. */
