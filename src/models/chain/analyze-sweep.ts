@@ -41,25 +41,79 @@ function logGrid(lo: number, hi: number, n: number): number[] {
   return Array.from({ length: n }, (_, j) => Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * j) / (n - 1)));
 }
 
-export function analyzeSweep(points: PointResult[], series: PointSeries[]): { comparisons: Comparison[]; series: SweepSeries } {
-  const out: SweepSeries = {
-    successVsAlpha: { empirical: [], theory: [] },
-    logFailure: { empirical: [], theory: [] },
-    rates: { empirical: [], theory: [] },
-  };
-  const comparisons: Comparison[] = [];
+/** The points of a sweep that differ only in α, as one series each (sorted by α), in the order they first appear. */
+function sweepGroups(points: PointResult[]): { name: string; pts: PointResult[] }[] {
   const groups = new Map<string, number[]>();
   points.forEach((p, i) => {
     const k = seriesName(p);
     groups.set(k, [...(groups.get(k) ?? []), i]);
   });
-  for (const [name, idx] of groups) {
-    const pts = idx.map((i) => points[i]!).sort((a, b) => a.scenario.alpha - b.scenario.alpha);
-    const alphas = pts.map((p) => p.scenario.alpha);
-    const d2 = pts[0]!.scenario.d === 2;
+  return [...groups].map(([name, idx]) => ({ name, pts: idx.map((i) => points[i]!).sort((a, b) => a.scenario.alpha - b.scenario.alpha) }));
+}
+
+/** 1/α, log P̂(failure) and its delta-method sd over the points of a series with failures. */
+function failurePoints(pts: PointResult[]): { fx: number[]; fy: number[]; fse: number[] } {
+  const fx: number[] = [], fy: number[] = [], fse: number[] = [];
+  for (const p of pts) {
+    const last = p.checkpoints[p.checkpoints.length - 1]!;
+    const n = last.n, f = n - last.successCount;
+    if (f > 0) {
+      const P = f / n;
+      fx.push(1 / p.scenario.alpha);
+      fy.push(Math.log(P));
+      fse.push(Math.sqrt((1 - P) / (n * P))); // delta method: sd of log P̂
+    }
+  }
+  return { fx, fy, fse };
+}
+
+/**
+ * The sweep's comparisons (for the summary) and its plot series. The series (Clopper–Pearson intervals, theory curves
+ * over a grid of α: up to 12 backward-equation solves for d = 3, the flows' limits) serve only the plots and CSV
+ * tables, so they are computed when first read: a run without its report does not compute them.
+ */
+export function analyzeSweep(points: PointResult[], series: PointSeries[]): { comparisons: Comparison[]; readonly series: SweepSeries } {
+  const comparisons: Comparison[] = [];
+  for (const { name, pts } of sweepGroups(points)) {
     const s0 = pts[0]!.scenario;
-    const fx: number[] = [], fy: number[] = [], fse: number[] = [];
+    if (pts.length < 2 || s0.d !== 2) continue;
+    // The fitted slope of log P̂(failure) on 1/α against the same fit of the diffusion's own log P(failure) at the
+    // same α and weights: like for like. The α → 0 constants (diffusion c and the chain's own c from its Lundberg
+    // exponent) are printed beside it; at these α the prefactor of e^{−c/α} still bends the curve.
     const nMin = Math.min(...pts.map((p) => p.checkpoints[p.checkpoints.length - 1]!.n));
+    const p10 = s0.p0[s0.iStar]!;
+    const c = largeDeviationConstantD2(p10, s0.noise);
+    const cChain = chainLargeDeviationConstantD2(p10, s0.noise);
+    const { fx, fy, fse } = failurePoints(pts);
+    const fit = weightedSlope(fx, fy, fse);
+    const q = `slope of log P(failure) against 1/α, ${name}`;
+    if (fit) {
+      const ty = fx.map((ia) => failureProbabilityD2(p10, 1 / ia, s0.noise).logP);
+      const tfit = weightedSlope(fx, ty, fse)!;
+      comparisons.push(compareToInterval(q, fit.slope, [fit.lo, fit.hi], tfit.slope,
+        `weighted least squares over α ∈ [${Math.min(...fx.map((v) => 1 / v))}, ${Math.max(...fx.map((v) => 1 / v))}] ` +
+        `(the α with failures); theory: the same fit of the d = 2 diffusion's log P(failure) at those α`, { n: nMin }));
+      comparisons.push(notComparable(`large-deviation constant c (log P(failure) ≈ −c/α as α → 0), ${name}`, -fit.slope, [-fit.hi, -fit.lo], c,
+        `α → 0 limits: diffusion c = ${Number(c.toPrecision(5))}, the chain's own (Lundberg) c = ${Number(cChain.toPrecision(5))}; ` +
+        `the finite-α fit also carries the O(log α) prefactor, so it need not equal either`));
+    } else {
+      comparisons.push(notComparable(q, null, null, -c, 'fewer than three α with observed failures'));
+    }
+  }
+  let out: SweepSeries | null = null;
+  return { comparisons, get series() { return (out ??= sweepSeries(points, series)); } };
+}
+
+/** The plot series of a sweep (analyzeSweep). */
+function sweepSeries(points: PointResult[], series: PointSeries[]): SweepSeries {
+  const out: SweepSeries = {
+    successVsAlpha: { empirical: [], theory: [] },
+    logFailure: { empirical: [], theory: [] },
+    rates: { empirical: [], theory: [] },
+  };
+  for (const { name, pts } of sweepGroups(points)) {
+    const alphas = pts.map((p) => p.scenario.alpha);
+    const s0 = pts[0]!.scenario;
     for (const p of pts) {
       const last = p.checkpoints[p.checkpoints.length - 1]!;
       const n = last.n, k = last.successCount, f = n - k;
@@ -67,14 +121,9 @@ export function analyzeSweep(points: PointResult[], series: PointSeries[]): { co
       out.successVsAlpha.empirical.push({ alpha: p.scenario.alpha, p: k / n, lo, hi, series: name });
       if (f > 0) {
         const [flo, fhi] = clopperPearson(f, n);
-        const P = f / n;
-        out.logFailure.empirical.push({ invAlpha: 1 / p.scenario.alpha, logP: Math.log(P), lo: Math.log(flo), hi: Math.log(fhi), series: name });
-        fx.push(1 / p.scenario.alpha);
-        fy.push(Math.log(P));
-        fse.push(Math.sqrt((1 - P) / (n * P))); // delta method: sd of log P̂
+        out.logFailure.empirical.push({ invAlpha: 1 / p.scenario.alpha, logP: Math.log(f / n), lo: Math.log(flo), hi: Math.log(fhi), series: name });
       }
-      const i = points.indexOf(p);
-      const ms = series[i]?.medianSlope;
+      const ms = series[points.indexOf(p)]?.medianSlope;
       if (ms) {
         const a = p.scenario.alpha;
         out.rates.empirical.push({ alpha: a, rate: ms.mean / a, lo: ms.lo / a, hi: ms.hi / a, series: name });
@@ -90,37 +139,18 @@ export function analyzeSweep(points: PointResult[], series: PointSeries[]): { co
           out.successVsAlpha.theory.push({ alpha: a, p: predictSuccessD3({ ...s0, alpha: a }).pSuccess, series: name });
         }
       }
-      if (d2) {
+      if (s0.d === 2) {
         const p10 = s0.p0[s0.iStar]!;
         for (const a of grid) {
           out.successVsAlpha.theory.push({ alpha: a, p: successProbabilityD2(p10, a, s0.noise), series: name });
           out.logFailure.theory.push({ invAlpha: 1 / a, logP: failureProbabilityD2(p10, a, s0.noise).logP, series: name });
-        }
-        // The fitted slope of log P̂(failure) on 1/α against the same fit of the diffusion's own log P(failure) at
-        // the same α and weights: like for like. The α → 0 constants (diffusion c and the chain's own c from its
-        // Lundberg exponent) are printed beside it; at these α the prefactor of e^{−c/α} still bends the curve.
-        const c = largeDeviationConstantD2(p10, s0.noise);
-        const cChain = chainLargeDeviationConstantD2(p10, s0.noise);
-        const fit = weightedSlope(fx, fy, fse);
-        const q = `slope of log P(failure) against 1/α, ${name}`;
-        if (fit) {
-          const ty = fx.map((ia) => failureProbabilityD2(p10, 1 / ia, s0.noise).logP);
-          const tfit = weightedSlope(fx, ty, fse)!;
-          comparisons.push(compareToInterval(q, fit.slope, [fit.lo, fit.hi], tfit.slope,
-            `weighted least squares over α ∈ [${Math.min(...fx.map((v) => 1 / v))}, ${Math.max(...fx.map((v) => 1 / v))}] ` +
-            `(the α with failures); theory: the same fit of the d = 2 diffusion's log P(failure) at those α`, { n: nMin }));
-          comparisons.push(notComparable(`large-deviation constant c (log P(failure) ≈ −c/α as α → 0), ${name}`, -fit.slope, [-fit.hi, -fit.lo], c,
-            `α → 0 limits: diffusion c = ${Number(c.toPrecision(5))}, the chain's own (Lundberg) c = ${Number(cChain.toPrecision(5))}; ` +
-            `the finite-α fit also carries the O(log α) prefactor, so it need not equal either`));
-        } else {
-          comparisons.push(notComparable(q, null, null, -c, 'fewer than three α with observed failures'));
         }
       }
     }
   }
   const axis = (['gammaScale', 'switchStep'] as const).find((a) => points.some((p) => a in p.values));
   if (axis) out.vertexVsParameter = vertexVsParameter(points, axis);
-  return { comparisons, series: out };
+  return out;
 }
 
 /**
