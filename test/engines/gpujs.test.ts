@@ -3,7 +3,8 @@
  * Wichmann–Hill stream, so against the CPU reference it is compared statistically (success probability and mean p at
  * the final checkpoint within 4 combined standard errors), not bitwise.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { GPU } from 'gpu.js';
 import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 import { GpuJsEngine, WH_A, WH_M, whJump } from '../../src/models/chain/gpujs-engine.ts';
 import { resolveScenario, type ChainScenarioInput } from '../../src/models/chain/scenario.ts';
@@ -61,6 +62,28 @@ describe('gpu.js engine: determinism', () => {
     // A different seed gives a different ensemble.
     const c = await engine.run(resolveScenario({ ...scenario, seed: 2025 }), { captureFinalState: true });
     expect(Array.from(c.finalState!)).not.toEqual(Array.from(a.finalState!));
+  });
+
+  it('keeps its compiled kernels between runs (one per batch size): the run layer calls run() once per batch', async () => {
+    const s = resolveScenario(scenario);
+    const built = vi.spyOn(GPU.prototype, 'createKernel');
+    try {
+      const fresh = await GpuJsEngine.create({ mode: engine.info.adapter!.backend as string });
+      built.mockClear(); // the probe's kernel
+      const runs = [];
+      for (const range of [[0, 40], [40, 80], [80, 96]] as [number, number][]) runs.push(await fresh.run(s, { trajectoryRange: range, batchSize: 40 }));
+      // batches of 40, 40 and 16 copies: two sizes, two kernels, however many runs
+      expect(built).toHaveBeenCalledTimes(2);
+      const whole = await fresh.run(s, { batchSize: 40 });
+      expect(built).toHaveBeenCalledTimes(2);
+      fresh.dispose();
+      // the kept kernels give the numbers of kernels built for each run: those of the shared engine's runs
+      const again = await engine.run(s, { batchSize: 40 });
+      expect(whole.checkpoints).toEqual(again.checkpoints);
+      expect(runs.map((r) => r.checkpoints[r.checkpoints.length - 1]!.n)).toEqual([40, 40, 16]);
+    } finally {
+      built.mockRestore();
+    }
   });
 
   it('chunks of 7 or 1000 steps, batches and trajectory ranges give identical final states', async (ctx) => {

@@ -168,9 +168,18 @@ function backendOf(k: Kernel): string | undefined {
   return classes.find(([, C]) => typeof C === 'function' && k.kernel instanceof (C as any))?.[0];
 }
 
+/** Compiled kernels an engine keeps between runs (a run is one batch of the run layer; see kernelFor). */
+const MAX_KERNELS = 8;
+
 export class GpuJsEngine implements Engine {
   readonly info: EngineInfo;
   private readonly gpu: GPU;
+  /**
+   * Kernels by (batch size, steps per dispatch, source): the run layer calls run() once per batch with the same
+   * scenario, and building a kernel costs 0.5–1.3 s in a browser (GLSL compilation), so they are kept across runs,
+   * the oldest destroyed beyond MAX_KERNELS, all of them on dispose().
+   */
+  private readonly kernels = new Map<string, Kernel>();
 
   private constructor(gpu: GPU, mode: string) {
     this.gpu = gpu;
@@ -230,40 +239,34 @@ export class GpuJsEngine implements Engine {
     const report = cpuProgress(o.onProgress, total, t0, 0);
     let done = 0, dispatches = 0;
     const xs = new Float64Array(d), p = new Float64Array(d);
-    const kernels = new Map<number, Kernel>(); // by batch size (the last batch may be smaller)
 
-    try {
-      for (const [b0, b1] of batches(start, end, o.batchSize ?? 8192)) {
-        const n = b1 - b0;
-        let kernel = kernels.get(n);
-        if (!kernel) kernels.set(n, (kernel = createChainKernel(this.gpu, source, d, n, stepsPerDispatch)));
-        const x = new Float32Array(d * n); // coordinate-major, like the other engines' state buffers
-        for (let i = 0; i < d; i++) x.fill(s.x0[i]!, i * n, (i + 1) * n);
-        const seed = new Float64Array(3 * n);
-        for (let t = 0; t < n; t++) whSeed(s.seedKey, b0 + t, seed.subarray(3 * t, 3 * t + 3));
-        const st = new Float32Array(W * n);
-        for (const disp of plan) {
-          checkAborted(o.signal);
-          dispatches++; // counted like the CPU engine: the step-0 reduction is a (kernel-less) dispatch too
-          if (disp.nSteps > 0) {
-            const J = whJump(d, disp.k0);
-            for (let t = 0; t < n; t++) {
-              for (let i = 0; i < d; i++) st[t * W + i] = x[i * n + t]!;
-              for (let j = 0; j < 3; j++) st[t * W + d + j] = (seed[3 * t + j]! * J[j]!) % WH_M[j]!;
-            }
-            const out = (await kernel(st, disp.nSteps)) as Float32Array[]; // out[G·t + g][0..3] = x_{4g..4g+3}
-            for (let t = 0; t < n; t++) for (let i = 0; i < d; i++) x[i * n + t] = out[G * t + (i >> 2)]![i & 3]!;
-            this.info.adapter!.backend = backendOf(kernel) ?? this.info.adapter!.backend;
+    for (const [b0, b1] of batches(start, end, o.batchSize ?? 8192)) {
+      const n = b1 - b0;
+      const kernel = this.kernelFor(source, d, n, stepsPerDispatch); // by batch size (the last may be smaller)
+      const x = new Float32Array(d * n); // coordinate-major, like the other engines' state buffers
+      for (let i = 0; i < d; i++) x.fill(s.x0[i]!, i * n, (i + 1) * n);
+      const seed = new Float64Array(3 * n);
+      for (let t = 0; t < n; t++) whSeed(s.seedKey, b0 + t, seed.subarray(3 * t, 3 * t + 3));
+      const st = new Float32Array(W * n);
+      for (const disp of plan) {
+        checkAborted(o.signal);
+        dispatches++; // counted like the CPU engine: the step-0 reduction is a (kernel-less) dispatch too
+        if (disp.nSteps > 0) {
+          const J = whJump(d, disp.k0);
+          for (let t = 0; t < n; t++) {
+            for (let i = 0; i < d; i++) st[t * W + i] = x[i * n + t]!;
+            for (let j = 0; j < 3; j++) st[t * W + d + j] = (seed[3 * t + j]! * J[j]!) % WH_M[j]!;
           }
-          const slot = disp.statsSlot;
-          if (slot >= 0) foldCheckpoint(s, x, n, b0, start, acc[slot]!, paths, xs, p);
-          done += n * disp.nSteps;
-          await report(done, done === total);
+          const out = (await kernel(st, disp.nSteps)) as Float32Array[]; // out[G·t + g][0..3] = x_{4g..4g+3}
+          for (let t = 0; t < n; t++) for (let i = 0; i < d; i++) x[i * n + t] = out[G * t + (i >> 2)]![i & 3]!;
+          this.info.adapter!.backend = backendOf(kernel) ?? this.info.adapter!.backend;
         }
-        if (finalState) copyFinalStates(finalState, x, d, n, b0, start, end - start);
+        const slot = disp.statsSlot;
+        if (slot >= 0) foldCheckpoint(s, x, n, b0, start, acc[slot]!, paths, xs, p);
+        done += n * disp.nSteps;
+        await report(done, done === total);
       }
-    } finally {
-      for (const k of kernels.values()) k.destroy();
+      if (finalState) copyFinalStates(finalState, x, d, n, b0, start, end - start);
     }
     return {
       engine: { ...this.info, adapter: { ...this.info.adapter }, details: { ...this.info.details, threadsPerTrajectory: G } },
@@ -274,7 +277,24 @@ export class GpuJsEngine implements Engine {
     };
   }
 
+  /** The kernel for n copies of a source at up to maxSteps steps per dispatch: kept, or built now. */
+  private kernelFor(source: string, d: number, n: number, maxSteps: number): Kernel {
+    const key = `${n}:${maxSteps}:${source}`;
+    let k = this.kernels.get(key);
+    if (!k) {
+      if (this.kernels.size >= MAX_KERNELS) {
+        const [oldest, old] = this.kernels.entries().next().value!;
+        this.kernels.delete(oldest);
+        old.destroy();
+      }
+      this.kernels.set(key, (k = createChainKernel(this.gpu, source, d, n, maxSteps)));
+    }
+    return k;
+  }
+
   dispose(): void {
+    for (const k of this.kernels.values()) k.destroy();
+    this.kernels.clear();
     void this.gpu.destroy();
   }
 }
