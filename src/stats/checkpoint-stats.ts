@@ -136,6 +136,16 @@ function addCounts(a: number[], b: number[]): number[] {
   return out;
 }
 
+/** Is a moment fine for the integrity checks: nothing counted, or a finite mean and M2? */
+export const momentFine = (m: Moments): boolean => !(m.n > 0) || (Number.isFinite(m.mean) && Number.isFinite(m.m2));
+
+/** Are all of an accumulator's moments fine (momentFine: L, G, both on the success event, each p_i)? */
+export function momentsFine(a: CheckpointAccumulator): boolean {
+  if (!(momentFine(a.logGap) && momentFine(a.gap) && momentFine(a.logGapSuccess) && momentFine(a.gapSuccess))) return false;
+  if (a.p) for (let i = 0; i < a.p.length; i++) if (!momentFine(a.p[i]!)) return false;
+  return true;
+}
+
 /** Welford update with one observation (the CPU and gpu.js engines). */
 export function pushMoment(m: Moments, x: number): void {
   m.n += 1;

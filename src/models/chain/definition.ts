@@ -6,7 +6,9 @@
  */
 import { OptionError } from '../../core/errors.ts';
 import { packFloats, unpackFloats, type PackedFloats } from '../../core/packed-floats.ts';
-import { accumulatorFromJSON, accumulatorToJSON, mergeAccumulatorList, mergeAccumulators, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
+import {
+  accumulatorFromJSON, accumulatorToJSON, mergeAccumulatorList, mergeAccumulators, momentsFine, type CheckpointAccumulator,
+} from '../../stats/checkpoint-stats.ts';
 import type { EnsembleModel, EnsembleRun, ModelExperiment } from '../../run/model.ts';
 import { windowTotal } from '../../stats/bin-window.ts';
 import { isPackedCheckpoints, packCheckpoints, unpackCheckpoints } from '../../stats/checkpoint-pack.ts';
@@ -77,15 +79,10 @@ function checkChain(b: ChainBatch, exp: ChainExperiment, point: number, range: [
     if (c.successCount !== c.vertexCounts[s.iStar]) return `step ${c.step}: success count ${c.successCount} ≠ count at i* ${c.vertexCounts[s.iStar]}`;
     const h = windowTotal(c.hist);
     if (h !== n) return `step ${c.step}: histogram holds ${h} trajectories, expected ${n}`;
-    let finite = fineMoment(c.logGap) && fineMoment(c.gap) && fineMoment(c.logGapSuccess) && fineMoment(c.gapSuccess);
-    if (c.p) for (let i = 0; i < c.p.length && finite; i++) finite = fineMoment(c.p[i]!);
-    if (!finite) return `step ${c.step}: a mean or variance is NaN or infinite`;
+    if (!momentsFine(c)) return `step ${c.step}: a mean or variance is NaN or infinite`;
   }
   return null;
 }
-
-/** Is a moment fine (nothing counted, or a finite mean and M2)? */
-const fineMoment = (m: { n: number; mean: number; m2: number }) => !(m.n > 0) || (Number.isFinite(m.mean) && Number.isFinite(m.m2));
 
 export const chainModel: EnsembleModel<ChainExperiment, ChainBatch, Engine, ExperimentResult, Summary | SweepSummary> = {
   model: 'chain',

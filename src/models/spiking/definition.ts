@@ -12,7 +12,7 @@ import type { EngineChoice } from '../../engines/index.ts';
 import { selectModelEngine } from '../../engines/select-model.ts';
 import type { EngineInfo } from '../../engines/types.ts';
 import { windowTotal } from '../../stats/bin-window.ts';
-import { emptyAccumulator } from '../../stats/checkpoint-stats.ts';
+import { emptyAccumulator, momentFine, momentsFine } from '../../stats/checkpoint-stats.ts';
 import type { EnsembleModel, EnsembleRun, ModelEngineHandle } from '../../run/model.ts';
 import { ownExperiment, runInfo } from '../../run/model-parts.ts';
 import {
@@ -112,8 +112,7 @@ function checkSpikingBatch(chain: MatchingChain, b: SpikingBatch, exp: SpikingRu
     if (a.isi.n !== a.spikes || sum(a.isiHist) !== a.spikes) return `${where}: ${a.isi.n} ISIs (histogram ${sum(a.isiHist)}), expected ${a.spikes}`;
     const inc = sum(a.incHist.slice(0, INC_BINS)) + a.incHist[INC_BELOW]! + a.incHist[INC_ABOVE]! + a.incHist[INC_NONE]!;
     if (inc !== a.inc.n) return `${where}: increment histogram holds ${inc}, expected ${a.inc.n}`;
-    const moments = [k.logGap, k.gap, k.logGapSuccess, k.gapSuccess, ...(k.p ?? []), a.time, a.events];
-    if (moments.some((m) => m.n > 0 && !(Number.isFinite(m.mean) && Number.isFinite(m.m2)))) return `${where}: a mean or variance is NaN or infinite`;
+    if (!(momentsFine(k) && momentFine(a.time) && momentFine(a.events))) return `${where}: a mean or variance is NaN or infinite`;
     if (!finite([a.isi.s1, a.isi.s2, a.inc.s1, a.inc.s2, ...a.predSum, ...a.predSq])) return `${where}: an ISI, increment or prediction sum is NaN or infinite`;
   }
   const f = b.flagCounts, last = b.checkpoints[b.checkpoints.length - 1]!;
