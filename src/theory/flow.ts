@@ -57,18 +57,33 @@ function integrateFlowUntimed(
   opts: { gamma?: number[][]; fitness?: (t: number, p: number[]) => number[]; rtol?: number; atol?: number } = {},
 ): number[][] {
   const rtol = opts.rtol ?? 1e-10, atol = opts.atol ?? 1e-13;
-  const rhs = opts.fitness
-    ? (t: number, p: number[]) => fitnessRhs(p, opts.fitness!(t, p))
-    : (_t: number, p: number[]) => replicatorGammaRhs(p, opts.gamma);
   for (let i = 0; i < times.length; i++) {
     if (!(times[i]! >= 0) || (i > 0 && times[i]! < times[i - 1]!)) throw new Error('integrateFlow: times must be ascending and ≥ 0');
   }
   const n = p0.length;
-  let p = project(p0);
+  // The stages live in preallocated arrays (a solve takes thousands of steps; the flow is integrated for every grid
+  // point's analysis and plots): the same operations in the same order as with fresh arrays, so the same numbers.
+  const f = new Float64Array(n);
+  const rhs = (t: number, y: Float64Array, dy: Float64Array): void => {
+    if (opts.fitness) {
+      const fit = opts.fitness(t, Array.from(y));
+      for (let i = 0; i < n; i++) f[i] = fit[i]!;
+    } else if (opts.gamma) {
+      for (let i = 0; i < n; i++) {
+        const row = opts.gamma[i]!;
+        let a = 0;
+        for (let j = 0; j < n; j++) a += row[j]! * y[j]!;
+        f[i] = a;
+      }
+    } else f.set(y);
+    fitnessRhsInto(y, f, dy);
+  };
+  const p = new Float64Array(n), y = new Float64Array(n), pNew = new Float64Array(n);
+  projectInto(Float64Array.from(p0), p);
   let t = 0;
   let h = 1e-2;
   const out: number[][] = [];
-  const k: number[][] = new Array(7);
+  const k = Array.from({ length: 7 }, () => new Float64Array(n));
   const maxSteps = 10_000_000;
   let steps = 0;
   for (const target of times) {
@@ -76,16 +91,16 @@ function integrateFlowUntimed(
       if (++steps > maxSteps) throw new Error('integrateFlow: too many steps');
       const last = target - t <= h;
       const hh = last ? target - t : h;
-      k[0] = rhs(t, p);
+      rhs(t, p, k[0]!);
       for (let s = 1; s < 7; s++) {
-        const y = p.slice();
+        y.set(p);
         for (let j = 0; j < s; j++) {
           const a = A[s]![j]!;
           if (a !== 0) for (let i = 0; i < n; i++) y[i] = y[i]! + hh * a * k[j]![i]!;
         }
-        k[s] = rhs(t + C[s]! * hh, y);
+        rhs(t + C[s]! * hh, y, k[s]!);
       }
-      const pNew = p.slice();
+      pNew.set(p);
       for (let j = 0; j < 6; j++) {
         const a = A[6]![j]!;
         for (let i = 0; i < n; i++) pNew[i] = pNew[i]! + hh * a * k[j]![i]!;
@@ -101,23 +116,34 @@ function integrateFlowUntimed(
       const factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * err ** -0.2));
       if (err <= 1) {
         t = last ? target : t + hh;
-        p = project(pNew);
+        projectInto(pNew, p);
         // Do not let the shortened landing step shrink the step used afterwards.
         h = last ? Math.max(h, hh * factor) : hh * factor;
       } else {
         h = hh * Math.max(0.2, factor);
       }
     }
-    out.push(p.slice());
+    out.push(Array.from(p));
   }
   return out;
 }
 
-/** Clip negatives to 0 and renormalise to Σp = 1. */
-function project(p: number[]): number[] {
-  const q = p.map((v) => (v > 0 ? v : 0));
-  const s = q.reduce((a, v) => a + v, 0);
-  return q.map((v) => v / s);
+/** dy_i = p_i (f_i − pᵀf) (fitnessRhs into a given array). */
+function fitnessRhsInto(p: Float64Array, f: Float64Array, dy: Float64Array): void {
+  let mean = 0;
+  for (let i = 0; i < p.length; i++) mean += p[i]! * f[i]!;
+  for (let i = 0; i < p.length; i++) dy[i] = p[i]! * (f[i]! - mean);
+}
+
+/** Clip negatives to 0 and renormalise to Σp = 1, from `from` into `to`. */
+function projectInto(from: Float64Array, to: Float64Array): void {
+  let s = 0;
+  for (let i = 0; i < from.length; i++) {
+    const v = from[i]! > 0 ? from[i]! : 0;
+    to[i] = v;
+    s = s + v;
+  }
+  for (let i = 0; i < to.length; i++) to[i] = to[i]! / s;
 }
 
 /**
