@@ -42,15 +42,17 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
   }
   // How the time splits: the engine's batches (simulation); the run layer's own work around them and the summary's
   // statistics (bookkeeping); the theory the summary sets beside them (flows, diffusion and large-deviation
-  // solves: src/theory/theory-clock.ts); and writing the files (the report's rendering, when there is one).
+  // solves: src/theory/theory-clock.ts); and writing the files: summary.json, and with the report its CSV tables,
+  // plot specs and rendering (a model's files builds those when they are first read: src/report/files.ts withReport).
   const t0 = performance.now(), theory0 = theorySeconds();
   const result = model.result(run);
-  const files = model.files(result, { report: !o.noReport });
-  const t1 = performance.now();
+  const files = model.files(result);
+  const t1 = performance.now(), theory1 = theorySeconds();
   const out = await writeOutput(outDir, files, !o.noReport);
-  const write = (performance.now() - t1) / 1000;
-  const theory = theorySeconds() - theory0;
-  const summary = (t1 - t0) / 1000 - theory;
+  const theory2 = theorySeconds();
+  const summary = (t1 - t0) / 1000 - (theory1 - theory0);
+  const write = (performance.now() - t1) / 1000 - (theory2 - theory1);
+  const theory = theory2 - theory0;
   if (o.json) {
     console.log(JSON.stringify(out.summary, null, 2));
     return;
@@ -64,5 +66,5 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
   console.log(model.human(out.summary, out.files));
   console.log(`wall ${seconds(wallSeconds + (performance.now() - t0) / 1000)} s: engine start-up ${seconds(start)} s; simulation ${seconds(sim)} s in ${batches} batches` +
     `${run.batchesRun < batches ? ` (${run.batchesRun} run now, the rest from the state log)` : ''}; bookkeeping ${seconds(bookkeeping)} s` +
-    ` (state log, statistics, summary); theory ${seconds(theory)} s; ${o.noReport ? 'summary.json' : 'report'} ${seconds(write)} s`);
+    ` (state log, statistics, summary); theory ${seconds(theory)} s; ${o.noReport ? 'summary.json' : 'report (tables, plots, rendering)'} ${seconds(write)} s`);
 }

@@ -27,6 +27,25 @@ export interface FilesOf<S> {
   report: ReportParts;
 }
 
+/** What a run's report adds to its summary: CSV tables, plot specs and report.html's parts. */
+export type ReportFiles = Omit<FilesOf<unknown>, 'summary'>;
+
+/**
+ * A run's files with what only the report uses (the CSV tables, the plot specs and report.html's parts) built when
+ * first read: a run without a report (`--no-report`, `--json`) computes its summary alone, and the CLI counts the
+ * building of the tables and plots with the report's rendering. Every model's `files` returns this.
+ */
+export function withReport<S>(summary: S, build: () => ReportFiles): FilesOf<S> {
+  let parts: ReportFiles | null = null;
+  const get = (): ReportFiles => (parts ??= build());
+  return {
+    summary,
+    get csv() { return get().csv; },
+    get plots() { return get().plots; },
+    get report() { return get().report; },
+  };
+}
+
 /** A comparison row as the report shows it: estimate with interval, theory, verdict with what it rests on, note. */
 export function reportComparison(c: Comparison, point?: string): ReportComparison {
   return {

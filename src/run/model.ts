@@ -129,10 +129,10 @@ export interface EnsembleModel<X extends ModelExperiment = any, B = any, E exten
   /** The model's result from the merged batches. */
   result(run: EnsembleRun<X, B>): R;
   /**
-   * What the run writes (summary, CSV, plots, report parts), without a file system. With `report: false` only the
-   * summary is needed (a model may skip its tables and plot specs then).
+   * What the run writes (summary, CSV, plots, report parts), without a file system: the summary computed now, the
+   * rest when first read (src/report/files.ts withReport), so a run without its report builds no tables or plots.
    */
-  files(result: R, o?: { report?: boolean }): FilesOf<S>;
+  files(result: R): FilesOf<S>;
   /** What the command line prints. */
   human(summary: S, files: WrittenFiles): string;
   /**

@@ -91,7 +91,7 @@ async function cpuSummary(model: string): Promise<unknown> {
   if (!cpuSummaries.has(model)) {
     const m = modelByName(model)!;
     const run = await runEnsemble(m, m.parse(smallExperiment(model), {}), { engine: 'cpu' });
-    cpuSummaries.set(model, scrub(JSON.parse(JSON.stringify(m.files(m.result(run), { report: false }).summary))));
+    cpuSummaries.set(model, scrub(JSON.parse(JSON.stringify(m.files(m.result(run)).summary))));
   }
   return cpuSummaries.get(model);
 }
@@ -133,7 +133,7 @@ describe('every model resumes from its saved batches to the uninterrupted number
       const done = saved.slice(0, k).map((b) => ({ ...b, stats: m.statsFromJSON(JSON.parse(JSON.stringify(m.statsToJSON(b.stats)))) }));
       const resumed = await runEnsemble(m, exp, { engine: 'cpu', done });
       expect(resumed.batchesRun).toBe(saved.length - k);
-      const s = (r: typeof full) => scrub(JSON.parse(JSON.stringify(m.files(m.result(r), { report: false }).summary)));
+      const s = (r: typeof full) => scrub(JSON.parse(JSON.stringify(m.files(m.result(r)).summary)));
       const want = s(full);
       cpuSummaries.set(name, want);
       expect(s(resumed)).toEqual(want);

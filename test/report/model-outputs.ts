@@ -12,7 +12,7 @@ import { smallExperiment } from '../models/small-experiments.ts';
 export async function smallFiles(model: string): Promise<FilesOf<unknown>> {
   const m = modelByName(model)!;
   const run = await runEnsemble(m, m.parse(smallExperiment(model), {}), { engine: 'cpu' });
-  return m.files(m.result(run), { report: true }) as FilesOf<unknown>;
+  return m.files(m.result(run)) as FilesOf<unknown>;
 }
 
 /** Every model of the registry, in its order. */

@@ -38,7 +38,7 @@ async function sweepPlots(name: string): Promise<PlotJob[]> {
   s.edit(json);
   const m = modelByName(json.scenario.model)!;
   const run = await runEnsemble(m, m.parse(json, {}), { engine: 'cpu' });
-  return m.files(m.result(run), { report: true }).plots;
+  return m.files(m.result(run)).plots;
 }
 
 interface Rendered { job: PlotJob; at: 'report' | 'page'; svg: XmlNode }

@@ -9,7 +9,7 @@ import type { Comparison } from '../../stats/compare.ts';
 import { analyzePoint, type PointSeries } from './analyze.ts';
 import { analyzeSweep, type SweepSeries } from './analyze-sweep.ts';
 import { toCsv } from '../../report/html.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, type PlotJob, type ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, withReport, type PlotJob, type ReportParts } from '../../report/files.ts';
 import { CHECKPOINT_COLUMNS, POINT_COLUMNS, chainCsv, checkpointRows, pointRows } from './csv.ts';
 import { logFailureVsInvAlphaSpec, logGapSpec, simplexSpec, successVsAlphaSpec, successVsStepSpec, vertexVsParameterSpec } from '../../report/plots.ts';
 import { rateVsAlphaSpec } from './rate-plot.ts';
@@ -133,8 +133,8 @@ export interface RunFiles {
   report: ReportParts;
 }
 
-/** summary.json, CSV tables, plot specs and report parts of a finished run, as the CLI's writeRunOutputs has them. */
-export function runFiles(r: ExperimentResult, o: { report?: boolean } = {}): RunFiles {
+/** summary.json, CSV tables, plot specs and report parts of a finished run (all but the summary built when first read). */
+export function runFiles(r: ExperimentResult): RunFiles {
   const analyzed = r.points.map(analyzePoint);
   const analyses = analyzed.map((x) => x.analysis);
   const series = analyzed.map((x) => x.series);
@@ -150,16 +150,13 @@ export function runFiles(r: ExperimentResult, o: { report?: boolean } = {}): Run
     ...points.flatMap((p) => p.comparisons.map((c) => ({ point: r.single ? undefined : p.label, c }))),
     ...(sweepPart ? sweepPart.comparisons.map((c) => ({ point: 'across the sweep', c })) : []),
   ];
-  // Without the report only the summary is written: the CSV tables and the plot specs (contours, thinned paths) are
-  // not built.
-  const csv = o.report === false ? []
-    : [{ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(compRows)) }, ...chainCsv(points, series)];
-  const plots = o.report === false ? [] : sweepPart ? sweepPlots(r.experiment.axes, r.points, series, sweepPart.series) : pointPlots('', '', series[0]!);
-  // The report's parts likewise: built when read (the report, the page), not for a summary alone.
-  let report: ReportParts | null = null;
-  const reportParts = () => (report ??= buildReportParts(r, points, series, compRows));
-  if (o.report !== false) reportParts();
-  return { summary, csv, plots, get report() { return reportParts(); } };
+  // The CSV tables, the plot specs (contours, thinned paths) and the report's parts: built when first read (the
+  // report, the page), not for a summary alone.
+  return withReport(summary, () => ({
+    csv: [{ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(compRows)) }, ...chainCsv(points, series)],
+    plots: sweepPart ? sweepPlots(r.experiment.axes, r.points, series, sweepPart.series) : pointPlots('', '', series[0]!),
+    report: buildReportParts(r, points, series, compRows),
+  }));
 }
 
 function buildReportParts(r: ExperimentResult, points: PointSummary[], series: PointSeries[], compRows: { point?: string; c: Comparison }[]): ReportParts {

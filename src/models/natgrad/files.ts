@@ -12,7 +12,7 @@ import { sweepParts } from './sweep-files.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header } from '../../report/plots.ts';
-import type { ReportParts } from '../../report/files.ts';
+import { withReport, type ReportParts } from '../../report/files.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
@@ -156,7 +156,12 @@ export function natgradFiles(r: NatgradExperimentResult) {
     },
     provenance: r.provenance,
   };
-  const report: ReportParts = {
+  // The report's parts are built when first read (the CSV tables and the plots' specs are built above: the sweep's
+  // comparisons come with them).
+  return withReport(summary, () => ({ csv, plots, report: natgradReportParts() }));
+
+  function natgradReportParts(): ReportParts {
+    return {
     title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
     parameters: {
       model: 'Kreutzer, Senn & Petrovici (2022): one spiking neuron learning a teacher',
@@ -171,8 +176,8 @@ export function natgradFiles(r: NatgradExperimentResult) {
     comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: num(c.empirical), theory: num(c.theory), verdict: c.verdict, note: c.note })),
     tables: [...(sweepTable ? [sweepTable] : []), { title: 'Time to the KL threshold', columns: ttCols, rows: ttRows.map((x) => x.map(String)) }],
     provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
-  };
-  return { summary, csv, plots, report };
+    };
+  }
 }
 
 export type NatgradSummary = ReturnType<typeof natgradFiles>['summary'];

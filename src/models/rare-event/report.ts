@@ -14,7 +14,7 @@ import { largeDeviationConstantD3 } from '../../theory/large-deviation-d3.ts';
 import { weightedSlope } from '../../stats/slope.ts';
 import { toCsv } from '../../report/html.ts';
 import { logFailureVsInvAlphaSpec } from '../../report/plots.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, type FilesOf, type PlotJob, type ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, type FilesOf, type PlotJob, type ReportParts } from '../../report/files.ts';
 import { comparisonLines } from '../../report/terminal.ts';
 import type { WrittenFiles } from '../../report/build-report.ts';
 
@@ -121,44 +121,47 @@ export function rareFiles(r: RareExperimentResult): FilesOf<RareSummary> {
     timing: { wallSeconds: r.wallSeconds },
     provenance: r.provenance,
   };
-  const columns = ['point', 'series', 'd', 'alpha', 'steps', 'p_failure', 'ci_lo', 'ci_hi', 'ln_p_failure', 'relative_error', 'relative_width',
-    'levels', 'work_trajectory_steps', 'efficiency', 'seconds', 'ln_p_diffusion', 'ln_ratio', 'ratio', 'alpha_times_minus_ln_p'];
-  const rows = r.points.map((p) => {
-    const x = p.result, t = x.theoryD2;
-    return [p.label, seriesOf(p), p.scenario.d, p.scenario.alpha, p.scenario.steps, num(x.estimate), num(x.ci95[0]), num(x.ci95[1]),
-      num(x.logEstimate), num(x.relativeError), num(x.relativeWidth), num(x.levels), x.work, num(x.efficiency), num(x.seconds, 4),
-      num(t?.diffusionLogP), num(t?.logRatio), num(t?.ratio), num(t?.alphaTimesMinusLog)];
+  // The CSV tables, plot specs and report parts: built when first read (the report, the page), not for a summary alone.
+  return withReport(summary, () => {
+    const columns = ['point', 'series', 'd', 'alpha', 'steps', 'p_failure', 'ci_lo', 'ci_hi', 'ln_p_failure', 'relative_error', 'relative_width',
+      'levels', 'work_trajectory_steps', 'efficiency', 'seconds', 'ln_p_diffusion', 'ln_ratio', 'ratio', 'alpha_times_minus_ln_p'];
+    const rows = r.points.map((p) => {
+      const x = p.result, t = x.theoryD2;
+      return [p.label, seriesOf(p), p.scenario.d, p.scenario.alpha, p.scenario.steps, num(x.estimate), num(x.ci95[0]), num(x.ci95[1]),
+        num(x.logEstimate), num(x.relativeError), num(x.relativeWidth), num(x.levels), x.work, num(x.efficiency), num(x.seconds, 4),
+        num(t?.diffusionLogP), num(t?.logRatio), num(t?.ratio), num(t?.alphaTimesMinusLog)];
+    });
+    const compRows: { point?: string; c: Comparison }[] = [
+      ...summary.points.flatMap((p) => p.comparisons.map((c) => ({ point: p.label, c }))),
+      ...sweep.map((c) => ({ point: 'across the sweep', c })),
+    ];
+    const csv = [
+      { name: 'rare-event.csv', text: toCsv(columns, rows) },
+      { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(compRows)) },
+    ];
+    const spec = logFailureVsInvAlphaSpec({ empirical, theory }, {
+      title: 'ln P(failure) against 1/α (adaptive multilevel splitting)',
+      pointsCaption: `points: splitting estimates with 95% intervals (${r.experiment.rareEvent!.replicates} replicates of ${r.experiment.rareEvent!.particles} particles); lines: d = 2 diffusion`,
+    });
+    const plots: PlotJob[] = [{
+      name: 'log-failure-vs-inv-alpha', title: 'ln P(failure) against 1/α', spec,
+      caption: 'Splitting estimates of the failure probability with Student-t 95% intervals over independent replicates; the line is the d = 2 diffusion prediction. A straight line means P ≈ e^{−c/α}.',
+    }];
+    const report: ReportParts = {
+      title: `stdp-mc — ${r.experiment.name}`,
+      description: r.experiment.description,
+      parameters: {
+        mode: 'rare event: P(argmax p(K) ≠ i*) by generalized adaptive multilevel splitting',
+        particles: r.experiment.rareEvent!.particles, replicates: r.experiment.rareEvent!.replicates,
+        'keep fraction': r.experiment.rareEvent!.keepFraction ?? 0.5, 'grid points': r.points.length,
+        engine: `${r.engine} — ${r.engineReason}`, seed: String(r.experiment.scenario.seed),
+      },
+      comparisons: compRows.map(({ point, c }) => reportComparison(c, point)),
+      tables: [{ title: 'Estimates', columns, rows }],
+      provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+    };
+    return { csv, plots, report };
   });
-  const compRows: { point?: string; c: Comparison }[] = [
-    ...summary.points.flatMap((p) => p.comparisons.map((c) => ({ point: p.label, c }))),
-    ...sweep.map((c) => ({ point: 'across the sweep', c })),
-  ];
-  const csv = [
-    { name: 'rare-event.csv', text: toCsv(columns, rows) },
-    { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(compRows)) },
-  ];
-  const spec = logFailureVsInvAlphaSpec({ empirical, theory }, {
-    title: 'ln P(failure) against 1/α (adaptive multilevel splitting)',
-    pointsCaption: `points: splitting estimates with 95% intervals (${r.experiment.rareEvent!.replicates} replicates of ${r.experiment.rareEvent!.particles} particles); lines: d = 2 diffusion`,
-  });
-  const plots: PlotJob[] = [{
-    name: 'log-failure-vs-inv-alpha', title: 'ln P(failure) against 1/α', spec,
-    caption: 'Splitting estimates of the failure probability with Student-t 95% intervals over independent replicates; the line is the d = 2 diffusion prediction. A straight line means P ≈ e^{−c/α}.',
-  }];
-  const report: ReportParts = {
-    title: `stdp-mc — ${r.experiment.name}`,
-    description: r.experiment.description,
-    parameters: {
-      mode: 'rare event: P(argmax p(K) ≠ i*) by generalized adaptive multilevel splitting',
-      particles: r.experiment.rareEvent!.particles, replicates: r.experiment.rareEvent!.replicates,
-      'keep fraction': r.experiment.rareEvent!.keepFraction ?? 0.5, 'grid points': r.points.length,
-      engine: `${r.engine} — ${r.engineReason}`, seed: String(r.experiment.scenario.seed),
-    },
-    comparisons: compRows.map(({ point, c }) => reportComparison(c, point)),
-    tables: [{ title: 'Estimates', columns, rows }],
-    provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
-  };
-  return { summary, csv, plots, report };
 }
 
 export function rareHumanReport(s: RareSummary, files: WrittenFiles): string {

@@ -11,7 +11,7 @@ import { compareToInterval, notComparable, type Comparison } from '../../stats/c
 import { normalProbabilityInterval, wilson } from '../../stats/intervals.ts';
 import { toCsv } from '../../report/html.ts';
 import { header, seriesColor } from '../../report/plots.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, type ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, type ReportParts } from '../../report/files.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
@@ -69,102 +69,105 @@ export function spikingFiles(r: SpikingExperimentResult) {
     engine: { name: r.engine.name, runtime: r.engine.runtime, adapter: r.engine.adapter ?? null, precision: r.engine.precision, reason: r.engineReason },
     points, comparisons, timing: { wallSeconds: r.wallSeconds }, provenance: r.provenance,
   };
-  const csv: { name: string; text: string }[] = [];
+  // The CSV tables, plot specs and report parts: built when first read (the report, the page), not for a summary alone.
+  return withReport(summary, () => {
+    const csv: { name: string; text: string }[] = [];
 
-  const trigColumns = ['point', 'step', 'spikes', 'input', 'frequency', 'predicted_eq12', 'se', 'z'];
-  const trigRows = points.flatMap((p) => p.checkpoints.flatMap((c) => c.triggering.map((t) => [p.label, c.step, c.spikes, t.input + 1, num(t.frequency), num(t.predicted), num(t.se), num(t.z, 3)])));
-  csv.push({ name: 'triggering.csv', text: toCsv(trigColumns, trigRows) });
-  csv.push({ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(comparisons.map((c) => ({ point: c.point, c })))) });
-  // kept sample paths, long: p_i of copy `path` at output spike `step` (a copy that stopped early has no rows after)
-  const pathRows = r.points.flatMap(({ point, result }) => (result.paths ?? []).flatMap((path, id) =>
-    path.flatMap((pc, c) => (pc ?? []).map((v, i) => [point.label, id, point.scenario.checkpoints[c]!, i + 1, num(v, 8)]))));
-  if (pathRows.length) csv.push({ name: 'paths.csv', text: toCsv(['point', 'path', 'output_spike', 'input', 'p'], pathRows) });
-  const jobs: { name: string; title: string; caption: string; spec: object }[] = [];
-  const x = { field: 'k', type: 'quantitative', title: 'output spike k (log scale)', scale: { type: 'log', nice: false, padding: 14 }, axis: { format: '~g' } };
-  if (r.experiment.single) {
-    const p = points[0]!;
-    const succ: { k: number; p: number; lo: number; hi: number; series: string }[] = [];
-    const gap: { k: number; value: number; series: string }[] = [];
-    const add = (cs: { step: number; successCount: number; trajectories: number; logGapQuantiles: { q: number; value: number | null }[] }[], series: string) => {
-      for (const c of cs) {
-        if (c.step === 0 || !c.trajectories) continue;
-        const [lo, hi] = wilson(c.successCount, c.trajectories);
-        succ.push({ k: c.step, p: c.successCount / c.trajectories, lo, hi, series });
-        const m = c.logGapQuantiles.find((q) => q.q === 0.5)?.value;
-        if (m !== null && m !== undefined) gap.push({ k: c.step, value: m, series });
-      }
-    };
-    add(p.checkpoints.map((c) => c.chain), 'spiking network');
-    if (p.chain) add(p.chain, 'reduced chain (Eq. 1)');
-    const dom = ['spiking network', 'reduced chain (Eq. 1)'];
-    jobs.push({
-      name: 'success-network-vs-chain', title: 'P(argmax p = i*): network and chain', caption: 'Success probability against output spikes k, the spiking network and the reduced chain with the same λ, w(0), α, with Wilson 95% intervals.',
-      spec: { ...header('P(argmax p = i*) against output spikes', 'spiking network (Section 2.3) and the reduced chain of Eq. (1)'), layer: [
-        { data: { values: succ }, mark: { type: 'errorbar', ticks: { size: 6 } }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'P(argmax p = i*)', scale: { zero: false } }, y2: { field: 'hi' }, color: seriesColor(dom) } },
-        { data: { values: succ }, mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y: { field: 'p', type: 'quantitative' }, color: seriesColor(dom) } },
-      ] },
-    });
-    jobs.push({
-      name: 'log-gap-network-vs-chain', title: 'Median log(1 − p*): network and chain', caption: 'Median of log(1 − p*) over trajectories against output spikes k, network and chain (p* is the p of the most active input i*).',
-      spec: { ...header('median log(1 − p*) against output spikes', 'spiking network and reduced chain'), data: { values: gap }, mark: { type: 'line', point: true, strokeWidth: 2 },
-        encoding: { x, y: { field: 'value', type: 'quantitative', title: 'median log(1 − p*)' }, color: seriesColor(dom) } },
-    });
-    const tr = p.checkpoints.filter((c) => c.spikes > 0).flatMap((c) => c.triggering.map((t) => ({ k: c.step, err: t.frequency - t.predicted, lo: t.frequency - t.predicted - 1.96 * t.se, hi: t.frequency - t.predicted + 1.96 * t.se, series: `input ${t.input + 1}` })));
-    const tdom = [...new Set(tr.map((t) => t.series))];
-    jobs.push({
-      name: 'triggering-error', title: 'Triggering frequency minus Eq. (12)', caption: 'Empirical triggering frequency of each input minus the predicted p_j, per window of output spikes ending at k, with ±1.96 SE.',
-      spec: { ...header('Triggering frequency − Eq. (12) prediction', 'per window of output spikes; 0 means Eq. (12) holds'), layer: [
-        { data: { values: tr }, mark: { type: 'errorbar', ticks: { size: 6 } }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'frequency − p' }, y2: { field: 'hi' }, color: seriesColor(tdom) } },
-        { data: { values: tr }, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'err', type: 'quantitative' }, color: seriesColor(tdom) } },
-      ] },
-    });
-    const inc = [...p.checkpoints].reverse().find((c) => c.increment.count > 0);
-    if (inc) {
-      const dens = inc.increment.density.map((b) => ({ x: b.x, value: b.density, series: 'network: non-triggering increments P_i − D_i' }));
-      const flat = [{ x: -1, value: 0.5, series: 'Uniform[−1, 1] (the chain\'s Z)' }, { x: 1, value: 0.5, series: 'Uniform[−1, 1] (the chain\'s Z)' }];
-      const ddom = ['network: non-triggering increments P_i − D_i', 'Uniform[−1, 1] (the chain\'s Z)'];
+    const trigColumns = ['point', 'step', 'spikes', 'input', 'frequency', 'predicted_eq12', 'se', 'z'];
+    const trigRows = points.flatMap((p) => p.checkpoints.flatMap((c) => c.triggering.map((t) => [p.label, c.step, c.spikes, t.input + 1, num(t.frequency), num(t.predicted), num(t.se), num(t.z, 3)])));
+    csv.push({ name: 'triggering.csv', text: toCsv(trigColumns, trigRows) });
+    csv.push({ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(comparisons.map((c) => ({ point: c.point, c })))) });
+    // kept sample paths, long: p_i of copy `path` at output spike `step` (a copy that stopped early has no rows after)
+    const pathRows = r.points.flatMap(({ point, result }) => (result.paths ?? []).flatMap((path, id) =>
+      path.flatMap((pc, c) => (pc ?? []).map((v, i) => [point.label, id, point.scenario.checkpoints[c]!, i + 1, num(v, 8)]))));
+    if (pathRows.length) csv.push({ name: 'paths.csv', text: toCsv(['point', 'path', 'output_spike', 'input', 'p'], pathRows) });
+    const jobs: { name: string; title: string; caption: string; spec: object }[] = [];
+    const x = { field: 'k', type: 'quantitative', title: 'output spike k (log scale)', scale: { type: 'log', nice: false, padding: 14 }, axis: { format: '~g' } };
+    if (r.experiment.single) {
+      const p = points[0]!;
+      const succ: { k: number; p: number; lo: number; hi: number; series: string }[] = [];
+      const gap: { k: number; value: number; series: string }[] = [];
+      const add = (cs: { step: number; successCount: number; trajectories: number; logGapQuantiles: { q: number; value: number | null }[] }[], series: string) => {
+        for (const c of cs) {
+          if (c.step === 0 || !c.trajectories) continue;
+          const [lo, hi] = wilson(c.successCount, c.trajectories);
+          succ.push({ k: c.step, p: c.successCount / c.trajectories, lo, hi, series });
+          const m = c.logGapQuantiles.find((q) => q.q === 0.5)?.value;
+          if (m !== null && m !== undefined) gap.push({ k: c.step, value: m, series });
+        }
+      };
+      add(p.checkpoints.map((c) => c.chain), 'spiking network');
+      if (p.chain) add(p.chain, 'reduced chain (Eq. 1)');
+      const dom = ['spiking network', 'reduced chain (Eq. 1)'];
       jobs.push({
-        name: 'increment-law', title: 'Law of the non-triggering increment', caption: `Density of P_i − D_i for inputs that spiked but did not trigger, over output spikes ≤ ${inc.step} (sd ${num(inc.increment.sd, 3)}; Uniform[−1, 1] has 0.577), against the chain's noise.`,
-        spec: { ...header('Non-triggering increment P_i − D_i', `window ending at output spike ${inc.step}; ${inc.increment.silent} silent inputs (increment 0) not shown`),
-          data: { values: [...dens, ...flat] }, mark: { type: 'line', strokeWidth: 2, interpolate: 'step' },
-          encoding: { x: { field: 'x', type: 'quantitative', title: 'increment', scale: { domain: [-1, 1] } }, y: { field: 'value', type: 'quantitative', title: 'density' }, color: seriesColor(ddom) } },
+        name: 'success-network-vs-chain', title: 'P(argmax p = i*): network and chain', caption: 'Success probability against output spikes k, the spiking network and the reduced chain with the same λ, w(0), α, with Wilson 95% intervals.',
+        spec: { ...header('P(argmax p = i*) against output spikes', 'spiking network (Section 2.3) and the reduced chain of Eq. (1)'), layer: [
+          { data: { values: succ }, mark: { type: 'errorbar', ticks: { size: 6 } }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'P(argmax p = i*)', scale: { zero: false } }, y2: { field: 'hi' }, color: seriesColor(dom) } },
+          { data: { values: succ }, mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y: { field: 'p', type: 'quantitative' }, color: seriesColor(dom) } },
+        ] },
+      });
+      jobs.push({
+        name: 'log-gap-network-vs-chain', title: 'Median log(1 − p*): network and chain', caption: 'Median of log(1 − p*) over trajectories against output spikes k, network and chain (p* is the p of the most active input i*).',
+        spec: { ...header('median log(1 − p*) against output spikes', 'spiking network and reduced chain'), data: { values: gap }, mark: { type: 'line', point: true, strokeWidth: 2 },
+          encoding: { x, y: { field: 'value', type: 'quantitative', title: 'median log(1 − p*)' }, color: seriesColor(dom) } },
+      });
+      const tr = p.checkpoints.filter((c) => c.spikes > 0).flatMap((c) => c.triggering.map((t) => ({ k: c.step, err: t.frequency - t.predicted, lo: t.frequency - t.predicted - 1.96 * t.se, hi: t.frequency - t.predicted + 1.96 * t.se, series: `input ${t.input + 1}` })));
+      const tdom = [...new Set(tr.map((t) => t.series))];
+      jobs.push({
+        name: 'triggering-error', title: 'Triggering frequency minus Eq. (12)', caption: 'Empirical triggering frequency of each input minus the predicted p_j, per window of output spikes ending at k, with ±1.96 SE.',
+        spec: { ...header('Triggering frequency − Eq. (12) prediction', 'per window of output spikes; 0 means Eq. (12) holds'), layer: [
+          { data: { values: tr }, mark: { type: 'errorbar', ticks: { size: 6 } }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'frequency − p' }, y2: { field: 'hi' }, color: seriesColor(tdom) } },
+          { data: { values: tr }, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'err', type: 'quantitative' }, color: seriesColor(tdom) } },
+        ] },
+      });
+      const inc = [...p.checkpoints].reverse().find((c) => c.increment.count > 0);
+      if (inc) {
+        const dens = inc.increment.density.map((b) => ({ x: b.x, value: b.density, series: 'network: non-triggering increments P_i − D_i' }));
+        const flat = [{ x: -1, value: 0.5, series: 'Uniform[−1, 1] (the chain\'s Z)' }, { x: 1, value: 0.5, series: 'Uniform[−1, 1] (the chain\'s Z)' }];
+        const ddom = ['network: non-triggering increments P_i − D_i', 'Uniform[−1, 1] (the chain\'s Z)'];
+        jobs.push({
+          name: 'increment-law', title: 'Law of the non-triggering increment', caption: `Density of P_i − D_i for inputs that spiked but did not trigger, over output spikes ≤ ${inc.step} (sd ${num(inc.increment.sd, 3)}; Uniform[−1, 1] has 0.577), against the chain's noise.`,
+          spec: { ...header('Non-triggering increment P_i − D_i', `window ending at output spike ${inc.step}; ${inc.increment.silent} silent inputs (increment 0) not shown`),
+            data: { values: [...dens, ...flat] }, mark: { type: 'line', strokeWidth: 2, interpolate: 'step' },
+            encoding: { x: { field: 'x', type: 'quantitative', title: 'increment', scale: { domain: [-1, 1] } }, y: { field: 'value', type: 'quantitative', title: 'density' }, color: seriesColor(ddom) } },
+        });
+      }
+    } else {
+      const cls = (e: number) => (e <= 0.01 ? '≤ 1 %' : e <= 0.05 ? '≤ 5 %' : e <= 0.2 ? '≤ 20 %' : '> 20 %');
+      const pts = points.map((p) => ({ drive: p.regime.driveOverS, w: p.regime.maxWeightOverS, err: p.eq12MaxAbsError, series: cls(p.eq12MaxAbsError) }));
+      const dom = ['≤ 1 %', '≤ 5 %', '≤ 20 %', '> 20 %'];
+      jobs.push({
+        name: 'eq12-regime-map', title: 'Where Eq. (12) holds', caption: 'Each point a scenario: the largest |triggering frequency − p| over the inputs and windows, against the drive λᵀw/S and the weight size max w/S (log axes), classed by 1%, 5% and 20%.',
+        spec: { ...header('Regime map of Eq. (12)', 'largest |triggering frequency − λ_j w_j/λᵀw| over inputs and windows'),
+          data: { values: pts }, mark: { type: 'point', filled: true, size: 140, stroke: 'white' },
+          encoding: {
+            x: { field: 'drive', type: 'quantitative', title: 'λᵀw / S (log)', scale: { type: 'log' } },
+            y: { field: 'w', type: 'quantitative', title: 'max w / S (log)', scale: { type: 'log' } },
+            color: { ...seriesColor(dom), scale: { domain: dom, range: ['#1a9850', '#91cf60', '#fc8d59', '#d73027'] } },
+            tooltip: [{ field: 'drive', format: '.3~g' }, { field: 'w', format: '.3~g' }, { field: 'err', format: '.3~g' }],
+          } },
+      });
+      const errPts = points.map((p) => ({ drive: p.regime.driveOverS, err: p.eq12MaxAbsError, series: `max w/S = ${num(p.regime.maxWeightOverS, 2)}` }));
+      jobs.push({
+        name: 'eq12-error-vs-drive', title: 'Eq. (12) error against the drive', caption: 'Largest |frequency − p| against λᵀw/S, one line per weight size.',
+        spec: { ...header('Triggering-frequency error against λᵀw/S', 'one line per max w/S'), data: { values: errPts }, mark: { type: 'line', point: true },
+          encoding: { x: { field: 'drive', type: 'quantitative', title: 'λᵀw / S (log)', scale: { type: 'log' } }, y: { field: 'err', type: 'quantitative', title: 'max |frequency − p|' }, color: seriesColor([...new Set(errPts.map((e) => e.series))]) } },
       });
     }
-  } else {
-    const cls = (e: number) => (e <= 0.01 ? '≤ 1 %' : e <= 0.05 ? '≤ 5 %' : e <= 0.2 ? '≤ 20 %' : '> 20 %');
-    const pts = points.map((p) => ({ drive: p.regime.driveOverS, w: p.regime.maxWeightOverS, err: p.eq12MaxAbsError, series: cls(p.eq12MaxAbsError) }));
-    const dom = ['≤ 1 %', '≤ 5 %', '≤ 20 %', '> 20 %'];
-    jobs.push({
-      name: 'eq12-regime-map', title: 'Where Eq. (12) holds', caption: 'Each point a scenario: the largest |triggering frequency − p| over the inputs and windows, against the drive λᵀw/S and the weight size max w/S (log axes), classed by 1%, 5% and 20%.',
-      spec: { ...header('Regime map of Eq. (12)', 'largest |triggering frequency − λ_j w_j/λᵀw| over inputs and windows'),
-        data: { values: pts }, mark: { type: 'point', filled: true, size: 140, stroke: 'white' },
-        encoding: {
-          x: { field: 'drive', type: 'quantitative', title: 'λᵀw / S (log)', scale: { type: 'log' } },
-          y: { field: 'w', type: 'quantitative', title: 'max w / S (log)', scale: { type: 'log' } },
-          color: { ...seriesColor(dom), scale: { domain: dom, range: ['#1a9850', '#91cf60', '#fc8d59', '#d73027'] } },
-          tooltip: [{ field: 'drive', format: '.3~g' }, { field: 'w', format: '.3~g' }, { field: 'err', format: '.3~g' }],
-        } },
-    });
-    const errPts = points.map((p) => ({ drive: p.regime.driveOverS, err: p.eq12MaxAbsError, series: `max w/S = ${num(p.regime.maxWeightOverS, 2)}` }));
-    jobs.push({
-      name: 'eq12-error-vs-drive', title: 'Eq. (12) error against the drive', caption: 'Largest |frequency − p| against λᵀw/S, one line per weight size.',
-      spec: { ...header('Triggering-frequency error against λᵀw/S', 'one line per max w/S'), data: { values: errPts }, mark: { type: 'line', point: true },
-        encoding: { x: { field: 'drive', type: 'quantitative', title: 'λᵀw / S (log)', scale: { type: 'log' } }, y: { field: 'err', type: 'quantitative', title: 'max |frequency − p|' }, color: seriesColor([...new Set(errPts.map((e) => e.series))]) } },
-    });
-  }
-  const s0 = r.experiment.points[0]!.scenario;
-  const report: ReportParts = {
-    title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
-    parameters: {
-      model: `spiking network (Section 2.3), ${s0.rule} ${s0.timing} STDP, normalise ${s0.normalise}`, 'grid points': points.length,
-      threshold: s0.threshold, alpha: s0.alpha, steps: s0.steps, trajectories: s0.trajectories, seed: String(s0.seed),
-      engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
-    },
-    comparisons: comparisons.map((c) => reportComparison(c, r.experiment.single ? undefined : c.point)),
-    tables: [{ title: 'Triggering frequencies', columns: trigColumns, rows: trigRows }],
-    provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
-  };
-  return { summary, csv, plots: jobs, report };
+    const s0 = r.experiment.points[0]!.scenario;
+    const report: ReportParts = {
+      title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
+      parameters: {
+        model: `spiking network (Section 2.3), ${s0.rule} ${s0.timing} STDP, normalise ${s0.normalise}`, 'grid points': points.length,
+        threshold: s0.threshold, alpha: s0.alpha, steps: s0.steps, trajectories: s0.trajectories, seed: String(s0.seed),
+        engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
+      },
+      comparisons: comparisons.map((c) => reportComparison(c, r.experiment.single ? undefined : c.point)),
+      tables: [{ title: 'Triggering frequencies', columns: trigColumns, rows: trigRows }],
+      provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+    };
+    return { csv, plots: jobs, report };
+  });
 }
 
 export type SpikingSummary = ReturnType<typeof spikingFiles>['summary'];

@@ -4,7 +4,7 @@
  * report with verdict rows — each row says which parts of the model are reconstructed.
  */
 import { toCsv } from '../../report/html.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, type FilesOf, type ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, withReport, type FilesOf, type ReportParts } from '../../report/files.ts';
 import { judge, type Comparison } from '../../stats/compare.ts';
 import type { ZeroOrderExperimentResult } from './definition.ts';
 import { zeroOrderPlots } from './plots.ts';
@@ -26,7 +26,7 @@ export function reconstructedParts(s: ResolvedZeroOrderScenario): string {
   return `reconstructed: ${parts.join('; ')}; stated: the limit dZ/dt = −(2/3)A²α∇L and the rate c√(d/n)`;
 }
 
-export function zeroOrderFiles(r: ZeroOrderExperimentResult, o: { report?: boolean } = {}): FilesOf<ZeroOrderSummary> {
+export function zeroOrderFiles(r: ZeroOrderExperimentResult): FilesOf<ZeroOrderSummary> {
   const s = r.experiment.scenario, accs = r.points.map((p) => p.accumulator);
   const points = summarizePoints(s, accs);
   const convergence = convergenceOf(s, points);
@@ -91,59 +91,57 @@ export function zeroOrderFiles(r: ZeroOrderExperimentResult, o: { report?: boole
     timing: { wallSeconds: r.wallSeconds, engineSeconds: r.points.reduce((a, p) => a + p.seconds, 0) },
     provenance: r.provenance,
   };
-  if (o.report === false) return { summary, csv: [], plots: [], report: emptyReport(r) };
-  const rows: (string | number)[][] = [];
-  for (const p of points) {
-    for (const c of p.checkpoints) {
-      rows.push([p.d, p.n, c.t, num(c.rmsError.value), num(c.rmsError.ci?.[0]), num(c.rmsError.ci?.[1]), num(c.rmsSup.value), num(c.rmsSup.ci?.[0]), num(c.rmsSup.ci?.[1]),
-        num(c.meanError.mean), num(c.meanSup.mean), num(c.gradNorm.mean), num(c.flowGradNorm), num(c.loss.mean), num(c.flowLoss), num(c.exactRms), num(c.leadingOrderRms)]);
+  // The CSV tables, plot specs and report parts: built when first read (the report, the page), not for a summary alone.
+  return withReport(summary, () => {
+    const rows: (string | number)[][] = [];
+    for (const p of points) {
+      for (const c of p.checkpoints) {
+        rows.push([p.d, p.n, c.t, num(c.rmsError.value), num(c.rmsError.ci?.[0]), num(c.rmsError.ci?.[1]), num(c.rmsSup.value), num(c.rmsSup.ci?.[0]), num(c.rmsSup.ci?.[1]),
+          num(c.meanError.mean), num(c.meanSup.mean), num(c.gradNorm.mean), num(c.flowGradNorm), num(c.loss.mean), num(c.flowLoss), num(c.exactRms), num(c.leadingOrderRms)]);
+      }
     }
-  }
-  const pathRows: (string | number)[][] = [];
-  s.grid.forEach((g, i) => {
-    if (!accs[i]!.paths.length) return;
-    const pt = zeroOrderPoint(s, i);
-    for (const q of accs[i]!.paths) q.values.forEach((v, k) => pathRows.push([g.d, g.n, q.copy, num(pt.pathT[k], 8), num(v, 8)]));
+    const pathRows: (string | number)[][] = [];
+    s.grid.forEach((g, i) => {
+      if (!accs[i]!.paths.length) return;
+      const pt = zeroOrderPoint(s, i);
+      for (const q of accs[i]!.paths) q.values.forEach((v, k) => pathRows.push([g.d, g.n, q.copy, num(pt.pathT[k], 8), num(v, 8)]));
+    });
+    const csv = [
+      { name: 'convergence.csv', text: toCsv(['d', 'n', 't', 'rms_err', 'rms_err_lo', 'rms_err_hi', 'rms_sup', 'rms_sup_lo', 'rms_sup_hi', 'mean_err', 'mean_sup', 'mean_grad_norm', 'flow_grad_norm', 'mean_loss', 'flow_loss', 'exact_rms', 'leading_order_rms'], rows) },
+      ...(pathRows.length ? [{ name: 'paths.csv', text: toCsv(['d', 'n', 'copy', 't', 'theta1'], pathRows) }] : []),
+      { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(comparisons.map((c) => ({ c })))) },
+    ];
+    const f = (v: number | null | undefined, d = 4) => num(v, d);
+    const loss = s.loss.kind === 'quadratic'
+      ? `quadratic, H = ${s.loss.hessian === 'identity' ? 'I' : `diag, eigenvalues ${s.loss.hessian.min}…${s.loss.hessian.max}`}, ‖θ₀ − θ*‖ = ${s.loss.distance}`
+      : `tanh network ${s.loss.inputs} → h → ${s.loss.outputs}, h ∈ {${s.loss.hidden.join(', ')}}, ${s.loss.samples} sample(s)`;
+    const report: ReportParts = {
+      title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
+      parameters: {
+        model: 'Many small updates per learning opportunity (Christensen & Kallsen, arXiv 2309.05102) — labelled reconstruction',
+        reconstruction: recon, loss, 'update': summary.reconstruction.update,
+        clock: s.clock === 'poisson' ? `Poisson, rate nλ, λ = ${s.rate}` : 'regular (update j at j/n)',
+        'A, α, T, opportunities': `${s.A}, ${s.alpha}, ${s.T}, ${s.opportunities}`, 'κ': f(s.kappa, 6),
+        'grid (d, n)': s.grid.map((g) => `(${g.d}, ${g.n})`).join(' '), 'replicates per point': s.trajectories, seed: String(s.seed),
+        engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
+        faults: points.some((p) => p.flags) ? points.filter((p) => p.flags).map((p) => `d = ${p.d}, n = ${p.n}: ${p.faults.join(', ')} (${p.flaggedCopies})`).join('; ') : 'none',
+        warnings: s.warnings.join('; ') || 'none',
+      },
+      comparisons: comparisons.map((c) => reportComparison(c)),
+      tables: [{
+        title: 'Per grid point at the end (t = T·opportunities): RMS errors with 95 % intervals, closed forms (H = I), bias of the mean',
+        columns: ['d', 'n', 'RMS error', '95 %', 'RMS sup-error', '95 %', '√n·RMS', 'exact (H = I)', 'leading order', 'bias ‖E Zⁿ − Z‖', 'noise floor', 'bias theory', 'mean ‖∇L‖', 'flow ‖∇L‖'],
+        rows: points.map((p) => {
+          const t = p.terminal, c = p.checkpoints.at(-1)!;
+          return [p.d, p.n, f(t.rmsError.value), `${f(t.rmsError.ci?.[0])}–${f(t.rmsError.ci?.[1])}`, f(t.rmsSup.value), `${f(t.rmsSup.ci?.[0])}–${f(t.rmsSup.ci?.[1])}`,
+            f(t.sqrtNRmsError), f(t.exactRms), f(t.leadingOrderRms), p.bias.squared === null ? '' : f(Math.sqrt(Math.max(0, p.bias.squared)), 3), f(p.bias.noiseFloor, 3), f(p.bias.theory, 3),
+            f(c.gradNorm.mean), f(c.flowGradNorm)];
+        }),
+      }],
+      provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+    };
+    return { csv, plots: zeroOrderPlots(s, points, accs, convergence), report };
   });
-  const csv = [
-    { name: 'convergence.csv', text: toCsv(['d', 'n', 't', 'rms_err', 'rms_err_lo', 'rms_err_hi', 'rms_sup', 'rms_sup_lo', 'rms_sup_hi', 'mean_err', 'mean_sup', 'mean_grad_norm', 'flow_grad_norm', 'mean_loss', 'flow_loss', 'exact_rms', 'leading_order_rms'], rows) },
-    ...(pathRows.length ? [{ name: 'paths.csv', text: toCsv(['d', 'n', 'copy', 't', 'theta1'], pathRows) }] : []),
-    { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(comparisons.map((c) => ({ c })))) },
-  ];
-  const f = (v: number | null | undefined, d = 4) => num(v, d);
-  const loss = s.loss.kind === 'quadratic'
-    ? `quadratic, H = ${s.loss.hessian === 'identity' ? 'I' : `diag, eigenvalues ${s.loss.hessian.min}…${s.loss.hessian.max}`}, ‖θ₀ − θ*‖ = ${s.loss.distance}`
-    : `tanh network ${s.loss.inputs} → h → ${s.loss.outputs}, h ∈ {${s.loss.hidden.join(', ')}}, ${s.loss.samples} sample(s)`;
-  const report: ReportParts = {
-    title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
-    parameters: {
-      model: 'Many small updates per learning opportunity (Christensen & Kallsen, arXiv 2309.05102) — labelled reconstruction',
-      reconstruction: recon, loss, 'update': summary.reconstruction.update,
-      clock: s.clock === 'poisson' ? `Poisson, rate nλ, λ = ${s.rate}` : 'regular (update j at j/n)',
-      'A, α, T, opportunities': `${s.A}, ${s.alpha}, ${s.T}, ${s.opportunities}`, 'κ': f(s.kappa, 6),
-      'grid (d, n)': s.grid.map((g) => `(${g.d}, ${g.n})`).join(' '), 'replicates per point': s.trajectories, seed: String(s.seed),
-      engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
-      faults: points.some((p) => p.flags) ? points.filter((p) => p.flags).map((p) => `d = ${p.d}, n = ${p.n}: ${p.faults.join(', ')} (${p.flaggedCopies})`).join('; ') : 'none',
-      warnings: s.warnings.join('; ') || 'none',
-    },
-    comparisons: comparisons.map((c) => reportComparison(c)),
-    tables: [{
-      title: 'Per grid point at the end (t = T·opportunities): RMS errors with 95 % intervals, closed forms (H = I), bias of the mean',
-      columns: ['d', 'n', 'RMS error', '95 %', 'RMS sup-error', '95 %', '√n·RMS', 'exact (H = I)', 'leading order', 'bias ‖E Zⁿ − Z‖', 'noise floor', 'bias theory', 'mean ‖∇L‖', 'flow ‖∇L‖'],
-      rows: points.map((p) => {
-        const t = p.terminal, c = p.checkpoints.at(-1)!;
-        return [p.d, p.n, f(t.rmsError.value), `${f(t.rmsError.ci?.[0])}–${f(t.rmsError.ci?.[1])}`, f(t.rmsSup.value), `${f(t.rmsSup.ci?.[0])}–${f(t.rmsSup.ci?.[1])}`,
-          f(t.sqrtNRmsError), f(t.exactRms), f(t.leadingOrderRms), p.bias.squared === null ? '' : f(Math.sqrt(Math.max(0, p.bias.squared)), 3), f(p.bias.noiseFloor, 3), f(p.bias.theory, 3),
-          f(c.gradNorm.mean), f(c.flowGradNorm)];
-      }),
-    }],
-    provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
-  };
-  return { summary, csv, plots: zeroOrderPlots(s, points, accs, convergence), report };
-}
-
-function emptyReport(r: ZeroOrderExperimentResult): ReportParts {
-  return { title: `stdp-mc — ${r.experiment.name}`, parameters: {}, comparisons: [], provenance: {} };
 }
 
 export interface ZeroOrderSummary {

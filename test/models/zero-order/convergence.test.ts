@@ -20,7 +20,7 @@ import { runEnsemble } from '../../../src/run/run-ensemble.ts';
 async function summaryOf(scenario: Record<string, unknown>, batches = 4) {
   const json = { name: 'zero-order-test', scenario: { model: 'zero-order', minRatio: 0, paths: 0, ...scenario }, batches };
   const run = await runEnsemble(zeroOrderModel, zeroOrderModel.parse(json, {}), { engine: 'cpu' });
-  return zeroOrderModel.files(zeroOrderModel.result(run), { report: false }).summary;
+  return zeroOrderModel.files(zeroOrderModel.result(run)).summary;
 }
 
 describe('zero-order: the terminal error against the closed forms (H = I)', () => {
