@@ -160,11 +160,14 @@ export async function runCommand(c: RunCommand): Promise<number> {
       throw e;
     }
     const logNow = log as StateLog | null;
-    if (logNow) {
-      logNow.append(completeLine(new Date().toISOString()));
-      logNow.close();
+    logNow?.append(completeLine(new Date().toISOString()));
+    // The log's last fsync and close run while the summary is computed and written.
+    const closing = logNow?.finish();
+    try {
+      await emitRun(model, run, outDir, c.output, (performance.now() - t0) / 1000);
+    } finally {
+      await closing;
     }
-    await emitRun(model, run, outDir, c.output, (performance.now() - t0) / 1000);
     return 0;
   }));
 }
