@@ -44,20 +44,40 @@ export function escapeHtml(s: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
+/** A CSV field that must be quoted: it holds a comma, a double quote or a line break, or starts or ends with space. */
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
 function csvField(v: unknown): string {
   let s: string;
   if (v === null || v === undefined) s = '';
-  else if (typeof v === 'number') s = Number.isNaN(v) ? '' : String(v);
+  else if (typeof v === 'number') return Number.isNaN(v) ? '' : String(v); // a number's text needs no quoting
   else s = String(v);
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**
  * CSV (RFC 4180 quoting): fields holding a comma, a double quote, a line break or leading/trailing space are quoted,
- * inner quotes doubled. Lines end with \n; NaN is written as an empty field.
+ * inner quotes doubled. Lines end with \n; NaN is written as an empty field. A column that repeats its value from the
+ * row above (a grid point's label on every row of paths.csv, tens of thousands of rows) reuses that field's text.
  */
 export function toCsv(columns: string[], rows: (string | number)[][]): string {
-  return [columns, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  const lastValue: unknown[] = [], lastText: string[] = [];
+  const lines: string[] = new Array(rows.length + 1);
+  lines[0] = columns.map(csvField).join(',');
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!, cells: string[] = new Array(row.length);
+    for (let j = 0; j < row.length; j++) {
+      const v = row[j];
+      if (typeof v === 'string' && v === lastValue[j]) cells[j] = lastText[j]!;
+      else {
+        cells[j] = csvField(v);
+        lastValue[j] = v;
+        lastText[j] = cells[j]!;
+      }
+    }
+    lines[r + 1] = cells.join(',');
+  }
+  return lines.join('\n') + '\n';
 }
 
 const VERDICT_CLASS: Record<string, string> = {

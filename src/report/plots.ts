@@ -475,7 +475,11 @@ export function simplexSpec(
     op: Math.min(0.85, Math.max(0.07, 4 / Math.sqrt(Math.max(n, 1)))),
     sw: n > 200 ? 0.6 : n > 30 ? 0.8 : n > 3 ? 1.2 : 1.8,
   });
-  const styledRows = pathRows.map((r) => ({ ...r, ...styleOf(perSeries.get(r.series)!.size) }));
+  const styles = new Map([...perSeries].map(([series, ids]) => [series, styleOf(ids.size)]));
+  const styledRows = pathRows.map((r) => {
+    const st = styles.get(r.series)!;
+    return { id: r.id, step: r.step, x: r.x, y: r.y, series: r.series, op: st.op, sw: st.sw };
+  });
 
   // geometry: equal units on both axes so the triangle is equilateral
   const pad = 0.09;

@@ -47,8 +47,8 @@ export function windowGet(w: BinWindow, b: number): number {
 
 /**
  * The occupied bins of a window: their offsets (bin − lo) into idx and counts into cnt, ascending; returns how many.
- * The one loop over every bin of a window that the total, the packed state form (checkpoint-pack.ts), merging and the
- * quantiles share: a window is often wide and sparse (two clusters of trajectories far apart in L), so this loop runs
+ * The one loop over every bin of a window that the packed state form (checkpoint-pack.ts), merging and the quantiles
+ * share: a window is often wide and sparse (two clusters of trajectories far apart in L), so this loop runs
  * over hundreds of thousands of bins in a run of a few thousand windows, and being a single small function it is
  * compiled early instead of each caller's own copy running cold. idx and cnt need w.counts.length entries (nonzero()
  * gives scratch arrays that are reused by the next call).
@@ -83,9 +83,9 @@ export function nonzero(w: BinWindow): { m: number; idx: Uint32Array; cnt: Uint3
 
 /** Sum of all counts. */
 export function windowTotal(w: BinWindow): number {
-  const { m, cnt } = nonzero(w);
+  const c = w.counts;
   let t = 0;
-  for (let i = 0; i < m; i++) t += cnt[i]!;
+  for (let i = 0; i < c.length; i++) t += c[i]!;
   return t;
 }
 

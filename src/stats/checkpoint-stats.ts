@@ -96,11 +96,12 @@ export function mergeAccumulators(a: CheckpointAccumulator, b: CheckpointAccumul
 /**
  * Merge many accumulators of one checkpoint in order: the same numbers as folding mergeAccumulators left to right
  * (the moments are merged pairwise in the same order), with one histogram allocated instead of one per merge and
- * plain loops (a run merges every checkpoint of every grid point).
+ * plain loops (a run merges every checkpoint of every grid point). A single accumulator comes back as it is: a
+ * finished batch's accumulators are not changed again (only an engine adds to its own, while it runs).
  */
 export function mergeAccumulatorList(list: readonly CheckpointAccumulator[]): CheckpointAccumulator {
   const first = list[0]!;
-  if (list.length === 1) return { ...first, hist: { lo: first.hist.lo, counts: first.hist.counts.slice() } };
+  if (list.length === 1) return first;
   const hists: BinWindow[] = new Array(list.length);
   for (let j = 0; j < list.length; j++) hists[j] = list[j]!.hist;
   const hist = mergeWindows(hists);

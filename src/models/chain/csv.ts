@@ -52,11 +52,13 @@ export function chainCsv(points: PointSummary[], series: PointSeries[]): { name:
   });
   const cpInputs = points.flatMap((p) => p.checkpoints.flatMap((c) =>
     (c.meanP ?? []).map((m, i) => [p.label, c.step, num(sc(p).alpha * c.step), i + 1, num(m), num(c.sdP?.[i])])));
-  const paths = points.flatMap((p) => {
-    if (!p.paths) return [];
-    const a = sc(p).alpha as number;
-    return p.paths.p.flatMap((path, id) => path.flatMap((pc, k) => pc.map((v, i) => [p.label, id, p.paths!.steps[k]!, num(a * p.paths!.steps[k]!), i + 1, num(v, 8)])));
-  });
+  const paths: (string | number)[][] = [];
+  for (const p of points) {
+    if (!p.paths) continue;
+    const a = sc(p).alpha as number, steps = p.paths.steps;
+    const ts = steps.map((k) => num(a * k)); // t = αk once per checkpoint (there are tens of thousands of rows)
+    p.paths.p.forEach((path, id) => path.forEach((pc, k) => pc.forEach((v, i) => paths.push([p.label, id, steps[k]!, ts[k]!, i + 1, num(v, 8)]))));
+  }
   return [
     { name: 'points.csv', text: toCsv(POINT_COLUMNS, pointRows(points, series)) },
     { name: 'inputs.csv', text: toCsv(['point', 'input', 'rate', 'initial_weight', 'p0', 'is_i_star', 'final_vertex_probability'], inputs) },

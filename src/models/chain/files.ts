@@ -111,7 +111,7 @@ export function sweepPlots(axes: string[], points: PointResult[], series: PointS
   if (simplexPoints.length) {
     const paths = simplexPoints.flatMap(({ s, i }) => {
       const group = simplexGroup(points[i]!, s.simplex!.paths);
-      return s.simplex!.paths.map((q) => ({ ...q, id: q.id + 100000 * i, group }));
+      return s.simplex!.paths.map((q) => ({ id: q.id + 100000 * i, step: q.step, p: q.p, group }));
     });
     const flowPaths = simplexPoints.flatMap(({ s, i }) => s.simplex!.flowPaths.map((q) => ({ ...q, id: i })));
     const gamma = simplexPoints[0]!.s.simplex!.gamma;
