@@ -162,20 +162,20 @@ export function natgradFiles(r: NatgradExperimentResult) {
 
   function natgradReportParts(): ReportParts {
     return {
-    title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
-    parameters: {
-      model: 'Kreutzer, Senn & Petrovici (2022): one spiking neuron learning a teacher',
-      inputs: `${s.N} Poisson (rates ${[...new Set(s.rates)].join(', ')} Hz)`,
-      teacher: s.teacher.kind === 'neuron' ? `neuron with w* uniform on [${s.teacher.min}, ${s.teacher.max}]/N` : `Poisson at ${s.teacher.rate} Hz`,
-      ensembles: sums.length > 8 ? `${sums.length} (rule, coefficients, η) ensembles` : sums.map((e) => label(e.rule, e.eta, e.coefficients)).join('; '),
-      'learners kept for quantiles': sums[0] && sums[0].quantileLearners < sums[0].learners
-        ? `the first ${sums[0].quantileLearners} of ${sums[0].learners} (means, intervals and times to threshold over all)` : 'all (exact statistics)',
-      duration: `${s.duration} s at dt = ${s.dt} ms`, learners: s.trajectories, seed: String(s.seed),
-      engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
-    },
-    comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: num(c.empirical), theory: num(c.theory), verdict: c.verdict, note: c.note })),
-    tables: [...(sweepTable ? [sweepTable] : []), { title: 'Time to the KL threshold', columns: ttCols, rows: ttRows.map((x) => x.map(String)) }],
-    provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+      title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
+      parameters: {
+        model: 'Kreutzer, Senn & Petrovici (2022): one spiking neuron learning a teacher',
+        inputs: `${s.N} Poisson (rates ${[...new Set(s.rates)].join(', ')} Hz)`,
+        teacher: s.teacher.kind === 'neuron' ? `neuron with w* uniform on [${s.teacher.min}, ${s.teacher.max}]/N` : `Poisson at ${s.teacher.rate} Hz`,
+        ensembles: sums.length > 8 ? `${sums.length} (rule, coefficients, η) ensembles` : sums.map((e) => label(e.rule, e.eta, e.coefficients)).join('; '),
+        'learners kept for quantiles': sums[0] && sums[0].quantileLearners < sums[0].learners
+          ? `the first ${sums[0].quantileLearners} of ${sums[0].learners} (means, intervals and times to threshold over all)` : 'all (exact statistics)',
+        duration: `${s.duration} s at dt = ${s.dt} ms`, learners: s.trajectories, seed: String(s.seed),
+        engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
+      },
+      comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: num(c.empirical), theory: num(c.theory), verdict: c.verdict, note: c.note })),
+      tables: [...(sweepTable ? [sweepTable] : []), { title: 'Time to the KL threshold', columns: ttCols, rows: ttRows.map((x) => x.map(String)) }],
+      provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
     };
   }
 }
