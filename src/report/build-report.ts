@@ -3,7 +3,7 @@
  * as CSV, plots as SVG, PNG and their vega-lite specs, and one self-contained HTML report.
  */
 import { buildHtmlReport } from './html.ts';
-import { writePlot } from './render.ts';
+import { startPlot } from './render.ts';
 import type { FilesOf } from './files.ts';
 
 export interface WrittenFiles {
@@ -31,12 +31,16 @@ export async function writeFiles<S>(dir: string, f: FilesOf<S>, opts: { report?:
     await fs.writeFile(file, c.text);
     files.csv.push(file);
   }
+  // vega renders each plot's SVG here while resvg rasterizes the earlier plots' PNGs on the thread pool.
   const plotsForHtml: { title: string; svg: string; caption?: string }[] = [];
+  const pngs: Promise<void>[] = [];
   for (const j of f.plots) {
-    const w = await writePlot(dir, j.name, j.spec);
+    const w = await startPlot(dir, j.name, j.spec);
+    pngs.push(w.pngWritten);
     files.plots.push({ name: j.name, svg: w.svg, png: w.png });
-    plotsForHtml.push({ title: j.title, svg: await fs.readFile(w.svg, 'utf8'), caption: j.caption });
+    plotsForHtml.push({ title: j.title, svg: w.svgText, caption: j.caption });
   }
+  await Promise.all(pngs);
   files.html = path.join(dir, 'report.html');
   await fs.writeFile(files.html, buildHtmlReport({ ...f.report, plots: plotsForHtml }));
   return { summary: f.summary, files };
