@@ -100,6 +100,35 @@ describe('npm start: the quickstart as a new user runs it', () => {
   }, 120_000);
 });
 
+/** The parts of the CLI's last line (`wall W s: engine start-up A s; simulation S s in N batches; …`), in seconds. */
+function timeLine(stdout: string): { wall: number; parts: Record<string, number>; last: string } {
+  const last = stdout.trim().split('\n').at(-1)!;
+  const m = /^wall ([\d.]+) s: (.*)$/.exec(last);
+  if (!m) throw new Error(`no time line: ${last}`);
+  const parts: Record<string, number> = {};
+  for (const piece of m[2]!.split('; ')) {
+    const p = /^([a-z.\- ]+?)(?: \([^)]*\))? ([\d.]+) s/.exec(piece);
+    if (!p) throw new Error(`unreadable part ${JSON.stringify(piece)} of ${last}`);
+    parts[p[1]!] = Number(p[2]);
+  }
+  return { wall: Number(m[1]), parts, last };
+}
+
+describe('the time line', () => {
+  // Six parts printed to 0.01 s each: their sum is within 0.03 s of the wall time (the rest is printing the report).
+  it.each([[true], [false]])('adds up to the wall time (report: %s); the tables and plots count with the report', (report) => {
+    const { dir } = tempFolder('stdp-mc-time-');
+    const r = cli('node', ['run', tinyFile, '--engine', 'cpu', '--out', join(dir, 'o'), ...(report ? [] : ['--no-report'])]);
+    expect(r.status, r.stderr).toBe(0);
+    const { wall, parts, last } = timeLine(r.stdout);
+    const names = ['engine start-up', 'simulation', 'bookkeeping', 'theory', report ? 'report' : 'summary.json'];
+    expect(Object.keys(parts), last).toEqual(names);
+    if (report) expect(last).toContain('report (tables, plots, rendering)');
+    const sum = names.reduce((a, k) => a + parts[k]!, 0);
+    expect(Math.abs(sum - wall), last).toBeLessThanOrEqual(0.03);
+  }, 120_000);
+});
+
 describe('progress line', () => {
   it('prints the finished bar once, though the run reports its end twice', () => {
     const printed: string[] = [];
