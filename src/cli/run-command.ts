@@ -165,9 +165,11 @@ export async function runCommand(c: RunCommand): Promise<number> {
     const closing = logNow?.finish();
     try {
       await emitRun(model, run, outDir, c.output, (performance.now() - t0) / 1000);
-    } finally {
-      await closing;
+    } catch (e) {
+      await closing?.catch(() => undefined); // the summary's failure is the one to report
+      throw e;
     }
+    await closing;
     return 0;
   }));
 }
