@@ -129,8 +129,8 @@ export interface StartedPlot {
 
 /**
  * Writes NAME.svg and NAME.vl.json (the vega-lite spec, for the browser page) into dir and starts NAME.png: resvg
- * rasterizes it on the thread pool while the caller renders the next plot (vega's SVG and resvg's PNG take about
- * equal time, so a report's plots take about half as long). Wait for pngWritten before the report is complete.
+ * rasterizes it on the thread pool while the caller renders the next plot with vega (only the PNG encoding, asPng,
+ * runs on the calling thread). Wait for pngWritten before the report is complete.
  */
 export async function startPlot(dir: string, name: string, spec: object): Promise<StartedPlot> {
   if (!name || /[\\/]/.test(name) || name === '.' || name === '..') throw new Error(`writePlot: bad plot name ${JSON.stringify(name)}`);
