@@ -10,6 +10,7 @@ import {
   accumulatorFromJSON, accumulatorToJSON, mergeAccumulatorList, mergeAccumulators, momentsFine, type CheckpointAccumulator,
 } from '../../stats/checkpoint-stats.ts';
 import type { EnsembleModel, EnsembleRun, ModelExperiment } from '../../run/model.ts';
+import { batchRunOptions } from '../../run/model-parts.ts';
 import { windowTotal } from '../../stats/bin-window.ts';
 import { isPackedCheckpoints, packCheckpoints, unpackCheckpoints } from '../../stats/checkpoint-pack.ts';
 import type { Engine } from './engine-types.ts';
@@ -98,10 +99,7 @@ export const chainModel: EnsembleModel<ChainExperiment, ChainBatch, Engine, Expe
   },
   selectEngine,
   async runBatch(engine, exp, point, range, ctx) {
-    const r = await engine.run(gridPoints(exp)[point]!.scenario, {
-      trajectoryRange: range, signal: ctx.signal, stepsPerDispatch: ctx.stepsPerDispatch, batchSize: ctx.batchSize,
-      onProgress: (p) => ctx.onProgress?.(p.done),
-    });
+    const r = await engine.run(gridPoints(exp)[point]!.scenario, batchRunOptions(range, ctx));
     return { stats: { checkpoints: r.checkpoints, paths: r.paths }, dispatches: r.timing.dispatches };
   },
   merge: mergeChainBatches,
