@@ -20,9 +20,9 @@ export function replicatorGammaRhs(p: number[], gamma?: number[][]): number[] {
 
 /** dp_i/dt = p_i (f_i − pᵀf) for a given fitness vector f (the common form of Eq. 9, the Γ-flow and Eq. 18). */
 function fitnessRhs(p: number[], f: number[]): number[] {
-  let mean = 0;
-  for (let i = 0; i < p.length; i++) mean += p[i]! * f[i]!;
-  return p.map((v, i) => v * (f[i]! - mean));
+  const dy: number[] = new Array(p.length);
+  fitnessRhsInto(p, f, dy);
+  return dy;
 }
 
 /**
@@ -128,8 +128,8 @@ function integrateFlowUntimed(
   return out;
 }
 
-/** dy_i = p_i (f_i − pᵀf) (fitnessRhs into a given array). */
-function fitnessRhsInto(p: Float64Array, f: Float64Array, dy: Float64Array): void {
+/** dy_i = p_i (f_i − pᵀf) into dy (fitnessRhs; integrateFlow's stages). */
+function fitnessRhsInto(p: ArrayLike<number>, f: ArrayLike<number>, dy: { [i: number]: number }): void {
   let mean = 0;
   for (let i = 0; i < p.length; i++) mean += p[i]! * f[i]!;
   for (let i = 0; i < p.length; i++) dy[i] = p[i]! * (f[i]! - mean);
