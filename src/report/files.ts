@@ -46,6 +46,16 @@ export function withReport<S>(summary: S, build: () => ReportFiles): FilesOf<S> 
   };
 }
 
+/** report.html's provenance rows: the run's provenance with its engine and wall time (every model's report). */
+export function reportProvenance(r: { provenance: object; engine: unknown; wallSeconds: number }): Record<string, unknown> {
+  return { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds };
+}
+
+/** The report's engine parameter: the engine, its runtime and why it was chosen. */
+export function engineLine(r: { engine: { name: string; runtime: string }; engineReason: string }): string {
+  return `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`;
+}
+
 /** A comparison row as the report shows it: estimate with interval, theory, verdict with what it rests on, note. */
 export function reportComparison(c: Comparison, point?: string): ReportComparison {
   return {

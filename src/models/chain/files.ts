@@ -9,7 +9,7 @@ import type { Comparison } from '../../stats/compare.ts';
 import { analyzePoint, type PointSeries } from './analyze.ts';
 import { analyzeSweep, type SweepSeries } from './analyze-sweep.ts';
 import { toCsv } from '../../report/html.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, withReport, type PlotJob, type ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, withReport, reportProvenance, engineLine, type PlotJob, type ReportParts } from '../../report/files.ts';
 import { CHECKPOINT_COLUMNS, POINT_COLUMNS, chainCsv, checkpointRows, pointRows } from './csv.ts';
 import { logFailureVsInvAlphaSpec, logGapSpec, simplexSpec, successVsAlphaSpec, successVsStepSpec, vertexVsParameterSpec } from '../../report/plots.ts';
 import { rateVsAlphaSpec } from './rate-plot.ts';
@@ -161,7 +161,7 @@ export function runFiles(r: ExperimentResult): RunFiles {
 
 function buildReportParts(r: ExperimentResult, points: PointSummary[], series: PointSeries[], compRows: { point?: string; c: Comparison }[]): ReportParts {
   const s0 = r.points[0]!.scenario;
-  const engine = `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`;
+  const engine = engineLine(r);
   const parameters: Record<string, string | number> = r.single
     ? {
         d: s0.d, rates: s0.rates.join(', '), 'initial weights': s0.initialWeights.join(', '), 'p(0)': s0.p0.map((v) => num(v, 4)).join(', '),
@@ -182,6 +182,6 @@ function buildReportParts(r: ExperimentResult, points: PointSummary[], series: P
       { title: r.single ? 'Final state' : 'Grid points', columns: POINT_COLUMNS, rows: pointRows(points, series) },
       ...(r.single ? [{ title: 'Checkpoints', columns: CHECKPOINT_COLUMNS.slice(1), rows: checkpointRows(points[0]!).map((x) => x.slice(1)) }] : []),
     ],
-    provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+    provenance: reportProvenance(r),
   };
 }

@@ -16,7 +16,7 @@ import {
 } from './theory.ts';
 import { toCsv } from '../../report/html.ts';
 import { alignmentTimeSpec, gridCoordinate, innerProductTimeSpec, phaseDiagramSpec, type PhaseCell, type TimeRow } from './plots.ts';
-import { withReport, type ReportParts } from '../../report/files.ts';
+import { withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 /** What σ is, per noise source (axis titles and captions). */
 export const NOISE_LABEL = { parameter: 'parameter noise σ', gradient: 'gradient noise σ_g', input: 'input noise σ_x' } as const;
@@ -250,7 +250,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
         rule: s.rule, 'learning rate η': s.learningRate, 'batch B': s.batchSize, steps: s.steps, window: s.window,
         'alignment measure': cosName,
         'noise source': sigmaName, 'σ grid': s.sigmas.join(', '), 'γ grid': s.gammas.join(', '), 'copies per point': s.trajectories, seed: String(s.seed),
-        engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`, faults: flags ? hebbianFlagNames(flags).join(', ') : 'none',
+        engine: engineLine(r), faults: flags ? hebbianFlagNames(flags).join(', ') : 'none',
       },
       comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: `${num(c.empirical)} [${num(c.interval?.[0])}, ${num(c.interval?.[1])}]`, theory: num(c.theory), verdict: c.verdict, note: c.note })),
       tables: [...(linear ? [{
@@ -263,7 +263,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
         columns: ['σ', 'γ from', 'γ to', 'Δ cos', '95% lo', '95% hi', 'verdict', 'claim at this σ'],
         rows: monotone.flatMap((m) => m.steps.map((x, i) => [m.sigma, x.from, x.to, num(x.delta, 3), num(x.lo, 3), num(x.hi, 3), x.verdict, i === 0 ? m.text : ''])),
       }] : [])],
-      provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+      provenance: reportProvenance(r),
     };
     return { csv, plots: jobs, report };
   });

@@ -15,7 +15,7 @@ import { errorQuantile, summarizeMulti, type MultiCheckpointSummary } from './st
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header, seriesColor } from '../../report/plots.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, type ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
@@ -154,11 +154,11 @@ export function multiFiles(r: MultiExperimentResult) {
       parameters: {
         model: `several outputs, Algorithm ${s.algorithm} (${s.projection} projection)`, d: s.d, outputs: s.m, rates: s.rates.join(', '),
         alphas: s.alphas.join(', '), steps: s.steps, 't = α₁K': num(a1 * s.steps), trajectories: last.trajectories, seed: String(s.seed),
-        engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
+        engine: engineLine(r),
       },
       comparisons: comparisons.map((c) => reportComparison(c)),
       tables: [{ title: 'Checkpoints', columns, rows }],
-      provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+      provenance: reportProvenance(r),
     };
     return { csv, plots: jobs, report };
   });

@@ -12,7 +12,7 @@ import { sweepParts } from './sweep-files.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header } from '../../report/plots.ts';
-import { withReport, type ReportParts } from '../../report/files.ts';
+import { withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
@@ -171,11 +171,11 @@ export function natgradFiles(r: NatgradExperimentResult) {
         'learners kept for quantiles': sums[0] && sums[0].quantileLearners < sums[0].learners
           ? `the first ${sums[0].quantileLearners} of ${sums[0].learners} (means, intervals and times to threshold over all)` : 'all (exact statistics)',
         duration: `${s.duration} s at dt = ${s.dt} ms`, learners: s.trajectories, seed: String(s.seed),
-        engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
+        engine: engineLine(r),
       },
       comparisons: comparisons.map((c) => ({ quantity: c.quantity, empirical: num(c.empirical), theory: num(c.theory), verdict: c.verdict, note: c.note })),
       tables: [...(sweepTable ? [sweepTable] : []), { title: 'Time to the KL threshold', columns: ttCols, rows: ttRows.map((x) => x.map(String)) }],
-      provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+      provenance: reportProvenance(r),
     };
   }
 }

@@ -14,7 +14,7 @@ import { largeDeviationConstantD3 } from '../../theory/large-deviation-d3.ts';
 import { weightedSlope } from '../../stats/slope.ts';
 import { toCsv } from '../../report/html.ts';
 import { logFailureVsInvAlphaSpec } from '../../report/plots.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, type FilesOf, type PlotJob, type ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, reportProvenance, type FilesOf, type PlotJob, type ReportParts } from '../../report/files.ts';
 import { comparisonLines } from '../../report/terminal.ts';
 import type { WrittenFiles } from '../../report/build-report.ts';
 
@@ -158,7 +158,7 @@ export function rareFiles(r: RareExperimentResult): FilesOf<RareSummary> {
       },
       comparisons: compRows.map(({ point, c }) => reportComparison(c, point)),
       tables: [{ title: 'Estimates', columns, rows }],
-      provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+      provenance: reportProvenance(r),
     };
     return { csv, plots, report };
   });

@@ -10,7 +10,7 @@ import { summarizeSong } from './stats.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header } from '../../report/plots.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, type ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
@@ -79,11 +79,11 @@ export function songFiles(r: SongExperimentResult) {
       title: `stdp-mc — ${r.experiment.name}`, description: r.experiment.description,
       parameters: {
         model: `Song, Miller & Abbott (2000), ${s.method} at dt = ${s.dt} ms`, inputs: `${s.inputs} Poisson at ${s.rate} Hz`, 'g_max': s.gMax,
-        duration: `${s.duration} s`, copies: sum.copies, seed: String(s.seed), engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
+        duration: `${s.duration} s`, copies: sum.copies, seed: String(s.seed), engine: engineLine(r),
       },
       comparisons: comparisons.map((c) => reportComparison(c)),
       tables: [{ title: 'Weights at the checkpoints', columns: wCols, rows: wRows }],
-      provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+      provenance: reportProvenance(r),
     };
     return { csv, plots: jobs, report };
   });

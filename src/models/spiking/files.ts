@@ -11,7 +11,7 @@ import { compareToInterval, notComparable, type Comparison } from '../../stats/c
 import { normalProbabilityInterval, wilson } from '../../stats/intervals.ts';
 import { toCsv } from '../../report/html.ts';
 import { header, seriesColor } from '../../report/plots.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, type ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 function num(v: number | null | undefined, digits = 5): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
@@ -160,11 +160,11 @@ export function spikingFiles(r: SpikingExperimentResult) {
       parameters: {
         model: `spiking network (Section 2.3), ${s0.rule} ${s0.timing} STDP, normalise ${s0.normalise}`, 'grid points': points.length,
         threshold: s0.threshold, alpha: s0.alpha, steps: s0.steps, trajectories: s0.trajectories, seed: String(s0.seed),
-        engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
+        engine: engineLine(r),
       },
       comparisons: comparisons.map((c) => reportComparison(c, r.experiment.single ? undefined : c.point)),
       tables: [{ title: 'Triggering frequencies', columns: trigColumns, rows: trigRows }],
-      provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+      provenance: reportProvenance(r),
     };
     return { csv, plots: jobs, report };
   });

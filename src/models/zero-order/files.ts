@@ -4,7 +4,7 @@
  * report with verdict rows — each row says which parts of the model are reconstructed.
  */
 import { toCsv } from '../../report/html.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, withReport, type FilesOf, type ReportParts } from '../../report/files.ts';
+import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, withReport, reportProvenance, engineLine, type FilesOf, type ReportParts } from '../../report/files.ts';
 import { judge, type Comparison } from '../../stats/compare.ts';
 import type { ZeroOrderExperimentResult } from './definition.ts';
 import { zeroOrderPlots } from './plots.ts';
@@ -123,7 +123,7 @@ export function zeroOrderFiles(r: ZeroOrderExperimentResult): FilesOf<ZeroOrderS
         clock: s.clock === 'poisson' ? `Poisson, rate nλ, λ = ${s.rate}` : 'regular (update j at j/n)',
         'A, α, T, opportunities': `${s.A}, ${s.alpha}, ${s.T}, ${s.opportunities}`, 'κ': f(s.kappa, 6),
         'grid (d, n)': s.grid.map((g) => `(${g.d}, ${g.n})`).join(' '), 'replicates per point': s.trajectories, seed: String(s.seed),
-        engine: `${r.engine.name} (${r.engine.runtime}) — ${r.engineReason}`,
+        engine: engineLine(r),
         faults: points.some((p) => p.flags) ? points.filter((p) => p.flags).map((p) => `d = ${p.d}, n = ${p.n}: ${p.faults.join(', ')} (${p.flaggedCopies})`).join('; ') : 'none',
         warnings: s.warnings.join('; ') || 'none',
       },
@@ -138,7 +138,7 @@ export function zeroOrderFiles(r: ZeroOrderExperimentResult): FilesOf<ZeroOrderS
             f(c.gradNorm.mean), f(c.flowGradNorm)];
         }),
       }],
-      provenance: { ...r.provenance, engine: r.engine, wallSeconds: r.wallSeconds } as unknown as Record<string, unknown>,
+      provenance: reportProvenance(r),
     };
     return { csv, plots: zeroOrderPlots(s, points, accs, convergence), report };
   });
