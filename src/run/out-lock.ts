@@ -1,9 +1,10 @@
 /**
- * One run per output folder: an exclusive lock file DIR/.lock, created atomically (open with 'wx': it fails when the
- * file exists) and holding its owner's pid, host, start time and command. A second run, merge or report into DIR is
- * refused at once, naming the owner. A lock whose owner is gone — same host, and the pid no longer runs — is stale:
- * it is refused too, naming the dead owner, unless the caller passes `force`, which takes it over. A live lock, or
- * one from another host (whose pid cannot be checked from here), is never taken over.
+ * One run per output folder: an exclusive lock file DIR/.lock, created atomically with its whole content (a hard
+ * link from a private draft: it fails when the file exists) and holding its owner's pid, host, start time and
+ * command. A second run, merge or report into DIR is refused at once, naming the owner. A lock whose owner is
+ * gone — same host, and the pid no longer runs — is stale: it is refused too, naming the dead owner, unless the
+ * caller passes `force`, which takes it over. A live lock, or one from another host (whose pid cannot be checked
+ * from here), is never taken over.
  *
  * The lock is released by its owner (release(), also run on the process's exit); the file is removed only while it
  * still holds the owner's own token, so a release never removes someone else's lock.
@@ -66,8 +67,27 @@ function readOwner(file: string): LockOwner | null {
   return { pid: NaN, host: '', startedAt: '', command: '', token: '' };
 }
 
-/** Create the lock file with `owner` in it, or return false if one exists. */
+/**
+ * Create the lock file with `owner` in it, or return false if one exists. The owner is written to a private file
+ * first and hard-linked to the lock's name (link fails with EEXIST when the name exists), so the lock appears with
+ * its whole content at once: no reader ever sees it empty or half written. Where the file system has no hard links,
+ * the lock is created with 'wx' and written after (a reader may then see it empty for an instant; acquireOutLock
+ * looks twice before calling a lock unreadable).
+ */
 function tryCreate(file: string, owner: LockOwner): boolean {
+  const text = JSON.stringify(owner) + '\n';
+  const draft = `${file}.new-${owner.token}`;
+  fs.writeFileSync(draft, text, { flag: 'wx' });
+  try {
+    fs.linkSync(draft, file);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+  } finally {
+    fs.rmSync(draft, { force: true });
+  }
   let fd: number;
   try {
     fd = fs.openSync(file, 'wx');
@@ -76,7 +96,7 @@ function tryCreate(file: string, owner: LockOwner): boolean {
     throw e;
   }
   try {
-    fs.writeSync(fd, JSON.stringify(owner) + '\n');
+    fs.writeSync(fd, text);
   } finally {
     fs.closeSync(fd);
   }

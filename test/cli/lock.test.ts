@@ -2,10 +2,11 @@
  * One run per output folder (src/run/out-lock.ts, src/cli/out-dir.ts): two runs started together into one --out —
  * exactly one runs, the other is refused at once (exit 2) naming the owner's pid, and the summary is the one that ran;
  * SIGINT stops a run with 130 and releases its lock; a SIGKILLed run leaves a stale lock that the next run reports,
- * that --resume and --force take over, and that is never mistaken for a live one.
+ * that --resume and --force take over, and that is never mistaken for a live one. A lock appears with its whole
+ * content, so no reader (the runs racing for it, or this test) ever sees it empty.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +94,37 @@ describe('the output folder lock', () => {
     again.release();
     expect(lockOwner(dir)?.token).toBe('someone else');
   });
+
+  it('a lock appears with its whole content: a reader polling while another process takes and releases it never sees it empty or cut', async () => {
+    const dir = join(work, 'atomic');
+    mkdirSync(dir);
+    const cycles = 400;
+    const taker = spawn(process.execPath, ['--import', 'tsx', '-e', `
+      const { acquireOutLock } = await import(${JSON.stringify(join(ROOT, 'src/run/out-lock.ts'))});
+      for (let i = 0; i < ${cycles}; i++) (await acquireOutLock(${JSON.stringify(dir)}, { command: 'cycle ' + i })).release();
+    `], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    taker.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => taker.on('close', resolve));
+    let running = true;
+    void exited.then(() => (running = false));
+    const f = join(dir, LOCK_FILE);
+    let seen = 0;
+    const bad: string[] = [];
+    while (running) {
+      for (let k = 0; k < 2000; k++) {
+        let text: string;
+        try { text = readFileSync(f, 'utf8'); } catch { continue; } // not held this instant
+        seen++;
+        try { if (JSON.parse(text).pid !== taker.pid) bad.push(text); } catch { bad.push(text); }
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await exited, err).toBe(0);
+    expect(bad.slice(0, 3)).toEqual([]);
+    expect(seen).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toEqual([]); // no lock, and no draft left behind
+  }, 60_000);
 
   it('reports a stale lock, takes it over only with force, and never one from another host', async () => {
     const dir = join(work, 'stale');
