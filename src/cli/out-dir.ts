@@ -21,24 +21,33 @@ export function defaultOutDir(pathMod: typeof import('node:path'), name: string,
  */
 export async function prepareOutDir(dir: string): Promise<string[]> {
   if (!dir.trim()) throw new UsageError('--out must name a folder, got ""');
-  let missing: string[] = [];
+  const made: string[] = [];
   try {
     // Create the missing folders one at a time from the nearest existing one (a recursive mkdir can spin forever on
     // file systems such as /proc, where a folder exists but a child cannot be made).
-    missing = [];
+    const missing: string[] = [];
     for (let d = path.resolve(dir); ; d = path.dirname(d)) {
       const st = await fs.stat(d).catch(() => null);
       if (st) break;
       missing.unshift(d);
       if (path.dirname(d) === d) break;
     }
-    for (const d of missing) await fs.mkdir(d);
+    for (const d of missing) {
+      try {
+        await fs.mkdir(d);
+        made.push(d);
+      } catch (e) {
+        // Another command made it meanwhile (two runs started together into one new --out): it is not ours to remove,
+        // and the lock decides which of the two runs.
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !(await fs.stat(d)).isDirectory()) throw e;
+      }
+    }
     const probe = path.join(dir, `.stdp-mc-write-test-${process.pid}-${Math.random().toString(36).slice(2)}`);
     await fs.writeFile(probe, '');
     await fs.rm(probe);
-    return missing;
+    return made;
   } catch (e) {
-    await removeEmptyFolders(missing);
+    await removeEmptyFolders(made);
     const err = e as NodeJS.ErrnoException;
     throw new UsageError(`cannot use ${dir} as the output folder (${err.code ?? 'error'}: ${err.message.replace(/^[A-Z]+: /, '')})`);
   }

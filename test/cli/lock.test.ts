@@ -161,7 +161,7 @@ describe('the output folder lock', () => {
     expect(loser, `${ra.err}\n${rb.err}`).toBeDefined();
     expect(loser!.r.code).toBe(2);
     expect(loser!.r.out).toBe('');
-    expect(loser!.r.err).toBe(`stdp-mc: ${out} is in use by pid ${winner!.c.pid} on host ${hostname()} since ${loser!.r.err.match(/since (\S+)/)![1]} (lock ${join(out, LOCK_FILE)})\n`);
+    expect(loser!.r.err).toBe(`stdp-mc: ${out} is in use by pid ${winner!.c.pid} on host ${hostname()} since ${loser!.r.err.match(/since (\S+)/)?.[1]} (lock ${join(out, LOCK_FILE)})\n`);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.provenance.seed).toBe(winner!.seed);
     expect(summary).toEqual(JSON.parse(winner!.r.out));
