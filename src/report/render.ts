@@ -133,7 +133,7 @@ export interface StartedPlot {
  * runs on the calling thread). Wait for pngWritten before the report is complete.
  */
 export async function startPlot(dir: string, name: string, spec: object): Promise<StartedPlot> {
-  if (!name || /[\\/]/.test(name) || name === '.' || name === '..') throw new Error(`writePlot: bad plot name ${JSON.stringify(name)}`);
+  if (!name || /[\\/]/.test(name) || name === '.' || name === '..') throw new Error(`bad plot name ${JSON.stringify(name)}: a plot is named by a file name (not empty, no / or \\, not . or ..)`);
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   await fs.mkdir(dir, { recursive: true });

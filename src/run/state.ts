@@ -253,9 +253,18 @@ export class StateLog {
     this.lastSync = performance.now();
   }
 
-  /** Flush and close at once (a failed or stopped run, a merged state). */
+  /**
+   * Flush at once and close (a failed or stopped run, a merged state). The log is on the disk when this returns; the
+   * descriptor is closed now, or, while a background fsync still uses it, once that fsync is done (closing it under
+   * the fsync could let it reach a file that reuses the descriptor's number).
+   */
   close(): void {
-    try { this.sync(); } finally { fsSync!.closeSync(this.fd); }
+    try {
+      this.sync();
+    } finally {
+      if (this.pending) void this.pending.then(() => fsSync!.closeSync(this.fd));
+      else fsSync!.closeSync(this.fd);
+    }
   }
 
   /** Flush and close without blocking: the finished run's summary is computed meanwhile. Rejects if an fsync failed. */
