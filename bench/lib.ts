@@ -86,3 +86,9 @@ export async function measurePoint(engine: Engine, q: PointRequest, runOpts: Rec
     details: r.engine.details,
   };
 }
+
+/** A results file's machine name: the CPU model reduced to a slug, and the core count. */
+export function machineSlug(m: { cpuModel: string; cores: number }): string {
+  const model = m.cpuModel.toLowerCase().replace(/\(r\)|\(tm\)|cpu|processor|\d+-core/g, ' ').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return `${model || 'machine'}-${m.cores}c`;
+}

@@ -20,7 +20,7 @@ import { codeIdentity } from '../src/core/provenance.ts';
 import { wilson, zFor } from '../src/stats/intervals.ts';
 import { writePlot } from '../src/report/render.ts';
 import { CpuWorkersEngine } from '../src/models/chain/cpu-workers.ts';
-import { benchScenario, type PointRequest } from './lib.ts';
+import { benchScenario, machineSlug, type PointRequest } from './lib.ts';
 import { throughputSpec } from './plot.ts';
 import { aluBound, opsPerStep } from './ops.ts';
 
@@ -274,11 +274,6 @@ function machineInfo() {
     deno: tryExec(path.join(ROOT, 'node_modules/.bin/deno'), ['--version'])?.split('\n')[0] ?? null,
     python: tryExec('python3', ['-c', 'import sys, numpy; print(sys.version.split()[0], numpy.__version__)']),
   };
-}
-
-function machineSlug(m: ReturnType<typeof machineInfo>): string {
-  const model = m.cpuModel.toLowerCase().replace(/\(r\)|\(tm\)|cpu|processor|\d+-core/g, ' ').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return `${model || 'machine'}-${m.cores}c`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -53,18 +53,30 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
   const summary = (t1 - t0) / 1000 - (theory1 - theory0);
   const write = (performance.now() - t1) / 1000 - (theory2 - theory1);
   const theory = theory2 - theory0;
-  if (o.json) {
-    console.log(JSON.stringify(out.summary, null, 2));
-    return;
-  }
   const sim = run.points.reduce((a, pt) => a + pt.seconds, 0);
   const batches = run.points.reduce((a, pt) => a + pt.blocks.length, 0);
   // A resumed run's earlier batches ran in another process: here the wall time holds only the batches run now. Choosing
   // and creating the engine (the adapter probe of --engine auto, shader compilation) is start-up, counted apart.
   const start = run.engineStartSeconds ?? 0;
   const bookkeeping = Math.max(0, wallSeconds - run.secondsRunNow - start) + summary;
+  // The same split at full precision, one JSON line per run, where STDP_MC_TIMING_FILE asks (bench/bookkeeping.ts).
+  const record = async (wall: number) => {
+    if (!process.env.STDP_MC_TIMING_FILE) return;
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(process.env.STDP_MC_TIMING_FILE, JSON.stringify({
+      model: model.model, outDir, batches, batchesRunNow: run.batchesRun, engineStart: start, simulation: sim, bookkeeping,
+      theory, write, wall,
+    }) + '\n');
+  };
+  if (o.json) {
+    console.log(JSON.stringify(out.summary, null, 2));
+    await record(wallSeconds + (performance.now() - t0) / 1000);
+    return;
+  }
   console.log(model.human(out.summary, out.files));
-  console.log(`wall ${seconds(wallSeconds + (performance.now() - t0) / 1000)} s: engine start-up ${seconds(start)} s; simulation ${seconds(sim)} s in ${batches} batches` +
+  const wall = wallSeconds + (performance.now() - t0) / 1000;
+  console.log(`wall ${seconds(wall)} s: engine start-up ${seconds(start)} s; simulation ${seconds(sim)} s in ${batches} batches` +
     `${run.batchesRun < batches ? ` (${run.batchesRun} run now, the rest from the state log)` : ''}; bookkeeping ${seconds(bookkeeping)} s` +
     ` (state log, statistics, summary); theory ${seconds(theory)} s; ${o.noReport ? 'summary.json' : 'report (tables, plots, rendering)'} ${seconds(write)} s`);
+  await record(wall);
 }

@@ -15,10 +15,10 @@ export function cliArgv(runtime: Runtime, args: string[]): [string, string[]] {
     : [denoBin(), ['run', '-A', join(ROOT, 'src/cli/main.ts'), ...args]];
 }
 
-/** Run the CLI to its end in the repository root (UTF-8 output; killed after `timeoutMs`). */
-export function runCli(runtime: Runtime, args: string[], timeoutMs = 120_000) {
+/** Run the CLI to its end in the repository root (UTF-8 output; killed after `timeoutMs`; `env` added to ours). */
+export function runCli(runtime: Runtime, args: string[], timeoutMs = 120_000, env: Record<string, string> = {}) {
   const [cmd, a] = cliArgv(runtime, args);
-  return spawnSync(cmd, a, { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+  return spawnSync(cmd, a, { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
 }
 
 /** A fresh temporary folder (named from `prefix`) and a writer of JSON files into it, which returns the path. */

@@ -116,9 +116,11 @@ function timeLine(stdout: string): { wall: number; parts: Record<string, number>
 
 describe('the time line', () => {
   // Six parts printed to 0.01 s each: their sum is within 0.03 s of the wall time (the rest is printing the report).
-  it.each([[true], [false]])('adds up to the wall time (report: %s); the tables and plots count with the report', (report) => {
+  // With STDP_MC_TIMING_FILE the same split is appended there as a JSON line, at full precision.
+  it.each([[true], [false]])('adds up to the wall time (report: %s); the tables and plots count with the report; STDP_MC_TIMING_FILE holds the same split', (report) => {
     const { dir } = tempFolder('stdp-mc-time-');
-    const r = cli('node', ['run', tinyFile, '--engine', 'cpu', '--out', join(dir, 'o'), ...(report ? [] : ['--no-report'])]);
+    const timing = join(dir, 'timing.jsonl');
+    const r = cli('node', ['run', tinyFile, '--engine', 'cpu', '--out', join(dir, 'o'), ...(report ? [] : ['--no-report'])], 120_000, { STDP_MC_TIMING_FILE: timing });
     expect(r.status, r.stderr).toBe(0);
     const { wall, parts, last } = timeLine(r.stdout);
     const names = ['engine start-up', 'simulation', 'bookkeeping', 'theory', report ? 'report' : 'summary.json'];
@@ -126,6 +128,12 @@ describe('the time line', () => {
     if (report) expect(last).toContain('report (tables, plots, rendering)');
     const sum = names.reduce((a, k) => a + parts[k]!, 0);
     expect(Math.abs(sum - wall), last).toBeLessThanOrEqual(0.03);
+    const lines = readFileSync(timing, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const t = JSON.parse(lines[0]!);
+    expect(t).toMatchObject({ model: 'chain', outDir: join(dir, 'o'), batchesRunNow: t.batches });
+    const keys = ['engineStart', 'simulation', 'bookkeeping', 'theory', 'write'];
+    expect([...keys, 'wall'].map((k) => Number(t[k].toFixed(2))), last).toEqual([...names.map((k) => parts[k]), wall]);
   }, 120_000);
 });
 
