@@ -161,15 +161,17 @@ export async function runCommand(c: RunCommand): Promise<number> {
     }
     const logNow = log as StateLog | null;
     logNow?.append(completeLine(new Date().toISOString()));
-    // The log's last fsync and close run while the summary is computed and written.
-    const closing = logNow?.finish();
+    // The log's last fsync and close run while the summary is computed and written. Its failure is held (not left
+    // unhandled while emitRun waits) and reported after the summary; the summary's own failure comes first.
+    const closing = logNow?.finish().then(() => null, (e: unknown) => e);
     try {
       await emitRun(model, run, outDir, c.output, (performance.now() - t0) / 1000);
     } catch (e) {
-      await closing?.catch(() => undefined); // the summary's failure is the one to report
+      await closing;
       throw e;
     }
-    await closing;
+    const closeError = await closing;
+    if (closeError) throw closeError;
     return 0;
   }));
 }

@@ -262,7 +262,7 @@ export class StateLog {
     try {
       this.sync();
     } finally {
-      if (this.pending) void this.pending.then(() => fsSync!.closeSync(this.fd));
+      if (this.pending) void this.pending.then(() => fsSync!.closeSync(this.fd)).catch(() => undefined);
       else fsSync!.closeSync(this.fd);
     }
   }
