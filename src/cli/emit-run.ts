@@ -6,6 +6,7 @@
 import type { WrittenFiles } from '../report/build-report.ts';
 import type { FilesOf } from '../report/files.ts';
 import type { EnsembleModel, EnsembleRun } from '../run/model.ts';
+import { writeSummaryFile } from '../report/summary-file.ts';
 import { theorySeconds } from '../theory/theory-clock.ts';
 
 export interface OutputOptions {
@@ -20,13 +21,9 @@ function seconds(s: number): string {
 async function writeOutput<S>(dir: string, files: FilesOf<S>, report: boolean): Promise<{ summary: S; files: WrittenFiles }> {
   if (report) {
     const { writeFiles } = await import('../report/build-report.ts');
-    return writeFiles(dir, files, { report: true });
+    return writeFiles(dir, files);
   }
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
-  const summary = path.join(dir, 'summary.json');
-  await fs.writeFile(summary, JSON.stringify(files.summary, null, 2) + '\n');
-  return { summary: files.summary, files: { summary, csv: [], plots: [] } };
+  return { summary: files.summary, files: { summary: await writeSummaryFile(dir, files.summary), csv: [], plots: [] } };
 }
 
 /**
@@ -60,13 +57,19 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
   const start = run.engineStartSeconds ?? 0;
   const bookkeeping = Math.max(0, wallSeconds - run.secondsRunNow - start) + summary;
   // The same split at full precision, one JSON line per run, where STDP_MC_TIMING_FILE asks (bench/bookkeeping.ts).
+  // A timing file that cannot be written is reported, and the finished run still succeeds.
   const record = async (wall: number) => {
-    if (!process.env.STDP_MC_TIMING_FILE) return;
-    const { appendFileSync } = await import('node:fs');
-    appendFileSync(process.env.STDP_MC_TIMING_FILE, JSON.stringify({
-      model: model.model, outDir, batches, batchesRunNow: run.batchesRun, engineStart: start, simulation: sim, bookkeeping,
-      theory, write, wall,
-    }) + '\n');
+    const file = process.env.STDP_MC_TIMING_FILE;
+    if (!file) return;
+    try {
+      const { appendFileSync } = await import('node:fs');
+      appendFileSync(file, JSON.stringify({
+        model: model.model, outDir, batches, batchesRunNow: run.batchesRun, engineStart: start, simulation: sim, bookkeeping,
+        theory, write, wall,
+      }) + '\n');
+    } catch (e) {
+      console.error(`stdp-mc: could not write the time split to STDP_MC_TIMING_FILE=${file}: ${(e as Error).message}`);
+    }
   };
   if (o.json) {
     console.log(JSON.stringify(out.summary, null, 2));

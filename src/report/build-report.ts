@@ -5,6 +5,7 @@
 import { buildHtmlReport } from './html.ts';
 import { startPlot } from './render.ts';
 import type { FilesOf } from './files.ts';
+import { writeSummaryFile } from './summary-file.ts';
 
 export interface WrittenFiles {
   summary: string;
@@ -14,18 +15,14 @@ export interface WrittenFiles {
 }
 
 /**
- * Write the files of a run to `dir`: summary.json always; with the report, the CSV tables, every plot rendered
+ * Write the files of a run with its report to `dir`: summary.json, the CSV tables, every plot rendered
  * headless (vega → SVG → PNG with resvg, plus its vega-lite spec) and report.html with the plots inlined. The browser
  * page renders the same specs with vega itself.
  */
-export async function writeFiles<S>(dir: string, f: FilesOf<S>, opts: { report?: boolean } = {}): Promise<{ summary: S; files: WrittenFiles }> {
+export async function writeFiles<S>(dir: string, f: FilesOf<S>): Promise<{ summary: S; files: WrittenFiles }> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
-  await fs.mkdir(dir, { recursive: true });
-  const summaryFile = path.join(dir, 'summary.json');
-  await fs.writeFile(summaryFile, JSON.stringify(f.summary, null, 2) + '\n');
-  const files: WrittenFiles = { summary: summaryFile, csv: [], plots: [] };
-  if (opts.report === false) return { summary: f.summary, files };
+  const files: WrittenFiles = { summary: await writeSummaryFile(dir, f.summary), csv: [], plots: [] };
   for (const c of f.csv) {
     const file = path.join(dir, c.name);
     await fs.writeFile(file, c.text);

@@ -3,7 +3,7 @@
  * tables, plot specs and the parts of report.html. build-report.ts writes them with node:fs; the page renders the
  * same specs with vega itself.
  */
-import type { ReportComparison, ReportModel } from './html.ts';
+import { toCsv, type ReportComparison, type ReportModel } from './html.ts';
 import { verdictText, type Comparison } from '../stats/compare.ts';
 
 export interface PlotJob {
@@ -80,4 +80,9 @@ export function comparisonCsvRows(rows: { point?: string; c: Comparison }[]): (s
     point ?? '', c.question ?? c.quantity, c.quantity, num(c.empirical), num(c.interval?.[0]), num(c.interval?.[1]), num(c.theory),
     num(c.allowance?.value), c.allowance?.reason ?? '', c.n ?? '', c.verdict, verdictText(c), c.note ?? '',
   ]);
+}
+
+/** A model's comparisons.csv: comparisonCsvRows under COMPARISON_COLUMNS. */
+export function comparisonsCsv(rows: { point?: string; c: Comparison }[]): { name: string; text: string } {
+  return { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(rows)) };
 }

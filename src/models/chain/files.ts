@@ -8,8 +8,7 @@ import { buildSummary, buildSweepSummary, type PointSummary, type Summary, type 
 import type { Comparison } from '../../stats/compare.ts';
 import { analyzePoint, type PointSeries } from './analyze.ts';
 import { analyzeSweep, type SweepSeries } from './analyze-sweep.ts';
-import { toCsv } from '../../report/html.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, withReport, reportProvenance, engineLine, type PlotJob, type ReportParts } from '../../report/files.ts';
+import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type PlotJob, type ReportParts } from '../../report/files.ts';
 import { CHECKPOINT_COLUMNS, POINT_COLUMNS, chainCsv, checkpointRows, pointRows } from './csv.ts';
 import { logFailureVsInvAlphaSpec, logGapSpec, simplexSpec, successVsAlphaSpec, successVsStepSpec, vertexVsParameterSpec } from '../../report/plots.ts';
 import { rateVsAlphaSpec } from './rate-plot.ts';
@@ -153,7 +152,7 @@ export function runFiles(r: ExperimentResult): RunFiles {
   // The CSV tables, the plot specs (contours, thinned paths) and the report's parts: built when first read (the
   // report, the page), not for a summary alone.
   return withReport(summary, () => ({
-    csv: [{ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(compRows)) }, ...chainCsv(points, series)],
+    csv: [comparisonsCsv(compRows), ...chainCsv(points, series)],
     plots: sweepPart ? sweepPlots(r.experiment.axes, r.points, series, sweepPart.series) : pointPlots('', '', series[0]!),
     report: buildReportParts(r, points, series, compRows),
   }));

@@ -16,7 +16,7 @@ import {
 } from './theory.ts';
 import { toCsv } from '../../report/html.ts';
 import { alignmentTimeSpec, gridCoordinate, innerProductTimeSpec, phaseDiagramSpec, type PhaseCell, type TimeRow } from './plots.ts';
-import { withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
+import { num, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 /** What σ is, per noise source (axis titles and captions). */
 export const NOISE_LABEL = { parameter: 'parameter noise σ', gradient: 'gradient noise σ_g', input: 'input noise σ_x' } as const;
@@ -59,10 +59,6 @@ export function monotonicity(points: { sigma: number; gamma: number; checkpoints
 
 /** z of a two-sided 99.9 % normal interval: the linear table's verdicts (a grid of tens of points rarely shows a false disagreement). */
 const Z_VERDICT = 3.2905267314919255;
-
-function num(v: number | null | undefined, digits = 5): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
-}
 
 export function hebbianFiles(r: HebbianExperimentResult) {
   const s = r.experiment.scenario;

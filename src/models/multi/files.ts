@@ -15,11 +15,7 @@ import { errorQuantile, summarizeMulti, type MultiCheckpointSummary } from './st
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header, seriesColor } from '../../report/plots.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
-
-function num(v: number | null | undefined, digits = 5): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
-}
+import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 /** P of the mean-field map after each step in `ks` (ascending): Algorithm 1 with B_j → p_j, Z → 0, sequential projection. */
 export function meanFieldP(s: ResolvedMultiScenario, ks: number[]): number[][][] {
@@ -96,7 +92,7 @@ export function multiFiles(r: MultiExperimentResult) {
     const rows = cps.map((c, i) => [c.step, num(a1 * c.step), c.trajectories, num(c.meanError), num(c.sdError), ...c.errorQuantiles.map((q) => num(q.value)),
       ...c.plateauFractions.map((f) => num(f)), num(c.wrongFraction), num(c.wrongCI[0]), num(c.wrongCI[1]), num(mfErr[i])]);
     csv.push({ name: 'checkpoints.csv', text: toCsv(columns, rows) });
-    csv.push({ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(comparisons.map((c) => ({ c })))) });
+    csv.push(comparisonsCsv(comparisons.map((c) => ({ c }))));
     if (r.paths?.length) {
       // paths[traj][checkpoint][output j][input i], long: one p_ji per row
       const pathRows = r.paths.flatMap((traj, id) => traj.flatMap((P, c) => P.flatMap((row, j) => row.map((v, i) => [id, s.checkpoints[c]!, num(a1 * s.checkpoints[c]!), j + 1, i + 1, num(v, 8)]))));

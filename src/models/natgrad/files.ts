@@ -12,11 +12,7 @@ import { sweepParts } from './sweep-files.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header } from '../../report/plots.ts';
-import { withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
-
-function num(v: number | null | undefined, digits = 5): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
-}
+import { num, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 /** An ensemble in plots and tables: `natural η=0.0006`, `natural η=0.0006 (authors' table)`. */
 export const label = (rule: string, eta: number, coefficients?: string) =>

@@ -10,10 +10,7 @@ import { notComparable } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header } from '../../report/plots.ts';
 import type { NatgradSweep } from './sweep.ts';
-
-function num(v: number | null | undefined, digits = 5): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
-}
+import { num } from '../../report/files.ts';
 
 const TABLE_NAME: Record<string, string> = { exact: 'exact coefficients', 'authors-table': 'authors\' table' };
 const seriesOf = (rule: string, coefficients: string) => (rule === 'euclidean' ? 'Euclidean' : `${rule}, ${TABLE_NAME[coefficients] ?? coefficients}`);

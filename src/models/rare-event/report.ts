@@ -14,13 +14,9 @@ import { largeDeviationConstantD3 } from '../../theory/large-deviation-d3.ts';
 import { weightedSlope } from '../../stats/slope.ts';
 import { toCsv } from '../../report/html.ts';
 import { logFailureVsInvAlphaSpec } from '../../report/plots.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, reportProvenance, type FilesOf, type PlotJob, type ReportParts } from '../../report/files.ts';
+import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, type FilesOf, type PlotJob, type ReportParts } from '../../report/files.ts';
 import { comparisonLines } from '../../report/terminal.ts';
 import type { WrittenFiles } from '../../report/build-report.ts';
-
-function num(v: number | null | undefined, digits = 5): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
-}
 
 /** Points differing only in α form one series (named by everything else they set, or by d and λ). */
 function seriesOf(p: RarePointResult): string {
@@ -137,7 +133,7 @@ export function rareFiles(r: RareExperimentResult): FilesOf<RareSummary> {
     ];
     const csv = [
       { name: 'rare-event.csv', text: toCsv(columns, rows) },
-      { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(compRows)) },
+      comparisonsCsv(compRows),
     ];
     const spec = logFailureVsInvAlphaSpec({ empirical, theory }, {
       title: 'ln P(failure) against 1/α (adaptive multilevel splitting)',

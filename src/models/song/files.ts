@@ -10,11 +10,7 @@ import { summarizeSong } from './stats.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header } from '../../report/plots.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
-
-function num(v: number | null | undefined, digits = 5): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
-}
+import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 export function songFiles(r: SongExperimentResult) {
   const s = r.experiment.scenario;
@@ -48,7 +44,7 @@ export function songFiles(r: SongExperimentResult) {
       { name: 'rate.csv', text: toCsv(['t0_s', 't1_s', 'rate_hz', 'rate_ci_lo_hz', 'rate_ci_hi_hz'], rateRows) },
       { name: 'weights.csv', text: toCsv(wCols, wRows) },
       { name: 'weight-histogram.csv', text: toCsv(['time_s', 'bin', 'w_over_gmax_lo', 'w_over_gmax_hi', 'fraction'], histRows) },
-      { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(comparisons.map((c) => ({ c })))) },
+      comparisonsCsv(comparisons.map((c) => ({ c }))),
     ];
 
     const nb = fin.histFractions.length;

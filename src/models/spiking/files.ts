@@ -11,11 +11,7 @@ import { compareToInterval, notComparable, type Comparison } from '../../stats/c
 import { normalProbabilityInterval, wilson } from '../../stats/intervals.ts';
 import { toCsv } from '../../report/html.ts';
 import { header, seriesColor } from '../../report/plots.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
-
-function num(v: number | null | undefined, digits = 5): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '' : Number(v.toPrecision(digits)).toString();
-}
+import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 /** Largest |frequency − p| over inputs and windows (windows with at least one output spike), and its z. */
 function eq12Error(cps: SpikingCheckpointSummary[]): { maxAbs: number; z: number } {
@@ -76,7 +72,7 @@ export function spikingFiles(r: SpikingExperimentResult) {
     const trigColumns = ['point', 'step', 'spikes', 'input', 'frequency', 'predicted_eq12', 'se', 'z'];
     const trigRows = points.flatMap((p) => p.checkpoints.flatMap((c) => c.triggering.map((t) => [p.label, c.step, c.spikes, t.input + 1, num(t.frequency), num(t.predicted), num(t.se), num(t.z, 3)])));
     csv.push({ name: 'triggering.csv', text: toCsv(trigColumns, trigRows) });
-    csv.push({ name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(comparisons.map((c) => ({ point: c.point, c })))) });
+    csv.push(comparisonsCsv(comparisons.map((c) => ({ point: c.point, c }))));
     // kept sample paths, long: p_i of copy `path` at output spike `step` (a copy that stopped early has no rows after)
     const pathRows = r.points.flatMap(({ point, result }) => (result.paths ?? []).flatMap((path, id) =>
       path.flatMap((pc, c) => (pc ?? []).map((v, i) => [point.label, id, point.scenario.checkpoints[c]!, i + 1, num(v, 8)]))));

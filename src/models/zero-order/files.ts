@@ -4,7 +4,7 @@
  * report with verdict rows — each row says which parts of the model are reconstructed.
  */
 import { toCsv } from '../../report/html.ts';
-import { COMPARISON_COLUMNS, comparisonCsvRows, num, reportComparison, withReport, reportProvenance, engineLine, type FilesOf, type ReportParts } from '../../report/files.ts';
+import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type FilesOf, type ReportParts } from '../../report/files.ts';
 import { judge, type Comparison } from '../../stats/compare.ts';
 import type { ZeroOrderExperimentResult } from './definition.ts';
 import { zeroOrderPlots } from './plots.ts';
@@ -109,7 +109,7 @@ export function zeroOrderFiles(r: ZeroOrderExperimentResult): FilesOf<ZeroOrderS
     const csv = [
       { name: 'convergence.csv', text: toCsv(['d', 'n', 't', 'rms_err', 'rms_err_lo', 'rms_err_hi', 'rms_sup', 'rms_sup_lo', 'rms_sup_hi', 'mean_err', 'mean_sup', 'mean_grad_norm', 'flow_grad_norm', 'mean_loss', 'flow_loss', 'exact_rms', 'leading_order_rms'], rows) },
       ...(pathRows.length ? [{ name: 'paths.csv', text: toCsv(['d', 'n', 'copy', 't', 'theta1'], pathRows) }] : []),
-      { name: 'comparisons.csv', text: toCsv(COMPARISON_COLUMNS, comparisonCsvRows(comparisons.map((c) => ({ c })))) },
+      comparisonsCsv(comparisons.map((c) => ({ c }))),
     ];
     const f = (v: number | null | undefined, d = 4) => num(v, d);
     const loss = s.loss.kind === 'quadratic'
