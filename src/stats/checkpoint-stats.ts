@@ -180,18 +180,16 @@ export function accumulateTrajectory(
  * the exact [min L, max L]. The q-quantile of L is the (1 − q)-quantile of −L. Returns null for an empty accumulator.
  */
 export function logGapQuantile(a: CheckpointAccumulator, q: number): number | null {
-  if (a.n === 0) return null;
-  // All trajectories at one L (one trajectory, or step 0): the clamp to [min L, max L] leaves nothing else.
-  if (a.minLogGap === a.maxLogGap) return a.minLogGap;
-  const { m, idx, cnt } = nonzero(a.hist);
-  return Math.min(a.maxLogGap, Math.max(a.minLogGap, histQuantile(a.hist.lo, idx, cnt, m, (1 - q) * a.n)));
+  return logGapQuantiles(a, [q])[0]!.value;
 }
 
 /** { q, value: logGapQuantile(a, q) } for each level, from one pass over the histogram's bins. */
-function quantileRows(a: CheckpointAccumulator, qs: readonly number[]): { q: number; value: number | null }[] {
+export function logGapQuantiles(a: CheckpointAccumulator, qs: readonly number[]): { q: number; value: number | null }[] {
   const rows: { q: number; value: number | null }[] = new Array(qs.length);
   if (a.n === 0 || a.minLogGap === a.maxLogGap) {
-    const v = a.n === 0 ? null : a.minLogGap; // as in logGapQuantile
+    // Nothing counted; or all trajectories at one L (one trajectory, or step 0): the clamp to [min L, max L] leaves
+    // nothing else.
+    const v = a.n === 0 ? null : a.minLogGap;
     for (let j = 0; j < qs.length; j++) rows[j] = { q: qs[j]!, value: v };
     return rows;
   }
@@ -283,7 +281,7 @@ export function summarizeCheckpoint(a: CheckpointAccumulator): CheckpointSummary
     sdLogGapOnSuccess: sd(a.logGapSuccess),
     meanGapOnSuccess: a.gapSuccess.n ? a.gapSuccess.mean : null,
     sdGapOnSuccess: sd(a.gapSuccess),
-    logGapQuantiles: quantileRows(a, QUANTILE_LEVELS),
+    logGapQuantiles: logGapQuantiles(a, QUANTILE_LEVELS),
     minLogGap: a.n ? a.minLogGap : null,
     maxLogGap: a.n ? a.maxLogGap : null,
     belowDelta: below,

@@ -41,14 +41,24 @@ function logGrid(lo: number, hi: number, n: number): number[] {
   return Array.from({ length: n }, (_, j) => Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * j) / (n - 1)));
 }
 
+interface SweepGroup {
+  name: string;
+  /** The points of the series, sorted by α, and their indices among the sweep's points. */
+  pts: PointResult[];
+  idx: number[];
+}
+
 /** The points of a sweep that differ only in α, as one series each (sorted by α), in the order they first appear. */
-function sweepGroups(points: PointResult[]): { name: string; pts: PointResult[] }[] {
+function sweepGroups(points: PointResult[]): SweepGroup[] {
   const groups = new Map<string, number[]>();
   points.forEach((p, i) => {
     const k = seriesName(p);
     groups.set(k, [...(groups.get(k) ?? []), i]);
   });
-  return [...groups].map(([name, idx]) => ({ name, pts: idx.map((i) => points[i]!).sort((a, b) => a.scenario.alpha - b.scenario.alpha) }));
+  return [...groups].map(([name, ids]) => {
+    const idx = ids.sort((a, b) => points[a]!.scenario.alpha - points[b]!.scenario.alpha); // stable, as the points' sort was
+    return { name, pts: idx.map((i) => points[i]!), idx };
+  });
 }
 
 /** 1/α, log P̂(failure) and its delta-method sd over the points of a series with failures. */
@@ -74,7 +84,8 @@ function failurePoints(pts: PointResult[]): { fx: number[]; fy: number[]; fse: n
  */
 export function analyzeSweep(points: PointResult[], series: PointSeries[]): { comparisons: Comparison[]; readonly series: SweepSeries } {
   const comparisons: Comparison[] = [];
-  for (const { name, pts } of sweepGroups(points)) {
+  const groups = sweepGroups(points);
+  for (const { name, pts } of groups) {
     const s0 = pts[0]!.scenario;
     if (pts.length < 2 || s0.d !== 2) continue;
     // The fitted slope of log P̂(failure) on 1/α against the same fit of the diffusion's own log P(failure) at the
@@ -101,20 +112,20 @@ export function analyzeSweep(points: PointResult[], series: PointSeries[]): { co
     }
   }
   let out: SweepSeries | null = null;
-  return { comparisons, get series() { return (out ??= sweepSeries(points, series)); } };
+  return { comparisons, get series() { return (out ??= sweepSeries(points, groups, series)); } };
 }
 
-/** The plot series of a sweep (analyzeSweep). */
-function sweepSeries(points: PointResult[], series: PointSeries[]): SweepSeries {
+/** The plot series of a sweep (analyzeSweep), from its points and their groups. */
+function sweepSeries(points: PointResult[], groups: SweepGroup[], series: PointSeries[]): SweepSeries {
   const out: SweepSeries = {
     successVsAlpha: { empirical: [], theory: [] },
     logFailure: { empirical: [], theory: [] },
     rates: { empirical: [], theory: [] },
   };
-  for (const { name, pts } of sweepGroups(points)) {
+  for (const { name, pts, idx } of groups) {
     const alphas = pts.map((p) => p.scenario.alpha);
     const s0 = pts[0]!.scenario;
-    for (const p of pts) {
+    pts.forEach((p, j) => {
       const last = p.checkpoints[p.checkpoints.length - 1]!;
       const n = last.n, k = last.successCount, f = n - k;
       const [lo, hi] = wilson(k, n);
@@ -123,12 +134,12 @@ function sweepSeries(points: PointResult[], series: PointSeries[]): SweepSeries 
         const [flo, fhi] = clopperPearson(f, n);
         out.logFailure.empirical.push({ invAlpha: 1 / p.scenario.alpha, logP: Math.log(f / n), lo: Math.log(flo), hi: Math.log(fhi), series: name });
       }
-      const ms = series[points.indexOf(p)]?.medianSlope;
+      const ms = series[idx[j]!]?.medianSlope;
       if (ms) {
         const a = p.scenario.alpha;
         out.rates.empirical.push({ alpha: a, rate: ms.mean / a, lo: ms.lo / a, hi: ms.hi / a, series: name });
       }
-    }
+    });
     if (alphas.length > 1) {
       const grid = logGrid(Math.min(...alphas), Math.max(...alphas), 40);
       for (const a of grid) out.rates.theory.push({ alpha: a, rate: asymptoticSlopes(a, s0.noise).medianLogGapPerStep / a, series: name });

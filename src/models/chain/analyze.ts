@@ -5,7 +5,7 @@
 import type { ResolvedScenario } from './scenario.ts';
 import type { PointResult } from './run-experiment.ts';
 import type { PointAnalysis } from './summary.ts';
-import { logGapQuantile, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
+import { logGapQuantiles, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
 import {
   REGIME_LOG_GAP, blockSlope, logMeanGapSuccess, meanLogGapSuccess, median, medianOnSuccess, regimeWindow,
 } from './regime-slopes.ts';
@@ -18,6 +18,9 @@ import { failureProbabilityD2, largeDeviationConstantD2, successProbabilityD2 } 
 import { predictSuccessD3 } from '../../theory/diffusion-d3.ts';
 import { flowBound, integrateFlow, scenarioFlow } from '../../theory/flow.ts';
 import { theorem22Rate } from '../../theory/theorem22.ts';
+
+/** The quantile levels of the log-gap plot's band and line: 10 %, the median, 90 %. */
+const BAND_LEVELS = [0.1, 0.5, 0.9] as const;
 
 /** What the median slope's "disagrees" means (the quickstart shows one). */
 export const MEDIAN_MEANING =
@@ -284,26 +287,40 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
   });
 
   // ---- plot series: built when first read (the report, the CSV tables, the page), not for a summary alone ----
-  let plots: Pick<PointSeries, 'logGap' | 'successVsStep' | 'simplex'> | null = null;
+  // The flow on a fine grid of t is shared by the log-gap plot and the simplex; a sweep's joint simplex reads only
+  // the simplex, so it has a memo of its own.
+  const fineT = Array.from({ length: 201 }, (_, j) => (j * T) / 200);
+  let fine: number[][] | null = null;
+  const fineFlow = () => (fine ??= flowAt(s, fineT));
+  let plots: Pick<PointSeries, 'logGap' | 'successVsStep'> | null = null;
   const plotSeries = () => (plots ??= buildPlots());
+  let simplexSeries: { value: PointSeries['simplex'] } | null = null;
   const series: PointSeries = {
     get logGap() { return plotSeries().logGap; },
     get successVsStep() { return plotSeries().successVsStep; },
-    get simplex() { return plotSeries().simplex; },
+    get simplex() { return (simplexSeries ??= { value: buildSimplex() }).value; },
     medianSlope,
     meanGapSlope,
   };
   return { analysis: { theory, comparisons }, series };
 
-  function buildPlots(): Pick<PointSeries, 'logGap' | 'successVsStep' | 'simplex'> {
-    const bands = acc.map((c) => ({ t: a * c.step, median: median(c)!, q10: logGapQuantile(c, 0.1)!, q90: logGapQuantile(c, 0.9)! }));
+  function buildSimplex(): PointSeries['simplex'] {
+    if (!(s.d === 3 && pt.paths?.length)) return undefined;
+    const paths = pt.paths.flatMap((path, id) => path.map((p, c) => ({ id, step: acc[c]!.step, p: p as [number, number, number] })));
+    const flowPaths = fineFlow().map((p, j) => ({ id: 0, t: fineT[j]!, p: p as [number, number, number] }));
+    return { paths, flowPaths, gamma: s.correlation?.gamma };
+  }
+
+  function buildPlots(): Pick<PointSeries, 'logGap' | 'successVsStep'> {
+    const bands = acc.map((c) => {
+      const [q10, med, q90] = logGapQuantiles(c, BAND_LEVELS); // one pass over the histogram for all three
+      return { t: a * c.step, median: med!.value!, q10: q10!.value!, q90: q90!.value! };
+    });
     const meanOnSuccess = acc.flatMap((c) => {
       const v = logMeanGapSuccess(c);
       return v === null ? [] : [{ t: a * c.step, value: v }];
     });
-    const fineT = Array.from({ length: 201 }, (_, j) => (j * T) / 200);
-    const fineFlow = flowAt(s, fineT);
-    const flow = fineFlow.map((p, j) => ({ t: fineT[j]!, value: logGapOf(p, iStar) })).filter((r) => Number.isFinite(r.value));
+    const flow = fineFlow().map((p, j) => ({ t: fineT[j]!, value: logGapOf(p, iStar) })).filter((r) => Number.isFinite(r.value));
     const slopeLines: PointSeries['logGap']['slopes'] = [];
     const addLine = (w: number[] | null, y: (c: CheckpointAccumulator) => number | null, perStep: number, label: string) => {
       if (!w) return;
@@ -326,12 +343,6 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
       const [lo, hi] = wilson(c.successCount, c.n);
       return { step: c.step, p: c.successCount / c.n, lo, hi };
     });
-    let simplex: PointSeries['simplex'];
-    if (s.d === 3 && pt.paths?.length) {
-      const paths = pt.paths.flatMap((path, id) => path.map((p, c) => ({ id, step: acc[c]!.step, p: p as [number, number, number] })));
-      const flowPaths = fineFlow.map((p, j) => ({ id: 0, t: fineT[j]!, p: p as [number, number, number] }));
-      simplex = { paths, flowPaths, gamma: s.correlation?.gamma };
-    }
-    return { logGap: { bands, meanOnSuccess, flow, slopes: slopeLines }, successVsStep, simplex };
+    return { logGap: { bands, meanOnSuccess, flow, slopes: slopeLines }, successVsStep };
   }
 }

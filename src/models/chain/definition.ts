@@ -36,12 +36,11 @@ export function mergeChainBatches(a: ChainBatch, b: ChainBatch): ChainBatch {
   return { checkpoints: a.checkpoints.map((x, c) => mergeAccumulators(x, b.checkpoints[c]!)), paths };
 }
 
-/** All batches of a grid point at once (the same numbers as folding mergeChainBatches); one batch is its own merge. */
+/**
+ * All batches of a grid point at once (the same numbers as folding mergeChainBatches); one batch is its own merge
+ * (mergeAccumulatorList returns a single accumulator as it is).
+ */
 export function mergeChainBatchList(blocks: readonly ChainBatch[]): ChainBatch {
-  if (blocks.length === 1) {
-    const b = blocks[0]!;
-    return { checkpoints: b.checkpoints, paths: b.paths?.length ? b.paths : undefined };
-  }
   const paths = blocks.some((b) => b.paths?.length) ? blocks.flatMap((b) => b.paths ?? []) : undefined;
   return { checkpoints: blocks[0]!.checkpoints.map((_, c) => mergeAccumulatorList(blocks.map((b) => b.checkpoints[c]!))), paths };
 }
