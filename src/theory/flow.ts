@@ -14,8 +14,19 @@ import { timedTheory } from './theory-clock.ts';
  * Γ symmetric with unit diagonal. Without `gamma` (Γ = I) this is Eq. (9), dp_i/dt = p_i (p_i − ‖p‖²).
  */
 export function replicatorGammaRhs(p: number[], gamma?: number[][]): number[] {
-  const f = gamma ? gamma.map((row) => row.reduce((a, g, j) => a + g * p[j]!, 0)) : p;
+  let f = p;
+  if (gamma) gammaFitnessInto(gamma, p, (f = new Array(p.length)));
   return fitnessRhs(p, f);
+}
+
+/** The fitness Γp into f (each row summed from j = 0). */
+function gammaFitnessInto(gamma: number[][], p: ArrayLike<number>, f: { [i: number]: number }): void {
+  for (let i = 0; i < gamma.length; i++) {
+    const row = gamma[i]!;
+    let a = 0;
+    for (let j = 0; j < row.length; j++) a += row[j]! * p[j]!;
+    f[i] = a;
+  }
 }
 
 /** dp_i/dt = p_i (f_i − pᵀf) for a given fitness vector f (the common form of Eq. 9, the Γ-flow and Eq. 18). */
@@ -68,14 +79,8 @@ function integrateFlowUntimed(
     if (opts.fitness) {
       const fit = opts.fitness(t, Array.from(y));
       for (let i = 0; i < n; i++) f[i] = fit[i]!;
-    } else if (opts.gamma) {
-      for (let i = 0; i < n; i++) {
-        const row = opts.gamma[i]!;
-        let a = 0;
-        for (let j = 0; j < n; j++) a += row[j]! * y[j]!;
-        f[i] = a;
-      }
-    } else f.set(y);
+    } else if (opts.gamma) gammaFitnessInto(opts.gamma, y, f);
+    else f.set(y);
     fitnessRhsInto(y, f, dy);
   };
   const p = new Float64Array(n), y = new Float64Array(n), pNew = new Float64Array(n);
