@@ -89,7 +89,7 @@ export function periodOf(periodEnds: number[], k: number): number {
 }
 
 /** Gram–Schmidt basis of rows 0..n−1 of W into q (a dependent row gets a zero vector). */
-function gramSchmidt(W: Float64Array, d: number, n: number, q: Float64Array): void {
+export function gramSchmidt(W: Float64Array, d: number, n: number, q: Float64Array): void {
   for (let l = 0; l < n; l++) {
     let ww = 0;
     for (let i = 0; i < d; i++) {

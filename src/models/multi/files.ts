@@ -3,50 +3,19 @@
  * Frobenius error and the plateau fractions against t = α_1 k, and one trajectory's P(k) (the paper's Figure 5
  * panels), report.html.
  *
- * Theory beside it: the mean-field map of Algorithm 1 — the same update with B_j replaced by its conditional mean p_j
- * and Z by 0 (derived here as the deterministic skeleton; the paper's Theorem A.8 concerns Algorithm 2 and its
- * bound is not available to us, MODEL-NOTES) — iterated from P(0): where the mean dynamics go, and how fast the
+ * Theory beside it: the mean-field map (mean-field.ts) — the same update with B_j replaced by its conditional mean p_j
+ * and Z by 0, with the scenario's algorithm and projection (derived here as the deterministic skeleton; the paper's
+ * Theorem A.8 concerns Algorithm 2 and its bound is not available to us, MODEL-NOTES) — iterated from P(0): where the mean dynamics go, and how fast the
  * error of a trajectory that follows them falls. Plateaus are what the fluctuations add: outputs that stay on a
  * wrong input for a while, or for good.
  */
 import type { MultiExperimentResult } from './experiment.ts';
-import type { ResolvedMultiScenario } from './scenario.ts';
 import { errorQuantile, summarizeMulti, type MultiCheckpointSummary } from './stats.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
 import { PALETTE, header, seriesColor } from '../../report/plots.ts';
+import { meanFieldP } from './mean-field.ts';
 import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
-
-/** P of the mean-field map after each step in `ks` (ascending): Algorithm 1 with B_j → p_j, Z → 0, sequential projection. */
-export function meanFieldP(s: ResolvedMultiScenario, ks: number[]): number[][][] {
-  const { m, d, rates } = s;
-  const W = s.initialWeights.map((row) => { const n = row.reduce((a, w, i) => a + rates[i]! * w, 0); return row.map((w) => w / n); });
-  const P = () => W.map((row) => { const n = row.reduce((a, w, i) => a + rates[i]! * w, 0); return row.map((w, i) => (rates[i]! * w) / n); });
-  const out: number[][][] = [];
-  let k = 0;
-  for (const target of ks) {
-    for (; k < target; k++) {
-      const p = P();
-      for (let j = m - 1; j >= 0; j--) {
-        if (s.algorithm === 2 && s.periodEnds) {
-          const period = s.periodEnds.findIndex((e) => k < e);
-          if (period !== j) continue;
-        }
-        const dw = W[j]!.map((w, i) => s.alphas[j]! * w * p[j]![i]!);
-        for (let l = 0; l < j; l++) {
-          const wl = W[l]!;
-          const dot = dw.reduce((a, v, i) => a + v * wl[i]!, 0), nn = wl.reduce((a, v) => a + v * v, 0);
-          if (nn > 0) for (let i = 0; i < d; i++) dw[i] = dw[i]! - (dot / nn) * wl[i]!;
-        }
-        const nw = W[j]!.map((w, i) => Math.max(0, w + dw[i]!));
-        const n = nw.reduce((a, w, i) => a + rates[i]! * w, 0);
-        W[j] = nw.map((w) => w / n);
-      }
-    }
-    out.push(P());
-  }
-  return out;
-}
 
 function errorOf(P: number[][], target: number[]): number {
   let e = 0;
