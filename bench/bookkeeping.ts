@@ -24,16 +24,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { codeIdentity } from '../src/core/provenance.ts';
 import { writePlot } from '../src/report/render.ts';
-import { machineSlug } from './lib.ts';
+import { benchOptions, machineSlug } from './lib.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = path.join(ROOT, 'bin/stdp-mc.js');
 
 const argv = process.argv.slice(2);
-const opt = (name: string): string | undefined => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
+const opt = benchOptions(argv);
 const RUNS = Number(opt('runs') ?? 11);
 const WARM = Number(opt('warm') ?? 5);
 if (!(Number.isInteger(RUNS) && RUNS >= 1) || !(Number.isInteger(WARM) && WARM >= 1)) throw new Error('--runs and --warm take a whole number ≥ 1');

@@ -87,6 +87,14 @@ export async function measurePoint(engine: Engine, q: PointRequest, runOpts: Rec
   };
 }
 
+/** The command line's `--name value` options of a bench script (undefined where one is absent). */
+export function benchOptions(argv: readonly string[]): (name: string) => string | undefined {
+  return (name) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+}
+
 /** A results file's machine name: the CPU model reduced to a slug, and the core count. */
 export function machineSlug(m: { cpuModel: string; cores: number }): string {
   const model = m.cpuModel.toLowerCase().replace(/\(r\)|\(tm\)|cpu|processor|\d+-core/g, ' ').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');

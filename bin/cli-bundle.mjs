@@ -12,8 +12,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ENTRY = join(ROOT, 'src/cli/main.ts');
-/** The bundle's entry points (chunks are shared): the CLI, and the shard count the submit scripts read. */
-const ENTRIES = { main: ENTRY, 'batch-count': join(ROOT, 'src/run/batch-count.ts') };
+/**
+ * The bundle's entry points (chunks are shared): the CLI, the shard count the submit scripts read, and the worker
+ * thread of the CPU batch pool (src/run/batch-pool.ts loads it through loadEntry).
+ */
+const ENTRIES = {
+  main: ENTRY, 'batch-count': join(ROOT, 'src/run/batch-count.ts'), 'batch-worker': join(ROOT, 'src/run/batch-worker.ts'),
+};
 
 /** Every source file under src/ with its size and modification time, and the installed packages' lock. */
 function sourceKey() {

@@ -78,7 +78,9 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
   }
   console.log(model.human(out.summary, out.files));
   const wall = wallSeconds + (performance.now() - t0) / 1000;
-  console.log(`wall ${seconds(wall)} s: engine start-up ${seconds(start)} s; simulation ${seconds(sim)} s in ${batches} batches` +
+  // With worker threads, batches overlap: the engines' seconds add up to more than the wall time they took.
+  const pooled = run.workers ? ` on ${run.workers} worker threads (${seconds(run.secondsRunNow)} s of wall time)` : '';
+  console.log(`wall ${seconds(wall)} s: engine start-up ${seconds(start)} s; simulation ${seconds(sim)} s in ${batches} batches${pooled}` +
     `${run.batchesRun < batches ? ` (${run.batchesRun} run now, the rest from the state log)` : ''}; bookkeeping ${seconds(bookkeeping)} s` +
     ` (state log, statistics, summary); theory ${seconds(theory)} s; ${o.noReport ? 'summary.json' : 'report (tables, plots, rendering)'} ${seconds(write)} s`);
   await record(wall);

@@ -97,7 +97,7 @@ function actions(argv: string[]): Actions {
         overrides: { trajectories: f.trajectories, steps: f.steps, seed: f.seed, duration: f.duration },
         out: f.out, resume: f.resume, shard: f.shard ?? null, force: !!f.force,
         progress: !f.json || !!f.progress,
-        stepsPerDispatch: f.stepsPerDispatch, batchSize: f.batchSize,
+        stepsPerDispatch: f.stepsPerDispatch, batchSize: f.batchSize, workers: f.workers,
       });
     },
     async merge(dirs, f) {

@@ -62,6 +62,7 @@ export interface RunFlags {
   report: boolean;
   stepsPerDispatch?: number;
   batchSize?: number;
+  workers?: number;
 }
 
 export interface OutputFlags {
@@ -122,6 +123,7 @@ export function buildProgram(actions: Actions, setCode: (code: number) => void, 
     .option('--progress', 'show the progress bar even with --json')
     .option('--steps-per-dispatch <K>', 'the engine\'s steps per dispatch (results do not depend on it)', positiveIntArg('steps-per-dispatch'))
     .option('--batch-size <M>', 'the engine\'s copies per batch in flight (results do not depend on it)', positiveIntArg('batch-size'))
+    .option('--workers <n>', 'with --engine cpu: run n batches at once in worker threads (results do not depend on it)', positiveIntArg('workers'))
     .addOption(debugOption())
     .addHelpText('after', RUN_HELP)
     .action(async (file: string, flags: RunFlags) => setCode(await actions.run(file, flags)));

@@ -44,6 +44,8 @@ export interface RunCommand {
   progress: boolean;
   stepsPerDispatch?: number;
   batchSize?: number;
+  /** --workers: CPU batches at once in worker threads (src/run/batch-pool.ts). */
+  workers?: number;
   command: string;
   /** The command line as given, for the resume hint. */
   argv: string[];
@@ -82,6 +84,10 @@ export async function runCommand(c: RunCommand): Promise<number> {
   await loadFsModules();
   const model = modelOf(c.json);
   const exp = model.parse(c.json, c.overrides);
+  if (c.workers !== undefined && c.engine !== 'cpu') {
+    throw new UsageError(`--workers runs batches on the CPU engine in worker threads: use it with --engine cpu (not ${c.engine})`);
+  }
+  if (c.workers !== undefined && (globalThis as any).Deno) throw new UsageError('--workers needs Node\'s worker threads: run the command line under Node');
   const source = { experiment: c.json, overrides: Object.fromEntries(Object.entries(c.overrides).filter(([, v]) => v !== undefined)) };
   const id = await codeIdentity();
   const identity = {
@@ -121,11 +127,16 @@ export async function runCommand(c: RunCommand): Promise<number> {
     const hint = resumeHint(c.argv, outDir);
     const t0 = performance.now();
     let run: EnsembleRun<any, any>;
+    // --workers n (n > 1): the batches run n at a time in worker threads, each parsing this same experiment.
+    const pool = c.workers !== undefined && c.workers > 1
+      ? (await import('../run/batch-pool.ts')).startBatchPool(c.workers)
+      : undefined;
     try {
       // SIGINT/SIGTERM abort the batch in flight; every finished batch is already in the log (appended synchronously),
       // and SIGKILL loses at most the batch in flight.
       run = await scope.graceful((signal) => runEnsemble(model, exp, {
         engine: c.engine, shard, done, signal, command: c.command,
+        pool, source: { model: model.model, json: c.json, overrides: c.overrides, engine: c.engine },
         stepsPerDispatch: c.stepsPerDispatch, batchSize: c.batchSize,
         onProgress: c.progress ? stderrProgress((s) => p.stderr.write(s), !!p.stderr.isTTY) : undefined,
         onEngine: (info, reason) => {
@@ -158,6 +169,8 @@ export async function runCommand(c: RunCommand): Promise<number> {
         return 1;
       }
       throw e;
+    } finally {
+      await pool?.close();
     }
     const logNow = log as StateLog | null;
     logNow?.append(completeLine(new Date().toISOString()));

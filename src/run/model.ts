@@ -94,6 +94,8 @@ export interface EnsembleRun<X, B> {
   secondsRunNow: number;
   /** Seconds spent choosing and creating engines in this process (adapter probe, device, shader compilation). */
   engineStartSeconds?: number;
+  /** Worker threads the batches ran on (a CPU batch pool; absent: this thread). */
+  workers?: number;
 }
 
 export interface Shard {

@@ -14,10 +14,12 @@
  * resumable. A batch that fails its check stops the run at once: never a silent wrong answer.
  */
 import type { EngineChoice } from '../engines/index.ts';
-import type { EngineInfo, Progress } from '../engines/types.ts';
+import { checkAborted, type EngineInfo, type Progress } from '../engines/types.ts';
 import { wilson } from '../stats/intervals.ts';
 import { codeIdentity } from '../core/provenance.ts';
 import type { EnsembleModel, EnsembleRun, ModelEngineHandle, ModelExperiment, PointRecords, Shard } from './model.ts';
+import type { BatchPool, BatchSource } from './batch-pool.ts';
+import { batchPlan, batchRange, busyClock, inShard } from './batch-plan.ts';
 
 /** One finished batch: copies [range[0], range[1]) of grid point `point`. */
 export interface BatchRecord<B = unknown> {
@@ -55,6 +57,13 @@ export interface RunEnsembleOptions<E extends ModelEngineHandle = ModelEngineHan
   onBatch?: (b: BatchRecord<B>, engine: EngineInfo, reason: string) => void | Promise<void>;
   /** Engine re-creations after a failed dispatch before the run stops (default 2). */
   maxRetries?: number;
+  /**
+   * Worker threads that run the batches (batch-pool.ts; the CPU engine across cores): up to its size run at once, and
+   * are taken, checked and logged in batch order, so every number is that of the run on one thread.
+   */
+  pool?: BatchPool;
+  /** The experiment's source for the pool's workers (they parse it as this thread did); required with a pool. */
+  source?: BatchSource;
   /** Engine factory (tests inject failures here); defaults to the model's selectEngine. */
   selectEngine?: (choice: EngineChoice) => Promise<{ engine: E; reason: string }>;
 }
@@ -66,36 +75,7 @@ export class RunFailedError extends Error {
   }
 }
 
-/** Contiguous ranges of about n/blocks copies (the fixed-N batches). */
-export function blockRanges(n: number, blocks: number): [number, number][] {
-  const b = Math.max(1, Math.min(blocks, n));
-  const m = Math.ceil(n / b);
-  const out: [number, number][] = [];
-  for (let a = 0; a < n; a += m) out.push([a, Math.min(n, a + m)]);
-  return out;
-}
-
-export interface BatchPlan {
-  size: number;
-  count: number;
-  target: ModelExperiment['target'];
-}
-
-/** The batch size M and the number of batches of a grid point (for a precision target: the most it may need). */
-export function batchPlan(exp: ModelExperiment, point: number): BatchPlan {
-  const n = exp.units[point]!.trajectories;
-  if (exp.target) return { size: exp.target.batchSize, count: Math.ceil(n / exp.target.batchSize), target: exp.target };
-  const ranges = blockRanges(n, exp.batches);
-  return { size: ranges[0]![1] - ranges[0]![0], count: ranges.length, target: null };
-}
-
-export function batchRange(plan: { size: number }, n: number, b: number): [number, number] {
-  return [b * plan.size, Math.min(n, (b + 1) * plan.size)];
-}
-
-export function inShard(b: number, shard: Shard | null | undefined): boolean {
-  return !shard || b % shard.count === shard.index - 1;
-}
+export { batchPlan, batchRange, blockRanges, inShard, type BatchPlan } from './batch-plan.ts';
 
 function isAbort(e: unknown): boolean {
   return (e as Error)?.name === 'AbortError';
@@ -128,6 +108,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
   model: EnsembleModel<X, B, E>, exp: X, o: RunEnsembleOptions<E, B> = {},
 ): Promise<EnsembleRun<X, B>> {
   const t0 = performance.now();
+  if (o.pool && !o.source) throw new Error('runEnsemble: a batch pool needs the experiment\'s source (its workers parse it themselves)');
   if (o.shard && exp.target) {
     throw new RunFailedError('a precision target decides when to stop from all batches together, so it cannot be split into shards: use a fixed N (trajectories and batches)');
   }
@@ -154,18 +135,31 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
   };
   const total = exp.units.reduce((a, u, i) => a + work(i) * u.workPerCopy, 0);
   const points: PointRecords<B>[] = [];
-  let before = 0, batchesRun = 0, secondsRunNow = 0;
+  let before = 0, batchesRun = 0;
   const maxRetries = o.maxRetries ?? 2;
+  // Wall time with at least one batch of this process running (the simulation's share of the wall time; with a pool,
+  // batches overlap, so this is less than the sum of their engine seconds).
+  const busy = busyClock();
 
-  const runBatch = async (i: number, b: number, onDone: (k: number) => void): Promise<BatchRecord<B>> => {
+  /** One attempt at batch b of point i: on the pool's workers, or on this thread's engine. */
+  const attempt = async (i: number, range: [number, number], onDone: (k: number) => void, signal?: AbortSignal) => {
+    if (o.pool) {
+      const r = await o.pool.run({ source: o.source!, point: i, range, stepsPerDispatch: o.stepsPerDispatch, batchSize: o.batchSize }, onDone, signal);
+      return { stats: model.statsFromJSON(r.stats), dispatches: r.dispatches, seconds: r.seconds };
+    }
+    const tb = performance.now();
+    const r = await model.runBatch(engine, exp, i, range, {
+      signal, stepsPerDispatch: o.stepsPerDispatch, batchSize: o.batchSize, onProgress: onDone,
+    });
+    return { ...r, seconds: (performance.now() - tb) / 1000 };
+  };
+
+  const runBatch = async (i: number, b: number, onDone: (k: number) => void, signal?: AbortSignal): Promise<BatchRecord<B>> => {
     const range = batchRange(plans[i]!, exp.units[i]!.trajectories, b);
-    for (let attempt = 0; ; attempt++) {
-      const tb = performance.now();
+    for (let tries = 0; ; tries++) {
       try {
-        const r = await model.runBatch(engine, exp, i, range, {
-          signal: o.signal, stepsPerDispatch: o.stepsPerDispatch, batchSize: o.batchSize, onProgress: onDone,
-        });
-        const rec: BatchRecord<B> = { point: i, batch: b, range, stats: r.stats, seconds: (performance.now() - tb) / 1000, dispatches: r.dispatches };
+        const r = await busy.during(attempt(i, range, onDone, signal));
+        const rec: BatchRecord<B> = { point: i, batch: b, range, stats: r.stats, seconds: r.seconds, dispatches: r.dispatches };
         const bad = model.check(r.stats, exp, i, range);
         if (bad) {
           throw new RunFailedError(`integrity check failed (${engine.info.name}): grid point ${i}, batch ${b}: ${bad}; the run stopped and nothing from this batch was kept`);
@@ -173,49 +167,99 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
         return rec;
       } catch (e) {
         if (isAbort(e) || e instanceof RunFailedError) throw e;
-        if (attempt >= maxRetries) {
-          throw new RunFailedError(`batch ${b} of grid point ${i} failed ${attempt + 1} times on ${engine.info.name}: ${(e as Error).message}`);
+        if (tries >= maxRetries) {
+          throw new RunFailedError(`batch ${b} of grid point ${i} failed ${tries + 1} times on ${engine.info.name}: ${(e as Error).message}`);
         }
-        // A lost device or failed dispatch: drop the engine and retry the batch on a fresh one (the same kind).
+        // A lost device or failed dispatch: drop the engine and retry the batch on a fresh one (the same kind). On the
+        // pool, the batch goes to another worker (a dead one is replaced).
+        if (o.pool) continue;
         try { engine.dispose?.(); } catch { /* already gone */ }
         ({ engine, reason } = await select(engine.info.name));
       }
     }
   };
 
+  // The batches this process runs, in the order they are merged and logged. With a pool, the next ones start while
+  // an earlier one runs (up to the pool's size in flight); they are still taken, checked and logged in this order.
+  const order: [number, number][] = [];
+  exp.units.forEach((_, i) => { for (let b = 0; b < plans[i]!.count; b++) if (inShard(b, o.shard)) order.push([i, b]); });
+  const ahead = new Map<string, { run: Promise<BatchRecord<B>>; abort: AbortController; done: number }>();
+  const depth = o.pool ? Math.max(1, o.pool.size) : 1;
+  const start = (at: number) => {
+    for (let j = at; j < order.length && j < at + depth; j++) {
+      const [i, b] = order[j]!, key = `${i}:${b}`;
+      if (done.has(key) || ahead.has(key)) continue;
+      const abort = new AbortController();
+      const relay = () => abort.abort();
+      o.signal?.addEventListener('abort', relay, { once: true });
+      if (o.signal?.aborted) abort.abort();
+      const slot = { run: null as unknown as Promise<BatchRecord<B>>, abort, done: 0 };
+      slot.run = runBatch(i, b, (k) => { slot.done = k; reportNow?.(); }, abort.signal)
+        .finally(() => o.signal?.removeEventListener('abort', relay));
+      slot.run.catch(() => { /* taken (and its error raised) when its turn comes, or dropped */ });
+      ahead.set(key, slot);
+    }
+  };
+  /** Work done so far by the batches in flight (of grid point i only, where given). */
+  const inFlightWork = (i?: number) => {
+    let n = 0;
+    for (const [key, s] of ahead) if (i === undefined || key.startsWith(`${i}:`)) n += s.done;
+    return n;
+  };
+  /** Cancel the batches started ahead for grid point i (its precision target is met: they will not be used). */
+  const dropAhead = (i: number) => {
+    for (const [key, s] of ahead) if (key.startsWith(`${i}:`)) { s.abort.abort(); ahead.delete(key); }
+  };
+  let reportNow: (() => void) | null = null;
+
   try {
+    let at = 0;
     for (let i = 0; i < exp.units.length; i++) {
       const unit = exp.units[i]!, plan = plans[i]!;
       const records: BatchRecord<B>[] = [];
       let doneTraj = 0;
-      const report = (inFlight: number) =>
+      // Work in flight: of every batch for the whole run's count, of this point's for its copies.
+      const report = () =>
         o.onProgress?.({
-          done: before + inFlight, total, elapsedSeconds: (performance.now() - t0) / 1000,
+          done: before + inFlightWork(), total, elapsedSeconds: (performance.now() - t0) / 1000,
           point: i, points: exp.units.length, label: unit.label,
-          trajectoriesDone: doneTraj + Math.floor(inFlight / Math.max(1, unit.workPerCopy)), trajectoriesTotal: work(i),
+          trajectoriesDone: doneTraj + Math.floor(inFlightWork(i) / Math.max(1, unit.workPerCopy)), trajectoriesTotal: work(i),
         });
+      reportNow = report;
       for (let b = 0; b < plan.count; b++) {
         if (!inShard(b, o.shard)) continue;
+        const here = at++;
         // Precision target: stop once the merged interval is narrow enough (checked before each new batch).
-        if (plan.target && records.length && targetMet(model, exp, i, records, plan.target.successCIWidth)) break;
-        let rec = done.get(`${i}:${b}`);
+        if (plan.target && records.length && targetMet(model, exp, i, records, plan.target.successCIWidth)) {
+          dropAhead(i);
+          at += order.slice(here + 1).filter(([pi]) => pi === i).length;
+          break;
+        }
+        const key = `${i}:${b}`;
+        let rec = done.get(key);
         if (!rec) {
-          rec = await runBatch(i, b, report);
+          // A stop takes effect before the next batch, even one a worker has already finished.
+          checkAborted(o.signal);
+          start(here);
+          const slot = ahead.get(key)!;
+          rec = await slot.run;
+          ahead.delete(key);
           batchesRun++;
-          secondsRunNow += rec.seconds;
           await o.onBatch?.(rec, engine.info, reason);
         }
         records.push(rec);
         const n = rec.range[1] - rec.range[0];
         doneTraj += n;
         before += n * unit.workPerCopy;
-        report(0);
+        report();
       }
       points.push(pointRecords(model, exp, i, records));
     }
   } finally {
+    for (const s of ahead.values()) s.abort.abort();
     engine.dispose?.();
   }
+  const secondsRunNow = busy.seconds();
   const id = await codeIdentity();
   return {
     experiment: exp, engine: engine.info, engineReason: reason, points,
@@ -225,5 +269,6 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
     batchesRun,
     secondsRunNow,
     engineStartSeconds,
+    ...(o.pool ? { workers: o.pool.size } : {}),
   };
 }

@@ -14,9 +14,10 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODELS, PRESETS, modelByName, modelNames, modelOf } from '../../src/models/registry.ts';
 import { runEnsemble, type BatchRecord } from '../../src/run/run-ensemble.ts';
+import { startBatchPool } from '../../src/run/batch-pool.ts';
 import { ROOT, denoBin } from '../gpu/spawn.ts';
 import { SMALL, scrub, smallExperiment } from './small-experiments.ts';
 
@@ -137,6 +138,26 @@ describe('every model resumes from its saved batches to the uninterrupted number
       const want = s(full);
       cpuSummaries.set(name, want);
       expect(s(resumed)).toEqual(want);
+    }, 120_000);
+  }
+});
+
+describe('every model on a pool of two worker threads (src/run/batch-pool.ts) gives the one-thread numbers', () => {
+  // One pool for every model: each batch names its experiment, and a worker keeps what it parsed.
+  const pool = startBatchPool(2);
+  afterAll(() => pool.close());
+  for (const name of modelNames()) {
+    it(name, async () => {
+      const m = modelByName(name)!, json = smallExperiment(name);
+      const batches: [number, number][] = [];
+      const run = await runEnsemble(m, m.parse(json, {}), {
+        engine: 'cpu', pool, source: { model: name, json, overrides: {}, engine: 'cpu' }, onBatch: (b) => { batches.push([b.point, b.batch]); },
+      });
+      expect(run.workers).toBe(2);
+      // taken and logged in batch order, whichever worker finished first
+      expect(batches).toEqual([...batches].sort((x, y) => x[0] - y[0] || x[1] - y[1]));
+      expect(batches.length).toBeGreaterThanOrEqual(3);
+      expect(scrub(JSON.parse(JSON.stringify(m.files(m.result(run)).summary)))).toEqual(await cpuSummary(name));
     }, 120_000);
   }
 });

@@ -1,0 +1,167 @@
+/**
+ * The CPU side of the ensemble host across cores: worker threads (Node's worker_threads) that run whole batches of
+ * any model with its CPU engine (batch-worker.ts), several at once. The run layer (run-ensemble.ts) hands it the
+ * batches in order and takes their statistics back in order, so the merged result, the state log and every number
+ * are those of the same run on one thread: a batch addresses its random stream by copy index, and batches are merged
+ * in batch order whichever worker finished first.
+ *
+ * Each worker loads the same code as the command line (the cached bundle of bin/cli-bundle.mjs, or the sources
+ * through tsx where STDP_MC_NO_BUNDLE=1) and parses the experiment itself. A worker that dies (or whose batch throws)
+ * fails that batch only; the run layer retries it as it retries a lost device, and the pool starts a fresh worker.
+ * Node only: Deno and the browser have no worker_threads pool here (the command line refuses --workers there).
+ */
+import type { Worker } from 'node:worker_threads';
+import type { BatchSource, BatchWorkerReply, BatchWorkerRequest } from './batch-worker.ts';
+
+export type { BatchSource } from './batch-worker.ts';
+
+export interface PooledBatch {
+  source: BatchSource;
+  point: number;
+  range: [number, number];
+  stepsPerDispatch?: number;
+  batchSize?: number;
+}
+
+export interface PooledResult {
+  /** The batch's statistics in their state-log form (model.statsFromJSON reads them). */
+  stats: unknown;
+  dispatches: number;
+  /** The engine's seconds in the worker. */
+  seconds: number;
+}
+
+export interface BatchPool {
+  /** Worker threads (batches in flight at most). */
+  readonly size: number;
+  /** Run one batch on a free worker (queued until one is free); `signal` cancels it. */
+  run(job: PooledBatch, onProgress?: (done: number) => void, signal?: AbortSignal): Promise<PooledResult>;
+  /** Stop every worker (queued and running batches fail with an AbortError). */
+  close(): Promise<void>;
+}
+
+function abortError(): Error {
+  const e = new Error('the batch was cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+interface Pending {
+  id: number;
+  job: PooledBatch;
+  onProgress?: (done: number) => void;
+  resolve(r: PooledResult): void;
+  reject(e: Error): void;
+  worker?: Slot;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Pending | null;
+}
+
+/** A worker thread that imports the batch worker entry of the command line's bundle (or its source through tsx). */
+async function startWorker(): Promise<Worker> {
+  const { Worker } = await import('node:worker_threads');
+  const loader = new URL('../../bin/cli-bundle.mjs', import.meta.url).href;
+  const boot = `
+    const { workerData } = require('node:worker_threads');
+    import(workerData.loader).then((m) => m.loadEntry('batch-worker'))
+      .catch((e) => { console.error('stdp-mc: a batch worker could not start:', e); process.exit(1); });`;
+  return new Worker(boot, { eval: true, workerData: { loader } });
+}
+
+/** A pool of `size` workers (started lazily, when batches are queued); any experiment's batches may share it. */
+export function startBatchPool(size: number): BatchPool {
+  const slots: Slot[] = [];
+  const queue: Pending[] = [];
+  let nextId = 1, closed = false, starting = 0;
+
+  const fail = (p: Pending, e: Error) => {
+    if (p.worker) p.worker.busy = null;
+    p.reject(e);
+  };
+
+  const onReply = (slot: Slot, m: BatchWorkerReply) => {
+    const p = slot.busy;
+    if (!p || p.id !== m.id) return; // a reply to a batch cancelled meanwhile
+    if (m.type === 'progress') { p.onProgress?.(m.done); return; }
+    slot.busy = null;
+    if (m.type === 'result') p.resolve({ stats: m.stats, dispatches: m.dispatches, seconds: m.seconds });
+    else {
+      const e = new Error(m.message);
+      e.name = m.name;
+      p.reject(e);
+    }
+    pump();
+  };
+
+  const spawn = async () => {
+    starting++;
+    try {
+      const worker = await startWorker();
+      const slot: Slot = { worker, busy: null };
+      worker.on('message', (m: BatchWorkerReply) => onReply(slot, m));
+      // A worker that dies takes its batch with it; the run layer retries the batch, and the pool starts another.
+      const dead = (why: string) => {
+        const i = slots.indexOf(slot);
+        if (i < 0) return;
+        slots.splice(i, 1);
+        const p = slot.busy;
+        slot.busy = null;
+        if (p) p.reject(new Error(`a batch worker stopped (${why})`));
+        pump();
+      };
+      worker.on('error', (e) => dead(e.message));
+      worker.on('exit', (code) => dead(`exit code ${code}`));
+      if (closed) { void worker.terminate(); return; }
+      slots.push(slot);
+    } finally {
+      starting--;
+    }
+    pump();
+  };
+
+  const pump = () => {
+    if (closed) return;
+    for (const slot of slots) {
+      if (slot.busy || !queue.length) continue;
+      const p = queue.shift()!;
+      slot.busy = p;
+      p.worker = slot;
+      slot.worker.postMessage({ type: 'run', id: p.id, ...p.job } satisfies BatchWorkerRequest);
+    }
+    const busy = slots.filter((s) => s.busy).length;
+    // Start workers up to the pool size while batches wait for one.
+    for (let want = Math.min(size, busy + queue.length); slots.length + starting < want;) void spawn().catch((e) => {
+      for (const p of queue.splice(0)) p.reject(e as Error);
+    });
+  };
+
+  return {
+    size,
+    run(job, onProgress, signal) {
+      return new Promise<PooledResult>((resolve, reject) => {
+        if (closed || signal?.aborted) { reject(abortError()); return; }
+        const p: Pending = { id: nextId++, job, onProgress, resolve, reject };
+        signal?.addEventListener('abort', () => {
+          const i = queue.indexOf(p);
+          if (i >= 0) queue.splice(i, 1);
+          else if (p.worker?.busy === p) p.worker.worker.postMessage({ type: 'abort', id: p.id } satisfies BatchWorkerRequest);
+          fail(p, abortError());
+          pump();
+        }, { once: true });
+        queue.push(p);
+        pump();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const p of queue.splice(0)) p.reject(abortError());
+      await Promise.all(slots.splice(0).map((s) => {
+        if (s.busy) fail(s.busy, abortError());
+        return s.worker.terminate();
+      }));
+    },
+  };
+}

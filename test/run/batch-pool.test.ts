@@ -1,0 +1,61 @@
+/**
+ * The CPU batch pool (src/run/batch-pool.ts) under the run layer: batches started ahead on worker threads are taken
+ * in batch order, so a precision target stops where the one-thread run stops (the batch started beyond it is
+ * cancelled and never counted); a stopped run stops its workers' batches; a batch whose worker fails is retried, and
+ * after the retries the run fails naming the cause; the pool serves the next run after all that.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { chainModel } from '../../src/models/chain/definition.ts';
+import { startBatchPool } from '../../src/run/batch-pool.ts';
+import { RunFailedError, runEnsemble } from '../../src/run/run-ensemble.ts';
+
+const json = {
+  name: 'pool', batches: 6,
+  scenario: { model: 'chain', rates: [3, 2, 1], alpha: 0.05, steps: 150, trajectories: 900, seed: 21, checkpoints: { every: 50 }, keepPaths: 3 },
+};
+const source = (j: unknown) => ({ model: 'chain', json: j, overrides: {}, engine: 'cpu' as const });
+const summary = (r: Awaited<ReturnType<typeof runEnsemble>>) => {
+  const { timing: _t, provenance: _p, ...s } = chainModel.files(chainModel.result(r as any)).summary as any;
+  return JSON.parse(JSON.stringify(s));
+};
+
+describe('the CPU batch pool under the run layer', () => {
+  const pool = startBatchPool(2);
+  afterAll(() => pool.close());
+
+  it('a precision target stops at the same batch as on one thread; the batch started beyond it is not counted', async () => {
+    const target = { ...json, target: { successCIWidth: 0.04, maxTrajectories: 20000, batchSize: 200 } };
+    const exp = chainModel.parse(target, {});
+    const one = await runEnsemble(chainModel, exp, { engine: 'cpu' });
+    const logged: number[] = [];
+    const two = await runEnsemble(chainModel, exp, { engine: 'cpu', pool, source: source(target), onBatch: (b) => { logged.push(b.batch); } });
+    const k = one.points[0]!.blocks.length;
+    expect(k).toBeGreaterThan(2);
+    expect(k).toBeLessThan(100); // stopped by the target, not the cap
+    expect(two.points[0]!.blocks.length).toBe(k);
+    expect(logged).toEqual([...Array(k).keys()]);
+    expect(two.batchesRun).toBe(k);
+    expect(summary(two)).toEqual(summary(one));
+  }, 120_000);
+
+  it('a stopped run stops with an AbortError, and the pool runs the next one to the one-thread numbers', async () => {
+    const exp = chainModel.parse(json, {});
+    const stop = new AbortController();
+    let batches = 0;
+    const stopped = runEnsemble(chainModel, exp, {
+      engine: 'cpu', pool, source: source(json), signal: stop.signal, onBatch: () => { if (++batches === 2) stop.abort(); },
+    });
+    await expect(stopped).rejects.toMatchObject({ name: 'AbortError' });
+    expect(batches).toBe(2);
+    const again = await runEnsemble(chainModel, exp, { engine: 'cpu', pool, source: source(json) });
+    expect(summary(again)).toEqual(summary(await runEnsemble(chainModel, exp, { engine: 'cpu' })));
+  }, 120_000);
+
+  it('a batch whose worker fails is retried, then the run fails naming the cause', async () => {
+    const exp = chainModel.parse(json, {});
+    // The workers parse the source themselves: a model they do not have fails every attempt of the first batch.
+    const run = runEnsemble(chainModel, exp, { engine: 'cpu', pool, source: { ...source(json), model: 'no-such-model' }, maxRetries: 2 });
+    await expect(run).rejects.toThrow(RunFailedError);
+    await expect(run).rejects.toThrow(/batch 0 of grid point 0 failed 3 times on cpu: no model "no-such-model"/);
+  }, 120_000);
+});
