@@ -60,19 +60,25 @@ interface Slot {
   busy: Pending | null;
 }
 
-/** A worker thread that imports the batch worker entry of the command line's bundle (or its source through tsx). */
-async function startWorker(): Promise<Worker> {
+/**
+ * A worker thread that imports the batch worker entry of the command line's bundle (or its source through tsx), or
+ * the module `entry` in its place (tests: a worker that dies).
+ */
+async function startWorker(entry?: string): Promise<Worker> {
   const { Worker } = await import('node:worker_threads');
   const loader = new URL('../../bin/cli-bundle.mjs', import.meta.url).href;
   const boot = `
     const { workerData } = require('node:worker_threads');
-    import(workerData.loader).then((m) => m.loadEntry('batch-worker'))
+    (workerData.entry ? import(workerData.entry) : import(workerData.loader).then((m) => m.loadEntry('batch-worker')))
       .catch((e) => { console.error('stdp-mc: a batch worker could not start:', e); process.exit(1); });`;
-  return new Worker(boot, { eval: true, workerData: { loader } });
+  return new Worker(boot, { eval: true, workerData: { loader, entry } });
 }
 
-/** A pool of `size` workers (started lazily, when batches are queued); any experiment's batches may share it. */
-export function startBatchPool(size: number): BatchPool {
+/**
+ * A pool of `size` workers (started lazily, when batches are queued); any experiment's batches may share it.
+ * `entry`: a module URL each worker imports instead of the batch worker (tests).
+ */
+export function startBatchPool(size: number, o: { entry?: string } = {}): BatchPool {
   const slots: Slot[] = [];
   const queue: Pending[] = [];
   let nextId = 1, closed = false, starting = 0;
@@ -99,7 +105,7 @@ export function startBatchPool(size: number): BatchPool {
   const spawn = async () => {
     starting++;
     try {
-      const worker = await startWorker();
+      const worker = await startWorker(o.entry);
       const slot: Slot = { worker, busy: null };
       worker.on('message', (m: BatchWorkerReply) => onReply(slot, m));
       // A worker that dies takes its batch with it; the run layer retries the batch, and the pool starts another.

@@ -1,9 +1,13 @@
 /**
  * The CPU batch pool (src/run/batch-pool.ts) under the run layer: batches started ahead on worker threads are taken
  * in batch order, so a precision target stops where the one-thread run stops (the batch started beyond it is
- * cancelled and never counted); a stopped run stops its workers' batches; a batch whose worker fails is retried, and
- * after the retries the run fails naming the cause; the pool serves the next run after all that.
+ * cancelled and never counted); a stopped run stops its workers' batches; a worker that dies takes only its batch,
+ * which runs again on a fresh worker; a batch whose worker fails is retried, and after the retries the run fails
+ * naming the cause; the pool serves the next run after all that.
  */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chainModel } from '../../src/models/chain/definition.ts';
 import { startBatchPool } from '../../src/run/batch-pool.ts';
@@ -49,6 +53,22 @@ describe('the CPU batch pool under the run layer', () => {
     expect(batches).toBe(2);
     const again = await runEnsemble(chainModel, exp, { engine: 'cpu', pool, source: source(json) });
     expect(summary(again)).toEqual(summary(await runEnsemble(chainModel, exp, { engine: 'cpu' })));
+  }, 120_000);
+
+  it('a worker that dies in the middle of a batch: the batch is retried on a fresh worker, the numbers unchanged', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'stdp-mc-pool-')), 'died');
+    process.env.STDP_MC_TEST_DYING_WORKER = marker;
+    const dying = startBatchPool(2, { entry: new URL('./dying-batch-worker.mjs', import.meta.url).href });
+    try {
+      const exp = chainModel.parse(json, {});
+      const run = await runEnsemble(chainModel, exp, { engine: 'cpu', pool: dying, source: source(json) });
+      expect(existsSync(marker)).toBe(true); // one worker did die
+      expect(run.batchesRun).toBe(6);
+      expect(summary(run)).toEqual(summary(await runEnsemble(chainModel, exp, { engine: 'cpu' })));
+    } finally {
+      delete process.env.STDP_MC_TEST_DYING_WORKER;
+      await dying.close();
+    }
   }, 120_000);
 
   it('a batch whose worker fails is retried, then the run fails naming the cause', async () => {
