@@ -27,6 +27,22 @@ async function writeOutput<S>(dir: string, files: FilesOf<S>, report: boolean): 
 }
 
 /**
+ * What the time line says of the simulation besides its wall time: the batches run now, and where that differs from
+ * the engines' own seconds (worker threads side by side; batches of a state log, run in another process) those too.
+ */
+function simulationNote(run: EnsembleRun<any, any>, batches: number, engineSeconds: number): string {
+  const engine = `${seconds(engineSeconds)} s of engine time`;
+  if (run.batchesRun === 0) return `(no batch run now: ${batches} batches from the state log, ${engine})`;
+  const resumed = run.batchesRun < batches;
+  const parts: string[] = [];
+  if (resumed) parts.push(`of ${batches}`);
+  if (run.workers) parts.push(`on ${run.workers} worker threads`);
+  if (parts.length) parts.push(resumed ? `${engine} with those from the state log` : engine);
+  const what = resumed ? `in ${run.batchesRun} batches run now` : `in ${batches} batches`;
+  return parts.length ? `${what} (${parts.join(', ')})` : what;
+}
+
+/**
  * Compute and write a run's files, then print the human report (or the summary as JSON). A shard that holds no
  * batch of some grid point has no summary of its own: its state is what `merge` reads.
  */
@@ -50,12 +66,15 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
   const summary = (t1 - t0) / 1000 - (theory1 - theory0);
   const write = (performance.now() - t1) / 1000 - (theory2 - theory1);
   const theory = theory2 - theory0;
-  const sim = run.points.reduce((a, pt) => a + pt.seconds, 0);
+  // The simulation's part of this process's wall time: the wall time during which its batches ran (with worker
+  // threads they overlap; a resumed run's earlier batches, and a merge's or report's, ran in other processes). The
+  // engines' own seconds over every batch of the result are said beside it where they differ. Choosing and creating
+  // the engine (the adapter probe of --engine auto, shader compilation) is start-up, counted apart.
+  const sim = run.secondsRunNow;
+  const engineSeconds = run.points.reduce((a, pt) => a + pt.seconds, 0);
   const batches = run.points.reduce((a, pt) => a + pt.blocks.length, 0);
-  // A resumed run's earlier batches ran in another process: here the wall time holds only the batches run now. Choosing
-  // and creating the engine (the adapter probe of --engine auto, shader compilation) is start-up, counted apart.
   const start = run.engineStartSeconds ?? 0;
-  const bookkeeping = Math.max(0, wallSeconds - run.secondsRunNow - start) + summary;
+  const bookkeeping = Math.max(0, wallSeconds - sim - start) + summary;
   // The same split at full precision, one JSON line per run, where STDP_MC_TIMING_FILE asks (bench/bookkeeping.ts).
   // A timing file that cannot be written is reported, and the finished run still succeeds.
   const record = async (wall: number) => {
@@ -65,7 +84,7 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
       const { appendFileSync } = await import('node:fs');
       appendFileSync(file, JSON.stringify({
         model: model.model, outDir, batches, batchesRunNow: run.batchesRun, engineStart: start, simulation: sim, bookkeeping,
-        theory, write, wall,
+        theory, write, wall, engineSeconds, ...(run.workers ? { workers: run.workers } : {}),
       }) + '\n');
     } catch (e) {
       console.error(`stdp-mc: could not write the time split to STDP_MC_TIMING_FILE=${file}: ${(e as Error).message}`);
@@ -78,10 +97,8 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
   }
   console.log(model.human(out.summary, out.files));
   const wall = wallSeconds + (performance.now() - t0) / 1000;
-  // With worker threads, batches overlap: the engines' seconds add up to more than the wall time they took.
-  const pooled = run.workers ? ` on ${run.workers} worker threads (${seconds(run.secondsRunNow)} s of wall time)` : '';
-  console.log(`wall ${seconds(wall)} s: engine start-up ${seconds(start)} s; simulation ${seconds(sim)} s in ${batches} batches${pooled}` +
-    `${run.batchesRun < batches ? ` (${run.batchesRun} run now, the rest from the state log)` : ''}; bookkeeping ${seconds(bookkeeping)} s` +
+  console.log(`wall ${seconds(wall)} s: engine start-up ${seconds(start)} s; simulation ${seconds(sim)} s ${simulationNote(run, batches, engineSeconds)}` +
+    `; bookkeeping ${seconds(bookkeeping)} s` +
     ` (state log, statistics, summary); theory ${seconds(theory)} s; ${o.noReport ? 'summary.json' : 'report (tables, plots, rendering)'} ${seconds(write)} s`);
   await record(wall);
 }

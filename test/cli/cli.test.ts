@@ -134,6 +134,14 @@ describe('the time line', () => {
     expect(t).toMatchObject({ model: 'chain', outDir: join(dir, 'o'), batchesRunNow: t.batches });
     const keys = ['engineStart', 'simulation', 'bookkeeping', 'theory', 'write'];
     expect([...keys, 'wall'].map((k) => Number(t[k].toFixed(2))), last).toEqual([...names.map((k) => parts[k]), wall]);
+    if (report) return;
+    // Rebuilt from its state log (`report`), nothing is simulated now: the engines' seconds are said, not added.
+    const again = cli('node', ['report', join(dir, 'o'), '--force', '--no-report']);
+    expect(again.status, again.stderr).toBe(0);
+    const rebuilt = timeLine(again.stdout);
+    expect(rebuilt.parts.simulation, rebuilt.last).toBe(0);
+    expect(rebuilt.last).toMatch(/simulation 0\.00 s \(no batch run now: \d+ batches from the state log, [\d.]+ s of engine time\)/);
+    expect(Math.abs(names.reduce((a, k) => a + rebuilt.parts[k]!, 0) - rebuilt.wall), rebuilt.last).toBeLessThanOrEqual(0.03);
   }, 120_000);
 });
 

@@ -46,7 +46,7 @@ describe('help and version', () => {
     const run = await cli(['run', '--help']);
     expect(run.code).toBe(0);
     for (const flag of ['--engine', '--trajectories', '--steps', '--duration', '--seed', '--out', '--resume', '--shard', '--force',
-      '--json', '--progress', '--no-report', '--steps-per-dispatch', '--batch-size', '--debug']) {
+      '--json', '--progress', '--no-report', '--steps-per-dispatch', '--batch-size', '--workers', '--debug']) {
       expect(run.out).toMatch(new RegExp(`^  ${flag}\\b`, 'm'));
     }
     expect(run.out).toMatch(/in use by another run/);

@@ -34,7 +34,7 @@ describe('--workers: batches on worker threads through the command line', () => 
     expect(one.status, one.stderr).toBe(0);
     const two = runCli('node', [...common, '--workers', '2', '--out', join(work, 'two')]);
     expect(two.status, two.stderr).toBe(0);
-    expect(two.stdout).toMatch(/simulation [\d.]+ s in 5 batches on 2 worker threads \([\d.]+ s of wall time\)/);
+    expect(two.stdout).toMatch(/simulation [\d.]+ s in 5 batches \(on 2 worker threads, [\d.]+ s of engine time\)/);
     const want = scrub(JSON.parse(one.stdout));
     expect(scrub(JSON.parse(readFileSync(join(work, 'two', 'summary.json'), 'utf8')))).toEqual(want);
 

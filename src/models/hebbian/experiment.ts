@@ -4,7 +4,7 @@
  * layer's state log, resume and shards). The whole (σ, γ) grid lives in one scenario, and copy t of every grid point
  * reads the same Philox numbers (paired comparisons), so a batch is copies [a, b) of every grid point at once.
  */
-import { experimentFileSchema, parseScenarioFile, type ScenarioExperiment } from '../../run/experiment-file.ts';
+import { dropCheckpointsBeyond, experimentFileSchema, parseScenarioFile, type ScenarioExperiment } from '../../run/experiment-file.ts';
 import type { ModelExperiment, RunOverrides } from '../../run/model.ts';
 import { refuseOverrides, singleUnitExperiment } from '../../run/model-parts.ts';
 import { HebbianScenarioSchema, resolveHebbianScenario, type ResolvedHebbianScenario } from './scenario.ts';
@@ -19,9 +19,17 @@ export type HebbianExperiment = ScenarioExperiment<ResolvedHebbianScenario>;
 /** A Hebbian experiment with the fields the run layer reads: ONE grid unit, copies t of all (σ, γ) points together. */
 export type HebbianRunExperiment = HebbianExperiment & ModelExperiment;
 
-/** Validate the file with `trajectories` and `seed` written over its scenario; throws ScenarioError naming the field. */
-export function parseHebbianExperiment(json: unknown, overrides: { trajectories?: number; seed?: number | string } = {}): HebbianExperiment {
-  return parseScenarioFile(json, overrides, resolveHebbianScenario);
+/**
+ * Validate the file with `trajectories`, `seed` and `steps` written over its scenario; throws ScenarioError naming the
+ * field. A shortened run keeps the explicit checkpoints that still fit (none left: the default ones).
+ */
+export function parseHebbianExperiment(
+  json: unknown, overrides: { trajectories?: number; seed?: number | string; steps?: number } = {},
+): HebbianExperiment {
+  return parseScenarioFile(json, overrides, resolveHebbianScenario, (sc) => {
+    dropCheckpointsBeyond(sc, overrides.steps);
+    if (overrides.steps !== undefined && Array.isArray(sc.checkpoints) && !sc.checkpoints.length) delete sc.checkpoints;
+  });
 }
 
 /** The run layer's view: one GridUnit of `trajectories` copies, each worth (grid points × steps) copy-steps of work. */
@@ -32,9 +40,6 @@ export function hebbianRunExperiment(exp: HebbianExperiment): HebbianRunExperime
 
 /** The file with the command line's values; refuses those that do not apply (OptionError). */
 export function parseHebbianRunExperiment(json: unknown, o: RunOverrides): HebbianRunExperiment {
-  refuseOverrides(o, {
-    steps: '--steps does not apply to Hebbian-alignment experiments: change its duration or steps in the file',
-    duration: '--duration does not apply to Hebbian-alignment experiments: change steps in the file',
-  });
-  return hebbianRunExperiment(parseHebbianExperiment(json, { trajectories: o.trajectories, seed: o.seed }));
+  refuseOverrides(o, { duration: '--duration does not apply to Hebbian-alignment experiments: use --steps (training steps)' });
+  return hebbianRunExperiment(parseHebbianExperiment(json, { trajectories: o.trajectories, seed: o.seed, steps: o.steps }));
 }

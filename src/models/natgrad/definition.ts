@@ -67,7 +67,7 @@ export const natgradModel: EnsembleModel<NatgradRunExperiment, NatgradBatch, Nat
   title: 'natural-gradient learning for a spiking neuron (arXiv 2011.11710)',
   fileSchema: () => NatgradFileSchema,
   parse(json, o) {
-    refuseOverrides(o, { steps: '--steps does not apply to natural-gradient experiments: change its duration or steps in the file' });
+    refuseOverrides(o, { steps: '--steps does not apply to natural-gradient experiments: use --duration (seconds; the steps are duration/dt)' });
     return natgradExperiment(parseNatgradExperiment(json, { trajectories: o.trajectories, seed: o.seed, duration: o.duration }));
   },
   selectEngine: selectNatgradEngine,

@@ -18,7 +18,9 @@ import { SongExperimentFileSchema, parseSongRun, type SongRunExperiment } from '
 import { songFiles, type SongSummary } from './files.ts';
 import { songHumanReport } from './human.ts';
 import type { SongExperimentResult } from './run.ts';
-import type { ResolvedSongScenario } from './scenario.ts';
+import { SONG_CHUNK, type ResolvedSongScenario } from './scenario.ts';
+
+export { SONG_CHUNK } from './scenario.ts';
 import {
   KEEP_COPY_HISTS, SONG_BINS, SONG_FLAG, accumulateSong, mergeSongAccumulators, type SongAccumulator, type Sums,
 } from './stats.ts';
@@ -27,12 +29,6 @@ import {
 export interface SongEngine extends ModelEngineHandle {
   run(s: ResolvedSongScenario, o?: SongRunOptions): Promise<SongResult>;
 }
-
-/**
- * Copies per engine call within a batch unless --batch-size says otherwise (then one call is one WebGPU batch): an
- * engine returns ~0.9 kB of per-copy data per copy (100 windows, 10 checkpoints), so a chunk holds ~30 MB.
- */
-export const SONG_CHUNK = 1 << 15;
 
 export function selectSongEngine(choice: Parameters<typeof selectModelEngine>[0]): Promise<{ engine: SongEngine; reason: string }> {
   return selectModelEngine<SongEngine>(choice, {

@@ -20,6 +20,13 @@ import { MAX_TYPED_ARRAY_ELEMENTS, budgetIssue, countIssue, maxForBudget } from 
 
 /** Largest per-step input count the Binomial table may need (keeps the per-step work bounded on the GPU). */
 export const SONG_MAX_KMAX = 64;
+
+/**
+ * Copies per engine call within a batch unless --batch-size says otherwise (then one call is one WebGPU batch; the
+ * run layer folds each call's per-copy data into the batch's statistics and drops it: definition.ts): an engine
+ * returns ~0.9 kB of per-copy data per copy (100 windows, 10 checkpoints), so a chunk holds ~30 MB.
+ */
+export const SONG_CHUNK = 1 << 15;
 /** The Binomial table is cut where the upper tail falls below this (the resolution of a 24-bit uniform). */
 export const SONG_TAIL = 2 ** -24;
 
@@ -158,13 +165,19 @@ export function resolveSongScenario(input: unknown, prefix = 'scenario'): Resolv
   }
   const times = timeCheckpoints(s.checkpoints ?? { every: Math.min(10, s.duration) }, { duration: s.duration, dt: s.dt, steps }, bad);
   if (windows && !tooManyWindows && times.length < 1e6) {
-    // Per copy of a batch (at worst one batch of all copies): the rate counts are one typed array of copies × windows.
+    // Per copy held at once: an engine call runs at most SONG_CHUNK copies (the default chunk) and the run layer folds
+    // its per-copy data before the next, so memory is bounded by min(N, SONG_CHUNK) copies whatever N; their rate
+    // counts are one typed array of copies × windows.
     const C = times.length + 1, perCopy = songCopyBytes(windows, C, s.inputs);
     const maxCopies = Math.min(maxForBudget(perCopy), Math.floor(MAX_TYPED_ARRAY_ELEMENTS / windows));
-    if (s.trajectories > maxCopies) {
+    const atOnce = Math.min(s.trajectories, SONG_CHUNK);
+    if (atOnce > maxCopies) {
+      const held = atOnce < s.trajectories ? `the ${atOnce} copies an engine call holds at once` : `${atOnce} copies`;
       if (4 * windows >= 48 * C + 12 * s.inputs) {
-        bad('rateWindow', `${countIssue(s.trajectories * windows, maxCopies * windows, 4, 'per-copy rate counts')}: ` +
-          `${windows} windows of ${s.rateWindow} s for each of ${s.trajectories} copies (widen rateWindow or run fewer copies)`);
+        bad('rateWindow', `${countIssue(atOnce * windows, maxCopies * windows, 4, 'per-copy rate counts')}: ` +
+          `${windows} windows of ${s.rateWindow} s for each of ${held} (widen rateWindow${atOnce < s.trajectories ? '' : ' or run fewer copies'})`);
+      } else if (atOnce < s.trajectories) {
+        bad('inputs', `${countIssue(atOnce, maxCopies, perCopy, 'per-copy histograms and state')}: for ${held} (fewer inputs or checkpoints)`);
       } else bad('trajectories', countIssue(s.trajectories, maxCopies, perCopy, 'per-copy histograms and state')!);
     }
   }

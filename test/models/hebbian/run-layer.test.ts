@@ -155,10 +155,14 @@ describe('hebbian experiment files on the run layer', () => {
     expect(x).toMatchObject({ batches: 4, seed: 'abc', target: null });
     expect(x.seedKey).toEqual(x.scenario.seedKey);
     expect(hebbianModel.parse(file(), {}).batches).toBe(10);
-    expect(() => hebbianModel.parse(file(), { steps: 10 })).toThrow(OptionError);
-    expect(() => hebbianModel.parse(file(), { steps: 10 }))
-      .toThrow('--steps does not apply to Hebbian-alignment experiments: change its duration or steps in the file');
-    expect(() => hebbianModel.parse(file(), { duration: 2 })).toThrow(/--duration does not apply to Hebbian-alignment experiments/);
+    // --steps shortens the run: the explicit checkpoints beyond it are dropped (none left: the default ones).
+    const short = hebbianModel.parse(file(), { steps: 60 });
+    expect(short.scenario.steps).toBe(60);
+    expect(short.scenario.checkpoints).toEqual([40, 60]);
+    expect(short.units[0]!.workPerCopy).toBe(4 * 60);
+    expect(hebbianModel.parse(file(), { steps: 100 }).scenario.checkpoints).toEqual([40, 100]);
+    expect(() => hebbianModel.parse(file(), { duration: 2 })).toThrow(OptionError);
+    expect(() => hebbianModel.parse(file(), { duration: 2 })).toThrow('--duration does not apply to Hebbian-alignment experiments: use --steps (training steps)');
     expect(() => hebbianModel.parse(file(0), {})).not.toThrow(); // batches omitted
     expect(() => hebbianModel.parse({ ...file(), batches: 0 }, {})).toThrow(ScenarioError);
     expect(() => hebbianModel.parse({ ...file(), extra: 1 }, {})).toThrow(/unknown field/);

@@ -179,7 +179,7 @@ describe('natgrad on the run layer: same numbers as the whole run, and the file'
     expect(natgradModel.parse({ ...f, batches: undefined }, { trajectories: 7, seed: 3 })).toMatchObject({
       batches: 10, seed: 3, units: [{ label: 'base', trajectories: 7, workPerCopy: STEPS * 2 }], target: null,
     });
-    expect(() => natgradModel.parse(f, { steps: 5 })).toThrow('--steps does not apply to natural-gradient experiments: change its duration or steps in the file');
+    expect(() => natgradModel.parse(f, { steps: 5 })).toThrow('--steps does not apply to natural-gradient experiments: use --duration (seconds; the steps are duration/dt)');
     // --duration shortens the run and drops the explicit checkpoints beyond it.
     const short = natgradModel.parse(f, { duration: 0.2 });
     expect(short.scenario.duration).toBe(0.2);

@@ -144,14 +144,29 @@ describe('Song on the run layer: same numbers as the whole run, and the file', (
     expectClose(c4.map((c) => ({ ...c, note: undefined })), c1.map((c) => ({ ...c, note: undefined })));
   });
 
+  it('memory is sized for the copies one engine call holds (SONG_CHUNK), not for N: a million copies are accepted', () => {
+    expect(songModel.parse(file(), { trajectories: 2 ** 20 }).units[0]!.trajectories).toBe(2 ** 20);
+    // 20 000 rate windows (0.05 ms each over 1 s) for each of the 32 768 copies of one call: 2.6 GB of counts.
+    const wide = file({ scenario: { ...file().scenario, duration: 1, rateWindow: 0.00005, dt: 0.05, checkpoints: [0.5] } });
+    expect(() => songModel.parse(wide, { trajectories: 2 ** 20 }))
+      .toThrow(/scenario\.rateWindow: .*20000 windows of 0.00005 s for each of the 32768 copies an engine call holds at once \(widen rateWindow\)/);
+    expect(() => songModel.parse(wide, { trajectories: 1000 })).not.toThrow();
+  });
+
   it('parses the batches field and refuses the command-line values that do not apply', () => {
     const f = file();
     expect(songModel.parse(f, {}).batches).toBe(4);
     expect(songModel.parse({ ...f, batches: undefined }, { trajectories: 7, seed: 3 })).toMatchObject({
       batches: 10, seed: 3, units: [{ label: 'base', trajectories: 7, workPerCopy: 5000 }], target: null,
     });
-    expect(() => songModel.parse(f, { steps: 5 })).toThrow('--steps does not apply to Song–Miller–Abbott experiments: change its duration or steps in the file');
-    expect(() => songModel.parse(f, { duration: 5 })).toThrow(/--duration does not apply to Song–Miller–Abbott experiments/);
+    expect(() => songModel.parse(f, { steps: 5 })).toThrow('--steps does not apply to Song–Miller–Abbott experiments: use --duration (seconds; the steps are duration/dt)');
+    // --duration sets the run's length: the explicit checkpoint times beyond it are dropped (none left: the default ones).
+    const short = songModel.parse(f, { duration: 0.3 });
+    expect(short.scenario.duration).toBe(0.3);
+    expect(short.scenario.steps).toBe((3 / 5) * songModel.parse(f, {}).scenario.steps);
+    expect(short.units[0]!.workPerCopy).toBe(short.scenario.steps);
+    expect(songModel.parse(f, { duration: 0.1 }).scenario.duration).toBe(0.1);
+    expect(() => songModel.parse(f, { duration: 0.25 })).toThrow(/rateWindow: must divide duration = 0\.25 s/);
     expect(() => songModel.parse({ ...f, batches: 0 }, {})).toThrow(/batches/);
     expect(songModel.fileSchema().safeParse(f).success).toBe(true);
     expect(songModel.fileSchema().safeParse({ ...f, batches: 1001 }).success).toBe(false);
