@@ -31,7 +31,7 @@ export function chainHumanReport(s: Summary | SweepSummary, out: WrittenFiles): 
   ];
   const tail = [
     ...(s.shard ? [`shard ${s.shard.index}/${s.shard.count}: a partial result; combine all ${s.shard.count} shards with stdp-mc merge`] : []),
-    `time: ${s.timing.wallSeconds.toFixed(2)} s, ${fmt(s.timing.trajectoryStepsPerSecond, 3)} trajectory-steps/s`,
+    `engine and batches: ${s.timing.wallSeconds.toFixed(2)} s, ${fmt(s.timing.trajectoryStepsPerSecond, 3)} trajectory-steps/s`,
     `summary: ${out.summary}`,
     ...(out.html ? [`report: ${out.html} (${out.plots.length} plots as SVG and PNG, ${out.csv.length} CSV tables)`] : []),
   ];

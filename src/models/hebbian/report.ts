@@ -21,6 +21,6 @@ export function hebbianHumanReport(s: HebbianSummary, files: { summary: string; 
       ? ['"alignment increases monotonically with decay strength" (final cosine at consecutive γ, 95 % intervals):',
         ...s.monotonicity.map((m) => `  σ ${m.sigma}: ${m.text}`)]
       : []),
-    '', `time: ${s.timing.wallSeconds.toFixed(2)} s (${f(s.timing.copyStepsPerSecond / 1e6, 3)} M copy-steps/s)`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []),
+    '', `engine and batches: ${s.timing.wallSeconds.toFixed(2)} s (${f(s.timing.copyStepsPerSecond / 1e6, 3)} M copy-steps/s)`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []),
   ].join('\n');
 }

@@ -21,6 +21,6 @@ export function multiHumanReport(s: MultiSummary, files: { summary: string; html
   }
   const fin = s.final;
   lines.push('', `final (step ${fin.step}): some output on a wrong input in ${f(fin.wrongFraction)} of ${s.trajectories} trajectories, 95% CI [${f(fin.wrongCI95[0])}, ${f(fin.wrongCI95[1])}] (Wilson)`,
-    ...comparisonLines(s.comparisons), '', `time: ${s.timing.wallSeconds.toFixed(2)} s, ${f(s.timing.trajectoryStepsPerSecond, 3)} trajectory-steps/s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
+    ...comparisonLines(s.comparisons), '', `engine and batches: ${s.timing.wallSeconds.toFixed(2)} s, ${f(s.timing.trajectoryStepsPerSecond, 3)} trajectory-steps/s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
   return lines.join('\n');
 }

@@ -24,6 +24,6 @@ export function natgradHumanReport(s: NatgradSummary, files: { summary: string; 
   }
   for (const c of s.comparisons) lines.push(`${c.quantity}: ${f(c.empirical, 3)} — ${c.note}`);
   for (const fl of s.flags) lines.push(`WARNING ${fl.rule} η=${fl.eta}: ${fl.flags.join(', ')} in ${fl.learners} learners`);
-  lines.push('', `time: ${s.timing.wallSeconds.toFixed(2)} s (${f(s.timing.learnerStepsPerSecond, 3)} learner-steps/s)`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
+  lines.push('', `engine and batches: ${s.timing.wallSeconds.toFixed(2)} s (${f(s.timing.learnerStepsPerSecond, 3)} learner-steps/s)`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
   return lines.join('\n');
 }

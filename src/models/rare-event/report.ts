@@ -175,6 +175,6 @@ export function rareHumanReport(s: RareSummary, files: WrittenFiles): string {
   }
   lines.push('', 'ln-ratio: ln P̂ / ln P of the d = 2 diffusion approximation');
   lines.push(...comparisonLines([...s.points.flatMap((p) => p.comparisons.map((c) => ({ ...c, point: p.label }))), ...s.comparisons], { condense: s.points.length > 3 }));
-  lines.push('', `time: ${s.timing.wallSeconds.toFixed(1)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
+  lines.push('', `engine and batches: ${s.timing.wallSeconds.toFixed(1)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
   return lines.join('\n');
 }

@@ -12,6 +12,6 @@ export function songHumanReport(s: SongSummary, files: Pick<WrittenFiles, 'summa
     `final weights (t = ${f(fin.time)} s), fractions per tenth of g_max: ${fin.histFractions.map((v) => f(v, 3)).join(' ')}`,
     `near 0: ${f(fin.fracLow.mean, 3)}, near g_max: ${f(fin.fracHigh.mean, 3)}, bimodal: ${fin.bimodal ? 'yes' : 'no'} (end/middle ${f(fin.endOverMiddle[0], 3)}, ${f(fin.endOverMiddle[1], 3)})`,
     `output rate: ${f(sum.rateHead.mean)} Hz in the first ${f(sum.rateHead.t1 - sum.rateHead.t0, 3)} s → ${f(sum.rateTail.mean)} Hz in the last (drop ${f(sum.rateDrop === null ? null : 100 * sum.rateDrop, 3)} %)`,
-    '', `time: ${s.timing.wallSeconds.toFixed(2)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []),
+    '', `engine and batches: ${s.timing.wallSeconds.toFixed(2)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []),
   ].join('\n');
 }

@@ -11,6 +11,6 @@ export function spikingHumanReport(s: SpikingSummary, files: { summary: string; 
       `${p.chain ? ` (chain: ${f(p.chain[p.chain.length - 1]!.successCount / p.chain[p.chain.length - 1]!.trajectories)})` : ''}; max |freq − p| = ${f(p.eq12MaxAbsError, 3)}; ${f(p.timing.eventsPerSecond, 3)} events/s`);
   }
   lines.push(...comparisonLines(s.comparisons.map((c) => ({ ...c, point: s.points.length > 1 ? c.point : undefined })), { condense: s.points.length > 1 }));
-  lines.push('', `time: ${s.timing.wallSeconds.toFixed(2)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
+  lines.push('', `engine and batches: ${s.timing.wallSeconds.toFixed(2)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));
   return lines.join('\n');
 }

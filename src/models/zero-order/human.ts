@@ -22,6 +22,6 @@ export function zeroOrderHumanReport(s: ZeroOrderSummary, files: Pick<WrittenFil
     `slope in d (RMS terminal error): ${slope(c.slopeInD)}   (½ stated)` + (c.expected?.terminalSlopeInD != null ? `; exact H = I theory on this design ${f(c.expected.terminalSlopeInD, 3)}` : ''),
     `slope in d (RMS sup-error): ${slope(c.sup.slopeInD)}`,
     ...comparisonLines(s.comparisons),
-    '', `time: ${s.timing.wallSeconds.toFixed(2)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []),
+    '', `engine and batches: ${s.timing.wallSeconds.toFixed(2)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []),
   ].join('\n');
 }
