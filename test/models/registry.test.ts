@@ -23,13 +23,15 @@ import { SMALL, scrub, smallExperiment } from './small-experiments.ts';
 
 const EXPERIMENTS = new URL('../../experiments/', import.meta.url);
 
-/** Numbers of two summaries side by side (strings, e.g. the engine's name, are not compared). */
+/** Numbers of two summaries side by side, over the same fields (strings, e.g. the engine's name, are not compared). */
 function numbers(a: unknown, b: unknown, path: string, out: { path: string; a: number; b: number }[]): void {
   if (typeof a === 'number' && typeof b === 'number') out.push({ path, a, b });
   else if (Array.isArray(a) && Array.isArray(b)) {
     expect(b.length, path).toBe(a.length);
     a.forEach((x, i) => numbers(x, b[i], `${path}[${i}]`, out));
   } else if (a && b && typeof a === 'object' && typeof b === 'object') {
+    // The same fields on both sides (a field the other summary lacks would otherwise go unread).
+    expect(Object.keys(b).filter((k) => k !== 'engine').sort(), path).toEqual(Object.keys(a).filter((k) => k !== 'engine').sort());
     for (const k of Object.keys(a)) if (k !== 'engine') numbers((a as any)[k], (b as any)[k], `${path}.${k}`, out);
   }
 }
