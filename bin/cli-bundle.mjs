@@ -109,7 +109,12 @@ export async function loadEntry(name) {
   if (!(name in ENTRIES)) throw new Error(`no bundle entry ${name}`);
   if (process.env.STDP_MC_NO_BUNDLE !== '1') {
     const main = await cliBundle().catch(() => null);
-    if (main) return import(pathToFileURL(join(main, '..', `${name}.mjs`)).href);
+    if (main) {
+      // Where this process's code came from: the CPU batch pool's workers load the same bundle, not one rebuilt from
+      // sources changed since (src/run/batch-pool.ts).
+      globalThis.__stdpMcBundleDir ??= join(main, '..');
+      return import(pathToFileURL(join(main, '..', `${name}.mjs`)).href);
+    }
   }
   const { register } = await import('tsx/esm/api');
   register();

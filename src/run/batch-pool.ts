@@ -10,6 +10,8 @@
  * fails that batch only; the run layer retries it as it retries a lost device, and the pool starts a fresh worker.
  * Node only: Deno and the browser have no worker_threads pool here (the command line refuses --workers there).
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import type { BatchSource, BatchWorkerReply, BatchWorkerRequest } from './batch-worker.ts';
 
@@ -50,9 +52,11 @@ interface Pending {
   id: number;
   job: PooledBatch;
   onProgress?: (done: number) => void;
+  /** Settle the caller's promise (once; later calls do nothing) and stop listening to its signal. */
   resolve(r: PooledResult): void;
   reject(e: Error): void;
-  worker?: Slot;
+  /** Cancelled while its worker ran it: the worker stays busy until it answers, and the answer is dropped. */
+  cancelled: boolean;
 }
 
 interface Slot {
@@ -61,17 +65,20 @@ interface Slot {
 }
 
 /**
- * A worker thread that imports the batch worker entry of the command line's bundle (or its source through tsx), or
- * the module `entry` in its place (tests: a worker that dies).
+ * A worker thread that imports the batch worker entry of the bundle this process runs from (bin/cli-bundle.mjs
+ * records its folder), else of the current bundle or the sources through tsx (bin/cli-bundle.mjs loadEntry), or the
+ * module `entry` in its place (tests: a worker that dies).
  */
 async function startWorker(entry?: string): Promise<Worker> {
   const { Worker } = await import('node:worker_threads');
   const loader = new URL('../../bin/cli-bundle.mjs', import.meta.url).href;
+  const dir = (globalThis as { __stdpMcBundleDir?: string }).__stdpMcBundleDir;
+  const bundled = dir ? pathToFileURL(join(dir, 'batch-worker.mjs')).href : null;
   const boot = `
-    const { workerData } = require('node:worker_threads');
-    (workerData.entry ? import(workerData.entry) : import(workerData.loader).then((m) => m.loadEntry('batch-worker')))
+    const { workerData: w } = require('node:worker_threads');
+    (w.entry ? import(w.entry) : w.bundled ? import(w.bundled) : import(w.loader).then((m) => m.loadEntry('batch-worker')))
       .catch((e) => { console.error('stdp-mc: a batch worker could not start:', e); process.exit(1); });`;
-  return new Worker(boot, { eval: true, workerData: { loader, entry } });
+  return new Worker(boot, { eval: true, workerData: { loader, entry, bundled } });
 }
 
 /**
@@ -83,15 +90,11 @@ export function startBatchPool(size: number, o: { entry?: string } = {}): BatchP
   const queue: Pending[] = [];
   let nextId = 1, closed = false, starting = 0;
 
-  const fail = (p: Pending, e: Error) => {
-    if (p.worker) p.worker.busy = null;
-    p.reject(e);
-  };
-
   const onReply = (slot: Slot, m: BatchWorkerReply) => {
     const p = slot.busy;
-    if (!p || p.id !== m.id) return; // a reply to a batch cancelled meanwhile
-    if (m.type === 'progress') { p.onProgress?.(m.done); return; }
+    if (!p || p.id !== m.id) return;
+    if (m.type === 'progress') { if (!p.cancelled) p.onProgress?.(m.done); return; }
+    // The worker is free once it answers, also for a batch cancelled meanwhile (whose answer nobody waits for).
     slot.busy = null;
     if (m.type === 'result') p.resolve({ stats: m.stats, dispatches: m.dispatches, seconds: m.seconds });
     else {
@@ -134,7 +137,6 @@ export function startBatchPool(size: number, o: { entry?: string } = {}): BatchP
       if (slot.busy || !queue.length) continue;
       const p = queue.shift()!;
       slot.busy = p;
-      p.worker = slot;
       slot.worker.postMessage({ type: 'run', id: p.id, ...p.job } satisfies BatchWorkerRequest);
     }
     const busy = slots.filter((s) => s.busy).length;
@@ -149,14 +151,31 @@ export function startBatchPool(size: number, o: { entry?: string } = {}): BatchP
     run(job, onProgress, signal) {
       return new Promise<PooledResult>((resolve, reject) => {
         if (closed || signal?.aborted) { reject(abortError()); return; }
-        const p: Pending = { id: nextId++, job, onProgress, resolve, reject };
-        signal?.addEventListener('abort', () => {
+        let settled = false;
+        const settle = () => {
+          settled = true;
+          signal?.removeEventListener('abort', cancel);
+        };
+        const p: Pending = {
+          id: nextId++, job, onProgress, cancelled: false,
+          resolve: (r) => { if (!settled) { settle(); resolve(r); } },
+          reject: (e) => { if (!settled) { settle(); reject(e); } },
+        };
+        // Cancelled: a queued batch leaves the queue; a running one is told to stop, and its worker takes no other
+        // batch until it answers (a worker never runs two batches at once).
+        function cancel(): void {
           const i = queue.indexOf(p);
           if (i >= 0) queue.splice(i, 1);
-          else if (p.worker?.busy === p) p.worker.worker.postMessage({ type: 'abort', id: p.id } satisfies BatchWorkerRequest);
-          fail(p, abortError());
-          pump();
-        }, { once: true });
+          else {
+            const slot = slots.find((x) => x.busy === p);
+            if (slot) {
+              p.cancelled = true;
+              slot.worker.postMessage({ type: 'abort', id: p.id } satisfies BatchWorkerRequest);
+            }
+          }
+          p.reject(abortError());
+        }
+        signal?.addEventListener('abort', cancel, { once: true });
         queue.push(p);
         pump();
       });
@@ -165,7 +184,8 @@ export function startBatchPool(size: number, o: { entry?: string } = {}): BatchP
       closed = true;
       for (const p of queue.splice(0)) p.reject(abortError());
       await Promise.all(slots.splice(0).map((s) => {
-        if (s.busy) fail(s.busy, abortError());
+        s.busy?.reject(abortError());
+        s.busy = null;
         return s.worker.terminate();
       }));
     },

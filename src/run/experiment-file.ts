@@ -106,3 +106,9 @@ export function dropCheckpointsBeyond(scenario: Record<string, unknown>, limit: 
     scenario.checkpoints = (scenario.checkpoints as number[]).filter((c) => c <= limit);
   }
 }
+
+/** dropCheckpointsBeyond, and where no explicit checkpoint is left, the model's default checkpoints. */
+export function shortenCheckpoints(scenario: Record<string, unknown>, limit: number | undefined): void {
+  dropCheckpointsBeyond(scenario, limit);
+  if (limit !== undefined && Array.isArray(scenario.checkpoints) && !scenario.checkpoints.length) delete scenario.checkpoints;
+}

@@ -190,12 +190,9 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
       const [i, b] = order[j]!, key = `${i}:${b}`;
       if (done.has(key) || ahead.has(key)) continue;
       const abort = new AbortController();
-      const relay = () => abort.abort();
-      o.signal?.addEventListener('abort', relay, { once: true });
       if (o.signal?.aborted) abort.abort();
       const slot = { run: null as unknown as Promise<BatchRecord<B>>, abort, done: 0 };
-      slot.run = runBatch(i, b, (k) => { slot.done = k; reportNow?.(); }, abort.signal)
-        .finally(() => o.signal?.removeEventListener('abort', relay));
+      slot.run = runBatch(i, b, (k) => { slot.done = k; reportNow?.(); }, abort.signal);
       slot.run.catch(() => { /* taken (and its error raised) when its turn comes, or dropped */ });
       ahead.set(key, slot);
     }
@@ -211,6 +208,9 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
     for (const [key, s] of ahead) if (key.startsWith(`${i}:`)) { s.abort.abort(); ahead.delete(key); }
   };
   let reportNow: (() => void) | null = null;
+  // A stop (the CLI's SIGINT/SIGTERM) cancels every batch in flight: one listener for all of them.
+  const stopAll = () => { for (const s of ahead.values()) s.abort.abort(); };
+  o.signal?.addEventListener('abort', stopAll, { once: true });
 
   try {
     let at = 0;
@@ -256,7 +256,8 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
       points.push(pointRecords(model, exp, i, records));
     }
   } finally {
-    for (const s of ahead.values()) s.abort.abort();
+    o.signal?.removeEventListener('abort', stopAll);
+    stopAll();
     engine.dispose?.();
   }
   const secondsRunNow = busy.seconds();

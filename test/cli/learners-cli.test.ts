@@ -37,9 +37,16 @@ describe('stdp-mc run on the learner ensembles', () => {
     const g = run(['run', f, '--engine', 'gpujs', '--out', join(dir, 'gpujs-out')]);
     expect(g.status).not.toBe(0);
     expect(g.stderr).toMatch(/gpu\.js does not run the Hebbian-alignment model/);
+    // --steps shortens the run (checkpoints every 200 up to it); too short for the file's window of 50, it names the field.
     const k = run(['run', f, '--engine', 'cpu', '--steps', '10', '--out', join(dir, 'steps-out')]);
     expect(k.status).toBe(2);
-    expect(k.stderr).toMatch(/--steps does not apply/);
+    expect(k.stderr).toMatch(/scenario\.window: must be ≤ the first checkpoint \(10\)/);
+    const short = run(['run', f, '--engine', 'cpu', '--steps', '400', '--json', '--no-report', '--out', join(dir, 'short-out')]);
+    expect(short.status, short.stderr).toBe(0);
+    expect(JSON.parse(short.stdout).scenario.steps).toBe(400);
+    const d = run(['run', f, '--engine', 'cpu', '--duration', '2', '--out', join(dir, 'duration-out')]);
+    expect(d.status).toBe(2);
+    expect(d.stderr).toMatch(/--duration does not apply to Hebbian-alignment experiments: use --steps/);
   });
 
   it('natural gradient: the Figure 3 file shortened runs both rules side by side with KL, rate error and ‖w − w*‖', () => {

@@ -12,16 +12,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { chainModel } from '../../src/models/chain/definition.ts';
 import { startBatchPool } from '../../src/run/batch-pool.ts';
 import { RunFailedError, runEnsemble } from '../../src/run/run-ensemble.ts';
+import { scrub } from '../models/small-experiments.ts';
 
 const json = {
   name: 'pool', batches: 6,
   scenario: { model: 'chain', rates: [3, 2, 1], alpha: 0.05, steps: 150, trajectories: 900, seed: 21, checkpoints: { every: 50 }, keepPaths: 3 },
 };
 const source = (j: unknown) => ({ model: 'chain', json: j, overrides: {}, engine: 'cpu' as const });
-const summary = (r: Awaited<ReturnType<typeof runEnsemble>>) => {
-  const { timing: _t, provenance: _p, ...s } = chainModel.files(chainModel.result(r as any)).summary as any;
-  return JSON.parse(JSON.stringify(s));
-};
+/** The summary without timings and provenance (every grid point's too). */
+const summary = (r: Awaited<ReturnType<typeof runEnsemble>>) => scrub(JSON.parse(JSON.stringify(chainModel.files(chainModel.result(r as any)).summary)));
 
 describe('the CPU batch pool under the run layer', () => {
   const pool = startBatchPool(2);
@@ -41,6 +40,58 @@ describe('the CPU batch pool under the run layer', () => {
     expect(two.batchesRun).toBe(k);
     expect(summary(two)).toEqual(summary(one));
   }, 120_000);
+
+  it('three workers, two grid points with a target each: batches started ahead across the points change nothing', async () => {
+    const three = startBatchPool(3);
+    try {
+      // rates (1.2, 1, 1): P(success) far from 1, so each point takes several batches of 100 (11 and 10 here).
+      const sweep = {
+        ...json, scenario: { ...json.scenario, rates: [1.2, 1, 1] }, sweep: { points: [{ alpha: 0.05 }, { alpha: 0.04 }] },
+        target: { successCIWidth: 0.06, maxTrajectories: 20000, batchSize: 100 },
+      };
+      const exp = chainModel.parse(sweep, {});
+      const one = await runEnsemble(chainModel, exp, { engine: 'cpu' });
+      const logged: string[] = [];
+      const pooled = await runEnsemble(chainModel, exp, { engine: 'cpu', pool: three, source: source(sweep), onBatch: (b) => { logged.push(`${b.point}:${b.batch}`); } });
+      const counts = one.points.map((p) => p.blocks.length);
+      expect(counts.every((k) => k > 2 && k < 200)).toBe(true);
+      expect(pooled.points.map((p) => p.blocks.length)).toEqual(counts);
+      expect(logged).toEqual(counts.flatMap((k, i) => [...Array(k).keys()].map((b) => `${i}:${b}`)));
+      expect(summary(pooled)).toEqual(summary(one));
+    } finally {
+      await three.close();
+    }
+  }, 120_000);
+
+  it('a batch that finished ahead and is then dropped (target met) leaves its worker busy with the next batch: no hang', async () => {
+    // Scripted finishing order (scripted-batch-worker.mjs): point 0's batches 3 and 4 finish long before batch 2, so
+    // their worker takes point 1's first batch; then point 0's target is met and its batch 4 is dropped. Dropping it
+    // must neither free that worker (it still runs point 1's batch) nor lose that batch's answer.
+    const scripted = startBatchPool(3, { entry: new URL('./scripted-batch-worker.mjs', import.meta.url).href });
+    const model = {
+      ...chainModel, model: 'scripted', title: 'scripted',
+      selectEngine: async () => ({ engine: { info: { name: 'cpu', runtime: 'node', precision: 'f64' } }, reason: 'test' }),
+      statsFromJSON: (x: unknown) => x, statsToJSON: (x: unknown) => x, check: () => null,
+      merge: (a: { n: number }, b: { n: number }) => ({ n: a.n + b.n }), mergeAll: undefined,
+      successes: (m: { n: number }) => ({ successes: 0, n: m.n }),
+    } as any;
+    // batchSize 1: the Wilson interval of 0 successes in n is narrower than 0.5 from n = 4 on.
+    const exp = {
+      name: 'scripted', seed: 1, seedKey: [1, 0], batches: 1, target: { batchSize: 1, successCIWidth: 0.5 },
+      units: [{ trajectories: 5, workPerCopy: 1, label: 'a' }, { trajectories: 2, workPerCopy: 1, label: 'b' }],
+    } as any;
+    const logged: string[] = [];
+    try {
+      const run = runEnsemble(model, exp, {
+        engine: 'cpu', pool: scripted, source: source({}), onBatch: (b) => { logged.push(`${b.point}:${b.batch}`); },
+      });
+      const ended = await Promise.race([run.then((r) => r.points.map((p) => p.blocks.length)), new Promise((res) => setTimeout(() => res('hung'), 10_000))]);
+      expect(ended).toEqual([4, 2]);
+      expect(logged).toEqual(['0:0', '0:1', '0:2', '0:3', '1:0', '1:1']);
+    } finally {
+      await scripted.close();
+    }
+  }, 60_000);
 
   it('a stopped run stops with an AbortError, and the pool runs the next one to the one-thread numbers', async () => {
     const exp = chainModel.parse(json, {});

@@ -4,7 +4,7 @@
  * layer's state log, resume and shards). The whole (σ, γ) grid lives in one scenario, and copy t of every grid point
  * reads the same Philox numbers (paired comparisons), so a batch is copies [a, b) of every grid point at once.
  */
-import { dropCheckpointsBeyond, experimentFileSchema, parseScenarioFile, type ScenarioExperiment } from '../../run/experiment-file.ts';
+import { experimentFileSchema, shortenCheckpoints, parseScenarioFile, type ScenarioExperiment } from '../../run/experiment-file.ts';
 import type { ModelExperiment, RunOverrides } from '../../run/model.ts';
 import { refuseOverrides, singleUnitExperiment } from '../../run/model-parts.ts';
 import { HebbianScenarioSchema, resolveHebbianScenario, type ResolvedHebbianScenario } from './scenario.ts';
@@ -26,10 +26,7 @@ export type HebbianRunExperiment = HebbianExperiment & ModelExperiment;
 export function parseHebbianExperiment(
   json: unknown, overrides: { trajectories?: number; seed?: number | string; steps?: number } = {},
 ): HebbianExperiment {
-  return parseScenarioFile(json, overrides, resolveHebbianScenario, (sc) => {
-    dropCheckpointsBeyond(sc, overrides.steps);
-    if (overrides.steps !== undefined && Array.isArray(sc.checkpoints) && !sc.checkpoints.length) delete sc.checkpoints;
-  });
+  return parseScenarioFile(json, overrides, resolveHebbianScenario, (sc) => shortenCheckpoints(sc, overrides.steps));
 }
 
 /** The run layer's view: one GridUnit of `trajectories` copies, each worth (grid points × steps) copy-steps of work. */

@@ -14,14 +14,14 @@ import { timedTheory } from '../../theory/theory-clock.ts';
 import { gramSchmidt, periodOf } from './cpu-engine.ts';
 import type { ResolvedMultiScenario } from './scenario.ts';
 
-/** P = (p_ji) of the weights W (row-major m × d): p_ji = λ_i w_ji / λᵀw_j, as rows of numbers. */
+/** P = (p_ji) of the weights W (row-major m × d): p_ji = λ_i w_ji / λᵀw_j (uniform for a row clipped to 0, as weightsToP). */
 function sharesOf(W: Float64Array, rates: readonly number[], m: number, d: number): number[][] {
   const P: number[][] = new Array(m);
   for (let j = 0; j < m; j++) {
     let n = 0;
     for (let i = 0; i < d; i++) n += rates[i]! * W[j * d + i]!;
     const row: number[] = new Array(d);
-    for (let i = 0; i < d; i++) row[i] = (rates[i]! * W[j * d + i]!) / n;
+    for (let i = 0; i < d; i++) row[i] = n > 0 ? (rates[i]! * W[j * d + i]!) / n : 1 / d;
     P[j] = row;
   }
   return P;
@@ -51,7 +51,7 @@ function meanFieldPUntimed(s: ResolvedMultiScenario, ks: readonly number[]): num
         // p_j of the weights before this update (rows below j are updated later in the step, so W[j] is still w_j(k)).
         let S = 0;
         for (let i = 0; i < d; i++) S += rates[i]! * W[o + i]!;
-        for (let i = 0; i < d; i++) dw[i] = alpha * W[o + i]! * ((rates[i]! * W[o + i]!) / S);
+        for (let i = 0; i < d; i++) dw[i] = alpha * W[o + i]! * (S > 0 ? (rates[i]! * W[o + i]!) / S : 1 / d);
         for (let l = 0; l < j; l++) {
           if (orthogonal) {
             let c = 0;
@@ -70,7 +70,7 @@ function meanFieldPUntimed(s: ResolvedMultiScenario, ks: readonly number[]): num
           W[o + i] = v;
           n += rates[i]! * v;
         }
-        for (let i = 0; i < d; i++) W[o + i] = W[o + i]! / n;
+        if (n > 0) for (let i = 0; i < d; i++) W[o + i] = W[o + i]! / n; // a row clipped to 0 stays 0 (as the engine)
       }
     }
     out.push(sharesOf(W, rates, m, d));

@@ -3,7 +3,7 @@
  * its zod schema (the model's branch of the published JSON Schema) and its parser, which writes the command line's
  * values (--trajectories, --seed, --duration) over the scenario before validating it.
  */
-import { dropCheckpointsBeyond, experimentFileSchema, parseScenarioFile, type ScenarioExperiment } from '../../run/experiment-file.ts';
+import { experimentFileSchema, shortenCheckpoints, parseScenarioFile, type ScenarioExperiment } from '../../run/experiment-file.ts';
 import { NatgradScenarioSchema, resolveNatgradScenario, type ResolvedNatgradScenario } from './scenario.ts';
 
 /** The whole experiment file (its JSON Schema branch). */
@@ -18,9 +18,6 @@ export type NatgradExperiment = ScenarioExperiment<ResolvedNatgradScenario>;
 export function parseNatgradExperiment(
   json: unknown, overrides: { trajectories?: number; seed?: number | string; duration?: number } = {},
 ): NatgradExperiment {
-  return parseScenarioFile(json, overrides, resolveNatgradScenario, (sc) => {
-    // A shortened run keeps explicit checkpoints that still fit (none left: the default ones).
-    dropCheckpointsBeyond(sc, overrides.duration);
-    if (overrides.duration !== undefined && Array.isArray(sc.checkpoints) && !sc.checkpoints.length) delete sc.checkpoints;
-  });
+  // A shortened run keeps explicit checkpoints that still fit (none left: the default ones).
+  return parseScenarioFile(json, overrides, resolveNatgradScenario, (sc) => shortenCheckpoints(sc, overrides.duration));
 }

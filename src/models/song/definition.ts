@@ -86,7 +86,8 @@ export const songModel: EnsembleModel<SongRunExperiment, SongAccumulator, SongEn
   selectEngine: selectSongEngine,
   async runBatch(engine, exp, _point, range, ctx) {
     const s = exp.scenario, acc = songAccumulatorFor(s);
-    const chunk = ctx.batchSize ?? SONG_CHUNK;
+    // At most SONG_CHUNK copies per call whatever --batch-size asks: the memory check of scenario.ts counts on it.
+    const chunk = Math.min(ctx.batchSize ?? SONG_CHUNK, SONG_CHUNK);
     let dispatches = 0;
     for (let c0 = range[0]; c0 < range[1]; c0 += chunk) {
       const c1 = Math.min(range[1], c0 + chunk), before = (c0 - range[0]) * s.steps;

@@ -3,7 +3,7 @@
  * independent batches its copies are cut into; parsing with the command line's values written over the scenario, and
  * the fields the run layer reads (src/run/model.ts: seed, one grid unit of `trajectories` copies × `steps` steps).
  */
-import { dropCheckpointsBeyond, experimentFileSchema, parseScenarioFile, type ScenarioExperiment } from '../../run/experiment-file.ts';
+import { experimentFileSchema, shortenCheckpoints, parseScenarioFile, type ScenarioExperiment } from '../../run/experiment-file.ts';
 import type { ModelExperiment, RunOverrides } from '../../run/model.ts';
 import { refuseOverrides, singleUnitExperiment } from '../../run/model-parts.ts';
 import { SongScenarioSchema, resolveSongScenario, type ResolvedSongScenario } from './scenario.ts';
@@ -25,10 +25,7 @@ export type SongRunExperiment = SongExperiment & ModelExperiment;
 export function parseSongExperiment(
   json: unknown, overrides: { trajectories?: number; seed?: number | string; duration?: number } = {},
 ): SongRunExperiment {
-  return songExperiment(parseScenarioFile(json, overrides, resolveSongScenario, (sc) => {
-    dropCheckpointsBeyond(sc, overrides.duration);
-    if (overrides.duration !== undefined && Array.isArray(sc.checkpoints) && !sc.checkpoints.length) delete sc.checkpoints;
-  }));
+  return songExperiment(parseScenarioFile(json, overrides, resolveSongScenario, (sc) => shortenCheckpoints(sc, overrides.duration)));
 }
 
 /** The run layer's view of an experiment: one grid unit, `trajectories` copies of `steps` steps each. */

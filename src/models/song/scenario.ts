@@ -22,9 +22,10 @@ import { MAX_TYPED_ARRAY_ELEMENTS, budgetIssue, countIssue, maxForBudget } from 
 export const SONG_MAX_KMAX = 64;
 
 /**
- * Copies per engine call within a batch unless --batch-size says otherwise (then one call is one WebGPU batch; the
- * run layer folds each call's per-copy data into the batch's statistics and drops it: definition.ts): an engine
- * returns ~0.9 kB of per-copy data per copy (100 windows, 10 checkpoints), so a chunk holds ~30 MB.
+ * Copies per engine call within a batch, at most (--batch-size may ask for fewer: then one call is one WebGPU batch;
+ * the run layer folds each call's per-copy data into the batch's statistics and drops it: definition.ts): an engine
+ * returns ~0.9 kB of per-copy data per copy (100 windows, 10 checkpoints), so a chunk holds ~30 MB. With --workers n,
+ * n calls run at once, one per worker thread.
  */
 export const SONG_CHUNK = 1 << 15;
 /** The Binomial table is cut where the upper tail falls below this (the resolution of a 24-bit uniform). */
