@@ -1,7 +1,8 @@
 /**
  * `stdp-mc run --workers n` (src/run/batch-pool.ts) as a user runs it: a natural-gradient run on two worker threads
  * gives the one-thread summary and says so on its time line; killed with SIGKILL while both workers run, it resumes
- * (on two workers again) to the same summary; and --workers is refused, naming what to do, where it cannot apply.
+ * (on two workers again) to the same summary; and --workers is refused, naming what to do, where it cannot apply
+ * (another engine than cpu, fewer than one worker, Deno).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,5 +64,8 @@ describe('--workers: batches on worker threads through the command line', () => 
     expect(zero.status).toBe(2);
     expect(zero.stderr).toMatch(/--workers/);
     expect(existsSync(join(work, 'auto'))).toBe(false);
+    const deno = runCli('deno', [...common, '--workers', '2', '--out', join(work, 'deno')]);
+    expect(deno.status).toBe(2);
+    expect(deno.stderr).toMatch(/--workers needs Node's worker threads: run the command line under Node/);
   });
 });
