@@ -37,16 +37,17 @@ export function inShard(b: number, shard: Shard | null | undefined): boolean {
 }
 
 /**
- * Wall seconds during which at least one batch runs: `during(p)` counts p's lifetime, overlapping batches once (a
- * pool's batches run side by side).
+ * Wall seconds during which at least one batch runs: `during(run)` counts from the call of `run` (its synchronous start
+ * included: a CPU engine may compute for seconds before its first await) to the end of the promise it returns,
+ * overlapping batches once (a pool's batches run side by side).
  */
 export function busyClock() {
   let running = 0, since = 0, total = 0;
   return {
-    async during<T>(p: Promise<T>): Promise<T> {
+    async during<T>(run: () => Promise<T>): Promise<T> {
       if (running++ === 0) since = performance.now();
       try {
-        return await p;
+        return await run();
       } finally {
         if (--running === 0) total += performance.now() - since;
       }

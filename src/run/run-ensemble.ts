@@ -158,7 +158,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
     const range = batchRange(plans[i]!, exp.units[i]!.trajectories, b);
     for (let tries = 0; ; tries++) {
       try {
-        const r = await busy.during(attempt(i, range, onDone, signal));
+        const r = await busy.during(() => attempt(i, range, onDone, signal));
         const rec: BatchRecord<B> = { point: i, batch: b, range, stats: r.stats, seconds: r.seconds, dispatches: r.dispatches };
         const bad = model.check(r.stats, exp, i, range);
         if (bad) {
