@@ -183,6 +183,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
   // an earlier one runs (up to the pool's size in flight); they are still taken, checked and logged in this order.
   const order: [number, number][] = [];
   exp.units.forEach((_, i) => { for (let b = 0; b < plans[i]!.count; b++) if (inShard(b, o.shard)) order.push([i, b]); });
+  const position = new Map(order.map(([i, b], j) => [`${i}:${b}`, j]));
   const ahead = new Map<string, { run: Promise<BatchRecord<B>>; abort: AbortController; done: number }>();
   const depth = o.pool ? Math.max(1, o.pool.size) : 1;
   const start = (at: number) => {
@@ -213,7 +214,6 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
   o.signal?.addEventListener('abort', stopAll, { once: true });
 
   try {
-    let at = 0;
     for (let i = 0; i < exp.units.length; i++) {
       const unit = exp.units[i]!, plan = plans[i]!;
       const records: BatchRecord<B>[] = [];
@@ -228,11 +228,9 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
       reportNow = report;
       for (let b = 0; b < plan.count; b++) {
         if (!inShard(b, o.shard)) continue;
-        const here = at++;
         // Precision target: stop once the merged interval is narrow enough (checked before each new batch).
         if (plan.target && records.length && targetMet(model, exp, i, records, plan.target.successCIWidth)) {
           dropAhead(i);
-          at += order.slice(here + 1).filter(([pi]) => pi === i).length;
           break;
         }
         const key = `${i}:${b}`;
@@ -240,7 +238,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
         if (!rec) {
           // A stop takes effect before the next batch, even one a worker has already finished.
           checkAborted(o.signal);
-          start(here);
+          start(position.get(key)!);
           const slot = ahead.get(key)!;
           rec = await slot.run;
           ahead.delete(key);

@@ -131,6 +131,18 @@ function updateOutput(
     const z = noiseFromUniform(u32ToUniform(w[n & 3]!), mp.np);
     delta[i] = alpha * W[o + i]! * ((i === zeta ? 1 : 0) + z);
   }
+  applyIncrement(W, j, delta, mp, sc.q);
+  return zeta;
+}
+
+/**
+ * Output j's increment Δ (in `delta`) applied as Algorithm 1/2 does: projected against the rows l < j of W (as they
+ * are before this step's update), sequentially or onto the orthogonal complement of their span (the Gram–Schmidt basis
+ * q of those rows), then w_j + Δ clipped at 0 and renormalised to λᵀw_j = 1 (a row clipped to 0 stays 0). The engine's
+ * step and the mean-field map (mean-field.ts) share it.
+ */
+export function applyIncrement(W: Float64Array, j: number, delta: Float64Array, mp: Pick<MultiParams, 'd' | 'rates' | 'projection'>, q: Float64Array): void {
+  const d = mp.d, o = j * d, rates = mp.rates;
   if (mp.projection === 0) {
     for (let l = 0; l < j; l++) {
       let dw = 0, ww = 0;
@@ -146,8 +158,8 @@ function updateOutput(
   } else {
     for (let l = 0; l < j; l++) {
       let c = 0;
-      for (let i = 0; i < d; i++) c += delta[i]! * sc.q[l * d + i]!;
-      for (let i = 0; i < d; i++) delta[i] = delta[i]! - c * sc.q[l * d + i]!;
+      for (let i = 0; i < d; i++) c += delta[i]! * q[l * d + i]!;
+      for (let i = 0; i < d; i++) delta[i] = delta[i]! - c * q[l * d + i]!;
     }
   }
   let S2 = 0;
@@ -158,7 +170,6 @@ function updateOutput(
     S2 += rates[i]! * c;
   }
   if (S2 > 0) for (let i = 0; i < d; i++) W[o + i] = W[o + i]! / S2;
-  return zeta;
 }
 
 /**

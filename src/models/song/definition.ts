@@ -19,8 +19,6 @@ import { songFiles, type SongSummary } from './files.ts';
 import { songHumanReport } from './human.ts';
 import type { SongExperimentResult } from './run.ts';
 import { SONG_CHUNK, type ResolvedSongScenario } from './scenario.ts';
-
-export { SONG_CHUNK } from './scenario.ts';
 import {
   KEEP_COPY_HISTS, SONG_BINS, SONG_FLAG, accumulateSong, mergeSongAccumulators, type SongAccumulator, type Sums,
 } from './stats.ts';
