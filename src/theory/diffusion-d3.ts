@@ -58,6 +58,8 @@ export interface PredictInput {
   correlation?: { gamma: number[][]; variant: 'paper' | 'figure-code' } | null;
   schedule?: { fromStep: number; rates: number[] }[];
   grid?: GridOptions;
+  /** The most fine-grid unknowns of a backward-equation solve (default MAX_D3_UNKNOWNS); beyond, (D1) stands in. */
+  maxUnknowns?: number;
 }
 
 export interface Prediction {
@@ -139,8 +141,11 @@ function isSolveD3(v: unknown): v is SolveD3 {
 
 type SolveD3 = { vals: number[]; errs: number[]; details: Record<string, unknown> };
 
-function solveD3Uncached(y0: [number, number], alpha: number, noise: NoiseSpec, grid: GridOptions): SolveD3 {
-  const t0 = performance.now();
+/**
+ * The two grids of a d = 3 solve at y(0): the fine spacing hf, the coarse H = 2·hf, the coarse grid's node range, and
+ * the number of unknowns on the fine grid (what the solve's time and memory follow).
+ */
+export function gridPlanD3(y0: [number, number], alpha: number, noise: NoiseSpec, grid: GridOptions = {}) {
   const s = layerWidth(alpha, noise);
   // Spacing: resolve the layer (0.19 s on the fine grid) and, where the failure probability towards the nearest
   // rival is exponentially small, its exponential profile: with G = Φ'(min|y_c|), the d = 2 slope of −log P
@@ -155,6 +160,22 @@ function solveD3Uncached(y0: [number, number], alpha: number, noise: NoiseSpec, 
     lo[c] = Math.ceil((a - y0[c]!) / H);
     hi[c] = Math.floor((b - y0[c]!) / H);
   }
+  const fineUnknowns = (2 * (hi[0] - lo[0]) + 1) * (2 * (hi[1] - lo[1]) + 1);
+  return { hf, H, lo, hi, fineUnknowns };
+}
+
+/**
+ * The most unknowns on the fine grid for which `predictSuccessD3` solves the backward equation (about 10 s and
+ * 100 MB on a small machine). Below α ≈ 0.01 the spacing follows the failure probability's exponential profile
+ * (G·H ≤ 1, G ∝ 1/α), so the unknowns grow like 1/α² and the solve's time faster still: at λ = (10, 7.5, 5),
+ * α = 0.0005 needs 6.3·10⁶ unknowns, 10 minutes and 2 GB, for a failure probability below 10⁻²⁰. Beyond the limit
+ * the product of d = 2 races (D1) stands in, labelled approximate.
+ */
+export const MAX_D3_UNKNOWNS = 300_000;
+
+function solveD3Uncached(y0: [number, number], alpha: number, noise: NoiseSpec, grid: GridOptions): SolveD3 {
+  const t0 = performance.now();
+  const { hf, H, lo, hi } = gridPlanD3(y0, alpha, noise, grid);
   const mom = stepMomentsD3(alpha, noise);
   const bnd = boundaryD3(scaleTableD2(alpha, noise));
   const coarse: GridD3 = { y0, h: H, lo, hi };
@@ -195,12 +216,13 @@ export function pairwiseProductApproximation(x: number[], alpha: number, noise: 
  *   P(v) ∝ u₃(v) Π_{l∉S} U₂(x_v − x_l) for v ∈ S,   P(v) ∝ Π_{l≠v} U₂(x_v − x_l) for v ∉ S,   normalised.
  * Exact as the inputs outside S fall far behind; not a solution of the d-dimensional equation.
  */
-export function topThreeApproximation(x: number[], alpha: number, noise: NoiseSpec, grid: GridOptions = {}) {
+export function topThreeApproximation(x: number[], alpha: number, noise: NoiseSpec, grid: GridOptions = {}, maxUnknowns = MAX_D3_UNKNOWNS) {
   const T = scaleTableD2(alpha, noise);
   const order = x.map((_, i) => i).sort((a, b) => x[b]! - x[a]! || a - b);
   const [a, b, c] = order as [number, number, number];
   const y0: [number, number] = [x[a]! - x[b]!, x[a]! - x[c]!];
-  const u3 = Math.max(Math.abs(y0[0]), Math.abs(y0[1])) > 12 ? boundaryD3(T)(y0[0], y0[1]) : solveD3(y0, alpha, noise, grid).vals;
+  const solvable = Math.max(Math.abs(y0[0]), Math.abs(y0[1])) <= 12 && gridPlanD3(y0, alpha, noise, grid).fineUnknowns <= maxUnknowns;
+  const u3 = solvable ? solveD3(y0, alpha, noise, grid).vals : boundaryD3(T)(y0[0], y0[1]);
   const inS = (v: number) => v === a || v === b || v === c;
   const w = x.map((xv, v) => {
     let prod = 1; // v ∈ S: the rivals outside S; v ∉ S: every rival
@@ -231,7 +253,7 @@ function predictSuccessD3Untimed(inp: PredictInput): Prediction {
     return { pSuccess: pS, pVertex, discretisationError: 0, vertexErrors: [0, 0], method: 'd = 2 scale function (diffusion-d2.ts)', applies: true, approximate: false };
   }
   if (d >= 4) {
-    const pVertex = topThreeApproximation(x, inp.alpha, noise, inp.grid);
+    const pVertex = topThreeApproximation(x, inp.alpha, noise, inp.grid, inp.maxUnknowns);
     return {
       pSuccess: pVertex[iStar]!, pVertex, discretisationError: NaN, vertexErrors: new Array(d).fill(NaN),
       method: 'd = 3 backward equation for the top three × d = 2 races against the rest (approximate)', applies: true,
@@ -247,6 +269,21 @@ function predictSuccessD3Untimed(inp: PredictInput): Prediction {
     const b = boundaryD3(scaleTableD2(inp.alpha, noise))(y0[0], y0[1]);
     [pVertex[iStar], pVertex[j], pVertex[k]] = b;
     return { pSuccess: b[0], pVertex, discretisationError: 0, vertexErrors, method: 'd = 3 far field: product of d = 2 solutions', applies: true, approximate: false };
+  }
+  const cap = inp.maxUnknowns ?? MAX_D3_UNKNOWNS, unknowns = gridPlanD3(y0, inp.alpha, noise, inp.grid).fineUnknowns;
+  if (unknowns > cap) {
+    // Too large to solve here (MAX_D3_UNKNOWNS): (D1), the normalised product of the d = 2 races, which is the
+    // equation's own far-field data; it underestimates failure where all three inputs are close (0.147 against
+    // 0.171 at λ = (10, 7.5, 5), α = 0.05; about half of P(failure) at α = 0.003).
+    const b = boundaryD3(scaleTableD2(inp.alpha, noise))(y0[0], y0[1]);
+    [pVertex[iStar], pVertex[j], pVertex[k]] = b;
+    return {
+      pSuccess: b[0], pVertex, discretisationError: NaN, vertexErrors: [NaN, NaN, NaN],
+      method: 'product of d = 2 races (D1), in place of the backward equation', applies: true, approximate: true,
+      reason: `the backward equation at α = ${inp.alpha} would need ${unknowns} unknowns on its fine grid (the limit is ${cap}: ` +
+        'the spacing follows the exponentially small failure probability, so the unknowns grow like 1/α²); the product of ' +
+        'the d = 2 races stands in, which underestimates P(failure) (about half at α = 0.003, λ = (10, 7.5, 5))',
+    };
   }
   const r = solveD3(y0, inp.alpha, noise, inp.grid);
   [pVertex[iStar], pVertex[j], pVertex[k]] = r.vals;

@@ -9,7 +9,7 @@ import { driftCovarianceD3, probabilitiesD3, stepMomentsD3 } from '../../src/the
 import { stencilD3 } from '../../src/theory/backward-d3.ts';
 import { bicgstab, ilu0, type Csr } from '../../src/theory/sparse-solve.ts';
 import { scaleTableD2 } from '../../src/theory/scale-table-d2.ts';
-import { layerWidth, pairwiseProductApproximation, predictSuccessD3, solveD3 } from '../../src/theory/diffusion-d3.ts';
+import { MAX_D3_UNKNOWNS, gridPlanD3, layerWidth, pairwiseProductApproximation, predictSuccessD3, solveD3 } from '../../src/theory/diffusion-d3.ts';
 import { driftVariance, successProbabilityD2 } from '../../src/theory/diffusion-d2.ts';
 import type { NoiseSpec } from '../../src/theory/noise-moments.ts';
 import { meanSe, noiseMap, philoxUniforms } from './mc-draws.ts';
@@ -213,5 +213,25 @@ describe('P(success) and P(vertex) for d = 3', () => {
     const rel = (1 - prod[0]! - (1 - pde.pSuccess)) / (1 - pde.pSuccess);
     expect(Math.abs(rel)).toBeGreaterThan(0.01);
     expect(Math.abs(rel)).toBeLessThan(0.2);
+  });
+
+  it('beyond MAX_D3_UNKNOWNS the product of d = 2 races stands in, labelled approximate, without solving', () => {
+    // The plan counts the fine grid the solve builds (its reported unknowns).
+    const solved = solveD3(Y0, 0.05, uniform);
+    const fine = (solved.details.grids as { unknowns: number }[])[1]!.unknowns;
+    expect(gridPlanD3(Y0, 0.05, uniform).fineUnknowns).toBe(fine);
+    // A limit below that: the (D1) product, equal to the pairwise product for d = 3, with its reason.
+    const capped = predictSuccessD3({ rates: [10, 7.5, 5], alpha: 0.05, maxUnknowns: fine - 1 });
+    const prod = pairwiseProductApproximation([10, 7.5, 5].map(Math.log), 0.05, uniform);
+    expect(capped.approximate).toBe(true);
+    capped.pVertex.forEach((v, i) => expect(v).toBeCloseTo(prod[i]!, 12));
+    expect(capped.reason).toContain(`${fine} unknowns`);
+    expect(predictSuccessD3({ rates: [10, 7.5, 5], alpha: 0.05, maxUnknowns: fine }).approximate).toBe(false);
+    // flow-agreement.json's α = 0.0005 would need 6.3·10⁶ unknowns (10 minutes, 2 GB): not solved.
+    const tiny = predictSuccessD3({ rates: [10, 7.5, 5], alpha: 0.0005 });
+    expect(gridPlanD3(Y0, 0.0005, uniform).fineUnknowns).toBeGreaterThan(MAX_D3_UNKNOWNS);
+    expect(tiny.approximate).toBe(true);
+    expect(tiny.details).toBeUndefined();
+    expect(1 - tiny.pSuccess).toBeLessThan(1e-20);
   });
 });

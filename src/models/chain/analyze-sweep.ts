@@ -147,7 +147,9 @@ function sweepSeries(points: PointResult[], groups: SweepGroup[], series: PointS
       const plain = !s0.correlation && !s0.schedule.length;
       if (s0.d === 3 && plain) {
         for (const a of logGrid(Math.min(...alphas), Math.max(...alphas), 12)) {
-          out.successVsAlpha.theory.push({ alpha: a, p: predictSuccessD3({ ...s0, alpha: a }).pSuccess, series: name });
+          // Only where the equation is solved: beyond MAX_D3_UNKNOWNS (very small α) the stand-in is an approximation.
+          const pr = predictSuccessD3({ ...s0, alpha: a });
+          if (!pr.approximate) out.successVsAlpha.theory.push({ alpha: a, p: pr.pSuccess, series: name });
         }
       }
       if (s0.d === 2) {

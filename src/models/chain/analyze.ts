@@ -99,6 +99,13 @@ export function flowAt(s: ResolvedScenario, times: number[]): number[][] {
   return s.correlation || s.schedule.length ? scenarioFlow(s, times) : integrateFlow(s.p0, times);
 }
 
+/** What a disagreement with a labelled approximation of P(success) means (d ≥ 4, or d = 3 beyond MAX_D3_UNKNOWNS). */
+function approximationMeaning(d: number, reason: string | undefined): string {
+  return d >= 4
+    ? 'the d ≥ 4 prediction is a labelled approximation (about 7 % low on P(failure) at λ = (10, 7.5, 5, 4)): a disagreement measures the approximation, not the simulation.'
+    : `the d = 3 prediction is a labelled approximation (${reason}): a disagreement measures the approximation, not the simulation.`;
+}
+
 export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series: PointSeries } {
   const s = pt.scenario;
   const acc = pt.checkpoints;
@@ -145,7 +152,7 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
     const err = Number.isFinite(pr.discretisationError) ? pr.discretisationError : 0;
     theory.successProbabilityD3 = {
       pSuccess: pr.pSuccess, pVertex: pr.pVertex, discretisationError: pr.discretisationError, vertexErrors: pr.vertexErrors,
-      method: pr.method, approximate: pr.approximate,
+      method: pr.method, approximate: pr.approximate, ...(pr.approximate && s.d === 3 ? { reason: pr.reason } : {}),
     };
     const decided = (last.belowDelta[0]! + (n - last.successCount)) / n;
     const what = pr.approximate ? `d = ${s.d} approximation (${pr.method})` : 'd = 3 diffusion (backward equation)';
@@ -158,7 +165,7 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
       comparisons.push(compareWithAllowance(q, pHat, ci, pr.pSuccess, err,
         `Wilson 95% interval over ${n} trajectories; allowance: the discretisation error of the prediction` +
         (pr.approximate ? '; an approximation, not the solution of the d-dimensional equation: its error against the chain shows here' : ''),
-        { n, reason, ...(pr.approximate ? { meaning: 'the d ≥ 4 prediction is a labelled approximation (about 7 % low on P(failure) at λ = (10, 7.5, 5, 4)): a disagreement measures the approximation, not the simulation.' } : {}) }));
+        { n, reason, ...(pr.approximate ? { meaning: approximationMeaning(s.d, pr.reason) } : {}) }));
       // the other vertices: where the chain ends when it does not find i*
       pr.pVertex.forEach((pv, j) => {
         if (j === iStar) return;
