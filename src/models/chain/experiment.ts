@@ -182,7 +182,13 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
         sc = applyOverrides(sc, cli); // the command line wins
         const label = Object.entries(values).map(([k, v]) => `${k}=${fmtValue(v)}`).join(', ') || 'base';
         try {
-          points.push({ label, values, scenario: resolveScenario(sc) });
+          const scenario = resolveScenario(sc);
+          // --steps replaces sweep.time's ceil(time / α): every point then runs the same K, so points of different α
+          // reach different flow times t = αK (the sweep's question changes; said in the report).
+          if (sw.time !== undefined && overrides.steps !== undefined) {
+            scenario.warnings.push(`--steps ${overrides.steps} replaces sweep.time = ${sw.time} (steps = ⌈time/α⌉ = ${Math.ceil(sw.time / scenario.alpha)} here): this point runs to t = αK = ${+(scenario.alpha * overrides.steps).toPrecision(6)}, not ${sw.time}`);
+          }
+          points.push({ label, values, scenario });
         } catch (e) {
           if (!(e instanceof ScenarioError)) throw e;
           throw new ScenarioError(e.issues.map((i) => ({ path: `sweep point ${points!.length} (${label}): ${i.path}`, message: i.message })));

@@ -41,6 +41,7 @@ export function chainHumanReport(s: Summary | SweepSummary, out: WrittenFiles): 
     for (const p of s.points) {
       lines.push(`${p.label.slice(0, 48).padEnd(48)} ${fmt(p.final.successProbability).padStart(12)} ${`[${fmt(p.final.successCI95[0])}, ${fmt(p.final.successCI95[1])}]`.padStart(20)} ${String(p.final.trajectories).padStart(8)}`);
     }
+    for (const p of s.points) for (const w of p.warnings) lines.push(`warning (${p.label}): ${w}`);
     lines.push(...comparisonLines([...s.points.flatMap((p) => p.comparisons.map((c) => ({ ...c, point: p.label }))), ...s.comparisons], { condense: true }));
     return [...lines, '', ...tail].join('\n');
   }

@@ -112,6 +112,10 @@ export function rareEventModelOver(chain: ChainPort): RareEventModel {
     fileSchema: () => fileSchema,
     parse(json, o) {
       if (o.duration !== undefined) throw new OptionError('--duration does not apply to rare-event experiments: use --steps');
+      // The chain's N is not an estimate's size here (it was ignored): particles per replicate × replicates is.
+      if (o.trajectories !== undefined) {
+        throw new OptionError('--trajectories does not apply to rare-event experiments: an estimate uses rareEvent.particles per replicate and rareEvent.replicates replicates; set those in the file');
+      }
       const { rest, rareEvent, issues } = splitRareEvent(json);
       let exp: ChainFileExperiment;
       try {

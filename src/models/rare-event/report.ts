@@ -173,6 +173,7 @@ export function rareHumanReport(s: RareSummary, files: WrittenFiles): string {
     lines.push(`${p.label.slice(0, 34).padEnd(34)} ${f(x.estimate).padStart(11)} ${`[${f(x.ci95[0])}, ${f(x.ci95[1])}]`.padStart(24)} ` +
       `${f(x.relativeWidth, 3).padStart(9)} ${f(t?.logRatio, 4).padStart(9)} ${`${f(x.seconds, 3)}s`.padStart(8)}`);
   }
+  for (const p of s.points) for (const w of ((p.scenario as { warnings?: string[] }).warnings ?? [])) lines.push(`warning (${p.label}): ${w}`);
   lines.push('', 'ln-ratio: ln P̂ / ln P of the d = 2 diffusion approximation');
   lines.push(...comparisonLines([...s.points.flatMap((p) => p.comparisons.map((c) => ({ ...c, point: p.label }))), ...s.comparisons], { condense: s.points.length > 3 }));
   lines.push('', `engine and batches: ${s.timing.wallSeconds.toFixed(1)} s`, `summary: ${files.summary}`, ...(files.html ? [`report: ${files.html}`] : []));

@@ -49,6 +49,21 @@ describe('rare-event files', () => {
     expect(issuesOf(() => rare.parse({ ...file, scenario: schedule }, {}))).toEqual(['scenario.schedule']);
   });
 
+  it('refuse --trajectories (an estimate\'s size is particles × replicates), naming the option', () => {
+    expect(() => rare.parse(file, { trajectories: 2 })).toThrow(/--trajectories does not apply to rare-event.*rareEvent\.particles/);
+  });
+
+  it('say where --steps replaces sweep.time (every point then runs the same K, to different flow times)', () => {
+    const timed = { ...file, sweep: { alpha: [0.05, 0.02], time: 40 } };
+    expect(rare.parse(timed, {}).points.map((p: any) => [p.scenario.steps, p.scenario.warnings])).toEqual([[800, []], [2000, []]]);
+    const x = rare.parse(timed, { steps: 100 });
+    expect(x.points.map((p: any) => p.scenario.steps)).toEqual([100, 100]);
+    expect(x.points.map((p: any) => p.scenario.warnings)).toEqual([
+      ['--steps 100 replaces sweep.time = 40 (steps = ⌈time/α⌉ = 800 here): this point runs to t = αK = 5, not 40'],
+      ['--steps 100 replaces sweep.time = 40 (steps = ⌈time/α⌉ = 2000 here): this point runs to t = αK = 2, not 40'],
+    ]);
+  });
+
   it('are refused by the chain\'s parser alone (it knows nothing of the section)', () => {
     expect(() => modelByName('chain')!.parse(file, {})).toThrow(/rareEvent/);
   });
