@@ -42,14 +42,27 @@ export interface OutLock {
   release(): void;
 }
 
-/** Is a process with this pid running on this machine? (EPERM: it runs, as another user.) */
+/**
+ * Is a process with this pid running on this machine? (EPERM: it runs, as another user.) A zombie (killed, not yet
+ * reaped by its parent: seconds where the parent is a container's init) still answers kill(pid, 0), so on Linux its
+ * state in /proc/<pid>/stat is read too: Z (zombie) or X (dead) is not running.
+ */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    // Linux: the process went between the two looks. Elsewhere (no /proc) kill's answer stands.
+    return process.platform !== 'linux';
+  }
+  // "pid (comm) state …": comm may hold spaces and parentheses, so the state follows the last ')'.
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
 }
 
 function readOwner(file: string): LockOwner | null {

@@ -148,6 +148,24 @@ describe('the output folder lock', () => {
     expect(broken.message).toBe(`${dir} is locked by ${join(dir, LOCK_FILE)}, which cannot be read; if no run uses ${dir}, delete ${join(dir, LOCK_FILE)}`);
   });
 
+  it.runIf(process.platform === 'linux')('a zombie owner (killed, not yet reaped by its parent) is not running: its lock is stale', async () => {
+    // sh starts a short child, prints its pid and becomes `sleep 5` (exec), which never reaps it: a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zpid = Number(await new Promise<string>((res) => parent.stdout!.once('data', (b) => res(String(b).trim()))));
+      for (let i = 0; i < 100 && !readFileSync(`/proc/${zpid}/stat`, 'utf8').includes(') Z'); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(readFileSync(`/proc/${zpid}/stat`, 'utf8')).toContain(') Z'); // kill(pid, 0) still succeeds on it
+      const dir = join(work, 'zombie');
+      mkdirSync(dir);
+      writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: zpid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', command: 'stdp-mc run', token: 'z' }));
+      const refused = await acquireOutLock(dir, { command: 'x' }).then(() => null, (e) => e);
+      expect(refused.message).toMatch(/has a stale lock: pid \d+ .* is no longer running/);
+      (await acquireOutLock(dir, { command: 'x', force: true })).release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
   it('two runs started together into one --out: one runs, the other is refused at once naming the owner', async () => {
     const out = join(work, 'race');
     const common = ['run', experiment, '--engine', 'cpu', '--no-report', '--json', '--out', out];
