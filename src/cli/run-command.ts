@@ -73,10 +73,10 @@ async function existingRunHint(dir: string, identity: Parameters<typeof identity
   return bad ? `${bad}: choose another --out` : `continue it with --resume ${dir}`;
 }
 
-/** A run directory that --resume, merge or report reads must hold a state log. */
+/** A run directory that --resume, merge or report reads must hold a state log (else bad input: exit 2, nothing done). */
 async function requireRunDir(dir: string): Promise<void> {
   if (!(await exists(path.join(dir, STATE_FILE)))) {
-    throw new StateError(`no ${STATE_FILE} in ${dir}: not a run directory, or the run never started`);
+    throw new UsageError(`no ${STATE_FILE} in ${dir}: not a run directory, or the run never started`);
   }
 }
 
@@ -201,6 +201,7 @@ export async function mergeCommand(dirs: string[], out: string | undefined, forc
   if (!dirs.length) throw new UsageError('merge needs the shard run directories');
   await loadFsModules();
   const inputs: { dir: string; state: RunState }[] = [];
+  for (const dir of dirs) await requireRunDir(dir);
   for (const dir of dirs) {
     const state = await readState(dir);
     // A shard's summary.json is derived from its state; a corrupted one means the directory was tampered with.

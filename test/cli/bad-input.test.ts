@@ -58,6 +58,15 @@ describe('bad input on the command line', () => {
     expect(existsSync(join(dir, 'a'))).toBe(false);
   });
 
+  it('a folder that holds no run, given to report, merge or --resume, is bad input (exit 2), and nothing is written', async () => {
+    const none = join(dir, 'no-run');
+    const msg = new RegExp(`no state\\.jsonl in ${none}: not a run directory`);
+    await expectRefused(['report', none], msg);
+    await expectRefused(['merge', none, join(dir, 'no-run-2'), '--out', join(dir, 'm')], msg);
+    await expectRefused(['run', quick, '--resume', none], msg);
+    expect(existsSync(none) || existsSync(join(dir, 'm'))).toBe(false);
+  });
+
   it('an unknown model names scenario.model and the models there are', async () => {
     const f = join(dir, 'x.json');
     writeFileSync(f, JSON.stringify({ name: 'x', scenario: { model: 'nope' } }));
