@@ -87,6 +87,12 @@ export function svgToPng(svg: string, scale = 2): Uint8Array {
   return pngBytes(new Resvg(svg, pngOptions(scale)).render().asPng());
 }
 
+/** The pixels svgToPng encodes, unencoded: RGBA rows (for tests that look at what a picture shows). */
+export function svgToRgba(svg: string, scale = 2): { width: number; height: number; rgba: Uint8Array } {
+  const img = new Resvg(svg, pngOptions(scale)).render();
+  return { width: img.width, height: img.height, rgba: new Uint8Array(img.pixels) };
+}
+
 /** svgToPng on libuv's thread pool (the same resvg, the same bytes): the calling thread goes on meanwhile. */
 export async function svgToPngAsync(svg: string, scale = 2): Promise<Uint8Array> {
   return pngBytes((await renderAsync(svg, pngOptions(scale))).asPng());

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  logFailureVsInvAlphaSpec, logGapSpec, logTickValues, lossL, simplexContours, simplexSpec, successVsAlphaSpec, successVsStepSpec, ternaryXY,
+  header, logFailureVsInvAlphaSpec, logGapSpec, logTickValues, lossL, simplexContours, simplexSpec, successVsAlphaSpec, successVsStepSpec, ternaryXY,
 } from '../../src/report/plots.ts';
 import { renderSvg, specJson, svgToPng, writePlot } from '../../src/report/render.ts';
 import { hasGlyphs, measureText } from '../../src/report/fonts.ts';
-import { groups, parseXml, pathVertexCount, texts, walk, type XmlNode } from './svg-tree.ts';
+import { groups, parseXml, pathVertexCount, texts, visibleAxisLabels, walk, type XmlNode } from './svg-tree.ts';
 import { logFailureSample, logGapSample, simplexSample, successVsAlphaSample, successVsStepSample } from './samples.ts';
 
 const SAMPLES_DIR = process.env.REPORT_SAMPLES_DIR ?? '/tmp/report-samples';
@@ -229,10 +229,40 @@ describe('success probability against steps', () => {
     expect((successVsStepSpec(rows, { logX: false }) as any).layer[1].data.values).toHaveLength(3);
   });
 
+  it('a linear step axis reads 0 at its zero tick, not "0k" (SI prefixes elsewhere)', async () => {
+    const rows = Array.from({ length: 51 }, (_, i) => ({ step: 40 * i, p: 0.99 - i * 1e-4, lo: 0.98, hi: 1 }));
+    const x = visibleAxisLabels(parseXml(await renderSvg(successVsStepSpec(rows, { logX: false }))), 'X');
+    expect(x[0]).toBe('0');
+    expect(x).not.toContain('0k');
+    expect(x).toContain('1k');
+    expect(x.at(-1)).toBe('2k');
+  });
+
   it('places 1-2-5 log ticks', () => {
     expect(logTickValues(1, 10000)).toEqual([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]);
     expect(logTickValues(0.004, 0.25)).toEqual([0.005, 0.01, 0.02, 0.05, 0.1, 0.2]);
     expect(logTickValues(3, 8)).toEqual([3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe('the shared theme', () => {
+  it('hides overlapping labels of a log axis greedily, not every other one: 1000 and 0.2 stay (vega\'s ticks, no values)', async () => {
+    // the zero-order report's RMS sup-error against n: the theme's labelOverlap (parity) hid 1000 and 0.2 on such axes,
+    // and the SVG kept them as text with opacity 0 (present in its text, absent from every picture of it)
+    const rows = [{ n: 100, y: 0.25 }, { n: 1000, y: 0.07 }, { n: 10000, y: 0.02 }];
+    const log = (field: string) => ({ field, type: 'quantitative', scale: { type: 'log', nice: false, padding: 12 }, axis: { format: '~g' } });
+    const spec = { ...header('log axes', undefined), data: { values: rows }, mark: 'point', encoding: { x: log('n'), y: log('y') } };
+    const svg = parseXml(await renderSvg(spec));
+    expect(visibleAxisLabels(svg, 'X')).toEqual(expect.arrayContaining(['100', '1000', '10000']));
+    expect(visibleAxisLabels(svg, 'Y')).toEqual(expect.arrayContaining(['0.02', '0.2']));
+  });
+
+  it('still hides every other overlapping label on a linear axis', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => ({ x: i * 1e6, y: i }));
+    const lin = (field: string) => ({ field, type: 'quantitative', axis: { tickCount: 40 } });
+    const svg = parseXml(await renderSvg({ ...header('a crowded axis', undefined), data: { values: rows }, mark: 'point', encoding: { x: lin('x'), y: lin('y') } }));
+    const all = groups(svg, 'role-axis-label').flatMap((g) => g.children.filter((t) => t.tag === 'text'));
+    expect(all.length).toBeGreaterThan(visibleAxisLabels(svg, 'X').length + visibleAxisLabels(svg, 'Y').length);
   });
 });
 

@@ -64,3 +64,14 @@ export function texts(svg: XmlNode): string[] {
 export function pathVertexCount(d: string): number {
   return (d.match(/[ML]/g) ?? []).length;
 }
+
+/**
+ * The tick labels of the X or Y axis that a picture shows, in document order: vega keeps labels it hid to avoid
+ * overlap (labelOverlap) in the SVG as text with opacity 0, so the SVG's text alone is not what a PNG shows.
+ */
+export function visibleAxisLabels(svg: XmlNode, axis: 'X' | 'Y'): string[] {
+  const axes = [...walk(svg)].filter((n) => n.tag === 'g' && (n.attrs['aria-label'] ?? '').startsWith(`${axis}-axis`));
+  return axes.flatMap((a) => groups(a, 'role-axis-label'))
+    .flatMap((g) => g.children.filter((t) => t.tag === 'text' && Number(t.attrs.opacity ?? '1') > 0).map((t) => t.text.trim()))
+    .filter(Boolean);
+}

@@ -4,7 +4,7 @@
  * (linear student), and the (σ, γ) phase diagram as a grid of equal cells, one per grid point, with the predicted
  * boundary drawn on top in the cells' coordinates.
  */
-import { PALETTE, bottomLegend, header, seriesColor } from '../../report/plots.ts';
+import { PALETTE, bottomLegend, header, seriesColor, siAxis } from '../../report/plots.ts';
 
 /** Interval row of one series at one checkpoint. */
 export interface TimeRow { step: number; value: number | null; lo: number | null; hi: number | null; series: string; layer: string }
@@ -13,7 +13,7 @@ const finite = (...xs: unknown[]) => xs.every((x) => typeof x === 'number' && Nu
 
 /**
  * The step axis: from 0 to the last step, ticks at the checkpoints when there are few of them (integers, never
- * "150.000000"), SI-prefixed ("10k") for long runs.
+ * "150.000000"), SI-prefixed ("10k", the zero tick 0) for long runs.
  */
 export function stepAxis(checkpoints: number[], steps: number) {
   const few = checkpoints.length <= 12;
@@ -22,7 +22,7 @@ export function stepAxis(checkpoints: number[], steps: number) {
   return {
     field: 'step', type: 'quantitative', title: 'step',
     scale: { domain: one ? [0, Math.max(steps, checkpoints[0] ?? 1)] : [checkpoints[0]!, checkpoints.at(-1)!], nice: false, zero: false, padding: 14 },
-    axis: { format: steps >= 10_000 ? '~s' : 'd', ...(values ? { values } : { tickCount: 8 }), labelFlush: true },
+    axis: { ...(steps >= 10_000 ? siAxis() : { format: 'd' }), ...(values ? { values } : { tickCount: 8 }), labelFlush: true },
   };
 }
 
@@ -131,12 +131,16 @@ export function gridCoordinate(values: number[], log: boolean) {
 
 export interface PhaseCell { sigma: number; gamma: number; cos: number | null; label: string }
 
+/** Width of the stroke behind a cell's number (in its cell's colour), in px: covers a boundary line next to a glyph. */
+export const LABEL_HALO_PX = 6;
+
 
 /**
  * The phase diagram: one full, equal cell per (σ, γ) grid point (σ across, γ up; the axes label the grid values, so
  * they are not to scale), coloured by the measured alignment and labelled with it (white text on dark cells), and the
- * predicted boundary γ(σ) per series drawn on top, in the cells' coordinates (piecewise linear between grid values, γ
- * in log), dotted or dashed over a white halo, clipped to the grid.
+ * predicted boundary γ(σ) per series drawn over the cells, in the cells' coordinates (piecewise linear between grid
+ * values, γ in log), dotted or dashed over a white halo, clipped to the grid; the cells' numbers drawn last, each over
+ * a halo of its cell's colour, so a boundary never covers one.
  */
 export function phaseDiagramSpec(o: {
   cells: PhaseCell[]; sigmas: number[]; gammas: number[]; sigmaTitle: string; title: string; subtitle: string[];
@@ -213,6 +217,22 @@ export function phaseDiagramSpec(o: {
       }),
     },
   });
+  // two decimals: "−0.37" is 31 px at 10 px, inside the ≈ 37 px cells of a 9-column grid in the page's panel. The
+  // halo is the same text filled and stroked in its cell's colour (the cells' colour scale, by name: a stroke channel
+  // would share the boundary's stroke scale and legend), drawn first: vega's SVG has no paint-order, so a stroke on
+  // the text itself would eat into its glyphs.
+  const cellColorExpr = "scale('color', datum.cos)";
+  const labelLayer = (halo: boolean) => ({
+    data: { values: cells.filter((c) => c.label !== '') },
+    mark: {
+      type: 'text', fontSize: 10, baseline: 'middle', align: 'center',
+      ...(halo ? { fill: { expr: cellColorExpr }, stroke: { expr: cellColorExpr }, strokeWidth: LABEL_HALO_PX, strokeJoin: 'round' } : {}),
+    },
+    encoding: {
+      x: { field: 'xc', type: 'quantitative' }, y: { field: 'yc', type: 'quantitative' }, text: { field: 'label' },
+      ...(halo ? {} : { color: { condition: { test: 'datum.dark === 1', value: 'white' }, value: '#1a1a1a' } }),
+    },
+  });
   // cells square-ish: the width fixed by the report, the height by the number of γ rows (within limits)
   const width = 640, height = Math.round(Math.min(460, Math.max(260, (width * ny) / Math.max(nx, 1) * 0.75)));
   return {
@@ -227,16 +247,11 @@ export function phaseDiagramSpec(o: {
           tooltip: [{ field: 'sigma', title: 'σ' }, { field: 'gamma', title: 'γ' }, { field: 'cos', format: '.4f' }],
         },
       },
-      {
-        // two decimals: "−0.37" is 31 px at 10 px, inside the ≈ 37 px cells of a 9-column grid in the page's panel
-        data: { values: cells },
-        mark: { type: 'text', fontSize: 10, baseline: 'middle', align: 'center' },
-        encoding: {
-          x: { field: 'xc', type: 'quantitative' }, y: { field: 'yc', type: 'quantitative' }, text: { field: 'label' },
-          color: { condition: { test: 'datum.dark === 1', value: 'white' }, value: '#1a1a1a' },
-        },
-      },
       ...(lines.length ? [boundaryLayer(true), boundaryLayer(false)] : []),
+      // the numbers above the boundary, each over a halo of its cell's colour: a curve through a cell stops short of
+      // its number instead of crossing it (drawn before the curves, a number under a dashed line was unreadable)
+      ...(lines.length ? [labelLayer(true)] : []),
+      labelLayer(false),
     ],
   };
 }

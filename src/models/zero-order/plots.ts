@@ -3,7 +3,7 @@
  * expected); √n·RMS of the terminal error against d per n with MODEL-NOTES' H = I formula; sample paths of θ₁ beside
  * the flow; the RMS error along t with the exact H = I mean square.
  */
-import { PALETTE, header, seriesColor } from '../../report/plots.ts';
+import { PALETTE, header, logTickValues, seriesColor } from '../../report/plots.ts';
 import type { PlotJob } from '../../report/files.ts';
 import { flowAt } from './flow.ts';
 import { zeroOrderPoint } from './point.ts';
@@ -13,12 +13,33 @@ import type { Convergence, PointSummary } from './summary.ts';
 
 const fmt = (v: number | null | undefined, d = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Number(v.toPrecision(d)).toString());
 const slopeText = (f: { value: number; ci95: [number, number] } | null) => (f ? `${fmt(f.value)} [${fmt(f.ci95[0])}, ${fmt(f.ci95[1])}]` : 'not fitted');
-const logAxis = (field: string, title: string) => ({ field, type: 'quantitative', title, scale: { type: 'log', nice: false, padding: 12 }, axis: { format: '~g' } });
+/**
+ * A log axis labelled at given values (vega's own ticks where there are none): the grid's own n or d on x (the points
+ * sit on them), 1-2-5 × 10^k on y. Across decades vega's log ticks are every 1…9 × 10^k, and hiding the overlapping
+ * labels dropped decades (1000, 0.1 beside 0.09), the top label (0.2) and the last grid value (d = 80).
+ */
+const logAxis = (field: string, title: string, values: number[]) => ({
+  field, type: 'quantitative', title, scale: { type: 'log', nice: false, padding: 12 }, axis: { format: '~g', ...(values.length ? { values } : {}) },
+});
 
-function errorBars(rows: object[], x: string, xTitle: string, y: string, title: string, domain: string[]) {
+/**
+ * Ticks 1-2-5 × 10^k over the positive, finite values when they span a decade or more; none (vega's own, linear steps
+ * such as 1.4, 1.8, 2.2) within a decade, where 1-2-5 would leave two or three labels.
+ */
+function logTicksOver(values: (number | null | undefined)[]): number[] {
+  const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0);
+  if (!v.length) return [];
+  const lo = Math.min(...v), hi = Math.max(...v);
+  return hi >= 10 * lo ? logTickValues(lo, hi) : [];
+}
+
+/** The distinct values of a grid axis, increasing. */
+const gridValues = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
+
+function errorBars(rows: object[], x: string, xTitle: string, xValues: number[], y: string, title: string, yValues: number[], domain: string[]) {
   return [
-    { data: { values: rows }, mark: { type: 'rule' }, encoding: { x: logAxis(x, xTitle), y: { ...logAxis('lo', title) }, y2: { field: 'hi' }, color: seriesColor(domain) } },
-    { data: { values: rows }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x: logAxis(x, xTitle), y: logAxis(y, title), color: seriesColor(domain) } },
+    { data: { values: rows }, mark: { type: 'rule' }, encoding: { x: logAxis(x, xTitle, xValues), y: { ...logAxis('lo', title, yValues) }, y2: { field: 'hi' }, color: seriesColor(domain) } },
+    { data: { values: rows }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x: logAxis(x, xTitle, xValues), y: logAxis(y, title, yValues), color: seriesColor(domain) } },
   ];
 }
 
@@ -30,14 +51,16 @@ export function zeroOrderPlots(s: ResolvedZeroOrderScenario, points: PointSummar
     n: p.n, y: p.terminal.rmsSup.value, lo: p.terminal.rmsSup.ci?.[0] ?? p.terminal.rmsSup.value, hi: p.terminal.rmsSup.ci?.[1] ?? p.terminal.rmsSup.value, series: `d = ${p.d}`,
   }));
   const fitRows = conv.slopeInN ? points.map((p) => ({ n: p.n, y: Math.exp((conv.intercepts.supInN[`d = ${p.d}`] ?? NaN) + conv.slopeInN!.value * Math.log(p.n)), series: `d = ${p.d}` })).filter((r) => Number.isFinite(r.y)) : [];
+  const nTicks = gridValues(supRows.map((r) => r.n));
+  const supTicks = logTicksOver([...supRows.flatMap((r) => [r.y, r.lo, r.hi]), ...fitRows.map((r) => r.y)]);
   jobs.push({
     name: 'rms-sup-vs-n', title: 'RMS sup-error against n',
     caption: `√(E sup over t ≤ T of ‖Zⁿ_t − Z_t‖²) per (d, n) with 95 % intervals; dashed: the pooled fit, one intercept per d, common slope ${slopeText(conv.slopeInN)} (stated rate: −½).`,
     spec: {
       ...header('RMS of sup over t of ‖Zⁿ(t) − Z(t)‖ against n', [`pooled slope ${slopeText(conv.slopeInN)} (−½ expected); ${s.trajectories} replicates per point`]),
       layer: [
-        ...errorBars(supRows, 'n', 'updates per opportunity n', 'y', 'RMS sup-error', dDomain),
-        { data: { values: fitRows }, mark: { type: 'line', strokeDash: [6, 3] }, encoding: { x: logAxis('n', 'updates per opportunity n'), y: logAxis('y', 'RMS sup-error'), color: seriesColor(dDomain) } },
+        ...errorBars(supRows, 'n', 'updates per opportunity n', nTicks, 'y', 'RMS sup-error', supTicks, dDomain),
+        { data: { values: fitRows }, mark: { type: 'line', strokeDash: [6, 3] }, encoding: { x: logAxis('n', 'updates per opportunity n', nTicks), y: logAxis('y', 'RMS sup-error', supTicks), color: seriesColor(dDomain) } },
       ],
     },
   });
@@ -57,6 +80,8 @@ export function zeroOrderPlots(s: ResolvedZeroOrderScenario, points: PointSummar
       formula.push({ d, y: 2 * s.alpha * s.A * s.A * Math.exp(-s.kappa * s.totalTime) * Math.sqrt((s.totalTime * c) / nu) * (s.loss.kind === 'quadratic' ? s.loss.distance : 1) });
     }
   }
+  const dTicks = gridValues(termRows.map((r) => r.d));
+  const termTicks = logTicksOver([...termRows.flatMap((r) => [r.y, r.lo, r.hi]), ...formula.map((r) => r.y)]);
   jobs.push({
     name: 'rms-vs-d', title: '√n · RMS error against d',
     caption: `√n·√E‖Zⁿ_T − Z_T‖² per (d, n) with 95 % intervals; pooled slope in d ${slopeText(conv.slopeInD)} (stated: ½)` +
@@ -64,8 +89,8 @@ export function zeroOrderPlots(s: ResolvedZeroOrderScenario, points: PointSummar
     spec: {
       ...header('√n · RMS ‖Zⁿ(T) − Z(T)‖ against d', [`pooled slope ${slopeText(conv.slopeInD)} (½ expected)`]),
       layer: [
-        ...errorBars(termRows, 'd', 'edges d', 'y', '√n · RMS error', nDomain),
-        ...(formula.length ? [{ data: { values: formula }, mark: { type: 'line', color: '#000' }, encoding: { x: logAxis('d', 'edges d'), y: logAxis('y', '√n · RMS error') } }] : []),
+        ...errorBars(termRows, 'd', 'edges d', dTicks, 'y', '√n · RMS error', termTicks, nDomain),
+        ...(formula.length ? [{ data: { values: formula }, mark: { type: 'line', color: '#000' }, encoding: { x: logAxis('d', 'edges d', dTicks), y: logAxis('y', '√n · RMS error', termTicks) } }] : []),
       ],
     },
   });
