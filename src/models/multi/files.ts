@@ -13,7 +13,7 @@ import type { MultiExperimentResult } from './experiment.ts';
 import { errorQuantile, summarizeMulti, type MultiCheckpointSummary } from './stats.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
-import { PALETTE, header, seriesColor } from '../../report/plots.ts';
+import { PALETTE, bottomLegend, header, seriesColor } from '../../report/plots.ts';
 import { meanFieldP } from './mean-field.ts';
 import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
@@ -77,11 +77,14 @@ export function multiFiles(r: MultiExperimentResult) {
       ...mfErr.map((e, i) => ({ t: a1 * s.checkpoints[i]!, value: e, series: 'mean-field map (B → p, Z → 0)' })),
     ].filter((v) => v.value !== null);
     const domainE = [`mean over ${last.trajectories} trajectories`, 'median (band: 10–90%)', 'mean-field map (B → p, Z → 0)'];
+    const errLegend = bottomLegend(domainE, { symbolType: 'stroke', symbolSize: 400, symbolStrokeWidth: 2.5, symbolOpacity: 1 });
     const errSpec = {
       ...header('Frobenius error ‖P(k) − Π‖²/2 against α₁k', 'Π: output j on the input of j-th largest rate; plateaus near 1, 2, … count misplaced outputs'),
       layer: [
-        { data: { values: band }, mark: { type: 'area', opacity: 0.15, color: PALETTE[1] }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'error' }, y2: { field: 'hi' } } },
-        { data: { values: lines }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'value', type: 'quantitative', title: '‖P − Π‖²/2' }, color: seriesColor(domainE), strokeDash: { field: 'series', type: 'nominal', scale: { domain: domainE, range: [[1, 0], [1, 0], [6, 4]] }, legend: null } } },
+        { data: { values: band }, mark: { type: 'area', opacity: 0.15, color: PALETTE[1] }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: '‖P − Π‖²/2' }, y2: { field: 'hi' } } },
+        // colour and dash share one legend (the same legend on both channels: vega-lite merges them without a
+        // conflict), drawn as strokes long enough to show the mean-field map's dashes
+        { data: { values: lines }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'value', type: 'quantitative', title: '‖P − Π‖²/2' }, color: { ...seriesColor(domainE), legend: errLegend }, strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: domainE, range: [[1, 0], [1, 0], [6, 4]] }, legend: errLegend } } },
       ],
     };
     // 2. plateau fractions

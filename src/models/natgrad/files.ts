@@ -102,7 +102,7 @@ export function natgradFiles(r: NatgradExperimentResult) {
     ],
   };
   const sweep = natgradSweep(s, r.result.ensembles, sums);
-  const { plots: sweepPlots, csv: sweepCsv, comparisons: sweepComparisons, table: sweepTable } = sweepParts(sweep, s.trajectories);
+  const { plots: sweepPlots, csv: sweepCsv, comparisons: sweepComparisons, table: sweepTable } = sweepParts(sweep, s.trajectories, s.checkpointTimes);
   csv.push(...sweepCsv);
   const plots = [
     { name: 'kl', title: 'KL divergence during learning', caption: 'KL(teacher ‖ student) of the output spike distribution per time bin dt, averaged over the stationary test input patterns; the rules side by side.', spec: curve('kl', 'KL (nats per bin)', true) },
