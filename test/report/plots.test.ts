@@ -11,6 +11,7 @@ import {
   header, logFailureVsInvAlphaSpec, logGapSpec, logTickValues, lossL, simplexContours, simplexSpec, successVsAlphaSpec, successVsStepSpec, ternaryXY,
 } from '../../src/report/plots.ts';
 import { renderSvg, specJson, svgToPng, writePlot } from '../../src/report/render.ts';
+import { fitted } from '../../src/app/plots-view.ts';
 import { hasGlyphs, measureText } from '../../src/report/fonts.ts';
 import { groups, parseXml, pathVertexCount, texts, visibleAxisLabels, walk, type XmlNode } from './svg-tree.ts';
 import { logFailureSample, logGapSample, simplexSample, successVsAlphaSample, successVsStepSample } from './samples.ts';
@@ -255,6 +256,26 @@ describe('the shared theme', () => {
     const svg = parseXml(await renderSvg(spec));
     expect(visibleAxisLabels(svg, 'X')).toEqual(expect.arrayContaining(['100', '1000', '10000']));
     expect(visibleAxisLabels(svg, 'Y')).toEqual(expect.arrayContaining(['0.02', '0.2']));
+  });
+
+  it('the page\'s narrow panel (fitted) keeps those labels too, and stacks several legends below the plot', async () => {
+    const rows = [{ n: 100, y: 0.25, a: 'one', b: 'x' }, { n: 1000, y: 0.07, a: 'two', b: 'y' }, { n: 10000, y: 0.02, a: 'three', b: 'z' }];
+    const log = (field: string) => ({ field, type: 'quantitative', scale: { type: 'log', nice: false, padding: 12 }, axis: { format: '~g' } });
+    const spec = {
+      ...header('log axes', undefined), data: { values: rows }, mark: 'point',
+      encoding: { x: log('n'), y: log('y'), color: { field: 'a', legend: { orient: 'bottom' } }, shape: { field: 'b', legend: { orient: 'bottom' } } },
+    };
+    const svg = parseXml(await renderSvg(fitted(spec, 400, 344)));
+    expect(visibleAxisLabels(svg, 'X')).toEqual(expect.arrayContaining(['100', '1000', '10000']));
+    expect(visibleAxisLabels(svg, 'Y')).toEqual(expect.arrayContaining(['0.02', '0.2']));
+    // the two legends start at one x, one below the other (side by side, the second ran off the panel)
+    const at = groups(svg, 'role-legend').map((g) => {
+      const placed = g.children.find((c) => c.tag === 'g')!; // the legend's own group carries its position
+      return /translate\(([-\d.]+),([-\d.]+)\)/.exec(placed.attrs.transform ?? '')!.slice(1).map(Number);
+    });
+    expect(at).toHaveLength(2);
+    expect(at[0]![0]).toBe(at[1]![0]);
+    expect(at[0]![1]).not.toBe(at[1]![1]);
   });
 
   it('still hides every other overlapping label on a linear axis', async () => {
