@@ -99,12 +99,14 @@ export function titleLines(title: string, subtitle?: string | string[]): { text:
 
 /**
  * A legend below the plot, in as many columns as the labels allow at the report's width (the page puts every bottom
- * legend in one column): never a right-hand legend, which the page would cut to a quarter of its width.
+ * legend in one column): never a right-hand legend, which the page would cut to a quarter of its width. Entries run
+ * row by row in the scale's order ("d = 1, d = 4, d = 16, d = 64" then "d = 256"): filled column by column, a legend
+ * of more entries than columns read across as "d = 1, d = 16, d = 256, d = 4".
  */
 export function bottomLegend(labels: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   const widest = Math.max(40, ...labels.map((l) => textWidth(l, 11)));
   const columns = Math.max(1, Math.min(labels.length, 4, Math.floor((WIDTH + 40) / (widest + 60))));
-  return { orient: 'bottom', direction: 'vertical', columns, columnPadding: 24, labelLimit: 600, title: null, ...extra };
+  return { orient: 'bottom', direction: 'horizontal', columns, columnPadding: 24, labelLimit: 600, title: null, ...extra };
 }
 
 export function header(title: string, subtitle: string | string[] | undefined, width = WIDTH, height = HEIGHT) {

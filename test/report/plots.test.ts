@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  header, logFailureVsInvAlphaSpec, logGapSpec, logTickValues, lossL, simplexContours, simplexSpec, successVsAlphaSpec, successVsStepSpec, ternaryXY,
+  header, seriesColor, logFailureVsInvAlphaSpec, logGapSpec, logTickValues, lossL, simplexContours, simplexSpec, successVsAlphaSpec, successVsStepSpec, ternaryXY,
 } from '../../src/report/plots.ts';
 import { renderSvg, specJson, svgToPng, writePlot } from '../../src/report/render.ts';
 import { fitted } from '../../src/app/plots-view.ts';
@@ -276,6 +276,21 @@ describe('the shared theme', () => {
     expect(at).toHaveLength(2);
     expect(at[0]![0]).toBe(at[1]![0]);
     expect(at[0]![1]).not.toBe(at[1]![1]);
+  });
+
+  it('a legend below the plot with more entries than columns reads row by row, in the scale\'s order', async () => {
+    const domain = ['d = 1', 'd = 4', 'd = 16', 'd = 64', 'd = 256'];
+    const spec = {
+      ...header('legend order', undefined), data: { values: domain.map((series, i) => ({ x: i, y: i, series })) }, mark: 'point',
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color: seriesColor(domain) },
+    };
+    const svg = await renderSvg(spec);
+    // each entry: its group's translate(x, y), then its label
+    const entries = [...svg.matchAll(/<g transform="translate\(([\d.]+),([\d.]+)\)"><path class="background"[^>]*\/><g><g class="mark-symbol role-legend-symbol"[\s\S]*?role-legend-label[^>]*><text[^>]*>([^<]+)<\/text>/g)]
+      .map((m) => ({ x: Number(m[1]), y: Number(m[2]), label: m[3] }));
+    expect(entries.map((e) => e.label).sort()).toEqual([...domain].sort());
+    const reading = [...entries].sort((a, b) => a.y - b.y || a.x - b.x).map((e) => e.label);
+    expect(reading).toEqual(domain);
   });
 
   it('still hides every other overlapping label on a linear axis', async () => {
