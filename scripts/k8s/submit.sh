@@ -101,13 +101,29 @@ capped=""
 echo "$name: $shards shards$capped"
 echo "  shards Job: $out/shards-job.yaml (completions: $shards, shard i in $runs/shard-i)"
 echo "  merge Job:  $out/merge-job.yaml (merged summary and report: $runs/merged/)"
+# Wait until job $1 is complete (return 0) or has failed (exit 1, naming it): `kubectl wait --for=condition=complete`
+# alone would sit out its timeout on a Job that ends Failed (a refused experiment fails it at once, exit code 2).
+wait_job() {
+  local job=$1 complete failed
+  kubectl wait --for=condition=complete "job/$job" --timeout=24h >/dev/null & complete=$!
+  kubectl wait --for=condition=failed "job/$job" --timeout=24h >/dev/null 2>&1 & failed=$!
+  while kill -0 "$complete" 2>/dev/null && kill -0 "$failed" 2>/dev/null; do sleep 2; done
+  if ! kill -0 "$complete" 2>/dev/null && wait "$complete"; then
+    kill "$failed" 2>/dev/null || true; wait "$failed" 2>/dev/null || true
+    return 0
+  fi
+  kill "$complete" 2>/dev/null || true; wait "$complete" 2>/dev/null || true
+  echo "k8s/submit.sh: job/$job failed (or did not finish within 24 h): kubectl describe job/$job; kubectl logs -l job-name=$job" >&2
+  exit 1
+}
+
 if [ "$apply" = 1 ]; then
   command -v kubectl >/dev/null 2>&1 || die "kubectl is not on the PATH"
   kubectl apply -f "$out/shards-job.yaml"
   echo "waiting for job/$name to complete …"
-  kubectl wait --for=condition=complete "job/$name" --timeout=24h
+  wait_job "$name"
   kubectl apply -f "$out/merge-job.yaml"
-  kubectl wait --for=condition=complete "job/$name-merge" --timeout=24h
+  wait_job "$name-merge"
   echo "merged: $runs/merged/ (on the runs volume)"
 else
   echo "run: kubectl apply -f $out/shards-job.yaml && kubectl wait --for=condition=complete job/$name --timeout=24h && kubectl apply -f $out/merge-job.yaml"
