@@ -4,7 +4,7 @@
  * stderr by every run and merge).
  */
 import { describe, expect, it } from 'vitest';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { vegaLiteWarnings } from '../../report/vega-lite-warnings.ts';
 import { multiFiles } from '../../../src/models/multi/files.ts';
 import { multiHumanReport } from '../../../src/models/multi/report.ts';
 import { parseMultiExperiment, runMultiExperiment } from '../../../src/models/multi/run.ts';
@@ -16,20 +16,6 @@ const base = {
     checkpoints: { every: 100 }, keepPaths: 4,
   },
 };
-
-/** The warnings vega-lite gives when compiling `spec` (it prints them on stderr by default). */
-function vegaLiteWarnings(spec: object): string[] {
-  const out: string[] = [];
-  const logger = {
-    level: () => 2,
-    warn: (...a: unknown[]) => { out.push(a.map(String).join(' ')); return logger; },
-    error: (...a: unknown[]) => { out.push(`error: ${a.map(String).join(' ')}`); return logger; },
-    info: () => logger,
-    debug: () => logger,
-  };
-  compile(JSON.parse(JSON.stringify(spec)) as TopLevelSpec, { logger: logger as never });
-  return out;
-}
 
 describe('the multi report', async () => {
   const files = multiFiles(await runMultiExperiment(parseMultiExperiment(base), { engine: 'cpu' }));

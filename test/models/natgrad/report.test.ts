@@ -5,7 +5,7 @@
  * axis that spans the run); bounds are drawn as bounds with legend symbols; and no plot spec makes vega-lite warn.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { vegaLiteWarnings } from '../../report/vega-lite-warnings.ts';
 import { parseNatgradExperiment } from '../../../src/models/natgrad/experiment.ts';
 import { runNatgradExperiment } from '../../../src/models/natgrad/run.ts';
 import { natgradFiles } from '../../../src/models/natgrad/files.ts';
@@ -13,20 +13,6 @@ import { natgradHumanReport } from '../../../src/models/natgrad/report.ts';
 import { sweepParts } from '../../../src/models/natgrad/sweep-files.ts';
 import type { NatgradSweep, SweepSpeedup } from '../../../src/models/natgrad/sweep.ts';
 import { renderSvg } from '../../../src/report/render.ts';
-
-/** The warnings vega-lite gives when compiling `spec` (it prints them on stderr by default). */
-function vegaLiteWarnings(spec: object): string[] {
-  const out: string[] = [];
-  const logger = {
-    level: () => 2,
-    warn: (...a: unknown[]) => { out.push(a.map(String).join(' ')); return logger; },
-    error: (...a: unknown[]) => { out.push(`error: ${a.map(String).join(' ')}`); return logger; },
-    info: () => logger,
-    debug: () => logger,
-  };
-  compile(JSON.parse(JSON.stringify(spec)) as TopLevelSpec, { logger: logger as never });
-  return out;
-}
 
 type Layer = { data?: { values: Record<string, unknown>[] }; mark: { type: string }; encoding: Record<string, any> };
 const layers = (spec: object) => (spec as { layer: Layer[] }).layer;
