@@ -13,7 +13,6 @@ import { describeRun, OVERRIDES } from './command-line.ts';
 import { loadPage, pageLoaded, pageOf } from './model-pages.ts';
 import { PRESETS, presetById } from './presets.ts';
 import { $ } from './format.ts';
-import { nounsOf } from './model-info.ts';
 
 export interface Current {
   json: Record<string, unknown>;
@@ -84,7 +83,7 @@ export function onEdit(changed?: string): void {
     const v = form.read(changed);
     if (v.ok) { clearFormIssues(form); json = v.json; } else showFormIssues(form, v.issues);
   } else {
-    const v = validateJsonPanel();
+    const v = validateJsonPanel(changed);
     if (v.ok) json = v.json;
   }
   current = null;
@@ -94,11 +93,6 @@ export function onEdit(changed?: string): void {
       const experiment = model.parse(json, {});
       const { command, query } = describeRun(json, model, engineChoice());
       current = { json, model, experiment, command, preset: query.get('preset') };
-      if (!form) {
-        const n = nounsOf(model, json, experiment);
-        const name = n.field === 'scenario.trajectories' ? n.copies : 'trajectories';
-        $('f-m-trajectories-label').textContent = `${name[0]!.toUpperCase()}${name.slice(1)} (scenario.trajectories)`;
-      }
       history.replaceState(null, '', `?${query.toString()}`);
     } catch (e) {
       if (!form) { $('err-model').textContent = (e as Error).message; $('err-model').hidden = false; }

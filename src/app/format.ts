@@ -31,7 +31,7 @@ export function fmt(v: unknown, digits = 4): string {
 
 /** "WebGPU on SwiftShader …", "gpu.js, backend webgl2", "CPU reference engine (f64, in a worker)". */
 export function engineLabel(info: EngineInfo): string {
-  if (info.name === 'webgpu') return `WebGPU on ${adapterName(info.adapter)}`;
+  if (info.name === 'webgpu') return info.adapter ? `WebGPU on ${adapterName(info.adapter)}` : 'WebGPU';
   if (info.name === 'gpujs') return `gpu.js, backend ${info.adapter?.backend ?? '?'}`;
   return 'CPU reference engine (f64, in a worker)';
 }

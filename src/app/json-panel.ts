@@ -1,29 +1,130 @@
 /**
- * The experiment as JSON, for every model without a form of its own (model-page.ts): the file's text, with
- * its copies and seed as fields of their own; validated by the model's own parser (the CLI's), through the registry.
+ * The experiment as JSON, for every model without a form of its own (model-page.ts): the file's text, with its
+ * copies and seed also as fields of their own; validated by the model's own parser (the CLI's), through the registry.
+ *
+ * The JSON is what runs. The two fields show its values and edit them: an edit of a field is written into the JSON
+ * at once (the text is then rewritten, formatted), and an edit of the JSON shows its values in the fields, so both
+ * always agree and the last edit wins, visibly. While the JSON does not parse, a field's edit cannot be written into
+ * it: once it parses again, the fields show its values. The copies field is the experiment field that holds the
+ * copies' number (model-info.ts: scenario.trajectories, or rareEvent.replicates for a rare-event estimate).
  */
 import { ScenarioError } from '../core/errors.ts';
 import { modelOf } from '../models/registry.ts';
 import type { EnsembleModel, ModelExperiment } from '../run/model.ts';
 import { $ } from './format.ts';
+import { nounsOf } from './model-info.ts';
 
-export function writeJsonPanel(j: Record<string, unknown>): void {
-  const sc = (j.scenario ?? {}) as Record<string, unknown>;
-  $<HTMLInputElement>('f-m-trajectories').value = sc.trajectories === undefined ? '' : String(sc.trajectories);
-  $<HTMLInputElement>('f-m-seed').value = sc.seed === undefined ? '' : String(sc.seed);
-  $<HTMLTextAreaElement>('f-model-json').value = JSON.stringify(j, null, 2);
+const SEED_PATH = ['scenario', 'seed'];
+const DEFAULT_COPIES = { model: null as EnsembleModel | null, path: ['scenario', 'trajectories'], noun: 'trajectories' };
+/** Where the copies field reads and writes, for the model it was found for. */
+let copies = DEFAULT_COPIES;
+
+const textarea = () => $<HTMLTextAreaElement>('f-model-json');
+const copiesInput = () => $<HTMLInputElement>('f-m-trajectories');
+const seedInput = () => $<HTMLInputElement>('f-m-seed');
+
+function getAt(j: unknown, path: string[]): unknown {
+  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>)[k] : undefined), j);
 }
 
-/** The experiment the panel describes (its copies and seed written into the JSON's scenario). */
+/** Set (or, for undefined, remove) the value at a path of objects, making the objects on the way where missing. */
+function setAt(j: Record<string, unknown>, path: string[], v: unknown): void {
+  let o = j;
+  for (const k of path.slice(0, -1)) {
+    const next = o[k];
+    if (!next || typeof next !== 'object' || Array.isArray(next)) {
+      if (v === undefined) return;
+      o[k] = {};
+    }
+    o = o[k] as Record<string, unknown>;
+  }
+  const last = path[path.length - 1]!;
+  if (v === undefined) delete o[last];
+  else o[last] = v;
+}
+
+/** A field's text as the JSON value it stands for: digits a number, anything else as typed (the parser names it), empty none. */
+function fieldValue(text: string): unknown {
+  const t = text.trim();
+  if (!t) return undefined;
+  return /^\d+$/.test(t) ? Number(t) : t;
+}
+
+const shown = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/** The copies field's place and noun for an experiment: where it validates, its model's; else the last one found for its model. */
+function copiesFor(j: Record<string, unknown>): typeof copies {
+  let model: EnsembleModel;
+  try {
+    model = modelOf(j);
+  } catch {
+    return DEFAULT_COPIES;
+  }
+  try {
+    const n = nounsOf(model, j, model.parse(j, {}));
+    return { model, path: n.field.split('.'), noun: n.copies };
+  } catch {
+    return copies.model === model ? copies : DEFAULT_COPIES;
+  }
+}
+
+/** Show the experiment's copies and seed in their fields (and the copies field's label). */
+function showFields(j: Record<string, unknown>): void {
+  copies = copiesFor(j);
+  const label = `${copies.noun[0]!.toUpperCase()}${copies.noun.slice(1)} (${copies.path.join('.')})`;
+  const el = $('f-m-trajectories-label');
+  if (el.textContent !== label) el.textContent = label;
+  copiesInput().value = shown(getAt(j, copies.path));
+  seedInput().value = shown(getAt(j, SEED_PATH));
+}
+
+/** Rewrite the JSON text (formatted), keeping where it was scrolled to. */
+function writeText(j: Record<string, unknown>): void {
+  const ta = textarea();
+  const top = ta.scrollTop;
+  ta.value = JSON.stringify(j, null, 2);
+  ta.scrollTop = top;
+}
+
+export function writeJsonPanel(j: Record<string, unknown>): void {
+  writeText(j);
+  showFields(j);
+}
+
+/** The JSON as an object, or null where it does not parse to one. */
+function parsedText(): Record<string, unknown> | null {
+  try {
+    const j = JSON.parse(textarea().value) as unknown;
+    return j && typeof j === 'object' && !Array.isArray(j) ? (j as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Make the fields and the JSON agree after an edit (`changed`: the id, without "f-", of the element edited): a
+ * field's new value goes into the JSON; after any other edit the JSON's values go into the fields.
+ */
+function sync(changed?: string): void {
+  const j = parsedText();
+  if (!j) return;
+  if (changed === 'm-trajectories' || changed === 'm-seed') {
+    const [path, input] = changed === 'm-seed' ? [SEED_PATH, seedInput()] : [copies.path, copiesInput()];
+    const v = fieldValue(input.value);
+    if (JSON.stringify(getAt(j, path)) === JSON.stringify(v)) return;
+    setAt(j, path, v);
+    writeText(j);
+  } else {
+    showFields(j);
+  }
+}
+
+/** The experiment the panel describes: its JSON, which the fields have been written into. */
 function readJsonPanel(): Record<string, unknown> {
-  const j = JSON.parse($<HTMLTextAreaElement>('f-model-json').value) as Record<string, any>;
-  if (!j || typeof j !== 'object' || !j.scenario || typeof j.scenario !== 'object') {
+  const j = JSON.parse(textarea().value) as Record<string, any>;
+  if (!j || typeof j !== 'object' || Array.isArray(j) || !j.scenario || typeof j.scenario !== 'object') {
     throw new ScenarioError([{ path: 'scenario', message: 'the experiment needs a scenario object' }]);
   }
-  const n = $<HTMLInputElement>('f-m-trajectories').value.trim();
-  const seed = $<HTMLInputElement>('f-m-seed').value.trim();
-  if (n) j.scenario.trajectories = /^\d+$/.test(n) ? Number(n) : n;
-  if (seed) j.scenario.seed = /^\d+$/.test(seed) ? Number(seed) : seed;
   return j;
 }
 
@@ -43,15 +144,21 @@ export function checkExperiment(json: Record<string, unknown>): Checked {
   }
 }
 
-/** The panel's experiment, validated; its error shown under the panel (or hidden). */
-export function validateJsonPanel(): Checked {
+/**
+ * The panel's experiment after an edit (`changed` as for sync), validated; its error shown under the panel (or
+ * hidden). A field edited while the JSON does not parse is said in the error: it is not in the JSON.
+ */
+export function validateJsonPanel(changed?: string): Checked {
+  sync(changed);
   let json: Record<string, unknown>;
   let r: Checked;
   try {
     json = readJsonPanel();
     r = checkExperiment(json);
   } catch (e) {
-    r = { ok: false, message: e instanceof ScenarioError ? issuesText(e) : `not valid JSON: ${(e as Error).message}` };
+    const pending = changed === 'm-trajectories' || changed === 'm-seed'
+      ? ' (the field just edited is not in it: fix the JSON, then edit the field again)' : '';
+    r = { ok: false, message: e instanceof ScenarioError ? issuesText(e) : `not valid JSON: ${(e as Error).message}${pending}` };
   }
   const err = $('err-model');
   err.textContent = r.ok ? '' : r.message;

@@ -7,7 +7,7 @@
  */
 import { currentExperiment, loadFromUrl, onExperiment } from './editor.ts';
 import { $ } from './format.ts';
-import { showFiguresFor, simplexPathCount } from './plots-panel.ts';
+import { showFiguresFor, simplexMessage, simplexPathCount } from './plots-panel.ts';
 import { exportFiles, zipAll } from './exports.ts';
 import { loadPages } from './model-pages.ts';
 import { readyToRun, runEngineInfo, runState, runSummary } from './run-controls.ts';
@@ -38,6 +38,7 @@ $('btn-copy-cli').addEventListener('click', async () => {
   get summary() { return runSummary(); },
   get engine() { return runEngineInfo(); },
   get simplexPaths() { return simplexPathCount(); },
+  get simplexMessage() { return simplexMessage(); },
   exportFiles,
   zipAll,
 };

@@ -7,7 +7,7 @@ import type { ModelLive } from '../run/model-page.ts';
 import { escapeHtml } from '../report/html.ts';
 import { $ } from './format.ts';
 import { pageOf } from './model-pages.ts';
-import { renderInto } from './plots-view.ts';
+import { offLogScale, renderInto } from './plots-view.ts';
 import type { PlotJob, SimplexLive } from './protocol.ts';
 import { SimplexCanvas } from './simplex-canvas.ts';
 
@@ -20,6 +20,7 @@ let live: ModelLive | null = null;
 let running = false;
 
 export const simplexPathCount = () => simplex?.pathCount ?? 0;
+export const simplexMessage = () => simplex?.message ?? null;
 
 // Plots are rendered one at a time, latest spec wins, so a burst of batches never queues stale renders.
 const pending = new Map<HTMLElement, object>();
@@ -36,6 +37,7 @@ async function drawPlot(figure: HTMLElement, spec: object): Promise<void> {
       try {
         await renderInto(fig.querySelector('.vega') as HTMLElement, s);
         fig.dataset.rendered = String(Number(fig.dataset.rendered ?? 0) + 1);
+        noteOffLogScale(fig, offLogScale(s));
       } catch (e) {
         fig.querySelector('.vega')!.textContent = `plot failed: ${(e as Error).message}`;
       }
@@ -44,6 +46,18 @@ async function drawPlot(figure: HTMLElement, spec: object): Promise<void> {
   } finally {
     rendering = false;
   }
+}
+
+/** Say under a figure how many of its points its log axis cannot show (values ≤ 0, left out: renderInto), or nothing. */
+function noteOffLogScale(fig: HTMLElement, n: number): void {
+  let note = fig.querySelector('.plot-note') as HTMLElement | null;
+  if (!n) { note?.remove(); return; }
+  if (!note) {
+    note = document.createElement('p');
+    note.className = 'plot-note';
+    fig.querySelector('.vega')!.after(note);
+  }
+  note.textContent = `${n} point${n === 1 ? '' : 's'} at 0 or below cannot be drawn on this plot's log axis and ${n === 1 ? 'is' : 'are'} left out (the summary's tables and the CSV files have ${n === 1 ? 'it' : 'them'}).`;
 }
 
 function figureFor(job: PlotJob, create: boolean): HTMLElement | null {
@@ -103,6 +117,8 @@ export function showFiguresFor(model: EnsembleModel, exp: ModelExperiment): void
   for (const [name, f] of figures) f.hidden = !shown.figures.includes(name);
   // no empty panel: the canvas is hidden where the experiment has nothing to draw on it (e.g. d ≠ 3)
   if (simplexPanel) simplexPanel.hidden = !live?.simplex || shown.simplex === false;
+  // The waiting text is shown only when paths will come: an experiment that keeps none has its note instead
+  // (ModelLive.show's simplexNote), which says how to get them.
   if (live?.simplex) simplex!.reset(shown.simplexNote, live.simplex.waiting);
 }
 
@@ -113,6 +129,7 @@ export function resetPlots(model: EnsembleModel, exp: ModelExperiment): void {
   for (const f of figures.values()) {
     f.querySelector('.vega')!.innerHTML = '';
     (f.querySelector('.placeholder') as HTMLElement).hidden = false;
+    f.querySelector('.plot-note')?.remove();
     delete f.dataset.rendered;
   }
   showFiguresFor(model, exp);

@@ -17,6 +17,21 @@ interface Track {
   revealStart: number;
 }
 
+/** Space kept free either side of the note's lines (CSS pixels). */
+const MESSAGE_MARGIN = 10;
+
+/** Words into lines no wider than `width` in the context's font (a longer word stands alone). */
+function wrapText(g: CanvasRenderingContext2D, text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && g.measureText(next).width > width) { lines.push(line); line = word; } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 let contourCache: ReturnType<typeof simplexContours> | null = null;
 function contours() {
   return (contourCache ??= simplexContours(lossL, 12, 90));
@@ -28,6 +43,8 @@ export class SimplexCanvas {
   private readonly revealMs = 1600;
   private note = '';
   private waiting = '';
+  /** The lines of the note or waiting text drawn last, with their extent in CSS pixels. */
+  private shownLines: { text: string; left: number; right: number }[] = [];
 
   constructor(private readonly canvas: HTMLCanvasElement) {
     new ResizeObserver(() => this.draw()).observe(canvas);
@@ -53,6 +70,11 @@ export class SimplexCanvas {
       revealStart: grown ? performance.now() : old!.revealStart,
     });
     this.animate();
+  }
+
+  /** The note or waiting text on the canvas ('' for none), its lines, and the canvas's width (for tests). */
+  get message(): { text: string; lines: { text: string; left: number; right: number }[]; width: number } {
+    return { text: this.shownLines.map((l) => l.text).join(' '), lines: this.shownLines, width: this.canvas.clientWidth };
   }
 
   /** True when something other than the background has been drawn (for tests and the page's own checks). */
@@ -102,7 +124,11 @@ export class SimplexCanvas {
       placed.push({ x: lx, row, ...it });
       lx += w;
     }
-    const legendH = Math.max(34, (row + 1) * 17 + 16);
+    // the note (or the text shown while paths are awaited), wrapped to the canvas's width below the legend's rows
+    const message = !items.length || this.note ? this.note || this.waiting : '';
+    const noteLines = message ? wrapText(g, message, cssW - 2 * MESSAGE_MARGIN) : [];
+    const legendRows = items.length ? row + 1 : 0;
+    const legendH = Math.max(34, (legendRows + noteLines.length) * 17 + 16);
     const pad = 24;
     const scale = Math.min(cssW - 2 * pad, (cssH - legendH - 2 * pad) / SQRT3_2);
     const ox = (cssW - scale) / 2, oy = pad + scale * SQRT3_2 + 4;
@@ -181,11 +207,13 @@ export class SimplexCanvas {
       g.fillStyle = '#333';
       g.fillText(it.text, it.x + 28, ly);
     }
-    if (!items.length || this.note) {
-      g.fillStyle = '#80868e';
-      g.textAlign = 'center';
-      g.fillText(this.note || this.waiting, cssW / 2, cssH - legendH + 10);
-    }
+    g.fillStyle = '#80868e';
+    g.textAlign = 'center';
+    this.shownLines = noteLines.map((text, i) => {
+      g.fillText(text, cssW / 2, ly0 + (legendRows + i) * 17);
+      const w = g.measureText(text).width;
+      return { text, left: cssW / 2 - w / 2, right: cssW / 2 + w / 2 };
+    });
     return busy;
   }
 }

@@ -46,7 +46,9 @@ export function showSummary(s: Record<string, any>, report: ReportParts): void {
   $('summary-json').textContent = JSON.stringify(s, null, 2);
   const engine = s.engine ?? {};
   const timing = s.timing ?? {};
-  const adapter = engine.adapter?.backend ? `, backend ${escapeHtml(engine.adapter.backend)}` : engine.adapter ? `, ${escapeHtml(adapterName(engine.adapter))}` : '';
+  // what the summary says of where it ran (a model's summary may leave out its runtime or adapter)
+  const where = [engine.runtime, engine.adapter?.backend ? `backend ${engine.adapter.backend}` : engine.adapter ? adapterName(engine.adapter) : '']
+    .filter((x) => typeof x === 'string' && x).map((x) => escapeHtml(x)).join(', ');
   // the summary's rate, whatever the model calls its work (trajectoryStepsPerSecond → "trajectory-steps/s")
   const r = Object.entries(timing).find(([k, v]) => /PerSecond$/.test(k) && typeof v === 'number') as [string, number] | undefined;
   const rate = r ? `, ${fmtNum(r[1])} ${escapeHtml(r[0].replace(/PerSecond$/, '').replace(/([A-Z])/g, '-$1').toLowerCase())}/s` : '';
@@ -54,7 +56,7 @@ export function showSummary(s: Record<string, any>, report: ReportParts): void {
     .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(typeof v === 'number' ? fmt(v, 6) : v)}</dd>`).join('');
   const warnings = Array.isArray(s.warnings) && s.warnings.length ? `<dt>warnings</dt><dd>${s.warnings.map(escapeHtml).join('<br>')}</dd>` : '';
   $('summary-view').innerHTML = `<dl class="kv">
-    <dt>engine</dt><dd>${escapeHtml(engine.name)} (${escapeHtml(engine.runtime)}${adapter}) — ${escapeHtml(engine.reason)}</dd>
+    <dt>engine</dt><dd>${escapeHtml(engine.name)}${where ? ` (${where})` : ''} — ${escapeHtml(engine.reason)}</dd>
     <dt>time</dt><dd>${fmt(timing.wallSeconds, 3)} s${rate}</dd>${params}${warnings}</dl>${comparisons(report)}${tables(report)}`;
   $('result-line').textContent = resultLine(s, report);
 }

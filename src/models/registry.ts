@@ -23,6 +23,7 @@ import { PRESETS as chainPresets } from './chain/presets.ts';
 import { PRESETS as hebbianPresets } from './hebbian/presets.ts';
 import { PRESETS as multiPresets } from './multi/presets.ts';
 import { PRESETS as natgradPresets } from './natgrad/presets.ts';
+import { PRESETS as rareEventPresets } from './rare-event/presets.ts';
 import { PRESETS as songPresets } from './song/presets.ts';
 import { PRESETS as spikingPresets } from './spiking/presets.ts';
 import { PRESETS as zeroOrderPresets } from './zero-order/presets.ts';
@@ -35,7 +36,7 @@ const rareEventModel = rareEventModelOver({ model: chainModel, step: stepWithStr
 export const MODELS: EnsembleModel[] = [chainModel, rareEventModel, multiModel, spikingModel, songModel, hebbianModel, natgradModel, zeroOrderModel];
 
 /** The page's presets: every model's shipped experiments, in the order of MODELS. */
-export const PRESETS: Preset[] = [...chainPresets, ...multiPresets, ...spikingPresets, ...songPresets, ...hebbianPresets, ...natgradPresets, ...zeroOrderPresets];
+export const PRESETS: Preset[] = [...chainPresets, ...rareEventPresets, ...multiPresets, ...spikingPresets, ...songPresets, ...hebbianPresets, ...natgradPresets, ...zeroOrderPresets];
 
 export function modelNames(): string[] {
   return MODELS.map((m) => m.model);

@@ -23,13 +23,21 @@
  *  - A bad ?exp= or ?preset= URL leaves a notice that stays while the form is edited.
  *  - "Download all" gives one zip named after the run whose entries are the files the CLI writes (state.jsonl aside,
  *    the CLI's resumable state log).
+ *  - The JSON panel and its copies and seed fields agree: an edit of either shows in the other and is what the command
+ *    line, the cost and the run use. The natural-gradient plots (faceted) are drawn at full size in their panels, with
+ *    no vega warning and no NaN in their SVG, also where learners start below the KL threshold (time 0, which its log
+ *    axis cannot show).
+ *  - The preset menu holds every shipped experiment (experiments/*.json); the rare-event preset, reduced, runs on the
+ *    page with exactly the CLI's estimates (CPU engine).
+ *  - The chain's simplex panel before a run: its text fits inside the canvas and says what applies to the number of
+ *    sample paths kept.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import { strFromU8, unzipSync } from 'fflate';
 import { builtPage, serveDir } from './serve.ts';
 
@@ -58,9 +66,17 @@ const COMMON_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disa
 let tmp = '';
 let server: Awaited<ReturnType<typeof serveDir>> | null = null;
 /** The CLI's runs the page is compared with, started in beforeAll (each awaited by its test). */
-const cli: Record<'webgpu' | 'reference' | 'spiking', Promise<any>> = {} as any;
+const cli: Record<'webgpu' | 'reference' | 'spiking' | 'rare', Promise<any>> = {} as any;
 /** Copies of the spiking run (page and CLI, compared exactly): enough that a pause comes before its last batch. */
 const SPIKING_N = 512;
+/**
+ * The rare-failure preset reduced to a few seconds (64 particles, 4 replicates, α = 0.05 at d = 2 and d = 3), run on
+ * the page and by the CLI (CPU engine: the same f64 code, so the same estimates).
+ */
+function rareSmall(): Record<string, any> {
+  const { $schema: _, ...j } = JSON.parse(readFileSync(join(ROOT, 'experiments/rare-failure.json'), 'utf8'));
+  return { ...j, rareEvent: { ...j.rareEvent, particles: 64, replicates: 4 }, sweep: { ...j.sweep, alpha: [0.05] } };
+}
 /** Chromium with the WebGPU flags, and without (the tab every other test reuses). */
 let webgpuBrowser: Promise<Browser>;
 let plainBrowser: Promise<Browser>;
@@ -196,6 +212,8 @@ beforeAll(async () => {
   cli.webgpu = runCli(join(tmp, 'cli'), 'experiments/quickstart.json', 'webgpu', N);
   cli.reference = runCli(join(tmp, 'cli-reference'), 'experiments/quickstart.json', 'cpu', null, ['--no-report']);
   cli.spiking = runCli(join(tmp, 'cli-spiking'), 'experiments/spiking-vs-chain.json', 'cpu', SPIKING_N);
+  writeFileSync(join(tmp, 'rare-small.json'), JSON.stringify(rareSmall()));
+  cli.rare = runCli(join(tmp, 'cli-rare'), join(tmp, 'rare-small.json'), 'cpu', null, ['--no-report']);
   server = await serveDir(page.dir);
   // The WebGPU run has a browser of its own: it runs beside the other tests, and the last test checks it.
   webgpuRun = (async () => {
@@ -354,7 +372,8 @@ describe('browser page (Chromium)', () => {
   it('every preset shows its description and a cost estimate; a run above a minute asks first; a custom experiment\'s command names a schema file that exists', async () => {
     const { page, errors } = await openPage('preset=quickstart');
     const ids = await page.$$eval('#f-preset option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
-    expect(ids.length).toBeGreaterThanOrEqual(15);
+    // "Presets load the shipped experiments/*.json" (README): every one of them
+    expect([...ids].sort()).toEqual(readdirSync(join(ROOT, 'experiments')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort());
     const seen: Record<string, string> = {};
     const check = async (page: Page, id: string) => {
       const file = JSON.parse(readFileSync(join(ROOT, 'experiments', `${id}.json`), 'utf8'));
@@ -438,12 +457,17 @@ describe('browser page (Chromium)', () => {
 
   it('every model preset loads into the JSON panel valid, with its CLI command; the Hebbian preset runs to its phase diagram', async () => {
     const { page, errors } = await openPage('preset=quickstart');
-    for (const id of ['fig5-multi-1e-3', 'fig5-multi-1e-4', 'spiking-vs-chain', 'eq12-regime-map', 'song2000', 'hebbian-phase', 'natural-gradient-fig3']) {
+    for (const id of ['fig5-multi-1e-3', 'fig5-multi-1e-4', 'spiking-vs-chain', 'eq12-regime-map', 'song2000', 'hebbian-phase', 'natural-gradient-fig3',
+      'natgrad-sweep-reduced', 'natgrad-sweep-fig9d', 'rare-failure']) {
       await page.selectOption('#f-preset', id);
       expect(await page.isVisible('#model-fields'), id).toBe(true);
       expect(await page.isVisible('#err-model'), id).toBe(false);
       expect(await page.textContent('#cli-command'), id).toBe(`npx stdp-mc run experiments/${id}.json --engine auto --force`);
     }
+    // the chain's form holds a sweep over Γ's scale with both correlation variants: the command is the preset's own
+    await page.selectOption('#f-preset', 'correlation-strength');
+    expect(await page.isVisible('#chain-fields')).toBe(true);
+    expect(await page.textContent('#cli-command')).toBe('npx stdp-mc run experiments/correlation-strength.json --engine auto --force');
     await page.selectOption('#f-preset', 'quickstart');
     expect(await page.isVisible('#chain-fields')).toBe(true);
     // a small Hebbian grid from the preset: 2 × 2 points, 16 copies, 400 steps
@@ -457,6 +481,144 @@ describe('browser page (Chromium)', () => {
     expect(s.model).toBe('hebbian');
     expect(s.points).toHaveLength(4);
     await page.waitForFunction(() => !!document.querySelector('#plot-phase-diagram .vega svg'), undefined, { timeout: 30_000 });
+    expect(errors).toEqual([]);
+  });
+
+  it('the JSON panel and its fields agree, and what they say runs; the natural-gradient plots are drawn at full size, without vega warnings or NaN', async () => {
+    const { page, errors } = await openPage('preset=natural-gradient-fig3&engine=cpu');
+    const logged: string[] = [];
+    const onConsole = (m: ConsoleMessage) => { if (m.type() === 'warning' || m.type() === 'error') logged.push(m.text()); };
+    page.on('console', onConsole);
+    try {
+      const json = async () => JSON.parse(await page.inputValue('#f-model-json'));
+      expect(await page.textContent('#f-m-trajectories-label')).toBe('Learners (scenario.trajectories)');
+      expect(await page.inputValue('#f-m-trajectories')).toBe('1000');
+      // an edit of the JSON shows in the fields, and the command line and the cost are the JSON's
+      const j = await json();
+      // 2 learners, 10 s; a KL threshold above where the learners start: each reaches it at t = 0
+      Object.assign(j.scenario, { trajectories: 2, seed: 7, duration: 10, checkpoints: { every: 5 }, klThreshold: 1e-3 });
+      await page.fill('#f-model-json', JSON.stringify(j, null, 2));
+      await expect.poll(() => page.inputValue('#f-m-trajectories')).toBe('2');
+      expect(await page.inputValue('#f-m-seed')).toBe('7');
+      expect(await page.textContent('#cli-command')).toContain('"trajectories": 2,');
+      expect(await page.textContent('#cli-command')).not.toContain('"trajectories": 1000');
+      expect(await page.textContent('#cost-work')).toBe('240 k learner-steps (2 learners × 120 k steps each)');
+      // an edit of a field is written into the JSON
+      await page.fill('#f-m-trajectories', '3');
+      await expect.poll(async () => (await json()).scenario.trajectories).toBe(3);
+      expect(await page.textContent('#cli-command')).toContain('"trajectories": 3,');
+      expect(await page.textContent('#cost-work')).toBe('360 k learner-steps (3 learners × 120 k steps each)');
+      await page.fill('#f-m-seed', 'abc');
+      await expect.poll(async () => (await json()).scenario.seed).toBe('abc');
+      // an emptied field takes the value out of the JSON: the parser's refusal names it, and nothing starts
+      await page.fill('#f-m-trajectories', '');
+      await expect.poll(async () => 'trajectories' in (await json()).scenario).toBe(false);
+      await expect.poll(() => page.isVisible('#err-model')).toBe(true);
+      expect(await page.textContent('#err-model')).toContain('scenario.trajectories');
+      await page.click('#btn-start');
+      await expect.poll(() => page.textContent('#run-state')).toMatch(/Not started/);
+      // the fields again; the JSON edited last (its seed) wins over the field's earlier value
+      await page.fill('#f-m-trajectories', '2');
+      const k = await json();
+      expect(k.scenario.trajectories).toBe(2);
+      k.scenario.seed = 7;
+      await page.fill('#f-model-json', JSON.stringify(k, null, 2));
+      await expect.poll(() => page.inputValue('#f-m-seed')).toBe('7');
+      const s = await runToEnd(page, 120_000);
+      expect([s.scenario.trajectories, s.scenario.seed, s.scenario.duration]).toEqual([2, 7, 10]);
+      expect(s.ensembles.map((e: any) => e.learners)).toEqual([2, 2, 2, 2, 2, 2]);
+      // the plots: drawn at their own size in the panel (not shrunk), text of at least 10 px, no NaN anywhere
+      const ids = ['plot-kl', 'plot-rate-error', 'plot-weight-distance'];
+      await page.waitForFunction((ids) => ids.every((id) => document.querySelector(`#${id} .vega svg`)), ids, { timeout: 30_000 });
+      const drawn = await page.evaluate((ids) => ids.map((id) => {
+        const svg = document.querySelector(`#${id} .vega svg`) as SVGSVGElement;
+        const own = Number(svg.getAttribute('width'));
+        const scale = svg.getBoundingClientRect().width / own;
+        const fonts = [...svg.querySelectorAll('text')]
+          .filter((t) => t.textContent?.trim() && getComputedStyle(t).opacity !== '0' && t.getAttribute('opacity') !== '0')
+          .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+        // NaN in a drawn attribute (coordinates, sizes, paths); an empty axis's aria-label may say "from Infinity to NaN"
+        const nan = [...svg.querySelectorAll('*')].some((el) => [...el.attributes].some((a) => a.name !== 'aria-label' && a.value.includes('NaN')));
+        return { id, own, panel: svg.parentElement!.clientWidth, scale, minFont: Math.min(...fonts), nan };
+      }), ids);
+      for (const d of drawn) {
+        expect(d.scale, d.id).toBeGreaterThan(0.97);
+        expect(d.own, d.id).toBeLessThanOrEqual(d.panel + 1);
+        expect(d.minFont, d.id).toBeGreaterThanOrEqual(10);
+        expect(d.nan, d.id).toBe(false);
+      }
+      // every learner reached the threshold at t = 0: no time a log axis can show, so the model draws no such plot
+      expect(await page.evaluate(() => document.querySelector('#plot-time-to-threshold .vega svg'))).toBeNull();
+      writeFileSync(join(ARTIFACTS, 'natgrad-plots.json'), JSON.stringify(drawn, null, 2));
+      await page.screenshot({ path: join(ARTIFACTS, 'natgrad-plots-full.png'), fullPage: true });
+      expect(logged).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      page.off('console', onConsole);
+    }
+  });
+
+  it('the preset menu holds a rare-event preset; reduced, it runs on the page with exactly the CLI\'s estimates', async () => {
+    const { page, errors } = await openPage('preset=rare-failure&engine=cpu');
+    expect(await page.isVisible('#model-fields')).toBe(true);
+    expect(await page.textContent('#exp-model')).toMatch(/rare-event estimation/);
+    // its copies are the splitting estimator's replicates: the field edits rareEvent.replicates
+    expect(await page.textContent('#f-m-trajectories-label')).toBe('Replicates (rareEvent.replicates)');
+    expect(await page.inputValue('#f-m-trajectories')).toBe('20');
+    expect(await page.textContent('#cli-command')).toBe('npx stdp-mc run experiments/rare-failure.json --engine cpu --force');
+    const small = rareSmall();
+    await page.fill('#f-model-json', JSON.stringify({ ...small, rareEvent: { ...small.rareEvent, replicates: 20 } }, null, 2));
+    await page.fill('#f-m-trajectories', '4');
+    await expect.poll(async () => JSON.parse(await page.inputValue('#f-model-json')).rareEvent).toEqual(small.rareEvent);
+    expect(await page.textContent('#cost-work')).toMatch(/^[\d.]+( [kM])? replicate-steps \(2 grid points, 8 replicates in all\)$/);
+    const s = await runToEnd(page, 120_000);
+    const c = await cli.rare;
+    expect(s.engine.name).toBe('cpu');
+    const estimates = (x: any) => x.points.map((p: any) => [p.label, p.failure.estimate, p.failure.ci95, p.failure.perReplicate]);
+    expect(estimates(s)).toEqual(estimates(c));
+    await page.waitForFunction(() => document.querySelectorAll('#extra-plots .vega svg').length >= 1, undefined, { timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'rare-event-1280x720.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('the chain\'s simplex panel before a run: its text fits in the canvas and says what applies to the sample paths kept', async () => {
+    const { page, errors } = await openPage('preset=quickstart');
+    expect(await page.inputValue('#f-keepPaths')).toBe('100');
+    // the text's lines (as the canvas placed them), and the grey ink of the text itself: a line cut by the canvas's
+    // edge has ink in its first or last columns
+    const shown = () => page.evaluate(() => {
+      const c = document.getElementById('simplex') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const dpr = c.width / c.clientWidth;
+      let left = Infinity, right = -Infinity;
+      for (let i = 0; i < d.length; i += 4) {
+        const [r, g, b] = [d[i]!, d[i + 1]!, d[i + 2]!];
+        // the text's grey (#80868e) and its antialiased edges; not the contours' blues, the triangle's or labels' near-black
+        if (r > 100 && r < 200 && Math.abs(g - r) < 16 && b - r >= 0 && b - r < 24) {
+          const x = ((i / 4) % c.width) / dpr;
+          left = Math.min(left, x);
+          right = Math.max(right, x);
+        }
+      }
+      return { message: (globalThis as any).stdpMc.simplexMessage, ink: { left, right }, width: c.clientWidth };
+    });
+    const fits = (x: Awaited<ReturnType<typeof shown>>) => {
+      expect(x.ink.left, JSON.stringify(x)).toBeGreaterThanOrEqual(4);
+      expect(x.ink.right, JSON.stringify(x)).toBeLessThanOrEqual(x.width - 4);
+      for (const l of x.message?.lines ?? []) {
+        expect(l.left, l.text).toBeGreaterThanOrEqual(0);
+        expect(l.right, l.text).toBeLessThanOrEqual(x.width);
+      }
+    };
+    let x = await shown();
+    fits(x);
+    expect(x.message.text).toBe('Sample paths appear after the first batch.');
+    await page.locator('#simplex-panel').screenshot({ path: join(ARTIFACTS, 'simplex-waiting.png') });
+    await page.fill('#f-keepPaths', '0');
+    await expect.poll(async () => (await shown()).message?.text).toBe('No sample paths are kept: set “Sample paths kept” > 0 to draw them.');
+    x = await shown();
+    fits(x);
+    await page.locator('#simplex-panel').screenshot({ path: join(ARTIFACTS, 'simplex-no-paths.png') });
     expect(errors).toEqual([]);
   });
 

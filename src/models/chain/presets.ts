@@ -7,6 +7,7 @@ import rateVsAlpha from '../../../experiments/rate-vs-alpha.json' with { type: '
 import flowAgreement from '../../../experiments/flow-agreement.json' with { type: 'json' };
 import fig6Correlated from '../../../experiments/fig6-correlated.json' with { type: 'json' };
 import fig6CorrelatedFigureCode from '../../../experiments/fig6-correlated-figure-code.json' with { type: 'json' };
+import correlationStrength from '../../../experiments/correlation-strength.json' with { type: 'json' };
 import priming from '../../../experiments/priming.json' with { type: 'json' };
 import { preset, type Preset } from '../../core/preset.ts';
 
@@ -19,5 +20,6 @@ export const PRESETS: Preset[] = [
   preset('flow-agreement', flowAgreement),
   preset('fig6-correlated', fig6Correlated),
   preset('fig6-correlated-figure-code', fig6CorrelatedFigureCode),
+  preset('correlation-strength', correlationStrength),
   preset('priming', priming),
 ];

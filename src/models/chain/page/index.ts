@@ -28,7 +28,7 @@ export const chainPage: ModelPage = {
   live: {
     simplex: {
       caption: 'Simplex: sample paths p(k), the replicator flow from p(0), contours of L(p) = ¼‖p‖⁴ − ⅓Σpᵢ³',
-      waiting: 'Sample paths appear after the first batch (set “Sample paths kept” > 0).',
+      waiting: 'Sample paths appear after the first batch.',
     },
     figures: [
       { name: 'log-gap', caption: 'log(1 − p*) against αk', placeholder: AFTER_BATCH },
