@@ -92,13 +92,19 @@ export function natgradFiles(r: NatgradExperimentResult) {
   const rules = [...new Set(tt.map((e) => e.rule))];
   const ruleColor = { field: 'rule', type: 'nominal', title: null, scale: { domain: rules, range: rules.map((_, i) => PALETTE[i % PALETTE.length]) } };
   const ex = { field: 'eta', type: 'quantitative', title: 'learning rate η', scale: { type: 'log' } };
+  // A log axis has no place for t = 0 (learners at or below the threshold from the start): such medians are left out
+  // and counted in the subtitle, and a bar starting at 0 is not drawn (vega would write NaN into the SVG); with
+  // nothing left to draw there is no plot (time-to-threshold.csv has the times).
+  const atZero = tt.filter((e) => !((e.med ?? 0) > 0)).length;
   const ttSpec = {
-    ...header(`Time to KL ≤ ${num(s.klThreshold, 3)} against the learning rate`,
-      'median over all learners (censored at the end when fewer than half reach it: reached learners only); bars: 10–90 % of those that reach it'),
+    ...header(`Time to KL ≤ ${num(s.klThreshold, 3)} against the learning rate`, [
+      'median over all learners (censored at the end when fewer than half reach it: reached learners only); bars: 10–90 % of those that reach it',
+      ...(atZero ? [`${atZero} of ${tt.length} (rule, η) at or below the threshold already at t = 0: not drawn on the log axis (time-to-threshold.csv has them)`] : []),
+    ]),
     data: { values: tt },
     layer: [
-      { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: ex, y: { field: 'lo', type: 'quantitative', scale: { type: 'log' }, title: 'time to threshold (s)' }, y2: { field: 'hi' }, color: ruleColor } },
-      { mark: { type: 'line', point: { size: 60 } }, encoding: { x: ex, y: { field: 'med', type: 'quantitative', scale: { type: 'log' } }, color: ruleColor } },
+      { transform: [{ filter: 'datum.lo > 0 && datum.hi > 0' }], mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: ex, y: { field: 'lo', type: 'quantitative', scale: { type: 'log' }, title: 'time to threshold (s)' }, y2: { field: 'hi' }, color: ruleColor } },
+      { transform: [{ filter: 'datum.med > 0' }], mark: { type: 'line', point: { size: 60 } }, encoding: { x: ex, y: { field: 'med', type: 'quantitative', scale: { type: 'log' } }, color: ruleColor } },
     ],
   };
   const sweep = natgradSweep(s, r.result.ensembles, sums);
@@ -109,7 +115,7 @@ export function natgradFiles(r: NatgradExperimentResult) {
     { name: 'rate-error', title: 'Rate error during learning', caption: 'Root-mean-square difference between the teacher\'s and the student\'s output rates over the test patterns.', spec: curve('rateError', 'rate error (Hz)', true) },
     ...(s.teacher.kind === 'neuron' ? [{ name: 'weight-distance', title: 'Distance to the target weights', caption: '‖w − w*‖ of the somatic weights.', spec: curve('weightDistance', '‖w − w*‖', true) }] : []),
     ...sweepPlots,
-    ...(tt.length ? [{ name: 'time-to-threshold', title: 'Time to the KL threshold against η', caption: 'Median first checkpoint at which a learner\'s KL is at or below the threshold, per rule and learning rate.', spec: ttSpec }] : []),
+    ...(tt.length > atZero ? [{ name: 'time-to-threshold', title: 'Time to the KL threshold against η', caption: 'Median first checkpoint at which a learner\'s KL is at or below the threshold, per rule and learning rate.', spec: ttSpec }] : []),
   ];
   // Speed-up of the natural rule: best (smallest) median time per rule.
   const best = (rule: string) => {

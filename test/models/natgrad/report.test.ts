@@ -134,3 +134,16 @@ describe('the sweep plots with estimates, bounds and undefined speed-ups', () =>
     expect(layerOf(time, 'text')).toEqual([]); // some reached: no message
   });
 });
+
+describe('a natgrad run whose learners are below the KL threshold from the start (time to threshold 0)', async () => {
+  // A threshold above every KL: each learner "reaches" it at t = 0, which a log axis cannot show.
+  const atZero = { ...file, name: 'natgrad-at-zero', scenario: { ...file.scenario, klThreshold: 1e3, etaScale: [1] } };
+  const files = natgradFiles(await runNatgradExperiment(parseNatgradExperiment(atZero), { engine: 'cpu' }));
+
+  it('draws no time-to-threshold plot (a log axis has no t = 0: its SVG held NaN); the table has the times', async () => {
+    expect(files.summary.ensembles.every((e) => e.timeToThreshold.medianAll === 0)).toBe(true);
+    expect(files.plots.map((p) => p.name)).not.toContain('time-to-threshold');
+    expect(files.csv.find((c) => c.name === 'time-to-threshold.csv')!.text.trim().split('\n')).toHaveLength(3);
+    for (const p of files.plots) expect([p.name, (await renderSvg(p.spec)).includes('NaN')]).toEqual([p.name, false]);
+  });
+});
