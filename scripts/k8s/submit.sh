@@ -107,7 +107,7 @@ wait_job() {
   local job=$1 complete failed
   kubectl wait --for=condition=complete "job/$job" --timeout=24h >/dev/null & complete=$!
   kubectl wait --for=condition=failed "job/$job" --timeout=24h >/dev/null 2>&1 & failed=$!
-  while kill -0 "$complete" 2>/dev/null && kill -0 "$failed" 2>/dev/null; do sleep 2; done
+  while kill -0 "$complete" 2>/dev/null && kill -0 "$failed" 2>/dev/null; do sleep 0.5; done
   if ! kill -0 "$complete" 2>/dev/null && wait "$complete"; then
     kill "$failed" 2>/dev/null || true; wait "$failed" 2>/dev/null || true
     return 0
