@@ -22,6 +22,7 @@ describe('stdp-mc run on a rare-event experiment', () => {
     expect(r.status, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.mode).toBe('rare-event');
+    expect(s.engine).toEqual({ name: 'cpu', runtime: expect.stringMatching(/^node \d/), adapter: null, reason: 'requested', precision: 'f64' });
     expect(s.points).toHaveLength(3);
     for (const p of s.points) {
       expect(p.failure.estimate).toBeGreaterThan(0);

@@ -196,6 +196,8 @@ describe.each([
       const cpu = await cpuSummary(name);
       const gpu = await gpuRun({ model: name, engine: 'webgpu' }, runtime);
       expect(gpu.engine.name).toBe('webgpu');
+      expect(gpu.engine.adapter, 'the adapter the numbers came from').toBeTruthy();
+      if (name === 'rare-event') expect(gpu.summary.engine).toMatchObject({ name: 'webgpu', runtime: expect.stringMatching(new RegExp(`^${runtime} `)), adapter: gpu.engine.adapter });
       const pairs: { path: string; a: number; b: number }[] = [];
       numbers(cpu, gpu.summary, '', pairs);
       expect(pairs.length).toBeGreaterThan(10);

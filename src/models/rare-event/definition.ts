@@ -129,9 +129,9 @@ export function rareEventModelOver(chain: ChainPort): RareEventModel {
       return rareExperiment(exp, rareEvent);
     },
     async selectEngine(choice) {
-      const { engine, reason } = await rareEngine(chain.model, choice);
+      const { engine, reason, adapter } = await rareEngine(chain.model, choice);
       const runtime = runtimeName();
-      return { engine: { info: { name: engine, runtime, precision: engine === 'cpu' ? 'f64' : 'f32' } }, reason };
+      return { engine: { info: { name: engine, runtime, precision: engine === 'cpu' ? 'f64' : 'f32', ...(adapter ? { adapter } : {}) } }, reason };
     },
     async runBatch(engine, exp, point, range, ctx) {
       const s = gridPoints(exp)[point]!.scenario;
@@ -165,6 +165,8 @@ export function rareEventModelOver(chain: ChainPort): RareEventModel {
         experiment: exp,
         engine: run.engine.name as 'cpu' | 'webgpu',
         engineReason: run.engineReason,
+        engineRuntime: run.engine.runtime,
+        engineAdapter: run.engine.adapter ?? null,
         points: run.points.map((p, i) => {
           const m = p.merged!;
           return {

@@ -38,7 +38,7 @@ export interface RareSummary {
   name: string;
   description?: string;
   mode: 'rare-event';
-  engine: { name: string; reason: string; precision: string };
+  engine: { name: string; runtime: string; adapter: Record<string, unknown> | null; reason: string; precision: string };
   rareEvent: { particles: number; replicates: number; keepFraction?: number };
   points: {
     label: string; values: Record<string, unknown>; scenario: Record<string, unknown>;
@@ -104,7 +104,10 @@ export function rareFiles(r: RareExperimentResult): FilesOf<RareSummary> {
     name: r.experiment.name,
     description: r.experiment.description,
     mode: 'rare-event',
-    engine: { name: r.engine, reason: r.engineReason, precision: r.engine === 'cpu' ? 'f64' : 'f32' },
+    engine: {
+      name: r.engine, runtime: r.engineRuntime, adapter: (r.engineAdapter as Record<string, unknown> | null) ?? null,
+      reason: r.engineReason, precision: r.engine === 'cpu' ? 'f64' : 'f32',
+    },
     rareEvent: r.experiment.rareEvent!,
     points: r.points.map((p) => {
       const { theoryD2, ...failure } = p.result;
@@ -164,7 +167,7 @@ export function rareHumanReport(s: RareSummary, files: WrittenFiles): string {
   const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(d)).toString());
   const lines = [
     `stdp-mc: ${s.name} (rare event: adaptive multilevel splitting, ${s.rareEvent.replicates} replicates × ${s.rareEvent.particles} particles)`,
-    `engine: ${s.engine.name} (${s.engine.precision}) — ${s.engine.reason}`,
+    `engine: ${s.engine.name} on ${s.engine.runtime ?? 'an unknown runtime'} (${s.engine.precision}) — ${s.engine.reason}`,
     '',
     `${'grid point'.padEnd(34)} ${'P(failure)'.padStart(11)} ${'95% interval'.padStart(24)} ${'rel.width'.padStart(9)} ${'ln-ratio'.padStart(9)} ${'time'.padStart(8)}`,
   ];

@@ -5,7 +5,7 @@
  * engine choice; definition.ts runs it through the run layer.
  */
 import { type EngineChoice } from '../../engines/index.ts';
-import { EngineUnavailableError } from '../../engines/types.ts';
+import { EngineUnavailableError, type AdapterInfo } from '../../engines/types.ts';
 import type { Provenance } from '../../core/provenance.ts';
 import type { EnsembleModel } from '../../run/model.ts';
 import type { ChainFileExperiment, ChainScenario } from './chain-port.ts';
@@ -25,6 +25,9 @@ export interface RareExperimentResult {
   experiment: { name: string; description?: string; scenario: ChainScenario; rareEvent: RareEventSection };
   engine: 'cpu' | 'webgpu';
   engineReason: string;
+  /** node | deno | browser, and the WebGPU adapter (null on the CPU): the provenance of the numbers. */
+  engineRuntime: string;
+  engineAdapter: AdapterInfo | null;
   points: RarePointResult[];
   wallSeconds: number;
   provenance: Provenance;
@@ -34,10 +37,13 @@ export interface RareExperimentResult {
  * cpu or webgpu for the particle stepper; auto takes WebGPU where the chain's own choice does (a hardware adapter
  * only), so the chain's model decides.
  */
-export async function rareEngine(chain: EnsembleModel<ChainFileExperiment>, choice: EngineChoice): Promise<{ engine: 'cpu' | 'webgpu'; reason: string }> {
+export async function rareEngine(
+  chain: EnsembleModel<ChainFileExperiment>, choice: EngineChoice,
+): Promise<{ engine: 'cpu' | 'webgpu'; reason: string; adapter: AdapterInfo | null }> {
   if (choice === 'gpujs') throw new EngineUnavailableError('gpujs', 'the rare-event estimator runs on the cpu or webgpu engine, not gpu.js: pass --engine cpu or webgpu');
-  if (choice === 'cpu') return { engine: 'cpu', reason: 'requested' };
+  if (choice === 'cpu') return { engine: 'cpu', reason: 'requested', adapter: null };
   const { engine, reason } = await chain.selectEngine(choice);
   engine.dispose?.();
-  return { engine: engine.info.name === 'webgpu' ? 'webgpu' : 'cpu', reason };
+  const gpu = engine.info.name === 'webgpu';
+  return { engine: gpu ? 'webgpu' : 'cpu', reason, adapter: gpu ? engine.info.adapter ?? null : null };
 }
