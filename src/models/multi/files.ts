@@ -44,7 +44,7 @@ export function multiFiles(r: MultiExperimentResult) {
     engine: { name: r.engine.name, runtime: r.engine.runtime, adapter: r.engine.adapter ?? null, precision: r.engine.precision, reason: r.engineReason },
     trajectories: last.trajectories,
     checkpoints: cps,
-    final: { step: last.step, wrongFraction: last.wrongFraction, wrongCI95: last.wrongCI, plateauFractions: last.plateauFractions, meanError: last.meanError },
+    final: { step: last.step, wrongCount: last.wrongCount, wrongFraction: last.wrongFraction, wrongCI95: last.wrongCI, plateauFractions: last.plateauFractions, meanError: last.meanError },
     theory: { meanField: { steps: s.checkpoints, error: mfErr, finalP: mf[mf.length - 1] } },
     comparisons,
     paths: r.paths ? { steps: s.checkpoints, P: r.paths } : undefined,

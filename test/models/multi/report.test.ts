@@ -25,12 +25,14 @@ describe('the multi report', async () => {
     const last = s.checkpoints.at(-1)!;
     // 89 of 90 here (plateau 0 holds 1): a count that differs from the fraction 0.9889 and from 1
     expect(last.wrongCount).toBe(89);
+    expect(s.final.wrongCount).toBe(89); // the final summary holds the count too
     expect(s.final.wrongFraction).toBeCloseTo(89 / 90, 12);
     const text = multiHumanReport(s, { summary: 'summary.json' });
     const line = text.split('\n').find((l) => l.startsWith('final ('))!;
     expect(line).toMatch(/ on a wrong input in 89 of 90 trajectories \(fraction 0\.9889, 95% CI \[0\.\d+, 0\.\d+\], Wilson\)$/);
-    // a summary whose checkpoints lack the count (read back from an older file): the count from the fraction
-    const older = { ...s, checkpoints: s.checkpoints.map(({ wrongCount: _w, ...c }) => c) } as unknown as typeof s;
+    // an older summary, without the count in final or the checkpoints: the count from the fraction
+    const { wrongCount: _f, ...olderFinal } = s.final;
+    const older = { ...s, final: olderFinal, checkpoints: s.checkpoints.map(({ wrongCount: _w, ...c }) => c) } as unknown as typeof s;
     expect(multiHumanReport(older, { summary: 'summary.json' })).toContain(' in 89 of 90 trajectories (fraction 0.9889,');
   });
 
