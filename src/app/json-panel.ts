@@ -52,16 +52,20 @@ function fieldValue(text: string): unknown {
 
 const shown = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-/** The copies field's place and noun for an experiment: where it validates, its model's; else the last one found for its model. */
-function copiesFor(j: Record<string, unknown>): typeof copies {
+/**
+ * The copies field's place and noun for an experiment: where it validates, its model's; else the last one found for
+ * its model. `checked`: the experiment's validation where the caller has it (it is not parsed again).
+ */
+function copiesFor(j: Record<string, unknown>, checked?: Checked): typeof copies {
   let model: EnsembleModel;
   try {
-    model = modelOf(j);
+    model = checked?.ok ? checked.model : modelOf(j);
   } catch {
     return DEFAULT_COPIES;
   }
   try {
-    const n = nounsOf(model, j, model.parse(j, {}));
+    if (checked && !checked.ok) throw new Error('invalid');
+    const n = nounsOf(model, j, checked?.ok ? checked.experiment : model.parse(j, {}));
     return { model, path: n.field.split('.'), noun: n.copies };
   } catch {
     return copies.model === model ? copies : DEFAULT_COPIES;
@@ -69,8 +73,8 @@ function copiesFor(j: Record<string, unknown>): typeof copies {
 }
 
 /** Show the experiment's copies and seed in their fields (and the copies field's label). */
-function showFields(j: Record<string, unknown>): void {
-  copies = copiesFor(j);
+function showFields(j: Record<string, unknown>, checked?: Checked): void {
+  copies = copiesFor(j, checked);
   const label = `${copies.noun[0]!.toUpperCase()}${copies.noun.slice(1)} (${copies.path.join('.')})`;
   const el = $('f-m-trajectories-label');
   if (el.textContent !== label) el.textContent = label;
@@ -101,22 +105,17 @@ function parsedText(): Record<string, unknown> | null {
   }
 }
 
-/**
- * Make the fields and the JSON agree after an edit (`changed`: the id, without "f-", of the element edited): a
- * field's new value goes into the JSON; after any other edit the JSON's values go into the fields.
- */
-function sync(changed?: string): void {
+const isField = (changed?: string) => changed === 'm-trajectories' || changed === 'm-seed';
+
+/** After an edit of a field (`changed`: the id, without "f-", of the element edited), its new value goes into the JSON. */
+function writeField(changed: string): void {
   const j = parsedText();
   if (!j) return;
-  if (changed === 'm-trajectories' || changed === 'm-seed') {
-    const [path, input] = changed === 'm-seed' ? [SEED_PATH, seedInput()] : [copies.path, copiesInput()];
-    const v = fieldValue(input.value);
-    if (JSON.stringify(getAt(j, path)) === JSON.stringify(v)) return;
-    setAt(j, path, v);
-    writeText(j);
-  } else {
-    showFields(j);
-  }
+  const [path, input] = changed === 'm-seed' ? [SEED_PATH, seedInput()] : [copies.path, copiesInput()];
+  const v = fieldValue(input.value);
+  if (JSON.stringify(getAt(j, path)) === JSON.stringify(v)) return;
+  setAt(j, path, v);
+  writeText(j);
 }
 
 /** The experiment the panel describes: its JSON, which the fields have been written into. */
@@ -145,20 +144,26 @@ export function checkExperiment(json: Record<string, unknown>): Checked {
 }
 
 /**
- * The panel's experiment after an edit (`changed` as for sync), validated; its error shown under the panel (or
- * hidden). A field edited while the JSON does not parse is said in the error: it is not in the JSON.
+ * The panel's experiment after an edit (`changed` as for writeField), validated, the fields and the JSON made to
+ * agree: a field's new value goes into the JSON; after any other edit the JSON's values go into the fields (with the
+ * validation's parse: the model's parser runs once per edit). Its error is shown under the panel (or hidden). A field
+ * edited while the JSON does not parse is said in the error: it is not in the JSON.
  */
 export function validateJsonPanel(changed?: string): Checked {
-  sync(changed);
+  if (isField(changed)) writeField(changed!);
   let json: Record<string, unknown>;
   let r: Checked;
   try {
     json = readJsonPanel();
     r = checkExperiment(json);
   } catch (e) {
-    const pending = changed === 'm-trajectories' || changed === 'm-seed'
+    const pending = isField(changed)
       ? ' (the field just edited is not in it: fix the JSON, then edit the field again)' : '';
     r = { ok: false, message: e instanceof ScenarioError ? issuesText(e) : `not valid JSON: ${(e as Error).message}${pending}` };
+  }
+  if (!isField(changed)) {
+    const j = r.ok ? r.json : parsedText();
+    if (j) showFields(j, r);
   }
   const err = $('err-model');
   err.textContent = r.ok ? '' : r.message;

@@ -20,10 +20,8 @@ export function multiHumanReport(s: MultiSummary, files: { summary: string; html
       `${c.plateauFractions.map((v) => f(v, 3)).join(' / ').padStart(24)} ${f(s.theory.meanField.error[i]).padStart(11)}`);
   }
   const fin = s.final;
-  // the count of trajectories (summary.final has it; older summaries: the last checkpoint, or the fraction × trajectories)
-  const lastCp = cps[cps.length - 1];
+  // the count of trajectories (summary.final has it; an older summary, the fraction × trajectories)
   const wrongCount = Number.isInteger(fin.wrongCount) ? fin.wrongCount
-    : lastCp && lastCp.step === fin.step && Number.isInteger(lastCp.wrongCount) ? lastCp.wrongCount
     : fin.wrongFraction === null ? null : Math.round(fin.wrongFraction * s.trajectories);
   lines.push('', `final (step ${fin.step}): some output on a wrong input in ${wrongCount ?? '-'} of ${s.trajectories} trajectories ` +
     `(fraction ${f(fin.wrongFraction)}, 95% CI [${f(fin.wrongCI95[0])}, ${f(fin.wrongCI95[1])}], Wilson)`,
