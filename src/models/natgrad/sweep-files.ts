@@ -16,6 +16,12 @@ const TABLE_NAME: Record<string, string> = { exact: 'exact coefficients', 'autho
 const seriesOf = (rule: string, coefficients: string) => (rule === 'euclidean' ? 'Euclidean' : `${rule}, ${TABLE_NAME[coefficients] ?? coefficients}`);
 /** An interval as the report writes it. */
 const iv = (ci: [number | null, number | null], d = 3) => `[${ci[0] === null ? '–' : num(ci[0], d)}, ${ci[1] === null ? '–' : num(ci[1], d)}]`;
+/**
+ * The interval column of a speed-up. Where the speed-up itself is undefined (neither rule reached the cut-off), an
+ * interval beside it would read as its interval: it is said to be that of the resamples in which one rule did.
+ */
+const speedupInterval = (x: { value: number | null; ci: [number | null, number | null]; definedResamples: number }, resamples: number) =>
+  x.value !== null ? iv(x.ci) : x.definedResamples ? `of the ${x.definedResamples} of ${resamples} resamples defined: ${iv(x.ci)}` : '–';
 /** A speed-up with its kind: "≥ 2.2" when the Euclidean rule did not reach the cut-off within the run. */
 const sv = (x: { value: number | null; kind: string }, d = 3) =>
   x.value === null ? 'undefined (neither rule reached the cut-off within the run)' : `${x.kind === 'lower bound' ? '≥ ' : x.kind === 'upper bound' ? '≤ ' : ''}${num(x.value, d)}`;
@@ -171,7 +177,7 @@ export function sweepParts(sw: NatgradSweep | null, learnersPerEnsemble: number,
     title: `Learning-rate sweep: speed-up Euclidean ÷ natural to mean KL ≤ ${num(sw.cutoff, 2)} (${boot})`,
     columns: ['coefficients', 'η/η₀', 'Euclidean η', 'natural η', 'speed-up', '95 % interval'],
     rows: sw.speedups.map((x) => [TABLE_NAME[x.coefficients] ?? x.coefficients, x.etaScale === 'best' ? 'best per rule' : num(x.etaScale),
-      num(x.euclideanEta, 3), num(x.naturalEta, 3), sv(x), iv(x.ci)]),
+      num(x.euclideanEta, 3), num(x.naturalEta, 3), sv(x), speedupInterval(x, sw.resamples)]),
   };
   return { plots, csv, comparisons, table };
 }

@@ -126,6 +126,14 @@ describe('the sweep plots with estimates, bounds and undefined speed-ups', () =>
     expect(parts.comparisons[0]!.note).not.toMatch(/η = [,(]/);
   });
 
+  it('the table gives no interval beside an undefined speed-up, or says it is that of the resamples that define one', () => {
+    const rows = parts.table!.rows;
+    expect(rows.map((r) => r[5])).toEqual(['[4, 9]', '[1.6, 3.5]', '–', '[5, 12]']);
+    const some = sweepParts({ ...sw, speedups: [{ ...sw.speedups[2]!, ci: [1.2, 3.1], definedResamples: 37 }] }, 8, checkpoints);
+    expect(some.table!.rows[0]![4]).toMatch(/^undefined/);
+    expect(some.table!.rows[0]![5]).toBe('of the 37 of 2000 resamples defined: [1.2, 3.1]');
+  });
+
   it('the time axis spans the run up to T = 400 s, where the times not reached sit', () => {
     const [pts] = layerOf(time, 'point');
     expect(pts!.encoding.y.scale.domain).toEqual([8, 400]);
