@@ -10,6 +10,17 @@ export interface Provenance {
   command?: string;
 }
 
+/**
+ * The commit and whether tracked files changed, from `git status --porcelain=v2 --branch --untracked-files=no`: the
+ * header line "# branch.oid <sha>" ("(initial)" before the first commit: no commit), every line not starting with "#"
+ * a changed tracked file.
+ */
+export function parseGitStatus(text: string): { gitCommit: string | null; gitDirty: boolean } {
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  const oid = lines.find((l) => l.startsWith('# branch.oid '));
+  return { gitCommit: /^# branch\.oid ([0-9a-f]{40,64})$/.exec(oid ?? '')?.[1] ?? null, gitDirty: lines.some((l) => !l.startsWith('#')) };
+}
+
 let cached: { version: string; gitCommit: string | null; gitDirty: boolean | null } | null = null;
 
 /** Version and commit, read from package.json and git where a file system is available (not in a browser). */
@@ -24,9 +35,9 @@ export async function codeIdentity(): Promise<{ version: string; gitCommit: stri
       const cp = await import('node:child_process');
       const cwd = new URL('.', root).pathname;
       try {
-        gitCommit = cp.execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-        gitDirty = cp.execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] })
-          .toString().trim().length > 0;
+        // One git process for both (each costs about 10 ms of every command's start).
+        ({ gitCommit, gitDirty } = parseGitStatus(
+          cp.execFileSync('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString()));
       } catch {
         /* not a git checkout */
       }
