@@ -2,6 +2,7 @@
  * The output folder of run, merge and report: its default name, made and checked writable before any work, locked for
  * the command's whole life (src/run/out-lock.ts: one run per folder) and guarded against overwriting an earlier run.
  */
+import { rmSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { acquireOutLock } from '../run/out-lock.ts';
@@ -76,14 +77,24 @@ async function exists(file: string): Promise<boolean> {
   return fs.access(file).then(() => true, () => false);
 }
 
-/** Refuse to write over an earlier run's files unless --force (call it while holding the folder's lock). */
-export async function guardOutDir(dir: string, force: boolean, hint: string | (() => Promise<string>)): Promise<void> {
+/** The files an earlier run leaves in its folder: its state, summary, and report (the page, CSV tables and plots). */
+const RUN_OUTPUT = /^(state\.jsonl|state\.json|summary\.json|report\.html|.+\.(csv|png|svg|vl\.json))$/;
+
+/**
+ * Refuse to write over an earlier run's files unless --force (call it while holding the folder's lock). With --force
+ * it returns what removes them — the earlier run's state, summary and report, so that no old report is left beside
+ * the new summary — for the caller to call once nothing can refuse the new run any more (the engine is chosen): a
+ * refused command leaves the earlier run as it was.
+ */
+export async function guardOutDir(dir: string, force: boolean, hint: string | (() => Promise<string>)): Promise<() => void> {
   for (const f of [STATE_FILE, 'state.json', 'summary.json']) {
     if (await exists(path.join(dir, f))) {
       if (!force) throw new UsageError(`${dir} already holds a run (${f}): ${typeof hint === 'string' ? hint : await hint()}, or pass --force to overwrite it`);
-      await fs.rm(path.join(dir, f), { force: true });
+      const old = (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && RUN_OUTPUT.test(e.name)).map((e) => path.join(dir, e.name));
+      return () => { for (const f of old) rmSync(f, { force: true }); };
     }
   }
+  return () => {};
 }
 
 /**

@@ -84,6 +84,10 @@ export async function runCommand(c: RunCommand): Promise<number> {
   await loadFsModules();
   const model = modelOf(c.json);
   const exp = model.parse(c.json, c.overrides);
+  // A flag conflict is refused before anything is touched (exit 2), as runEnsemble would refuse it only later.
+  if (c.shard && exp.target) {
+    throw new UsageError('a precision target decides when to stop from all batches together, so it cannot be split into shards: use a fixed N (trajectories and batches), or leave out --shard');
+  }
   if (c.workers !== undefined && c.engine !== 'cpu') {
     throw new UsageError(`--workers runs batches on the CPU engine in worker threads: use it with --engine cpu (not ${c.engine})`);
   }
@@ -109,6 +113,8 @@ export async function runCommand(c: RunCommand): Promise<number> {
     let shard = c.shard;
     let state: RunState | null = null;
     let done: BatchRecord<unknown>[] = [];
+    // --force: the earlier run's files go once the engine is chosen (the last refusal), just before the new log.
+    let clearEarlierRun = () => {};
     if (c.resume !== undefined) {
       state = await readState(outDir);
       const bad = identityMismatch(state, { ...identity, engine: state.engine }, `cannot resume ${outDir}`);
@@ -119,7 +125,7 @@ export async function runCommand(c: RunCommand): Promise<number> {
       shard = state.shard;
       done = batchesOfState(model, state, exp, path.join(outDir, STATE_FILE));
     } else {
-      await guardOutDir(outDir, c.force, () => existingRunHint(outDir, identity));
+      clearEarlierRun = await guardOutDir(outDir, c.force, () => existingRunHint(outDir, identity));
     }
     const p = proc();
     let log: StateLog | null = null;
@@ -146,6 +152,7 @@ export async function runCommand(c: RunCommand): Promise<number> {
           if (state) {
             log = StateLog.reopen(outDir);
           } else {
+            clearEarlierRun();
             const header: StateHeader = {
               ...identity, engine: info.name, format: STATE_FORMAT, shard, engineInfo: { ...info, reason }, createdAt: new Date().toISOString(),
             };
@@ -218,7 +225,7 @@ export async function mergeCommand(dirs: string[], out: string | undefined, forc
   const outDir = out ?? defaultOutDir(path, merged.name, '-merged');
   const made = await prepareOutDir(outDir);
   return inNewFolders(made, () => holdOutDir(outDir, { force, command }, async () => {
-    await guardOutDir(outDir, force, 'choose another --out');
+    (await guardOutDir(outDir, force, 'choose another --out'))();
     writeState(outDir, merged);
     const run = runFromState(model, merged, exp, batches, command);
     await emitRun(model, run, outDir, output, 0);

@@ -1,0 +1,66 @@
+/**
+ * --force replaces the earlier run in a folder (src/cli/out-dir.ts guardOutDir): its state, summary and report go,
+ * so no report of the earlier run is left beside the new summary; and a command refused before any work (an engine
+ * that does not run the model, a precision target with --shard) leaves the earlier run as it was, exit 2.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/main.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'stdp-mc-force-'));
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out += a.join(' ') + '\n'; });
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err += a.join(' ') + '\n'; });
+  try {
+    return { code: await runCli(argv), out, err };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+afterEach(() => vi.restoreAllMocks());
+
+const quickstart = join(ROOT, 'experiments/quickstart.json');
+/** Every file of a folder with its bytes. */
+const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+
+describe('--force', () => {
+  const dir = join(work, 'run');
+  it('a refused command leaves the earlier run as it was; an accepted one removes its report with its state', async () => {
+    const first = await cli(['run', quickstart, '--engine', 'cpu', '--trajectories', '40', '--steps', '200', '--out', dir]);
+    expect(first.code, first.err).toBe(0);
+    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+    const before = snapshot(dir);
+    expect(Object.keys(before).filter((f) => f.endsWith('.png')).length).toBeGreaterThan(0);
+
+    // an engine that does not run the model: refused when it is chosen, after the folder's guard
+    const multi = await cli(['run', join(ROOT, 'experiments/fig5-multi-1e-3.json'), '--engine', 'gpujs', '--trajectories', '8', '--out', dir, '--force', '--no-report']);
+    expect(multi.code, multi.err).toBe(2);
+    expect(multi.err).toMatch(/gpujs is not available/);
+    expect(snapshot(dir)).toEqual(before);
+
+    // a precision target cannot be split into shards: a flag conflict, exit 2, before anything is touched
+    const targetFile = join(work, 'target.json');
+    const q = JSON.parse(readFileSync(quickstart, 'utf8'));
+    delete q.$schema;
+    writeFileSync(targetFile, JSON.stringify({ ...q, name: 'target', target: { successCIWidth: 0.2, maxTrajectories: 400, batchSize: 100 } }));
+    const sharded = await cli(['run', targetFile, '--engine', 'cpu', '--shard', '1/2', '--out', dir, '--force']);
+    expect(sharded.code, sharded.err).toBe(2);
+    expect(sharded.err).toMatch(/precision target .* cannot be split into shards/);
+    expect(snapshot(dir)).toEqual(before);
+
+    // accepted: the earlier report goes with the earlier state; a file of the user's own kind stays
+    writeFileSync(join(dir, 'notes.txt'), 'mine\n');
+    const t0 = Date.now();
+    const again = await cli(['run', quickstart, '--engine', 'cpu', '--trajectories', '30', '--steps', '200', '--out', dir, '--force', '--no-report']);
+    expect(again.code, again.err).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'state.jsonl', 'summary.json']);
+    expect(statSync(join(dir, 'summary.json')).mtimeMs).toBeGreaterThanOrEqual(t0 - 1000);
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).final.trajectories).toBe(30);
+  });
+});
