@@ -4,7 +4,7 @@
  * command. A second run, merge or report into DIR is refused at once, naming the owner. A lock whose owner is
  * gone — same host, and the pid no longer runs — is stale: it is refused too, naming the dead owner, unless the
  * caller passes `force`, which takes it over. A live lock, or one from another host (whose pid cannot be checked
- * from here), is never taken over.
+ * from here), is never taken over. A reused pid is not the owner (ownerAlive: the owner's start time is in the lock).
  *
  * The lock is released by its owner (release(), also run on the process's exit); the file is removed only while it
  * still holds the owner's own token, so a release never removes someone else's lock.
@@ -23,6 +23,11 @@ export interface LockOwner {
   command: string;
   /** Random, to tell this lock from a later one of a process with the same pid. */
   token: string;
+  /**
+   * The owner's start time in clock ticks since boot (Linux: /proc/<pid>/stat field 22), where it can be read: a later
+   * process with the same pid — a restarted container's pid 1 always has it — is not the owner.
+   */
+  pidStart?: string;
 }
 
 /** The output folder is in use by another run, or holds a stale lock (the CLI exits 2: nothing was run). */
@@ -63,6 +68,36 @@ export function pidAlive(pid: number): boolean {
   // "pid (comm) state …": comm may hold spaces and parentheses, so the state follows the last ')'.
   const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   return state !== 'Z' && state !== 'X';
+}
+
+/** The start time of process `pid` in clock ticks since boot (/proc/<pid>/stat field 22), or null where unreadable. */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "pid (comm) " start with the state (field 3), so field 22 is the 20th of them.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The tokens of the locks this process holds (a lock naming this process's pid with another token is a dead one's). */
+const heldTokens = new Set<string>();
+
+/**
+ * Is the owner of a lock of this host still running? Its pid must run (pidAlive) and be the owner: a pid is reused,
+ * and a container restarted in a Kubernetes Job or Slurm step runs the CLI as pid 1 again, under the same host name,
+ * where the lock of its killed predecessor names pid 1 too. So a lock naming this very process with a token it does
+ * not hold is stale, and one whose recorded start time differs from the running pid's is stale.
+ */
+function ownerAlive(held: LockOwner): boolean {
+  if (held.pid === process.pid) return heldTokens.has(held.token);
+  if (!pidAlive(held.pid)) return false;
+  if (typeof held.pidStart === 'string') {
+    const now = processStart(held.pid);
+    if (now !== null && now !== held.pidStart) return false;
+  }
+  return true;
 }
 
 function readOwner(file: string): LockOwner | null {
@@ -155,6 +190,8 @@ export async function acquireOutLock(
     pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: o.command,
     token: `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
   };
+  const start = processStart(process.pid);
+  if (start !== null) owner.pidStart = start;
   let takenOverFrom: LockOwner | null = null;
   for (let attempt = 0; !tryCreate(file, owner); attempt++) {
     let held = readOwner(file);
@@ -169,7 +206,7 @@ export async function acquireOutLock(
       }
     }
     const sameHost = held.host === owner.host;
-    if (!sameHost || pidAlive(held.pid)) {
+    if (!sameHost || ownerAlive(held)) {
       const other = sameHost ? '' : ` (another host: its run cannot be checked from here; if it is gone, delete ${file})`;
       throw new OutLockError(`${dir} is in use by ${describe(held)} (lock ${file})${other}`, held, false);
     }
@@ -183,11 +220,13 @@ export async function acquireOutLock(
     takenOverFrom = held;
   }
   if (takenOverFrom) o.onTakeOver?.(takenOverFrom);
+  heldTokens.add(owner.token);
   let released = false;
   const proc = process as NodeJS.Process;
   const release = () => {
     if (released) return;
     released = true;
+    heldTokens.delete(owner.token);
     proc.off?.('exit', release);
     try {
       if (readOwner(file)?.token === owner.token) fs.rmSync(file, { force: true });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { LOCK_FILE, OutLockError, acquireOutLock, type LockOwner } from '../../src/run/out-lock.ts';
+import { LOCK_FILE, OutLockError, acquireOutLock, processStart, type LockOwner } from '../../src/run/out-lock.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/stdp-mc.js');
@@ -163,6 +163,39 @@ describe('the output folder lock', () => {
       (await acquireOutLock(dir, { command: 'x', force: true })).release();
     } finally {
       parent.kill('SIGKILL');
+    }
+  });
+
+  it('a reused pid is not the owner: this process\'s own pid with another token, or a live pid that started at another time', async () => {
+    // A container restarted by a Kubernetes Job (or a Slurm requeue) runs the CLI as pid 1 again under the same host
+    // name; the lock of its killed predecessor names pid 1 too. Before, that lock read as live and even --resume was refused.
+    const dir = join(work, 'reused');
+    mkdirSync(dir);
+    const mine: LockOwner = { pid: process.pid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', command: 'stdp-mc run', token: 'before-restart' };
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify(mine));
+    const refused = await acquireOutLock(dir, { command: 'x' }).then(() => null, (e) => e);
+    expect(refused.message).toMatch(new RegExp(`has a stale lock: pid ${process.pid} .* is no longer running`));
+    const lock = await acquireOutLock(dir, { command: 'x', force: true });
+    expect(lock.takenOverFrom?.token).toBe('before-restart');
+    // this process's own live lock is still in use (its token is held), and it records when this process started
+    const again = await acquireOutLock(dir, { command: 'y', force: true }).then(() => null, (e) => e);
+    expect(again.message).toMatch(/is in use by pid/);
+    if (process.platform === 'linux') expect(lockOwner(dir)?.pidStart).toBe(processStart(process.pid));
+    lock.release();
+
+    if (process.platform !== 'linux') return;
+    // a live process of another pid: its lock holds only if the start time it recorded is the running pid's
+    const child = spawn('sleep', ['10'], { stdio: 'ignore' });
+    try {
+      const start = processStart(child.pid!);
+      expect(start).toMatch(/^\d+$/);
+      const other: LockOwner = { pid: child.pid!, host: hostname(), startedAt: 'then', command: 'stdp-mc run', token: 'c', pidStart: String(Number(start) - 1) };
+      writeFileSync(join(dir, LOCK_FILE), JSON.stringify(other));
+      expect((await acquireOutLock(dir, { command: 'x' }).then(() => null, (e) => e)).message).toMatch(/has a stale lock/);
+      writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...other, pidStart: start }));
+      expect((await acquireOutLock(dir, { command: 'x', force: true }).then(() => null, (e) => e)).message).toMatch(new RegExp(`is in use by pid ${child.pid}`));
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 
