@@ -9,15 +9,15 @@ import type { BrowserSelection } from '../run/model-page.ts';
 import { loadPage } from './model-pages.ts';
 
 /** The engine a model runs on in this browser for a choice, why, and whether it is not the one asked for. */
-export async function browserEngine(model: EnsembleModel, choice: EngineChoice): Promise<BrowserSelection> {
+export async function browserEngine(model: EnsembleModel, choice: EngineChoice, exp?: unknown): Promise<BrowserSelection> {
   const own = (await loadPage(model))?.selectEngine;
-  if (own) return own(choice);
+  if (own) return own(choice, exp);
   try {
-    const s = await model.selectEngine(choice);
+    const s = await model.selectEngine(choice, exp);
     return { engine: s.engine, reason: s.reason, fallback: choice !== 'auto' && s.engine.info.name !== choice };
   } catch (e) {
     if (choice === 'auto' || choice === 'cpu') throw e;
-    const s = await model.selectEngine('auto');
+    const s = await model.selectEngine('auto', exp);
     const why = (e as Error).message.replace(/^engine \w+ is not available: /, '');
     return { engine: s.engine, reason: `${choice} was requested but ${why}; the ${s.engine.info.name} engine runs instead`, fallback: true };
   }

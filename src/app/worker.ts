@@ -95,7 +95,7 @@ async function start(json: unknown, choice: EngineChoice, command: string): Prom
       signal: abort.signal,
       command,
       selectEngine: async (c: EngineChoice) => {
-        const s = await browserEngine(model, c);
+        const s = await browserEngine(model, c, exp);
         fallback = s.fallback;
         return s;
       },

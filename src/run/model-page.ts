@@ -101,7 +101,10 @@ export interface ModelPage {
   /** The page's subtitle while this model's experiment is shown. */
   subtitle?: string;
   form?: ModelForm;
-  /** The model's own engine selection in the browser (else its selectEngine, with the page's fallback to auto). */
-  selectEngine?(choice: EngineChoice): Promise<BrowserSelection>;
+  /**
+   * The model's own engine selection in the browser (else its selectEngine, with the page's fallback to auto); with
+   * the experiment, an engine that cannot run it is passed over.
+   */
+  selectEngine?(choice: EngineChoice, exp?: unknown): Promise<BrowserSelection>;
   live?: ModelLive;
 }

@@ -115,8 +115,11 @@ export interface EnsembleModel<X extends ModelExperiment = any, B = any, E exten
   fileSchema(): z.ZodType;
   /** Validate the file with the command line's values written over it; throws ScenarioError / OptionError. */
   parse(json: unknown, overrides: RunOverrides): X;
-  /** The engine for a choice (`auto` says why it chose). */
-  selectEngine(choice: EngineChoice): Promise<{ engine: E; reason: string }>;
+  /**
+   * The engine for a choice (`auto` says why it chose). With the experiment, an engine that cannot run it is refused
+   * here (EngineUnavailableError), before the run writes anything.
+   */
+  selectEngine(choice: EngineChoice, exp?: X): Promise<{ engine: E; reason: string }>;
   /** Run copies [range[0], range[1]) of grid point `point`. */
   runBatch(engine: E, exp: X, point: number, range: [number, number], ctx: BatchContext): Promise<{ stats: B; dispatches: number }>;
   merge(a: B, b: B): B;

@@ -14,7 +14,7 @@
  * resumable. A batch that fails its check stops the run at once: never a silent wrong answer.
  */
 import type { EngineChoice } from '../engines/index.ts';
-import { checkAborted, type EngineInfo, type Progress } from '../engines/types.ts';
+import { EngineUnavailableError, checkAborted, type EngineInfo, type Progress } from '../engines/types.ts';
 import { wilson } from '../stats/intervals.ts';
 import { codeIdentity } from '../core/provenance.ts';
 import type { EnsembleModel, EnsembleRun, ModelEngineHandle, ModelExperiment, PointRecords, Shard } from './model.ts';
@@ -113,7 +113,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
     throw new RunFailedError('a precision target decides when to stop from all batches together, so it cannot be split into shards: use a fixed N (trajectories and batches)');
   }
   let engineStartSeconds = 0;
-  const selectModelEngine = o.selectEngine ?? ((c: EngineChoice) => model.selectEngine(c));
+  const selectModelEngine = o.selectEngine ?? ((c: EngineChoice) => model.selectEngine(c, exp));
   const select = async (c: EngineChoice) => {
     const ts = performance.now();
     try {
@@ -166,7 +166,8 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
         }
         return rec;
       } catch (e) {
-        if (isAbort(e) || e instanceof RunFailedError) throw e;
+        // An engine that refuses the work is not a lost device: retrying cannot help.
+        if (isAbort(e) || e instanceof RunFailedError || e instanceof EngineUnavailableError) throw e;
         if (tries >= maxRetries) {
           throw new RunFailedError(`batch ${b} of grid point ${i} failed ${tries + 1} times on ${engine.info.name}: ${(e as Error).message}`);
         }
@@ -174,7 +175,12 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
         // pool, the batch goes to another worker (a dead one is replaced).
         if (o.pool) continue;
         try { engine.dispose?.(); } catch { /* already gone */ }
-        ({ engine, reason } = await select(engine.info.name));
+        try {
+          ({ engine, reason } = await select(engine.info.name));
+        } catch (again) {
+          // The device is gone for good: the run stops as a failed run (exit 1) with its finished batches saved.
+          throw new RunFailedError(`batch ${b} of grid point ${i} failed on ${engine.info.name} (${(e as Error).message}), and the engine could not be created again: ${(again as Error).message}`);
+        }
       }
     }
   };

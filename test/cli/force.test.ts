@@ -1,7 +1,10 @@
 /**
  * --force replaces the earlier run in a folder (src/cli/out-dir.ts guardOutDir): its state, summary and report go,
  * so no report of the earlier run is left beside the new summary; and a command refused before any work (an engine
- * that does not run the model, a precision target with --shard) leaves the earlier run as it was, exit 2.
+ * that does not run the model, a precision target with --shard) leaves the earlier run as it was, exit 2. An engine
+ * that cannot run the experiment is refused when it is chosen, before the run writes anything (gpu.js and the
+ * chain's extensions: it was retried three times as if the device were lost, left a state log without batches, and
+ * a resume could only name that same engine).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,5 +65,13 @@ describe('--force', () => {
     expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'state.jsonl', 'summary.json']);
     expect(statSync(join(dir, 'summary.json')).mtimeMs).toBeGreaterThanOrEqual(t0 - 1000);
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).final.trajectories).toBe(30);
+  });
+
+  it('gpu.js and an experiment with the extensions: refused when the engine is chosen (exit 2), nothing written', async () => {
+    const out = join(work, 'gpujs-correlated');
+    const r = await cli(['run', join(ROOT, 'experiments/fig6-correlated.json'), '--engine', 'gpujs', '--trajectories', '50', '--steps', '20', '--out', out, '--no-report']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe('stdp-mc: engine gpujs is not available: it does not run the model extensions (correlated inputs): use --engine webgpu or cpu\n');
+    expect(existsSync(out)).toBe(false); // the folder this command made is taken back
   });
 });

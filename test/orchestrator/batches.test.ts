@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/models/chain/experiment.ts';
 import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 import type { Engine } from '../../src/models/chain/engine-types.ts';
+import { EngineUnavailableError } from '../../src/engines/types.ts';
 import { RunFailedError, runExperiment, type ChainBatchRecord as BatchRecord, type ExperimentResult } from '../../src/models/chain/run-experiment.ts';
 import { chainModel } from '../../src/models/chain/definition.ts';
 import { batchesOfState, experimentOfState, mergeShardStates, runFromState } from '../../src/run/merge.ts';
@@ -174,6 +175,30 @@ describe('failures', () => {
     await expect(runExperiment(exp, { engine: 'cpu', selectEngine: broken, maxRetries: 2, onBatch: (b) => { saved.push(b.batch); } }))
       .rejects.toThrow(/batch 3 of grid point 0 failed 3 times on cpu: device lost/);
     expect(saved).toEqual([0, 1, 2]);
+  });
+
+  it('a device that cannot be created again stops the run as a failed run (RunFailedError, exit 1), the finished batches kept', async () => {
+    const saved: number[] = [];
+    let created = 0;
+    const lost = async () => {
+      if (++created > 1) throw new EngineUnavailableError('webgpu', 'no WebGPU adapter was granted');
+      const cpu = new CpuEngine();
+      return { engine: { info: cpu.info, run: async (s: any, o: any) => { if (o.trajectoryRange[0] >= 300) throw new Error('device lost'); return cpu.run(s, o); } } as Engine, reason: 'test' };
+    };
+    const err = await runExperiment(exp, { engine: 'cpu', selectEngine: lost, onBatch: (b) => { saved.push(b.batch); } }).catch((e) => e);
+    expect(err).toBeInstanceOf(RunFailedError);
+    expect(err.message).toBe('batch 2 of grid point 0 failed on cpu (device lost), and the engine could not be created again: engine webgpu is not available: no WebGPU adapter was granted');
+    expect(saved).toEqual([0, 1]);
+  });
+
+  it('an engine that refuses the work is not retried', async () => {
+    let runs = 0;
+    const refusing = async () => {
+      const cpu = new CpuEngine();
+      return { engine: { info: cpu.info, run: async () => { runs++; throw new EngineUnavailableError('cpu', 'not this scenario'); } } as Engine, reason: 'test' };
+    };
+    await expect(runExperiment(exp, { engine: 'cpu', selectEngine: refusing })).rejects.toThrow(EngineUnavailableError);
+    expect(runs).toBe(1);
   });
 
   it('a NaN or a count that does not add up stops the run at once (no retry)', async () => {

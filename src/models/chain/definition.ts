@@ -5,6 +5,7 @@
  * the browser page (form, gpu.js fallback, live view) are in page/, loaded lazily.
  */
 import { OptionError } from '../../core/errors.ts';
+import { EngineUnavailableError } from '../../engines/types.ts';
 import { packFloats, unpackFloats, type PackedFloats } from '../../core/packed-floats.ts';
 import {
   accumulatorFromJSON, accumulatorToJSON, mergeAccumulatorList, mergeAccumulators, momentsFine, type CheckpointAccumulator,
@@ -96,7 +97,14 @@ export const chainModel: EnsembleModel<ChainExperiment, ChainBatch, Engine, Expe
     if (o.duration !== undefined) throw new OptionError('--duration does not apply to chain experiments: use --steps');
     return chainExperiment(parseExperiment(json, { trajectories: o.trajectories, steps: o.steps, seed: o.seed }));
   },
-  selectEngine,
+  selectEngine(choice, exp) {
+    // gpu.js runs the plain chain only: an experiment with the extensions is refused before the run writes anything.
+    const ext = exp && gridPoints(exp).map((pt) => pt.scenario).find((s) => s.correlation || s.schedule.length);
+    if (choice === 'gpujs' && ext) {
+      return Promise.reject(new EngineUnavailableError('gpujs', `it does not run the model extensions (${ext.correlation ? 'correlated inputs' : 'time-varying rates'}): use --engine webgpu or cpu`));
+    }
+    return selectEngine(choice);
+  },
   async runBatch(engine, exp, point, range, ctx) {
     const r = await engine.run(gridPoints(exp)[point]!.scenario, batchRunOptions(range, ctx));
     return { stats: { checkpoints: r.checkpoints, paths: r.paths }, dispatches: r.timing.dispatches };

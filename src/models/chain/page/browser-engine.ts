@@ -10,6 +10,7 @@ import type { Engine } from '../engine-types.ts';
 import { CpuEngine } from '../cpu-engine.ts';
 import { GpuJsEngine } from '../gpujs-engine.ts';
 import { WebGpuEngine } from '../webgpu-engine.ts';
+import { gridPoints, type ChainExperiment } from '../definition.ts';
 
 /** The chain's engine for a choice, why, and whether it is not the one asked for. */
 export interface ChainBrowserSelection extends BrowserSelection {
@@ -64,8 +65,12 @@ function gpuJsLabel(e: GpuJsEngine, renderer: string | null): string {
   return `gpu.js on ${e.info.adapter?.backend ?? '?'}${renderer ? ` (${renderer})` : ''}`;
 }
 
-export async function selectBrowserEngine(choice: EngineChoice): Promise<ChainBrowserSelection> {
+export async function selectBrowserEngine(choice: EngineChoice, exp?: ChainExperiment): Promise<ChainBrowserSelection> {
   if (choice === 'cpu') return { engine: new CpuEngine(), reason: 'requested', fallback: false };
+  // gpu.js runs the plain chain only: with correlated inputs or time-varying rates it is passed over for the CPU engine.
+  const ext = exp && gridPoints(exp).map((pt) => pt.scenario).find((s) => s.correlation || s.schedule.length);
+  const noGpuJs = ext ? `gpu.js does not run the model extensions (${ext.correlation ? 'correlated inputs' : 'time-varying rates'})` : '';
+  if (choice === 'gpujs' && noGpuJs) return { engine: new CpuEngine(), reason: `gpu.js was requested but ${noGpuJs}, so the CPU engine runs`, fallback: true };
   if (choice === 'gpujs') {
     const g = await tryGpuJs();
     if (g.engine) return { engine: g.engine, reason: `requested: ${gpuJsLabel(g.engine, glRenderer())}`, fallback: false };
@@ -83,7 +88,7 @@ export async function selectBrowserEngine(choice: EngineChoice): Promise<ChainBr
   if (choice === 'auto' && renderer && isSoftwareGl(renderer)) {
     return { engine: new CpuEngine(), reason: `auto: ${w.why}, and WebGL runs in software (${renderer}), so the CPU reference engine runs`, fallback: false };
   }
-  const g = renderer ? await tryGpuJs() : { engine: null, why: 'webgl2 is unavailable' };
+  const g = noGpuJs ? { engine: null, why: noGpuJs } : renderer ? await tryGpuJs() : { engine: null, why: 'webgl2 is unavailable' };
   const asked = choice === 'webgpu' ? 'WebGPU was requested but ' : 'auto: ';
   if (g.engine) return { engine: g.engine, reason: `${asked}${w.why}, so ${gpuJsLabel(g.engine, renderer)} runs instead`, fallback: choice === 'webgpu' };
   return { engine: new CpuEngine(), reason: `${asked}${w.why}, and ${g.why}, so the CPU reference engine runs`, fallback: choice === 'webgpu' };

@@ -24,7 +24,7 @@ const AFTER_BATCH = 'Appears after the first batch.';
 export const chainPage: ModelPage = {
   subtitle: 'Monte Carlo of the reduced STDP chain, w(k+1) = w(k) ⊙ (1 + α(B(k) + Z(k)))',
   form: chainForm,
-  selectEngine: async (choice) => (await import('./browser-engine.ts')).selectBrowserEngine(choice),
+  selectEngine: async (choice, exp) => (await import('./browser-engine.ts')).selectBrowserEngine(choice, exp as ChainExperiment | undefined),
   live: {
     simplex: {
       caption: 'Simplex: sample paths p(k), the replicator flow from p(0), contours of L(p) = ¼‖p‖⁴ − ⅓Σpᵢ³',
