@@ -214,7 +214,7 @@ export async function mergeCommand(dirs: string[], out: string | undefined, forc
     // A shard's summary.json is derived from its state; a corrupted one means the directory was tampered with.
     const sf = path.join(dir, 'summary.json');
     if (await exists(sf)) {
-      try { JSON.parse(await fs.readFile(sf, 'utf8')); } catch { throw new StateError(`${sf} is corrupted (not valid JSON); the shard was not merged`); }
+      try { JSON.parse(await fs.readFile(sf, 'utf8')); } catch { throw new StateError(`${sf} is corrupted (not valid JSON); the shard was not merged (stdp-mc report ${dir} rebuilds it from the shard's state)`); }
     }
     inputs.push({ dir, state });
   }

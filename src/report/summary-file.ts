@@ -3,12 +3,23 @@
  * without (src/cli/emit-run.ts, which does not load the report's renderer).
  */
 
-/** Write `summary` to DIR/summary.json (indented JSON and a final newline); returns the file's path. */
+/**
+ * Write `summary` to DIR/summary.json (indented JSON and a final newline); returns the file's path. It is written
+ * beside it first and renamed into place, so a process killed while writing (a second Ctrl-C, a batch system's time
+ * limit) leaves the earlier file or none, never a cut one.
+ */
 export async function writeSummaryFile(dir: string, summary: unknown): Promise<string> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, 'summary.json');
-  await fs.writeFile(file, JSON.stringify(summary, null, 2) + '\n');
+  const draft = `${file}.${Math.random().toString(36).slice(2)}.part`;
+  try {
+    await fs.writeFile(draft, JSON.stringify(summary, null, 2) + '\n');
+    await fs.rename(draft, file);
+  } catch (e) {
+    await fs.rm(draft, { force: true });
+    throw e;
+  }
   return file;
 }
