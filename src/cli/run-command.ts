@@ -10,7 +10,7 @@ import type { EngineChoice } from '../engines/index.ts';
 import { codeIdentity } from '../core/provenance.ts';
 import { modelByName, modelOf } from '../models/registry.ts';
 import type { EnsembleModel, EnsembleRun, RunOverrides, Shard } from '../run/model.ts';
-import { batchesOfState, experimentOfState, mergeShardStates, runFromState } from '../run/merge.ts';
+import { batchesOfState, experimentOfState, mergeShardStates, missingBatches, runFromState } from '../run/merge.ts';
 import { RunFailedError, runEnsemble, type BatchRecord } from '../run/run-ensemble.ts';
 import {
   STATE_FILE, STATE_FORMAT, StateError, StateLog, batchLineBytes, completeLine, experimentHash, identityMismatch, loadFsModules,
@@ -241,6 +241,9 @@ export async function reportCommand(dir: string, force: boolean, output: OutputO
     if (!state.complete) throw new StateError(`the run in ${dir} is incomplete: finish it with stdp-mc run <experiment> --resume ${dir}`);
     const model = modelOfState(state);
     const exp = experimentOfState(model, state);
+    // Every line is checksummed on its own, so a batch line removed whole is found only by counting (as merge does).
+    const gap = missingBatches(state, exp);
+    if (gap) throw new StateError(`${path.join(dir, STATE_FILE)} is marked complete but ${gap}; the report was not rebuilt`);
     const batches = batchesOfState(model, state, exp, path.join(dir, STATE_FILE));
     await emitRun(model, runFromState(model, state, exp, batches, command), dir, output, 0);
     return 0;

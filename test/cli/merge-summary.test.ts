@@ -58,4 +58,17 @@ describe('summary.json', () => {
     expect(merged.code, merged.err).toBe(0);
     expect(JSON.parse(merged.out).final.trajectories).toBe(60);
   });
+
+  it('report refuses a complete state log with a batch line removed whole (each line\'s checksum holds)', async () => {
+    const dir = join(work, 'whole');
+    expect((await cli(['run', join(ROOT, 'experiments/quickstart.json'), '--engine', 'cpu', '--trajectories', '60', '--steps', '100', '--out', dir, '--no-report', '--json'])).code).toBe(0);
+    const file = join(dir, 'state.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const k = lines.findIndex((l) => l.includes('"batch":3,'));
+    expect(k).toBeGreaterThan(0);
+    writeFileSync(file, [...lines.slice(0, k), ...lines.slice(k + 1)].join('\n'));
+    const r = await cli(['report', dir, '--no-report', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`stdp-mc: ${file} is marked complete but batch 3 of grid point 0 is missing; the report was not rebuilt\n`);
+  });
 });
