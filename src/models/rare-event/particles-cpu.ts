@@ -92,6 +92,10 @@ export function stopStatus(xi: number, k: number, stop: number, p: ParticleParam
   return STATUS_RUNNING;
 }
 
+/** Milliseconds of stepping between yields to the event loop (shared by every stepper of this thread). */
+const YIELD_MS = 50;
+let lastYield = performance.now();
+
 export class CpuParticleStepper implements ParticleStepper {
   readonly name = 'cpu' as const;
   readonly precision = 'f64' as const;
@@ -110,7 +114,7 @@ export class CpuParticleStepper implements ParticleStepper {
     const status = new Uint8Array(b.n);
     const xs = new Float64Array(d), e = new Float64Array(d), w = new Uint32Array(4);
     let work = 0;
-    let sinceCheck = 0;
+    checkAborted(signal);
     for (let t = 0; t < b.n; t++) {
       for (let i = 0; i < d; i++) xs[i] = x[t * d + i]!;
       let kk = k[t]!;
@@ -131,11 +135,13 @@ export class CpuParticleStepper implements ParticleStepper {
       maxXi[t] = mx;
       status[t] = st;
       work += kk - k0;
-      sinceCheck += kk - k0;
-      if (sinceCheck > 1 << 22) {
-        sinceCheck = 0;
-        checkAborted(signal);
+      // Let the event loop run (a SIGINT/SIGTERM handler, progress) every YIELD_MS of work, counted across calls: one
+      // splitting level's call may be far shorter than that, and a count per call never reached its limit, so a
+      // run of many levels ignored Ctrl-C until it ended.
+      if (performance.now() - lastYield > YIELD_MS) {
         await new Promise((r) => setTimeout(r, 0));
+        lastYield = performance.now();
+        checkAborted(signal);
       }
     }
     return { x, k, maxXi, status, work };
