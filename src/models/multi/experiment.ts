@@ -2,7 +2,7 @@
  * The experiment file of the several-outputs model (scenario.model "multi"): its published schema, its validation
  * with the command line's values written over the scenario, and the result a run of it gives (what files.ts reads).
  */
-import { dropCheckpointsBeyond, experimentFileSchema, parseScenarioFile, type ScenarioExperiment } from '../../run/experiment-file.ts';
+import { experimentFileSchema, parseScenarioFile, shortenCheckpoints, type ScenarioExperiment } from '../../run/experiment-file.ts';
 import type { ModelResult } from '../../run/model-parts.ts';
 import { MultiScenarioSchema, resolveMultiScenario, type ResolvedMultiScenario } from './scenario.ts';
 import type { MultiCheckpointAccumulator } from './stats.ts';
@@ -15,9 +15,12 @@ export const MultiExperimentFileSchema = experimentFileSchema(MultiScenarioSchem
 
 export type MultiExperiment = ScenarioExperiment<ResolvedMultiScenario> & { batches: number };
 
-/** Validate a multi experiment (overrides from the command line first, as for the chain; --steps drops later checkpoints). */
+/**
+ * Validate a multi experiment (overrides from the command line first, as for the chain; --steps drops later checkpoints,
+ * and where it drops them all, the default checkpoints of the shorter run are taken).
+ */
 export function parseMultiExperiment(json: unknown, overrides: { trajectories?: number; steps?: number; seed?: number | string } = {}): MultiExperiment {
-  return parseScenarioFile(json, overrides, resolveMultiScenario, (sc) => dropCheckpointsBeyond(sc, overrides.steps));
+  return parseScenarioFile(json, overrides, resolveMultiScenario, (sc) => shortenCheckpoints(sc, overrides.steps));
 }
 
 export interface MultiExperimentResult extends ModelResult<MultiExperiment> {

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ScenarioError } from '../../core/errors.ts';
 import {
-  DEFAULT_BATCHES, dropCheckpointsBeyond, experimentFileSchema, readExperimentFile, withOverrides,
+  DEFAULT_BATCHES, experimentFileSchema, readExperimentFile, shortenCheckpoints, withOverrides,
 } from '../../run/experiment-file.ts';
 import type { ModelExperiment, RunOverrides } from '../../run/model.ts';
 import { refuseOverrides } from '../../run/model-parts.ts';
@@ -41,13 +41,13 @@ export type SpikingRunExperiment = SpikingExperiment & ModelExperiment;
 
 /**
  * Validate a file with `trajectories`, `steps` and `seed` written over every point's scenario (checkpoints beyond
- * --steps are dropped); throws ScenarioError naming the field (and the sweep point).
+ * --steps are dropped, and where all are, the default checkpoints of the shorter run taken); throws ScenarioError naming the field (and the sweep point).
  */
 export function parseSpikingExperiment(json: unknown, overrides: { trajectories?: number; steps?: number; seed?: number | string } = {}): SpikingRunExperiment {
   const f = readExperimentFile(json, SWEEP);
   const apply = (extra: Record<string, unknown>) => {
     const sc = withOverrides({ ...f.scenario, ...extra }, overrides);
-    dropCheckpointsBeyond(sc, overrides.steps);
+    shortenCheckpoints(sc, overrides.steps);
     return sc;
   };
   const fmt = (v: unknown) => (Array.isArray(v) ? `(${v.join(',')})` : String(v));

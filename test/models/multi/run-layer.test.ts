@@ -150,4 +150,11 @@ describe('multi on the run layer: the numbers of before the port', () => {
     expect(u.paths).toEqual(s.paths);
     expectClose(u, s, {}, 'summary');
   });
+
+  it('--steps before the file\'s first checkpoint runs with the shorter run\'s default checkpoints (it was refused: "needs at least 1 entries")', () => {
+    const x = parseMultiExperiment({ ...base, scenario: { ...base.scenario, checkpoints: [200, 300] } }, { steps: 100 });
+    expect(x.scenario.checkpoints[0]).toBe(0);
+    expect(x.scenario.checkpoints.at(-1)).toBe(100);
+    expect(parseMultiExperiment({ ...base, scenario: { ...base.scenario, checkpoints: [50, 200, 300] } }, { steps: 100 }).scenario.checkpoints).toEqual([0, 50, 100]);
+  });
 });

@@ -153,6 +153,10 @@ describe('spiking network on the run layer', () => {
     const x = spikingModel.parse(single, { steps: 10, trajectories: 30 });
     expect(x.points[0]!.scenario.checkpoints).toEqual([0, 1, 5, 10]);
     expect(x.units).toEqual([{ label: 'base', trajectories: 30, workPerCopy: 10 }]);
+    // --steps before the file's first checkpoint: the shorter run's default checkpoints (it was refused: "needs at least 1 entries")
+    const early = spikingModel.parse({ ...single, scenario: { ...single.scenario, checkpoints: [20, 40] } }, { steps: 10 });
+    expect(early.points[0]!.scenario.checkpoints[0]).toBe(0);
+    expect(early.points[0]!.scenario.checkpoints.at(-1)).toBe(10);
     expect(x.batches).toBe(6);
     expect(spikingModel.parse({ ...single, batches: undefined }, {}).batches).toBe(10);
     expect(spikingModel.fileSchema().safeParse(single).success).toBe(true);
