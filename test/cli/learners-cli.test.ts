@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempFolder } from './cli-helpers.ts';
+import { tQuantile } from '../../src/stats/beta.ts';
+import { num } from '../../src/report/files.ts';
 
 const { dir, write } = tempFolder('stdp-mc-learners-');
 const run = (args: string[]) => runCli('node', args, 240_000);
@@ -28,6 +30,13 @@ describe('stdp-mc run on the learner ensembles', () => {
     // every grid point is compared with the exact closed form of the linear student
     expect(s.comparisons.length).toBeGreaterThanOrEqual(4);
     expect(s.comparisons.every((c: any) => c.theory !== null && Number.isFinite(c.theory))).toBe(true);
+    // the verdict's 99.9 % interval is Student t with 23 degrees of freedom over the 24 copies (a normal 3.29 SE was
+    // too narrow for few copies), on the same standard error as the point's own 95 % t interval
+    for (const [i, c] of s.comparisons.entries()) {
+      expect(c.note).toContain(`±${num(tQuantile(0.999, 23), 3)} SE (Student t, 23 degrees of freedom)`);
+      const ci = s.points[i].checkpoints.at(-1).layers[0].innerProduct.ci;
+      expect((c.interval[1] - c.interval[0]) / (ci[1] - ci[0])).toBeCloseTo(tQuantile(0.999, 23) / tQuantile(0.95, 23), 9);
+    }
     for (const p of ['alignment-vs-time.png', 'phase-diagram.png', 'alignment.csv', 'report.html']) expect(existsSync(join(dir, 'hebbian-out', p)), p).toBe(true);
 
     const bad = write('hebbian-bad', { name: 'bad', scenario: { model: 'hebbian', sigma: [0, -1], gamma: [0.1], steps: 10, trajectories: 2, seed: 1 } });

@@ -11,6 +11,7 @@ import type { HebbianExperimentResult } from './run.ts';
 import { hebbianParams } from './cpu-engine.ts';
 import { hebbianFlagNames, summarizeHebbian } from './stats.ts';
 import type { Comparison } from '../../stats/compare.ts';
+import { tQuantile } from '../../stats/beta.ts';
 import {
   innerProductPath, noiseLevels, phaseBoundary, smallEtaInnerProduct, stationaryInnerProduct, type LinearTheoryParams,
 } from './theory.ts';
@@ -57,8 +58,12 @@ export function monotonicity(points: { sigma: number; gamma: number; checkpoints
   });
 }
 
-/** z of a two-sided 99.9 % normal interval: the linear table's verdicts (a grid of tens of points rarely shows a false disagreement). */
-const Z_VERDICT = 3.2905267314919255;
+/**
+ * The linear table's verdicts use two-sided 99.9 % intervals (a grid of tens of points rarely shows a false
+ * disagreement), Student t with n − 1 degrees of freedom over the n copies (the per-point interval's own law: with
+ * the shipped 32 copies t = 3.63, with 8 copies 5.41, where a normal 3.29 was too narrow).
+ */
+const VERDICT_LEVEL = 0.999;
 
 export function hebbianFiles(r: HebbianExperimentResult) {
   const s = r.experiment.scenario;
@@ -97,12 +102,13 @@ export function hebbianFiles(r: HebbianExperimentResult) {
     const small = linear ? smallEtaInnerProduct(tp(p.sigma, p.gamma)) : null;
     const measuredSign = m.ci ? (m.ci[0] > 0 ? 1 : m.ci[1] < 0 ? -1 : 0) : 0;
     if (linear && exact !== null && sem !== null && m.mean !== null) {
-      const iv: [number, number] = [m.mean - Z_VERDICT * sem, m.mean + Z_VERDICT * sem];
+      const t = tQuantile(VERDICT_LEVEL, m.n - 1);
+      const iv: [number, number] = [m.mean - t * sem, m.mean + t * sem];
       const inside = exact >= iv[0] && exact <= iv[1];
       comparisons.push({
         quantity: `E⟨S, H⟩ at step ${fin.step}, σ = ${p.sigma}, γ = ${p.gamma}`, empirical: m.mean, interval: iv, theory: exact,
         verdict: inside ? 'agrees' : 'disagrees',
-        note: `exact moment recursion of the discrete SGD (theory.ts ${s.noise === 'parameter' ? '(B)' : '(D)'}), window of ${s.window} steps; interval ±${num(Z_VERDICT, 3)} SE ` +
+        note: `exact moment recursion of the discrete SGD (theory.ts ${s.noise === 'parameter' ? '(B)' : '(D)'}), window of ${s.window} steps; interval ±${num(t, 3)} SE (Student t, ${m.n - 1} degrees of freedom) ` +
           `(99.9 %); stationary ${num(stat, 4)}, η → 0 limit ${num(small, 4)}; measured sign ${measuredSign > 0 ? '+' : measuredSign < 0 ? '−' : '0 (interval covers 0)'}, ` +
           `predicted ${exact > 0 ? '+' : '−'}`,
       });
