@@ -11,7 +11,8 @@ const VERDICTS = ['agrees', 'disagrees', 'not comparable'] as const;
 
 /** How to read a verdict: one sentence each (the report prints it above the summary, the terminal below its table). */
 export const VERDICT_MEANINGS =
-  'agrees: the theory value lies inside the empirical 95 % interval (widened by the stated allowance where a known bias ' +
+  'agrees: the theory value lies inside the empirical interval (95 %, or the 99.9 % that a question over a grid of many ' +
+  'points says it uses; widened by the stated allowance where a known bias ' +
   'applies; the allowance and its reason are printed beside the verdict). disagrees: it lies outside; the row says by how ' +
   'much and, where the difference is expected (a limit approached slowly), what it means. not comparable: no verdict — ' +
   'the theory is a bound or a limit, or the estimate rests on fewer than 30 trajectories or a zero-width interval.';

@@ -21,7 +21,8 @@ export function wrap(text: string, width: number, indent: string): string[] {
 }
 
 export const VERDICT_KEY =
-  'agrees: theory inside the empirical 95 % interval (widened by the allowance shown, where a known bias applies); ' +
+  'agrees: theory inside the empirical interval (95 %, or the 99.9 % a question over a grid of many points says it uses; ' +
+  'widened by the allowance shown, where a known bias applies); ' +
   'disagrees: outside it, by the amount shown; not comparable: no verdict (a bound, a limit, < 30 trajectories or a ' +
   'zero-width interval). The report\'s summary explains each row.';
 

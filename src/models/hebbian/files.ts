@@ -107,6 +107,7 @@ export function hebbianFiles(r: HebbianExperimentResult) {
       const inside = exact >= iv[0] && exact <= iv[1];
       comparisons.push({
         quantity: `E⟨S, H⟩ at step ${fin.step}, σ = ${p.sigma}, γ = ${p.gamma}`, empirical: m.mean, interval: iv, theory: exact,
+        question: 'E⟨S, H⟩ against the exact moment recursion (99.9 % Student-t intervals)',
         verdict: inside ? 'agrees' : 'disagrees',
         note: `exact moment recursion of the discrete SGD (theory.ts ${s.noise === 'parameter' ? '(B)' : '(D)'}), window of ${s.window} steps; interval ±${num(t, 3)} SE (Student t, ${m.n - 1} degrees of freedom) ` +
           `(99.9 %); stationary ${num(stat, 4)}, η → 0 limit ${num(small, 4)}; measured sign ${measuredSign > 0 ? '+' : measuredSign < 0 ? '−' : '0 (interval covers 0)'}, ` +

@@ -6,14 +6,18 @@
 import { toCsv } from '../../report/html.ts';
 import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type FilesOf, type ReportParts } from '../../report/files.ts';
 import { judge, type Comparison } from '../../stats/compare.ts';
+import { tQuantile } from '../../stats/beta.ts';
 import type { ZeroOrderExperimentResult } from './definition.ts';
 import { zeroOrderPlots } from './plots.ts';
 import { zeroOrderPoint } from './point.ts';
 import type { ResolvedZeroOrderScenario } from './scenario.ts';
 import { convergenceOf, identityQuadratic, summarizePoints, type Slope } from './summary.ts';
 
-/** z of a two-sided 99.9 % interval: the per-grid-point verdicts (tens of points rarely give a false disagreement). */
-const Z_VERDICT = 3.2905267314919255;
+/**
+ * The per-grid-point verdicts use two-sided 99.9 % intervals (tens of points rarely give a false disagreement), Student
+ * t with n − 1 degrees of freedom over the n replicates (a normal ±3.29 SE was too narrow for few replicates).
+ */
+const VERDICT_LEVEL = 0.999;
 
 /** What of this run is reconstructed rather than taken from the papers (MODEL-NOTES §2). */
 export function reconstructedParts(s: ResolvedZeroOrderScenario): string {
@@ -57,13 +61,14 @@ export function zeroOrderFiles(r: ZeroOrderExperimentResult): FilesOf<ZeroOrderS
     const r = p.terminal.rmsError, last = r.value;
     if (!closed || last === null || r.logSE === null || p.terminal.exactRms === null) continue;
     // 99.9 % interval of the mean square, as an interval of its root
-    const ms = last * last, h = Z_VERDICT * 2 * r.logSE * ms;
+    const t = tQuantile(VERDICT_LEVEL, Math.max(1, s.trajectories - 1));
+    const ms = last * last, h = t * 2 * r.logSE * ms;
     const iv: [number, number] = [Math.sqrt(Math.max(0, ms - h)), Math.sqrt(ms + h)];
     const th = p.terminal.exactRms, inside = th >= iv[0] && th <= iv[1];
     comparisons.push({
       quantity: `RMS ‖Zⁿ_T − Z_T‖ at d = ${p.d}, n = ${p.n}`, empirical: last, interval: iv, theory: th, verdict: inside ? 'agrees' : 'disagrees', n: s.trajectories,
       question: 'terminal RMS error against the exact H = I mean square (99.9 % intervals)',
-      note: `exact mean square of the H = I quadratic (derived: the trace recursion closes, theory.ts); interval ±${num(Z_VERDICT, 3)} SE (99.9 %)` +
+      note: `exact mean square of the H = I quadratic (derived: the trace recursion closes, theory.ts); interval ±${num(t, 3)} SE (99.9 %, Student t, ${s.trajectories - 1} degrees of freedom)` +
         (p.terminal.leadingOrderRms !== null ? `; MODEL-NOTES' leading order ${num(p.terminal.leadingOrderRms, 4)} (${num(100 * (p.terminal.leadingOrderRms / th - 1), 2)} %)` : '') + `; ${recon}`,
     });
   }

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { zeroOrderModel } from '../../../src/models/zero-order/definition.ts';
 import { logTickValues } from '../../../src/report/plots.ts';
+import { tQuantile } from '../../../src/stats/beta.ts';
+import { num } from '../../../src/report/files.ts';
 import { renderSvg } from '../../../src/report/render.ts';
 import type { PlotJob } from '../../../src/report/files.ts';
 import { runEnsemble } from '../../../src/run/run-ensemble.ts';
@@ -15,6 +17,7 @@ import { parseXml, visibleAxisLabels, type XmlNode } from '../../report/svg-tree
 
 const DIMS = [1, 4, 16], UPDATES = [10, 100, 1000];
 let plots: PlotJob[] = [];
+let comparisons: { quantity: string; note: string }[] = [];
 const svgs: Record<string, XmlNode> = {};
 
 beforeAll(async () => {
@@ -23,7 +26,9 @@ beforeAll(async () => {
   Object.assign(json.scenario, { loss: { kind: 'quadratic', dims: DIMS }, updates: UPDATES, minRatio: 0, trajectories: 24, checkpoints: 2, paths: 0 });
   json.batches = 2;
   const run = await runEnsemble(zeroOrderModel, zeroOrderModel.parse(json, {}), { engine: 'cpu' });
-  plots = zeroOrderModel.files(zeroOrderModel.result(run)).plots;
+  const files = zeroOrderModel.files(zeroOrderModel.result(run));
+  plots = files.plots;
+  comparisons = (files.summary as any).comparisons;
   for (const p of plots) svgs[p.name] = parseXml(await renderSvg(p.spec));
 }, 60_000);
 
@@ -47,5 +52,14 @@ describe('zero-order plots: log axes labelled in the picture', () => {
 
   it('√n · RMS error against d: every d of the grid on x, the largest included', () => {
     expect(visibleAxisLabels(svgs['rms-vs-d']!, 'X')).toEqual(DIMS.map(String));
+  });
+
+  it('the RMS rows\' 99.9 % intervals are Student t with n − 1 = 23 degrees of freedom (a normal ±3.29 SE was too narrow)', () => {
+    const rows = comparisons.filter((c) => c.quantity.startsWith('RMS ‖Zⁿ_T − Z_T‖ at d = '));
+    expect(rows.length).toBe(DIMS.length * UPDATES.length);
+    const t = tQuantile(0.999, 23);
+    for (const c of rows) {
+      expect(c.note).toContain(`interval ±${num(t, 3)} SE (99.9 %, Student t, 23 degrees of freedom)`);
+    }
   });
 });
