@@ -18,11 +18,11 @@ export function songFiles(r: SongExperimentResult) {
   const fin = sum.checkpoints[sum.checkpoints.length - 1]!;
   const comparisons: Comparison[] = [
     notComparable('final weight histogram: end bins over the mean middle bin', Math.min(...fin.endOverMiddle), null, 2,
-      `Song et al. (2000): competitive STDP drives weights to the bounds; criterion of the issue: each end bin holds more than twice ` +
+      `Song et al. (2000): competitive STDP drives weights to the bounds (their Fig. 1); this report's criterion for a bimodal histogram: each end bin holds more than twice ` +
       `the mean middle bin — ${fin.bimodal ? 'met' : 'NOT met'} (end bins ${num(fin.endOverMiddle[0], 3)} and ${num(fin.endOverMiddle[1], 3)}; ` +
       `${sum.bimodalCopies} of ${sum.copies} copies bimodal on their own)`),
     notComparable(`output rate drop from the first to the last ${num(sum.rateHead.t1 - sum.rateHead.t0, 3)} s`, sum.rateDrop, null, 1 / 3,
-      `criterion of the issue: at least a third below — ${sum.rateDrop !== null && sum.rateDrop >= 1 / 3 ? 'met' : 'NOT met'} ` +
+      `Song et al. (2000): competition lowers the output rate; this report's criterion: at least a third below — ${sum.rateDrop !== null && sum.rateDrop >= 1 / 3 ? 'met' : 'NOT met'} ` +
       `(${num(sum.rateHead.mean, 4)} Hz ${sum.rateHead.ci ? `[${num(sum.rateHead.ci[0], 4)}, ${num(sum.rateHead.ci[1], 4)}]` : ''} → ` +
       `${num(sum.rateTail.mean, 4)} Hz ${sum.rateTail.ci ? `[${num(sum.rateTail.ci[0], 4)}, ${num(sum.rateTail.ci[1], 4)}]` : ''})`),
   ];

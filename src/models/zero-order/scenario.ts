@@ -67,7 +67,7 @@ export const ZeroOrderScenarioSchema = z.strictObject({
   loss: z.discriminatedUnion('kind', [QuadraticSchema, NetworkSchema]).default({ kind: 'quadratic', dims: [1, 4, 16, 64], hessian: 'identity', distance: 1 })
     .describe('The loss of a learning opportunity: "quadratic" or "network"'),
   updates: oneOrList(intIn(1, 1e8)).default([10, 100, 1000]).describe('n, the local updates per learning opportunity: one value or a list (grid)'),
-  minRatio: nonneg().default(10).describe('Grid points with n < minRatio·αA²d are left out (the issue\'s n ≥ 10αA²d)'),
+  minRatio: nonneg().default(10).describe('Grid points with n < minRatio·αA²d are left out (the regime n ≥ 10αA²d of many small updates)'),
   estimator: z.enum(['two-point', 'one-point']).default('two-point').describe(
     '[reconstructed] "two-point": θ ← θ − (α/n)[L(θ+ξ) − L(θ−ξ)]ξ, κ = (2/3)A²α (the stated limit); "one-point": θ ← θ − (α/n)[L(θ+ξ) − L(θ)]ξ, κ = (1/3)A²α'),
   clock: z.enum(['regular', 'poisson']).default('regular').describe(
