@@ -53,6 +53,10 @@ function condensed(rows: Row[], width: number, pad: string): string[] {
 }
 
 function rowLines(c: Row, width: number, pad: string, meaning = true): string[] {
+  // A row with neither a measurement nor a theory value says why instead (its note's first clause), not "- vs -".
+  if (c.empirical === null && c.theory === null && c.note) {
+    return [`  ${c.verdict.padEnd(14)} ${c.point ? `${c.point}: ` : ''}${c.quantity}:`, ...wrap(c.note.split(';')[0]!, width, pad)];
+  }
   const emp = c.empirical === null ? '-' : `${fmt(c.empirical)}${c.interval ? ` [${fmt(c.interval[0])}, ${fmt(c.interval[1])}]` : ''}`;
   const lines = [`  ${c.verdict.padEnd(14)} ${c.point ? `${c.point}: ` : ''}${c.quantity}: ${emp} vs ${fmt(c.theory)}`];
   const detail = verdictText(c);

@@ -66,6 +66,12 @@ describe('verdicts as shown', () => {
     expect(c).toContain('slope: 1 disagrees');
   });
 
+  it('terminal: a row with neither a measurement nor a theory value says why, not "- vs -"', () => {
+    const t = comparisonLines([{ quantity: 'terminal RMS error against a closed form', empirical: null, interval: null, theory: null, verdict: 'not comparable', note: 'no closed form for the network; more detail' }]).join('\n');
+    expect(t).toContain('  not comparable terminal RMS error against a closed form:\n                 no closed form for the network\n');
+    expect(t).not.toContain('- vs -');
+  });
+
   it('report: the summary has one row per question before the plots, the full table after them', () => {
     const html = buildHtmlReport({
       title: 't', parameters: {}, comparisons: rows.map((c, i) => reportComparison(c, `point ${i}`)), provenance: { a: { b: [1, 2] } },
