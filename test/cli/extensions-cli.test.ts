@@ -76,5 +76,10 @@ describe('stdp-mc run on the extensions', () => {
     expect(t.points).toHaveLength(2);
     expect(t.points[0].regime.driveOverS).toBeGreaterThan(t.points[1].regime.driveOverS);
     expect(existsSync(join(dir, 'map-out', 'eq12-regime-map.png'))).toBe(true);
+    // each point's maximum error with the Monte Carlo SE of the frequency where it is taken; absolute classes
+    for (const p of t.points) expect(p.eq12MaxAbsErrorSE).toBeGreaterThan(0);
+    const row = t.comparisons.find((c: any) => c.quantity === 'regime map of Eq. (12)');
+    expect(row.note).toMatch(/max \|freq − p\| = [\d.e-]+ ± [\d.e-]+ \(SE\) \((≤|>) 0\.\d+\)/);
+    expect(row.note).not.toMatch(/%/);
   });
 });
