@@ -200,7 +200,8 @@ export function summarizeSpiking(a: SpikingCheckpointAccumulator): SpikingCheckp
       wilson95: wilson(t, a.spikes),
       predicted: a.spikes ? a.predSum[j]! / a.spikes : NaN,
       se: a.spikes ? sdCount / a.spikes : NaN,
-      z: sdCount > 0 ? (t - a.predSum[j]!) / sdCount : t === a.predSum[j] ? 0 : Infinity,
+      // no output spike yet (step 0): no frequency, so no z either (it read 0, an agreement)
+      z: !a.spikes ? NaN : sdCount > 0 ? (t - a.predSum[j]!) / sdCount : t === a.predSum[j] ? 0 : Infinity,
     };
   });
   const spiked = a.incHist.slice(0, INC_BINS).reduce((x, y) => x + y, 0) + a.incHist[INC_BELOW]! + a.incHist[INC_ABOVE]!;
