@@ -34,7 +34,7 @@ export function multiFiles(r: MultiExperimentResult) {
     notComparable('fraction of trajectories with an output on a wrong input at K', last.wrongFraction, last.wrongCI, mfErr[mfErr.length - 1]! < 0.5 ? 0 : 1,
       `theory: the mean-field map (B_j → p_j, Z → 0) ends ${mfErr[mfErr.length - 1]! < 0.5 ? 'at Π (every output on its intended input)' : 'away from Π'}, ` +
       `error ${num(mfErr[mfErr.length - 1])} at K; the wrong plateaus come from the fluctuations, which shrink with α (compare the runs at ` +
-      `α and α/10 with the same α·K). Theorem A.8 (Algorithm 2) gives a bound we do not have (MODEL-NOTES)`),
+      `α and α/10 with the same α·K). Theorem A.8 (Algorithm 2) gives a bound we do not have (MODEL-NOTES)`, { n: last.trajectories }),
   ];
   const summary = {
     name: r.experiment.name,

@@ -21,6 +21,13 @@ describe('the multi report', async () => {
   const files = multiFiles(await runMultiExperiment(parseMultiExperiment(base), { engine: 'cpu' }));
   const s = files.summary;
 
+  it('comparisons.csv gives the trajectories behind the row', () => {
+    const csv = files.csv.find((c) => c.name === 'comparisons.csv')!.text.trim().split('\n');
+    const col = csv[0]!.split(',').indexOf('n_trajectories');
+    expect(col).toBeGreaterThan(0);
+    expect(csv[1]!.split(',')[col]).toBe('90');
+  });
+
   it('says in how many trajectories (a count) some output is on a wrong input, with the fraction and its interval', () => {
     const last = s.checkpoints.at(-1)!;
     // 89 of 90 here (plateau 0 holds 1): a count that differs from the fraction 0.9889 and from 1
