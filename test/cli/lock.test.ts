@@ -11,7 +11,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
+import { cliInProcess } from './cli-in-process.ts';
 import { LOCK_FILE, OutLockError, acquireOutLock, processStart, type LockOwner } from '../../src/run/out-lock.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,16 +61,7 @@ function deadPid(): number {
 }
 
 /** The CLI in process; what it printed with console.log / console.error. */
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out += a.join(' ') + '\n'; });
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err += a.join(' ') + '\n'; });
-  try {
-    return { code: await runCli(argv), out, err };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const cli = cliInProcess;
 
 afterEach(() => vi.restoreAllMocks());
 
