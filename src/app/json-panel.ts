@@ -6,13 +6,13 @@
  * at once (the text is then rewritten, formatted), and an edit of the JSON shows its values in the fields, so both
  * always agree and the last edit wins, visibly. While the JSON does not parse, a field's edit cannot be written into
  * it: once it parses again, the fields show its values. The copies field is the experiment field that holds the
- * copies' number (model-info.ts: scenario.trajectories, or rareEvent.replicates for a rare-event estimate).
+ * copies' number (src/run/model-nouns.ts: scenario.trajectories, or rareEvent.replicates for a rare-event estimate).
  */
 import { ScenarioError } from '../core/errors.ts';
 import { modelOf } from '../models/registry.ts';
 import type { EnsembleModel, ModelExperiment } from '../run/model.ts';
 import { $ } from './format.ts';
-import { nounsOf } from './model-info.ts';
+import { nounsOf } from '../run/model-nouns.ts';
 
 const SEED_PATH = ['scenario', 'seed'];
 const DEFAULT_COPIES = { model: null as EnsembleModel | null, path: ['scenario', 'trajectories'], noun: 'trajectories' };

@@ -11,7 +11,7 @@ import { Calibrator, type Estimate } from './calibrator.ts';
 import { currentExperiment, onExperiment, showExperiment, type Current } from './editor.ts';
 import { engineChoice } from './form.ts';
 import { $, fmtNum, fmtTime } from './format.ts';
-import { nounsOf, totalWork } from './model-info.ts';
+import { nounsOf, totalWork } from '../run/model-nouns.ts';
 import { PRESETS, presetById } from './presets.ts';
 
 /** Runs estimated above this many seconds ask before they start. */

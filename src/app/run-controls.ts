@@ -10,7 +10,7 @@ import { escapeHtml } from '../report/html.ts';
 import { experimentToStart, showIssues, type Current } from './editor.ts';
 import { engineChoice } from './form.ts';
 import { $, engineLabel, fmtNum, fmtTime } from './format.ts';
-import { nounsOf, type Nouns } from './model-info.ts';
+import { nounsOf, type Nouns } from '../run/model-nouns.ts';
 import { ASK_ABOVE_SECONDS, estimateForStart, pauseEstimates, resumeEstimates, secondsOf, setMenuDisabled } from './presets-panel.ts';
 import { endPlots, resetPlots, showFinalPlots, showLivePlots } from './plots-panel.ts';
 import { resetSummary, showSummary, showSummaryPlaceholder } from './summary-view.ts';

@@ -16,23 +16,28 @@ export function fmtSeconds(s: number): string {
 
 type RunProgressLike = Progress & { point?: number; points?: number; trajectoriesDone?: number; trajectoriesTotal?: number };
 
-export function progressLine(p: RunProgressLike, width = 30): string {
+/** What the bar calls the copies and their work ("trajectories", "trajectory-steps"; a model's own: src/run/model-nouns.ts). */
+export interface ProgressNouns { copies: string; work: string }
+const CHAIN_NOUNS: ProgressNouns = { copies: 'trajectories', work: 'trajectory-steps' };
+
+export function progressLine(p: RunProgressLike, width = 30, nouns: ProgressNouns = CHAIN_NOUNS): string {
   const f = p.total ? Math.min(1, p.done / p.total) : 1;
   const filled = Math.round(f * width);
   const rate = p.elapsedSeconds > 0 ? p.done / p.elapsedSeconds : 0;
   const eta = rate > 0 ? (p.total - p.done) / rate : Infinity;
   const where = p.points && p.points > 1 ? `point ${p.point! + 1}/${p.points} ` : '';
-  const traj = p.trajectoriesTotal ? `${fmtCount(p.trajectoriesDone ?? 0)}/${fmtCount(p.trajectoriesTotal)} trajectories  ` : '';
+  const traj = p.trajectoriesTotal ? `${fmtCount(p.trajectoriesDone ?? 0)}/${fmtCount(p.trajectoriesTotal)} ${nouns.copies}  ` : '';
   return `${where}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * f).toFixed(1).padStart(5)}% ` +
-    `${traj}${fmtCount(p.done)}/${fmtCount(p.total)} trajectory-steps  ${fmtCount(rate)}/s  ETA ${fmtSeconds(eta)}`;
+    `${traj}${fmtCount(p.done)}/${fmtCount(p.total)} ${nouns.work}  ${fmtCount(rate)}/s  ETA ${fmtSeconds(eta)}`;
 }
 
 /**
  * The progress callback of a run: a bar redrawn in place on a terminal (a line every 2 s otherwise), and the finished
  * bar exactly once (the run reports its end twice: the last batch's last step, then the batch itself).
  */
-export function stderrProgress(write: (s: string) => void, isTTY: boolean): (p: RunProgressLike) => void {
+export function stderrProgress(write: (s: string) => void, isTTY: boolean, nouns?: () => ProgressNouns): (p: RunProgressLike) => void {
   let lastPrint = 0;
+  let named: ProgressNouns | undefined;
   let shown = false;
   let finishedShown = false;
   return (p) => {
@@ -44,6 +49,9 @@ export function stderrProgress(write: (s: string) => void, isTTY: boolean): (p: 
     lastPrint = now;
     shown = true;
     finishedShown = finished;
-    write(isTTY ? `\r${progressLine(p)}${finished ? '\n' : ''}` : `${progressLine(p)}\n`);
+    // The nouns are read at the first line drawn (the model's schema is looked at only for a run that shows a bar).
+    named ??= nouns?.() ?? CHAIN_NOUNS;
+    const line = progressLine(p, 30, named);
+    write(isTTY ? `\r${line}${finished ? '\n' : ''}` : `${line}\n`);
   };
 }

@@ -20,6 +20,7 @@ import { emitRun, type OutputOptions } from './emit-run.ts';
 import { UsageError } from './options.ts';
 import { defaultOutDir, guardOutDir, holdOutDir, inNewFolders, prepareOutDir } from './out-dir.ts';
 import { stderrProgress } from './progress.ts';
+import { nounsOf } from '../run/model-nouns.ts';
 import { STOP_EXIT_CODES } from './stop-signals.ts';
 
 export { UsageError } from './options.ts';
@@ -144,7 +145,7 @@ export async function runCommand(c: RunCommand): Promise<number> {
         engine: c.engine, shard, done, signal, command: c.command,
         pool, source: { model: model.model, json: c.json, overrides: c.overrides, engine: c.engine },
         stepsPerDispatch: c.stepsPerDispatch, batchSize: c.batchSize,
-        onProgress: c.progress ? stderrProgress((s) => p.stderr.write(s), !!p.stderr.isTTY) : undefined,
+        onProgress: c.progress ? stderrProgress((s) => p.stderr.write(s), !!p.stderr.isTTY, () => nounsOf(model, c.json, exp)) : undefined,
         onEngine: (info, reason) => {
           if (state && state.engine !== info.name) {
             throw new StateError(`cannot resume ${outDir}: it was run on engine ${state.engine}, this run selected ${info.name} (pass --engine ${state.engine})`);

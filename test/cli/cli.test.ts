@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { progressLine, stderrProgress } from '../../src/cli/progress.ts';
 import { expectClose } from '../expect-close.ts';
-import type { Runtime } from '../gpu/spawn.ts';
+import { ROOT, type Runtime } from '../gpu/spawn.ts';
 import { runCli as cli, tempFolder } from './cli-helpers.ts';
 
 const tiny = {
@@ -168,5 +168,23 @@ describe('progress line', () => {
     expect(line).toMatch(/5\.00e7\/2\.00e8 trajectory-steps/);
     expect(line).toMatch(/5\.00e6\/s/);
     expect(line).toMatch(/ETA 30s/);
+  });
+
+  it('names the copies and their work as the model does (learners, replicates…), read once, at the first line drawn', async () => {
+    const { modelByName } = await import('../../src/models/registry.ts');
+    const { nounsOf } = await import('../../src/run/model-nouns.ts');
+    const natgrad = modelByName('natgrad')!;
+    const json = JSON.parse(readFileSync(join(ROOT, 'experiments/natural-gradient-fig3.json'), 'utf8'));
+    const nouns = nounsOf(natgrad, json, natgrad.parse(json, {}));
+    expect([nouns.copies, nouns.work]).toEqual(['learners', 'learner-steps']);
+    const printed: string[] = [];
+    let asked = 0;
+    const show = stderrProgress((s) => printed.push(s), false, () => { asked++; return nouns; });
+    show({ done: 1, total: 4, elapsedSeconds: 0.5, trajectoriesDone: 1, trajectoriesTotal: 4 } as any);
+    expect(asked).toBe(0); // nothing drawn yet: the schema is not looked at
+    show({ done: 2, total: 4, elapsedSeconds: 2, trajectoriesDone: 2, trajectoriesTotal: 4 } as any);
+    show({ done: 4, total: 4, elapsedSeconds: 4, trajectoriesDone: 4, trajectoriesTotal: 4 } as any);
+    expect(asked).toBe(1);
+    expect(printed[0]).toMatch(/ 2\/4 learners  2\/4 learner-steps /);
   });
 });

@@ -1,11 +1,11 @@
 /**
- * What the page says about any model's experiment, read from the model's own data: what its copies are called
- * (trajectories, copies, learners, replicates — from the description of the experiment field that holds their
+ * What the page and the command line say about any model's experiment, read from the model's own data: what its
+ * copies are called (trajectories, copies, learners, replicates — from the description of the experiment field that holds their
  * number, in the model's JSON Schema), its unit of work (that noun's steps), and the run's total work
  * (Σ units[i].trajectories × workPerCopy, the run layer's own count).
  */
 import { z } from 'zod';
-import type { EnsembleModel, ModelExperiment } from '../run/model.ts';
+import type { EnsembleModel, ModelExperiment } from './model.ts';
 
 export interface Nouns {
   /** "trajectories", "copies", "learners", "replicates". */
