@@ -108,6 +108,8 @@ export async function holdOutDir(
   const lock = await acquireOutLock(dir, {
     command: o.command, force: o.force,
     onTakeOver: (stale) => console.error(`stdp-mc: taking over the stale lock of pid ${stale.pid} (started ${stale.startedAt}) in ${dir}`),
+    onWait: (held, seconds) => console.error(`stdp-mc: ${dir} is locked by pid ${held.pid} in another pid namespace under this host name (a restarted container?); ` +
+      `waiting up to ${seconds} s for its run to refresh the lock again, or for the lock to go stale`),
   });
   const scope = new StopScope(() => lock.release());
   try {

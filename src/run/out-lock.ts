@@ -28,6 +28,13 @@ export interface LockOwner {
    * process with the same pid — a restarted container's pid 1 always has it — is not the owner.
    */
   pidStart?: string;
+  /**
+   * The owner's pid namespace (Linux: /proc/self/ns/pid) and how often it refreshes the lock's modification time. Two
+   * containers may share a host name (host networking, or a restarted pod) but not pids: a lock from another pid
+   * namespace is judged by that heartbeat instead of by its pid (ownerSilent).
+   */
+  pidNs?: string;
+  heartbeatMs?: number;
 }
 
 /** The output folder is in use by another run, or holds a stale lock (the CLI exits 2: nothing was run). */
@@ -81,17 +88,31 @@ export function processStart(pid: number): string | null {
   }
 }
 
+/** This process's pid namespace (Linux), or null. */
+export function pidNamespace(): string | null {
+  try {
+    return fs.readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return null;
+  }
+}
+
+/** How often a lock's owner refreshes its modification time, and how many missed refreshes make it silent. */
+export const HEARTBEAT_MS = 10_000;
+const SILENT_BEATS = 12;
+
 /** The tokens of the locks this process holds (a lock naming this process's pid with another token is a dead one's). */
 const heldTokens = new Set<string>();
 
 /**
- * Is the owner of a lock of this host still running? Its pid must run (pidAlive) and be the owner: a pid is reused,
- * and a container restarted in a Kubernetes Job or Slurm step runs the CLI as pid 1 again, under the same host name,
- * where the lock of its killed predecessor names pid 1 too. So a lock naming this very process with a token it does
- * not hold is stale, and one whose recorded start time differs from the running pid's is stale.
+ * Is the owner of a lock of this host and pid namespace still running? Its pid must run (pidAlive) and be the owner:
+ * a pid is reused, and a container restarted in a Kubernetes Job or Slurm step may run the CLI under the pid of its
+ * killed predecessor. So a lock naming this very process is live only if this process holds its token or started
+ * when it says (another thread or module instance of this process), and a lock whose recorded start time differs from
+ * the running pid's is stale.
  */
 function ownerAlive(held: LockOwner): boolean {
-  if (held.pid === process.pid) return heldTokens.has(held.token);
+  if (held.pid === process.pid) return heldTokens.has(held.token) || (held.pidStart !== undefined && held.pidStart === processStart(process.pid));
   if (!pidAlive(held.pid)) return false;
   if (typeof held.pidStart === 'string') {
     const now = processStart(held.pid);
@@ -179,20 +200,40 @@ function describe(o: LockOwner): string {
 }
 
 /**
+ * A lock from another pid namespace under this host name: how long since its owner last refreshed it, and after how
+ * long without a refresh it is stale (SILENT_BEATS of the owner's heartbeats; a lock without one has none to miss).
+ */
+function silence(file: string, held: LockOwner): { ageMs: number; limitMs: number } {
+  const limitMs = SILENT_BEATS * (held.heartbeatMs ?? HEARTBEAT_MS);
+  let ageMs = 0;
+  try { ageMs = Date.now() - fs.statSync(file).mtimeMs; } catch { /* gone: the loop reads it again */ }
+  return { ageMs, limitMs };
+}
+
+/**
  * Take DIR/.lock for `command` (DIR must exist). Throws OutLockError when DIR is in use, or holds a stale lock and
  * `force` is not given. `onTakeOver` hears of a stale lock taken over.
  */
 export async function acquireOutLock(
-  dir: string, o: { command: string; force?: boolean; onTakeOver?: (stale: LockOwner) => void },
+  dir: string, o: {
+    command: string; force?: boolean; onTakeOver?: (stale: LockOwner) => void;
+    /** The heartbeat of this lock (default HEARTBEAT_MS; tests shorten it). */
+    heartbeatMs?: number;
+    /** With force: wait for a lock from another pid namespace to fall silent, rather than refuse it while it is fresh. */
+    onWait?: (held: LockOwner, seconds: number) => void;
+  },
 ): Promise<OutLock> {
   const file = path.join(dir, LOCK_FILE);
   const owner: LockOwner = {
     pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: o.command,
     token: `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
   };
-  const start = processStart(process.pid);
+  const start = processStart(process.pid), ns = pidNamespace();
   if (start !== null) owner.pidStart = start;
+  if (ns !== null) owner.pidNs = ns;
+  owner.heartbeatMs = o.heartbeatMs ?? HEARTBEAT_MS;
   let takenOverFrom: LockOwner | null = null;
+  let waitedMs = 0;
   for (let attempt = 0; !tryCreate(file, owner); attempt++) {
     let held = readOwner(file);
     if (!held) continue; // released meanwhile: try again
@@ -206,13 +247,32 @@ export async function acquireOutLock(
       }
     }
     const sameHost = held.host === owner.host;
-    if (!sameHost || ownerAlive(held)) {
+    const otherNs = sameHost && held.pidNs !== undefined && owner.pidNs !== undefined && held.pidNs !== owner.pidNs;
+    let why = 'is no longer running';
+    if (otherNs) {
+      // Its pid means nothing here: it is live while it keeps refreshing the lock.
+      const { ageMs, limitMs } = silence(file, held);
+      if (ageMs <= limitMs) {
+        if (o.force && o.onWait && waitedMs <= limitMs) {
+          const ms = Math.min(limitMs - ageMs + 50, owner.heartbeatMs);
+          if (waitedMs === 0) o.onWait(held, Math.ceil((limitMs - ageMs) / 1000));
+          await new Promise((r) => setTimeout(r, ms));
+          waitedMs += ms;
+          continue;
+        }
+        throw new OutLockError(`${dir} is in use by ${describe(held)} in another pid namespace (a container under this host name), ` +
+          `which refreshed the lock ${Math.round(ageMs / 1000)} s ago (lock ${file}); a run that was killed is stale ${Math.round(limitMs / 1000)} s after its last refresh`, held, false);
+      }
+      why = `has not refreshed the lock for ${Math.round(ageMs / 1000)} s (another pid namespace under this host name)`;
+    } else if (!sameHost || ownerAlive(held)) {
       const other = sameHost ? '' : ` (another host: its run cannot be checked from here; if it is gone, delete ${file})`;
       throw new OutLockError(`${dir} is in use by ${describe(held)} (lock ${file})${other}`, held, false);
+    } else if (pidAlive(held.pid)) {
+      why = 'is no longer running (its pid now belongs to another process)';
     }
     if (!o.force) {
       throw new OutLockError(
-        `${dir} has a stale lock: pid ${held.pid} on host ${held.host}, started ${held.startedAt}, is no longer running (lock ${file}); pass --force to take it over`,
+        `${dir} has a stale lock: pid ${held.pid} on host ${held.host}, started ${held.startedAt}, ${why} (lock ${file}); pass --force to take it over`,
         held, true);
     }
     if (attempt > 3) throw new OutLockError(`${dir}: could not take over the stale lock ${file} (other runs are taking it too)`, held, true);
@@ -221,11 +281,20 @@ export async function acquireOutLock(
   }
   if (takenOverFrom) o.onTakeOver?.(takenOverFrom);
   heldTokens.add(owner.token);
+  // The heartbeat: the lock's modification time, refreshed while this run holds it (what a run in another pid
+  // namespace under this host name judges it by). Unref'd: it never keeps the process alive.
+  const beat = setInterval(() => {
+    try {
+      if (readOwner(file)?.token === owner.token) { const now = new Date(); fs.utimesSync(file, now, now); }
+    } catch { /* the folder is gone: nothing to refresh */ }
+  }, owner.heartbeatMs);
+  (beat as { unref?: () => void }).unref?.();
   let released = false;
   const proc = process as NodeJS.Process;
   const release = () => {
     if (released) return;
     released = true;
+    clearInterval(beat);
     heldTokens.delete(owner.token);
     proc.off?.('exit', release);
     try {

@@ -6,13 +6,13 @@
  * content, so no reader (the runs racing for it, or this test) ever sees it empty.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cliInProcess } from './cli-in-process.ts';
-import { LOCK_FILE, OutLockError, acquireOutLock, processStart, type LockOwner } from '../../src/run/out-lock.ts';
+import { HEARTBEAT_MS, LOCK_FILE, OutLockError, acquireOutLock, processStart, type LockOwner } from '../../src/run/out-lock.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/stdp-mc.js');
@@ -188,6 +188,50 @@ describe('the output folder lock', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it.runIf(process.platform === 'linux')('a lock from another pid namespace under this host name is judged by its heartbeat, not its pid', async () => {
+    // Two containers may share a host name (host networking; a pod restarted by a Kubernetes Job), each with its own
+    // pids: the lock of the other one may name this very pid. It is live while its owner refreshes it (every
+    // heartbeatMs), stale after 12 heartbeats without one; --resume/--force wait for that instead of refusing at once.
+    const dir = join(work, 'namespace');
+    mkdirSync(dir);
+    const file = join(dir, LOCK_FILE);
+    const other: LockOwner = { pid: process.pid, host: hostname(), startedAt: 'then', command: 'stdp-mc run', token: 'ns', pidNs: 'pid:[1]', heartbeatMs: 50 };
+    // live: its owner keeps refreshing the lock
+    writeFileSync(file, JSON.stringify(other));
+    const beat = setInterval(() => { const now = new Date(); utimesSync(file, now, now); }, 25);
+    try {
+      const refused = await acquireOutLock(dir, { command: 'x' }).then(() => null, (e) => e);
+      expect(refused.message).toMatch(new RegExp(`is in use by pid ${process.pid} .* in another pid namespace .* refreshed the lock 0 s ago`));
+      const waits: number[] = [];
+      const waited = await acquireOutLock(dir, { command: 'x', force: true, onWait: (_h, s) => waits.push(s) }).then(() => null, (e) => e);
+      expect(waited.message).toMatch(/in another pid namespace/); // refreshed all along: still refused after the wait
+      expect(waits).toEqual([1]);
+    } finally {
+      clearInterval(beat);
+    }
+    // killed: it stops refreshing; without force a stale lock, with force (and a wait) taken over
+    writeFileSync(file, JSON.stringify(other));
+    const t0 = Date.now();
+    const lock = await acquireOutLock(dir, { command: 'x', force: true, onWait: () => {} });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(12 * 50);
+    expect(lock.takenOverFrom?.token).toBe('ns');
+    // the lock records its namespace and heartbeat (the default here)
+    expect(lockOwner(dir)).toMatchObject({ pidNs: readlinkSync('/proc/self/ns/pid'), heartbeatMs: HEARTBEAT_MS });
+    lock.release();
+    writeFileSync(file, JSON.stringify(other));
+    utimesSync(file, new Date(Date.now() - 5000), new Date(Date.now() - 5000));
+    const stale = await acquireOutLock(dir, { command: 'x' }).then(() => null, (e) => e);
+    expect(stale.message).toMatch(/has a stale lock: pid \d+ .* has not refreshed the lock for 5 s \(another pid namespace under this host name\)/);
+    const fresh = await acquireOutLock(dir, { command: 'x', force: true, heartbeatMs: 40 });
+    const m0 = statSync(file).mtimeMs;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(statSync(file).mtimeMs).toBeGreaterThan(m0);
+    fresh.release();
+    // this process's own pid and start time, another token (another thread or module instance of this process): live
+    writeFileSync(file, JSON.stringify({ ...other, pidNs: readlinkSync('/proc/self/ns/pid'), pidStart: processStart(process.pid), token: 'thread' }));
+    expect((await acquireOutLock(dir, { command: 'x', force: true }).then(() => null, (e) => e)).message).toMatch(/is in use by pid/);
   });
 
   it('two runs started together into one --out: one runs, the other is refused at once naming the owner', async () => {
