@@ -288,7 +288,8 @@ export async function acquireOutLock(
       if (readOwner(file)?.token === owner.token) { const now = new Date(); fs.utimesSync(file, now, now); }
     } catch { /* the folder is gone: nothing to refresh */ }
   }, owner.heartbeatMs);
-  (beat as { unref?: () => void }).unref?.();
+  if (typeof beat === 'number') (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(beat);
+  else (beat as { unref?: () => void }).unref?.();
   let released = false;
   const proc = process as NodeJS.Process;
   const release = () => {
