@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { acquireOutLock } from '../run/out-lock.ts';
 import { STATE_FILE } from '../run/state.ts';
+import { REPORT_MANIFEST } from '../report/summary-file.ts';
 import { UsageError } from './options.ts';
 import { StopScope } from './stop-signals.ts';
 
@@ -77,8 +78,29 @@ async function exists(file: string): Promise<boolean> {
   return fs.access(file).then(() => true, () => false);
 }
 
-/** The files an earlier run leaves in its folder: its state, summary, and report (the page, CSV tables and plots). */
-const RUN_OUTPUT = /^(state\.jsonl|state\.json|summary\.json|report\.html|.+\.(csv|png|svg|vl\.json))$/;
+/** What an earlier run leaves in its folder besides the files its report lists: its state, summary and drafts. */
+const RUN_OUTPUT = /^(state\.jsonl|state\.json|summary\.json|summary\.json\.[0-9a-z]+\.part|report\.html)$/;
+
+/**
+ * The earlier run's files in DIR: its state, summary and report — the files its report listed as it wrote them
+ * (REPORT_MANIFEST), or, for a run written before that list, each plot whose three files (NAME.svg, NAME.png,
+ * NAME.vl.json) are all there. Nothing else of the folder: a user's own files stay.
+ */
+async function earlierRunFiles(dir: string): Promise<string[]> {
+  const names = new Set((await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name));
+  const old = [...names].filter((n) => RUN_OUTPUT.test(n));
+  let listed: unknown = null;
+  try { listed = JSON.parse(await fs.readFile(path.join(dir, REPORT_MANIFEST), 'utf8'))?.files; } catch { /* none, or unreadable */ }
+  if (Array.isArray(listed)) {
+    old.push(REPORT_MANIFEST, ...listed.filter((n): n is string => typeof n === 'string' && names.has(n) && path.basename(n) === n));
+  } else {
+    for (const n of names) {
+      const plot = /^(.+)\.vl\.json$/.exec(n)?.[1];
+      if (plot && names.has(`${plot}.svg`) && names.has(`${plot}.png`)) old.push(n, `${plot}.svg`, `${plot}.png`);
+    }
+  }
+  return [...new Set(old)].filter((n) => names.has(n)).map((n) => path.join(dir, n));
+}
 
 /**
  * Refuse to write over an earlier run's files unless --force (call it while holding the folder's lock). With --force
@@ -90,7 +112,7 @@ export async function guardOutDir(dir: string, force: boolean, hint: string | ((
   for (const f of [STATE_FILE, 'state.json', 'summary.json']) {
     if (await exists(path.join(dir, f))) {
       if (!force) throw new UsageError(`${dir} already holds a run (${f}): ${typeof hint === 'string' ? hint : await hint()}, or pass --force to overwrite it`);
-      const old = (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && RUN_OUTPUT.test(e.name)).map((e) => path.join(dir, e.name));
+      const old = await earlierRunFiles(dir);
       return () => { for (const f of old) rmSync(f, { force: true }); };
     }
   }

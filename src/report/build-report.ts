@@ -5,7 +5,7 @@
 import { buildHtmlReport } from './html.ts';
 import { startPlot } from './render.ts';
 import type { FilesOf } from './files.ts';
-import { writeSummaryFile } from './summary-file.ts';
+import { REPORT_MANIFEST, writeSummaryFile } from './summary-file.ts';
 
 export interface WrittenFiles {
   summary: string;
@@ -22,6 +22,10 @@ export interface WrittenFiles {
 export async function writeFiles<S>(dir: string, f: FilesOf<S>): Promise<{ summary: S; files: WrittenFiles }> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
+  // The names this report writes, listed first (also when it is interrupted): what --force removes of it later.
+  const names = ['report.html', ...f.csv.map((c) => c.name), ...f.plots.flatMap((j) => ['svg', 'png', 'vl.json'].map((e) => `${j.name}.${e}`))];
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, REPORT_MANIFEST), JSON.stringify({ files: names }) + '\n');
   const files: WrittenFiles = { summary: await writeSummaryFile(dir, f.summary), csv: [], plots: [] };
   for (const c of f.csv) {
     const file = path.join(dir, c.name);

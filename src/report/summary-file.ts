@@ -3,6 +3,9 @@
  * without (src/cli/emit-run.ts, which does not load the report's renderer).
  */
 
+/** The list of the files a run's report writes into its folder (build-report.ts), which --force removes with it. */
+export const REPORT_MANIFEST = '.stdp-mc-report.json';
+
 /**
  * Write `summary` to DIR/summary.json (indented JSON and a final newline); returns the file's path. It is written
  * beside it first and renamed into place, so a process killed while writing (a second Ctrl-C, a batch system's time

@@ -6,7 +6,7 @@
  * chain's extensions: it was retried three times as if the device were lost, left a state log without batches, and
  * a resume could only name that same engine).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,14 +48,31 @@ describe('--force', () => {
     expect(sharded.err).toMatch(/precision target .* cannot be split into shards/);
     expect(snapshot(dir)).toEqual(before);
 
-    // accepted: the earlier report goes with the earlier state; a file of the user's own kind stays
+    // accepted: the earlier report goes with the earlier state (the files its report listed as it wrote them); the
+    // user's own files stay, of any kind — a table and a figure of theirs included
+    expect(JSON.parse(before['.stdp-mc-report.json']!).files).toEqual(expect.arrayContaining(['report.html', 'points.csv', 'log-gap.png', 'log-gap.svg', 'log-gap.vl.json']));
     writeFileSync(join(dir, 'notes.txt'), 'mine\n');
+    writeFileSync(join(dir, 'measurements.csv'), 'a,b\n1,2\n');
+    writeFileSync(join(dir, 'figure1.png'), 'not really a png');
     const t0 = Date.now();
     const again = await cli(['run', quickstart, '--engine', 'cpu', '--trajectories', '30', '--steps', '200', '--out', dir, '--force', '--no-report']);
     expect(again.code, again.err).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'state.jsonl', 'summary.json']);
+    expect(readdirSync(dir).sort()).toEqual(['figure1.png', 'measurements.csv', 'notes.txt', 'state.jsonl', 'summary.json']);
     expect(statSync(join(dir, 'summary.json')).mtimeMs).toBeGreaterThanOrEqual(t0 - 1000);
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).final.trajectories).toBe(30);
+  });
+
+  it('a run written before the report listed its files: its plots go (all three files of each), other files stay', async () => {
+    const dir = join(work, 'older');
+    expect((await cli(['run', quickstart, '--engine', 'cpu', '--trajectories', '40', '--steps', '200', '--out', dir])).code).toBe(0);
+    rmSync(join(dir, '.stdp-mc-report.json'));
+    writeFileSync(join(dir, 'mine.svg'), '<svg/>'); // not one of a plot's three files
+    const again = await cli(['run', quickstart, '--engine', 'cpu', '--trajectories', '30', '--steps', '200', '--out', dir, '--force', '--no-report']);
+    expect(again.code, again.err).toBe(0);
+    const left = readdirSync(dir).sort();
+    expect(left.filter((f) => /\.(png|vl\.json)$/.test(f) || f === 'report.html')).toEqual([]);
+    expect(left).toContain('mine.svg');
+    expect(left.filter((f) => f.endsWith('.csv')).length).toBeGreaterThan(0); // the older run's tables cannot be told from a user's
   });
 
   it('gpu.js and an experiment with the extensions: refused when the engine is chosen (exit 2), nothing written', async () => {
