@@ -3,7 +3,7 @@
  * written cannot leave it cut; a shard whose summary.json is damaged anyway is refused by merge with the way to
  * rebuild it (stdp-mc report DIR, from the shard's state), after which the merge goes through.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +18,12 @@ const cli = cliInProcess;
 afterEach(() => vi.restoreAllMocks());
 
 describe('summary.json', () => {
-  it('is replaced whole, with no draft left beside it', async () => {
+  it('is replaced whole (a new file renamed into place, not the old one rewritten), with no draft left beside it', async () => {
     const dir = join(work, 'write');
     await writeSummaryFile(dir, { a: 1 });
+    const before = statSync(join(dir, 'summary.json')).ino;
     await writeSummaryFile(dir, { b: [1, 2] });
+    expect(statSync(join(dir, 'summary.json')).ino).not.toBe(before);
     expect(readdirSync(dir)).toEqual(['summary.json']);
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toEqual({ b: [1, 2] });
     // a summary that cannot be written (a folder in its place) fails and leaves no draft either

@@ -139,7 +139,8 @@ export class CpuParticleStepper implements ParticleStepper {
       // splitting level's call may be far shorter than that, and a count per call never reached its limit, so a
       // run of many levels ignored Ctrl-C until it ended.
       if (performance.now() - lastYield > YIELD_MS) {
-        await new Promise((r) => setTimeout(r, 0));
+        // setImmediate where there is one (Node, Deno): a timer costs at least 1 ms, and browsers clamp nested ones to 4 ms
+        await new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
         lastYield = performance.now();
         checkAborted(signal);
       }
