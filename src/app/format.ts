@@ -12,15 +12,18 @@ export function fmtNum(v: number, digits = 3): string {
   if (a >= 1e9) return `${(v / 1e9).toPrecision(digits)} G`;
   if (a >= 1e6) return `${(v / 1e6).toPrecision(digits)} M`;
   if (a >= 1e4) return `${(v / 1e3).toPrecision(digits)} k`;
-  return String(Math.round(v * 1000) / 1000);
+  // below 10⁴: the same significant digits, not three decimals ("9076.139 copy-steps/s")
+  return String(Number(v.toPrecision(Math.max(digits, Math.ceil(Math.log10(a + 1))))));
 }
 
 /** Seconds as "8.2 s", "3 min 20 s", "2 h 5 min", "3.1 days". */
 export function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return '–';
-  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
-  if (s < 86400 * 2) return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+  // Rounded to the unit shown first, then split (rounding the parts apart gave "1 min 60 s" for 119.6 s).
+  if (s < 9.95) return `${s.toFixed(1)} s`;
+  if (Math.round(s) < 60) return `${Math.round(s)} s`;
+  if (Math.round(s) < 3600) { const r = Math.round(s); return `${Math.floor(r / 60)} min ${r % 60} s`; }
+  if (Math.round(s / 60) < 60 * 48) { const m = Math.round(s / 60); return `${Math.floor(m / 60)} h ${m % 60} min`; }
   return `${(s / 86400).toPrecision(2)} days`;
 }
 

@@ -12,9 +12,12 @@ const MAX_TABLE_ROWS = 40;
 
 function comparisons(report: ReportParts): string {
   if (!report.comparisons.length) return '';
-  const rows = report.comparisons.map((c) => `<tr title="${escapeHtml(c.note ?? '')}"><td>${escapeHtml(c.quantity)}</td><td>${escapeHtml(c.empirical)}</td>` +
+  // A sweep's rows name their grid point (as report.html's table does): the same quantity recurs once per point.
+  const pointCol = report.comparisons.some((c) => c.point);
+  const rows = report.comparisons.map((c) => `<tr title="${escapeHtml(c.note ?? '')}">${pointCol ? `<td>${escapeHtml(c.point ?? '')}</td>` : ''}` +
+    `<td>${escapeHtml(c.quantity)}</td><td>${escapeHtml(c.empirical)}</td>` +
     `<td>${escapeHtml(c.theory)}</td><td><span class="verdict ${verdictClass(c.verdict)}">${escapeHtml(c.verdict)}</span></td></tr>`).join('');
-  return `<h3>Measured against theory or the source</h3><table class="comparisons"><thead><tr><th>quantity</th><th>measured [95 %]</th>` +
+  return `<h3>Measured against theory or the source</h3><table class="comparisons"><thead><tr>${pointCol ? '<th>grid point</th>' : ''}<th>quantity</th><th>measured [interval]</th>` +
     `<th>theory / source</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
@@ -51,13 +54,14 @@ export function showSummary(s: Record<string, any>, report: ReportParts): void {
     .filter((x) => typeof x === 'string' && x).map((x) => escapeHtml(x)).join(', ');
   // the summary's rate, whatever the model calls its work (trajectoryStepsPerSecond → "trajectory-steps/s")
   const r = Object.entries(timing).find(([k, v]) => /PerSecond$/.test(k) && typeof v === 'number') as [string, number] | undefined;
-  const rate = r ? `, ${fmtNum(r[1])} ${escapeHtml(r[0].replace(/PerSecond$/, '').replace(/([A-Z])/g, '-$1').toLowerCase())}/s` : '';
+  // That rate is over the engine's own seconds, not the wall time beside it (which includes the run's bookkeeping).
+  const rate = r ? `; the engine ${fmtNum(r[1])} ${escapeHtml(r[0].replace(/PerSecond$/, '').replace(/([A-Z])/g, '-$1').toLowerCase())}/s over its own time` : '';
   const params = Object.entries(report.parameters).filter(([k]) => k !== 'engine')
     .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(typeof v === 'number' ? fmt(v, 6) : v)}</dd>`).join('');
   const warnings = Array.isArray(s.warnings) && s.warnings.length ? `<dt>warnings</dt><dd>${s.warnings.map(escapeHtml).join('<br>')}</dd>` : '';
   $('summary-view').innerHTML = `<dl class="kv">
     <dt>engine</dt><dd>${escapeHtml(engine.name)}${where ? ` (${where})` : ''} — ${escapeHtml(engine.reason)}</dd>
-    <dt>time</dt><dd>${fmt(timing.wallSeconds, 3)} s${rate}</dd>${params}${warnings}</dl>${comparisons(report)}${tables(report)}`;
+    <dt>time</dt><dd>${fmt(timing.wallSeconds, 3)} s wall${rate}</dd>${params}${warnings}</dl>${comparisons(report)}${tables(report)}`;
   $('result-line').textContent = resultLine(s, report);
 }
 

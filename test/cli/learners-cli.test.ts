@@ -32,6 +32,8 @@ describe('stdp-mc run on the learner ensembles', () => {
     expect(s.comparisons.every((c: any) => c.theory !== null && Number.isFinite(c.theory))).toBe(true);
     // the verdict's 99.9 % interval is Student t with 23 degrees of freedom over the 24 copies (a normal 3.29 SE was
     // too narrow for few copies), on the same standard error as the point's own 95 % t interval
+    // 24 copies: the project's rule for every verdict (fewer than 30: none), as the chain's rows have it
+    expect(s.comparisons.every((c: any) => c.verdict === 'not comparable' && c.note.startsWith('fewer than 30 trajectories (24): no verdict'))).toBe(true);
     for (const [i, c] of s.comparisons.entries()) {
       expect(c.note).toContain(`±${num(tQuantile(0.999, 23), 3)} SE (Student t, 23 degrees of freedom)`);
       const ci = s.points[i].checkpoints.at(-1).layers[0].innerProduct.ci;

@@ -10,7 +10,7 @@
 import type { HebbianExperimentResult } from './run.ts';
 import { hebbianParams } from './cpu-engine.ts';
 import { hebbianFlagNames, summarizeHebbian } from './stats.ts';
-import type { Comparison } from '../../stats/compare.ts';
+import { judge, type Comparison } from '../../stats/compare.ts';
 import { tQuantile } from '../../stats/beta.ts';
 import {
   innerProductPath, noiseLevels, phaseBoundary, smallEtaInnerProduct, stationaryInnerProduct, type LinearTheoryParams,
@@ -105,16 +105,19 @@ export function hebbianFiles(r: HebbianExperimentResult) {
       const t = tQuantile(VERDICT_LEVEL, m.n - 1);
       const iv: [number, number] = [m.mean - t * sem, m.mean + t * sem];
       const inside = exact >= iv[0] && exact <= iv[1];
-      comparisons.push({
+      // judge: the project's rule for every verdict (fewer than 30 copies, or a zero-width interval: no verdict)
+      const row = judge({
         quantity: `E⟨S, H⟩ at step ${fin.step}, σ = ${p.sigma}, γ = ${p.gamma}`, empirical: m.mean, interval: iv, theory: exact,
         question: 'E⟨S, H⟩ against the exact moment recursion (99.9 % Student-t intervals)',
         verdict: inside ? 'agrees' : 'disagrees',
         note: `exact moment recursion of the discrete SGD (theory.ts ${s.noise === 'parameter' ? '(B)' : '(D)'}), window of ${s.window} steps; interval ±${num(t, 3)} SE (Student t, ${m.n - 1} degrees of freedom) ` +
           `(99.9 %); stationary ${num(stat, 4)}, η → 0 limit ${num(small, 4)}; measured sign ${measuredSign > 0 ? '+' : measuredSign < 0 ? '−' : '0 (interval covers 0)'}, ` +
           `predicted ${exact > 0 ? '+' : '−'}`,
+        n: m.n,
       });
+      comparisons.push(row);
       theoryRows.push([p.sigma, p.gamma, fin.step, num(m.mean), num(m.ci?.[0]), num(m.ci?.[1]), num(exact), num(stat), num(small),
-        num(fin.measuredMinusConditional.mean), inside ? 'agrees' : 'disagrees',
+        num(fin.measuredMinusConditional.mean), row.verdict,
         measuredSign === 0 ? '0' : measuredSign > 0 ? '+' : '−', exact > 0 ? '+' : '−']);
     }
     return { ...p, theory: linear ? { exactAtCheckpoints: p.checkpoints.map((c) => th!(c.step)), stationary: stat, smallEta: small } : null };

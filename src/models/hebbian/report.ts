@@ -16,7 +16,9 @@ export function hebbianHumanReport(s: HebbianSummary, files: { summary: string; 
         `⟨S,H⟩ ${f(l.innerProduct.mean)}` + (p.theory ? ` (theory ${f(p.theory.exactAtCheckpoints.at(-1))})` : '') +
         (c.layers.length > 1 ? `; layer 2 cos ${f(c.layers[1]!.cosine.mean, 3)}` : '');
     }),
-    ...(s.comparisons.length ? [`closed form: ${agree} of ${s.comparisons.length} grid points agree within 99.9 % Student-t intervals`] : []),
+    ...(s.comparisons.length ? [s.comparisons.every((c) => c.verdict === 'not comparable')
+      ? `closed form: no verdicts (${s.comparisons[0]!.note?.split(';')[0]})`
+      : `closed form: ${agree} of ${s.comparisons.length} grid points agree within 99.9 % Student-t intervals`] : []),
     ...(s.monotonicity.some((m) => m.steps.length > 0)
       ? ['"alignment increases monotonically with decay strength" (final cosine at consecutive γ, 95 % intervals):',
         ...s.monotonicity.map((m) => `  σ ${m.sigma}: ${m.text}`)]
