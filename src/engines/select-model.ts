@@ -15,7 +15,7 @@ export interface ModelEngines<E> {
 }
 
 export async function selectModelEngine<E>(choice: EngineChoice, m: ModelEngines<E>): Promise<{ engine: E; reason: string }> {
-  if (choice === 'gpujs') throw new EngineUnavailableError('gpujs', `gpu.js does not run ${m.model}: pass --engine webgpu or cpu`);
+  if (choice === 'gpujs') throw new EngineUnavailableError('gpujs', `gpu.js does not run ${m.model} (its engines: webgpu and cpu)`);
   if (choice === 'cpu') return { engine: m.cpu(), reason: 'requested' };
   let gpu: Awaited<ReturnType<ModelEngines<E>['webgpu']>> = null;
   let failure = 'no WebGPU adapter was granted';
@@ -26,5 +26,5 @@ export async function selectModelEngine<E>(choice: EngineChoice, m: ModelEngines
   }
   if (gpu && !gpu.software) return { engine: gpu as unknown as E, reason: 'auto: hardware WebGPU adapter' };
   gpu?.dispose();
-  return { engine: m.cpu(), reason: `auto: ${gpu ? 'only a software WebGPU adapter' : failure}, so the CPU engine runs; pass --engine webgpu to use it anyway` };
+  return { engine: m.cpu(), reason: `auto: ${gpu ? 'only a software WebGPU adapter' : failure}, so the CPU engine runs (the webgpu engine takes a software adapter too, if asked for)` };
 }

@@ -34,7 +34,7 @@ export const SPIKING_NORMALISE = ['none', 'sum'] as const;
 
 export const SpikingScenarioSchema = z
   .strictObject({
-    model: z.literal('spiking').describe('The event-driven spiking network of Section 2.3 (Model A of issue 5)'),
+    model: z.literal('spiking').describe('The event-driven spiking network of Section 2.3 of arXiv 2505.10272'),
     rates: z.array(positiveFinite()).min(2).max(SPIKING_MAX_D)
       .describe('Poisson rates λ_1..λ_d of the inputs (unit membrane and STDP time constants)'),
     initialWeights: z.array(positiveFinite()).optional().describe('w(0) > 0, default all 1'),
