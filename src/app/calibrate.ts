@@ -1,6 +1,7 @@
 /**
- * The calibration run behind the page's time estimates, in the worker: the experiment's first batch of grid point 0
- * (the run's own batch size, so a GPU is as full as in the run) on the engine the run would get, stopped after about
+ * The calibration run behind the page's time estimates, in the worker: the first batch of the grid point that holds
+ * the most of the run's work (the run's own batch size, so a GPU is as full as in the run; a sweep's points may cost
+ * very differently per unit of work, and the largest decides the total) on the engine the run would get, stopped after about
  * `budgetSeconds` once three reports with work done have come (else at 3 × budgetSeconds). The rate is the work
  * between the first and the last of those reports over the time between them (so set-up, shader compilation and the
  * first dispatch are left out); with one such report, its work over the time since the batch started. The same batch
@@ -15,9 +16,9 @@ import type { EnsembleModel, ModelEngineHandle, ModelExperiment } from '../run/m
 import { browserEngine } from './engine-select.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
-/** Run copies `range` of grid point 0 until `stop` says so (or the batch ends): the reports with work done. */
+/** Run copies `range` of grid point `point` until `stop` says so (or the batch ends): the reports with work done. */
 async function timedBatch(
-  model: EnsembleModel, engine: ModelEngineHandle, exp: ModelExperiment, range: [number, number], limitSeconds: number,
+  model: EnsembleModel, engine: ModelEngineHandle, exp: ModelExperiment, point: number, range: [number, number], limitSeconds: number,
   stop: (reports: [number, number][], t: number) => boolean, onReport?: (done: number, t: number) => void,
 ): Promise<{ reports: [number, number][]; complete: boolean }> {
   const abort = new AbortController();
@@ -25,7 +26,7 @@ async function timedBatch(
   const timer = setTimeout(() => abort.abort(), limitSeconds * 1000);
   const reports: [number, number][] = [];
   try {
-    await model.runBatch(engine, exp, 0, range, {
+    await model.runBatch(engine, exp, point, range, {
       signal: abort.signal,
       onProgress: (done) => {
         const t = (performance.now() - t0) / 1000;
@@ -34,7 +35,7 @@ async function timedBatch(
         if (stop(reports, t)) abort.abort();
       },
     });
-    reports.push([(performance.now() - t0) / 1000, (range[1] - range[0]) * exp.units[0]!.workPerCopy]);
+    reports.push([(performance.now() - t0) / 1000, (range[1] - range[0]) * exp.units[point]!.workPerCopy]);
     return { reports, complete: true };
   } catch (e) {
     if ((e as Error)?.name !== 'AbortError') throw e;
@@ -44,6 +45,13 @@ async function timedBatch(
   }
 }
 
+/** The grid point with the most work (copies × work per copy; the first of equals). */
+export function largestPoint(exp: ModelExperiment): number {
+  let best = 0;
+  exp.units.forEach((u, i) => { if (u.trajectories * u.workPerCopy > exp.units[best]!.trajectories * exp.units[best]!.workPerCopy) best = i; });
+  return best;
+}
+
 export async function calibrate(m: Extract<ToWorker, { type: 'calibrate' }>, post: (m: FromWorker) => void): Promise<void> {
   const { id } = m;
   try {
@@ -51,10 +59,10 @@ export async function calibrate(m: Extract<ToWorker, { type: 'calibrate' }>, pos
     const exp = model.parse(m.experiment, {});
     const { engine, reason } = await browserEngine(model, m.engine);
     try {
-      const unit = exp.units[0]!;
-      const range = batchRange(batchPlan(exp, 0), unit.trajectories, 0);
+      const point = largestPoint(exp), unit = exp.units[point]!;
+      const range = batchRange(batchPlan(exp, point), unit.trajectories, 0);
       post({ type: 'calibration-engine', id, info: engine.info, reason, copies: range[1] - range[0], workPerCopy: unit.workPerCopy });
-      const { reports, complete } = await timedBatch(model, engine, exp, range, 3 * m.budgetSeconds,
+      const { reports, complete } = await timedBatch(model, engine, exp, point, range, 3 * m.budgetSeconds,
         (r, t) => t >= m.budgetSeconds && r.length >= 3, (done, seconds) => post({ type: 'calibration-progress', id, done, seconds }));
       const first = reports[0], last = reports[reports.length - 1];
       let rate: number | null = null;
@@ -62,7 +70,7 @@ export async function calibrate(m: Extract<ToWorker, { type: 'calibrate' }>, pos
       else if (last && last[0] > 0 && last[1] > 0) rate = last[1] / last[0];
       let batchSeconds = 0;
       if (rate) {
-        const again = await timedBatch(model, engine, exp, range, m.budgetSeconds, (r) => r.length >= 1);
+        const again = await timedBatch(model, engine, exp, point, range, m.budgetSeconds, (r) => r.length >= 1);
         const r0 = again.reports[0];
         if (r0) batchSeconds = Math.max(0, r0[0] - r0[1] / rate);
       }

@@ -78,7 +78,12 @@ export const zeroOrderModel: EnsembleModel<ZeroOrderRunExperiment, ZeroOrderAcc,
   parse: parseZeroOrderRun,
   selectEngine: selectZeroOrderEngine,
   async runBatch(engine, exp, point, range, ctx) {
-    const r = await engine.run(exp.scenario, point, batchRunOptions(range, ctx));
+    // The engines count progress in update events, the run layer in work (events × d, what an update costs): the
+    // fraction done is carried over (counted in events, the progress bar and the page's calibration were d times low).
+    const work = (range[1] - range[0]) * exp.units[point]!.workPerCopy;
+    const r = await engine.run(exp.scenario, point, {
+      ...batchRunOptions(range, ctx), onProgress: (p) => ctx.onProgress?.(p.total > 0 ? Math.round((p.done / p.total) * work) : 0),
+    });
     return { stats: r.accumulator, dispatches: r.timing.dispatches };
   },
   merge: mergeZeroOrderAcc,

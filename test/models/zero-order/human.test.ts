@@ -30,4 +30,17 @@ describe('zero-order terminal report, network loss', () => {
     expect(text).toContain('not comparable terminal RMS error against a closed form:\n                 no closed form for the network\n');
     expect(text).not.toContain('- vs -');
   });
+
+  it('a batch reports its progress in the run layer\'s work (events × d): it ends at the batch\'s work, as the page\'s calibration reads it', async () => {
+    const json = JSON.parse(readFileSync(new URL('../../../experiments/many-small-updates.json', import.meta.url), 'utf8'));
+    delete json.$schema;
+    Object.assign(json.scenario, { loss: { kind: 'quadratic', dims: [16] }, updates: [200], trajectories: 6, checkpoints: 2, paths: 0 });
+    const exp = zeroOrderModel.parse(json, {});
+    const { engine } = await zeroOrderModel.selectEngine('cpu');
+    const seen: number[] = [];
+    await zeroOrderModel.runBatch(engine, exp, 0, [0, 6], { onProgress: (k: number) => seen.push(k) } as any);
+    expect(seen.at(-1)).toBe(6 * exp.units[0]!.workPerCopy);
+    expect(exp.units[0]!.workPerCopy).toBeGreaterThan(200); // d = 16 times the events
+    expect(seen.every((k, i) => i === 0 || k >= seen[i - 1]!)).toBe(true);
+  });
 });
