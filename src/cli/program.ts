@@ -28,7 +28,8 @@ the summary only. A progress bar goes to stderr for runs longer than a second (-
 
 One run per output folder: a run holds DIR/.lock (pid, host, start time, command) from its start to its end, and a
 second run, merge or report into DIR is refused at once (exit 2), naming the owner. A lock left by a killed run
-(its pid no longer runs on this host, or now belongs to another process) is stale: --force takes it over, and --resume DIR takes it over by itself. An
+(its pid no longer runs on this host, or now belongs to another process; from another pid namespace under this host
+name: not refreshed for 2 minutes) is stale: --force takes it over, and --resume DIR takes it over by itself. An
 earlier run in DIR is never overwritten without --force, which replaces it whole (its state, summary and the files
 its report wrote; nothing else of DIR).
 

@@ -11,7 +11,7 @@ import { codeIdentity } from '../core/provenance.ts';
 import { modelByName, modelOf } from '../models/registry.ts';
 import type { EnsembleModel, EnsembleRun, RunOverrides, Shard } from '../run/model.ts';
 import { batchesOfState, experimentOfState, mergeShardStates, missingBatches, runFromState } from '../run/merge.ts';
-import { RunFailedError, runEnsemble, type BatchRecord } from '../run/run-ensemble.ts';
+import { RunFailedError, TARGET_NOT_SHARDED, runEnsemble, type BatchRecord } from '../run/run-ensemble.ts';
 import {
   STATE_FILE, STATE_FORMAT, StateError, StateLog, batchLineBytes, completeLine, experimentHash, identityMismatch, loadFsModules,
   readState, writeState, type RunState, type StateHeader,
@@ -87,7 +87,7 @@ export async function runCommand(c: RunCommand): Promise<number> {
   const exp = model.parse(c.json, c.overrides);
   // A flag conflict is refused before anything is touched (exit 2), as runEnsemble would refuse it only later.
   if (c.shard && exp.target) {
-    throw new UsageError('a precision target decides when to stop from all batches together, so it cannot be split into shards: use a fixed N (trajectories and batches), or leave out --shard');
+    throw new UsageError(`${TARGET_NOT_SHARDED}, or leave out --shard`);
   }
   if (c.workers !== undefined && c.engine !== 'cpu') {
     throw new UsageError(`--workers runs batches on the CPU engine in worker threads: use it with --engine cpu (not ${c.engine})`);

@@ -4,7 +4,8 @@
  * command. A second run, merge or report into DIR is refused at once, naming the owner. A lock whose owner is
  * gone — same host, and the pid no longer runs — is stale: it is refused too, naming the dead owner, unless the
  * caller passes `force`, which takes it over. A live lock, or one from another host (whose pid cannot be checked
- * from here), is never taken over. A reused pid is not the owner (ownerAlive: the owner's start time is in the lock).
+ * from here), is never taken over. A reused pid is not the owner (ownerAlive: the owner's start time is in the lock),
+ * and a lock from another pid namespace under this host name is judged by its heartbeat (silence).
  *
  * The lock is released by its owner (release(), also run on the process's exit); the file is removed only while it
  * still holds the owner's own token, so a release never removes someone else's lock.
@@ -31,7 +32,7 @@ export interface LockOwner {
   /**
    * The owner's pid namespace (Linux: /proc/self/ns/pid) and how often it refreshes the lock's modification time. Two
    * containers may share a host name (host networking, or a restarted pod) but not pids: a lock from another pid
-   * namespace is judged by that heartbeat instead of by its pid (ownerSilent).
+   * namespace is judged by that heartbeat instead of by its pid (silence).
    */
   pidNs?: string;
   heartbeatMs?: number;
@@ -101,7 +102,7 @@ export function pidNamespace(): string | null {
 export const HEARTBEAT_MS = 10_000;
 const SILENT_BEATS = 12;
 
-/** The tokens of the locks this process holds (a lock naming this process's pid with another token is a dead one's). */
+/** The tokens of the locks this process holds (ownerAlive: a lock naming this pid is this process's if it holds the token). */
 const heldTokens = new Set<string>();
 
 /**

@@ -68,6 +68,9 @@ export interface RunEnsembleOptions<E extends ModelEngineHandle = ModelEngineHan
   selectEngine?: (choice: EngineChoice) => Promise<{ engine: E; reason: string }>;
 }
 
+/** Why a precision target and shards do not go together (the CLI refuses the pair before any work). */
+export const TARGET_NOT_SHARDED = 'a precision target decides when to stop from all batches together, so it cannot be split into shards: use a fixed N (trajectories and batches)';
+
 export class RunFailedError extends Error {
   constructor(message: string) {
     super(message);
@@ -110,7 +113,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
   const t0 = performance.now();
   if (o.pool && !o.source) throw new Error('runEnsemble: a batch pool needs the experiment\'s source (its workers parse it themselves)');
   if (o.shard && exp.target) {
-    throw new RunFailedError('a precision target decides when to stop from all batches together, so it cannot be split into shards: use a fixed N (trajectories and batches)');
+    throw new RunFailedError(TARGET_NOT_SHARDED);
   }
   let engineStartSeconds = 0;
   const selectModelEngine = o.selectEngine ?? ((c: EngineChoice) => model.selectEngine(c, exp));

@@ -34,6 +34,12 @@ export interface Comparison {
 /** Fewer trajectories than this give "not comparable": the interval is not to be trusted (normal approximations). */
 export const MIN_TRAJECTORIES = 30;
 
+/**
+ * The level of the verdicts over a grid of many points (tens of rows rarely show a false disagreement at 99.9 %): a
+ * model's question says it uses it, with Student t on n − 1 degrees of freedom over its copies (Hebbian, zero-order).
+ */
+export const GRID_VERDICT_LEVEL = 0.999;
+
 export interface CompareOptions {
   n?: number;
   question?: string;

@@ -14,7 +14,7 @@ import type { EnsembleModel, EnsembleRun, ModelExperiment } from '../../run/mode
 import { batchRunOptions } from '../../run/model-parts.ts';
 import { windowTotal } from '../../stats/bin-window.ts';
 import { isPackedCheckpoints, packCheckpoints, unpackCheckpoints } from '../../stats/checkpoint-pack.ts';
-import type { Engine } from './engine-types.ts';
+import { gpuJsRefusal, type Engine } from './engine-types.ts';
 import { ExperimentSchema, parseExperiment, type Experiment, type GridPoint } from './experiment.ts';
 import { runFiles } from './files.ts';
 import { chainHumanReport } from './human.ts';
@@ -99,10 +99,8 @@ export const chainModel: EnsembleModel<ChainExperiment, ChainBatch, Engine, Expe
   },
   selectEngine(choice, exp) {
     // gpu.js runs the plain chain only: an experiment with the extensions is refused before the run writes anything.
-    const ext = exp && gridPoints(exp).map((pt) => pt.scenario).find((s) => s.correlation || s.schedule.length);
-    if (choice === 'gpujs' && ext) {
-      return Promise.reject(new EngineUnavailableError('gpujs', `it does not run the model extensions (${ext.correlation ? 'correlated inputs' : 'time-varying rates'}): use --engine webgpu or cpu`));
-    }
+    const refusal = choice === 'gpujs' && exp ? gpuJsRefusal(gridPoints(exp).map((pt) => pt.scenario)) : null;
+    if (refusal) return Promise.reject(new EngineUnavailableError('gpujs', `it ${refusal}: use --engine webgpu or cpu`));
     return selectEngine(choice);
   },
   async runBatch(engine, exp, point, range, ctx) {

@@ -3,6 +3,16 @@ import type { ResolvedScenario } from './scenario.ts';
 import type { CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
 import type { EngineInfo, Progress } from '../../engines/types.ts';
 
+/**
+ * Why gpu.js cannot run these scenarios ("does not run the model extensions (correlated inputs)"), or null: its
+ * kernel is the plain chain, without correlated inputs or time-varying rates. Every place that refuses or passes over
+ * gpu.js for them (its engine, the chain's selection in the CLI and on the page) says it in these words.
+ */
+export function gpuJsRefusal(scenarios: readonly ResolvedScenario[]): string | null {
+  const ext = scenarios.find((s) => s.correlation || s.schedule.length);
+  return ext ? `does not run the model extensions (${ext.correlation ? 'correlated inputs' : 'time-varying rates'})` : null;
+}
+
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;

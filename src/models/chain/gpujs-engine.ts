@@ -31,7 +31,7 @@ import { copyFinalStates, emptyPaths, foldCheckpoint } from './cpu-batch.ts';
 import { cpuProgress } from '../../engines/copy-run.ts';
 import { batches, planDispatches } from '../../engines/plan.ts';
 import { EngineUnavailableError, checkAborted, runtimeName, type EngineInfo } from '../../engines/types.ts';
-import { type Engine, type EnsembleResult, type RunOptions } from './engine-types.ts';
+import { gpuJsRefusal, type Engine, type EnsembleResult, type RunOptions } from './engine-types.ts';
 
 
 /** Wichmann–Hill multipliers and (prime) moduli. */
@@ -223,9 +223,8 @@ export class GpuJsEngine implements Engine {
   }
 
   async run(s: ResolvedScenario, o: RunOptions = {}): Promise<EnsembleResult> {
-    if (s.correlation || s.schedule.length) {
-      throw new EngineUnavailableError('gpujs', `it does not run the model extensions (${s.correlation ? 'correlated inputs' : 'time-varying rates'}): use --engine webgpu or cpu`);
-    }
+    const refusal = gpuJsRefusal([s]);
+    if (refusal) throw new EngineUnavailableError('gpujs', `it ${refusal}: use --engine webgpu or cpu`);
     const t0 = performance.now();
     const [start, end] = o.trajectoryRange ?? [0, s.trajectories];
     const d = s.d, W = d + 3, G = Math.ceil(d / 4);

@@ -10,7 +10,7 @@
 import type { HebbianExperimentResult } from './run.ts';
 import { hebbianParams } from './cpu-engine.ts';
 import { hebbianFlagNames, summarizeHebbian } from './stats.ts';
-import { judge, type Comparison } from '../../stats/compare.ts';
+import { GRID_VERDICT_LEVEL, judge, type Comparison } from '../../stats/compare.ts';
 import { tQuantile } from '../../stats/beta.ts';
 import {
   innerProductPath, noiseLevels, phaseBoundary, smallEtaInnerProduct, stationaryInnerProduct, type LinearTheoryParams,
@@ -58,12 +58,6 @@ export function monotonicity(points: { sigma: number; gamma: number; checkpoints
   });
 }
 
-/**
- * The linear table's verdicts use two-sided 99.9 % intervals (a grid of tens of points rarely shows a false
- * disagreement), Student t with n − 1 degrees of freedom over the n copies (the per-point interval's own law: with
- * the shipped 32 copies t = 3.63, with 8 copies 5.41, where a normal 3.29 was too narrow).
- */
-const VERDICT_LEVEL = 0.999;
 
 export function hebbianFiles(r: HebbianExperimentResult) {
   const s = r.experiment.scenario;
@@ -102,7 +96,8 @@ export function hebbianFiles(r: HebbianExperimentResult) {
     const small = linear ? smallEtaInnerProduct(tp(p.sigma, p.gamma)) : null;
     const measuredSign = m.ci ? (m.ci[0] > 0 ? 1 : m.ci[1] < 0 ? -1 : 0) : 0;
     if (linear && exact !== null && sem !== null && m.mean !== null) {
-      const t = tQuantile(VERDICT_LEVEL, m.n - 1);
+      // 99.9 % Student t over the n copies (the per-point interval's own law: t = 3.63 at the shipped 32 copies)
+      const t = tQuantile(GRID_VERDICT_LEVEL, m.n - 1);
       const iv: [number, number] = [m.mean - t * sem, m.mean + t * sem];
       const inside = exact >= iv[0] && exact <= iv[1];
       // judge: the project's rule for every verdict (fewer than 30 copies, or a zero-width interval: no verdict)

@@ -5,7 +5,7 @@
  */
 import { toCsv } from '../../report/html.ts';
 import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type FilesOf, type ReportParts } from '../../report/files.ts';
-import { judge, type Comparison } from '../../stats/compare.ts';
+import { GRID_VERDICT_LEVEL, judge, type Comparison } from '../../stats/compare.ts';
 import { tQuantile } from '../../stats/beta.ts';
 import type { ZeroOrderExperimentResult } from './definition.ts';
 import { zeroOrderPlots } from './plots.ts';
@@ -13,11 +13,6 @@ import { zeroOrderPoint } from './point.ts';
 import type { ResolvedZeroOrderScenario } from './scenario.ts';
 import { convergenceOf, identityQuadratic, summarizePoints, type Slope } from './summary.ts';
 
-/**
- * The per-grid-point verdicts use two-sided 99.9 % intervals (tens of points rarely give a false disagreement), Student
- * t with n − 1 degrees of freedom over the n replicates (a normal ±3.29 SE was too narrow for few replicates).
- */
-const VERDICT_LEVEL = 0.999;
 
 /** What of this run is reconstructed rather than taken from the papers (MODEL-NOTES §2). */
 export function reconstructedParts(s: ResolvedZeroOrderScenario): string {
@@ -61,7 +56,7 @@ export function zeroOrderFiles(r: ZeroOrderExperimentResult): FilesOf<ZeroOrderS
     const r = p.terminal.rmsError, last = r.value;
     if (!closed || last === null || r.logSE === null || p.terminal.exactRms === null) continue;
     // 99.9 % interval of the mean square, as an interval of its root
-    const t = tQuantile(VERDICT_LEVEL, Math.max(1, s.trajectories - 1));
+    const t = tQuantile(GRID_VERDICT_LEVEL, Math.max(1, s.trajectories - 1));
     const ms = last * last, h = t * 2 * r.logSE * ms;
     const iv: [number, number] = [Math.sqrt(Math.max(0, ms - h)), Math.sqrt(ms + h)];
     const th = p.terminal.exactRms, inside = th >= iv[0] && th <= iv[1];

@@ -6,7 +6,7 @@
  */
 import { adapterName, type EngineChoice } from '../../../engines/index.ts';
 import type { BrowserSelection } from '../../../run/model-page.ts';
-import type { Engine } from '../engine-types.ts';
+import { gpuJsRefusal, type Engine } from '../engine-types.ts';
 import { CpuEngine } from '../cpu-engine.ts';
 import { GpuJsEngine } from '../gpujs-engine.ts';
 import { WebGpuEngine } from '../webgpu-engine.ts';
@@ -68,8 +68,8 @@ function gpuJsLabel(e: GpuJsEngine, renderer: string | null): string {
 export async function selectBrowserEngine(choice: EngineChoice, exp?: ChainExperiment): Promise<ChainBrowserSelection> {
   if (choice === 'cpu') return { engine: new CpuEngine(), reason: 'requested', fallback: false };
   // gpu.js runs the plain chain only: with correlated inputs or time-varying rates it is passed over for the CPU engine.
-  const ext = exp && gridPoints(exp).map((pt) => pt.scenario).find((s) => s.correlation || s.schedule.length);
-  const noGpuJs = ext ? `gpu.js does not run the model extensions (${ext.correlation ? 'correlated inputs' : 'time-varying rates'})` : '';
+  const refusal = exp ? gpuJsRefusal(gridPoints(exp).map((pt) => pt.scenario)) : null;
+  const noGpuJs = refusal ? `gpu.js ${refusal}` : '';
   if (choice === 'gpujs' && noGpuJs) return { engine: new CpuEngine(), reason: `gpu.js was requested but ${noGpuJs}, so the CPU engine runs`, fallback: true };
   if (choice === 'gpujs') {
     const g = await tryGpuJs();
