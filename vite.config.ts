@@ -46,6 +46,10 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The files share their worker's module graph instead of importing it again each (about 45 s of the suite's 6
+    // minutes here). No suite keeps state between files: spies are restored, environment variables put back, and
+    // every run writes to its own temporary folder.
+    isolate: false,
     // Two files at a time even on two cores: many suites spend their time waiting on a subprocess (Deno, Chromium,
     // the Slurm daemons, the CLI), and vitest's default (cores − 1) would run them one by one.
     maxWorkers: Math.max(2, (os.availableParallelism?.() ?? os.cpus().length) - 1),
