@@ -9,7 +9,10 @@ export function zFor(level: number): number {
   throw new Error(`unsupported confidence level ${level}`);
 }
 
-/** Wilson score interval for k successes in n trials (Wilson 1927). */
+/**
+ * Wilson score interval for k successes in n trials (Wilson 1927). Its bounds at k = 0 and k = n are 0 and 1 exactly
+ * (centre ∓ half cancel there); the formula's rounding would give 1 − 2⁻⁵³ or a few 10⁻¹⁷ instead, so they are set.
+ */
 export function wilson(k: number, n: number, level = 0.95): [number, number] {
   if (n === 0) return [0, 1];
   const z = zFor(level);
@@ -17,7 +20,7 @@ export function wilson(k: number, n: number, level = 0.95): [number, number] {
   const z2n = (z * z) / n;
   const centre = (p + z2n / 2) / (1 + z2n);
   const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  return [k === 0 ? 0 : Math.max(0, centre - half), k === n ? 1 : Math.min(1, centre + half)];
 }
 
 /**

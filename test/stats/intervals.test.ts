@@ -26,6 +26,18 @@ describe('binomial intervals', () => {
     expect(clopperPearson(10, 10)[0]).toBeCloseTo(0.6915029, 6);
   });
 
+  it('Wilson matches reference values, with bounds exactly 0 at k = 0 and exactly 1 at k = n', () => {
+    // prop.test(7, 20, correct = FALSE)$conf.int = 0.1811918 0.5671457
+    const [a, b] = wilson(7, 20);
+    expect(a).toBeCloseTo(0.1811918, 6);
+    expect(b).toBeCloseTo(0.5671457, 6);
+    for (const n of [1, 3, 10, 20, 263, 20000, 1e6]) {
+      expect(wilson(n, n)[1]).toBe(1);
+      expect(wilson(0, n)[0]).toBe(0);
+      expect(wilson(n, n)[0]).toBeCloseTo(n / (n + 1.959963984540054 ** 2), 12); // n / (n + z²)
+    }
+  });
+
   // 2000 replications: Monte Carlo sd of a coverage near 0.95 is ≈ 0.005, so ±0.02 is 4 standard errors.
   for (const [n, p] of [[30, 0.5], [100, 0.95], [400, 0.99]] as const) {
     it(`coverage at n = ${n}, p = ${p}: Clopper–Pearson ≥ 0.95, Wilson ≈ 0.95`, () => {
