@@ -7,6 +7,7 @@
 import { modelOf } from '../models/registry.ts';
 import type { EnsembleModel, ModelExperiment } from '../run/model.ts';
 import type { ModelForm, PageIssue } from '../run/model-page.ts';
+import { ENGINE_CHOICES } from '../engines/index.ts';
 import { clearFormIssues, engineChoice, setEngineChoice, showForm, showFormIssues } from './form.ts';
 import { validateJsonPanel, writeJsonPanel } from './json-panel.ts';
 import { describeRun, OVERRIDES } from './command-line.ts';
@@ -116,15 +117,18 @@ export function experimentToStart(): { current: Current | null; problems: number
   return { current: null, problems: 1 };
 }
 
+/** Say what of the URL could not be used (several such notices are shown one after the other). */
 function urlNotice(text: string): void {
-  $('url-notice-text').textContent = text;
+  const el = $('url-notice-text');
+  el.textContent = $('url-notice').hidden || !el.textContent ? text : `${el.textContent} ${text}`;
   $('url-notice').hidden = false;
 }
 
 /** The experiment the URL names (a preset with overrides, or ?exp= JSON), else the first preset, with a notice. */
 export function loadFromUrl(): void {
   const q = new URLSearchParams(location.search);
-  setEngineChoice(q.get('engine'));
+  const engine = q.get('engine');
+  if (engine !== null && !setEngineChoice(engine)) urlNotice(`The URL’s engine “${engine}” is none of ${ENGINE_CHOICES.join(', ')}; the engine is ${engineChoice()}.`);
   const exp = q.get('exp');
   if (exp) {
     let j: unknown;

@@ -53,6 +53,9 @@ export function engineChoice(): EngineChoice {
   return ENGINE_CHOICES.includes(v) ? v : 'auto';
 }
 
-export function setEngineChoice(v: string | null): void {
-  if (v && (ENGINE_CHOICES as string[]).includes(v)) $<HTMLSelectElement>('f-engine').value = v;
+/** Select an engine; false (the selection unchanged) where `v` is none of the choices. */
+export function setEngineChoice(v: string | null): boolean {
+  if (!v || !(ENGINE_CHOICES as string[]).includes(v)) return false;
+  $<HTMLSelectElement>('f-engine').value = v;
+  return true;
 }

@@ -43,12 +43,18 @@ function setAt(j: Record<string, unknown>, path: string[], v: unknown): void {
   else o[last] = v;
 }
 
-/** A field's text as the JSON value it stands for: digits a number, anything else as typed (the parser names it), empty none. */
-function fieldValue(text: string): unknown {
+/**
+ * A field's text as the JSON value it stands for, empty none. The copies field: a decimal number where it reads as one
+ * (2.5 and −3 too, so the parser says which rule they break rather than "got string"). The seed, which may be a
+ * string: digits a number. Anything else as typed (the parser names it).
+ */
+function fieldValue(text: string, numeric: RegExp): unknown {
   const t = text.trim();
   if (!t) return undefined;
-  return /^\d+$/.test(t) ? Number(t) : t;
+  return numeric.test(t) ? Number(t) : t;
 }
+const DIGITS = /^\d+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 const shown = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -111,8 +117,8 @@ const isField = (changed?: string) => changed === 'm-trajectories' || changed ==
 function writeField(changed: string): void {
   const j = parsedText();
   if (!j) return;
-  const [path, input] = changed === 'm-seed' ? [SEED_PATH, seedInput()] : [copies.path, copiesInput()];
-  const v = fieldValue(input.value);
+  const [path, input, numeric] = changed === 'm-seed' ? [SEED_PATH, seedInput(), DIGITS] : [copies.path, copiesInput(), DECIMAL];
+  const v = fieldValue(input.value, numeric);
   if (JSON.stringify(getAt(j, path)) === JSON.stringify(v)) return;
   setAt(j, path, v);
   writeText(j);

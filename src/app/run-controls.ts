@@ -7,7 +7,7 @@
 import type { EngineChoice } from '../engines/index.ts';
 import type { EngineInfo } from '../engines/types.ts';
 import { escapeHtml } from '../report/html.ts';
-import { experimentToStart, showIssues, type Current } from './editor.ts';
+import { experimentToStart, onExperiment, showIssues, type Current } from './editor.ts';
 import { engineChoice } from './form.ts';
 import { $, engineLabel, fmtNum, fmtTime } from './format.ts';
 import { nounsOf, type Nouns } from '../run/model-nouns.ts';
@@ -193,6 +193,9 @@ $('btn-cancel').addEventListener('click', () => {
     }
   }, 3000);
 });
+
+/** Once the experiment validates again, a "Not started: … to fix" (or "estimated too long") line gives way to Ready. */
+onExperiment((c) => { if (c && state === 'ready' && $('run-state').textContent !== TEXT.ready) setState('ready'); });
 
 /** The page has shown its first experiment: runs may start. */
 export function readyToRun(): void {

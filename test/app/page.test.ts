@@ -292,6 +292,7 @@ describe('browser page (Chromium)', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-alpha');
     // a list entry that is not a number, named by its index
     await page.fill('#f-alpha', '0.01');
+    await expect.poll(() => page.textContent('#run-state')).toBe('Ready');
     await page.fill('#f-rates', '10, -1, 5');
     await expect.poll(() => page.textContent('#err-rates')).toContain('scenario.rates[1]: must be > 0');
     await page.fill('#f-rates', '10, 7.5, 5');
@@ -450,9 +451,11 @@ describe('browser page (Chromium)', () => {
     await page.click('#url-notice-close');
     expect(await page.isVisible('#url-notice')).toBe(false);
     expect(errors).toEqual([]);
-    const other = await openPage('preset=no-such-preset');
+    const other = await openPage('preset=no-such-preset&engine=warp');
     expect(await other.page.isVisible('#url-notice')).toBe(true);
-    expect(await other.page.textContent('#url-notice')).toMatch(/no preset “no-such-preset”/);
+    // both of the URL's problems are said, and the engine left as it was
+    expect(await other.page.textContent('#url-notice')).toMatch(/engine “warp” is none of auto, webgpu, gpujs, cpu; the engine is auto\. .*no preset “no-such-preset”/);
+    expect(await other.page.inputValue('#f-engine')).toBe('auto');
     expect(other.errors).toEqual([]);
   });
 
@@ -518,8 +521,16 @@ describe('browser page (Chromium)', () => {
       expect(await page.textContent('#err-model')).toContain('scenario.trajectories');
       await page.click('#btn-start');
       await expect.poll(() => page.textContent('#run-state')).toMatch(/Not started/);
+      // a fraction of a learner is written as the number it is: the parser names the rule it breaks
+      await page.fill('#f-m-trajectories', '2.5');
+      await expect.poll(async () => (await json()).scenario.trajectories).toBe(2.5);
+      await expect.poll(() => page.textContent('#err-model')).toContain('scenario.trajectories');
+      expect(await page.textContent('#err-model')).not.toContain('string');
+      expect(await page.textContent('#run-state')).toMatch(/Not started/);
       // the fields again; the JSON edited last (its seed) wins over the field's earlier value
       await page.fill('#f-m-trajectories', '2');
+      // valid again: the state line no longer says what was to fix
+      await expect.poll(() => page.textContent('#run-state')).toBe('Ready');
       const k = await json();
       expect(k.scenario.trajectories).toBe(2);
       k.scenario.seed = 7;
