@@ -93,6 +93,13 @@ export async function runCommand(c: RunCommand): Promise<number> {
     throw new UsageError(`--workers runs batches on the CPU engine in worker threads: use it with --engine cpu (not ${c.engine})`);
   }
   if (c.workers !== undefined && (globalThis as any).Deno) throw new UsageError('--workers needs Node\'s worker threads: run the command line under Node');
+  if (c.workers !== undefined && c.workers > 1) {
+    const { availableParallelism } = await import('node:os');
+    const cores = availableParallelism();
+    // Not refused (a batch scheduler may give this process more cores than it sees), but said: each worker holds its
+    // own copy of the code and the experiment, and beyond the cores they only take turns.
+    if (c.workers > cores) console.error(`stdp-mc: --workers ${c.workers} on ${cores} core${cores === 1 ? '' : 's'}: the workers take turns on the cores, so more of them than cores adds memory and no speed`);
+  }
   const source = { experiment: c.json, overrides: Object.fromEntries(Object.entries(c.overrides).filter(([, v]) => v !== undefined)) };
   const id = await codeIdentity();
   const identity = {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../gpu/spawn.ts';
 import { cliExperiment, scrub } from '../models/small-experiments.ts';
+import { availableParallelism } from 'node:os';
 import { runCli } from './cli-helpers.ts';
 
 const BIN = join(ROOT, 'bin/stdp-mc.js');
@@ -68,4 +69,13 @@ describe('--workers: batches on worker threads through the command line', () => 
     expect(deno.status).toBe(2);
     expect(deno.stderr).toMatch(/--workers needs Node's worker threads: run the command line under Node/);
   });
+
+  it('more workers than cores: runs (only as many workers as batches wait), and says they take turns on the cores', () => {
+    const many = runCli('node', [...common, '--workers', '4096', '--json', '--out', join(work, 'many')]);
+    expect(many.status, many.stderr).toBe(0);
+    expect(many.stderr).toMatch(new RegExp(`--workers 4096 on ${availableParallelism()} cores?: the workers take turns on the cores`));
+    const two = runCli('node', [...common, '--workers', '2', '--json', '--out', join(work, 'two-again')]);
+    expect(two.status, two.stderr).toBe(0);
+    if (availableParallelism() >= 2) expect(two.stderr).not.toMatch(/take turns/);
+  }, 120_000);
 });
