@@ -13,7 +13,7 @@ import type { EnsembleModel, EnsembleRun, RunOverrides, Shard } from '../run/mod
 import { batchesOfState, experimentOfState, mergeShardStates, missingBatches, runFromState } from '../run/merge.ts';
 import { RunFailedError, TARGET_NOT_SHARDED, runEnsemble, type BatchRecord } from '../run/run-ensemble.ts';
 import {
-  STATE_FILE, STATE_FORMAT, StateError, StateLog, batchLineBytes, completeLine, experimentHash, identityMismatch, loadFsModules,
+  STATE_FILE, STATE_FORMAT, StateError, StateLog, batchLineBytes, combinedDirty, completeLine, experimentHash, identityMismatch, loadFsModules,
   readState, writeState, type RunState, type StateHeader,
 } from '../run/state.ts';
 import { emitRun, type OutputOptions } from './emit-run.ts';
@@ -163,6 +163,7 @@ export async function runCommand(c: RunCommand): Promise<number> {
             clearEarlierRun();
             const header: StateHeader = {
               ...identity, engine: info.name, format: STATE_FORMAT, shard, engineInfo: { ...info, reason }, createdAt: new Date().toISOString(),
+              gitDirty: id.gitDirty,
             };
             log = StateLog.create(outDir, header);
           }
@@ -186,6 +187,15 @@ export async function runCommand(c: RunCommand): Promise<number> {
       throw e;
     } finally {
       await pool?.close();
+    }
+    if (state) {
+      // Batches of one commit, run now and before: where either tree had uncommitted changes they may differ.
+      const earlier = (state as RunState).gitDirty;
+      run.provenance = { ...run.provenance, gitDirty: combinedDirty(earlier, id.gitDirty) };
+      if (earlier === true || id.gitDirty === true) {
+        const when = earlier === true && id.gitDirty === true ? 'when the run started and now' : earlier === true ? 'when the run started' : 'now, not when the run started';
+        console.error(`stdp-mc: note: the working tree had uncommitted changes ${when}, so this run's batches may come from different code (summary.json says gitDirty: true)`);
+      }
     }
     const logNow = log as StateLog | null;
     logNow?.append(completeLine(new Date().toISOString()));

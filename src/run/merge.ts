@@ -7,7 +7,7 @@
 import type { EngineInfo } from '../engines/types.ts';
 import type { EnsembleModel, EnsembleRun, ModelExperiment } from './model.ts';
 import { batchPlan, inShard, pointRecords, type BatchRecord } from './run-ensemble.ts';
-import { identityMismatch, StateError, type RunState } from './state.ts';
+import { combinedDirty, identityMismatch, StateError, type RunState } from './state.ts';
 
 /** The experiment a state was run with (its file and command-line values, validated again). */
 export function experimentOfState<X extends ModelExperiment>(model: EnsembleModel<X>, s: RunState): X {
@@ -52,7 +52,7 @@ export function runFromState<X extends ModelExperiment, B>(
     points,
     wallSeconds: points.reduce((a, p) => a + p.seconds, 0),
     provenance: {
-      version: s.version, gitCommit: s.gitCommit, gitDirty: null, seed: exp.seed, seedKey: exp.seedKey,
+      version: s.version, gitCommit: s.gitCommit, gitDirty: s.gitDirty ?? null, seed: exp.seed, seedKey: exp.seedKey,
       createdAt: s.updatedAt, runtime: engine.runtime, command,
     },
     shard: s.shard,
@@ -99,7 +99,9 @@ export function mergeShardStates(inputs: { dir: string; state: RunState }[], exp
     }
   }
   batches.sort((a, b) => a.point - b.point || a.batch - b.batch);
-  const merged: RunState = { ...first.state, shard: null, batches, complete: true, updatedAt: new Date().toISOString() };
+  // The shards' trees: uncommitted changes in any of them mark the merged run (combinedDirty).
+  const gitDirty = inputs.slice(1).reduce<boolean | null | undefined>((d, x) => combinedDirty(d, x.state.gitDirty), first.state.gitDirty);
+  const merged: RunState = { ...first.state, gitDirty, shard: null, batches, complete: true, updatedAt: new Date().toISOString() };
   const gap = missingBatches(merged, exp);
   if (gap) throw new StateError(`the shards do not cover the run: ${gap}`);
   return merged;

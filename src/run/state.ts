@@ -45,6 +45,21 @@ export interface StateHeader extends RunIdentity {
   shard: Shard | null;
   engineInfo: EngineInfo & { reason?: string };
   createdAt: string;
+  /**
+   * Whether the working tree had uncommitted changes when the run started (null: not a git checkout; absent in logs
+   * written before it was recorded). Not part of the identity: a resume in a changed tree is allowed, and its summary
+   * says the code may have differed (dirtyOfResume).
+   */
+  gitDirty?: boolean | null;
+}
+
+/**
+ * The summary's gitDirty for batches run from two trees, the state's and this process's: true where either had
+ * uncommitted changes (the batches may then come from different code), false where both were clean, else unknown.
+ */
+export function combinedDirty(a: boolean | null | undefined, b: boolean | null | undefined): boolean | null {
+  if (a === true || b === true) return true;
+  return a === false && b === false ? false : null;
 }
 
 /** A state as read back: the header, the batches (statistics still as JSON) and whether the run finished. */
