@@ -129,7 +129,7 @@ export interface EnsembleModel<X extends ModelExperiment = any, B = any, E exten
   check(stats: B, exp: X, point: number, range: [number, number]): string | null;
   statsToJSON(stats: B): unknown;
   statsFromJSON(json: unknown): B;
-  /** Successes and copies counted, where the model has a success probability (precision targets). */
+  /** Successes and copies counted, where the model has a success probability (precision targets add them up batch by batch). */
   successes?(stats: B, exp: X, point: number): { successes: number; n: number };
   /** The model's result from the merged batches. */
   result(run: EnsembleRun<X, B>): R;

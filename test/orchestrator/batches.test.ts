@@ -9,6 +9,7 @@ import type { Engine } from '../../src/models/chain/engine-types.ts';
 import { EngineUnavailableError } from '../../src/engines/types.ts';
 import { RunFailedError, runExperiment, type ChainBatchRecord as BatchRecord, type ExperimentResult } from '../../src/models/chain/run-experiment.ts';
 import { chainModel } from '../../src/models/chain/definition.ts';
+import { runEnsemble } from '../../src/run/run-ensemble.ts';
 import { batchesOfState, experimentOfState, mergeShardStates, runFromState } from '../../src/run/merge.ts';
 import { batchLine, completeLine, headerLine, loadFsModules, stateFromText, StateError, type RunState } from '../../src/run/state.ts';
 import { wilson } from '../../src/stats/intervals.ts';
@@ -135,6 +136,21 @@ describe('precision targets', () => {
     const exp = parseExperiment({ ...base, target: { successCIWidth: 1e-4, maxTrajectories: 700, batchSize: 200 } });
     const r = await runExperiment(exp, { engine: 'cpu' });
     expect(r.points[0]!.blocks.map((b) => b[0]!.n)).toEqual([200, 200, 200, 100]);
+  });
+
+  it('read each batch once: no merge of the batches so far before every new one (a run of B batches was O(B²))', async () => {
+    const exp = chainModel.parse({ ...base, scenario: { ...base.scenario, steps: 20, keepPaths: 0 }, target: { successCIWidth: 1e-4, maxTrajectories: 1200, batchSize: 20 } }, {});
+    let merges = 0, reads = 0;
+    const counted = {
+      ...chainModel,
+      merge: (a: any, b: any) => { merges++; return chainModel.merge(a, b); },
+      mergeAll: (bs: any[]) => { merges += bs.length - 1; return chainModel.mergeAll!(bs); },
+      successes: (b: any, e: any, i: number) => { reads++; return chainModel.successes!(b, e, i); },
+    };
+    const run = await runEnsemble(counted, exp, { engine: 'cpu' });
+    expect(run.points[0]!.blocks.length).toBe(60);
+    expect(reads).toBe(60); // each batch's count read once
+    expect(merges).toBe(59); // the point's one merge at the end
   });
 
   it('cannot be sharded', async () => {
