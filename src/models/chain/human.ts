@@ -1,7 +1,7 @@
 /** What the command line prints for a chain run: the engine, the checkpoint table, the verdicts, where the files are. */
 import { adapterName } from '../../engines/index.ts';
 import type { WrittenFiles } from '../../report/build-report.ts';
-import type { PointSummary, Summary, SweepSummary } from './summary.ts';
+import type { PointSummary, PrecisionTargetOutcome, Summary, SweepSummary } from './summary.ts';
 import { comparisonLines } from '../../report/terminal.ts';
 
 function fmt(v: number | null | undefined, digits = 4): string {
@@ -24,6 +24,10 @@ function checkpointTable(p: PointSummary): string[] {
   return lines;
 }
 
+function targetLine(t: PrecisionTargetOutcome): string {
+  return `precision target: interval width ${fmt(t.width, 3)} ${t.met ? '<' : '≥'} ${t.successCIWidth}: ${t.met ? 'met' : `not met at the cap of ${t.maxTrajectories} trajectories`}`;
+}
+
 export function chainHumanReport(s: Summary | SweepSummary, out: WrittenFiles): string {
   const head = [
     `stdp-mc: ${s.name}`,
@@ -41,6 +45,7 @@ export function chainHumanReport(s: Summary | SweepSummary, out: WrittenFiles): 
     for (const p of s.points) {
       lines.push(`${p.label.slice(0, 48).padEnd(48)} ${fmt(p.final.successProbability).padStart(12)} ${`[${fmt(p.final.successCI95[0])}, ${fmt(p.final.successCI95[1])}]`.padStart(20)} ${String(p.final.trajectories).padStart(8)}`);
     }
+    for (const p of s.points) if (p.precisionTarget) lines.push(`${p.label}: ${targetLine(p.precisionTarget)}`);
     for (const p of s.points) for (const w of p.warnings) lines.push(`warning (${p.label}): ${w}`);
     lines.push(...comparisonLines([...s.points.flatMap((p) => p.comparisons.map((c) => ({ ...c, point: p.label }))), ...s.comparisons], { condense: true }));
     return [...lines, '', ...tail].join('\n');
@@ -56,6 +61,7 @@ export function chainHumanReport(s: Summary | SweepSummary, out: WrittenFiles): 
     ...checkpointTable(s),
     '',
     `final (step ${f.step}): P(argmax p = i*) = ${fmt(f.successProbability)}  95% CI [${fmt(f.successCI95[0])}, ${fmt(f.successCI95[1])}] (Wilson), N = ${f.trajectories}`,
+    ...(s.precisionTarget ? [targetLine(s.precisionTarget)] : []),
     ...comparisonLines(s.comparisons),
     '',
     ...tail,

@@ -7,6 +7,7 @@ import { summarizeCheckpoint, type CheckpointSummary } from '../../stats/checkpo
 import { wilson } from '../../stats/intervals.ts';
 import type { Comparison } from '../../stats/compare.ts';
 import type { ExperimentResult, PointResult } from './run-experiment.ts';
+import type { Experiment } from './experiment.ts';
 import type { Provenance } from '../../core/provenance.ts';
 
 export interface PointAnalysis {
@@ -29,6 +30,8 @@ export interface PointSummary {
     vertexProbabilities: number[];
   };
   paths?: { steps: number[]; p: number[][][] };
+  /** With a precision target: the width asked for, the cap, the width reached and whether it was reached in time. */
+  precisionTarget?: PrecisionTargetOutcome;
   warnings: string[];
   theory: Record<string, unknown>;
   comparisons: Comparison[];
@@ -66,10 +69,32 @@ export interface SweepSummary {
   provenance: Provenance;
 }
 
-export function summarizePoint(p: PointResult, a: PointAnalysis): PointSummary {
+export interface PrecisionTargetOutcome {
+  successCIWidth: number;
+  /** The most copies the point could run (target.maxTrajectories, or --trajectories where given). */
+  maxTrajectories: number;
+  batchSize: number;
+  /** Width of the final 95 % Wilson interval. */
+  width: number;
+  met: boolean;
+}
+
+/** Did the run stop because the interval was narrow enough (run-ensemble.ts successTally), or at the cap? */
+export function targetOutcome(target: NonNullable<Experiment['target']>, cap: number, ci: [number, number]): PrecisionTargetOutcome {
+  const width = ci[1] - ci[0];
+  return { successCIWidth: target.successCIWidth, maxTrajectories: cap, batchSize: target.batchSize, width, met: width < target.successCIWidth };
+}
+
+export function summarizePoint(p: PointResult, a: PointAnalysis, target: Experiment['target'] = null): PointSummary {
   const s = p.scenario;
   const last = p.checkpoints[p.checkpoints.length - 1]!;
   const n = last.n;
+  const ci = wilson(last.successCount, n);
+  const outcome = target ? targetOutcome(target, s.trajectories, ci) : undefined;
+  const warnings = [...s.warnings];
+  if (outcome && !outcome.met) {
+    warnings.push(`precision target not met: the 95 % interval is ${+outcome.width.toPrecision(3)} wide at the cap of ${outcome.maxTrajectories} trajectories, not below ${outcome.successCIWidth} (raise target.maxTrajectories, or --trajectories, which sets the cap)`);
+  }
   return {
     label: p.label,
     values: p.values,
@@ -79,12 +104,13 @@ export function summarizePoint(p: PointResult, a: PointAnalysis): PointSummary {
     final: {
       step: last.step,
       successProbability: n ? last.successCount / n : NaN,
-      successCI95: wilson(last.successCount, n),
+      successCI95: ci,
       trajectories: n,
       vertexProbabilities: last.vertexCounts.map((c) => (n ? c / n : NaN)),
     },
     paths: p.paths ? { steps: [...s.checkpoints], p: p.paths } : undefined,
-    warnings: [...s.warnings],
+    ...(outcome ? { precisionTarget: outcome } : {}),
+    warnings,
     theory: a.theory,
     comparisons: a.comparisons,
     timing: {
@@ -108,7 +134,7 @@ function engineSummary(r: ExperimentResult): EngineSummary {
 }
 
 export function buildSummary(r: ExperimentResult, analyses: PointAnalysis[]): Summary {
-  const p = summarizePoint(r.points[0]!, analyses[0]!);
+  const p = summarizePoint(r.points[0]!, analyses[0]!, r.experiment.target);
   return {
     name: r.experiment.name,
     description: r.experiment.description,
@@ -129,7 +155,7 @@ export function buildSweepSummary(r: ExperimentResult, analyses: PointAnalysis[]
     ...(r.shard ? { shard: r.shard } : {}),
     engine: engineSummary(r),
     sweep: { axes: r.experiment.axes, points: r.points.length },
-    points: r.points.map((p, i) => summarizePoint(p, analyses[i]!)),
+    points: r.points.map((p, i) => summarizePoint(p, analyses[i]!, r.experiment.target)),
     comparisons,
     timing: { wallSeconds: r.wallSeconds, trajectoryStepsPerSecond: work / engineSeconds },
     provenance: r.provenance,
