@@ -71,6 +71,10 @@ export function checkRareEventSizes(exp: RareExperiment, batches: number): void 
  */
 export function rareExperiment(chainExp: ChainFileExperiment, rareEvent: RareEventSection): RareExperiment {
   const exp: RareExperiment = { ...chainExp, rareEvent };
+  // Its size is particles × replicates, and its estimate has its own error (no Wilson interval of a success count).
+  if (chainExp.target) {
+    throw new ScenarioError([{ path: 'target', message: 'a rare-event estimate runs rareEvent.replicates replicates of rareEvent.particles particles, not batches up to a precision target: remove target (or the rareEvent section)' }]);
+  }
   const extension = gridPoints(exp).find((p) => p.scenario.correlation || p.scenario.schedule.length);
   if (extension) {
     const field = extension.scenario.correlation ? 'gamma' : 'schedule';

@@ -49,6 +49,10 @@ describe('rare-event files', () => {
     expect(issuesOf(() => rare.parse({ ...file, scenario: schedule }, {}))).toEqual(['scenario.schedule']);
   });
 
+  it('refuse a precision target (it was taken and ignored), naming the field', () => {
+    expect(() => rare.parse({ ...file, target: { successCIWidth: 0.01, maxTrajectories: 1000, batchSize: 100 } }, {})).toThrow(/- target: a rare-event estimate runs rareEvent\.replicates replicates/);
+  });
+
   it('refuse --trajectories (an estimate\'s size is particles × replicates), naming the option', () => {
     expect(() => rare.parse(file, { trajectories: 2 })).toThrow(/--trajectories does not apply to rare-event.*rareEvent\.particles/);
   });
