@@ -62,7 +62,12 @@ function resumeHint(argv: string[], outDir: string): string {
     if (a.startsWith('--out=') || a.startsWith('--resume=') || a === '--force') continue;
     kept.push(a);
   }
-  return `continue with: stdp-mc ${[...kept, '--resume', outDir].join(' ')}`;
+  return `continue with: stdp-mc ${[...kept, '--resume', outDir].map(shellWord).join(' ')}`;
+}
+
+/** An argument as a POSIX shell reads it back: as is where it is plain, else in single quotes ('my exp.json'). */
+export function shellWord(a: string): string {
+  return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
 /** What to do with the earlier run in `dir`: --resume only where it is this experiment, unfinished. */
@@ -74,6 +79,19 @@ async function existingRunHint(dir: string, identity: Parameters<typeof identity
   return bad ? `${bad}: choose another --out` : `continue it with --resume ${dir}`;
 }
 
+/**
+ * `--resume DIR` without --trajectories/--steps/--seed/--duration continues with the values the run was started with
+ * (its state log has them), as it continues its shard; given ones must be the run's (identityMismatch names them).
+ */
+async function withStateOverrides(c: RunCommand): Promise<RunCommand> {
+  if (c.resume === undefined || Object.values(c.overrides).some((v) => v !== undefined)) return c;
+  const state = await readState(c.resume).catch(() => null);
+  const saved = Object.fromEntries(Object.entries(state?.source.overrides ?? {}).filter(([, v]) => v !== undefined));
+  if (!Object.keys(saved).length) return c;
+  console.error(`stdp-mc: resuming with the run's own ${Object.entries(saved).map(([k, v]) => `--${k} ${String(v)}`).join(' ')} (from its state log)`);
+  return { ...c, overrides: { ...c.overrides, ...saved } };
+}
+
 /** A run directory that --resume, merge or report reads must hold a state log (else bad input: exit 2, nothing done). */
 async function requireRunDir(dir: string): Promise<void> {
   if (!(await exists(path.join(dir, STATE_FILE)))) {
@@ -83,6 +101,7 @@ async function requireRunDir(dir: string): Promise<void> {
 
 export async function runCommand(c: RunCommand): Promise<number> {
   await loadFsModules();
+  c = await withStateOverrides(c);
   const model = modelOf(c.json);
   const exp = model.parse(c.json, c.overrides);
   // A flag conflict is refused before anything is touched (exit 2), as runEnsemble would refuse it only later.

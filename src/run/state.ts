@@ -322,7 +322,12 @@ export async function readState(dir: string): Promise<RunState> {
 export function identityMismatch(a: RunIdentity, b: RunIdentity, what: string): string | null {
   if (a.model !== b.model) return `${what}: model ${b.model} differs from ${a.model}`;
   if (String(a.seed) !== String(b.seed)) return `${what}: seed ${JSON.stringify(b.seed)} differs from ${JSON.stringify(a.seed)}`;
-  if (a.experimentHash !== b.experimentHash) return `${what}: a different experiment (or different command-line overrides)`;
+  if (a.experimentHash !== b.experimentHash) {
+    // Name the difference: the file's experiment, or the command-line values (--trajectories, --steps, …).
+    if (canonicalJson(a.source.experiment) !== canonicalJson(b.source.experiment)) return `${what}: a different experiment (the file's contents differ)`;
+    const flags = (o: Record<string, unknown>) => Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => `--${k} ${String(v)}`).join(' ') || 'none';
+    return `${what}: different command-line values: the run had ${flags(a.source.overrides)}, this command ${flags(b.source.overrides)}`;
+  }
   if (a.version !== b.version) return `${what}: stdp-mc version ${b.version} differs from ${a.version}`;
   if (a.gitCommit !== b.gitCommit) return `${what}: code commit ${b.gitCommit ?? 'unknown'} differs from ${a.gitCommit ?? 'unknown'}`;
   if (a.engine !== b.engine) return `${what}: engine ${b.engine} differs from ${a.engine}`;

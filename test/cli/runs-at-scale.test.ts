@@ -103,7 +103,7 @@ describe('resume', () => {
     expect(other.status).toBe(1);
     expect(other.stderr).toMatch(/cannot resume .*: seed 78 differs from 77/);
     const more = cli('node', ['run', file, '--engine', 'cpu', '--steps', '1200', '--resume', out]);
-    expect(more.stderr).toMatch(/cannot resume .*: a different experiment \(or different command-line overrides\)/);
+    expect(more.stderr).toMatch(/cannot resume .*: different command-line values: the run had .*, this command --steps 1200/);
     // A small run to corrupt: 24 trajectories, 2 a batch (under 30 no theory verdict is possible, so the d = 3
     // backward equation, most of a run of 1000, is not solved).
     const bad = join(dir, 'bad');
