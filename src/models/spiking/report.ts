@@ -7,7 +7,7 @@ export function spikingHumanReport(s: SpikingSummary, files: { summary: string; 
   const lines = [`stdp-mc: ${s.name} (spiking network, Section 2.3)`, `engine: ${s.engine.name} on ${s.engine.runtime} — ${s.engine.reason}`, ''];
   for (const p of s.points) {
     const last = p.checkpoints[p.checkpoints.length - 1]!;
-    lines.push(`${p.label}: λᵀw/S = ${f(p.regime.driveOverS, 3)}, max w/S = ${f(p.regime.maxWeightOverS, 3)}; P(argmax = i*) at K = ${f(last.chain.successCount / Math.max(1, last.chain.trajectories))}` +
+    lines.push(`${p.label}: λᵀw/S = ${f(p.regime.driveOverS, 3)}, max w/S = ${f(p.regime.maxWeightOverS, 3)}; P(argmax = i*) at K = ${last.step} output spikes: ${f(last.chain.successCount / Math.max(1, last.chain.trajectories))}` +
       `${p.chain ? ` (chain: ${f(p.chain[p.chain.length - 1]!.successCount / p.chain[p.chain.length - 1]!.trajectories)})` : ''}; max |freq − p| = ${f(p.eq12MaxAbsError, 3)}; ${f(p.timing.eventsPerSecond, 3)} events/s`);
   }
   lines.push(...comparisonLines(s.comparisons.map((c) => ({ ...c, point: s.points.length > 1 ? c.point : undefined })), { condense: s.points.length > 1 }));
