@@ -260,6 +260,9 @@ export async function mergeCommand(dirs: string[], out: string | undefined, forc
   const merged = mergeShardStates(inputs, exp);
   const batches = batchesOfState(model, merged, exp, 'merged shards');
   const outDir = out ?? defaultOutDir(path, merged.name, '-merged');
+  // The merged run written over a shard would lose that shard (and with it a later merge of the same shards).
+  const clash = dirs.find((d) => path.resolve(d) === path.resolve(outDir));
+  if (clash) throw new UsageError(`merge --out ${outDir} is one of the shards it merges (${clash}): choose another --out`);
   const made = await prepareOutDir(outDir);
   return inNewFolders(made, () => holdOutDir(outDir, { force, command }, async () => {
     (await guardOutDir(outDir, force, 'choose another --out'))();

@@ -47,6 +47,12 @@ describe('summary.json', () => {
     expect(refused.err).toBe(`stdp-mc: ${sf} is corrupted (not valid JSON); the shard was not merged (stdp-mc report ${shards[1]} rebuilds it from the shard's state)\n`);
     expect(existsSync(join(work, 'm', 'summary.json'))).toBe(false);
     expect((await cli(['report', shards[1]!, '--no-report', '--json'])).code).toBe(0);
+    // merged into one of its own shards (even with --force): refused before anything is written, the shard kept
+    const before = readFileSync(join(shards[0]!, 'state.jsonl'), 'utf8');
+    const into = await cli(['merge', ...shards, '--out', `${shards[0]}/`, '--force', '--no-report', '--json']);
+    expect(into.code).toBe(2);
+    expect(into.err).toMatch(/merge --out .* is one of the shards it merges .*: choose another --out/);
+    expect(readFileSync(join(shards[0]!, 'state.jsonl'), 'utf8')).toBe(before);
     const merged = await cli(['merge', ...shards, '--out', join(work, 'm'), '--no-report', '--json']);
     expect(merged.code, merged.err).toBe(0);
     expect(JSON.parse(merged.out).final.trajectories).toBe(60);
