@@ -36,6 +36,8 @@ export interface PooledResult {
 export interface BatchPool {
   /** Worker threads (batches in flight at most). */
   readonly size: number;
+  /** The most workers that ran at once so far (workers start only as batches wait: at most the batches). */
+  readonly peak: number;
   /** Run one batch on a free worker (queued until one is free); `signal` cancels it. */
   run(job: PooledBatch, onProgress?: (done: number) => void, signal?: AbortSignal): Promise<PooledResult>;
   /** Stop every worker (queued and running batches fail with an AbortError). */
@@ -88,7 +90,7 @@ async function startWorker(entry?: string): Promise<Worker> {
 export function startBatchPool(size: number, o: { entry?: string } = {}): BatchPool {
   const slots: Slot[] = [];
   const queue: Pending[] = [];
-  let nextId = 1, closed = false, starting = 0;
+  let nextId = 1, closed = false, starting = 0, peak = 0;
 
   const onReply = (slot: Slot, m: BatchWorkerReply) => {
     const p = slot.busy;
@@ -125,6 +127,7 @@ export function startBatchPool(size: number, o: { entry?: string } = {}): BatchP
       worker.on('exit', (code) => dead(`exit code ${code}`));
       if (closed) { void worker.terminate(); return; }
       slots.push(slot);
+      peak = Math.max(peak, slots.length);
     } finally {
       starting--;
     }
@@ -148,6 +151,7 @@ export function startBatchPool(size: number, o: { entry?: string } = {}): BatchP
 
   return {
     size,
+    get peak() { return peak; },
     run(job, onProgress, signal) {
       return new Promise<PooledResult>((resolve, reject) => {
         if (closed || signal?.aborted) { reject(abortError()); return; }

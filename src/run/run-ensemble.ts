@@ -293,6 +293,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
     batchesRun,
     secondsRunNow,
     engineStartSeconds,
-    ...(o.pool ? { workers: o.pool.size } : {}),
+    // the workers that ran (a pool larger than the batches waiting starts only as many)
+    ...(o.pool ? { workers: Math.max(1, o.pool.peak) } : {}),
   };
 }
