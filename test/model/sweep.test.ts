@@ -28,6 +28,19 @@ describe('sweeps', () => {
     expect(e.points!.map((p) => [p.scenario.steps, p.scenario.trajectories])).toEqual([[60, 3], [60, 3]]);
   });
 
+  it('a point\'s own trajectories, steps or seed replaced by the command line is a warning of that point', () => {
+    const points = [{ trajectories: 5 }, { trajectories: 7, steps: 80 }, { alpha: 0.02 }, { trajectories: 3 }];
+    const e = parseExperiment({ name: 's', scenario: base, sweep: { points } }, { steps: 60, trajectories: 3 });
+    expect(e.points!.map((p) => [p.scenario.steps, p.scenario.trajectories])).toEqual([[60, 3], [60, 3], [60, 3], [60, 3]]);
+    expect(e.points!.map((p) => p.scenario.warnings)).toEqual([
+      ['--trajectories 3 replaces this point\'s own trajectories = 5 (the point\'s label keeps the file\'s value)'],
+      ['--trajectories 3 replaces this point\'s own trajectories = 7 (the point\'s label keeps the file\'s value)',
+        '--steps 60 replaces this point\'s own steps = 80 (the point\'s label keeps the file\'s value)'],
+      [], // the base scenario's values, which the command line replaces as for a run without a sweep
+      [], // the same value
+    ]);
+  });
+
   it('refuse an invalid grid point, naming the point and the field', () => {
     expect(() => parseExperiment({ name: 's', scenario: base, sweep: { alpha: [0.1, 1.5] } }))
       .toThrow(/sweep point 1 \(alpha=1.5\): scenario.alpha: .*< 1/);

@@ -188,6 +188,13 @@ export function parseExperiment(json: unknown, overrides: ScenarioOverrides = {}
           if (sw.time !== undefined && overrides.steps !== undefined) {
             scenario.warnings.push(`--steps ${overrides.steps} replaces sweep.time = ${sw.time} (steps = ⌈time/α⌉ = ${Math.ceil(sw.time / scenario.alpha)} here): this point runs to t = αK = ${+(scenario.alpha * overrides.steps).toPrecision(6)}, not ${sw.time}`);
           }
+          // A point's own value that the command line replaces: its label still names the file's value.
+          for (const k of ['trajectories', 'steps', 'seed'] as const) {
+            const own = (values as Record<string, unknown>)[k];
+            if (own !== undefined && cli[k] !== undefined && String(cli[k]) !== String(own)) {
+              scenario.warnings.push(`--${k} ${String(cli[k])} replaces this point's own ${k} = ${JSON.stringify(own)} (the point's label keeps the file's value)`);
+            }
+          }
           points.push({ label, values, scenario });
         } catch (e) {
           if (!(e instanceof ScenarioError)) throw e;
