@@ -20,6 +20,13 @@ import type { NatgradCoefficientChoice } from './authors-table.ts';
 export const NATGRAD_FIELDS = ['kl', 'rateError', 'weightDistance', 'meanWStim', 'meanWUnstim', 'studentRate', 'teacherRate'] as const;
 export type NatgradField = (typeof NATGRAD_FIELDS)[number];
 export const NATGRAD_NF = NATGRAD_FIELDS.length;
+/** Fields that cannot be negative (a divergence, an error, a distance, rates): their mean's interval stops at 0. */
+const NONNEGATIVE = new Set<NatgradField>(['kl', 'rateError', 'weightDistance', 'studentRate', 'teacherRate']);
+
+/** A band of values ≥ 0: the t interval of their mean cut at 0 (with few learners it reached below: KL [−0.0025, 0.0056]). */
+function atLeastZero(b: Band): Band {
+  return b.ci && b.ci[0] < 0 ? { ...b, ci: [0, b.ci[1]] } : b;
+}
 
 /** Fault flags (OR-ed per learner). */
 export const NATGRAD_FLAG = {
@@ -187,7 +194,8 @@ export function summarizeNatgradEnsemble(d: NatgradEnsembleData, times: number[]
       const xs: number[] = [];
       for (let t = 0; t < d.kept; t++) xs.push(d.values[(t * C + c) * NATGRAD_NF + k]!);
       const o = (c * NATGRAD_NF + k) * 3;
-      fields[f] = exact ? band(xs) : bandFromSums(d.sums[o]!, d.sums[o + 1]!, d.sums[o + 2]!, xs);
+      const b = exact ? band(xs) : bandFromSums(d.sums[o]!, d.sums[o + 1]!, d.sums[o + 2]!, xs);
+      fields[f] = NONNEGATIVE.has(f) ? atLeastZero(b) : b;
     });
     return { time, fields };
   });
@@ -201,14 +209,14 @@ export function summarizeNatgradEnsemble(d: NatgradEnsembleData, times: number[]
     all.sort((a, b) => a - b);
     const medAll = d.n ? quantile(all, 0.5) : null;
     timeToThreshold = {
-      threshold, reached: reachedTimes.length, fraction: d.n ? reachedTimes.length / d.n : 0, times: band(reachedTimes),
+      threshold, reached: reachedTimes.length, fraction: d.n ? reachedTimes.length / d.n : 0, times: atLeastZero(band(reachedTimes)),
       medianAll: medAll !== null && Number.isFinite(medAll) ? medAll : null,
     };
   } else {
     // exact from the counts per checkpoint: the same order statistics as the sorted per-learner times
     let reached = 0, sum = 0, sumSq = 0;
     for (let c = 0; c < C; c++) { reached += d.below[c]!; sum += d.below[c]! * times[c]!; sumSq += d.below[c]! * times[c]! ** 2; }
-    const reachedBand = bandFromSums(reached, sum, sumSq, []);
+    const reachedBand = atLeastZero(bandFromSums(reached, sum, sumSq, []));
     const med = countQuantile([...times, Infinity], d.below, 0.5);
     timeToThreshold = {
       threshold, reached, fraction: d.n ? reached / d.n : 0,
