@@ -18,13 +18,6 @@ export function engineArg(v: string): EngineChoice {
   return v as EngineChoice;
 }
 
-export function nonNegativeIntArg(name: string): (v: string) => number {
-  return (v) => {
-    if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
-    return Number(v);
-  };
-}
-
 export function positiveIntArg(name: string): (v: string) => number {
   return (v) => {
     if (!/^\d+$/.test(v) || Number(v) === 0) throw new UsageError(`--${name} must be a positive integer, got "${v}"`);

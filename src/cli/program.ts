@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
-  engineArg, folderArg, nonNegativeIntArg, positiveIntArg, positiveNumberArg, seedArg, shardArg,
+  engineArg, folderArg, positiveIntArg, positiveNumberArg, seedArg, shardArg,
 } from './options.ts';
 
 export const EXIT_CODES_HELP = `Exit codes:
@@ -115,7 +115,7 @@ export function buildProgram(actions: Actions, setCode: (code: number) => void, 
     .argument('<experiment.json>', 'the experiment file (stdp-mc schema prints its JSON Schema)')
     .option('--engine <name>', 'engine: auto, webgpu, gpujs or cpu', engineArg, 'auto')
     .option('--trajectories <N>', 'copies per grid point (where the model has them)', positiveIntArg('trajectories'))
-    .option('--steps <K>', 'steps per copy (where the model has them)', nonNegativeIntArg('steps'))
+    .option('--steps <K>', 'steps per copy (where the model has them)', positiveIntArg('steps'))
     .option('--duration <seconds>', 'simulated time per copy (where the model has it)', positiveNumberArg('duration'))
     .option('--seed <S>', 'seed: a number (an integer ≥ 0, as in the file) or a string', seedArg)
     .option('--out <DIR>', 'output folder (default runs/<experiment name>)', folderArg('--out'))
