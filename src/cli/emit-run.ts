@@ -36,7 +36,7 @@ function simulationNote(run: EnsembleRun<any, any>, batches: number, engineSecon
   const resumed = run.batchesRun < batches;
   const parts: string[] = [];
   if (resumed) parts.push(`of ${batches}`);
-  if (run.workers) parts.push(`on ${run.workers} worker threads`);
+  if (run.workers) parts.push(`on ${run.workers} worker thread${run.workers === 1 ? '' : 's'}`);
   if (parts.length) parts.push(resumed ? `${engine} with those from the state log` : engine);
   const what = resumed ? `in ${run.batchesRun} batches run now` : `in ${batches} batches`;
   return parts.length ? `${what} (${parts.join(', ')})` : what;

@@ -12,8 +12,9 @@ import { modelByName, modelOf } from '../models/registry.ts';
 import type { EnsembleModel, EnsembleRun, RunOverrides, Shard } from '../run/model.ts';
 import { batchesOfState, experimentOfState, mergeShardStates, missingBatches, runFromState } from '../run/merge.ts';
 import { RunFailedError, TARGET_NOT_SHARDED, runEnsemble, type BatchRecord } from '../run/run-ensemble.ts';
+import { batchPlan } from '../run/batch-plan.ts';
 import {
-  STATE_FILE, STATE_FORMAT, StateError, StateLog, batchLineBytes, combinedDirty, completeLine, experimentHash, identityMismatch, loadFsModules,
+  STATE_FILE, STATE_FORMAT, StateError, StateLog, batchLineBytes, combinedDirty, commandLineValues, completeLine, experimentHash, identityMismatch, loadFsModules,
   readState, writeState, type RunState, type StateHeader,
 } from '../run/state.ts';
 import { emitRun, type OutputOptions } from './emit-run.ts';
@@ -87,8 +88,10 @@ async function withStateOverrides(c: RunCommand): Promise<RunCommand> {
   if (c.resume === undefined || Object.values(c.overrides).some((v) => v !== undefined)) return c;
   const state = await readState(c.resume).catch(() => null);
   const saved = Object.fromEntries(Object.entries(state?.source.overrides ?? {}).filter(([, v]) => v !== undefined));
-  if (!Object.keys(saved).length) return c;
-  console.error(`stdp-mc: resuming with the run's own ${Object.entries(saved).map(([k, v]) => `--${k} ${String(v)}`).join(' ')} (from its state log)`);
+  if (!state || !Object.keys(saved).length) return c;
+  // Only for this run's own file: another experiment is refused as such (identityMismatch), not for the run's values.
+  if (await experimentHash({ experiment: c.json, overrides: saved }) !== state.experimentHash) return c;
+  console.error(`stdp-mc: resuming with the run's own ${commandLineValues(saved)} (from its state log)`);
   return { ...c, overrides: { ...c.overrides, ...saved } };
 }
 
@@ -116,8 +119,11 @@ export async function runCommand(c: RunCommand): Promise<number> {
     const { availableParallelism } = await import('node:os');
     const cores = availableParallelism();
     // Not refused (a batch scheduler may give this process more cores than it sees), but said: each worker holds its
-    // own copy of the code and the experiment, and beyond the cores they only take turns.
-    if (c.workers > cores) console.error(`stdp-mc: --workers ${c.workers} on ${cores} core${cores === 1 ? '' : 's'}: the workers take turns on the cores, so more of them than cores adds memory and no speed`);
+    // own copy of the code and the experiment, and beyond the cores they only take turns. Workers start only as
+    // batches wait, so a run of fewer batches than cores is fine whatever the flag says.
+    let batches = 0;
+    for (let i = 0; i < exp.units.length; i++) batches += batchPlan(exp, i).count;
+    if (Math.min(c.workers, batches) > cores) console.error(`stdp-mc: --workers ${c.workers} on ${cores} core${cores === 1 ? '' : 's'} (${batches} batches): the workers take turns on the cores, so more of them than cores adds memory and no speed`);
   }
   const source = { experiment: c.json, overrides: Object.fromEntries(Object.entries(c.overrides).filter(([, v]) => v !== undefined)) };
   const id = await codeIdentity();
@@ -188,7 +194,8 @@ export async function runCommand(c: RunCommand): Promise<number> {
           }
         },
         onBatch: (rec) => {
-          log!.append(batchLineBytes({ ...rec, stats: model.statsToJSON(rec.stats) }));
+          // a batch from a tree with uncommitted changes says so in its line (readState folds it into gitDirty)
+          log!.append(batchLineBytes({ ...rec, stats: model.statsToJSON(rec.stats), ...(id.gitDirty ? { gitDirty: true } : {}) }));
           saved++;
         },
       }));
@@ -208,10 +215,11 @@ export async function runCommand(c: RunCommand): Promise<number> {
       await pool?.close();
     }
     if (state) {
-      // Batches of one commit, run now and before: where either tree had uncommitted changes they may differ.
+      // Batches of one commit, run now and before: where either tree had uncommitted changes they may differ. A
+      // resume that ran no batch (the run was finished) is the earlier batches' alone.
       const earlier = (state as RunState).gitDirty;
-      run.provenance = { ...run.provenance, gitDirty: combinedDirty(earlier, id.gitDirty) };
-      if (earlier === true || id.gitDirty === true) {
+      run.provenance = { ...run.provenance, gitDirty: run.batchesRun > 0 ? combinedDirty(earlier, id.gitDirty) : earlier ?? null };
+      if (run.batchesRun > 0 && (earlier === true || id.gitDirty === true)) {
         const when = earlier === true && id.gitDirty === true ? 'when the run started and now' : earlier === true ? 'when the run started' : 'now, not when the run started';
         console.error(`stdp-mc: note: the working tree had uncommitted changes ${when}, so this run's batches may come from different code (summary.json says gitDirty: true)`);
       }
@@ -261,7 +269,10 @@ export async function mergeCommand(dirs: string[], out: string | undefined, forc
   const batches = batchesOfState(model, merged, exp, 'merged shards');
   const outDir = out ?? defaultOutDir(path, merged.name, '-merged');
   // The merged run written over a shard would lose that shard (and with it a later merge of the same shards).
-  const clash = dirs.find((d) => path.resolve(d) === path.resolve(outDir));
+  const real = (d: string) => fs.realpath(d).catch(() => path.resolve(d));
+  const outReal = await real(outDir);
+  let clash: string | undefined;
+  for (const d of dirs) if (await real(d) === outReal) clash = d;
   if (clash) throw new UsageError(`merge --out ${outDir} is one of the shards it merges (${clash}): choose another --out`);
   const made = await prepareOutDir(outDir);
   return inNewFolders(made, () => holdOutDir(outDir, { force, command }, async () => {

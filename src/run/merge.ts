@@ -70,7 +70,7 @@ export function mergeShardStates(inputs: { dir: string; state: RunState }[], exp
   if (!inputs.length) throw new StateError('merge needs at least one run directory');
   const first = inputs[0]!;
   for (const x of inputs.slice(1)) {
-    const bad = identityMismatch(first.state, x.state, `${x.dir} is not a shard of the same run as ${first.dir}`);
+    const bad = identityMismatch(first.state, x.state, `${x.dir} is not a shard of the same run as ${first.dir}`, [`${first.dir} has`, `${x.dir}`]);
     if (bad) throw new StateError(bad);
   }
   const unsharded = inputs.find((x) => !x.state.shard);

@@ -92,10 +92,15 @@ export async function sha256(text: string): Promise<string> {
 }
 
 export async function experimentHash(source: RunIdentity['source']): Promise<string> {
-  const exp = { ...(source.experiment as Record<string, unknown>) };
+  return sha256(canonicalJson({ experiment: hashedExperiment(source.experiment), overrides: source.overrides }));
+}
+
+/** The part of an experiment file its identity hashes: all of it but $schema and the description. */
+function hashedExperiment(experiment: unknown): unknown {
+  const exp = { ...(experiment as Record<string, unknown>) };
   delete exp.$schema;
   delete exp.description;
-  return sha256(canonicalJson({ experiment: exp, overrides: source.overrides }));
+  return exp;
 }
 
 /** One log line: checksum, space, JSON, newline. */
@@ -150,7 +155,7 @@ export function stateFromText(text: string, where: string): RunState {
   // A last piece without its newline is a record torn by a kill during its append: it never counted.
   lines.pop();
   let header: StateHeader | null = null;
-  let complete = false, updatedAt = '';
+  let complete = false, updatedAt = '', dirtyBatch = false;
   const batches: BatchRecord<unknown>[] = [];
   lines.forEach((line, k) => {
     const sp = line.indexOf(' ');
@@ -168,7 +173,9 @@ export function stateFromText(text: string, where: string): RunState {
       return;
     }
     if (rec.kind === 'batch') {
-      const { kind: _k, ...b } = rec;
+      // A batch run from a tree with uncommitted changes says so (a resume's tree may differ from the header's).
+      const { kind: _k, gitDirty, ...b } = rec;
+      if (gitDirty === true) dirtyBatch = true;
       batches.push(b);
     } else if (rec.kind === 'complete') {
       complete = true;
@@ -178,7 +185,8 @@ export function stateFromText(text: string, where: string): RunState {
     }
   });
   if (!header) throw new StateError(`${where} is empty or not an stdp-mc state log`);
-  return { ...(header as StateHeader), complete, updatedAt, batches };
+  const h = header as StateHeader;
+  return { ...h, ...(dirtyBatch ? { gitDirty: true } : {}), complete, updatedAt, batches };
 }
 
 let fsSync: typeof import('node:fs') | null = null;
@@ -318,15 +326,24 @@ export async function readState(dir: string): Promise<RunState> {
   return stateFromText(text, file);
 }
 
-/** Refuse to resume or merge states that are not the same experiment with the same code. */
-export function identityMismatch(a: RunIdentity, b: RunIdentity, what: string): string | null {
+/** Command-line values as flags ("--trajectories 300 --steps 50"), or "none". */
+export function commandLineValues(o: Record<string, unknown>): string {
+  return Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => `--${k} ${String(v)}`).join(' ') || 'none';
+}
+
+/**
+ * Refuse to resume or merge states that are not the same experiment with the same code. `sides` names a and b where
+ * their command-line values differ (a resume: the run and this command; a merge: two shard folders).
+ */
+export function identityMismatch(a: RunIdentity, b: RunIdentity, what: string, sides: [string, string] = ['the run had', 'this command']): string | null {
   if (a.model !== b.model) return `${what}: model ${b.model} differs from ${a.model}`;
   if (String(a.seed) !== String(b.seed)) return `${what}: seed ${JSON.stringify(b.seed)} differs from ${JSON.stringify(a.seed)}`;
   if (a.experimentHash !== b.experimentHash) {
     // Name the difference: the file's experiment, or the command-line values (--trajectories, --steps, …).
-    if (canonicalJson(a.source.experiment) !== canonicalJson(b.source.experiment)) return `${what}: a different experiment (the file's contents differ)`;
-    const flags = (o: Record<string, unknown>) => Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => `--${k} ${String(v)}`).join(' ') || 'none';
-    return `${what}: different command-line values: the run had ${flags(a.source.overrides)}, this command ${flags(b.source.overrides)}`;
+    if (canonicalJson(hashedExperiment(a.source.experiment)) !== canonicalJson(hashedExperiment(b.source.experiment))) {
+      return `${what}: a different experiment (the file's contents differ)`;
+    }
+    return `${what}: different command-line values: ${sides[0]} ${commandLineValues(a.source.overrides)}, ${sides[1]} ${commandLineValues(b.source.overrides)}`;
   }
   if (a.version !== b.version) return `${what}: stdp-mc version ${b.version} differs from ${a.version}`;
   if (a.gitCommit !== b.gitCommit) return `${what}: code commit ${b.gitCommit ?? 'unknown'} differs from ${a.gitCommit ?? 'unknown'}`;

@@ -3,7 +3,7 @@
  * written cannot leave it cut; a shard whose summary.json is damaged anyway is refused by merge with the way to
  * rebuild it (stdp-mc report DIR, from the shard's state), after which the merge goes through.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,12 @@ describe('summary.json', () => {
     const into = await cli(['merge', ...shards, '--out', `${shards[0]}/`, '--force', '--no-report', '--json']);
     expect(into.code).toBe(2);
     expect(into.err).toMatch(/merge --out .* is one of the shards it merges .*: choose another --out/);
+    expect(readFileSync(join(shards[0]!, 'state.jsonl'), 'utf8')).toBe(before);
+    const link = join(work, 's1-link');
+    symlinkSync(shards[0]!, link);
+    const viaLink = await cli(['merge', ...shards, '--out', link, '--force', '--no-report', '--json']);
+    expect(viaLink.code).toBe(2);
+    expect(viaLink.err).toMatch(/is one of the shards it merges/);
     expect(readFileSync(join(shards[0]!, 'state.jsonl'), 'utf8')).toBe(before);
     const merged = await cli(['merge', ...shards, '--out', join(work, 'm'), '--no-report', '--json']);
     expect(merged.code, merged.err).toBe(0);

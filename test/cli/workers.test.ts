@@ -73,7 +73,7 @@ describe('--workers: batches on worker threads through the command line', () => 
   it('more workers than cores: runs (only as many workers as batches wait), and says they take turns on the cores', () => {
     const many = runCli('node', [...common, '--workers', '4096', '--out', join(work, 'many')]);
     expect(many.status, many.stderr).toBe(0);
-    expect(many.stderr).toMatch(new RegExp(`--workers 4096 on ${availableParallelism()} cores?: the workers take turns on the cores`));
+    expect(many.stderr).toMatch(new RegExp(`--workers 4096 on ${availableParallelism()} cores? \\(\\d+ batches\\): the workers take turns on the cores`));
     // the time line counts the workers that ran: no more than the batches
     const batches = Number(/in (\d+) batches/.exec(many.stdout)?.[1]);
     const ran = Number(/on (\d+) worker threads/.exec(many.stdout)?.[1]);

@@ -55,6 +55,28 @@ describe('gitDirty across resume, merge and report', () => {
     expect(summaryOf(dir).final.trajectories).toBe(60);
   });
 
+  it('a batch appended from a changed tree marks the log (a resume\'s tree), which report and merge then say', async () => {
+    const dir = join(work, 'dirty-batch');
+    const r = await cliInProcess(['run', EXP, ...SMALL, '--out', dir]);
+    expect(r.code, r.err).toBe(0);
+    const state = await readState(dir);
+    // a clean start, and one batch appended by a resume in a tree with uncommitted changes
+    const batches = state.batches.map((b, j) => (j === 4 ? { ...b, gitDirty: true } : b));
+    writeState(dir, { ...state, gitDirty: false, batches });
+    const back = await readState(dir);
+    expect(back.gitDirty).toBe(true);
+    expect(back.batches[4]).toEqual(state.batches[4]); // the mark is the log's, not the batch's statistics
+    const rep = await cliInProcess(['report', dir, '--no-report', '--json']);
+    expect(rep.code, rep.err).toBe(0);
+    expect(summaryOf(dir).provenance.gitDirty).toBe(true);
+    // a finished run resumed runs no batch: its summary is the log's (not this tree's)
+    writeState(dir, { ...state, gitDirty: false });
+    const again = await cliInProcess(['run', EXP, ...SMALL, '--resume', dir]);
+    expect(again.code, again.err).toBe(0);
+    expect(again.err).not.toMatch(/uncommitted/);
+    expect(summaryOf(dir).provenance.gitDirty).toBe(false);
+  });
+
   it('merged shards: changed if any shard\'s tree was, clean if all were, unknown for a shard logged without it', async () => {
     const shards = ['1/2', '2/2'].map((s, i) => join(work, `shard${i + 1}`));
     for (const [i, dir] of shards.entries()) {

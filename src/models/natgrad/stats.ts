@@ -25,7 +25,7 @@ const NONNEGATIVE = new Set<NatgradField>(['kl', 'rateError', 'weightDistance', 
 
 /** A band of values ≥ 0: the t interval of their mean cut at 0 (with few learners it reached below: KL [−0.0025, 0.0056]). */
 function atLeastZero(b: Band): Band {
-  return b.ci && b.ci[0] < 0 ? { ...b, ci: [0, b.ci[1]] } : b;
+  return b.ci && b.ci[0] < 0 ? { ...b, ci: [0, Math.max(0, b.ci[1])] } : b;
 }
 
 /** Fault flags (OR-ed per learner). */
