@@ -279,8 +279,18 @@ export function analyzePoint(pt: PointResult): { analysis: PointAnalysis; series
   // The ensemble mean against the flow at t = αk ∈ {1, 2, 3} (T/3, 2T/3, T if T < 3): early, before failures split
   // the ensemble. The chain's mean differs from the flow by O(α) (the bias of a mean under a nonlinear map), so the
   // verdict allows 2α, as in the core's flow-agreement test; trajectories that fail pull the mean further off later.
+  // Each t is read at the checkpoint nearest to it (the first at or after t on a tie), and only within t/3 of it: with
+  // sparse (log-spaced) checkpoints the first one after t = 3 can sit at t = 5, where failures already pull the mean off
+  // and the row would no longer be the early comparison its question names.
   const flowT = (T >= 3 ? [1, 2, 3] : [T / 3, (2 * T) / 3, T]);
-  const cpIdx = flowT.map((t) => acc.findIndex((c) => a * c.step >= t - 1e-9)).filter((i, j, arr) => i > 0 && arr.indexOf(i) === j);
+  const nearest = (t: number): number => {
+    const after = acc.findIndex((c) => a * c.step >= t - 1e-9);
+    const before = after < 0 ? acc.length - 1 : after - 1;
+    const off = (i: number) => (i < 0 ? Infinity : Math.abs(a * acc[i]!.step - t));
+    const i = off(before) < off(after) - 1e-9 ? before : after;
+    return off(i) <= t / 3 + 1e-9 ? i : -1;
+  };
+  const cpIdx = flowT.map(nearest).filter((i, j, arr) => i > 0 && arr.indexOf(i) === j);
   const flowAtCp = flowAt(s, cpIdx.map((i) => a * acc[i]!.step));
   cpIdx.forEach((i, j) => {
     const c = acc[i]!;
