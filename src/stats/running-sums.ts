@@ -24,6 +24,15 @@ export interface MeanCI {
   ci: [number, number] | null;
 }
 
+/**
+ * The interval of a mean of values that lie in [lo, hi] (a rate ≥ 0, a fraction in [0, 1]) cut to that range: the
+ * t interval of few copies reaches past it (2 copies: a rate of [−93, 187] Hz), and no mean can lie there.
+ */
+export function withinRange<M extends { ci: [number, number] | null }>(m: M, lo: number, hi = Infinity): M {
+  if (!m.ci || (m.ci[0] >= lo && m.ci[1] <= hi)) return m;
+  return { ...m, ci: [Math.min(hi, Math.max(lo, m.ci[0])), Math.max(lo, Math.min(hi, m.ci[1]))] };
+}
+
 export function meanCI(s: Sums, level = 0.95): MeanCI {
   if (s.n === 0) return { n: 0, mean: null, sd: null, ci: null };
   const mean = s.sum / s.n;

@@ -15,6 +15,7 @@
  * (of the kept learners above scenario.exactLearners, see NatgradEnsembleData).
  */
 import { tQuantile } from '../../stats/beta.ts';
+import { withinRange } from '../../stats/running-sums.ts';
 import type { NatgradCoefficientChoice } from './authors-table.ts';
 
 export const NATGRAD_FIELDS = ['kl', 'rateError', 'weightDistance', 'meanWStim', 'meanWUnstim', 'studentRate', 'teacherRate'] as const;
@@ -24,9 +25,7 @@ export const NATGRAD_NF = NATGRAD_FIELDS.length;
 const NONNEGATIVE = new Set<NatgradField>(['kl', 'rateError', 'weightDistance', 'studentRate', 'teacherRate']);
 
 /** A band of values ≥ 0: the t interval of their mean cut at 0 (with few learners it reached below: KL [−0.0025, 0.0056]). */
-function atLeastZero(b: Band): Band {
-  return b.ci && b.ci[0] < 0 ? { ...b, ci: [0, Math.max(0, b.ci[1])] } : b;
-}
+const atLeastZero = (b: Band): Band => withinRange(b, 0);
 
 /** Fault flags (OR-ed per learner). */
 export const NATGRAD_FLAG = {

@@ -9,7 +9,7 @@
  * whose own final histogram is bimodal. Intervals: mean ± t_{n−1}·sd/√n across copies (copies are independent).
  */
 import { tQuantile } from '../../stats/beta.ts';
-import { addSums, emptySums, meanCI, pushSums, type MeanCI, type Sums } from '../../stats/running-sums.ts';
+import { addSums, emptySums, meanCI, pushSums, withinRange, type MeanCI, type Sums } from '../../stats/running-sums.ts';
 export { addSums, emptySums, meanCI, pushSums, type MeanCI, type Sums };
 
 export const SONG_BINS = 10;
@@ -175,10 +175,12 @@ export interface SongSummary {
 export function summarizeSong(a: SongAccumulator): SongSummary {
   const W = a.windows.length;
   const copies = a.head.n;
-  const head = meanCI(a.head), tail = meanCI(a.tail);
+  // rates are ≥ 0 and fractions in [0, 1]: their intervals stop there (withinRange)
+  const rateCI = (s: Sums) => withinRange(meanCI(s), 0), fractionCI = (s: Sums) => withinRange(meanCI(s), 0, 1);
+  const head = rateCI(a.head), tail = rateCI(a.tail);
   return {
     copies,
-    rate: a.windows.map((w, i) => ({ t0: i * a.windowSeconds, t1: (i + 1) * a.windowSeconds, rate: meanCI(w) })),
+    rate: a.windows.map((w, i) => ({ t0: i * a.windowSeconds, t1: (i + 1) * a.windowSeconds, rate: rateCI(w) })),
     rateHead: { ...head, t0: 0, t1: a.spanSeconds },
     rateTail: { ...tail, t0: (W - a.spanWindows) * a.windowSeconds, t1: W * a.windowSeconds },
     rateDrop: head.mean && tail.mean !== null ? (head.mean - tail.mean) / head.mean : null,
@@ -191,9 +193,9 @@ export function summarizeSong(a: SongAccumulator): SongSummary {
         histFractions: f,
         endOverMiddle: [f[0]! / mid, f[SONG_BINS - 1]! / mid] as [number, number],
         bimodal: isBimodal(c.hist),
-        fracLow: meanCI(c.fracLow),
-        fracHigh: meanCI(c.fracHigh),
-        meanWeight: meanCI(c.meanW),
+        fracLow: fractionCI(c.fracLow),
+        fracHigh: fractionCI(c.fracHigh),
+        meanWeight: withinRange(meanCI(c.meanW), 0),
       };
     }),
     bimodalCopies: a.bimodalCopies,
