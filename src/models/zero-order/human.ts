@@ -13,6 +13,7 @@ export function zeroOrderHumanReport(s: ZeroOrderSummary, files: Pick<WrittenFil
     `stdp-mc: ${s.name} (zero-order learner, Christensen & Kallsen — labelled reconstruction: ${s.points.length} (d, n) points × ${s.scenario.trajectories} replicates)`,
     `engine: ${(s.engine as { name: string }).name} on ${(s.engine as { runtime: string }).runtime} — ${(s.engine as { reason: string }).reason}`,
     `${s.reconstruction.parts}`,
+    ...((s.scenario as { warnings?: string[] }).warnings ?? []).map((w) => `warning: ${w}`),
     '',
     'at the end: RMS ‖Zⁿ_T − Z_T‖ [95%], RMS sup_t ‖Zⁿ_t − Z_t‖ [95%], exact H = I value where it exists' +
       (noClosedForm ? ', and the bias ‖E Zⁿ_T − Z_T‖ (√(‖mean error‖² − noise floor²), the noise floor: the norm the mean of the replicates has from their scatter alone)' : '') + ':',
