@@ -6,6 +6,7 @@ export function natgradHumanReport(s: NatgradSummary, files: { summary: string; 
   const lines = [
     `stdp-mc: ${s.name} (natural-gradient learning, ${s.scenario.trajectories} learners per ensemble, N = ${s.scenario.N})`,
     `engine: ${s.engine.name} on ${s.engine.runtime} — ${s.engine.reason}`,
+    ...s.scenario.warnings.map((w) => `warning: ${w}`),
     '',
   ];
   // a sweep has tens of ensembles: its speed-ups (the comparisons) and the CSV tables say the rest

@@ -254,6 +254,11 @@ export function resolveNatgradScenario(input: unknown, prefix = 'scenario'): Res
   const ck = [...new Set([0, ...times.map((t) => toSteps(t, s.dt)!), K])].sort((a, b) => a - b);
   const intEpsSq = kernelSquareIntegral(s.tauM / 1000, s.tauS / 1000);
   const warnings: string[] = [];
+  // A rule without its own η runs at the authors' η (tuned for their N = 100 inputs and rates): said where N differs.
+  const defaulted = rules.filter((r) => s.eta[r] === undefined);
+  if (defaulted.length && N !== 100) {
+    warnings.push(`no eta for ${defaulted.join(', ')}: the authors' ${defaulted.map((r) => `η_${r} = ${NATGRAD_PAPER_ETA[r]}`).join(', ')} (tuned for N = 100 inputs) is used at N = ${N}; give eta.${defaulted[0]} to set it`);
+  }
   if (s.trajectories * ensembles.length * K * N > 1e12) {
     warnings.push(`${(s.trajectories * ensembles.length * K * N).toExponential(2)} synapse-steps: hours on a software adapter or the CPU`);
   }

@@ -26,3 +26,15 @@ describe('natgrad bands', () => {
     });
   }
 });
+
+describe('natgrad learning rates', () => {
+  it('a rule without its own η at N ≠ 100 is warned of (the authors\' η is tuned for their 100 inputs)', async () => {
+    const { resolveNatgradScenario } = await import('../../../src/models/natgrad/scenario.ts');
+    const base = { model: 'natgrad', inputs: [{ count: 10, rate: 10 }, { count: 10, rate: 50 }], rules: ['natural', 'euclidean'], duration: 1, trajectories: 2, seed: 1 };
+    expect(resolveNatgradScenario({ ...base, eta: { natural: 0.01 } }).warnings)
+      .toContain('no eta for euclidean: the authors\' η_euclidean = 4.5e-7 (tuned for N = 100 inputs) is used at N = 20; give eta.euclidean to set it');
+    expect(resolveNatgradScenario({ ...base, eta: { natural: 0.01, euclidean: 1e-6 } }).warnings.join(' ')).not.toMatch(/no eta/);
+    const hundred = { ...base, inputs: [{ count: 50, rate: 10 }, { count: 50, rate: 50 }] };
+    expect(resolveNatgradScenario({ ...hundred, eta: { natural: 0.01 } }).warnings.join(' ')).not.toMatch(/no eta/);
+  });
+});
