@@ -1,6 +1,7 @@
 /**
  * The 95 % interval of a mean over few learners: a field that cannot be negative (KL, rate error, distance, rates)
  * has its interval cut at 0 (two learners gave KL [−0.0025, 0.0056]); a signed one (mean weights) keeps the t interval.
+ * And a learning rate taken from the paper where the file gives none is said, at an N other than the paper's.
  */
 import { describe, expect, it } from 'vitest';
 import { NATGRAD_FIELDS, NATGRAD_NF, emptyEnsembleData, foldLearner, summarizeNatgradEnsemble } from '../../../src/models/natgrad/stats.ts';
