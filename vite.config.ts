@@ -50,8 +50,8 @@ export default defineConfig({
     // minutes here). No suite keeps state between files: spies are restored, environment variables put back, and
     // every run writes to its own temporary folder.
     isolate: false,
-    // …except the one piece of state an in-process CLI run leaves: the theory store it installs.
-    setupFiles: ['test/setup/fresh-theory-store.ts'],
+    // …except what a run changes in its process: the theory store and the environment (put back before each file).
+    setupFiles: ['test/setup/fresh-process-state.ts'],
     // Two files at a time even on two cores: many suites spend their time waiting on a subprocess (Deno, Chromium,
     // the Slurm daemons, the CLI), and vitest's default (cores − 1) would run them one by one.
     maxWorkers: Math.max(2, (os.availableParallelism?.() ?? os.cpus().length) - 1),
