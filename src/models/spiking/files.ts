@@ -132,14 +132,19 @@ export function spikingFiles(r: SpikingExperimentResult) {
           { data: { values: tr }, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'err', type: 'quantitative' }, color: seriesColor(tdom) } },
         ] },
       });
-      const inc = [...p.checkpoints].reverse().find((c) => c.increment.count > 0);
+      const incAt = [...p.checkpoints].reverse().findIndex((c) => c.increment.count > 0);
+      const inc = incAt < 0 ? undefined : p.checkpoints[p.checkpoints.length - 1 - incAt]!;
       if (inc) {
+        // the window of output spikes (k_{c−1}, k_c] its statistics are over (stats.ts), and the mass off [−1, 1]
+        const from = p.checkpoints[p.checkpoints.length - 2 - incAt]?.step ?? 0;
+        const spikedN = inc.increment.count - inc.increment.silent, off = inc.increment.below + inc.increment.above;
+        const offText = `${off} of the ${spikedN} increments of inputs that spiked (${num(spikedN ? (100 * off) / spikedN : 0, 2)} %) lie outside [−1, 1] and are not drawn`;
         const dens = inc.increment.density.map((b) => ({ x: b.x, value: b.density, series: 'network: non-triggering increments P_i − D_i' }));
         const flat = [{ x: -1, value: 0.5, series: 'Uniform[−1, 1] (the chain\'s Z)' }, { x: 1, value: 0.5, series: 'Uniform[−1, 1] (the chain\'s Z)' }];
         const ddom = ['network: non-triggering increments P_i − D_i', 'Uniform[−1, 1] (the chain\'s Z)'];
         jobs.push({
-          name: 'increment-law', title: 'Law of the non-triggering increment', caption: `Density of P_i − D_i for inputs that spiked but did not trigger, over output spikes ≤ ${inc.step} (sd ${num(inc.increment.sd, 3)}; Uniform[−1, 1] has 0.577), against the chain's noise.`,
-          spec: { ...header('Non-triggering increment P_i − D_i', `window ending at output spike ${inc.step}; ${inc.increment.silent} silent inputs (increment 0) not shown`),
+          name: 'increment-law', title: 'Law of the non-triggering increment', caption: `Density of P_i − D_i for inputs that spiked but did not trigger, over output spikes ${from + 1}…${inc.step} (sd ${num(inc.increment.sdSpiked, 3)} over the inputs that spiked; Uniform[−1, 1] has 0.577), against the chain's noise; ${offText}, and ${inc.increment.silent} silent inputs (increment 0) are left out.`,
+          spec: { ...header('Non-triggering increment P_i − D_i', `output spikes ${from + 1}…${inc.step}; ${inc.increment.silent} silent inputs (increment 0) and ${off} increments off [−1, 1] not drawn`),
             data: { values: [...dens, ...flat] }, mark: { type: 'line', strokeWidth: 2, interpolate: 'step' },
             encoding: { x: { field: 'x', type: 'quantitative', title: 'increment', scale: { domain: [-1, 1] } }, y: { field: 'value', type: 'quantitative', title: 'density' }, color: seriesColor(ddom) } },
         });

@@ -156,9 +156,13 @@ export interface SpikingCheckpointSummary {
     count: number;
     /** Non-triggering inputs without a spike in the interval (increment 0). */
     silent: number;
+    /** Mean and sd over all non-triggering inputs, the silent ones' zeros included. */
     mean: number | null;
     sd: number | null;
-    /** sd of the increments of inputs that spiked (the centred noise; Uniform[−1, 1] has sd 1/√3 ≈ 0.577). */
+    /** Mean and sd of the increments of inputs that spiked (the centred noise; Uniform[−1, 1] has sd 1/√3 ≈ 0.577). */
+    meanSpiked: number | null;
+    sdSpiked: number | null;
+    /** Increments of inputs that spiked below −1 and above 1 (outside the density's range). */
     below: number;
     above: number;
     /** Density on [−1, 1] (per unit length) of the increments of inputs that spiked, bin midpoints. */
@@ -226,6 +230,9 @@ export function summarizeSpiking(a: SpikingCheckpointAccumulator): SpikingCheckp
       silent: a.incHist[INC_NONE]!,
       mean: sumsMean(a.inc),
       sd: sumsSd(a.inc),
+      // the silent inputs add zeros to the power sums: without them, the same sums over count − silent values
+      meanSpiked: sumsMean({ ...a.inc, n: a.inc.n - a.incHist[INC_NONE]! }),
+      sdSpiked: sumsSd({ ...a.inc, n: a.inc.n - a.incHist[INC_NONE]! }),
       below: a.incHist[INC_BELOW]!,
       above: a.incHist[INC_ABOVE]!,
       density: a.incHist.slice(0, INC_BINS).map((c, b) => ({ x: -1 + (b + 0.5) * width, density: spiked ? c / (spiked * width) : 0 })),
