@@ -34,6 +34,12 @@ export interface ReportModel {
   provenance: Record<string, unknown>;
 }
 
+/** The flags of a command line that change an experiment file's values (--trajectories 2000, --duration=20, …). */
+export function commandLineChanges(command: unknown): string[] {
+  if (typeof command !== 'string') return [];
+  return [...command.matchAll(/(?:^|\s)--(trajectories|steps|seed|duration)(?:=|\s+)(\S+)/g)].map((x) => `--${x[1]} ${x[2]}`);
+}
+
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: unknown): string {
   return String(s ?? '')
@@ -186,9 +192,12 @@ export function buildHtmlReport(m: ReportModel): string {
     .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${v === '—' ? '<span class="muted">—</span>' : escapeHtml(v)}</td></tr>`)
     .join('\n');
 
-  const description = m.description
+  const changed = commandLineChanges(m.provenance.command);
+  const description = (m.description
     ? m.description.split(/\n\s*\n/).map((p) => `<p class="description">${escapeHtml(p.trim())}</p>`).join('\n')
-    : '';
+    : '') + (m.description && changed.length
+    ? `\n<p class="description"><strong>This run changed the file with ${escapeHtml(changed.join(' '))}</strong>: sizes and durations in the description above are the file's; the Parameters table gives what ran.</p>`
+    : '');
   const nav = [
     ['summary', 'Summary'], ['parameters', 'Parameters'], ...(m.plots.length ? [['plots', 'Plots']] : []), ['comparisons', 'All comparisons'],
     ...(tables ? [['tables', 'Tables']] : []), ['provenance', 'Provenance'],

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildHtmlReport, escapeHtml, inlineSvg, toCsv, verdictClass, type ReportModel } from '../../src/report/html.ts';
+import { buildHtmlReport, commandLineChanges, escapeHtml, inlineSvg, toCsv, verdictClass, type ReportModel } from '../../src/report/html.ts';
 import { logGapSpec, simplexSpec, successVsStepSpec } from '../../src/report/plots.ts';
 import { renderSvg } from '../../src/report/render.ts';
 import { logGapSample, simplexSample, successVsStepSample } from './samples.ts';
@@ -46,6 +46,15 @@ beforeAll(async () => {
 });
 
 describe('HTML report', () => {
+  it('says where the command line changed the file the description is about', () => {
+    expect(commandLineChanges('stdp-mc run q.json --engine cpu --trajectories 2000 --steps=50 --out x')).toEqual(['--trajectories 2000', '--steps 50']);
+    expect(commandLineChanges('stdp-mc run q.json --engine cpu')).toEqual([]);
+    expect(commandLineChanges(undefined)).toEqual([]);
+    const changed = buildHtmlReport({ ...model, provenance: { ...model.provenance, command: 'stdp-mc run s.json --duration 20' } });
+    expect(changed).toContain('<strong>This run changed the file with --duration 20</strong>: sizes and durations in the description above are the file');
+    expect(buildHtmlReport({ ...model, provenance: { ...model.provenance, command: 'stdp-mc run s.json' } })).not.toContain('This run changed');
+  });
+
   it('is one self-contained document: inline CSS and SVG, no scripts, no external resources', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).toContain('<style>');
