@@ -53,6 +53,21 @@ export function spikingFiles(r: SpikingExperimentResult) {
           { n: s.trajectories, question: 'triggering frequencies against Eq. (12) over the first window' }));
       }
     }
+    // The last window too: Eq. (12) is exact at the first spike for equal weights (Lemma A.7) and meant for weights
+    // small against S with λᵀw ≫ S (MODEL-NOTES, Section 2.3); as p concentrates the winner's weight grows against S
+    // and the network's triggering may leave it. The first window alone hid that (z of 100 and more at K = 1000).
+    const lastAt = cps.length - 1 - [...cps].reverse().findIndex((c) => c.spikes > 0);
+    const last = lastAt < cps.length ? cps[lastAt] : undefined;
+    if (first && last && last !== first) {
+      const from = cps[lastAt - 1]!.step + 1;
+      for (const t of last.triggering) {
+        pc.push(compareToInterval(`triggering frequency of input ${t.input + 1} over output spikes ${from}…${last.step}`, t.frequency,
+          normalProbabilityInterval(t.frequency, t.se), t.predicted,
+          `Eq. (12) at the previous output spike, averaged over the window; z = ${num(t.z, 3)}`,
+          { n: s.trajectories, question: 'triggering frequencies against Eq. (12) over the last window',
+            meaning: 'Eq. (12) is exact at the first output spike for equal weights and meant for weights small against S with λᵀw ≫ S; once p concentrates, the winning input\'s weight is no longer small against S, and a disagreement says the network has left the chain\'s regime (the regime map experiment shows where it holds)' }));
+      }
+    }
     if (chainCps) {
       const a = cps[cps.length - 1]!.chain, b = chainCps[chainCps.length - 1]!;
       const pa = a.successCount / a.trajectories, pb = b.successCount / b.trajectories;
@@ -60,6 +75,15 @@ export function spikingFiles(r: SpikingExperimentResult) {
       pc.push(compareToInterval('P(argmax p(K) = i*), network against the reduced chain', pa, normalProbabilityInterval(pa, se), pb,
         `the chain of Eq. (1) with the same λ, w(0), α, K, N (independent streams); interval: ±1.96 combined SE = ${num(se, 3)}, clipped to [0, 1]`,
         { n: Math.min(a.trajectories, b.trajectories) }));
+      // How far each has converged: P(argmax) can agree while one is much further along (the log-gap plot shows it).
+      if (a.meanLogGap !== null && b.meanLogGap !== null && a.sdLogGap !== null && b.sdLogGap !== null) {
+        const seL = Math.sqrt(a.sdLogGap ** 2 / a.trajectories + b.sdLogGap ** 2 / b.trajectories);
+        pc.push(compareToInterval('mean log(1 − p*) at K, network against the reduced chain', a.meanLogGap,
+          [a.meanLogGap - 1.96 * seL, a.meanLogGap + 1.96 * seL], b.meanLogGap,
+          `how far each has converged at K (independent streams); interval: ±1.96 combined SE = ${num(seL, 3)}`,
+          { n: Math.min(a.trajectories, b.trajectories),
+            meaning: 'a network log-gap above the chain\'s says the network has converged less far by K: it follows the chain only while Eq. (12) holds (the last window\'s triggering rows say whether it still does)' }));
+      }
     }
     comparisons.push(...pc.map((c) => ({ ...c, point: point.label })));
     return {
