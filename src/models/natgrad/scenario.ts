@@ -254,6 +254,8 @@ export function resolveNatgradScenario(input: unknown, prefix = 'scenario'): Res
   const ck = [...new Set([0, ...times.map((t) => toSteps(t, s.dt)!), K])].sort((a, b) => a - b);
   const intEpsSq = kernelSquareIntegral(s.tauM / 1000, s.tauS / 1000);
   const warnings: string[] = [];
+  // dt is in milliseconds: a value meant in seconds (0.0005 for 0.5 ms) makes a run a thousand times longer.
+  if (s.dt < 0.01) warnings.push(`dt = ${s.dt} ms (dt is in milliseconds; the authors use 0.5): ${K} steps per learner`);
   // A rule without its own η runs at the authors' η (tuned for their N = 100 inputs and rates): said where N differs.
   const defaulted = rules.filter((r) => s.eta[r] === undefined);
   if (defaulted.length && N !== 100) {

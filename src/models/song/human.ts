@@ -8,6 +8,7 @@ export function songHumanReport(s: SongSummary, files: Pick<WrittenFiles, 'summa
   return [
     `stdp-mc: ${s.name} (Song, Miller & Abbott 2000: ${s.copies} copies)`,
     `engine: ${s.engine.name} on ${s.engine.runtime} — ${s.engine.reason}`,
+    ...((s.scenario as { warnings?: string[] }).warnings ?? []).map((w) => `warning: ${w}`),
     '',
     `final weights (t = ${f(fin.time)} s), fractions per tenth of g_max: ${fin.histFractions.map((v) => f(v, 3)).join(' ')}`,
     `near 0: ${f(fin.fracLow.mean, 3)}, near g_max: ${f(fin.fracHigh.mean, 3)}, bimodal: ${fin.bimodal ? 'yes' : 'no'} (end/middle ${f(fin.endOverMiddle[0], 3)}, ${f(fin.endOverMiddle[1], 3)})`,

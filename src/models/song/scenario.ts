@@ -187,6 +187,8 @@ export function resolveSongScenario(input: unknown, prefix = 'scenario'): Resolv
   const ck = [...new Set([...times.map((t) => toSteps(t, s.dt)!), K])].filter((k) => k > 0).sort((a, b) => a - b);
   const warnings: string[] = [];
   if (s.dt > 0.1) warnings.push(`dt = ${s.dt} ms is coarser than Brian2's default 0.1 ms`);
+  // dt is in milliseconds: a value meant in seconds (0.0001 for 0.1 ms) makes a run a thousand times longer.
+  if (s.dt < 0.01) warnings.push(`dt = ${s.dt} ms (dt is in milliseconds; Brian2's default is 0.1): ${steps} steps per copy`);
   return {
     model: 'song',
     inputs: s.inputs, rate: s.rate, tauM: s.tauM, tauE: s.tauE, El: s.El, Vt: s.Vt, Vr: s.Vr, Ee: s.Ee,
