@@ -49,9 +49,12 @@ export function summaryTable(cs: ReportComparison[], esc: Esc, cls: Cls): string
       numbers = `${esc(c.empirical)} <span class="muted">vs</span> ${esc(c.theory)}${c.point ? ` <span class="muted">(${esc(c.point)})</span>` : ''}`;
     } else {
       verdict = `<div class="verdict-stack">${VERDICTS.filter((v) => g.counts[v]).map((v) => `<span class="verdict ${cls(v)}">${g.counts[v]} ${esc(v)}</span>`).join('')}</div>`;
-      const bad = g.rows.filter((c) => c.verdict === 'disagrees');
+      // where the disagreeing rows are: each grid point once, with how many of its rows (one per input, say) disagree
+      const bad = new Map<string, number>();
+      for (const c of g.rows) if (c.verdict === 'disagrees') bad.set(c.point ?? c.quantity, (bad.get(c.point ?? c.quantity) ?? 0) + 1);
+      const where = [...bad].map(([k, n]) => `${esc(k)}${n > 1 ? ` (${n} rows)` : ''}`);
       numbers = `${g.rows.length} rows (grid points or checkpoints), all in the full table below` +
-        (bad.length ? `; disagreeing: ${bad.slice(0, 4).map((c) => esc(c.point ?? c.quantity)).join('; ')}${bad.length > 4 ? ` and ${bad.length - 4} more` : ''}` : '');
+        (where.length ? `; disagreeing: ${where.slice(0, 4).join('; ')}${where.length > 4 ? ` and ${where.length - 4} more` : ''}` : '');
     }
     const allowance = g.rows.find((c) => c.verdict === 'agrees' && /allowance/.test(c.verdictDetail ?? ''))?.verdictDetail;
     const meaning = [

@@ -46,6 +46,12 @@ beforeAll(async () => {
 });
 
 describe('HTML report', () => {
+  it('names each grid point with disagreeing rows once in the summary, with how many of its rows disagree', () => {
+    const row = (point: string, input: number, verdict: string) => ({ quantity: `frequency of input ${input}`, empirical: '0.5', theory: '0.4', verdict, point, question: 'Eq. (12)' });
+    const h = buildHtmlReport({ ...model, comparisons: [row('drive=48', 1, 'disagrees'), row('drive=48', 2, 'disagrees'), row('drive=12', 1, 'agrees'), row('drive=3', 3, 'disagrees')] });
+    expect(h).toContain('4 rows (grid points or checkpoints), all in the full table below; disagreeing: drive=48 (2 rows); drive=3');
+  });
+
   it('says where the command line changed the file the description is about', () => {
     expect(commandLineChanges('stdp-mc run q.json --engine cpu --trajectories 2000 --steps=50 --out x')).toEqual(['--trajectories 2000', '--steps 50']);
     expect(commandLineChanges('stdp-mc run q.json --engine cpu')).toEqual([]);
