@@ -8,6 +8,17 @@ export interface Provenance {
   createdAt: string;
   runtime: string;
   command?: string;
+  /**
+   * The command-line values that changed the experiment file (--trajectories, --steps, --seed, --duration), as the
+   * state log holds them (a resume without them, a merge and a report keep the run's); absent where there are none.
+   */
+  overrides?: Record<string, unknown>;
+}
+
+/** `overrides` for a provenance: the values given, or nothing where none was. */
+export function overridesField(o: Record<string, unknown> | undefined): { overrides?: Record<string, unknown> } {
+  const given = Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
+  return Object.keys(given).length ? { overrides: given } : {};
 }
 
 /**

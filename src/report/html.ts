@@ -34,10 +34,10 @@ export interface ReportModel {
   provenance: Record<string, unknown>;
 }
 
-/** The flags of a command line that change an experiment file's values (--trajectories 2000, --duration=20, …). */
-export function commandLineChanges(command: unknown): string[] {
-  if (typeof command !== 'string') return [];
-  return [...command.matchAll(/(?:^|\s)--(trajectories|steps|seed|duration)(?:=|\s+)(\S+)/g)].map((x) => `--${x[1]} ${x[2]}`);
+/** The command-line values that changed the experiment file (provenance.overrides), as flags: --trajectories 2000, … */
+export function commandLineChanges(overrides: unknown): string[] {
+  if (!overrides || typeof overrides !== 'object') return [];
+  return Object.entries(overrides as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `--${k} ${String(v)}`);
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -192,7 +192,7 @@ export function buildHtmlReport(m: ReportModel): string {
     .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${v === '—' ? '<span class="muted">—</span>' : escapeHtml(v)}</td></tr>`)
     .join('\n');
 
-  const changed = commandLineChanges(m.provenance.command);
+  const changed = commandLineChanges(m.provenance.overrides);
   const description = (m.description
     ? m.description.split(/\n\s*\n/).map((p) => `<p class="description">${escapeHtml(p.trim())}</p>`).join('\n')
     : '') + (m.description && changed.length

@@ -5,6 +5,7 @@
  * the floating-point sums are too.
  */
 import type { EngineInfo } from '../engines/types.ts';
+import { overridesField } from '../core/provenance.ts';
 import type { EnsembleModel, EnsembleRun, ModelExperiment } from './model.ts';
 import { batchPlan, inShard, pointRecords, type BatchRecord } from './run-ensemble.ts';
 import { combinedDirty, identityMismatch, StateError, type RunState } from './state.ts';
@@ -53,7 +54,7 @@ export function runFromState<X extends ModelExperiment, B>(
     wallSeconds: points.reduce((a, p) => a + p.seconds, 0),
     provenance: {
       version: s.version, gitCommit: s.gitCommit, gitDirty: s.gitDirty ?? null, seed: exp.seed, seedKey: exp.seedKey,
-      createdAt: s.updatedAt, runtime: engine.runtime, command,
+      createdAt: s.updatedAt, runtime: engine.runtime, command, ...overridesField(s.source.overrides),
     },
     shard: s.shard,
     batchesRun: 0,

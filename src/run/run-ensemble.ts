@@ -16,7 +16,7 @@
 import type { EngineChoice } from '../engines/index.ts';
 import { EngineUnavailableError, checkAborted, type EngineInfo, type Progress } from '../engines/types.ts';
 import { wilson } from '../stats/intervals.ts';
-import { codeIdentity } from '../core/provenance.ts';
+import { codeIdentity, overridesField } from '../core/provenance.ts';
 import type { EnsembleModel, EnsembleRun, ModelEngineHandle, ModelExperiment, PointRecords, Shard } from './model.ts';
 import type { BatchPool, BatchSource } from './batch-pool.ts';
 import { batchPlan, batchRange, busyClock, inShard } from './batch-plan.ts';
@@ -288,7 +288,10 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
   return {
     experiment: exp, engine: engine.info, engineReason: reason, points,
     wallSeconds: (performance.now() - t0) / 1000,
-    provenance: { ...id, seed: exp.seed, seedKey: exp.seedKey, createdAt: new Date().toISOString(), runtime: engine.info.runtime, command: o.command },
+    provenance: {
+      ...id, seed: exp.seed, seedKey: exp.seedKey, createdAt: new Date().toISOString(), runtime: engine.info.runtime, command: o.command,
+      ...overridesField(o.source?.overrides as Record<string, unknown> | undefined),
+    },
     shard: o.shard ?? null,
     batchesRun,
     secondsRunNow,

@@ -31,6 +31,13 @@ describe('--resume and the run\'s command-line values', () => {
     const got = JSON.parse(resumed.out);
     expect(got.final).toEqual(want.final);
     expect(got.checkpoints).toEqual(want.checkpoints);
+    // the values that changed the file stay in the provenance (the report's header says so), resumed or rebuilt
+    expect(want.provenance.overrides).toEqual({ trajectories: 300, steps: 50 });
+    expect(got.provenance.overrides).toEqual({ trajectories: 300, steps: 50 });
+    const rebuilt = await cliInProcess(['report', dir, '--json']);
+    expect(rebuilt.code, rebuilt.err).toBe(0);
+    expect(JSON.parse(rebuilt.out).provenance.overrides).toEqual({ trajectories: 300, steps: 50 });
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('This run changed the file with --trajectories 300 --steps 50');
     // other values are refused, naming both sets
     writeState(dir, { ...state, complete: false, batches: state.batches.slice(0, 3) });
     const other = await cliInProcess(['run', EXP, '--resume', dir, '--trajectories', '200', '--no-report']);

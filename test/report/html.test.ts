@@ -47,18 +47,19 @@ beforeAll(async () => {
 
 describe('HTML report', () => {
   it('names each grid point with disagreeing rows once in the summary, with how many of its rows disagree', () => {
-    const row = (point: string, input: number, verdict: string) => ({ quantity: `frequency of input ${input}`, empirical: '0.5', theory: '0.4', verdict, point, question: 'Eq. (12)' });
+    const row = (point: string, input: number, verdict: 'agrees' | 'disagrees') => ({ quantity: `frequency of input ${input}`, empirical: '0.5', theory: '0.4', verdict, point, question: 'Eq. (12)' });
     const h = buildHtmlReport({ ...model, comparisons: [row('drive=48', 1, 'disagrees'), row('drive=48', 2, 'disagrees'), row('drive=12', 1, 'agrees'), row('drive=3', 3, 'disagrees')] });
     expect(h).toContain('4 rows (grid points or checkpoints), all in the full table below; disagreeing: drive=48 (2 rows); drive=3');
   });
 
-  it('says where the command line changed the file the description is about', () => {
-    expect(commandLineChanges('stdp-mc run q.json --engine cpu --trajectories 2000 --steps=50 --out x')).toEqual(['--trajectories 2000', '--steps 50']);
-    expect(commandLineChanges('stdp-mc run q.json --engine cpu')).toEqual([]);
+  it('says where the command line changed the file the description is about (provenance.overrides)', () => {
+    expect(commandLineChanges({ trajectories: 2000, steps: 50, seed: undefined })).toEqual(['--trajectories 2000', '--steps 50']);
+    expect(commandLineChanges({})).toEqual([]);
     expect(commandLineChanges(undefined)).toEqual([]);
-    const changed = buildHtmlReport({ ...model, provenance: { ...model.provenance, command: 'stdp-mc run s.json --duration 20' } });
+    const changed = buildHtmlReport({ ...model, provenance: { ...model.provenance, overrides: { duration: 20 } } });
     expect(changed).toContain('<strong>This run changed the file with --duration 20</strong>: sizes and durations in the description above are the file');
-    expect(buildHtmlReport({ ...model, provenance: { ...model.provenance, command: 'stdp-mc run s.json' } })).not.toContain('This run changed');
+    // a command line that only mentions a flag (a page's heredoc of the whole file, say) is not a change
+    expect(buildHtmlReport({ ...model, provenance: { ...model.provenance, command: 'cat > x.json <<EOF {"description": "--steps 5"} EOF' } })).not.toContain('This run changed');
   });
 
   it('is one self-contained document: inline CSS and SVG, no scripts, no external resources', () => {
