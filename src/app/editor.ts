@@ -4,6 +4,7 @@
  * parsed by the model as the CLI parses it), the equivalent CLI command and the URL that reloads it. The URL carries
  * a preset and its changed fields, or the whole experiment; an unusable URL is said in a notice that stays.
  */
+import { seedFromText } from '../core/seed-text.ts';
 import { modelOf } from '../models/registry.ts';
 import type { EnsembleModel, ModelExperiment } from '../run/model.ts';
 import type { ModelForm, PageIssue } from '../run/model-page.ts';
@@ -146,7 +147,7 @@ export function loadFromUrl(): void {
   const j = structuredClone(p.json) as Record<string, any>;
   for (const k of OVERRIDES) {
     const v = q.get(k);
-    if (v !== null) j.scenario[k] = k !== 'seed' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : /^\d+$/.test(v) ? Number(v) : v;
+    if (v !== null) j.scenario[k] = k === 'seed' ? seedFromText(v) ?? v : /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
   }
   if (q.has('steps') && Array.isArray(j.scenario.checkpoints)) j.scenario.checkpoints = j.scenario.checkpoints.filter((c: number) => c <= j.scenario.steps);
   showExperiment(j);

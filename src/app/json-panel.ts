@@ -8,6 +8,7 @@
  * it: once it parses again, the fields show its values. The copies field is the experiment field that holds the
  * copies' number (src/run/model-nouns.ts: scenario.trajectories, or rareEvent.replicates for a rare-event estimate).
  */
+import { seedFromText } from '../core/seed-text.ts';
 import { ScenarioError } from '../core/errors.ts';
 import { modelOf } from '../models/registry.ts';
 import type { EnsembleModel, ModelExperiment } from '../run/model.ts';
@@ -45,15 +46,14 @@ function setAt(j: Record<string, unknown>, path: string[], v: unknown): void {
 
 /**
  * A field's text as the JSON value it stands for, empty none. The copies field: a decimal number where it reads as one
- * (2.5 and −3 too, so the parser says which rule they break rather than "got string"). The seed, which may be a
- * string: digits a number. Anything else as typed (the parser names it).
+ * (2.5 and −3 too, so the parser says which rule they break rather than "got string"), anything else as typed (the
+ * parser names it). The seed field reads as the command line's --seed does (seedFromText).
  */
 function fieldValue(text: string, numeric: RegExp): unknown {
   const t = text.trim();
   if (!t) return undefined;
   return numeric.test(t) ? Number(t) : t;
 }
-const DIGITS = /^\d+$/;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 const shown = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -117,8 +117,8 @@ const isField = (changed?: string) => changed === 'm-trajectories' || changed ==
 function writeField(changed: string): void {
   const j = parsedText();
   if (!j) return;
-  const [path, input, numeric] = changed === 'm-seed' ? [SEED_PATH, seedInput(), DIGITS] : [copies.path, copiesInput(), DECIMAL];
-  const v = fieldValue(input.value, numeric);
+  const v = changed === 'm-seed' ? seedFromText(seedInput().value) : fieldValue(copiesInput().value, DECIMAL);
+  const path = changed === 'm-seed' ? SEED_PATH : copies.path;
   if (JSON.stringify(getAt(j, path)) === JSON.stringify(v)) return;
   setAt(j, path, v);
   writeText(j);

@@ -2,6 +2,7 @@
  * The command line's flag values, read and checked as the flags are parsed: each refusal is a UsageError on one line
  * naming the flag, the rule and the value given. Nothing here loads a model or an engine.
  */
+import { seedFromText } from '../core/seed-text.ts';
 import { ENGINE_CHOICES, type EngineChoice } from '../engines/index.ts';
 import type { Shard } from '../run/model.ts';
 
@@ -37,7 +38,7 @@ export function positiveNumberArg(name: string): (v: string) => number {
 
 /** A number-like seed flag is a number, so the file's rules (an integer ≥ 0) apply to it; anything else is a string seed. */
 export function seedArg(v: string): number | string {
-  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v.trim()) ? Number(v) : v;
+  return seedFromText(v) ?? v;
 }
 
 export function shardArg(v: string): Shard {

@@ -3,6 +3,7 @@
  * JSON that the CLI's schema validates (parseExperiment), written back from one, and the schema's refusals shown next
  * to the field they name. The page (src/app) mounts it through the model's page hook (index.ts).
  */
+import { seedFromText } from '../../../core/seed-text.ts';
 import { parseExperiment, type Experiment } from '../experiment.ts';
 import { NOISE_LAWS } from '../scenario.ts';
 import { ScenarioError } from '../../../core/errors.ts';
@@ -63,8 +64,7 @@ export function readExperimentJson(): Record<string, unknown> {
   if (cpMode === 'every') checkpoints = { every: numOrRaw(cpText) };
   else if (cpMode === 'log') checkpoints = { log: numOrRaw(cpText) };
   else if (cpMode === 'list') checkpoints = list(cpText) ?? [];
-  const seedText = input('seed').value.trim();
-  const seed = /^\d+$/.test(seedText) ? Number(seedText) : seedText === '' ? undefined : seedText;
+  const seed = seedFromText(input('seed').value); // the command line's rule (src/core/seed.ts)
   const keep = numOrRaw(input('keepPaths').value);
   const scenario: Record<string, unknown> = {
     ...(extras.scenario as Record<string, unknown> | undefined),

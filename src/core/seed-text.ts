@@ -1,0 +1,10 @@
+/**
+ * A seed as typed (the command line's --seed, the page's seed field, a URL's ?seed=): number-like text is a number,
+ * so the file's rule (an integer ≥ 0) applies to it ("1e3" is 1000, "-3" is refused); anything else is a string seed;
+ * empty is none. One rule, so that the page's run and the command line it shows use the same seed.
+ */
+export function seedFromText(text: string): number | string | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : t;
+}
