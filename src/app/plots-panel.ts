@@ -117,9 +117,10 @@ export function showFiguresFor(model: EnsembleModel, exp: ModelExperiment): void
   for (const [name, f] of figures) f.hidden = !shown.figures.includes(name);
   // no empty panel: the canvas is hidden where the experiment has nothing to draw on it (e.g. d ≠ 3)
   if (simplexPanel) simplexPanel.hidden = !live?.simplex || shown.simplex === false;
+  if (simplexPanel && live?.simplex) simplexPanel.querySelector('figcaption')!.textContent = shown.simplexCaption ?? live.simplex.caption;
   // The waiting text is shown only when paths will come: an experiment that keeps none has its note instead
   // (ModelLive.show's simplexNote), which says how to get them.
-  if (live?.simplex) simplex!.reset(shown.simplexNote, live.simplex.waiting);
+  if (live?.simplex) simplex!.reset(shown.simplexNote, live.simplex.waiting, shown.simplexGamma);
 }
 
 /** A run starts: empty figures for its model. */

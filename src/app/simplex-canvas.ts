@@ -3,7 +3,7 @@
  * grow (each new batch of paths is revealed checkpoint by checkpoint), the replicator flow from p(0) in black, and
  * the start points. Same ternary projection as the report's simplexSpec (plots.ts).
  */
-import { lossL, simplexContours, ternaryXY } from '../report/plots.ts';
+import { lossL, quadraticLoss, simplexContours, ternaryXY } from '../report/plots.ts';
 import type { SimplexLive } from './protocol.ts';
 
 const SQRT3_2 = Math.sqrt(3) / 2;
@@ -32,9 +32,16 @@ function wrapText(g: CanvasRenderingContext2D, text: string, width: number): str
   return lines;
 }
 
-let contourCache: ReturnType<typeof simplexContours> | null = null;
-function contours() {
-  return (contourCache ??= simplexContours(lossL, 12, 90));
+/** Contours of L, or of −pᵀΓp/2 for correlated inputs (as the report's simplexSpec), kept per Γ. */
+const contourCache = new Map<string, ReturnType<typeof simplexContours>>();
+function contours(gamma?: number[][]) {
+  const key = JSON.stringify(gamma ?? null);
+  let c = contourCache.get(key);
+  if (!c) {
+    c = simplexContours(gamma ? (p) => quadraticLoss(gamma, p) : lossL, 12, 90);
+    contourCache.set(key, c);
+  }
+  return c;
 }
 
 export class SimplexCanvas {
@@ -43,6 +50,12 @@ export class SimplexCanvas {
   private readonly revealMs = 1600;
   private note = '';
   private waiting = '';
+  /** Γ of the paths drawn (the first track's: a sweep's points share it up to a scale, which moves no contour line). */
+  private get gamma(): number[][] | undefined {
+    return this.tracks.values().next().value?.live.gamma ?? this.expectedGamma;
+  }
+  /** Γ of the experiment shown, before any path has come. */
+  private expectedGamma: number[][] | undefined;
   /** The lines of the note or waiting text drawn last, with their extent in CSS pixels. */
   private shownLines: { text: string; left: number; right: number }[] = [];
 
@@ -51,8 +64,9 @@ export class SimplexCanvas {
   }
 
   /** No paths: the note says why none will come ('' for none), `waiting` is shown until the first come. */
-  reset(note = '', waiting = ''): void {
+  reset(note = '', waiting = '', gamma?: number[][]): void {
     this.tracks.clear();
+    this.expectedGamma = gamma;
     this.note = note;
     this.waiting = waiting;
     this.draw();
@@ -134,8 +148,8 @@ export class SimplexCanvas {
     const ox = (cssW - scale) / 2, oy = pad + scale * SQRT3_2 + 4;
     const X = (p: [number, number]) => [ox + p[0] * scale, oy - p[1] * scale] as const;
 
-    // contours of L, darker for lower loss
-    const { levels, lines } = contours();
+    // contours of the loss (L, or −pᵀΓp/2 of the paths' Γ), darker for lower loss
+    const { levels, lines } = contours(this.gamma);
     const lo = Math.min(...levels), hi = Math.max(...levels);
     g.lineWidth = 1;
     for (const ln of lines) {

@@ -55,6 +55,8 @@ export interface SimplexLive {
   alpha: number;
   paths: { id: number; step: number; p: [number, number, number] }[];
   flow: { t: number; p: [number, number, number] }[];
+  /** Γ of correlated inputs: the contours are then those of −pᵀΓp/2 (as the report's simplex). */
+  gamma?: number[][];
 }
 
 /** What a live view sends the page after a batch. */
@@ -88,7 +90,7 @@ export interface ModelLive {
    * The figures shown for an experiment (by name), whether the simplex canvas applies to it (false: the panel is
    * hidden, e.g. d ≠ 3), and a note on the canvas ('' for none).
    */
-  show(exp: ModelExperiment): { figures: string[]; simplex?: boolean; simplexNote: string };
+  show(exp: ModelExperiment): { figures: string[]; simplex?: boolean; simplexNote: string; simplexCaption?: string; simplexGamma?: number[][] };
   /** Plots of the finished run the live figures stand for (not drawn again). */
   omit?(plotName: string): boolean;
   /** Live figures to hide once the run's own plots (all of them) are drawn. */

@@ -638,6 +638,11 @@ describe('browser page (Chromium)', () => {
     x = await shown();
     fits(x);
     await page.locator('#simplex-panel').screenshot({ path: join(ARTIFACTS, 'simplex-no-paths.png') });
+    expect(await page.textContent('#simplex-panel figcaption')).toContain('contours of L(p) = ¼‖p‖⁴ − ⅓Σpᵢ³');
+    // correlated inputs: the contours and the caption are those of −pᵀΓp/2, as in the report's simplex
+    await page.selectOption('#f-preset', 'fig6-correlated');
+    await expect.poll(() => page.textContent('#simplex-panel figcaption')).toContain('contours of the loss −pᵀΓp/2 (correlated inputs)');
+    await page.locator('#simplex-panel').screenshot({ path: join(ARTIFACTS, 'simplex-gamma.png') });
     expect(errors).toEqual([]);
   });
 

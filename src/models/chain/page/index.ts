@@ -19,6 +19,17 @@ function simplexNote(exp: ChainExperiment): string {
   return pts.some((p) => p.scenario.keepPaths > 0) ? '' : 'No sample paths are kept: set “Sample paths kept” > 0 to draw them.';
 }
 
+/** Γ of the first d = 3 point with correlated inputs (Section 5): the canvas then draws contours of −pᵀΓp/2. */
+function simplexGamma(exp: ChainExperiment): number[][] | undefined {
+  return (exp.points ?? [{ scenario: exp.scenario }]).find((p) => p.scenario.d === 3 && p.scenario.correlation)?.scenario.correlation?.gamma;
+}
+function simplexCaption(exp: ChainExperiment): string {
+  return simplexGamma(exp)
+    ? 'Simplex: sample paths p(k), the Γ-replicator flow from p(0), contours of the loss −pᵀΓp/2 (correlated inputs)'
+    : SIMPLEX_CAPTION;
+}
+const SIMPLEX_CAPTION = 'Simplex: sample paths p(k), the replicator flow from p(0), contours of L(p) = ¼‖p‖⁴ − ⅓Σpᵢ³';
+
 const AFTER_BATCH = 'Appears after the first batch.';
 
 export const chainPage: ModelPage = {
@@ -27,7 +38,7 @@ export const chainPage: ModelPage = {
   selectEngine: async (choice, exp) => (await import('./browser-engine.ts')).selectBrowserEngine(choice, exp as ChainExperiment | undefined),
   live: {
     simplex: {
-      caption: 'Simplex: sample paths p(k), the replicator flow from p(0), contours of L(p) = ¼‖p‖⁴ − ⅓Σpᵢ³',
+      caption: SIMPLEX_CAPTION,
       waiting: 'Sample paths appear after the first batch.',
     },
     figures: [
@@ -38,7 +49,7 @@ export const chainPage: ModelPage = {
     show(exp) {
       const c = exp as ChainExperiment;
       const alpha = !!(c.points && c.axes?.includes('alpha'));
-      return { figures: ['log-gap', 'success-vs-step', ...(alpha ? ['success-vs-alpha'] : [])], simplex: hasSimplex(c), simplexNote: simplexNote(c) };
+      return { figures: ['log-gap', 'success-vs-step', ...(alpha ? ['success-vs-alpha'] : [])], simplex: hasSimplex(c), simplexNote: simplexNote(c), simplexCaption: simplexCaption(c), simplexGamma: simplexGamma(c) };
     },
     // the canvas stands for the run's simplex plots
     omit: (name) => name.endsWith('simplex'),

@@ -21,6 +21,7 @@ function simplexLive(i: number, pt: PointResult, s: PointSeries): SimplexLive | 
     alpha: pt.scenario.alpha,
     paths: s.simplex.paths,
     flow: s.simplex.flowPaths.map((q) => ({ t: q.t, p: q.p })),
+    ...(s.simplex.gamma ? { gamma: s.simplex.gamma } : {}),
   };
 }
 
