@@ -49,6 +49,11 @@ function setState(s: State, text?: string): void {
   $<HTMLFieldSetElement>('fields').disabled = active;
   setMenuDisabled(active);
   $('confirm-start').hidden = s !== 'confirming';
+  // No time left to count down while nothing runs: the progress line's ETA gives way to the state.
+  if (s === 'paused' || s === 'cancelled' || s === 'failed') {
+    const el = $('progress-text');
+    el.textContent = (el.textContent ?? '').replace(/ · ETA [^·]*$/, ` · ${s}`);
+  }
 }
 
 function showProgress(p: LiveProgress): void {

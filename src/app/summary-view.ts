@@ -5,6 +5,7 @@
  */
 import { adapterName } from '../engines/index.ts';
 import { escapeHtml, verdictClass } from '../report/html.ts';
+import { VERDICT_MEANINGS } from '../report/html-sections.ts';
 import type { ReportParts } from './protocol.ts';
 import { $, fmt, fmtNum } from './format.ts';
 
@@ -14,11 +15,15 @@ function comparisons(report: ReportParts): string {
   if (!report.comparisons.length) return '';
   // A sweep's rows name their grid point (as report.html's table does): the same quantity recurs once per point.
   const pointCol = report.comparisons.some((c) => c.point);
+  // What each verdict rests on is shown under it (an allowance: "within ±0.02 = 2α"; no verdict: why), as in report.html,
+  // and what the verdicts mean below the table; the row's note stays its tooltip.
+  const detail = (c: ReportParts['comparisons'][number]) => c.verdictDetail && c.verdictDetail !== c.verdict
+    ? `<div class="detail">${escapeHtml(c.verdictDetail.slice(c.verdict.length).trim().replace(/^\(|\)$/g, ''))}</div>` : '';
   const rows = report.comparisons.map((c) => `<tr title="${escapeHtml(c.note ?? '')}">${pointCol ? `<td>${escapeHtml(c.point ?? '')}</td>` : ''}` +
     `<td>${escapeHtml(c.quantity)}</td><td>${escapeHtml(c.empirical)}</td>` +
-    `<td>${escapeHtml(c.theory)}</td><td><span class="verdict ${verdictClass(c.verdict)}">${escapeHtml(c.verdict)}</span></td></tr>`).join('');
+    `<td>${escapeHtml(c.theory)}</td><td><span class="verdict ${verdictClass(c.verdict)}">${escapeHtml(c.verdict)}</span>${detail(c)}</td></tr>`).join('');
   return `<h3>Measured against theory or the source</h3><table class="comparisons"><thead><tr>${pointCol ? '<th>grid point</th>' : ''}<th>quantity</th><th>measured [interval]</th>` +
-    `<th>theory / source</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table>`;
+    `<th>theory / source</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table><p class="legend-verdicts">${escapeHtml(VERDICT_MEANINGS)}</p>`;
 }
 
 function tables(report: ReportParts): string {
@@ -41,8 +46,9 @@ function resultLine(s: Record<string, any>, report: ReportParts): string {
     return `Finished: P(success) per grid point ${s.points.map((p: any) => fmt(p.final.successProbability, 3)).join(', ')}`;
   }
   const v = report.comparisons.map((c) => c.verdict);
+  const nc = v.filter((x) => x === 'not comparable').length;
   return `Finished: ${v.length} comparison${v.length === 1 ? '' : 's'}` +
-    (v.length ? ` (${v.filter((x) => x === 'agrees').length} agree, ${v.filter((x) => x === 'disagrees').length} disagree)` : '');
+    (v.length ? ` (${v.filter((x) => x === 'agrees').length} agree, ${v.filter((x) => x === 'disagrees').length} disagree${nc ? `, ${nc} not comparable` : ''})` : '');
 }
 
 export function showSummary(s: Record<string, any>, report: ReportParts): void {

@@ -248,6 +248,7 @@ describe('browser page (Chromium)', () => {
     await page.waitForSelector('body[data-state="paused"]', { timeout: 60_000 });
     expect(await page.textContent('#result-line')).toMatch(/so far .* over [\d,]+ trajectories/);
     const frozen = await page.textContent('#progress-text');
+    expect(frozen).toMatch(/ · paused$/); // no ETA counting down while nothing runs
     const copiesAtPause = Number(new RegExp(`^trajectories ([\\d,]+) / ${N_FALLBACK.toLocaleString('en')} `).exec(frozen!)?.[1]?.replace(/,/g, ''));
     expect(copiesAtPause, frozen!).toBeGreaterThan(0);
     expect(copiesAtPause, frozen!).toBeLessThan(N_FALLBACK);
@@ -259,6 +260,10 @@ describe('browser page (Chromium)', () => {
     const s = JSON.parse((await page.textContent('#summary-json'))!);
     expect(['gpujs', 'cpu']).toContain(s.engine.name);
     expect(s.engine.reason).toMatch(/WebGPU was requested but .*(no WebGPU adapter|navigator\.gpu)/);
+    // what the verdicts rest on is on the page, not only in tooltips: the allowance under a verdict, and the legend
+    const view = (await page.textContent('#summary-view'))!;
+    expect(view).toMatch(/agrees\s*within allowance ±[\d.]+ = 2α/);
+    expect(view).toContain('agrees: the theory value lies inside the empirical interval');
     expect(await page.getAttribute('#engine-line', 'class')).toContain('fallback');
     expect(s.final.trajectories).toBe(N_FALLBACK);
     const c = await cli.reference; // the preset itself (N = 20000) on the CPU reference engine
