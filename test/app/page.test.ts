@@ -302,6 +302,12 @@ describe('browser page (Chromium)', () => {
     await expect.poll(() => page.textContent('#err-rates')).toContain('scenario.rates[1]: must be > 0');
     await page.fill('#f-rates', '10, 7.5, 5');
     await expect.poll(() => page.isVisible('#err-rates')).toBe(false);
+    // a d the lists cannot take is said under it (it was ignored, and Start ran with the old d)
+    await page.fill('#f-d', '1');
+    await expect.poll(() => page.textContent('#err-d')).toContain('must be a whole number from 2 to 64 (the number of inputs), got 1');
+    expect(await page.inputValue('#f-rates')).toBe('10, 7.5, 5');
+    await page.fill('#f-d', '3');
+    await expect.poll(() => page.isVisible('#err-d')).toBe(false);
     // the extensions: an asymmetric Γ is refused under the Γ field
     await page.click('#extensions summary');
     await page.fill('#f-gamma', '[[1, 0.2, 0], [0.3, 1, 0], [0, 0, 1]]');

@@ -56,6 +56,11 @@ export function readExperimentJson(): Record<string, unknown> {
       return undefined;
     }
   };
+  // d sizes the rate and weight lists (syncDependentFields); a value it cannot use was ignored without a word
+  const dText = input('d').value.trim();
+  if (dText !== '' && !(/^\d+$/.test(dText) && Number(dText) >= 2 && Number(dText) <= 64)) {
+    issues.push({ path: 'd', message: `must be a whole number from 2 to 64 (the number of inputs), got ${dText}` });
+  }
   const law = $<HTMLSelectElement>('f-law').value;
   const sd = numOrRaw(input('sd').value);
   const cpMode = $<HTMLSelectElement>('f-cpMode').value;
@@ -161,6 +166,7 @@ export function fieldOf(path: string): FieldId | null {
   if (path.startsWith('target')) return 'target';
   if (path === 'batches') return 'batches';
   if (path === 'name') return 'name';
+  if (path === 'd') return 'd';
   const m = /^scenario\.([A-Za-z]+)(?:\.([A-Za-z]+))?/.exec(path);
   if (!m) return null;
   const [, k, sub] = m;
