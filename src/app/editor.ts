@@ -5,6 +5,7 @@
  * a preset and its changed fields, or the whole experiment; an unusable URL is said in a notice that stays.
  */
 import { seedFromText } from '../core/seed-text.ts';
+import { OptionError } from '../core/errors.ts';
 import { modelOf } from '../models/registry.ts';
 import type { EnsembleModel, ModelExperiment } from '../run/model.ts';
 import type { ModelForm, PageIssue } from '../run/model-page.ts';
@@ -125,6 +126,16 @@ function urlNotice(text: string): void {
   $('url-notice').hidden = false;
 }
 
+/** Why the model of `json` refuses the command-line value `k` (its OptionError), or null where it takes it. */
+function optionRefusal(json: Record<string, unknown>, k: string, value: unknown): string | null {
+  try {
+    modelOf(json).parse(json, { [k]: value });
+    return null;
+  } catch (e) {
+    return e instanceof OptionError ? e.message : null;
+  }
+}
+
 /** The experiment the URL names (a preset with overrides, or ?exp= JSON), else the first preset, with a notice. */
 export function loadFromUrl(): void {
   const q = new URLSearchParams(location.search);
@@ -147,7 +158,12 @@ export function loadFromUrl(): void {
   const j = structuredClone(p.json) as Record<string, any>;
   for (const k of OVERRIDES) {
     const v = q.get(k);
-    if (v !== null) j.scenario[k] = k === 'seed' ? seedFromText(v) ?? v : /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    if (v === null) continue;
+    const value = k === 'seed' ? seedFromText(v) ?? v : /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    // A value the preset's model does not take (Song has a duration, not steps) is refused as the CLI's flag would be.
+    const refusal = optionRefusal(p.json, k, value);
+    if (refusal) { urlNotice(`The URL’s ${k}=${v} is not used: ${refusal}.`); continue; }
+    j.scenario[k] = value;
   }
   if (q.has('steps') && Array.isArray(j.scenario.checkpoints)) j.scenario.checkpoints = j.scenario.checkpoints.filter((c: number) => c <= j.scenario.steps);
   showExperiment(j);

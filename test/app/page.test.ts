@@ -468,6 +468,11 @@ describe('browser page (Chromium)', () => {
     expect(await other.page.textContent('#url-notice')).toMatch(/engine “warp” is none of auto, webgpu, gpujs, cpu; the engine is auto\. .*no preset “no-such-preset”/);
     expect(await other.page.inputValue('#f-engine')).toBe('auto');
     expect(other.errors).toEqual([]);
+    // a value the preset's model does not take is refused as the CLI's flag is, and the preset is shown as it is
+    const song = await openPage('preset=song2000&steps=100');
+    expect(await song.page.textContent('#url-notice')).toMatch(/The URL’s steps=100 is not used: --steps does not apply to Song–Miller–Abbott experiments: use --duration/);
+    expect(await song.page.inputValue('#f-preset')).toBe('song2000');
+    expect(song.errors).toEqual([]);
   });
 
   it('every model preset loads into the JSON panel valid, with its CLI command; the Hebbian preset runs to its phase diagram', async () => {
