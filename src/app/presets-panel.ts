@@ -54,17 +54,27 @@ function showTime(c: Current, e: Estimate): void {
   el.classList.toggle('long', t.seconds > ASK_ABOVE_SECONDS);
 }
 
+/** The preset the experiment shown was last equal to (its description is kept through edits). */
+let editedFrom: string | null = null;
+
 function showAbout(c: Current | null): void {
   $('about').dataset.valid = String(!!c);
+  $('cost-sep').hidden = !c;
   if (!c) {
     $('cost-work').textContent = 'fix the experiment to see its cost';
     $('cost-time').textContent = '';
     return;
   }
   select.value = c.preset ?? '';
+  if (c.preset) editedFrom = c.preset;
   $('exp-name').textContent = c.experiment.name;
   $('exp-model').textContent = c.model.title;
-  $('exp-description').textContent = c.experiment.description ?? String(c.json.description ?? '');
+  // A preset edited into another experiment keeps the preset's description (its sizes, its question): said so.
+  const description = c.experiment.description ?? String(c.json.description ?? '');
+  const from = !c.preset && editedFrom ? presetById(editedFrom) : undefined;
+  $('exp-description').textContent = from && description && from.json.description === description
+    ? `Edited from the preset “${from.id}”; its description, which may no longer fit: ${description}`
+    : description;
   $('exp-description').hidden = !$('exp-description').textContent;
   const { work, copies } = totalWork(c.experiment);
   const n = nounsOf(c.model, c.json, c.experiment);

@@ -288,6 +288,8 @@ describe('browser page (Chromium)', () => {
     await expect.poll(() => page.isVisible('#err-alpha')).toBe(true);
     expect(await page.textContent('#err-alpha')).toContain('alpha × noise.halfWidth = 2 must be < 1');
     expect(await page.getAttribute('#f-alpha', 'aria-invalid')).toBe('true');
+    expect(await page.textContent('#cost-work')).toBe('fix the experiment to see its cost');
+    expect(await page.isHidden('#cost-sep')).toBe(true); // no stray "·" after it
     expect(await page.textContent('#run-state')).toBe('Ready');
     await page.click('#btn-start');
     // Start answers at once (before any await) when a field is invalid: the state line says so, and nothing is pending
@@ -302,6 +304,11 @@ describe('browser page (Chromium)', () => {
     await expect.poll(() => page.textContent('#err-rates')).toContain('scenario.rates[1]: must be > 0');
     await page.fill('#f-rates', '10, 7.5, 5');
     await expect.poll(() => page.isVisible('#err-rates')).toBe(false);
+    // edited into another experiment, the preset's description is said to be the preset's
+    await page.fill('#f-alpha', '0.02');
+    await expect.poll(() => page.textContent('#exp-description')).toMatch(/^Edited from the preset “quickstart”; its description, which may no longer fit: Does Hebbian STDP/);
+    await page.fill('#f-alpha', '0.01');
+    await expect.poll(() => page.textContent('#exp-description')).toMatch(/^Does Hebbian STDP/);
     // a d the lists cannot take is said under it (it was ignored, and Start ran with the old d)
     await page.fill('#f-d', '1');
     await expect.poll(() => page.textContent('#err-d')).toContain('must be a whole number from 2 to 64 (the number of inputs), got 1');
