@@ -5,7 +5,7 @@
  * engine this browser gives, from a short calibration run (calibrator.ts).
  */
 import { modelOf } from '../models/registry.ts';
-import { batchPlan } from '../run/run-ensemble.ts';
+import { batchCounts } from '../run/batch-plan.ts';
 import { escapeHtml } from '../report/html.ts';
 import { Calibrator, type Estimate } from './calibrator.ts';
 import { currentExperiment, onExperiment, showExperiment, type Current } from './editor.ts';
@@ -37,7 +37,7 @@ function buildMenu(): void {
 /** Seconds the run should take at a calibrated rate (its work, and each batch's cost besides), and whether that is a lower bound. */
 export function secondsOf(c: Current, e: Estimate): { seconds: number; atLeast: boolean } | null {
   if (e.state !== 'done') return null;
-  const batches = c.experiment.units.reduce((a, _, i) => a + batchPlan(c.experiment, i).count, 0);
+  const batches = batchCounts(c.experiment).reduce((a, b) => a + b, 0);
   return { seconds: totalWork(c.experiment).work / e.rate.rate + batches * e.rate.batchSeconds, atLeast: e.rate.atMost };
 }
 

@@ -3,7 +3,7 @@
  * grow (each new batch of paths is revealed checkpoint by checkpoint), the replicator flow from p(0) in black, and
  * the start points. Same ternary projection as the report's simplexSpec (plots.ts).
  */
-import { lossL, quadraticLoss, simplexContours, ternaryXY } from '../report/plots.ts';
+import { lossContours, ternaryXY } from '../report/plots.ts';
 import type { SimplexLive } from './protocol.ts';
 
 const SQRT3_2 = Math.sqrt(3) / 2;
@@ -32,17 +32,6 @@ function wrapText(g: CanvasRenderingContext2D, text: string, width: number): str
   return lines;
 }
 
-/** Contours of L, or of −pᵀΓp/2 for correlated inputs (as the report's simplexSpec), kept per Γ. */
-const contourCache = new Map<string, ReturnType<typeof simplexContours>>();
-function contours(gamma?: number[][]) {
-  const key = JSON.stringify(gamma ?? null);
-  let c = contourCache.get(key);
-  if (!c) {
-    c = simplexContours(gamma ? (p) => quadraticLoss(gamma, p) : lossL, 12, 90);
-    contourCache.set(key, c);
-  }
-  return c;
-}
 
 export class SimplexCanvas {
   private tracks = new Map<number, Track>();
@@ -149,7 +138,7 @@ export class SimplexCanvas {
     const X = (p: [number, number]) => [ox + p[0] * scale, oy - p[1] * scale] as const;
 
     // contours of the loss (L, or −pᵀΓp/2 of the paths' Γ), darker for lower loss
-    const { levels, lines } = contours(this.gamma);
+    const { levels, lines } = lossContours(this.gamma, 12, 90);
     const lo = Math.min(...levels), hi = Math.max(...levels);
     g.lineWidth = 1;
     for (const ln of lines) {

@@ -7,12 +7,12 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { EngineChoice } from '../engines/index.ts';
-import { codeIdentity } from '../core/provenance.ts';
+import { codeIdentity, givenValues } from '../core/provenance.ts';
 import { modelByName, modelOf } from '../models/registry.ts';
 import type { EnsembleModel, EnsembleRun, RunOverrides, Shard } from '../run/model.ts';
 import { batchesOfState, experimentOfState, mergeShardStates, missingBatches, runFromState } from '../run/merge.ts';
 import { RunFailedError, TARGET_NOT_SHARDED, runEnsemble, type BatchRecord } from '../run/run-ensemble.ts';
-import { batchPlan } from '../run/batch-plan.ts';
+import { batchCounts } from '../run/batch-plan.ts';
 import {
   STATE_FILE, STATE_FORMAT, StateError, StateLog, batchLineBytes, combinedDirty, commandLineValues, completeLine, experimentHash, identityMismatch, loadFsModules,
   readState, writeState, type RunState, type StateHeader,
@@ -87,7 +87,7 @@ async function existingRunHint(dir: string, identity: Parameters<typeof identity
 async function withStateOverrides(c: RunCommand): Promise<RunCommand> {
   if (c.resume === undefined || Object.values(c.overrides).some((v) => v !== undefined)) return c;
   const state = await readState(c.resume).catch(() => null);
-  const saved = Object.fromEntries(Object.entries(state?.source.overrides ?? {}).filter(([, v]) => v !== undefined));
+  const saved = givenValues(state?.source.overrides);
   if (!state || !Object.keys(saved).length) return c;
   // Only for this run's own file: another experiment is refused as such (identityMismatch), not for the run's values.
   if (await experimentHash({ experiment: c.json, overrides: saved }) !== state.experimentHash) return c;
@@ -121,11 +121,10 @@ export async function runCommand(c: RunCommand): Promise<number> {
     // Not refused (a batch scheduler may give this process more cores than it sees), but said: each worker holds its
     // own copy of the code and the experiment, and beyond the cores they only take turns. Workers start only as
     // batches wait, so a run of fewer batches than cores is fine whatever the flag says.
-    let batches = 0;
-    for (let i = 0; i < exp.units.length; i++) batches += batchPlan(exp, i).count;
+    const batches = batchCounts(exp).reduce((a, b) => a + b, 0);
     if (Math.min(c.workers, batches) > cores) console.error(`stdp-mc: --workers ${c.workers} on ${cores} core${cores === 1 ? '' : 's'} (${batches} batches): the workers take turns on the cores, so more of them than cores adds memory and no speed`);
   }
-  const source = { experiment: c.json, overrides: Object.fromEntries(Object.entries(c.overrides).filter(([, v]) => v !== undefined)) };
+  const source = { experiment: c.json, overrides: givenValues(c.overrides) };
   const id = await codeIdentity();
   const identity = {
     experimentHash: await experimentHash(source), source, model: model.model, name: exp.name, seed: exp.seed,

@@ -15,9 +15,19 @@ export interface Provenance {
   overrides?: Record<string, unknown>;
 }
 
+/** The command-line values given (--trajectories, --steps, --seed, --duration), without the ones left out. */
+export function givenValues(o: object | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== null));
+}
+
+/** Those values as flags: ["--trajectories 300", "--steps 50"]. */
+export function overrideFlags(o: object | undefined): string[] {
+  return Object.entries(givenValues(o)).map(([k, v]) => `--${k} ${String(v)}`);
+}
+
 /** `overrides` for a provenance: the values given, or nothing where none was. */
-export function overridesField(o: Record<string, unknown> | undefined): { overrides?: Record<string, unknown> } {
-  const given = Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
+export function overridesField(o: object | undefined): { overrides?: Record<string, unknown> } {
+  const given = givenValues(o);
   return Object.keys(given).length ? { overrides: given } : {};
 }
 

@@ -6,5 +6,10 @@
 export function seedFromText(text: string): number | string | undefined {
   const t = text.trim();
   if (!t) return undefined;
-  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : t;
+  return isNumberText(t) ? Number(t) : t;
+}
+
+/** Does the (trimmed) text read as a decimal number: 20251, 2.5, −3, +5, 1e3 (not 0x10, not Infinity)? */
+export function isNumberText(t: string): boolean {
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t);
 }

@@ -2,6 +2,7 @@
  * The self-contained HTML report (inline CSS and inline SVG; no scripts, no network) and CSV tables.
  */
 
+import { overrideFlags } from '../core/provenance.ts';
 import { REPORT_CSS } from './html-style.ts';
 import { flattenProvenance, summaryTable } from './html-sections.ts';
 
@@ -36,8 +37,7 @@ export interface ReportModel {
 
 /** The command-line values that changed the experiment file (provenance.overrides), as flags: --trajectories 2000, … */
 export function commandLineChanges(overrides: unknown): string[] {
-  if (!overrides || typeof overrides !== 'object') return [];
-  return Object.entries(overrides as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `--${k} ${String(v)}`);
+  return overrides && typeof overrides === 'object' ? overrideFlags(overrides) : [];
 }
 
 /** Escapes text for HTML element content and attribute values. */

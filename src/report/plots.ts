@@ -422,13 +422,16 @@ const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
  * here and inlined as lines, sample paths as thin lines (fainter the more there are), their start points marked,
  * replicator-flow paths in black. Paths longer than `maxPointsPerPath` are thinned evenly (last point kept).
  */
-/** The loss contours depend only on Γ, the levels and the grid: computed once per key (every sweep point shares them). */
+/**
+ * The loss contours on the simplex: of L, or of −pᵀΓp/2 for correlated inputs. They depend only on Γ, the levels and
+ * the grid: computed once per key (every sweep point, and the page's canvas, share them).
+ */
 const contourCache = new Map<string, ReturnType<typeof simplexContours>>();
-function cachedContours(gamma: SimplexData['gamma'], f: (p: [number, number, number]) => number, levels: number, n: number) {
+export function lossContours(gamma: SimplexData['gamma'], levels: number, n: number): ReturnType<typeof simplexContours> {
   const key = JSON.stringify([gamma ?? null, levels, n]);
   let c = contourCache.get(key);
   if (!c) {
-    c = simplexContours(f, levels, n);
+    c = simplexContours(gamma ? (p) => quadraticLoss(gamma, p) : lossL, levels, n);
     if (contourCache.size > 32) contourCache.clear();
     contourCache.set(key, c);
   }
@@ -440,8 +443,7 @@ export function simplexSpec(
   opts: { title?: string; levels?: number; gridN?: number; maxPointsPerPath?: number; maxPoints?: number } = {},
 ): object {
   const gamma = data.gamma;
-  const f = gamma ? (p: [number, number, number]) => quadraticLoss(gamma, p) : lossL;
-  const { levels, lines } = cachedContours(gamma, f, opts.levels ?? 12, opts.gridN ?? 90);
+  const { levels, lines } = lossContours(gamma, opts.levels ?? 12, opts.gridN ?? 90);
   const contours: { c: number; i: number; x: number; y: number; level: number }[] = [];
   lines.forEach((ln, c) => ln.points.forEach(([x, y], i) => contours.push({ c, i, x: r4(x), y: r4(y), level: ln.level })));
 

@@ -9,7 +9,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { modelOf } from '../models/registry.ts';
-import { batchPlan } from './run-ensemble.ts';
+import { batchCounts } from './batch-plan.ts';
+import { seedFromText } from '../core/seed-text.ts';
 
 export async function batchCountLines(argv: string[]): Promise<string> {
   const { values, positionals } = parseArgs({
@@ -26,12 +27,12 @@ export async function batchCountLines(argv: string[]): Promise<string> {
   const overrides = {
     trajectories: num(values.trajectories),
     steps: num(values.steps),
-    seed: seed === undefined ? undefined : typeof seed === 'string' && /^\d+$/.test(seed) ? Number(seed) : String(seed),
+    seed: seed === undefined ? undefined : seedFromText(String(seed)), // as `stdp-mc run --seed` reads it
     duration: num(values.duration),
   };
   const model = modelOf(json);
   const exp = model.parse(json, overrides);
-  const perPoint = exp.units.map((_: unknown, i: number) => batchPlan(exp, i).count);
+  const perPoint = batchCounts(exp);
   return [
     `model=${model.model}`,
     `name=${String(exp.name).replace(/[^\w.-]+/g, '_')}`,

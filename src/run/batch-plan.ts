@@ -28,6 +28,11 @@ export function batchPlan(exp: ModelExperiment, point: number): BatchPlan {
   return { size: ranges[0]![1] - ranges[0]![0], count: ranges.length, target: null };
 }
 
+/** The number of batches of each grid point (batchPlan's count; for a precision target, the most it may need). */
+export function batchCounts(exp: ModelExperiment): number[] {
+  return exp.units.map((_, i) => batchPlan(exp, i).count);
+}
+
 export function batchRange(plan: { size: number }, n: number, b: number): [number, number] {
   return [b * plan.size, Math.min(n, (b + 1) * plan.size)];
 }

@@ -290,7 +290,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
     wallSeconds: (performance.now() - t0) / 1000,
     provenance: {
       ...id, seed: exp.seed, seedKey: exp.seedKey, createdAt: new Date().toISOString(), runtime: engine.info.runtime, command: o.command,
-      ...overridesField(o.source?.overrides as Record<string, unknown> | undefined),
+      ...overridesField(o.source?.overrides),
     },
     shard: o.shard ?? null,
     batchesRun,

@@ -12,6 +12,7 @@
  * at most the last second or so of batches, which rerun on resume. A line that ends in a newline but whose checksum
  * does not match was edited or corrupted, and the state is refused rather than trusted.
  */
+import { overrideFlags } from '../core/provenance.ts';
 import { jsonPieces, jsonText } from '../core/packed-floats.ts';
 import type { EngineInfo } from '../engines/types.ts';
 import type { Shard } from './model.ts';
@@ -48,7 +49,7 @@ export interface StateHeader extends RunIdentity {
   /**
    * Whether the working tree had uncommitted changes when the run started (null: not a git checkout; absent in logs
    * written before it was recorded). Not part of the identity: a resume in a changed tree is allowed, and its summary
-   * says the code may have differed (dirtyOfResume).
+   * says the code may have differed (combinedDirty).
    */
   gitDirty?: boolean | null;
 }
@@ -328,7 +329,7 @@ export async function readState(dir: string): Promise<RunState> {
 
 /** Command-line values as flags ("--trajectories 300 --steps 50"), or "none". */
 export function commandLineValues(o: Record<string, unknown>): string {
-  return Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => `--${k} ${String(v)}`).join(' ') || 'none';
+  return overrideFlags(o).join(' ') || 'none';
 }
 
 /**
