@@ -1,8 +1,8 @@
 /**
  * A batch's checkpoint accumulators (checkpoint-stats.ts) in the state log, packed: the counts stay JSON, one small
  * object per checkpoint (step, n, successCount, vertexCounts, belowDelta — what the integrity check adds up, readable
- * in the log), while the floating-point moments of all checkpoints go into one float64 block and the histogram
- * windows into one block of small integers, both base64 (src/core/packed-floats.ts). The exact bits come back (NaN,
+ * in the log), while the floating-point moments of all checkpoints go into one float64 block and the histograms'
+ * occupied bins into one block of small integers, both base64 (src/core/packed-floats.ts). The exact bits come back (NaN,
  * ±Infinity, −0, and the ±Infinity of an empty accumulator's min/max L included), and writing a batch costs a copy
  * into typed arrays instead of formatting ~30 decimal numbers per checkpoint (with the base64 written into the line as
  * it is, packed-floats.ts jsonPieces, the state lines of `experiments/fig2-simplex.json` cost about a third of what
@@ -11,11 +11,11 @@
  *
  * moments: shape [checkpoints, 14 + 3·P], per checkpoint
  *   logGap (n, mean, m2), minLogGap, maxLogGap, gap (n, mean, m2), logGapSuccess (…), gapSuccess (…), p_1 (…) … p_P (…)
- * with P the length of `p` (0: p is null). hist: per checkpoint its window's first bin lo, its number m of nonzero
+ * with P the length of `p` (0: p is null). hist: per checkpoint its first occupied bin lo, its number m of occupied
  * bins, then m pairs (bin − lo, count), ascending; as uint16 when every number fits, else uint32.
  */
 import { LITTLE_ENDIAN, fromBase64, markBase64, toBase64, type PackedFloats } from '../core/packed-floats.ts';
-import { nonzero, type BinWindow } from './bin-window.ts';
+import type { SparseHist } from './sparse-hist.ts';
 import { H_BINS, type CheckpointAccumulator, type Moments } from './checkpoint-stats.ts';
 
 /** The counts of one checkpoint, as JSON. */
@@ -59,16 +59,14 @@ export function packCheckpoints(list: readonly CheckpointAccumulator[]): PackedC
   if (!LITTLE_ENDIAN) return null;
   const P = list.length && list[0]!.p ? list[0]!.p.length : 0;
   if (list.length && list[0]!.p && P === 0) return null;
-  // Room for the histograms: a window holding n counts has at most min(its length, n) nonzero bins (the block grows
-  // below where one holds more).
   let room = 0;
   for (const a of list) {
     if ((a.p ? a.p.length : 0) !== P || (a.p === null) !== (P === 0)) return null;
-    room += 2 + 2 * Math.min(a.hist.counts.length, Math.max(0, a.n) || 0);
+    room += 2 + 2 * a.hist.bins.length;
   }
   const F = FIXED + 3 * P;
   const f = new Float64Array(list.length * F);
-  let h: Uint32Array = new Uint32Array(room);
+  const h = new Uint32Array(room);
   const counts: CheckpointCounts[] = new Array(list.length);
   let k = 0, j = 0, max = 0;
   for (let c = 0; c < list.length; c++) {
@@ -81,14 +79,13 @@ export function packCheckpoints(list: readonly CheckpointAccumulator[]): PackedC
     k = putMoments(f, k, a.logGapSuccess);
     k = putMoments(f, k, a.gapSuccess);
     for (let i = 0; i < P; i++) k = putMoments(f, k, a.p![i]!);
-    // The window from its first nonzero bin (windows are kept so; an empty one is written as lo = 0).
-    const { m, idx, cnt } = nonzero(a.hist);
-    if (j + 2 + 2 * m > h.length) h = grown(h, j + 2 + 2 * m);
-    const lo = m ? a.hist.lo + idx[0]! : 0;
+    // Offsets from the first occupied bin (an empty histogram is written as lo = 0).
+    const { bins, counts: cnt } = a.hist, m = bins.length;
+    const lo = m ? bins[0]! : 0, span = m ? bins[m - 1]! - lo + 1 : 0;
     h[j] = lo;
     h[j + 1] = m;
-    j = putPairs(h, j + 2, idx, cnt, m);
-    max = Math.max(max, lo, a.hist.counts.length, maxOf(cnt, m)); // the window's length bounds m and every bin − lo
+    j = putPairs(h, j + 2, bins, cnt, m);
+    max = Math.max(max, lo, span, maxOf(cnt, m)); // the span bounds m and every bin − lo
   }
   const used = h.subarray(0, j);
   const hist: PackedHist = max < 0x10000
@@ -98,11 +95,11 @@ export function packCheckpoints(list: readonly CheckpointAccumulator[]): PackedC
   return { checkpoints: counts, moments, hist };
 }
 
-/** The occupied bins idx[i] − idx[0] and their counts, as pairs into h from j; returns the next j. */
-function putPairs(h: Uint32Array, j: number, idx: Uint32Array, cnt: Uint32Array, m: number): number {
-  const first = idx[0]!;
+/** The occupied bins bins[i] − bins[0] and their counts, as pairs into h from j; returns the next j. */
+function putPairs(h: Uint32Array, j: number, bins: Uint32Array, cnt: Uint32Array, m: number): number {
+  const first = bins[0]!;
   for (let i = 0; i < m; i++) {
-    h[j++] = idx[i]! - first;
+    h[j++] = bins[i]! - first;
     h[j++] = cnt[i]!;
   }
   return j;
@@ -112,12 +109,6 @@ function maxOf(a: Uint32Array, m: number): number {
   let x = 0;
   for (let i = 0; i < m; i++) if (a[i]! > x) x = a[i]!;
   return x;
-}
-
-function grown(h: Uint32Array, need: number): Uint32Array {
-  const out = new Uint32Array(Math.max(need, 2 * h.length));
-  out.set(h);
-  return out;
 }
 
 class PackError extends Error {
@@ -135,7 +126,7 @@ function histValues(hist: PackedHist): Uint16Array | Uint32Array {
   return wide ? new Uint32Array(bytes.buffer, 0, bytes.length / 4) : new Uint16Array(bytes.buffer, 0, bytes.length / 2);
 }
 
-/** Inverse of packCheckpoints. Throws where the blocks do not fit the checkpoints or a histogram is not a window. */
+/** Inverse of packCheckpoints. Throws where the blocks do not fit the checkpoints or a histogram is not canonical (ascending, positive). */
 export function unpackCheckpoints(o: PackedCheckpoints): CheckpointAccumulator[] {
   if (!LITTLE_ENDIAN) throw new PackError('packed statistics need a little-endian platform');
   const C = o.checkpoints.length, shape = o.moments.shape;
@@ -157,23 +148,21 @@ export function unpackCheckpoints(o: PackedCheckpoints): CheckpointAccumulator[]
     const lo = h[j]!, m = h[j + 1]!;
     j += 2;
     if (j + 2 * m > h.length) throw new PackError(`the histogram block ends inside checkpoint ${c}`);
-    let hist: BinWindow;
+    const hist: SparseHist = { bins: new Uint32Array(m), counts: new Uint32Array(m) };
     if (m === 0) {
       if (lo !== 0) throw new PackError(`checkpoint ${c}: an empty histogram starting at bin ${lo}`);
-      hist = { lo: 0, counts: new Uint32Array(0) };
     } else {
-      // A window: its first bin is nonzero (offset 0), offsets ascend, counts are positive, bins lie in [0, H_BINS).
+      // Offsets from the first bin: the first is 0, they ascend, counts are positive, bins lie in [0, H_BINS).
       const len = h[j + 2 * (m - 1)]! + 1;
-      if (h[j] !== 0 || lo + len > H_BINS) throw new PackError(`checkpoint ${c}: histogram bins outside the window or [0, ${H_BINS})`);
-      const w = new Uint32Array(len);
+      if (h[j] !== 0 || lo + len > H_BINS) throw new PackError(`checkpoint ${c}: histogram bins outside their span or [0, ${H_BINS})`);
       let prev = -1;
       for (let i = 0; i < m; i++, j += 2) {
         const b = h[j]!, v = h[j + 1]!;
         if (b <= prev || v === 0) throw new PackError(`checkpoint ${c}: histogram bins out of order or empty`);
-        w[b] = v;
+        hist.bins[i] = lo + b;
+        hist.counts[i] = v;
         prev = b;
       }
-      hist = { lo, counts: w };
     }
     let p: Moments[] | null = null;
     if (P) {

@@ -1,6 +1,6 @@
 /**
  * Mergeable ensemble statistics at one checkpoint. Every engine produces these raw accumulators (counts, a fixed
- * histogram held as the window of its occupied bins (bin-window.ts), and (n, mean, M2) triples); batches, chunks and
+ * histogram held as its occupied bins (sparse-hist.ts), and (n, mean, M2) triples); batches, chunks and
  * shards merge exactly for counts and within rounding for the moments (Chan et al.'s parallel update). Summaries
  * (quantiles, sd) are derived from them.
  *
@@ -10,7 +10,7 @@
  *   argmax_i p_i, and p itself (mean per coordinate, for d ≤ MAX_D_MEAN_P).
  */
 
-import { emptyWindow, mergeWindows, nonzero, windowAdd, windowFromPairs, windowPairs, type BinWindow } from './bin-window.ts';
+import { emptyHist, histAdd, histFromPairs, histPairs, mergeHists, type SparseHist } from './sparse-hist.ts';
 
 /** Thresholds δ for the counts of trajectories with 1 − p_{i*} < δ. */
 export const DELTAS = [1e-2, 1e-4, 1e-8] as const;
@@ -57,8 +57,8 @@ export interface CheckpointAccumulator {
   successCount: number;
   vertexCounts: number[];
   belowDelta: number[];
-  /** Counts of the H_BINS histogram of −L (histBin), as the window of its occupied bins. */
-  hist: BinWindow;
+  /** Counts of the H_BINS histogram of −L (histBin), as its occupied bins. */
+  hist: SparseHist;
   logGap: Moments;
   /** Smallest and largest L (exact; they also bound the histogram quantiles). */
   minLogGap: number;
@@ -78,7 +78,7 @@ export function emptyAccumulator(step: number, d: number): CheckpointAccumulator
     successCount: 0,
     vertexCounts: new Array(d).fill(0),
     belowDelta: DELTAS.map(() => 0),
-    hist: emptyWindow(),
+    hist: emptyHist(),
     logGap: { n: 0, mean: 0, m2: 0 },
     minLogGap: Infinity,
     maxLogGap: -Infinity,
@@ -102,9 +102,9 @@ export function mergeAccumulators(a: CheckpointAccumulator, b: CheckpointAccumul
 export function mergeAccumulatorList(list: readonly CheckpointAccumulator[]): CheckpointAccumulator {
   const first = list[0]!;
   if (list.length === 1) return first;
-  const hists: BinWindow[] = new Array(list.length);
+  const hists: SparseHist[] = new Array(list.length);
   for (let j = 0; j < list.length; j++) hists[j] = list[j]!.hist;
-  const hist = mergeWindows(hists);
+  const hist = mergeHists(hists);
   let n = first.n, successCount = first.successCount, minLogGap = first.minLogGap, maxLogGap = first.maxLogGap;
   let logGap = first.logGap, gap = first.gap, logGapSuccess = first.logGapSuccess, gapSuccess = first.gapSuccess;
   let vertexCounts = first.vertexCounts, belowDelta = first.belowDelta, p = first.p;
@@ -155,9 +155,18 @@ export function pushMoment(m: Moments, x: number): void {
   m.m2 += delta * (x - m.mean);
 }
 
-/** Add one trajectory's reduced quantities to an accumulator (host-side engines). */
+/** Histogram bins held back for one histAddBins (a batch of trajectories at one checkpoint: sorted once). */
+export interface BinScratch {
+  list: Uint32Array;
+  n: number;
+}
+
+/**
+ * Add one trajectory's reduced quantities to an accumulator (host-side engines). With `bins`, its histogram bin is
+ * appended there instead, for the caller to add with the rest of its batch (sparse-hist.ts histAddBins).
+ */
 export function accumulateTrajectory(
-  acc: CheckpointAccumulator, iStar: number, L: number, G: number, argmax: number, p: ArrayLike<number> | null,
+  acc: CheckpointAccumulator, iStar: number, L: number, G: number, argmax: number, p: ArrayLike<number> | null, bins?: BinScratch,
 ): void {
   acc.n += 1;
   if (argmax === iStar) {
@@ -167,7 +176,8 @@ export function accumulateTrajectory(
   }
   acc.vertexCounts[argmax] += 1;
   for (let j = 0; j < LOG_DELTAS.length; j++) if (L < LOG_DELTAS[j]!) acc.belowDelta[j] += 1;
-  windowAdd(acc.hist, histBin(L));
+  if (bins) bins.list[bins.n++] = histBin(L);
+  else histAdd(acc.hist, histBin(L));
   pushMoment(acc.logGap, L);
   if (L < acc.minLogGap) acc.minLogGap = L;
   if (L > acc.maxLogGap) acc.maxLogGap = L;
@@ -193,26 +203,26 @@ export function logGapQuantiles(a: CheckpointAccumulator, qs: readonly number[])
     for (let j = 0; j < qs.length; j++) rows[j] = { q: qs[j]!, value: v };
     return rows;
   }
-  const { m, idx, cnt } = nonzero(a.hist);
   for (let j = 0; j < qs.length; j++) {
-    const v = histQuantile(a.hist.lo, idx, cnt, m, (1 - qs[j]!) * a.n); // rank in −L, ascending
+    const v = histQuantile(a.hist, (1 - qs[j]!) * a.n); // rank in −L, ascending
     rows[j] = { q: qs[j]!, value: Math.min(a.maxLogGap, Math.max(a.minLogGap, v)) };
   }
   return rows;
 }
 
 /**
- * The value of −L at rank `target` of the histogram whose occupied bins are lo + idx[i] with counts cnt[i] (i < m):
- * the first occupied bin where the cumulative count reaches the target, interpolated linearly inside it in ln(−L).
- * (Empty bins add nothing to the cumulative count, so skipping them gives the same numbers as a scan of every bin.)
+ * The value of −L at rank `target` of the histogram: the first occupied bin where the cumulative count reaches the
+ * target, interpolated linearly inside it in ln(−L). (Empty bins add nothing to the cumulative count, so skipping
+ * them gives the same numbers as a scan of every bin.)
  */
-function histQuantile(lo: number, idx: Uint32Array, cnt: Uint32Array, m: number, target: number): number {
+function histQuantile(h: SparseHist, target: number): number {
+  const bins = h.bins, cnt = h.counts;
   let cum = 0;
-  for (let i = 0; i < m; i++) {
+  for (let i = 0; i < cnt.length; i++) {
     const c = cnt[i]!;
     if (cum + c >= target) {
       const frac = Math.min(1, Math.max(0, (target - cum) / c));
-      const lnv = H_LO + (lo + idx[i]! + frac) / H_SCALE;
+      const lnv = H_LO + (bins[i]! + frac) / H_SCALE;
       return -Math.exp(lnv);
     }
     cum += c;
@@ -292,10 +302,10 @@ export function summarizeCheckpoint(a: CheckpointAccumulator): CheckpointSummary
 
 /** Serialisable form (the histogram as a sparse list) for state files and merging across processes. */
 export function accumulatorToJSON(a: CheckpointAccumulator): object {
-  return { ...a, hist: windowPairs(a.hist), minLogGap: a.n ? a.minLogGap : null, maxLogGap: a.n ? a.maxLogGap : null };
+  return { ...a, hist: histPairs(a.hist), minLogGap: a.n ? a.minLogGap : null, maxLogGap: a.n ? a.maxLogGap : null };
 }
 
 export function accumulatorFromJSON(o: any): CheckpointAccumulator {
-  const hist = windowFromPairs(o.hist as [number, number][], H_BINS);
+  const hist = histFromPairs(o.hist as [number, number][], H_BINS);
   return { ...o, hist, minLogGap: o.minLogGap ?? Infinity, maxLogGap: o.maxLogGap ?? -Infinity };
 }

@@ -8,7 +8,7 @@ import { resolveScenario } from '../../src/models/chain/scenario.ts';
 import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
 import { CpuWorkersEngine, philoxFast } from '../../src/models/chain/cpu-workers.ts';
 import { philox4x32 } from '../../src/rng/philox.ts';
-import { windowPairs } from '../../src/stats/bin-window.ts';
+import { histPairs } from '../../src/stats/sparse-hist.ts';
 
 const engines: CpuWorkersEngine[] = [];
 afterAll(() => engines.forEach((e) => e.dispose()));
@@ -44,7 +44,7 @@ describe('cpu engine with worker_threads', () => {
       expect(a.successCount).toBe(b.successCount);
       expect(a.vertexCounts).toEqual(b.vertexCounts);
       expect(a.belowDelta).toEqual(b.belowDelta);
-      expect(windowPairs(a.hist)).toEqual(windowPairs(b.hist));
+      expect(histPairs(a.hist)).toEqual(histPairs(b.hist));
       expect(a.minLogGap).toBe(b.minLogGap);
       expect(a.maxLogGap).toBe(b.maxLogGap);
       expect(a.logGap.mean).toBeCloseTo(b.logGap.mean, 10);

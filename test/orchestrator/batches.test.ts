@@ -13,7 +13,7 @@ import { runEnsemble } from '../../src/run/run-ensemble.ts';
 import { batchesOfState, experimentOfState, mergeShardStates, runFromState } from '../../src/run/merge.ts';
 import { batchLine, completeLine, headerLine, loadFsModules, stateFromText, StateError, type RunState } from '../../src/run/state.ts';
 import { wilson } from '../../src/stats/intervals.ts';
-import { windowPairs } from '../../src/stats/bin-window.ts';
+import { histPairs } from '../../src/stats/sparse-hist.ts';
 
 const base = {
   name: 'batches', batches: 6,
@@ -26,7 +26,7 @@ function sameStats(a: ExperimentResult, b: ExperimentResult): void {
   a.points.forEach((p, i) => {
     const q = b.points[i]!;
     expect(p.paths).toEqual(q.paths);
-    expect(p.checkpoints.map((c) => ({ ...c, hist: windowPairs(c.hist) }))).toEqual(q.checkpoints.map((c) => ({ ...c, hist: windowPairs(c.hist) })));
+    expect(p.checkpoints.map((c) => ({ ...c, hist: histPairs(c.hist) }))).toEqual(q.checkpoints.map((c) => ({ ...c, hist: histPairs(c.hist) })));
     expect(p.blocks.length).toBe(q.blocks.length);
   });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/models/chain/experiment.ts';
 import { blockRanges, runExperiment } from '../../src/models/chain/run-experiment.ts';
 import { CpuEngine } from '../../src/models/chain/cpu-engine.ts';
-import { windowPairs } from '../../src/stats/bin-window.ts';
+import { histPairs } from '../../src/stats/sparse-hist.ts';
 
 describe('running an experiment in independent blocks', () => {
   it('cuts N trajectories into contiguous blocks', () => {
@@ -24,7 +24,7 @@ describe('running an experiment in independent blocks', () => {
     p.checkpoints.forEach((a, c) => {
       const b = whole.checkpoints[c]!;
       expect(a.vertexCounts).toEqual(b.vertexCounts);
-      expect(windowPairs(a.hist)).toEqual(windowPairs(b.hist));
+      expect(histPairs(a.hist)).toEqual(histPairs(b.hist));
       expect(a.logGap.mean).toBeCloseTo(b.logGap.mean, 10);
       expect(a.gapSuccess.n).toBe(b.gapSuccess.n);
     });

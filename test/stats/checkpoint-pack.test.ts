@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chainModel, type ChainBatch } from '../../src/models/chain/definition.ts';
-import { windowFromPairs, windowPairs } from '../../src/stats/bin-window.ts';
+import { histFromPairs, histPairs } from '../../src/stats/sparse-hist.ts';
 import { isPackedCheckpoints, packCheckpoints, unpackCheckpoints, type PackedCheckpoints } from '../../src/stats/checkpoint-pack.ts';
 import {
   H_BINS, accumulateTrajectory, accumulatorToJSON, emptyAccumulator, type CheckpointAccumulator, type Moments,
@@ -15,7 +15,7 @@ import {
 function numbers(a: CheckpointAccumulator): number[] {
   const m = (x: Moments) => [x.n, x.mean, x.m2];
   return [
-    a.step, a.n, a.successCount, ...a.vertexCounts, ...a.belowDelta, ...windowPairs(a.hist).flat(), a.hist.lo,
+    a.step, a.n, a.successCount, ...a.vertexCounts, ...a.belowDelta, ...histPairs(a.hist).flat(), a.hist.bins.length,
     ...m(a.logGap), a.minLogGap, a.maxLogGap, ...m(a.gap), ...m(a.logGapSuccess), ...m(a.gapSuccess), ...(a.p ?? []).flatMap(m),
   ];
 }
@@ -27,7 +27,7 @@ function expectSameBits(back: CheckpointAccumulator[], list: CheckpointAccumulat
     expect(x.length).toBe(y.length);
     x.forEach((v, j) => expect(Object.is(v, y[j]), `checkpoint ${i}, number ${j}: ${v} vs ${y[j]}`).toBe(true));
     expect(b.p === null).toBe(list[i]!.p === null);
-    expect(Array.from(b.hist.counts)).toEqual(Array.from(list[i]!.hist.counts));
+    expect(b.hist).toEqual(list[i]!.hist);
   });
 }
 
@@ -61,7 +61,7 @@ describe('packed checkpoint accumulators', () => {
     expectSameBits(back, list);
     expect(back[2]!.minLogGap).toBe(Infinity);
     expect(back[2]!.maxLogGap).toBe(-Infinity);
-    expect(back[2]!.hist).toEqual({ lo: 0, counts: new Uint32Array(0) });
+    expect(back[2]!.hist).toEqual({ bins: new Uint32Array(0), counts: new Uint32Array(0) });
     // The counts stay readable JSON, one object per checkpoint.
     expect(viaJson(packed).checkpoints[0]).toEqual({ step: 10, n: 40, successCount: list[0]!.successCount, vertexCounts: list[0]!.vertexCounts, belowDelta: list[0]!.belowDelta });
   });
@@ -69,7 +69,7 @@ describe('packed checkpoint accumulators', () => {
   it('hold counts beyond 16 bits, p = null (d > 32) and no checkpoints at all', () => {
     const big = sample(40);
     expect(big[0]!.p).toBeNull();
-    big[0]!.hist = windowFromPairs([[5, 70000], [4095, 3]], H_BINS);
+    big[0]!.hist = histFromPairs([[5, 70000], [4095, 3]], H_BINS);
     const packed = packCheckpoints(big)!;
     expect('uint32' in packed.hist).toBe(true);
     expectSameBits(unpackCheckpoints(viaJson(packed)), big);
@@ -101,7 +101,7 @@ describe('packed checkpoint accumulators', () => {
     const fromOld = chainModel.statsFromJSON(old);
     expect(fromOld.checkpoints.map((c) => c.n)).toEqual(list.map((c) => c.n));
     expect(fromOld.checkpoints[2]!.minLogGap).toBe(Infinity);
-    expect(windowPairs(fromOld.checkpoints[0]!.hist)).toEqual(windowPairs(list[0]!.hist));
+    expect(histPairs(fromOld.checkpoints[0]!.hist)).toEqual(histPairs(list[0]!.hist));
     expect(fromOld.checkpoints[0]!.logGap).toEqual(list[0]!.logGap);
     expect(fromOld.paths).toEqual([[[0.1, 0.2, 0.7]]]);
   });
@@ -118,7 +118,7 @@ describe('packed checkpoint accumulators', () => {
       f(h);
       p.hist = { uint16: Buffer.from(h.buffer).toString('base64') };
     };
-    expect(edit((p) => hist(p, (h) => { h[0] = H_BINS - 1; }))).toThrow(/outside the window/);
+    expect(edit((p) => hist(p, (h) => { h[0] = H_BINS - 1; }))).toThrow(/outside their span/);
     expect(edit((p) => hist(p, (h) => { h[3] = 0; }))).toThrow(/out of order or empty/);
     expect(edit((p) => hist(p, (h) => { h[4] = 0; }))).toThrow(/out of order or empty/);
     const longer = (p: PackedCheckpoints) => {

@@ -5,7 +5,7 @@ import {
 } from '../../src/stats/checkpoint-stats.ts';
 import { wilson } from '../../src/stats/intervals.ts';
 import { philox4x32, u32ToUniform } from '../../src/rng/philox.ts';
-import { windowPairs } from '../../src/stats/bin-window.ts';
+import { histPairs } from '../../src/stats/sparse-hist.ts';
 
 function lcgUniforms(n: number, seed: number): number[] {
   const out: number[] = [];
@@ -49,7 +49,7 @@ describe('checkpoint statistics', () => {
     const m = mergeAccumulators(x, y);
     expect(m.vertexCounts).toEqual(all.vertexCounts);
     expect(m.successCount).toBe(all.successCount);
-    expect(windowPairs(m.hist)).toEqual(windowPairs(all.hist));
+    expect(histPairs(m.hist)).toEqual(histPairs(all.hist));
     expect(m.belowDelta).toEqual(all.belowDelta);
     expect(m.logGap.mean).toBeCloseTo(all.logGap.mean, 10);
     expect(m.logGap.m2 / all.logGap.m2).toBeCloseTo(1, 10);

@@ -1,25 +1,25 @@
 /**
  * The faster paths of checkpoint-stats.ts (quantiles from the occupied bins, the loops of summarizeCheckpoint and
- * mergeAccumulatorList, mergeWindows adding occupied bins) give the numbers of the plain versions they replaced, bit
+ * mergeAccumulatorList, mergeHists adding occupied bins) give the numbers of the plain versions they replaced, bit
  * for bit: those are written out here as the reference.
  */
 import { describe, expect, it } from 'vitest';
-import { mergeWindows, windowPairs, type BinWindow } from '../../src/stats/bin-window.ts';
+import { histPairs, histToDense, mergeHists, type SparseHist } from '../../src/stats/sparse-hist.ts';
 import {
-  DELTAS, H_HI, H_LO, H_SCALE, QUANTILE_LEVELS, accumulateTrajectory, emptyAccumulator, logGapQuantile, mergeAccumulatorList,
+  DELTAS, H_BINS, H_HI, H_LO, H_SCALE, QUANTILE_LEVELS, accumulateTrajectory, emptyAccumulator, logGapQuantile, mergeAccumulatorList,
   mergeMoments, sd, summarizeCheckpoint, type CheckpointAccumulator,
 } from '../../src/stats/checkpoint-stats.ts';
 
-/** The quantile as it was computed before: a scan of every bin of the window. */
+/** The quantile as it was computed before: a scan of every bin of the dense histogram. */
 function referenceQuantile(a: CheckpointAccumulator, q: number): number | null {
   if (a.n === 0) return null;
   const target = (1 - q) * a.n;
   let cum = 0, v = -Math.exp(H_HI);
-  const counts = a.hist.counts;
+  const counts = histToDense(a.hist, H_BINS);
   for (let i = 0; i < counts.length; i++) {
     const c = counts[i]!;
     if (c > 0 && cum + c >= target) {
-      v = -Math.exp(H_LO + (a.hist.lo + i + Math.min(1, Math.max(0, (target - cum) / c))) / H_SCALE);
+      v = -Math.exp(H_LO + (i + Math.min(1, Math.max(0, (target - cum) / c))) / H_SCALE);
       break;
     }
     cum += c;
@@ -43,7 +43,7 @@ function referenceSummary(a: CheckpointAccumulator) {
 /** The merge as it was: a left fold, one accumulator at a time. */
 function referenceMerge(list: CheckpointAccumulator[]): CheckpointAccumulator {
   let acc = list[0]!;
-  const hist = mergeWindows(list.map((a) => a.hist));
+  const hist = mergeHists(list.map((a) => a.hist));
   for (const b of list.slice(1)) {
     acc = {
       step: acc.step, n: acc.n + b.n, successCount: acc.successCount + b.successCount,
@@ -57,10 +57,10 @@ function referenceMerge(list: CheckpointAccumulator[]): CheckpointAccumulator {
   return acc;
 }
 
-/** A dense reference for mergeWindows: every bin added. */
-function referenceWindowSum(list: BinWindow[]): [number, number][] {
+/** A dense reference for mergeHists: every bin added. */
+function referenceWindowSum(list: SparseHist[]): [number, number][] {
   const dense = new Map<number, number>();
-  for (const w of list) w.counts.forEach((c, i) => dense.set(w.lo + i, (dense.get(w.lo + i) ?? 0) + c));
+  for (const w of list) w.counts.forEach((c, i) => dense.set(w.bins[i]!, (dense.get(w.bins[i]!) ?? 0) + c));
   return [...dense].filter(([, c]) => c).sort((x, y) => x[0] - y[0]);
 }
 
@@ -98,8 +98,8 @@ describe('the faster statistics give the numbers of the plain versions', () => {
       const list = bs.map((b) => b[c]!);
       for (const part of [list, list.slice(0, 2), list.slice(1)]) {
         const m = mergeAccumulatorList(part), r = referenceMerge(part);
-        expect({ ...m, hist: windowPairs(m.hist) }).toStrictEqual({ ...r, hist: windowPairs(r.hist) });
-        expect(windowPairs(m.hist)).toEqual(referenceWindowSum(part.map((a) => a.hist)));
+        expect({ ...m, hist: histPairs(m.hist) }).toStrictEqual({ ...r, hist: histPairs(r.hist) });
+        expect(histPairs(m.hist)).toEqual(referenceWindowSum(part.map((a) => a.hist)));
       }
     }
   });

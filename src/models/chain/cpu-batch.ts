@@ -3,7 +3,8 @@
  * the plan of a run on the CPU, and folding a batch's states at a checkpoint into its accumulator and sample paths.
  */
 import { planDispatches } from '../../engines/plan.ts';
-import { accumulateTrajectory, emptyAccumulator, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
+import { accumulateTrajectory, emptyAccumulator, type BinScratch, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
+import { histAddBins } from '../../stats/sparse-hist.ts';
 import { foldInterval, noiseParams } from './chain-math.ts';
 import { reduceState } from '../../stats/reduce-log-state.ts';
 import type { ResolvedScenario } from './scenario.ts';
@@ -33,19 +34,25 @@ export function copyFinalStates(
   for (let i = 0; i < d; i++) finalState.set(x.subarray(i * n, (i + 1) * n), i * N + (b0 - start));
 }
 
+let binScratch: BinScratch = { list: new Uint32Array(1024), n: 0 };
+
 /**
  * Fold the states of the n copies b0.. of a batch (x coordinate-major: x[i·n + t]) at a checkpoint into its
  * accumulator; copy b0 + t with b0 + t − start below paths.length adds its p to its sample path. xs, p: scratch (d).
+ * The copies' histogram bins are added together at the end (sorted once: sparse-hist.ts histAddBins).
  */
 export function foldCheckpoint(
   s: ResolvedScenario, x: ArrayLike<number>, n: number, b0: number, start: number, acc: CheckpointAccumulator,
   paths: number[][][] | undefined, xs: Float64Array, p: Float64Array,
 ): void {
   const d = s.d;
+  if (binScratch.list.length < n) binScratch = { list: new Uint32Array(Math.max(n, 2 * binScratch.list.length)), n: 0 };
+  const bins = binScratch;
+  bins.n = 0;
   for (let t = 0; t < n; t++) {
     for (let i = 0; i < d; i++) xs[i] = x[i * n + t]!;
     const r = reduceState(xs, d, s.iStar, p);
-    accumulateTrajectory(acc, s.iStar, r.L, r.G, r.argmax, p);
+    accumulateTrajectory(acc, s.iStar, r.L, r.G, r.argmax, p, bins);
     const m = b0 + t - start;
     if (paths && m < paths.length) {
       // A plain copy: Array.from on a typed array goes through its iterator (about 1 µs a row while the code is young).
@@ -54,4 +61,5 @@ export function foldCheckpoint(
       paths[m]!.push(row);
     }
   }
+  histAddBins(acc.hist, bins.list, bins.n);
 }

@@ -12,7 +12,7 @@ import {
 } from '../../stats/checkpoint-stats.ts';
 import type { EnsembleModel, EnsembleRun, ModelExperiment } from '../../run/model.ts';
 import { batchRunOptions } from '../../run/model-parts.ts';
-import { windowTotal } from '../../stats/bin-window.ts';
+import { histTotal } from '../../stats/sparse-hist.ts';
 import { isPackedCheckpoints, packCheckpoints, unpackCheckpoints } from '../../stats/checkpoint-pack.ts';
 import { gpuJsRefusal, type Engine } from './engine-types.ts';
 import { ExperimentSchema, parseExperiment, type Experiment, type GridPoint } from './experiment.ts';
@@ -82,7 +82,7 @@ function checkChain(b: ChainBatch, exp: ChainExperiment, point: number, range: [
     for (let i = 0; i < c.vertexCounts.length; i++) vsum += c.vertexCounts[i]!;
     if (vsum !== n) return `step ${c.step}: vertex counts add up to ${vsum}, expected ${n}`;
     if (c.successCount !== c.vertexCounts[s.iStar]) return `step ${c.step}: success count ${c.successCount} ≠ count at i* ${c.vertexCounts[s.iStar]}`;
-    const h = windowTotal(c.hist);
+    const h = histTotal(c.hist);
     if (h !== n) return `step ${c.step}: histogram holds ${h} trajectories, expected ${n}`;
     if (!momentsFine(c)) return `step ${c.step}: a mean or variance is NaN or infinite`;
   }

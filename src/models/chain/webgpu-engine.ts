@@ -10,7 +10,7 @@ import {
 } from '../../stats/checkpoint-stats.ts';
 import { chainExtras, noiseParams, type ChainExtras } from './chain-math.ts';
 import { planDispatches } from '../../engines/plan.ts';
-import { windowFromDense } from '../../stats/bin-window.ts';
+import { histFromDense } from '../../stats/sparse-hist.ts';
 import { type Engine, type EnsembleResult, type RunOptions } from './engine-types.ts';
 import {
   CHUNK_FIELDS, NOISE_FIELDS, WG, chunkValues, decodeExtremes, ensembleEngine, f32lit, kernelSource,
@@ -170,7 +170,7 @@ function mergeBatch(
   b.successCount = counts[cb]!;
   for (let i = 0; i < d; i++) b.vertexCounts[i] = counts[cb + 1 + i]!;
   for (let j = 0; j < 3; j++) b.belowDelta[j] = counts[cb + 1 + d + j]!;
-  b.hist = windowFromDense(hist, c * H_BINS, H_BINS);
+  b.hist = histFromDense(hist, c * H_BINS, H_BINS);
   // The order-preserving f32 bits of −L (see NCNT in chain.wgsl).
   const [lo, hi] = decodeExtremes(counts, cb + d + 4);
   b.maxLogGap = -lo;

@@ -11,7 +11,7 @@ import { decodeNumbers, encodeNumbers } from '../../core/json-numbers.ts';
 import type { EngineChoice } from '../../engines/index.ts';
 import { selectModelEngine } from '../../engines/select-model.ts';
 import type { EngineInfo } from '../../engines/types.ts';
-import { windowTotal } from '../../stats/bin-window.ts';
+import { histTotal } from '../../stats/sparse-hist.ts';
 import { emptyAccumulator, momentFine, momentsFine } from '../../stats/checkpoint-stats.ts';
 import type { EnsembleModel, EnsembleRun, ModelEngineHandle } from '../../run/model.ts';
 import { ownExperiment, runInfo } from '../../run/model-parts.ts';
@@ -106,7 +106,7 @@ function checkSpikingBatch(chain: MatchingChain, b: SpikingBatch, exp: SpikingRu
     const vsum = sum(k.vertexCounts);
     if (vsum !== k.n) return `${where}: argmax counts add up to ${vsum}, expected ${k.n}`;
     if (k.successCount !== k.vertexCounts[s.iStar]) return `${where}: success count ${k.successCount} ≠ count at i* ${k.vertexCounts[s.iStar]}`;
-    if (windowTotal(k.hist) !== k.n) return `${where}: histogram of L holds ${windowTotal(k.hist)} copies, expected ${k.n}`;
+    if (histTotal(k.hist) !== k.n) return `${where}: histogram of L holds ${histTotal(k.hist)} copies, expected ${k.n}`;
     // Window (k_{c−1}, k_c]: each output spike has one trigger and one ISI; each non-trigger one increment.
     if (sum(a.triggers) !== a.spikes) return `${where}: triggers add up to ${sum(a.triggers)}, expected ${a.spikes} output spikes`;
     if (a.isi.n !== a.spikes || sum(a.isiHist) !== a.spikes) return `${where}: ${a.isi.n} ISIs (histogram ${sum(a.isiHist)}), expected ${a.spikes}`;

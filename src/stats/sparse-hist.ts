@@ -1,0 +1,184 @@
+/**
+ * Counts of a fixed histogram (bins 0 … nbins − 1) stored as its occupied bins only: the bins holding a nonzero count,
+ * ascending, with their counts. An ensemble's values at one checkpoint occupy few bins of a wide histogram (the 4096
+ * bins of L in checkpoint-stats.ts span 16 decades; 100 trajectories occupy at most 100 bins), but not a narrow band
+ * of it: the failing paths' L sit near 0 and the converged ones' tens of units lower, so a window from the first to
+ * the last occupied bin (the form this replaced) was a thousand bins wide for a few dozen counts. Every read of the
+ * histogram (the integrity check, the state log's packed form, merging, the quantiles) runs over the occupied bins
+ * alone: for `experiments/fig2-simplex.json` about 7 000 instead of 130 000 per batch, which in a short run's cold
+ * code was a large part of the run layer's cost. The form is canonical (no zero counts, bins strictly ascending), so
+ * two equal histograms have equal objects, and it is a plain object (structured clone carries it to workers).
+ */
+export interface SparseHist {
+  /** The occupied bins, strictly ascending. */
+  bins: Uint32Array;
+  /** Their counts, each positive. */
+  counts: Uint32Array;
+}
+
+export function emptyHist(): SparseHist {
+  return { bins: new Uint32Array(0), counts: new Uint32Array(0) };
+}
+
+/** The index of the first occupied bin ≥ b (the number of occupied bins below b). */
+function lowerBound(bins: Uint32Array, b: number): number {
+  let lo = 0, hi = bins.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (bins[mid]! < b) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Add k to bin b, in place (a bin not yet occupied gets arrays one longer). For one value at a time (the spiking
+ * engine's copies); a batch of values goes through histAddBins, which sorts them once.
+ */
+export function histAdd(h: SparseHist, b: number, k = 1): void {
+  if (k === 0) return;
+  const i = lowerBound(h.bins, b);
+  if (i < h.bins.length && h.bins[i] === b) {
+    h.counts[i] += k;
+    return;
+  }
+  const m = h.bins.length;
+  const bins = new Uint32Array(m + 1), counts = new Uint32Array(m + 1);
+  bins.set(h.bins.subarray(0, i));
+  counts.set(h.counts.subarray(0, i));
+  bins[i] = b;
+  counts[i] = k;
+  bins.set(h.bins.subarray(i), i + 1);
+  counts.set(h.counts.subarray(i), i + 1);
+  h.bins = bins;
+  h.counts = counts;
+}
+
+/**
+ * Add one count to each of the bins list[0 … n) (any order, repeats allowed), in place: the list is sorted natively
+ * (it is scratch: its order is changed), counted in runs, and merged with the occupied bins.
+ */
+export function histAddBins(h: SparseHist, list: Uint32Array, n: number): void {
+  if (n <= 0) return;
+  const s = list.subarray(0, n).sort();
+  let u = 1;
+  for (let i = 1; i < n; i++) if (s[i] !== s[i - 1]) u++;
+  const bins = new Uint32Array(u), counts = new Uint32Array(u);
+  let j = 0;
+  bins[0] = s[0]!;
+  counts[0] = 1;
+  for (let i = 1; i < n; i++) {
+    if (s[i] === s[i - 1]) counts[j]! += 1;
+    else {
+      bins[++j] = s[i]!;
+      counts[j] = 1;
+    }
+  }
+  const sum = h.bins.length ? mergeTwo(h, { bins, counts }) : { bins, counts };
+  h.bins = sum.bins;
+  h.counts = sum.counts;
+}
+
+/** The sum of two histograms: their occupied bins merged in one pass. */
+function mergeTwo(a: SparseHist, b: SparseHist): SparseHist {
+  const ab = a.bins, ac = a.counts, bb = b.bins, bc = b.counts;
+  const na = ab.length, nb = bb.length;
+  let i = 0, j = 0, u = 0;
+  while (i < na && j < nb) {
+    if (ab[i]! < bb[j]!) i++;
+    else if (ab[i]! > bb[j]!) j++;
+    else { i++; j++; }
+    u++;
+  }
+  u += na - i + nb - j;
+  const bins = new Uint32Array(u), counts = new Uint32Array(u);
+  i = 0; j = 0;
+  let k = 0;
+  while (i < na && j < nb) {
+    const x = ab[i]!, y = bb[j]!;
+    if (x < y) { bins[k] = x; counts[k++] = ac[i++]!; }
+    else if (x > y) { bins[k] = y; counts[k++] = bc[j++]!; }
+    else { bins[k] = x; counts[k++] = ac[i++]! + bc[j++]!; }
+  }
+  if (i < na) { bins.set(ab.subarray(i), k); counts.set(ac.subarray(i), k); }
+  else if (j < nb) { bins.set(bb.subarray(j), k); counts.set(bc.subarray(j), k); }
+  return { bins, counts };
+}
+
+/**
+ * The sum of several histograms (exact: integer counts). Two are merged bin list by bin list; more are added into a
+ * dense scratch over the bins they span (one pass over each histogram's occupied bins, then one over the span), so a
+ * grid point's thousands of batches cost no more than their bins. A single histogram comes back as a copy.
+ */
+export function mergeHists(list: readonly SparseHist[]): SparseHist {
+  const full = list.filter((h) => h.bins.length > 0);
+  if (full.length === 0) return emptyHist();
+  if (full.length === 1) return { bins: full[0]!.bins.slice(), counts: full[0]!.counts.slice() };
+  if (full.length === 2) return mergeTwo(full[0]!, full[1]!);
+  let lo = Infinity, hi = -Infinity;
+  for (const h of full) {
+    if (h.bins[0]! < lo) lo = h.bins[0]!;
+    if (h.bins[h.bins.length - 1]! + 1 > hi) hi = h.bins[h.bins.length - 1]! + 1;
+  }
+  const dense = new Uint32Array(hi - lo);
+  for (const h of full) for (let i = 0; i < h.bins.length; i++) dense[h.bins[i]! - lo] += h.counts[i]!;
+  return histFromDense(dense, 0, dense.length, lo);
+}
+
+/** The count of bin b. */
+export function histGet(h: SparseHist, b: number): number {
+  const i = lowerBound(h.bins, b);
+  return i < h.bins.length && h.bins[i] === b ? h.counts[i]! : 0;
+}
+
+/** Sum of all counts. */
+export function histTotal(h: SparseHist): number {
+  const c = h.counts;
+  let t = 0;
+  for (let i = 0; i < c.length; i++) t += c[i]!;
+  return t;
+}
+
+/** The histogram of dense counts dense[offset … offset + nbins) (a device's read-back histogram); bin i is first + i. */
+export function histFromDense(dense: ArrayLike<number>, offset = 0, nbins = dense.length - offset, first = 0): SparseHist {
+  let m = 0;
+  for (let i = 0; i < nbins; i++) if (dense[offset + i]) m++;
+  const bins = new Uint32Array(m), counts = new Uint32Array(m);
+  let k = 0;
+  for (let i = 0; i < nbins; i++) {
+    const c = dense[offset + i]!;
+    if (c) {
+      bins[k] = first + i;
+      counts[k++] = c;
+    }
+  }
+  return { bins, counts };
+}
+
+/** All nbins counts, zeros included. */
+export function histToDense(h: SparseHist, nbins: number): Uint32Array {
+  const dense = new Uint32Array(nbins);
+  for (let i = 0; i < h.bins.length; i++) dense[h.bins[i]!] = h.counts[i]!;
+  return dense;
+}
+
+/** The occupied bins as [bin, count] pairs, ascending (the JSON form). */
+export function histPairs(h: SparseHist): [number, number][] {
+  const out: [number, number][] = new Array(h.bins.length);
+  for (let i = 0; i < h.bins.length; i++) out[i] = [h.bins[i]!, h.counts[i]!];
+  return out;
+}
+
+/** The histogram of [bin, count] pairs (any order; repeated bins add). Throws on a bin outside [0, nbins). */
+export function histFromPairs(pairs: readonly (readonly [number, number])[], nbins: number): SparseHist {
+  for (const [b] of pairs) {
+    if (!(Number.isInteger(b) && b >= 0 && b < nbins)) throw new Error(`histogram bin ${b} outside [0, ${nbins})`);
+  }
+  const sorted = pairs.filter(([, k]) => k).sort((x, y) => x[0] - y[0]);
+  const bins: number[] = [], counts: number[] = [];
+  for (const [b, k] of sorted) {
+    if (bins.length && bins[bins.length - 1] === b) counts[counts.length - 1] += k;
+    else { bins.push(b); counts.push(k); }
+  }
+  return { bins: Uint32Array.from(bins), counts: Uint32Array.from(counts) };
+}

@@ -1,0 +1,110 @@
+/**
+ * The sparse histogram (src/stats/sparse-hist.ts): the same counts as a dense array under every operation, always
+ * canonical (occupied bins strictly ascending, counts positive, so equal histograms compare equal), merges exact in
+ * any cut, one value at a time or a batch at once.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  emptyHist, histAdd, histAddBins, histFromDense, histFromPairs, histGet, histPairs, histToDense, histTotal, mergeHists,
+  type SparseHist,
+} from '../../src/stats/sparse-hist.ts';
+
+const NB = 64;
+
+/** Deterministic bins (LCG): a band of 25 bins and, one value in five, a far cluster near 0 (as failing paths are). */
+function bins(n: number, seed: number): number[] {
+  let s = seed >>> 0;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const u = s / 2 ** 32;
+    out.push(u < 0.2 ? Math.floor(u * 10) : 30 + Math.floor(u * 25));
+  }
+  return out;
+}
+
+function canonical(h: SparseHist): boolean {
+  if (h.bins.length !== h.counts.length) return false;
+  for (let i = 0; i < h.bins.length; i++) {
+    if (!(h.counts[i]! > 0) || (i > 0 && !(h.bins[i]! > h.bins[i - 1]!))) return false;
+  }
+  return true;
+}
+
+function dense(list: number[]): Uint32Array {
+  const d = new Uint32Array(NB);
+  for (const b of list) d[b] += 1;
+  return d;
+}
+
+describe('sparse histogram', () => {
+  it('adds one value at a time as a dense histogram does, and stays canonical', () => {
+    const list = [...bins(200, 1), 3, 60, 0, NB - 1], h = emptyHist();
+    for (const b of list) {
+      histAdd(h, b);
+      expect(canonical(h)).toBe(true);
+    }
+    histAdd(h, 5, 0);
+    expect(Array.from(histToDense(h, NB))).toEqual(Array.from(dense(list)));
+    expect(histTotal(h)).toBe(204);
+    expect(histGet(h, 3)).toBe(dense(list)[3]);
+    expect(histGet(h, 60)).toBe(1);
+    expect(histGet(h, 29)).toBe(0);
+    expect(histGet(h, NB + 5)).toBe(0);
+    expect(histFromDense(dense(list))).toEqual(h);
+  });
+
+  it('adds a batch of values at once (histAddBins) as one at a time, onto an empty or an occupied histogram', () => {
+    const first = bins(150, 11), second = bins(80, 12);
+    const one = emptyHist();
+    [...first, ...second].forEach((b) => histAdd(one, b));
+    const batch = emptyHist();
+    histAddBins(batch, Uint32Array.from(first), first.length);
+    histAddBins(batch, Uint32Array.from([...second, 9, 9, 9]), second.length); // only the first n are read
+    histAddBins(batch, new Uint32Array(4), 0);
+    expect(canonical(batch)).toBe(true);
+    expect(batch).toEqual(one);
+  });
+
+  it('merges exactly whatever the cut (two parts and many), empty parts included', () => {
+    const all = bins(300, 7), whole = emptyHist();
+    all.forEach((b) => histAdd(whole, b));
+    for (const cuts of [[0, 300], [0, 1, 150, 300], [0, 0, 299, 300, 300], [0, 40, 80, 120, 200, 300]]) {
+      const parts = cuts.slice(1).map((c, i) => {
+        const h = emptyHist();
+        all.slice(cuts[i], c).forEach((b) => histAdd(h, b));
+        return h;
+      });
+      const merged = mergeHists(parts);
+      expect(canonical(merged)).toBe(true);
+      expect(merged).toEqual(whole);
+    }
+    expect(mergeHists([emptyHist(), emptyHist()])).toEqual(emptyHist());
+    // a single part comes back as a copy: changing it leaves the part alone
+    const copy = mergeHists([whole]);
+    copy.counts[0] += 1;
+    expect(copy.counts[0]).toBe(whole.counts[0]! + 1);
+  });
+
+  it('round-trips through its JSON pairs (any order, repeats add) and refuses a bin outside the histogram', () => {
+    const h = emptyHist();
+    bins(100, 3).forEach((b) => histAdd(h, b));
+    const pairs = histPairs(h);
+    expect(pairs.every(([, c]) => c > 0)).toBe(true);
+    expect(histFromPairs(pairs, NB)).toEqual(h);
+    expect(histFromPairs([...pairs].reverse(), NB)).toEqual(h);
+    expect(histFromPairs([[5, 1], [2, 3], [5, 2], [7, 0]], NB)).toEqual({ bins: Uint32Array.of(2, 5), counts: Uint32Array.of(3, 3) });
+    expect(histFromPairs([], NB)).toEqual(emptyHist());
+    expect(() => histFromPairs([[NB, 1]], NB)).toThrow(/bin 64 outside \[0, 64\)/);
+    expect(() => histFromPairs([[1.5, 1]], NB)).toThrow(/outside/);
+  });
+
+  it('reads a device histogram at an offset (one checkpoint of several)', () => {
+    const d = new Uint32Array(3 * NB);
+    d[NB + 5] = 2;
+    d[NB + 9] = 1;
+    d[2 * NB + 1] = 7;
+    expect(histFromDense(d, NB, NB)).toEqual({ bins: Uint32Array.of(5, 9), counts: Uint32Array.of(2, 1) });
+    expect(histFromDense(d, 0, NB)).toEqual(emptyHist());
+  });
+});
