@@ -130,7 +130,8 @@ async function start(json: unknown, choice: EngineChoice, command: string): Prom
           copiesDone: copies[b.point]!, copiesTotal: exp.units[b.point]!.trajectories,
         });
         live?.onBatch(b);
-        await gate.wait(abort.signal);
+        // A pause asked for during the last batch has nothing left to hold: the run finishes.
+        if (work < total) await gate.wait(abort.signal);
         if (abort.signal.aborted) throw aborted();
       },
     });
