@@ -128,8 +128,42 @@ export function base64Field(o: object): string | null {
   return m && (o as Record<string, unknown>)[m.key] === m.text ? m.key : null;
 }
 
+/**
+ * Flat copies of nested arrays, kept by an engine that writes both: the chain's CPU engines record each kept path's p
+ * in the rows the reports read and, row-major, in one Float64Array (cpu-batch.ts), so that packFloats encodes that
+ * array as it is instead of walking 20 000 rows of three numbers (a third of the cost of a batch's state line in
+ * `experiments/fig2-simplex.json`, its code being cold).
+ */
+const flatForms = new WeakMap<object, { flat: Float64Array; shape: number[] }>();
+
+/** Remember `flat` as x's numbers in row-major order, x being of this shape once filled (returns x). */
+export function withFlatForm<T extends Nested[]>(x: T, flat: Float64Array, shape: number[]): T {
+  flatForms.set(x, { flat, shape });
+  return x;
+}
+
+/** The flat copy withFlatForm remembered for x, or null. */
+export function flatFormOf(x: object): Float64Array | null {
+  return flatForms.get(x)?.flat ?? null;
+}
+
+/** Is x filled to the three-level shape its flat copy was made for (every copy's rows all there)? */
+function filledTo(x: Nested[], shape: number[]): boolean {
+  if (shape.length !== 3 || x.length !== shape[0]) return false;
+  for (let i = 0; i < x.length; i++) {
+    const rows = x[i];
+    if (!Array.isArray(rows) || rows.length !== shape[1] || (rows.length && (rows[0] as Nested[]).length !== shape[2])) return false;
+  }
+  return true;
+}
+
 /** The packed form of a rectangular array of numbers; a ragged one (e.g. stopped copies' empty rows) is returned as it is. */
 export function packFloats<T extends Nested[]>(x: T): PackedFloats | T {
+  const known = flatForms.get(x);
+  if (known && LITTLE_ENDIAN && filledTo(x, known.shape)) {
+    const f = known.flat;
+    return markBase64({ float64: toBase64(new Uint8Array(f.buffer, f.byteOffset, f.byteLength)), shape: known.shape.slice() }, 'float64');
+  }
   const shape = shapeOf(x);
   if (!shape || !LITTLE_ENDIAN) return x;
   const flat = new Float64Array(shape.reduce((a, b) => a * b, 1));

@@ -1,6 +1,6 @@
 /** Kept paths in the state log as float64 bytes (src/core/packed-floats.ts): exact bits back, ragged arrays left as they are. */
 import { describe, expect, it } from 'vitest';
-import { isPackedFloats, packFloats, unpackFloats } from '../../src/core/packed-floats.ts';
+import { isPackedFloats, packFloats, unpackFloats, withFlatForm } from '../../src/core/packed-floats.ts';
 
 describe('packed float64 arrays', () => {
   it('come back bit for bit, NaN, ±Infinity and −0 included, through JSON text', () => {
@@ -30,6 +30,19 @@ describe('packed float64 arrays', () => {
     expect(packFloats(odd)).toBe(odd);
     const long = [Array.from({ length: 5000 }, (_, k) => [k, k / 3])];
     expect(unpackFloats(JSON.parse(JSON.stringify(packFloats(long))))).toEqual(long);
+  });
+
+  it('encode an engine\'s flat copy as the rows would be encoded, and walk the rows where they are not all there', () => {
+    const rows = [[[0.25, 0.5, 0.25], [-0, NaN, 1]], [[1 / 3, 1 / 7, 1e-300], [2, 3, 4]]];
+    const plain = JSON.stringify(packFloats(rows.map((c) => c.map((r) => [...r]))));
+    const x = withFlatForm(rows.map((c) => c.map((r) => [...r])), new Float64Array(rows.flat(2)), [2, 2, 3]);
+    expect(JSON.stringify(packFloats(x))).toBe(plain);
+    // The flat copy is read only for rows of its shape: a copy still missing its last row (the copy is the rows'
+    // shape at the end of a batch) packs from the rows themselves, as do rows of another shape than the copy's.
+    const short = withFlatForm([[[1, 2, 3]], [[4, 5, 6], [7, 8, 9]]], new Float64Array(12).fill(-1), [2, 2, 3]);
+    expect(packFloats(short)).toBe(short);
+    const wrong = withFlatForm([[[1, 2, 3]], [[4, 5, 6]]], new Float64Array(6).fill(-1), [2, 2, 3]);
+    expect(unpackFloats(JSON.parse(JSON.stringify(packFloats(wrong))))).toEqual([[[1, 2, 3]], [[4, 5, 6]]]);
   });
 
   it('refuse bytes that do not fit the shape', () => {

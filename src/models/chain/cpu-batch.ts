@@ -5,6 +5,7 @@
 import { planDispatches } from '../../engines/plan.ts';
 import { accumulateTrajectory, emptyAccumulator, type BinScratch, type CheckpointAccumulator } from '../../stats/checkpoint-stats.ts';
 import { histAddBins } from '../../stats/sparse-hist.ts';
+import { flatFormOf, withFlatForm } from '../../core/packed-floats.ts';
 import { foldInterval, noiseParams } from './chain-math.ts';
 import { reduceState } from '../../stats/reduce-log-state.ts';
 import type { ResolvedScenario } from './scenario.ts';
@@ -18,10 +19,16 @@ export function cpuRunPlan(s: ResolvedScenario, stepsPerDispatch = Math.max(1, M
   };
 }
 
-/** Empty sample paths for the copies of [start, end) below keepPaths (none kept: undefined). */
+/**
+ * Empty sample paths for the copies of [start, end) below keepPaths (none kept: undefined), with a flat copy that
+ * foldCheckpoint fills beside the rows (copies × checkpoints × d, row-major: what the state log stores,
+ * packed-floats.ts withFlatForm).
+ */
 export function emptyPaths(s: ResolvedScenario, start: number, end: number): number[][][] | undefined {
   const n = Math.max(0, Math.min(s.keepPaths, end) - start);
-  return n > 0 ? Array.from({ length: n }, () => [] as number[][]) : undefined;
+  if (n <= 0) return undefined;
+  const C = s.checkpoints.length;
+  return withFlatForm(Array.from({ length: n }, () => [] as number[][]), new Float64Array(n * C * s.d), [n, C, s.d]);
 }
 
 /**
@@ -49,6 +56,7 @@ export function foldCheckpoint(
   if (binScratch.list.length < n) binScratch = { list: new Uint32Array(Math.max(n, 2 * binScratch.list.length)), n: 0 };
   const bins = binScratch;
   bins.n = 0;
+  const flat = paths ? flatFormOf(paths) : null, C = s.checkpoints.length;
   for (let t = 0; t < n; t++) {
     for (let i = 0; i < d; i++) xs[i] = x[i * n + t]!;
     const r = reduceState(xs, d, s.iStar, p);
@@ -58,6 +66,7 @@ export function foldCheckpoint(
       // A plain copy: Array.from on a typed array goes through its iterator (about 1 µs a row while the code is young).
       const row: number[] = new Array(d);
       for (let i = 0; i < d; i++) row[i] = p[i]!;
+      if (flat) flat.set(p, (m * C + paths[m]!.length) * d);
       paths[m]!.push(row);
     }
   }
