@@ -54,12 +54,47 @@ export function histAdd(h: SparseHist, b: number, k = 1): void {
   h.counts = counts;
 }
 
+let countScratch = new Uint32Array(4096);
+
 /**
- * Add one count to each of the bins list[0 … n) (any order, repeats allowed), in place: the list is sorted natively
- * (it is scratch: its order is changed), counted in runs, and merged with the occupied bins.
+ * Add one count to each of the bins list[0 … n) (any order, repeats allowed), in place, then merge them with the
+ * occupied bins. Many values over a narrow span (a large batch at one checkpoint) are counted in a dense scratch over
+ * their span, O(n + span); few values over a wide span are sorted natively (the list is scratch: its order changes).
  */
 export function histAddBins(h: SparseHist, list: Uint32Array, n: number): void {
   if (n <= 0) return;
+  let lo = list[0]!, hi = lo;
+  for (let i = 1; i < n; i++) {
+    const b = list[i]!;
+    if (b < lo) lo = b;
+    else if (b > hi) hi = b;
+  }
+  const span = hi - lo + 1;
+  const add = span <= 4 * n + 64 ? countedBins(list, n, lo, span) : sortedBins(list, n);
+  const sum = h.bins.length ? mergeTwo(h, add) : add;
+  h.bins = sum.bins;
+  h.counts = sum.counts;
+}
+
+/** The bins list[0 … n), all in [lo, lo + span), counted in the dense scratch (left zeroed again). */
+function countedBins(list: Uint32Array, n: number, lo: number, span: number): SparseHist {
+  if (countScratch.length < span) countScratch = new Uint32Array(Math.max(span, 2 * countScratch.length));
+  const c = countScratch;
+  let u = 0;
+  for (let i = 0; i < n; i++) if (c[list[i]! - lo]++ === 0) u++;
+  const bins = new Uint32Array(u), counts = new Uint32Array(u);
+  for (let i = 0, k = 0; k < u; i++) {
+    if (c[i]) {
+      bins[k] = lo + i;
+      counts[k++] = c[i]!;
+    }
+  }
+  c.fill(0, 0, span);
+  return { bins, counts };
+}
+
+/** The bins list[0 … n) sorted (in place) and counted in runs. */
+function sortedBins(list: Uint32Array, n: number): SparseHist {
   const s = list.subarray(0, n).sort();
   let u = 1;
   for (let i = 1; i < n; i++) if (s[i] !== s[i - 1]) u++;
@@ -74,9 +109,7 @@ export function histAddBins(h: SparseHist, list: Uint32Array, n: number): void {
       counts[j] = 1;
     }
   }
-  const sum = h.bins.length ? mergeTwo(h, { bins, counts }) : { bins, counts };
-  h.bins = sum.bins;
-  h.counts = sum.counts;
+  return { bins, counts };
 }
 
 /** The sum of two histograms: their occupied bins merged in one pass. */

@@ -64,6 +64,14 @@ describe('sparse histogram', () => {
     histAddBins(batch, new Uint32Array(4), 0);
     expect(canonical(batch)).toBe(true);
     expect(batch).toEqual(one);
+    // Few values far apart (sorted, not counted over their span), and both ways onto the same histogram.
+    const wide = [4000, 0, 2000, 4000, 17, 0], sparse = emptyHist(), single = emptyHist();
+    histAddBins(sparse, Uint32Array.from(wide), wide.length);
+    histAddBins(sparse, Uint32Array.from(first), first.length);
+    [...wide, ...first].forEach((b) => histAdd(single, b));
+    expect(canonical(sparse)).toBe(true);
+    expect(sparse).toEqual(single);
+    expect(histPairs(sparse).slice(-2)).toEqual([[2000, 1], [4000, 2]]);
   });
 
   it('merges exactly whatever the cut (two parts and many), empty parts included', () => {
