@@ -112,30 +112,21 @@ function sortedBins(list: Uint32Array, n: number): SparseHist {
   return { bins, counts };
 }
 
-/** The sum of two histograms: their occupied bins merged in one pass. */
+/** The sum of two histograms: their occupied bins merged in one pass (into room for both, then cut to length). */
 function mergeTwo(a: SparseHist, b: SparseHist): SparseHist {
   const ab = a.bins, ac = a.counts, bb = b.bins, bc = b.counts;
   const na = ab.length, nb = bb.length;
-  let i = 0, j = 0, u = 0;
-  while (i < na && j < nb) {
-    if (ab[i]! < bb[j]!) i++;
-    else if (ab[i]! > bb[j]!) j++;
-    else { i++; j++; }
-    u++;
-  }
-  u += na - i + nb - j;
-  const bins = new Uint32Array(u), counts = new Uint32Array(u);
-  i = 0; j = 0;
-  let k = 0;
+  const bins = new Uint32Array(na + nb), counts = new Uint32Array(na + nb);
+  let i = 0, j = 0, k = 0;
   while (i < na && j < nb) {
     const x = ab[i]!, y = bb[j]!;
     if (x < y) { bins[k] = x; counts[k++] = ac[i++]!; }
     else if (x > y) { bins[k] = y; counts[k++] = bc[j++]!; }
     else { bins[k] = x; counts[k++] = ac[i++]! + bc[j++]!; }
   }
-  if (i < na) { bins.set(ab.subarray(i), k); counts.set(ac.subarray(i), k); }
-  else if (j < nb) { bins.set(bb.subarray(j), k); counts.set(bc.subarray(j), k); }
-  return { bins, counts };
+  if (i < na) { bins.set(ab.subarray(i), k); counts.set(ac.subarray(i), k); k += na - i; }
+  else if (j < nb) { bins.set(bb.subarray(j), k); counts.set(bc.subarray(j), k); k += nb - j; }
+  return k === na + nb ? { bins, counts } : { bins: bins.slice(0, k), counts: counts.slice(0, k) };
 }
 
 /**
@@ -144,6 +135,7 @@ function mergeTwo(a: SparseHist, b: SparseHist): SparseHist {
  * grid point's thousands of batches cost no more than their bins. A single histogram comes back as a copy.
  */
 export function mergeHists(list: readonly SparseHist[]): SparseHist {
+  if (list.length === 2 && list[0]!.bins.length && list[1]!.bins.length) return mergeTwo(list[0]!, list[1]!);
   const full = list.filter((h) => h.bins.length > 0);
   if (full.length === 0) return emptyHist();
   if (full.length === 1) return { bins: full[0]!.bins.slice(), counts: full[0]!.counts.slice() };
