@@ -18,6 +18,7 @@ import { failureProbabilityD2, largeDeviationConstantD2, successProbabilityD2 } 
 import { predictSuccessD3 } from '../../theory/diffusion-d3.ts';
 import { flowBound, integrateFlow, scenarioFlow } from '../../theory/flow.ts';
 import { theorem22Rate } from '../../theory/theorem22.ts';
+import { timedTheory } from '../../theory/theory-clock.ts';
 
 /** The quantile levels of the log-gap plot's band and line: 10 %, the median, 90 %. */
 const BAND_LEVELS = [0.1, 0.5, 0.9] as const;
@@ -62,9 +63,9 @@ function fmt(v: number): string {
  * ½ v0 (1 − E Σ_j q_j²) at each step of `ks` (asymptotic-slope.ts): the losers' log-ratios X_j = log(p_j/p_{i*})
  * centred on the flow's and spread with the variance the steps accumulate — v0 per step from the noise, and
  * α² Var(B_j − B_l)-type terms from the categorical draws, approximated per loser as α ∫ p_j(1 − p_j + g − p_j) dt
- * (g = Σ_{l≠i*} p_l), which makes a pair's variance exact for the B part.
+ * (g = Σ_{l≠i*} p_l), which makes a pair's variance exact for the B part. Theory: its time is on the theory clock.
  */
-function losersCorrection(s: ResolvedScenario, ks: number[]): number[] {
+const losersCorrection = timedTheory(function losersCorrection(s: ResolvedScenario, ks: number[]): number[] {
   const a = s.alpha, iStar = s.iStar;
   const lm = logMoments(a, s.noise, 0);
   const v0 = lm.m2 - lm.m1 * lm.m1;
@@ -92,7 +93,7 @@ function losersCorrection(s: ResolvedScenario, ks: number[]): number[] {
     const variance = losers.map((_, m) => v0 * k + cum[m]![idx]!);
     return 0.5 * v0 * (1 - expectedShareSquares(mu, variance));
   });
-}
+});
 
 /** The scenario's mean flow: the (Γ-)replicator with the rate switches' jumps (flow.ts scenarioFlow). */
 export function flowAt(s: ResolvedScenario, times: number[]): number[][] {
