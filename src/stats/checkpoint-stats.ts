@@ -193,7 +193,13 @@ export function logGapQuantile(a: CheckpointAccumulator, q: number): number | nu
   return logGapQuantiles(a, [q])[0]!.value;
 }
 
-/** { q, value: logGapQuantile(a, q) } for each level, from one pass over the histogram's bins. */
+/**
+ * { q, value: logGapQuantile(a, q) } for each level, from one pass over the histogram's occupied bins: the levels are
+ * taken in the order of their ranks in −L (rank (1 − q)·n, so the highest q first), each starting where the last one
+ * stopped. Each value is the first occupied bin where the cumulative count reaches its rank, interpolated linearly
+ * inside it in ln(−L); empty bins add nothing to the cumulative count, so skipping them gives the numbers of a scan of
+ * every bin.
+ */
 export function logGapQuantiles(a: CheckpointAccumulator, qs: readonly number[]): { q: number; value: number | null }[] {
   const rows: { q: number; value: number | null }[] = new Array(qs.length);
   if (a.n === 0 || a.minLogGap === a.maxLogGap) {
@@ -203,31 +209,34 @@ export function logGapQuantiles(a: CheckpointAccumulator, qs: readonly number[])
     for (let j = 0; j < qs.length; j++) rows[j] = { q: qs[j]!, value: v };
     return rows;
   }
-  for (let j = 0; j < qs.length; j++) {
-    const v = histQuantile(a.hist, (1 - qs[j]!) * a.n); // rank in −L, ascending
+  const order = levelsByRank(qs);
+  const bins = a.hist.bins, cnt = a.hist.counts, m = cnt.length;
+  let i = 0, cum = 0;
+  for (let r = 0; r < order.length; r++) {
+    const j = order[r]!, target = (1 - qs[j]!) * a.n; // rank in −L, ascending
+    while (i < m && cum + cnt[i]! < target) cum += cnt[i++]!;
+    let v: number;
+    if (i < m) {
+      const frac = Math.min(1, Math.max(0, (target - cum) / cnt[i]!));
+      v = -Math.exp(H_LO + (bins[i]! + frac) / H_SCALE);
+    } else v = -Math.exp(H_HI);
     rows[j] = { q: qs[j]!, value: Math.min(a.maxLogGap, Math.max(a.minLogGap, v)) };
   }
   return rows;
 }
 
-/**
- * The value of −L at rank `target` of the histogram: the first occupied bin where the cumulative count reaches the
- * target, interpolated linearly inside it in ln(−L). (Empty bins add nothing to the cumulative count, so skipping
- * them gives the same numbers as a scan of every bin.)
- */
-function histQuantile(h: SparseHist, target: number): number {
-  const bins = h.bins, cnt = h.counts;
-  let cum = 0;
-  for (let i = 0; i < cnt.length; i++) {
-    const c = cnt[i]!;
-    if (cum + c >= target) {
-      const frac = Math.min(1, Math.max(0, (target - cum) / c));
-      const lnv = H_LO + (bins[i]! + frac) / H_SCALE;
-      return -Math.exp(lnv);
+/** The indices of the levels, highest q first (ascending rank (1 − q)·n; ties in their given order). */
+function levelsByRank(qs: readonly number[]): number[] {
+  const order: number[] = new Array(qs.length);
+  for (let j = 0; j < qs.length; j++) {
+    let k = j;
+    while (k > 0 && qs[order[k - 1]!]! < qs[j]!) {
+      order[k] = order[k - 1]!;
+      k--;
     }
-    cum += c;
+    order[k] = j;
   }
-  return -Math.exp(H_HI);
+  return order;
 }
 
 export function sd(m: Moments): number | null {
