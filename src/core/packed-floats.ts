@@ -132,19 +132,27 @@ export function base64Field(o: object): string | null {
  * Flat copies of nested arrays, kept by an engine that writes both: the chain's CPU engines record each kept path's p
  * in the rows the reports read and, row-major, in one Float64Array (cpu-batch.ts), so that packFloats encodes that
  * array as it is instead of walking 20 000 rows of three numbers (a third of the cost of a batch's state line in
- * `experiments/fig2-simplex.json`, its code being cold).
+ * `experiments/fig2-simplex.json`, its code being cold). The writer counts the rows it wrote; the copy is used only
+ * when every row of its shape was written through it and the nested array has that shape.
  */
-const flatForms = new WeakMap<object, { flat: Float64Array; shape: number[] }>();
+export interface FlatForm {
+  flat: Float64Array;
+  shape: number[];
+  /** Rows (items of the last level) written into `flat` so far. */
+  rows: number;
+}
+
+const flatForms = new WeakMap<object, FlatForm>();
 
 /** Remember `flat` as x's numbers in row-major order, x being of this shape once filled (returns x). */
 export function withFlatForm<T extends Nested[]>(x: T, flat: Float64Array, shape: number[]): T {
-  flatForms.set(x, { flat, shape });
+  flatForms.set(x, { flat, shape, rows: 0 });
   return x;
 }
 
-/** The flat copy withFlatForm remembered for x, or null. */
-export function flatFormOf(x: object): Float64Array | null {
-  return flatForms.get(x)?.flat ?? null;
+/** The flat copy withFlatForm remembered for x (its writer adds to `rows`), or null. */
+export function flatFormOf(x: object): FlatForm | null {
+  return flatForms.get(x) ?? null;
 }
 
 /** Is x filled to the three-level shape its flat copy was made for (every copy's rows all there)? */
@@ -160,7 +168,7 @@ function filledTo(x: Nested[], shape: number[]): boolean {
 /** The packed form of a rectangular array of numbers; a ragged one (e.g. stopped copies' empty rows) is returned as it is. */
 export function packFloats<T extends Nested[]>(x: T): PackedFloats | T {
   const known = flatForms.get(x);
-  if (known && LITTLE_ENDIAN && filledTo(x, known.shape)) {
+  if (known && LITTLE_ENDIAN && known.rows === known.shape[0]! * known.shape[1]! && filledTo(x, known.shape)) {
     const f = known.flat;
     return markBase64({ float64: toBase64(new Uint8Array(f.buffer, f.byteOffset, f.byteLength)), shape: known.shape.slice() }, 'float64');
   }

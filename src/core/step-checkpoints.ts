@@ -21,11 +21,12 @@ export type CheckpointsSpec = z.output<typeof CheckpointsSchema>;
 export const DEFAULT_LOG_CHECKPOINTS = 30;
 
 /**
- * Host bytes one checkpoint costs a model whose accumulators hold a 4096-bin histogram (16 kB) and `perInput` bytes
- * per input: one accumulator per batch (10 by default) and their merge, so 11 copies.
+ * Host bytes one checkpoint costs at most a model whose accumulators hold a histogram of up to 4096 occupied bins
+ * (8 bytes each, bin and count: src/stats/sparse-hist.ts; 32 kB when every bin is occupied, usually far less) and
+ * `perInput` bytes per input: one accumulator per batch (10 by default) and their merge, so 11 copies.
  */
 export function checkpointBytes(d = 0, perInput = 0): number {
-  return 11 * (16_384 + 512 + d * perInput);
+  return 11 * (32_768 + 512 + d * perInput);
 }
 
 /** How many checkpoints `spec` gives at K steps (0 and K included; an upper bound for lists), without expanding it. */
@@ -88,10 +89,11 @@ function logSpaced(K: number, n: number): number[] {
 }
 
 /**
- * The refusal of `keep` sample paths that hold `values` numbers at each of `checkpoints` checkpoints (16 bytes per
- * number: the run's arrays and the state log's text), when they exceed the memory budget; null otherwise.
+ * The refusal of `keep` sample paths that hold `values` numbers at each of `checkpoints` checkpoints (24 bytes per
+ * number: the run's arrays and the state log's text, 16, and the flat copy the chain's CPU engines keep beside their
+ * rows, 8), when they exceed the memory budget; null otherwise.
  */
 export function keptPathsIssue(keep: number, checkpoints: number, values: number): string | null {
-  const bytesEach = 16 * checkpoints * values;
+  const bytesEach = 24 * checkpoints * values;
   return keep > 0 ? countIssue(keep, maxForBudget(bytesEach), bytesEach, 'kept sample paths') : null;
 }

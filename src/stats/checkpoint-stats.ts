@@ -155,7 +155,7 @@ export function pushMoment(m: Moments, x: number): void {
   m.m2 += delta * (x - m.mean);
 }
 
-/** Histogram bins held back for one histAddBins (a batch of trajectories at one checkpoint: sorted once). */
+/** Histogram bins held back for one histAddBins (a batch of trajectories at one checkpoint, added at once). */
 export interface BinScratch {
   list: Uint32Array;
   n: number;

@@ -32,11 +32,12 @@ function lowerBound(bins: Uint32Array, b: number): number {
 }
 
 /**
- * Add k to bin b, in place (a bin not yet occupied gets arrays one longer). For one value at a time (the spiking
- * engine's copies); a batch of values goes through histAddBins, which sorts them once.
+ * Add k (a positive count) to bin b, in place (a bin not yet occupied gets arrays one longer). For one value at a time
+ * (the spiking engine's copies); a batch of values goes through histAddBins.
  */
 export function histAdd(h: SparseHist, b: number, k = 1): void {
   if (k === 0) return;
+  if (!(Number.isInteger(k) && k > 0)) throw new Error(`histogram count ${k} is not a positive integer`);
   const i = lowerBound(h.bins, b);
   if (i < h.bins.length && h.bins[i] === b) {
     h.counts[i] += k;
@@ -130,8 +131,8 @@ function mergeTwo(a: SparseHist, b: SparseHist): SparseHist {
 }
 
 /**
- * The sum of several histograms (exact: integer counts). Two are merged bin list by bin list; more are added into a
- * dense scratch over the bins they span (one pass over each histogram's occupied bins, then one over the span), so a
+ * The sum of several histograms (exact: integer counts). Two are merged bin list by bin list; more are added into
+ * dense counts over the bins they span (one pass over each histogram's occupied bins, then one over the span), so a
  * grid point's thousands of batches cost no more than their bins. A single histogram comes back as a copy.
  */
 export function mergeHists(list: readonly SparseHist[]): SparseHist {
@@ -194,16 +195,24 @@ export function histPairs(h: SparseHist): [number, number][] {
   return out;
 }
 
-/** The histogram of [bin, count] pairs (any order; repeated bins add). Throws on a bin outside [0, nbins). */
+/**
+ * The histogram of [bin, count] pairs (any order; repeated bins add; zero counts are left out). Throws on a bin outside
+ * [0, nbins), or a count that is not a whole number in [0, 2³²) (alone or added up), which the canonical form cannot
+ * hold.
+ */
 export function histFromPairs(pairs: readonly (readonly [number, number])[], nbins: number): SparseHist {
-  for (const [b] of pairs) {
+  for (const [b, k] of pairs) {
     if (!(Number.isInteger(b) && b >= 0 && b < nbins)) throw new Error(`histogram bin ${b} outside [0, ${nbins})`);
+    if (!(Number.isInteger(k) && k >= 0 && k < 2 ** 32)) throw new Error(`histogram count ${k} of bin ${b} is not a whole number in [0, 2^32)`);
   }
-  const sorted = pairs.filter(([, k]) => k).sort((x, y) => x[0] - y[0]);
+  const sorted = pairs.filter(([, k]) => k > 0).sort((x, y) => x[0] - y[0]);
   const bins: number[] = [], counts: number[] = [];
   for (const [b, k] of sorted) {
     if (bins.length && bins[bins.length - 1] === b) counts[counts.length - 1] += k;
     else { bins.push(b); counts.push(k); }
+  }
+  for (let i = 0; i < counts.length; i++) {
+    if (counts[i]! >= 2 ** 32) throw new Error(`histogram count ${counts[i]} of bin ${bins[i]} is not a whole number in [0, 2^32)`);
   }
   return { bins: Uint32Array.from(bins), counts: Uint32Array.from(counts) };
 }

@@ -76,7 +76,7 @@ describe('fuzzing the command line with bad input', () => {
     it('refuses sizes, flags, JSON and folders in a real process (exit 2, one line, no file)', async () => {
       const chain = smallExperiment('chain');
       const cases: { name: string; file: string; args: string[]; expect: RegExp; hint?: boolean }[] = [
-        { name: 'every-1', file: JSON.stringify({ ...chain, scenario: { ...chain.scenario, steps: 4294967295, checkpoints: { every: 1 } } }), args: [], expect: /^stdp-mc: scenario\.checkpoints: 4294967296 requested, at most \d+ \(about .+ TB of checkpoint statistics\)$/ },
+        { name: 'every-1', file: JSON.stringify({ ...chain, scenario: { ...chain.scenario, steps: 4294967295, checkpoints: { every: 1 } } }), args: [], expect: /^stdp-mc: scenario\.checkpoints: 4294967296 requested, at most \d+ \(about .+ PB of checkpoint statistics\)$/ },
         { name: 'seed', file: JSON.stringify(chain), args: ['--seed=-5'], expect: /^stdp-mc: scenario\.seed: must be an integer ≥ 0 or a string$/ },
         { name: 'dup', file: JSON.stringify(chain).replace('"alpha":', '"alpha":0.5,"alpha":'), args: [], expect: /^stdp-mc: scenario\.alpha: .*duplicate/i },
         { name: 'rare', file: JSON.stringify({ ...smallExperiment('rare-event'), rareEvent: { particles: 1e9, replicates: 8 } }), args: [], expect: /^stdp-mc: rareEvent\.particles: 1000000000 requested, at most \d+ \(about .+ of particle state/ },

@@ -1,6 +1,6 @@
 /** Kept paths in the state log as float64 bytes (src/core/packed-floats.ts): exact bits back, ragged arrays left as they are. */
 import { describe, expect, it } from 'vitest';
-import { isPackedFloats, packFloats, unpackFloats, withFlatForm } from '../../src/core/packed-floats.ts';
+import { flatFormOf, isPackedFloats, packFloats, unpackFloats, withFlatForm } from '../../src/core/packed-floats.ts';
 
 describe('packed float64 arrays', () => {
   it('come back bit for bit, NaN, ±Infinity and −0 included, through JSON text', () => {
@@ -32,17 +32,26 @@ describe('packed float64 arrays', () => {
     expect(unpackFloats(JSON.parse(JSON.stringify(packFloats(long))))).toEqual(long);
   });
 
-  it('encode an engine\'s flat copy as the rows would be encoded, and walk the rows where they are not all there', () => {
+  it('encode an engine\'s flat copy as the rows would be encoded, and walk the rows where the copy is not complete', () => {
     const rows = [[[0.25, 0.5, 0.25], [-0, NaN, 1]], [[1 / 3, 1 / 7, 1e-300], [2, 3, 4]]];
     const plain = JSON.stringify(packFloats(rows.map((c) => c.map((r) => [...r]))));
-    const x = withFlatForm(rows.map((c) => c.map((r) => [...r])), new Float64Array(rows.flat(2)), [2, 2, 3]);
-    expect(JSON.stringify(packFloats(x))).toBe(plain);
-    // The flat copy is read only for rows of its shape: a copy still missing its last row (the copy is the rows'
-    // shape at the end of a batch) packs from the rows themselves, as do rows of another shape than the copy's.
-    const short = withFlatForm([[[1, 2, 3]], [[4, 5, 6], [7, 8, 9]]], new Float64Array(12).fill(-1), [2, 2, 3]);
+    // A copy that differs from the rows shows which one was encoded.
+    const marked = (written: number, x = rows.map((c) => c.map((r) => [...r]))) => {
+      withFlatForm(x, new Float64Array(12).fill(-1), [2, 2, 3]);
+      flatFormOf(x)!.rows = written;
+      return x;
+    };
+    const fromCopy = unpackFloats(JSON.parse(JSON.stringify(packFloats(marked(4)))));
+    expect(fromCopy).toEqual([[[-1, -1, -1], [-1, -1, -1]], [[-1, -1, -1], [-1, -1, -1]]]);
+    // Every row written through the copy: the copy; fewer (a writer that filled some rows another way): the rows.
+    expect(JSON.stringify(packFloats(marked(3)))).toBe(plain);
+    // Rows not of the copy's shape (a copy still missing its last row) are walked too.
+    const short = marked(4, [[[1, 2, 3]], [[4, 5, 6], [7, 8, 9]]]);
     expect(packFloats(short)).toBe(short);
-    const wrong = withFlatForm([[[1, 2, 3]], [[4, 5, 6]]], new Float64Array(6).fill(-1), [2, 2, 3]);
-    expect(unpackFloats(JSON.parse(JSON.stringify(packFloats(wrong))))).toEqual([[[1, 2, 3]], [[4, 5, 6]]]);
+    const exact = rows.map((c) => c.map((r) => [...r]));
+    withFlatForm(exact, new Float64Array(rows.flat(2)), [2, 2, 3]);
+    flatFormOf(exact)!.rows = 4;
+    expect(JSON.stringify(packFloats(exact))).toBe(plain);
   });
 
   it('refuse bytes that do not fit the shape', () => {

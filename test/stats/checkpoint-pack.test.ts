@@ -3,6 +3,7 @@
  * through JSON text (NaN, ±Infinity, −0, empty accumulators), layouts that do not pack are written as JSON, the JSON
  * form of older logs still reads, and blocks that do not fit are refused.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { chainModel, type ChainBatch } from '../../src/models/chain/definition.ts';
 import { histFromPairs, histPairs } from '../../src/stats/sparse-hist.ts';
@@ -66,6 +67,15 @@ describe('packed checkpoint accumulators', () => {
     expect(viaJson(packed).checkpoints[0]).toEqual({ step: 10, n: 40, successCount: list[0]!.successCount, vertexCounts: list[0]!.vertexCounts, belowDelta: list[0]!.belowDelta });
   });
 
+  it('are the bytes state logs have held since the format began (a fixture: histograms as windows wrote the same)', () => {
+    const sha = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex');
+    // Computed with the code of be96c3f, whose histograms were windows from the first to the last occupied bin.
+    expect(sha(packCheckpoints(sample()))).toBe('041247ee590db2a53662a916666797591178ea32478156091fdfd44df5d289ce');
+    const big = sample(40);
+    big[0]!.hist = histFromPairs([[5, 70000], [4095, 3]], H_BINS);
+    expect(sha(packCheckpoints(big))).toBe('459b043e22340fcf1ec387cfeb4eba8d2db5bcbed95340d0332ff46893ad059e');
+  });
+
   it('hold counts beyond 16 bits, p = null (d > 32) and no checkpoints at all', () => {
     const big = sample(40);
     expect(big[0]!.p).toBeNull();
@@ -106,7 +116,7 @@ describe('packed checkpoint accumulators', () => {
     expect(fromOld.paths).toEqual([[[0.1, 0.2, 0.7]]]);
   });
 
-  it('refuse blocks that do not fit the checkpoints or histograms that are not windows', () => {
+  it('refuse blocks that do not fit the checkpoints or histograms that are not canonical (ascending, positive, in range)', () => {
     const packed = viaJson(packCheckpoints(sample())!);
     const edit = (f: (p: PackedCheckpoints) => void) => { const p = viaJson(packed); f(p); return () => unpackCheckpoints(p); };
     expect(edit((p) => { p.checkpoints.pop(); })).toThrow(/moments of shape \[3,23\] for 2 checkpoints/);

@@ -105,6 +105,11 @@ describe('sparse histogram', () => {
     expect(histFromPairs([], NB)).toEqual(emptyHist());
     expect(() => histFromPairs([[NB, 1]], NB)).toThrow(/bin 64 outside \[0, 64\)/);
     expect(() => histFromPairs([[1.5, 1]], NB)).toThrow(/outside/);
+    // Counts the canonical form cannot hold (it would write a zero or a wrapped count into a state log).
+    expect(() => histFromPairs([[5, 2], [5, -2]], NB)).toThrow(/count -2 of bin 5 is not a whole number/);
+    expect(() => histFromPairs([[5, 0.5]], NB)).toThrow(/count 0.5/);
+    expect(() => histFromPairs([[5, 2 ** 31], [5, 2 ** 31]], NB)).toThrow(/count 4294967296 of bin 5/);
+    expect(() => histAdd(emptyHist(), 3, -1)).toThrow(/not a positive integer/);
   });
 
   it('reads a device histogram at an offset (one checkpoint of several)', () => {

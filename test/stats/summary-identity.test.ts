@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { histPairs, histToDense, mergeHists, type SparseHist } from '../../src/stats/sparse-hist.ts';
 import {
-  DELTAS, H_BINS, H_HI, H_LO, H_SCALE, QUANTILE_LEVELS, accumulateTrajectory, emptyAccumulator, logGapQuantile, mergeAccumulatorList,
+  DELTAS, H_BINS, H_HI, H_LO, H_SCALE, QUANTILE_LEVELS, accumulateTrajectory, emptyAccumulator, logGapQuantile, logGapQuantiles, mergeAccumulatorList,
   mergeMoments, sd, summarizeCheckpoint, type CheckpointAccumulator,
 } from '../../src/stats/checkpoint-stats.ts';
 
@@ -58,13 +58,13 @@ function referenceMerge(list: CheckpointAccumulator[]): CheckpointAccumulator {
 }
 
 /** A dense reference for mergeHists: every bin added. */
-function referenceWindowSum(list: SparseHist[]): [number, number][] {
+function referenceHistSum(list: SparseHist[]): [number, number][] {
   const dense = new Map<number, number>();
   for (const w of list) w.counts.forEach((c, i) => dense.set(w.bins[i]!, (dense.get(w.bins[i]!) ?? 0) + c));
   return [...dense].filter(([, c]) => c).sort((x, y) => x[0] - y[0]);
 }
 
-/** Accumulators of a few batches: two clusters of L far apart (wide, sparse windows), a point mass, an empty one. */
+/** Accumulators of a few batches: two clusters of L far apart (few occupied bins over a wide span), a point mass, an empty one. */
 function batches(): CheckpointAccumulator[][] {
   let seed = 7;
   const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
@@ -89,17 +89,20 @@ describe('the faster statistics give the numbers of the plain versions', () => {
         expect(Object.is(logGapQuantile(a, q), referenceQuantile(a, q))).toBe(true);
       }
       expect(summarizeCheckpoint(a)).toStrictEqual(referenceSummary(a));
+      // several levels in one pass, in any order and repeated, as one level at a time
+      const levels = [0.9, 0.1, 0.5, 0.5, 1, 0, 0.25];
+      expect(logGapQuantiles(a, levels)).toStrictEqual(levels.map((q) => ({ q, value: referenceQuantile(a, q) })));
     }
   });
 
-  it('merging in order, and adding windows by their occupied bins', () => {
+  it('merging in order, and adding histograms by their occupied bins', () => {
     const bs = batches();
     for (let c = 0; c < 3; c++) {
       const list = bs.map((b) => b[c]!);
       for (const part of [list, list.slice(0, 2), list.slice(1)]) {
         const m = mergeAccumulatorList(part), r = referenceMerge(part);
         expect({ ...m, hist: histPairs(m.hist) }).toStrictEqual({ ...r, hist: histPairs(r.hist) });
-        expect(histPairs(m.hist)).toEqual(referenceWindowSum(part.map((a) => a.hist)));
+        expect(histPairs(m.hist)).toEqual(referenceHistSum(part.map((a) => a.hist)));
       }
     }
   });

@@ -46,7 +46,7 @@ let binScratch: BinScratch = { list: new Uint32Array(1024), n: 0 };
 /**
  * Fold the states of the n copies b0.. of a batch (x coordinate-major: x[i·n + t]) at a checkpoint into its
  * accumulator; copy b0 + t with b0 + t − start below paths.length adds its p to its sample path. xs, p: scratch (d).
- * The copies' histogram bins are added together at the end (sorted once: sparse-hist.ts histAddBins).
+ * The copies' histogram bins are added together at the end (sparse-hist.ts histAddBins).
  */
 export function foldCheckpoint(
   s: ResolvedScenario, x: ArrayLike<number>, n: number, b0: number, start: number, acc: CheckpointAccumulator,
@@ -66,7 +66,10 @@ export function foldCheckpoint(
       // A plain copy: Array.from on a typed array goes through its iterator (about 1 µs a row while the code is young).
       const row: number[] = new Array(d);
       for (let i = 0; i < d; i++) row[i] = p[i]!;
-      if (flat) flat.set(p, (m * C + paths[m]!.length) * d);
+      if (flat) {
+        flat.flat.set(p, (m * C + paths[m]!.length) * d);
+        flat.rows++;
+      }
       paths[m]!.push(row);
     }
   }
