@@ -20,13 +20,16 @@ export type CheckpointsSpec = z.output<typeof CheckpointsSchema>;
 /** Log-spaced checkpoints when a scenario names none. */
 export const DEFAULT_LOG_CHECKPOINTS = 30;
 
+/** The most bytes a checkpoint's histogram of L holds: 4096 occupied bins of 8 bytes, bin and count (sparse-hist.ts). */
+export const SPARSE_HIST_BYTES = 32_768;
+
 /**
- * Host bytes one checkpoint costs at most a model whose accumulators hold a histogram of up to 4096 occupied bins
- * (8 bytes each, bin and count: src/stats/sparse-hist.ts; 32 kB when every bin is occupied, usually far less) and
- * `perInput` bytes per input: one accumulator per batch (10 by default) and their merge, so 11 copies.
+ * Host bytes one checkpoint costs at most a model whose accumulators hold a histogram of `histBytes` (the chain's
+ * histogram of L, usually far less than its most; the multi model's dense 4096 counts, 16 kB) and `perInput` bytes
+ * per input: one accumulator per batch (10 by default) and their merge, so 11 copies.
  */
-export function checkpointBytes(d = 0, perInput = 0): number {
-  return 11 * (32_768 + 512 + d * perInput);
+export function checkpointBytes(d = 0, perInput = 0, histBytes = SPARSE_HIST_BYTES): number {
+  return 11 * (histBytes + 512 + d * perInput);
 }
 
 /** How many checkpoints `spec` gives at K steps (0 and K included; an upper bound for lists), without expanding it. */

@@ -56,7 +56,7 @@ const N = 1000;
  * kernels for each batch (about 0.5 s each here), and a pause needs a batch after it.
  */
 const N_FALLBACK = 1000;
-const FALLBACK_BATCHES = 10;
+const FALLBACK_BATCHES = 6;
 const WEBGPU_FLAGS = [
   '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader',
   '--enable-unsafe-swiftshader',
@@ -241,7 +241,7 @@ describe('browser page (Chromium)', () => {
     expect(await page.inputValue('#f-trajectories')).toBe(String(N_FALLBACK));
     expect(await page.inputValue('#f-batches')).toBe(String(FALLBACK_BATCHES));
     await start(page);
-    // Pause once it runs: the batch in flight ends, and the run waits with batches still to come (10 batches: pausing
+    // Pause once it runs: the batch in flight ends, and the run waits with batches still to come (6 batches: pausing
     // only after a batch's results are shown could come too late under load, and a pause that reaches the last batch
     // has nothing left to hold).
     await page.waitForSelector('body[data-state="running"]', { timeout: 60_000 });

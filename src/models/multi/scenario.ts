@@ -18,6 +18,7 @@ import {
 } from '../../core/scenario-fields.ts';
 import { CheckpointsSchema, checkpointBytes, checkpointCount, keptPathsIssue, resolveCheckpoints } from '../../core/step-checkpoints.ts';
 import { MAX_CHECKPOINTS } from '../../core/limits.ts';
+import { E_BINS } from './stats.ts';
 
 /** Largest number of inputs and outputs the WebGPU kernel handles (weights live in private arrays). */
 export const MULTI_MAX_D = 8;
@@ -163,8 +164,8 @@ export const MultiScenarioSchema = z
     } else if (s.periods) {
       ctx.addIssue({ code: 'custom', path: ['periods'], message: 'is only meaningful for algorithm 2' });
     }
-    // Per checkpoint: the error histogram and, per output and input, argmax counts and p's moments (32 bytes).
-    refineCheckpointSteps(s.checkpoints, s.steps, ctx, checkpointBytes(m * d, 32));
+    // Per checkpoint: the error histogram (4096 counts) and, per output and input, argmax counts and p's moments (32 bytes).
+    refineCheckpointSteps(s.checkpoints, s.steps, ctx, checkpointBytes(m * d, 32, 4 * E_BINS));
     const nCheckpoints = checkpointCount(s.checkpoints, s.steps);
     const tooManyPaths = nCheckpoints <= MAX_CHECKPOINTS ? keptPathsIssue(Math.min(s.keepPaths ?? 0, s.trajectories), nCheckpoints, m * d) : null;
     if (tooManyPaths) ctx.addIssue({ code: 'custom', path: ['keepPaths'], message: tooManyPaths });
@@ -264,7 +265,7 @@ export function resolveMultiScenario(input: unknown, prefix = 'scenario'): Resol
     periodEnds,
     noise,
     steps: s.steps,
-    checkpoints: resolveCheckpoints(s.checkpoints, s.steps, `${prefix}.checkpoints`, checkpointBytes(m * d, 32)),
+    checkpoints: resolveCheckpoints(s.checkpoints, s.steps, `${prefix}.checkpoints`, checkpointBytes(m * d, 32, 4 * E_BINS)),
     ...seededCopies(s),
     keepPaths: Math.min(s.keepPaths ?? 0, s.trajectories),
     target,
