@@ -112,7 +112,7 @@ async function start(json: unknown, choice: EngineChoice, command: string): Prom
           },
         });
       },
-      onBatch: async (b) => {
+      onBatch: async (b, _engine, _reason, { last }) => {
         const unit = exp.units[b.point]!;
         copies[b.point] = copies[b.point]! + b.range[1] - b.range[0];
         work += (b.range[1] - b.range[0]) * unit.workPerCopy;
@@ -130,8 +130,8 @@ async function start(json: unknown, choice: EngineChoice, command: string): Prom
           copiesDone: copies[b.point]!, copiesTotal: exp.units[b.point]!.trajectories,
         });
         live?.onBatch(b);
-        // A pause asked for during the last batch has nothing left to hold: the run finishes.
-        if (work < total) await gate.wait(abort.signal);
+        // A pause asked for during the last batch (of the run, or of a precision target met) has nothing left to hold.
+        if (!last) await gate.wait(abort.signal);
         if (abort.signal.aborted) throw aborted();
       },
     });

@@ -53,8 +53,12 @@ export interface RunEnsembleOptions<E extends ModelEngineHandle = ModelEngineHan
   shard?: Shard | null;
   /** Batches already finished (from a state log): they are not run again. */
   done?: BatchRecord<B>[];
-  /** Called after each finished and checked batch, before the next starts (the CLI appends it to the state log). */
-  onBatch?: (b: BatchRecord<B>, engine: EngineInfo, reason: string) => void | Promise<void>;
+  /**
+   * Called after each finished and checked batch, before the next starts (the CLI appends it to the state log).
+   * `last`: no batch is left to run after it (the rest were finished before, or a precision target is met); the page
+   * then has nothing to pause.
+   */
+  onBatch?: (b: BatchRecord<B>, engine: EngineInfo, reason: string, after: { last: boolean }) => void | Promise<void>;
   /** Engine re-creations after a failed dispatch before the run stops (default 2). */
   maxRetries?: number;
   /**
@@ -231,6 +235,16 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
   const dropAhead = (i: number) => {
     for (const [key, s] of ahead) if (key.startsWith(`${i}:`)) { s.abort.abort(); ahead.delete(key); }
   };
+  /** Is no batch left to run after batch b of point i (its target met, where `met`)? Finished ones are only taken. */
+  const noneLeftAfter = (i: number, b: number, met: boolean): boolean => {
+    const left = (j: number, from: number) => {
+      for (let c = from; c < plans[j]!.count; c++) if (inShard(c, o.shard) && !done.has(`${j}:${c}`)) return true;
+      return false;
+    };
+    if (!met && left(i, b + 1)) return false;
+    for (let j = i + 1; j < exp.units.length; j++) if (left(j, 0)) return false;
+    return true;
+  };
   let reportNow: (() => void) | null = null;
   // A stop (the CLI's SIGINT/SIGTERM) cancels every batch in flight: one listener for all of them.
   const stopAll = () => { for (const s of ahead.values()) s.abort.abort(); };
@@ -267,10 +281,11 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
           rec = await slot.run;
           ahead.delete(key);
           batchesRun++;
-          await o.onBatch?.(rec, engine.info, reason);
-        }
+          tally?.add(rec);
+          const last = noneLeftAfter(i, b, !!plan.target && tally!.met(plan.target.successCIWidth));
+          await o.onBatch?.(rec, engine.info, reason, { last });
+        } else tally?.add(rec);
         records.push(rec);
-        tally?.add(rec);
         const n = rec.range[1] - rec.range[0];
         doneTraj += n;
         before += n * unit.workPerCopy;

@@ -132,6 +132,26 @@ describe('precision targets', () => {
     expect(p.checkpoints[p.checkpoints.length - 1]!.n).toBe(200 * k);
   });
 
+  it('say which batch is the last to run: the final one, the one that meets the target, none after a resume from all', async () => {
+    const lastOf = async (e: ReturnType<typeof parseExperiment>, done: BatchRecord[] = []) => {
+      const flags: [number, boolean][] = [];
+      await runExperiment(e, { engine: 'cpu', done, onBatch: (b, _e, _r, { last }) => { flags.push([b.batch, last]); } });
+      return flags;
+    };
+    const plain = parseExperiment(base);
+    expect(await lastOf(plain)).toEqual([[0, false], [1, false], [2, false], [3, false], [4, false], [5, true]]);
+    // Batches 3 and 5 finished before: batch 4 is the last left to run.
+    const saved: BatchRecord[] = [];
+    await runExperiment(plain, { engine: 'cpu', onBatch: (b) => { saved.push(b); } });
+    expect(await lastOf(plain, [saved[3]!, saved[5]!])).toEqual([[0, false], [1, false], [2, false], [4, true]]);
+    // A target met after batch k − 1 (of a cap of 100 batches): that batch is the last.
+    const target = parseExperiment({ ...base, target: { successCIWidth: 0.03, maxTrajectories: 20000, batchSize: 200 } });
+    const flags = await lastOf(target);
+    expect(flags.length).toBeGreaterThan(1);
+    expect(flags.length).toBeLessThan(100);
+    expect(flags.map(([, l]) => l)).toEqual([...Array(flags.length - 1).fill(false), true]);
+  });
+
   it('stop at the cap when the interval cannot get that narrow', async () => {
     const exp = parseExperiment({ ...base, target: { successCIWidth: 1e-4, maxTrajectories: 700, batchSize: 200 } });
     const r = await runExperiment(exp, { engine: 'cpu' });
