@@ -273,6 +273,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
         }
         const key = `${i}:${b}`;
         let rec = done.get(key);
+        const ranNow = !rec;
         if (!rec) {
           // A stop takes effect before the next batch, even one a worker has already finished.
           checkAborted(o.signal);
@@ -281,10 +282,9 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
           rec = await slot.run;
           ahead.delete(key);
           batchesRun++;
-          tally?.add(rec);
-          const last = noneLeftAfter(i, b, !!plan.target && tally!.met(plan.target.successCIWidth));
-          await o.onBatch?.(rec, engine.info, reason, { last });
-        } else tally?.add(rec);
+        }
+        tally?.add(rec);
+        if (ranNow) await o.onBatch?.(rec, engine.info, reason, { last: noneLeftAfter(i, b, !!plan.target && tally!.met(plan.target.successCIWidth)) });
         records.push(rec);
         const n = rec.range[1] - rec.range[0];
         doneTraj += n;

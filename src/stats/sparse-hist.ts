@@ -136,8 +136,8 @@ function mergeTwo(a: SparseHist, b: SparseHist): SparseHist {
  * grid point's thousands of batches cost no more than their bins. A single histogram comes back as a copy.
  */
 export function mergeHists(list: readonly SparseHist[]): SparseHist {
-  if (list.length === 2 && list[0]!.bins.length && list[1]!.bins.length) return mergeTwo(list[0]!, list[1]!);
-  const full = list.filter((h) => h.bins.length > 0);
+  const full: SparseHist[] = [];
+  for (let j = 0; j < list.length; j++) if (list[j]!.bins.length) full.push(list[j]!);
   if (full.length === 0) return emptyHist();
   if (full.length === 1) return { bins: full[0]!.bins.slice(), counts: full[0]!.counts.slice() };
   if (full.length === 2) return mergeTwo(full[0]!, full[1]!);
