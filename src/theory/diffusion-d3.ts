@@ -117,6 +117,11 @@ function startState(inp: PredictInput): { x: number[]; iStar: number } {
 
 const cache = new Map<string, SolveD3>();
 
+/** Forget this process's d = 3 solves (the solve-time benchmark, bench/theory.ts, times each solve afresh). */
+export function clearSolveD3Cache(): void {
+  cache.clear();
+}
+
 /**
  * The d = 3 solve at y(0) = (y1, y2): two grids and Richardson; returns (P(i*), P(j), P(k)) and their error estimates.
  * Exposed for tests and the large-deviation fit; reports use `predictSuccessD3`.
