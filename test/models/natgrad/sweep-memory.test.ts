@@ -85,7 +85,9 @@ describe('the learning-rate sweep in the scenario', () => {
     // kept per-learner values: 10⁶ learners × 2 ensembles × 101 checkpoints × 7 fields with exactLearners raised to 10⁶
     expect(issuesOf(() => resolveNatgradScenario(ng({ trajectories: 2e6, exactLearners: 1e6 })))[0]).toMatchObject({ path: 'scenario.exactLearners' });
     expect(issuesOf(() => resolveNatgradScenario(ng({ trajectories: 1e6, exactLearners: 1e6 })))[0]!.message).toMatch(/^1000000 requested, at most \d+ \(about 11 GB of per-learner checkpoint values/);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    // Not a speed goal: expanding 10⁹ inputs would exhaust memory or run for minutes; these refusals take well under a
+    // second, and the bound leaves room for a loaded machine (CI on two shared cores has run code 10× slower).
+    expect(performance.now() - t0).toBeLessThan(20_000);
   });
 });
 
