@@ -2,8 +2,8 @@
  * Headless rendering of vega-lite specs: vega-lite → vega → SVG string (vega View with renderer 'none', no DOM, no
  * canvas), SVG → PNG with resvg using the bundled DejaVu fonts (no system fonts needed). Works under Node and Deno.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type * as Vega from 'vega';
+import type { TopLevelSpec, compile as compileVegaLite } from 'vega-lite';
 import { Resvg, renderAsync } from '@resvg/resvg-js';
 import { FONT_FAMILY, fontFiles, measureText } from './fonts.ts';
 
@@ -13,6 +13,22 @@ interface TextItem {
   limit?: number;
 }
 
+interface VegaModules {
+  vega: typeof Vega;
+  compile: typeof compileVegaLite;
+}
+
+let vegaLoaded: Promise<VegaModules> | null = null;
+
+/**
+ * vega and vega-lite, imported on the first render. They are ES modules with top-level await, which CommonJS cannot
+ * require: the command line's CommonJS bundle (bin/cli-bundle.mjs, for its V8 code cache) imports them through its
+ * host, so here they are loaded with import(), never statically.
+ */
+function vegaModules(): Promise<VegaModules> {
+  return (vegaLoaded ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, compile: vl.compile })));
+}
+
 let metricsInstalled = false;
 
 /**
@@ -20,7 +36,7 @@ let metricsInstalled = false;
  * user hook vega keeps for this (`textMetrics.width`, as vl-convert does). Widths are clamped to the item's `limit`,
  * which keeps vega's own truncation (binary search with an ellipsis) correct.
  */
-function installTextMetrics(): void {
+function installTextMetrics(vega: typeof Vega): void {
   if (metricsInstalled) return;
   const tm = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
   tm.width = (item: TextItem, text: unknown) => {
@@ -35,7 +51,7 @@ function installTextMetrics(): void {
 }
 
 /** A loader that refuses every request (report specs inline their data and must render offline); records what it refused. */
-function offlineLoader(refused: string[]) {
+function offlineLoader(vega: typeof Vega, refused: string[]) {
   const l = vega.loader();
   l.load = async (uri: string) => {
     refused.push(uri);
@@ -46,11 +62,12 @@ function offlineLoader(refused: string[]) {
 
 /** Compiles a vega-lite spec and renders it to an SVG document string, headless. Rejects specs that load data. */
 export async function renderSvg(spec: object): Promise<string> {
-  installTextMetrics();
+  const { vega, compile } = await vegaModules();
+  installTextMetrics(vega);
   // vega ingests data.values in place (it tags each row with an id): render a copy, never the caller's objects
   const vg = compile(JSON.parse(JSON.stringify(spec)) as TopLevelSpec).spec;
   const refused: string[] = [];
-  const view = new vega.View(vega.parse(vg), { renderer: 'none', loader: offlineLoader(refused), logLevel: vega.Error });
+  const view = new vega.View(vega.parse(vg), { renderer: 'none', loader: offlineLoader(vega, refused), logLevel: vega.Error });
   try {
     const svg = await view.toSVG();
     if (refused.length) throw new Error(`report specs must inline their data; refused to load ${refused.join(', ')}`);

@@ -140,11 +140,13 @@ describe('the output folder lock', () => {
   });
 
   it.runIf(process.platform === 'linux')('a zombie owner (killed, not yet reaped by its parent) is not running: its lock is stale', async () => {
-    // sh starts a short child, prints its pid and becomes `sleep 5` (exec), which never reaps it: a zombie.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // sh starts a short child, prints its pid and becomes `sleep 30` (exec), which never reaps it: a zombie. The child
+    // lives half a second, so that it ends after the exec: one that ended first could be reaped by sh itself (seen
+    // once on a loaded machine: its /proc entry was gone).
+    const parent = spawn('sh', ['-c', 'sleep 0.5 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const zpid = Number(await new Promise<string>((res) => parent.stdout!.once('data', (b) => res(String(b).trim()))));
-      for (let i = 0; i < 100 && !readFileSync(`/proc/${zpid}/stat`, 'utf8').includes(') Z'); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 250 && !readFileSync(`/proc/${zpid}/stat`, 'utf8').includes(') Z'); i++) await new Promise((r) => setTimeout(r, 20));
       expect(readFileSync(`/proc/${zpid}/stat`, 'utf8')).toContain(') Z'); // kill(pid, 0) still succeeds on it
       const dir = join(work, 'zombie');
       mkdirSync(dir);
