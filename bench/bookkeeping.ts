@@ -9,6 +9,8 @@
  * and the ratio bookkeeping ÷ simulation is reported per run, with its median and quartiles. Cases:
  *   - fig2-simplex.json as shipped, and with every grid point's trajectories ×10 and ×100 (the same checkpoints,
  *     kept paths and batches: the run layer's work per checkpoint stays, the simulation grows);
+ *   - fig2-simplex.json without the CLI's code cache (STDP_MC_NO_CODE_CACHE=1: the ES module bundle, its functions
+ *     parsed and compiled in every process), its runs alternating with the first case's;
  *   - success-vs-alpha-d2.json --trajectories 4000 (as the issue names it).
  * Then fig2-simplex.json W + 2 times (default W = 5) in one process (the CLI's entry imported once): the last W runs
  * show what the same work costs once the JIT has compiled it, i.e. how much of a short run's bookkeeping is the
@@ -38,7 +40,8 @@ if (!(Number.isInteger(RUNS) && RUNS >= 1) || !(Number.isInteger(WARM) && WARM >
 /** The CLI's time split of one run (STDP_MC_TIMING_FILE), in seconds. */
 interface Timing { engineStart: number; simulation: number; bookkeeping: number; theory: number; write: number; wall: number; batches: number }
 
-interface Case { name: string; file: string; args: string[] }
+/** A case; `env`: added to the environment of its runs. */
+interface Case { name: string; file: string; args: string[]; env?: Record<string, string> }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stdp-mc-bookkeeping-'));
 
@@ -56,6 +59,10 @@ function scaledFig2(k: number): string {
 
 const cases: Case[] = [
   { name: 'fig2-simplex', file: path.join(ROOT, 'experiments/fig2-simplex.json'), args: [] },
+  {
+    name: 'fig2-simplex, no code cache', file: path.join(ROOT, 'experiments/fig2-simplex.json'), args: [],
+    env: { STDP_MC_NO_CODE_CACHE: '1' },
+  },
   { name: 'fig2-simplex ×10 trajectories', file: scaledFig2(10), args: [] },
   { name: 'fig2-simplex ×100 trajectories', file: scaledFig2(100), args: [] },
   { name: 'success-vs-alpha-d2 --trajectories 4000', file: path.join(ROOT, 'experiments/success-vs-alpha-d2.json'), args: ['--trajectories', '4000'] },
@@ -71,7 +78,7 @@ function coldRun(c: Case, i: number): Timing {
   const out = path.join(work, `out-${i}`);
   fs.rmSync(out, { recursive: true, force: true });
   const r = spawnSync(process.execPath, [BIN, 'run', c.file, ...c.args, '--engine', 'cpu', '--no-report', '--out', out], {
-    cwd: ROOT, env: { ...process.env, STDP_MC_TIMING_FILE: timing }, encoding: 'utf8',
+    cwd: ROOT, env: { ...process.env, STDP_MC_TIMING_FILE: timing, ...c.env }, encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`${c.name}: the run failed (${r.status}): ${r.stderr}`);
   const t = readTimings(timing);
@@ -171,13 +178,19 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const outDir = opt('out') ?? path.join(ROOT, 'bench/results');
   process.stderr.write(`bookkeeping bench on ${machine.cpuModel} (${machine.cores} cores): ${RUNS} cold runs per case, ${WARM} warm runs\n`);
-  // Build the CLI's bundle before the first timed run (a source change since the last run rebuilds it).
+  // Build the CLI's bundle before the first timed run (a source change since the last run rebuilds it), and write the
+  // code cache of `run` where there is none (bin/code-cache.mjs: the first run of a command after a change writes it).
   spawnSync(process.execPath, [BIN, '--help'], { cwd: ROOT, stdio: 'ignore' });
+  coldRun(cases[0]!, -1);
 
   const results: { case: string; args: string[]; kind: string; timings: Timing[]; summary: ReturnType<typeof describe> }[] = [];
+  // The two fig2-simplex cases (with and without the code cache) take turns, run by run, so that both meet the
+  // machine in the same state; the others run one after the other.
+  const timings = new Map<Case, Timing[]>(cases.map((c) => [c, []]));
+  for (let i = 0; i < RUNS; i++) for (const c of cases.slice(0, 2)) timings.get(c)!.push(coldRun(c, i));
+  for (const c of cases.slice(2)) for (let i = 0; i < RUNS; i++) timings.get(c)!.push(coldRun(c, i));
   for (const c of cases) {
-    const ts: Timing[] = [];
-    for (let i = 0; i < RUNS; i++) ts.push(coldRun(c, i));
+    const ts = timings.get(c)!;
     const d = describe(ts);
     results.push({ case: c.name, args: c.args, kind: 'a fresh process per run (as the CLI runs)', timings: ts, summary: d });
     process.stderr.write(`  ${c.name}: simulation ${ms(d.simulationMedian)}, bookkeeping ${ms(d.bookkeepingMedian)}; ratio median ${pct(d.ratioMedian)} (quartiles ${pct(d.ratioQuartiles[0])}–${pct(d.ratioQuartiles[1])}, range ${pct(d.ratioRange[0])}–${pct(d.ratioRange[1])})\n`);
