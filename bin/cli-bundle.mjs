@@ -53,14 +53,16 @@ function sourceKey() {
   return h.digest('hex').slice(0, 16);
 }
 
+/** A .ts file's text with its `import.meta.url` replaced by its own file URL. */
+function ownUrlSource(file) {
+  return readFileSync(file, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(file).href));
+}
+
 /** esbuild plugin: a .ts file's `import.meta.url` becomes its own file URL. */
 const ownUrl = {
   name: 'own-import-meta-url',
   setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
-    });
+    build.onLoad({ filter: /\.ts$/ }, (args) => ({ contents: ownUrlSource(args.path), loader: 'ts' }));
   },
 };
 
@@ -75,10 +77,7 @@ const scriptSources = {
   name: 'cjs-script-sources',
   setup(build) {
     const esmOnly = new RegExp(`\\bimport\\((['"])(${ESM_ONLY.join('|')})\\1\\)`, 'g');
-    build.onLoad({ filter: /\.ts$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href));
-      return { contents: text.replace(esmOnly, '__stdpMcImport($1$2$1)'), loader: 'ts' };
-    });
+    build.onLoad({ filter: /\.ts$/ }, (args) => ({ contents: ownUrlSource(args.path).replace(esmOnly, '__stdpMcImport($1$2$1)'), loader: 'ts' }));
   },
 };
 
@@ -151,18 +150,24 @@ function pruneOldBundles(dir, keep) {
   }
 }
 
+/**
+ * The folder of the bundle this process runs from, built if need be (null where it cannot be, or STDP_MC_NO_BUNDLE=1).
+ * Recorded for the CPU batch pool, whose workers load the same bundle, not one rebuilt from sources changed since
+ * (src/run/batch-pool.ts).
+ */
+async function bundleDir() {
+  if (process.env.STDP_MC_NO_BUNDLE === '1') return null;
+  const main = await cliBundle().catch(() => null);
+  if (!main) return null;
+  globalThis.__stdpMcBundleDir ??= join(main, '..');
+  return join(main, '..');
+}
+
 /** Import one entry of the bundle (main: the CLI) when it can be built, else its source through tsx. */
 export async function loadEntry(name) {
   if (!(name in ENTRIES)) throw new Error(`no bundle entry ${name}`);
-  if (process.env.STDP_MC_NO_BUNDLE !== '1') {
-    const main = await cliBundle().catch(() => null);
-    if (main) {
-      // Where this process's code came from: the CPU batch pool's workers load the same bundle, not one rebuilt from
-      // sources changed since (src/run/batch-pool.ts).
-      globalThis.__stdpMcBundleDir ??= join(main, '..');
-      return import(pathToFileURL(join(main, '..', `${name}.mjs`)).href);
-    }
-  }
+  const dir = await bundleDir();
+  if (dir) return import(pathToFileURL(join(dir, `${name}.mjs`)).href);
   const { register } = await import('tsx/esm/api');
   register();
   return import(pathToFileURL(ENTRIES[name]).href);
@@ -173,16 +178,13 @@ export async function loadEntry(name) {
  * sources through tsx.
  */
 export async function loadCli() {
-  if (process.env.STDP_MC_NO_BUNDLE !== '1' && process.env.STDP_MC_NO_CODE_CACHE !== '1') {
-    const main = await cliBundle().catch(() => null);
-    const script = main && join(main, '..', 'main.cjs');
-    if (script && existsSync(script)) {
-      globalThis.__stdpMcBundleDir ??= join(main, '..');
-      const { commandOf, runWithCodeCache } = await import('./code-cache.mjs');
-      const r = runWithCodeCache(script, commandOf(process.argv.slice(2)), (specifier) => import(specifier));
-      if (process.env.STDP_MC_CODE_CACHE_LOG === '1') console.error(`stdp-mc: ran ${script} (code cache: ${r.cache})`);
-      return r.exports;
-    }
+  const dir = process.env.STDP_MC_NO_CODE_CACHE === '1' ? null : await bundleDir();
+  const script = dir && join(dir, 'main.cjs');
+  if (script && existsSync(script)) {
+    const { commandOf, runWithCodeCache } = await import('./code-cache.mjs');
+    const r = runWithCodeCache(script, commandOf(process.argv.slice(2)), (specifier) => import(specifier));
+    if (process.env.STDP_MC_CODE_CACHE_LOG === '1') console.error(`stdp-mc: ran ${script} (code cache: ${r.cache})`);
+    return r.exports;
   }
   return loadEntry('main');
 }

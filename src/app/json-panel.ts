@@ -8,7 +8,7 @@
  * it: once it parses again, the fields show its values. The copies field is the experiment field that holds the
  * copies' number (src/run/model-nouns.ts: scenario.trajectories, or rareEvent.replicates for a rare-event estimate).
  */
-import { isNumberText, seedFromText } from '../core/seed-text.ts';
+import { numberOrText, seedFromText } from '../core/seed-text.ts';
 import { ScenarioError } from '../core/errors.ts';
 import { modelOf } from '../models/registry.ts';
 import type { EnsembleModel, ModelExperiment } from '../run/model.ts';
@@ -44,16 +44,6 @@ function setAt(j: Record<string, unknown>, path: string[], v: unknown): void {
   else o[last] = v;
 }
 
-/**
- * A field's text as the JSON value it stands for, empty none. The copies field: a decimal number where it reads as one
- * (2.5 and −3 too, so the parser says which rule they break rather than "got string"), anything else as typed (the
- * parser names it). The seed field reads as the command line's --seed does (seedFromText).
- */
-function fieldValue(text: string): unknown {
-  const t = text.trim();
-  if (!t) return undefined;
-  return isNumberText(t) ? Number(t) : t;
-}
 
 const shown = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -116,7 +106,10 @@ const isField = (changed?: string) => changed === 'm-trajectories' || changed ==
 function writeField(changed: string): void {
   const j = parsedText();
   if (!j) return;
-  const v = changed === 'm-seed' ? seedFromText(seedInput().value) : fieldValue(copiesInput().value);
+  // A field's text as the JSON value it stands for, empty none. The copies: a decimal number where it reads as one (2.5
+  // and −3 too, so the parser says which rule they break rather than "got string"), else as typed (the parser names
+  // it). The seed reads as the command line's --seed does.
+  const v = changed === 'm-seed' ? seedFromText(seedInput().value) : numberOrText(copiesInput().value);
   const path = changed === 'm-seed' ? SEED_PATH : copies.path;
   if (JSON.stringify(getAt(j, path)) === JSON.stringify(v)) return;
   setAt(j, path, v);

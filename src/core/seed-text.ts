@@ -4,6 +4,11 @@
  * empty is none. One rule, so that the page's run and the command line it shows use the same seed.
  */
 export function seedFromText(text: string): number | string | undefined {
+  return numberOrText(text);
+}
+
+/** Trimmed text as a number where it reads as one (isNumberText), else as it is; empty is none. */
+export function numberOrText(text: string): number | string | undefined {
   const t = text.trim();
   if (!t) return undefined;
   return isNumberText(t) ? Number(t) : t;

@@ -69,7 +69,7 @@ export function readExperimentJson(): Record<string, unknown> {
   if (cpMode === 'every') checkpoints = { every: numOrRaw(cpText) };
   else if (cpMode === 'log') checkpoints = { log: numOrRaw(cpText) };
   else if (cpMode === 'list') checkpoints = list(cpText) ?? [];
-  const seed = seedFromText(input('seed').value); // the command line's rule (src/core/seed.ts)
+  const seed = seedFromText(input('seed').value); // the command line's rule (src/core/seed-text.ts)
   const keep = numOrRaw(input('keepPaths').value);
   const scenario: Record<string, unknown> = {
     ...(extras.scenario as Record<string, unknown> | undefined),
