@@ -55,17 +55,23 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
   }
   // How the time splits: the engine's batches (simulation); the run layer's own work around them and the summary's
   // statistics (bookkeeping); the theory the summary sets beside them (flows, diffusion and large-deviation
-  // solves: src/theory/theory-clock.ts); and writing the files: summary.json, and with the report its CSV tables,
-  // plot specs and rendering (a model's files builds those when they are first read: src/report/files.ts withReport).
+  // solves: src/theory/theory-clock.ts); and the output: summary.json, and with the report its CSV tables, plot specs
+  // and rendering (a model's files builds those when they are first read: src/report/files.ts withReport), and the
+  // summary printed here.
   const t0 = performance.now(), theory0 = theorySeconds();
   const result = model.result(run);
   const files = model.files(result);
   const t1 = performance.now(), theory1 = theorySeconds();
   const out = await writeOutput(outDir, files, !o.noReport);
-  const theory2 = theorySeconds();
+  // The summary as printed (the text report, or the JSON), counted with the files written: every moment from t0 to
+  // the time line is in exactly one part, so the parts add up to the wall time.
+  if (o.json) console.log(JSON.stringify(out.summary, null, 2));
+  else console.log(model.human(out.summary, out.files));
+  const t2 = performance.now(), theory2 = theorySeconds();
   const summary = (t1 - t0) / 1000 - (theory1 - theory0);
-  const write = (performance.now() - t1) / 1000 - (theory2 - theory1);
+  const write = (t2 - t1) / 1000 - (theory2 - theory1);
   const theory = theory2 - theory0;
+  const wall = wallSeconds + (t2 - t0) / 1000;
   // The simulation's part of this process's wall time: the wall time during which its batches ran (with worker
   // threads they overlap; a resumed run's earlier batches, and a merge's or report's, ran in other processes). The
   // engines' own seconds over every batch of the result are said beside it where they differ. Choosing and creating
@@ -77,7 +83,7 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
   const bookkeeping = Math.max(0, wallSeconds - sim - start) + summary;
   // The same split at full precision, one JSON line per run, where STDP_MC_TIMING_FILE asks (bench/bookkeeping.ts).
   // A timing file that cannot be written is reported, and the finished run still succeeds.
-  const record = async (wall: number) => {
+  const record = async () => {
     const file = process.env.STDP_MC_TIMING_FILE;
     if (!file) return;
     try {
@@ -90,15 +96,10 @@ export async function emitRun(model: EnsembleModel, run: EnsembleRun<any, any>, 
       console.error(`stdp-mc: could not write the time split to STDP_MC_TIMING_FILE=${file}: ${(e as Error).message}`);
     }
   };
-  if (o.json) {
-    console.log(JSON.stringify(out.summary, null, 2));
-    await record(wallSeconds + (performance.now() - t0) / 1000);
-    return;
+  if (!o.json) {
+    console.log(`wall ${seconds(wall)} s: engine start-up ${seconds(start)} s; simulation ${seconds(sim)} s ${simulationNote(run, batches, engineSeconds)}` +
+      `; bookkeeping ${seconds(bookkeeping)} s (state log, statistics, summary); theory ${seconds(theory)} s` +
+      `; ${o.noReport ? 'summary.json (and this text)' : 'report (tables, plots, rendering, this text)'} ${seconds(write)} s`);
   }
-  console.log(model.human(out.summary, out.files));
-  const wall = wallSeconds + (performance.now() - t0) / 1000;
-  console.log(`wall ${seconds(wall)} s: engine start-up ${seconds(start)} s; simulation ${seconds(sim)} s ${simulationNote(run, batches, engineSeconds)}` +
-    `; bookkeeping ${seconds(bookkeeping)} s` +
-    ` (state log, statistics, summary); theory ${seconds(theory)} s; ${o.noReport ? 'summary.json' : 'report (tables, plots, rendering)'} ${seconds(write)} s`);
-  await record(wall);
+  await record();
 }
