@@ -58,9 +58,9 @@ export function betaQuantile(q: number, a: number, b: number): number {
 const tQuantiles = new Map<string, number>();
 
 /**
- * Two-sided Student-t quantile t_{ν, 1 − (1 − level)/2}, via P(|T| > t) = I_{ν/(ν+t²)}(ν/2, 1/2). A 200-step bisection
- * (1–5 ms while a process is young), and a run asks for the same few (level, ν) again and again (every slope of every
- * grid point), so each is computed once per process.
+ * Two-sided Student-t quantile t_{ν, 1 − (1 − level)/2}, via P(|T| > t) = I_{ν/(ν+t²)}(ν/2, 1/2). A bisection of
+ * [0, 1000] to the last double (about 60 steps; 0.5–2 ms while a process is young), and a run asks for the same few
+ * (level, ν) again and again (every slope of every grid point), so each is computed once per process.
  */
 export function tQuantile(level: number, nu: number): number {
   const key = `${level}:${nu}`;
@@ -74,6 +74,9 @@ function tQuantileBisection(level: number, nu: number): number {
   let lo = 0, hi = 1e3;
   for (let i = 0; i < 200; i++) {
     const mid = (lo + hi) / 2;
+    // No double lies strictly between lo and hi: every further step would leave (lo + hi) / 2 as it is (mid is lo or
+    // hi, and a step either keeps the interval or makes it [mid, mid]), so stop with the number 200 steps give.
+    if (mid === lo || mid === hi) break;
     if (betaInc(nu / (nu + mid * mid), nu / 2, 0.5) > tail) lo = mid; else hi = mid;
   }
   return (lo + hi) / 2;

@@ -57,6 +57,20 @@ describe('incomplete beta and t quantiles', () => {
     expect(tQuantile(0.95, 1)).toBeCloseTo(12.7062, 3);
     expect(tQuantile(0.95, 1000)).toBeCloseTo(1.962339, 4);
   });
+
+  it('the bisection stops at the last double with the very number 200 steps give', () => {
+    const full = (level: number, nu: number) => {
+      let lo = 0, hi = 1e3;
+      for (let i = 0; i < 200; i++) {
+        const mid = (lo + hi) / 2;
+        if (betaInc(nu / (nu + mid * mid), nu / 2, 0.5) > 1 - level) lo = mid; else hi = mid;
+      }
+      return (lo + hi) / 2;
+    };
+    for (const level of [0.5, 0.9, 0.95, 0.99, 0.999]) {
+      for (const nu of [1, 2, 3, 5, 9, 19, 49, 99, 199, 999, 4999]) expect(tQuantile(level, nu), `${level}, ν = ${nu}`).toBe(full(level, nu));
+    }
+  });
 });
 
 describe('slopes and batch means', () => {
