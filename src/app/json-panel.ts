@@ -44,7 +44,6 @@ function setAt(j: Record<string, unknown>, path: string[], v: unknown): void {
   else o[last] = v;
 }
 
-
 const shown = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /**

@@ -81,17 +81,10 @@ export function histAddBins(h: SparseHist, list: Uint32Array, n: number): void {
 function countedBins(list: Uint32Array, n: number, lo: number, span: number): SparseHist {
   if (countScratch.length < span) countScratch = new Uint32Array(Math.max(span, 2 * countScratch.length));
   const c = countScratch;
-  let u = 0;
-  for (let i = 0; i < n; i++) if (c[list[i]! - lo]++ === 0) u++;
-  const bins = new Uint32Array(u), counts = new Uint32Array(u);
-  for (let i = 0, k = 0; k < u; i++) {
-    if (c[i]) {
-      bins[k] = lo + i;
-      counts[k++] = c[i]!;
-    }
-  }
+  for (let i = 0; i < n; i++) c[list[i]! - lo]++;
+  const h = histFromDense(c, 0, span, lo);
   c.fill(0, 0, span);
-  return { bins, counts };
+  return h;
 }
 
 /** The bins list[0 … n) sorted (in place) and counted in runs. */
