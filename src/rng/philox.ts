@@ -20,10 +20,10 @@ export function mulhi32(a: number, b: number): number {
   return (a1 * b1 + Math.floor(t / 65536) + Math.floor(w1 / 65536)) >>> 0;
 }
 
-/** Philox4x32 with R rounds (10 by default) into `out` (4 u32). */
+/** Philox4x32 with R rounds (10 by default) into out[at … at + 3]. */
 export function philox4x32(
   c0: number, c1: number, c2: number, c3: number, k0: number, k1: number,
-  out: Uint32Array = new Uint32Array(4), rounds = 10,
+  out: Uint32Array = new Uint32Array(4), rounds = 10, at = 0,
 ): Uint32Array {
   c0 >>>= 0; c1 >>>= 0; c2 >>>= 0; c3 >>>= 0; k0 >>>= 0; k1 >>>= 0;
   for (let r = 0; r < rounds; r++) {
@@ -38,7 +38,7 @@ export function philox4x32(
     c2 = (hi0 ^ c3 ^ k1) >>> 0;
     c3 = lo0;
   }
-  out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+  out[at] = c0; out[at + 1] = c1; out[at + 2] = c2; out[at + 3] = c3;
   return out;
 }
 

@@ -119,18 +119,17 @@ describe('the issue\'s checks (CPU reference)', () => {
       const s1 = mk(1), sa = mk(a);
       // One step from the same somatic state (after 200 steps so that most PSPs are non-zero): exact relations.
       const p1 = natgradParams(s1), pa = natgradParams(sa);
-      const words = new Uint32Array(4);
       const code = rule === 'natural' ? 1 : 0;
       for (let t = 0; t < 3; t++) {
         const x1 = initialNatgradState(s1, p1, t);
-        advanceNatgrad(x1, 0, 200, t, p1, code, eta, words);
+        advanceNatgrad(x1, 0, 200, t, p1, code, eta);
         const xa = initialNatgradState(sa, pa, t);
         xa.s.set(x1.s); xa.l.set(x1.l);
         for (let i = 0; i < s1.N; i++) xa.wd[i] = x1.wd[i]! / pa.att[i]!;
         xa.m = x1.m; xa.sd = x1.sd;
         const w0 = Float64Array.from(x1.wd);
-        advanceNatgrad(x1, 200, 201, t, p1, code, eta, words);
-        advanceNatgrad(xa, 200, 201, t, pa, code, eta, words);
+        advanceNatgrad(x1, 200, 201, t, p1, code, eta);
+        advanceNatgrad(xa, 200, 201, t, pa, code, eta);
         let nonzero = 0;
         for (let i = 0; i < s1.N; i++) {
           const d1 = x1.wd[i]! - w0[i]!, da = pa.att[i]! * xa.wd[i]! - w0[i]!;

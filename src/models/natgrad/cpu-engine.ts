@@ -28,6 +28,7 @@
  */
 import type { ResolvedNatgradScenario, NatgradRule } from './scenario.ts';
 import { philox4x32, u32ToUniform } from '../../rng/philox.ts';
+import { philoxBlockWords } from '../../rng/philox-blocks.ts';
 import { NATGRAD_FLAG, NATGRAD_NF, emptyEnsembleData, foldLearner, keptIn, type NatgradEnsembleData } from './stats.ts';
 import { authorsTable, type AuthorsTable } from './authors-table.ts';
 import { buildCoefficientTable, lookupCoefficients, sigma, type CoefficientGrid } from './coefficients.ts';
@@ -144,14 +145,15 @@ export function cachedTestPatterns(s: ResolvedNatgradScenario, sp: NatgradParams
 
 /** The shared test patterns x^ε_p (pattern-major, P × N): the traces after testWarmup steps from zero. */
 export function testPatterns(s: ResolvedNatgradScenario, sp: NatgradParams = natgradParams(s)): Float64Array {
-  const N = s.N, P = s.testPatterns, out = new Float64Array(P * N), words = new Uint32Array(4);
+  const N = s.N, P = s.testPatterns, out = new Float64Array(P * N);
   const ls = new Float64Array(N), ss = new Float64Array(N);
   for (let p = 0; p < P; p++) {
     ls.fill(0); ss.fill(0);
     for (let k = 0; k < s.testWarmup; k++) {
+      // blocks BLOCK_TEST + (i >>> 2), word i & 3 of each: word i of the step's blocks
+      const words = philoxBlockWords(k, p, NATGRAD_STREAM, NATGRAD_STREAM_BLOCK_TEST, sp.key[0], sp.key[1], sp.blocks);
       for (let i = 0; i < N; i++) {
-        if ((i & 3) === 0) philox4x32(k, p, NATGRAD_STREAM, NATGRAD_STREAM_BLOCK_TEST + (i >>> 2), sp.key[0], sp.key[1], words);
-        const x = u32ToUniform(words[i & 3]!) < sp.pIn[i]! ? 1 : 0;
+        const x = u32ToUniform(words[i]!) < sp.pIn[i]! ? 1 : 0;
         ss[i] = sp.decayS * ss[i]! + x;
         ls[i] = sp.decayM * ls[i]! + x;
       }
@@ -206,20 +208,27 @@ export interface NatgradHooks {
 
 const coeff = new Float64Array(5);
 
-/** Advance one learner over steps [n0, n1). `rule`: 0 euclidean, 1 natural, 2 approximate. */
+/**
+ * Advance one learner over steps [n0, n1). `rule`: 0 euclidean, 1 natural, 2 approximate. A step's Philox blocks
+ * (n, t, NATGRAD_STREAM, 0 … blocks) are drawn together (philox-blocks.ts): input i reads word i (word i & 3 of block
+ * i >>> 2, as the kernel reads it), the spikes words 0 and 1 of block `blocks`.
+ */
 export function advanceNatgrad(
-  st: NatgradState, n0: number, n1: number, t: number, sp: NatgradParams, rule: number, eta: number,
-  words: Uint32Array, hooks?: NatgradHooks,
+  st: NatgradState, n0: number, n1: number, t: number, sp: NatgradParams, rule: number, eta: number, hooks?: NatgradHooks,
 ): void {
-  const { N, pIn, att, invRC, decayS, decayM, kscale, phiDt, beta, theta, cEps } = sp;
+  const { N, pIn, att, invRC, decayS, decayM, kscale, phiDt, beta, theta, cEps, blocks } = sp;
   const k0 = sp.key[0], k1 = sp.key[1];
   const wd = st.wd, ws = st.wStar, ss = st.s, ls = st.l, xe = st.xe;
+  const spike = 4 * blocks;
+  // The imported functions as locals: read once per call, not once per use (a test runner's module transform makes
+  // every use of an imported name a property read, which cost this loop more than half of its time there).
+  const draw = philoxBlockWords, uniform = u32ToUniform, sig_ = sigma;
   for (let n = n0; n < n1; n++) {
+    const words = draw(n, t, NATGRAD_STREAM, 0, k0, k1, blocks + 1);
     // 1. inputs and PSPs
     let V = 0, Vt = 0, Sx = 0;
     for (let i = 0; i < N; i++) {
-      if ((i & 3) === 0) philox4x32(n, t, NATGRAD_STREAM, i >>> 2, k0, k1, words);
-      const x = u32ToUniform(words[i & 3]!) < pIn[i]! ? 1 : 0;
+      const x = uniform(words[i]!) < pIn[i]! ? 1 : 0;
       if (x && hooks?.onInput) hooks.onInput(n, i);
       ss[i] = decayS * ss[i]! + x;
       ls[i] = decayM * ls[i]! + x;
@@ -230,11 +239,10 @@ export function advanceNatgrad(
       Sx += e;
     }
     // 2. teacher and student spikes
-    philox4x32(n, t, NATGRAD_STREAM, sp.blocks, k0, k1, words);
-    const pT = sp.teacherNeuron ? phiDt * sigma(beta * (Vt - theta)) : sp.teacherP;
-    const yT = u32ToUniform(words[0]!) < pT ? 1 : 0;
-    const sig = sigma(beta * (V - theta));
-    const yS = u32ToUniform(words[1]!) < phiDt * sig ? 1 : 0;
+    const pT = sp.teacherNeuron ? phiDt * sig_(beta * (Vt - theta)) : sp.teacherP;
+    const yT = uniform(words[spike]!) < pT ? 1 : 0;
+    const sig = sig_(beta * (V - theta));
+    const yS = uniform(words[spike + 1]!) < phiDt * sig ? 1 : 0;
     if (yT) { st.teacherSpikes++; hooks?.onTeacher?.(n); }
     if (yS) { st.studentSpikes++; hooks?.onStudent?.(n); }
     // 3. plasticity
@@ -334,7 +342,6 @@ export class NatgradCpuEngine {
     const n = end - start, C = s.checkpoints.length;
     const sp = natgradParams(s);
     const patterns = cachedTestPatterns(s, sp);
-    const words = new Uint32Array(4);
     const which = o.ensembles ?? s.ensembles.map((_, e) => e);
     const mi = o.captureInputs ?? 0, ms = o.captureSpikes ?? 0;
     const inputs = mi > 0 ? new Int32Array(n * mi * 2).fill(-1) : undefined;
@@ -367,7 +374,7 @@ export class NatgradCpuEngine {
         let k = 0;
         for (let c = 0; c < C; c++) {
           const target = s.checkpoints[c]!;
-          advanceNatgrad(st, k, target, t, spe, rule, spec.eta, words, hooks);
+          advanceNatgrad(st, k, target, t, spe, rule, spec.eta, hooks);
           done += target - k;
           checkpointStats(st, spe, patterns, s.testPatterns, ((target - k) * s.dt) / 1000, rec, c * NATGRAD_NF);
           k = target;

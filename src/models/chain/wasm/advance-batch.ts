@@ -9,6 +9,7 @@
  * reference, which runs instead for the truncated normal (its quantile needs log and sqrt) or without WebAssembly.
  */
 import { advanceProduct, type NoiseParams } from '../chain-math.ts';
+import { wasmInstance } from '../../../core/wasm-module.ts';
 import { CHAIN_KERNEL_WASM_BASE64 } from './chain-kernel-wasm.ts';
 
 type StepsFn = (
@@ -27,37 +28,14 @@ const SCRATCH = 64;
 
 let cached: ChainKernel | null | undefined;
 
-function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const s = atob(b64);
-  const out = new Uint8Array(new ArrayBuffer(s.length));
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-function wasmDisabled(): boolean {
-  try {
-    return (globalThis as any).process?.env?.STDP_MC_NO_WASM === '1';
-  } catch {
-    return false; // Deno without --allow-env
-  }
-}
-
 /**
  * The kernel, compiled once per thread; null where WebAssembly or its SIMD proposal is missing (the engines then use
  * the JavaScript reference). `STDP_MC_NO_WASM=1` in the environment disables it (for measurements and tests).
  */
 export function chainKernel(): ChainKernel | null {
   if (cached !== undefined) return cached;
-  cached = null;
-  if (wasmDisabled() || typeof WebAssembly !== 'object') return cached;
-  try {
-    const bytes = decodeBase64(CHAIN_KERNEL_WASM_BASE64);
-    if (!WebAssembly.validate(bytes)) return cached;
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    cached = { memory: inst.exports.memory as WebAssembly.Memory, steps: inst.exports.steps as unknown as StepsFn };
-  } catch {
-    cached = null;
-  }
+  const inst = wasmInstance(CHAIN_KERNEL_WASM_BASE64);
+  cached = inst && { memory: inst.exports.memory as WebAssembly.Memory, steps: inst.exports.steps as unknown as StepsFn };
   return cached;
 }
 
