@@ -21,7 +21,8 @@
  * on stream j, with the same update and projection against the frozen w_1..w_{j−1}.
  */
 import type { ResolvedMultiScenario } from './scenario.ts';
-import { philox4x32, u32ToUniform } from '../../rng/philox.ts';
+import { u32ToUniform } from '../../rng/philox.ts';
+import { philoxBlockWords } from '../../rng/philox-blocks.ts';
 import {
   accumulateMulti, emptyMultiAccumulator, reduceP, type MultiCheckpointAccumulator,
 } from './stats.ts';
@@ -75,11 +76,10 @@ export function initialWeights(s: ResolvedMultiScenario): Float64Array {
 export interface MultiScratch {
   delta: Float64Array;
   q: Float64Array;
-  words: Uint32Array;
 }
 
 export function multiScratch(mp: MultiParams): MultiScratch {
-  return { delta: new Float64Array(mp.d), q: new Float64Array(mp.m * mp.d), words: new Uint32Array(4) };
+  return { delta: new Float64Array(mp.d), q: new Float64Array(mp.m * mp.d) };
 }
 
 /** Output learning at step k under algorithm 2 (the period containing k); −1 past the last period. */
@@ -112,8 +112,9 @@ export function gramSchmidt(W: Float64Array, d: number, n: number, q: Float64Arr
 function updateOutput(
   W: Float64Array, j: number, k: number, traj: number, mp: MultiParams, sc: MultiScratch,
 ): number {
-  const d = mp.d, o = j * d, w = sc.words, delta = sc.delta, rates = mp.rates;
-  philox4x32(k, traj, j, 0, mp.key[0], mp.key[1], w);
+  const d = mp.d, o = j * d, delta = sc.delta, rates = mp.rates;
+  // Word 0 of the step's Philox blocks (k, traj, j, 0 … ⌊d/4⌋) is the categorical draw, word i + 1 input i's noise.
+  const w = philoxBlockWords(k, traj, j, 0, mp.key[0], mp.key[1], (d >>> 2) + 1);
   // Categorical draw by inversion on a_i = λ_i w_ji (chain-math's `advance` on e^{x_i}: the same decision).
   let S = 0, lastPositive = d - 1;
   for (let i = 0; i < d; i++) S += rates[i]! * W[o + i]!;
@@ -126,9 +127,7 @@ function updateOutput(
   }
   const alpha = mp.alphas[j]!;
   for (let i = 0; i < d; i++) {
-    const n = i + 1;
-    if ((n & 3) === 0) philox4x32(k, traj, j, n >>> 2, mp.key[0], mp.key[1], w);
-    const z = noiseFromUniform(u32ToUniform(w[n & 3]!), mp.np);
+    const z = noiseFromUniform(u32ToUniform(w[i + 1]!), mp.np);
     delta[i] = alpha * W[o + i]! * ((i === zeta ? 1 : 0) + z);
   }
   applyIncrement(W, j, delta, mp, sc.q);

@@ -10,7 +10,8 @@
  *   grid interpolated at τ_j on the Poisson clock).
  * At checkpoint t: e = ‖θ − Z(t)‖, sup ← max(sup, e), ‖∇L(θ)‖ and L(θ) on the sample of t.
  */
-import { philox4x32, u32ToUniform } from '../../rng/philox.ts';
+import { u32ToUniform } from '../../rng/philox.ts';
+import { PHILOX_MAX_BLOCKS, philoxBlockWords } from '../../rng/philox-blocks.ts';
 import { checkAborted, runtimeName, type EngineInfo, type Progress } from '../../engines/types.ts';
 import { flowAt } from './flow.ts';
 import { ZERO_ORDER_STREAM, gradNormAndLoss, lossDifference } from './loss.ts';
@@ -43,15 +44,22 @@ export interface ZeroOrderResult {
   timing: { seconds: number; dispatches: number; updates: number };
 }
 
-/** ξ of update j of copy `copy` into xi (the Philox words of point.ts); returns the Poisson waiting-time uniform. */
-export function drawPerturbation(p: ZeroOrderPoint, key: [number, number], j: number, copy: number, xi: Float64Array, w: Uint32Array): number {
-  for (let b = 0; b < p.NB; b++) {
-    philox4x32(j, copy, ZERO_ORDER_STREAM, p.blockBase + b, key[0], key[1], w);
-    for (let l = 0; l < 4 && 4 * b + l < p.d; l++) xi[4 * b + l] = p.A * (2 * u32ToUniform(w[l]!) - 1);
+/**
+ * ξ of update j of copy `copy` into xi (the Philox words of point.ts: ξ_i from word i & 3 of block blockBase + (i >>> 2),
+ * the Poisson waiting-time uniform from word 0 of block blockBase + NB); returns that uniform (0 without Poisson
+ * times). The blocks are drawn together (philox-blocks.ts), at most PHILOX_MAX_BLOCKS a call.
+ */
+export function drawPerturbation(p: ZeroOrderPoint, key: [number, number], j: number, copy: number, xi: Float64Array): number {
+  const blocks = p.NB + (p.poisson ? 1 : 0), d = p.d, A = p.A;
+  let u = 0;
+  for (let b0 = 0; b0 < blocks; b0 += PHILOX_MAX_BLOCKS) {
+    const nb = Math.min(PHILOX_MAX_BLOCKS, blocks - b0);
+    const words = philoxBlockWords(j, copy, ZERO_ORDER_STREAM, p.blockBase + b0, key[0], key[1], nb);
+    const i0 = 4 * b0, i1 = Math.min(d, 4 * (b0 + nb));
+    for (let i = i0; i < i1; i++) xi[i] = A * (2 * u32ToUniform(words[i - i0]!) - 1);
+    if (p.poisson && b0 + nb === blocks) u = u32ToUniform(words[4 * (p.NB - b0)]!);
   }
-  if (!p.poisson) return 0;
-  philox4x32(j, copy, ZERO_ORDER_STREAM, p.blockBase + p.NB, key[0], key[1], w);
-  return u32ToUniform(w[0]!);
+  return u;
 }
 
 /** θ ← θ − step·D·ξ, D the loss difference of the estimator on sample k; returns D. */
@@ -62,11 +70,11 @@ export function applyUpdate(p: ZeroOrderPoint, theta: Float64Array, xi: Float64A
   return D;
 }
 
-interface Scratch { theta: Float64Array; xi: Float64Array; z: Float64Array; a: Float64Array; dz: Float64Array; w: Uint32Array }
+interface Scratch { theta: Float64Array; xi: Float64Array; z: Float64Array; a: Float64Array; dz: Float64Array }
 
 function scratchFor(p: ZeroOrderPoint): Scratch {
   const h = Math.max(1, p.loss.net.h);
-  return { theta: new Float64Array(p.d), xi: new Float64Array(p.d), z: new Float64Array(p.d), a: new Float64Array(h), dz: new Float64Array(h), w: new Uint32Array(4) };
+  return { theta: new Float64Array(p.d), xi: new Float64Array(p.d), z: new Float64Array(p.d), a: new Float64Array(h), dz: new Float64Array(h) };
 }
 
 /** Run copy `copy`: its C records into rec[recOff…], its final error θ − Z_T into fin[finOff…], θ₁ along the path. */
@@ -88,7 +96,7 @@ export function runCopy(
     rec[o + ZO_REC.err] = e; rec[o + ZO_REC.sup] = sup; rec[o + ZO_REC.grad] = g; rec[o + ZO_REC.loss] = L;
   };
   for (let j = 1; j <= p.J; j++) {
-    const u = drawPerturbation(p, key, j, copy, sc.xi, sc.w);
+    const u = drawPerturbation(p, key, j, copy, sc.xi);
     const tj = p.poisson ? tau - Math.log(u) / p.nu : 0;
     while (c < C && (p.poisson ? ckT[c]! < tj : ckK[c]! < j)) record(c++);
     while (q < PP && (p.poisson ? pathT[q]! < tj : pathK[q]! < j)) { if (path) path[q] = th[0]!; q++; }

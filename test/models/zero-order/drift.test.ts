@@ -22,10 +22,10 @@ const R = 20_000;
 function driftAt(scenario: Record<string, unknown>) {
   const s = resolveZeroOrderScenario({ model: 'zero-order', minRatio: 0, trajectories: R, seed: 99, ...scenario });
   const p = zeroOrderPoint(s, 0), d = p.d, n = p.n;
-  const xi = new Float64Array(d), w = new Uint32Array(4), th = new Float64Array(d), a = new Float64Array(Math.max(1, p.loss.net.h));
+  const xi = new Float64Array(d), th = new Float64Array(d), a = new Float64Array(Math.max(1, p.loss.net.h));
   const sum = new Float64Array(d), sum2 = new Float64Array(d);
   for (let r = 0; r < R; r++) {
-    drawPerturbation(p, s.seedKey, 1, r, xi, w);
+    drawPerturbation(p, s.seedKey, 1, r, xi);
     th.set(p.theta0);
     applyUpdate(p, th, xi, 0, a);
     for (let i = 0; i < d; i++) { const v = n * (th[i]! - p.theta0[i]!); sum[i] += v; sum2[i] += v * v; }
