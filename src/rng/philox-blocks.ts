@@ -8,7 +8,7 @@
  * shaders/philox.wgsl for every counter (test/rng/philox-blocks.test.ts).
  */
 import { wasmInstance } from '../core/wasm-module.ts';
-import { philox4x32 } from './philox.ts';
+import { philox4x32, u32ToUniform } from './philox.ts';
 import { PHILOX_WASM_BASE64 } from './wasm/philox-wasm.ts';
 
 type BlocksFn = (c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, n: number) => void;
@@ -49,6 +49,20 @@ export function philoxBlockWords(c0: number, c1: number, c2: number, c3: number,
   }
   if (scratch.length < 4 * n) scratch = new Uint32Array(4 * n);
   return philoxBlocksJs(c0, c1, c2, c3, k0, k1, n, scratch);
+}
+
+/**
+ * The uniforms (u32ToUniform) of words 0 … count − 1 of the blocks (c0, c1, c2, block0), (…, block0 + 1), … into
+ * out[0 … count − 1]: word i & 3 of block block0 + (i >>> 2), as a loop over philox4x32 reads them.
+ */
+export function philoxUniforms(c0: number, c1: number, c2: number, block0: number, k0: number, k1: number, count: number, out: Float64Array): void {
+  const blocks = (count + 3) >>> 2;
+  for (let b0 = 0; b0 < blocks; b0 += PHILOX_MAX_BLOCKS) {
+    const nb = Math.min(PHILOX_MAX_BLOCKS, blocks - b0);
+    const words = philoxBlockWords(c0, c1, c2, block0 + b0, k0, k1, nb);
+    const i0 = 4 * b0, i1 = Math.min(count, 4 * (b0 + nb));
+    for (let i = i0; i < i1; i++) out[i] = u32ToUniform(words[i - i0]!);
+  }
 }
 
 /** The same blocks in JavaScript, one philox4x32 each, into out: the reference, and the path without WebAssembly. */

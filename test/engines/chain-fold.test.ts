@@ -107,7 +107,7 @@ describe('product form against the log-space step', () => {
       const x = Float64Array.from(s.x0), g = new Float64Array(d).fill(1);
       for (let k = 0; k < 300; k += chunk) {
         const n = Math.min(chunk, 300 - k);
-        advanceExtended(x, g, d, k, n, 5, s.seedKey, s.alpha, np, R, k + n === 300, new Uint32Array(4), ex, sc);
+        advanceExtended(x, g, d, k, n, 5, s.seedKey, s.alpha, np, R, k + n === 300, ex, sc);
       }
       return Array.from(x);
     };

@@ -13,6 +13,7 @@
  */
 import type { ResolvedScenario } from './scenario.ts';
 import { philox4x32, u32ToUniform } from '../../rng/philox.ts';
+import { philoxUniforms } from '../../rng/philox-blocks.ts';
 import { noiseFromUniform, noiseParams, type NoiseParams } from '../../rng/noise.ts';
 
 export const CHAIN_STREAM = 0;
@@ -66,13 +67,6 @@ export function chainExtras(s: ResolvedScenario): ChainExtras | null {
   };
 }
 
-/** Uniforms 0..count−1 of stream `stream` at step k of trajectory traj (word n mod 4 of Philox block ⌊n/4⌋). */
-function fillUniforms(k: number, traj: number, stream: number, count: number, key: [number, number], w: Uint32Array, out: Float64Array): void {
-  for (let b = 0; 4 * b < count; b++) {
-    philox4x32(k, traj, stream, b, key[0], key[1], w);
-    for (let j = 0; j < 4 && 4 * b + j < count; j++) out[4 * b + j] = u32ToUniform(w[j]!);
-  }
-}
 
 /** Scratch for `advanceExtended`: the spikes S, the weights e_i = y_i g_i, y, and the uniforms of the three streams. */
 export interface ExtendedScratch {
@@ -94,8 +88,7 @@ export function extendedScratch(d: number): ExtendedScratch {
  */
 export function advanceExtended(
   x: Float64Array, g: Float64Array, d: number, k0: number, nSteps: number, traj: number,
-  key: [number, number], alpha: number, np: NoiseParams, R: number, foldAtEnd: boolean, w: Uint32Array,
-  ex: ChainExtras, sc: ExtendedScratch,
+  key: [number, number], alpha: number, np: NoiseParams, R: number, foldAtEnd: boolean, ex: ChainExtras, sc: ExtendedScratch,
 ): void {
   const { spikes, e, y, u0, u1, u2 } = sc;
   for (let i = 0; i < d; i++) y[i] = Math.exp(x[i]!);
@@ -103,11 +96,12 @@ export function advanceExtended(
     const k = k0 + st;
     let S = 0;
     for (let i = 0; i < d; i++) { const v = y[i]! * g[i]!; e[i] = v; S += v; }
-    fillUniforms(k, traj, CHAIN_STREAM, d + 1, key, w, u0);
-    if (ex.variant !== 0) fillUniforms(k, traj, CORR_STREAM, d, key, w, u1);
+    // Uniforms 0 … count − 1 of a stream at step k of trajectory traj: word n mod 4 of Philox block ⌊n/4⌋.
+    philoxUniforms(k, traj, CHAIN_STREAM, 0, key[0], key[1], d + 1, u0);
+    if (ex.variant !== 0) philoxUniforms(k, traj, CORR_STREAM, 0, key[0], key[1], d, u1);
     if (ex.variant === 2) {
       // figure code: (Cp)_i = p_i + Σ_{j≠i} C_ij p_j, C_ij = 1[u2_{id+j} < Γ_ij], B_i ~ Bernoulli(min((Cp)_i, 1))
-      fillUniforms(k, traj, CMATRIX_STREAM, d * d, key, w, u2);
+      philoxUniforms(k, traj, CMATRIX_STREAM, 0, key[0], key[1], d * d, u2);
       for (let i = 0; i < d; i++) {
         let cp = e[i]! / S;
         for (let j = 0; j < d; j++) if (j !== i && u2[i * d + j]! < ex.gamma![i * d + j]!) cp += e[j]! / S;

@@ -34,7 +34,7 @@ export class CpuEngine implements Engine {
     const total = (end - start) * s.steps;
     const report = cpuProgress(o.onProgress, total, t0, 0);
     let done = 0, dispatches = 0;
-    const w = new Uint32Array(4), xs = new Float64Array(d), gs = new Float64Array(d), p = new Float64Array(d);
+    const xs = new Float64Array(d), gs = new Float64Array(d), p = new Float64Array(d);
     const ex = chainExtras(s), scratch = extendedScratch(d);
 
     for (const [b0, b1] of batches(start, end, o.batchSize ?? 8192)) {
@@ -50,7 +50,7 @@ export class CpuEngine implements Engine {
         if (ex) {
           for (let t = 0; t < n; t++) {
             for (let i = 0; i < d; i++) { xs[i] = x[i * n + t]!; gs[i] = g[i * n + t]!; }
-            advanceExtended(xs, gs, d, disp.k0, disp.nSteps, b0 + t, s.seedKey, s.alpha, np, R, foldAtEnd, w, ex, scratch);
+            advanceExtended(xs, gs, d, disp.k0, disp.nSteps, b0 + t, s.seedKey, s.alpha, np, R, foldAtEnd, ex, scratch);
             for (let i = 0; i < d; i++) { x[i * n + t] = xs[i]!; g[i * n + t] = gs[i]!; }
           }
         } else {

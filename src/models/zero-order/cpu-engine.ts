@@ -11,7 +11,7 @@
  * At checkpoint t: e = ‖θ − Z(t)‖, sup ← max(sup, e), ‖∇L(θ)‖ and L(θ) on the sample of t.
  */
 import { u32ToUniform } from '../../rng/philox.ts';
-import { PHILOX_MAX_BLOCKS, philoxBlockWords } from '../../rng/philox-blocks.ts';
+import { philoxBlockWords, philoxUniforms } from '../../rng/philox-blocks.ts';
 import { checkAborted, runtimeName, type EngineInfo, type Progress } from '../../engines/types.ts';
 import { flowAt } from './flow.ts';
 import { ZERO_ORDER_STREAM, gradNormAndLoss, lossDifference } from './loss.ts';
@@ -46,20 +46,14 @@ export interface ZeroOrderResult {
 
 /**
  * ξ of update j of copy `copy` into xi (the Philox words of point.ts: ξ_i from word i & 3 of block blockBase + (i >>> 2),
- * the Poisson waiting-time uniform from word 0 of block blockBase + NB); returns that uniform (0 without Poisson
- * times). The blocks are drawn together (philox-blocks.ts), at most PHILOX_MAX_BLOCKS a call.
+ * drawn together, philox-blocks.ts); returns the Poisson waiting-time uniform, word 0 of block blockBase + NB (0
+ * without Poisson times).
  */
 export function drawPerturbation(p: ZeroOrderPoint, key: [number, number], j: number, copy: number, xi: Float64Array): number {
-  const blocks = p.NB + (p.poisson ? 1 : 0), d = p.d, A = p.A;
-  let u = 0;
-  for (let b0 = 0; b0 < blocks; b0 += PHILOX_MAX_BLOCKS) {
-    const nb = Math.min(PHILOX_MAX_BLOCKS, blocks - b0);
-    const words = philoxBlockWords(j, copy, ZERO_ORDER_STREAM, p.blockBase + b0, key[0], key[1], nb);
-    const i0 = 4 * b0, i1 = Math.min(d, 4 * (b0 + nb));
-    for (let i = i0; i < i1; i++) xi[i] = A * (2 * u32ToUniform(words[i - i0]!) - 1);
-    if (p.poisson && b0 + nb === blocks) u = u32ToUniform(words[4 * (p.NB - b0)]!);
-  }
-  return u;
+  const d = p.d, A = p.A;
+  philoxUniforms(j, copy, ZERO_ORDER_STREAM, p.blockBase, key[0], key[1], d, xi);
+  for (let i = 0; i < d; i++) xi[i] = A * (2 * xi[i]! - 1);
+  return p.poisson ? u32ToUniform(philoxBlockWords(j, copy, ZERO_ORDER_STREAM, p.blockBase + p.NB, key[0], key[1], 1)[0]!) : 0;
 }
 
 /** θ ← θ − step·D·ξ, D the loss difference of the estimator on sample k; returns D. */
