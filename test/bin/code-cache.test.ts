@@ -14,7 +14,10 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CODE_CACHE = join(ROOT, 'bin/code-cache.mjs');
 
-/** A script with some functions, a require, and an import() through the host (as main.cjs has). */
+/**
+ * A script with some functions, a require, and an import() through the host (as main.cjs has); `other` reaches
+ * functions `run` does not (as another model's run reaches other parts of main.cjs).
+ */
 const SCRIPT = `#!/usr/bin/env node
 "use strict";
 const os = require("node:os");
@@ -23,14 +26,17 @@ exports.run = async () => {
   const { pathToFileURL } = await __stdpMcImport("node:url");
   return [fib(20), typeof os.cpus, pathToFileURL("/x").href].join(" ");
 };
+function collatz(n) { let k = 0; while (n !== 1) { n = n % 2 ? 3 * n + 1 : n / 2; k++; } return k; }
+function longest(m) { let best = 0, at = 1; for (let i = 1; i < m; i++) { const k = collatz(i); if (k > best) { best = k; at = i; } } return [at, best]; }
+exports.other = async () => longest(1000).join(" ");
 `;
 
 /** One process: run the script through its code cache and print what became of the cache and the script's answer. */
-function runOnce(dir: string): { cache: string; answer: string } {
+function runOnce(dir: string, entry: 'run' | 'other' = 'run'): { cache: string; answer: string } {
   const child = `
     const { runWithCodeCache } = await import(${JSON.stringify(CODE_CACHE)});
     const r = runWithCodeCache(${JSON.stringify(join(dir, 'main.cjs'))}, 'run', (s) => import(s));
-    console.log(JSON.stringify({ cache: r.cache, answer: await r.exports.run() }));`;
+    console.log(JSON.stringify({ cache: r.cache, answer: await r.exports.${entry}() }));`;
   const p = spawnSync(process.execPath, ['--input-type=module', '-e', child], { encoding: 'utf8' });
   expect(p.status, p.stderr).toBe(0);
   return JSON.parse(p.stdout.trim());
@@ -59,6 +65,19 @@ describe('the code cache', () => {
     writeFileSync(join(dir, 'main.cjs'), SCRIPT.replace('fib(20)', 'fib(21) + 0'));
     expect(runOnce(dir)).toEqual({ cache: 'rejected', answer: answer.replace('6765', '10946') });
     expect(runOnce(dir)).toEqual({ cache: 'used', answer: answer.replace('6765', '10946') });
+  });
+
+  it('grows when a run reaches functions the cache lacks, and is not rewritten by a run that reaches none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stdp-mc-code-cache-grow-'));
+    writeFileSync(join(dir, 'main.cjs'), SCRIPT);
+    expect(runOnce(dir).cache).toBe('none');
+    const first = readFileSync(cacheFile(dir));
+    expect(runOnce(dir, 'other')).toEqual({ cache: 'used', answer: '871 178' });
+    const grown = readFileSync(cacheFile(dir));
+    expect(grown.length).toBeGreaterThan(first.length * 1.01);
+    expect(runOnce(dir)).toEqual({ cache: 'used', answer: '6765 function file:///x' });
+    expect(runOnce(dir, 'other')).toEqual({ cache: 'used', answer: '871 178' });
+    expect(readFileSync(cacheFile(dir)).equals(grown)).toBe(true);
   });
 
   it('the CLI runs from main.cjs with its cache, and gives the numbers of the ES module bundle', () => {
