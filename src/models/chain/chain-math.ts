@@ -67,7 +67,6 @@ export function chainExtras(s: ResolvedScenario): ChainExtras | null {
   };
 }
 
-
 /** Scratch for `advanceExtended`: the spikes S, the weights e_i = y_i g_i, y, and the uniforms of the three streams. */
 export interface ExtendedScratch {
   spikes: Float64Array; e: Float64Array; y: Float64Array; u0: Float64Array; u1: Float64Array; u2: Float64Array;
