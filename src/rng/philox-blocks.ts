@@ -16,18 +16,18 @@ type BlocksFn = (c0: number, c1: number, c2: number, c3: number, k0: number, k1:
 /** Blocks one call may ask for: the module writes them into its one 64 KiB page. */
 export const PHILOX_MAX_BLOCKS = 4096;
 
-let module: { blocks: BlocksFn; words: Uint32Array } | null | undefined;
+let instance: { blocks: BlocksFn; words: Uint32Array } | null | undefined;
 let scratch = new Uint32Array(64);
 
 /** The module, instantiated once per thread; null where it cannot run. */
 function philoxModule(): { blocks: BlocksFn; words: Uint32Array } | null {
-  if (module !== undefined) return module;
+  if (instance !== undefined) return instance;
   const inst = wasmInstance(PHILOX_WASM_BASE64);
-  module = inst && {
+  instance = inst && {
     blocks: inst.exports.blocks as unknown as BlocksFn,
     words: new Uint32Array((inst.exports.memory as WebAssembly.Memory).buffer, 0, 4 * PHILOX_MAX_BLOCKS),
   };
-  return module;
+  return instance;
 }
 
 /** Whether philoxBlockWords runs in WebAssembly in this thread (false: the JavaScript reference). */
