@@ -24,10 +24,9 @@ export function commandOf(argv) {
 /**
  * The exports of the CommonJS script `file`, run in this context with its code cache for `command` (written at exit
  * where there was none, or it was damaged, or V8 rejected it, or this run compiled more of the script), and what
- * became of the cache: 'used', 'none',
- * 'damaged' (its bytes did not match their SHA-256) or 'rejected' (by V8). `importer` does the script's import() of
- * ES-only packages (vega): a script run from a code cache cannot call import() itself in Node 20
- * (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+ * became of the cache: 'used', 'none', 'damaged' (its bytes did not match their SHA-256) or 'rejected' (by V8).
+ * `importer` does the script's import() of ES-only packages (vega): a script run from a code cache cannot call import()
+ * itself in Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
  */
 export function runWithCodeCache(file, command, importer) {
   const cacheFile = `${file}.${command}.${process.version}-${process.arch}.v8cache`;
