@@ -22,6 +22,7 @@
  */
 import { noiseParams, type NoiseParams } from '../../rng/noise.ts';
 import { checkAborted } from '../../engines/types.ts';
+import { yieldToEventLoop } from '../../engines/copy-run.ts';
 import type { ChainScenario, ChainStep } from './chain-port.ts';
 
 export const STATUS_RUNNING = 0;
@@ -139,8 +140,7 @@ export class CpuParticleStepper implements ParticleStepper {
       // splitting level's call may be far shorter than that, and a count per call never reached its limit, so a
       // run of many levels ignored Ctrl-C until it ended.
       if (performance.now() - lastYield > YIELD_MS) {
-        // setImmediate where there is one (Node, Deno): a timer costs at least 1 ms, and browsers clamp nested ones to 4 ms
-        await new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
+        await yieldToEventLoop();
         lastYield = performance.now();
         checkAborted(signal);
       }

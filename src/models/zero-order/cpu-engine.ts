@@ -13,6 +13,7 @@
 import { u32ToUniform } from '../../rng/philox.ts';
 import { philoxBlockWords, philoxUniforms } from '../../rng/philox-blocks.ts';
 import { checkAborted, runtimeName, type EngineInfo, type Progress } from '../../engines/types.ts';
+import { yieldToEventLoop } from '../../engines/copy-run.ts';
 import { flowAt } from './flow.ts';
 import { ZERO_ORDER_STREAM, gradNormAndLoss, lossDifference } from './loss.ts';
 import { zeroOrderPoint, type ZeroOrderPoint } from './point.ts';
@@ -157,7 +158,7 @@ export class ZeroOrderCpuEngine {
       if (performance.now() - last > 200) {
         checkAborted(o.signal);
         o.onProgress?.({ done: (r + 1 - start) * p.J, total: R * p.J, elapsedSeconds: (performance.now() - t0) / 1000 });
-        await new Promise((res) => setTimeout(res, 0));
+        await yieldToEventLoop();
         last = performance.now();
       }
     }
