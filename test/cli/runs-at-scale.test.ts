@@ -14,7 +14,7 @@ import { cliArgv as argvFor, runCli, tempFolder } from './cli-helpers.ts';
 const exp = {
   name: 'scale',
   batches: 12,
-  scenario: { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 1500, trajectories: 6000, seed: 77, checkpoints: { every: 300 }, keepPaths: 4 },
+  scenario: { model: 'chain', rates: [10, 7.5, 5], alpha: 0.01, steps: 1500, trajectories: 12000, seed: 77, checkpoints: { every: 300 }, keepPaths: 4 },
 };
 const { dir, write } = tempFolder('stdp-mc-scale-');
 const file = write('scale', exp);
@@ -53,29 +53,33 @@ function batchesSaved(out: string): number {
   }
 }
 
-/** Start a run, wait until `minBatches` are saved plus `delayMs`, send `signal`, and wait for the exit. */
-async function interrupt(out: string, signal: NodeJS.Signals, minBatches: number, delayMs: number): Promise<{ code: number | null; stderr: string; saved: number }> {
+/**
+ * Start a run, wait until `minBatches` are saved plus `delayBatches` times a batch's duration (the reference run's),
+ * send `signal`, and wait for the exit. The state log is polled every 5 ms: a batch takes a few tens of ms here.
+ */
+async function interrupt(out: string, signal: NodeJS.Signals, minBatches: number, delayBatches: number): Promise<{ code: number | null; stderr: string; saved: number }> {
+  const batchMs = (1000 * reference().timing.wallSeconds) / exp.batches;
   const [cmd, a] = argvFor('node', ['run', file, '--engine', 'cpu', '--json', '--no-report', '--out', out]);
   const child = spawn(cmd, a, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
   const t0 = Date.now();
-  while (batchesSaved(out) < minBatches && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
-  await new Promise((r) => setTimeout(r, delayMs));
+  while (batchesSaved(out) < minBatches && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, delayBatches * batchMs));
   child.kill(signal);
   const code = await exited;
   return { code, stderr, saved: batchesSaved(out) };
 }
 
 describe('resume', () => {
-  // Delays after the first saved batch(es) land at different points of a batch (~0.1 s each here).
+  // Delays after the first saved batch(es), in batches (of the reference run), land at different points of a batch.
   it.each([
-    ['SIGKILL', 1, 37],
-    ['SIGKILL', 3, 161],
-    ['SIGINT', 2, 70],
+    ['SIGKILL', 1, 0.37],
+    ['SIGKILL', 3, 1.61],
+    ['SIGINT', 2, 0.7],
     ['SIGTERM', 1, 0],
-  ] as const)('after %s (once %i batches are saved, +%i ms) --resume gives the uninterrupted summary', async (signal, min, delay) => {
+  ] as const)('after %s (once %i batches are saved, + %f of a batch) --resume gives the uninterrupted summary', async (signal, min, delay) => {
     const out = join(dir, `${signal}-${min}`);
     const r = await interrupt(out, signal, min, delay);
     expect(r.saved).toBeGreaterThanOrEqual(min);
