@@ -3,18 +3,20 @@
  *
  *   npm run bench:bookkeeping [-- --runs R] [--warm W] [--machine NAME] [--out DIR]
  *
- * Each case runs R times (default 11) as the command line runs it: a fresh `node bin/stdp-mc.js run … --engine cpu
- * --no-report` process per run, into a fresh folder. The CLI's time split (its last line: engine start-up,
- * simulation, bookkeeping, theory, summary.json) is read at full precision from STDP_MC_TIMING_FILE (src/cli/emit-run.ts),
- * and the ratio bookkeeping ÷ simulation is reported per run, with its median and quartiles. Cases:
+ * Each case runs R times (default 11) as the command line runs it: a fresh `stdp-mc run … --engine cpu --no-report`
+ * process per run (bin/stdp-mc, what `npx stdp-mc` runs), into a fresh folder. The CLI's time split (its last line:
+ * engine start-up, simulation, bookkeeping, theory, summary.json) is read at full precision from STDP_MC_TIMING_FILE
+ * (src/cli/emit-run.ts), and the ratio bookkeeping ÷ simulation is reported per run, with its median and quartiles. Cases:
  *   - fig2-simplex.json as shipped, and with every grid point's trajectories ×10 and ×100 (the same checkpoints,
  *     kept paths and batches: the run layer's work per checkpoint stays, the simulation grows);
  *   - fig2-simplex.json without the CLI's code cache (STDP_MC_NO_CODE_CACHE=1: the ES module bundle, its functions
- *     parsed and compiled in every process), its runs alternating with the first case's;
+ *     parsed and compiled in every process), and started as `node bin/stdp-mc.js` (Node's default pool of four V8
+ *     background threads, where bin/stdp-mc sizes it to the cores less one), their runs alternating with the first
+ *     case's;
  *   - success-vs-alpha-d2.json --trajectories 4000 (as the issue names it).
- * Then fig2-simplex.json W + 2 times (default W = 5) in one process (the CLI's entry imported once): the last W runs
- * show what the same work costs once the JIT has compiled it, i.e. how much of a short run's bookkeeping is the
- * start-up of code that runs for the first time.
+ * Then fig2-simplex.json W + 2 times (default W = 5) in this process (the CLI's entry imported once; Node's default
+ * pool of V8 threads): the last W runs show what the same work costs once the JIT has compiled it, i.e. how much of a
+ * short run's bookkeeping is the start-up of code that runs for the first time.
  *
  * Writes bench/results/<machine>-bookkeeping-<date>.json and .png/.svg/.vl.json (the ratio per run and case).
  * Never part of `npm test`: these are timings.
@@ -30,6 +32,7 @@ import { benchOptions, machineSlug } from './lib.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = path.join(ROOT, 'bin/stdp-mc.js');
+const LAUNCHER = path.join(ROOT, 'bin/stdp-mc');
 
 const argv = process.argv.slice(2);
 const opt = benchOptions(argv);
@@ -40,8 +43,8 @@ if (!(Number.isInteger(RUNS) && RUNS >= 1) || !(Number.isInteger(WARM) && WARM >
 /** The CLI's time split of one run (STDP_MC_TIMING_FILE), in seconds. */
 interface Timing { engineStart: number; simulation: number; bookkeeping: number; theory: number; write: number; wall: number; batches: number }
 
-/** A case; `env`: added to the environment of its runs. */
-interface Case { name: string; file: string; args: string[]; env?: Record<string, string> }
+/** A case; `env`: added to the environment of its runs; `node`: started as `node bin/stdp-mc.js`, not bin/stdp-mc. */
+interface Case { name: string; file: string; args: string[]; env?: Record<string, string>; node?: boolean }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stdp-mc-bookkeeping-'));
 
@@ -63,6 +66,7 @@ const cases: Case[] = [
     name: 'fig2-simplex, no code cache', file: path.join(ROOT, 'experiments/fig2-simplex.json'), args: [],
     env: { STDP_MC_NO_CODE_CACHE: '1' },
   },
+  { name: 'fig2-simplex, node bin/stdp-mc.js (4 V8 threads)', file: path.join(ROOT, 'experiments/fig2-simplex.json'), args: [], node: true },
   { name: 'fig2-simplex ×10 trajectories', file: scaledFig2(10), args: [] },
   { name: 'fig2-simplex ×100 trajectories', file: scaledFig2(100), args: [] },
   { name: 'success-vs-alpha-d2 --trajectories 4000', file: path.join(ROOT, 'experiments/success-vs-alpha-d2.json'), args: ['--trajectories', '4000'] },
@@ -77,7 +81,8 @@ function coldRun(c: Case, i: number): Timing {
   const timing = path.join(work, `timing-${process.pid}-${i}.jsonl`);
   const out = path.join(work, `out-${i}`);
   fs.rmSync(out, { recursive: true, force: true });
-  const r = spawnSync(process.execPath, [BIN, 'run', c.file, ...c.args, '--engine', 'cpu', '--no-report', '--out', out], {
+  const args = ['run', c.file, ...c.args, '--engine', 'cpu', '--no-report', '--out', out];
+  const r = spawnSync(c.node ? process.execPath : LAUNCHER, c.node ? [BIN, ...args] : args, {
     cwd: ROOT, env: { ...process.env, STDP_MC_TIMING_FILE: timing, ...c.env }, encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`${c.name}: the run failed (${r.status}): ${r.stderr}`);
@@ -184,11 +189,11 @@ async function main(): Promise<void> {
   coldRun(cases[0]!, -1);
 
   const results: { case: string; args: string[]; kind: string; timings: Timing[]; summary: ReturnType<typeof describe> }[] = [];
-  // The two fig2-simplex cases (with and without the code cache) take turns, run by run, so that both meet the
-  // machine in the same state; the others run one after the other.
+  // The three fig2-simplex cases as shipped (the command; without the code cache; through node bin/stdp-mc.js) take
+  // turns, run by run, so that they meet the machine in the same state; the others run one after the other.
   const timings = new Map<Case, Timing[]>(cases.map((c) => [c, []]));
-  for (let i = 0; i < RUNS; i++) for (const c of cases.slice(0, 2)) timings.get(c)!.push(coldRun(c, i));
-  for (const c of cases.slice(2)) for (let i = 0; i < RUNS; i++) timings.get(c)!.push(coldRun(c, i));
+  for (let i = 0; i < RUNS; i++) for (const c of cases.slice(0, 3)) timings.get(c)!.push(coldRun(c, i));
+  for (const c of cases.slice(3)) for (let i = 0; i < RUNS; i++) timings.get(c)!.push(coldRun(c, i));
   for (const c of cases) {
     const ts = timings.get(c)!;
     const d = describe(ts);
