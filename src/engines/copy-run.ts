@@ -30,10 +30,10 @@ export function cpuProgress(onProgress: ((p: Progress) => void) | undefined, tot
 }
 
 /**
- * Let the event loop run (signal handlers, timers that are due, messages, I/O) and come back: through setImmediate
- * where there is one (Node, Deno), which returns as soon as that is done, where a zero-delay timer waits at least 1 ms
- * (Node) and browsers clamp nested ones to 4 ms; a timer elsewhere. A CPU engine's loop calls this at each progress
- * report: with a timer, the ~1 ms idle after every report was 5–13 ms of a 100 ms fig2-simplex run.
+ * Let the event loop run (signal handlers, timers that are due, messages, I/O) and come back as soon as it has:
+ * through setImmediate where there is one (Node, Deno). A zero-delay timer waits at least 1 ms in Node; browsers, which
+ * have no setImmediate, get one (clamped to 4 ms when nested). A CPU engine's loop calls this at each progress report:
+ * with a timer in Node, the idle millisecond after every report added up to 5–13 ms of a 100 ms fig2-simplex run.
  */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
