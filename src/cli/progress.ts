@@ -33,10 +33,13 @@ export function progressLine(p: RunProgressLike, width = 30, nouns: ProgressNoun
 
 /**
  * The progress callback of a run: a bar redrawn in place on a terminal (a line every 2 s otherwise), and the finished
- * bar exactly once (the run reports its end twice: the last batch's last step, then the batch itself).
+ * bar exactly once (the run reports its end twice: the last batch's last step, then the batch itself). `isTTY` may be
+ * a function, asked at the first line drawn: the CLI's asks process.stderr, whose first use builds the stream (about a
+ * millisecond on a pipe), which a run shorter than a second, printing nothing here, then never does.
  */
-export function stderrProgress(write: (s: string) => void, isTTY: boolean, nouns?: () => ProgressNouns): (p: RunProgressLike) => void {
+export function stderrProgress(write: (s: string) => void, isTTY: boolean | (() => boolean), nouns?: () => ProgressNouns): (p: RunProgressLike) => void {
   let lastPrint = 0;
+  let tty = typeof isTTY === 'boolean' ? isTTY : null;
   let named: ProgressNouns | undefined;
   let shown = false;
   let finishedShown = false;
@@ -45,13 +48,14 @@ export function stderrProgress(write: (s: string) => void, isTTY: boolean, nouns
     const finished = p.done >= p.total;
     if (finishedShown) return;
     if (now < 1 && !(finished && shown)) return; // runs shorter than a second stay quiet
-    if (!finished && now - lastPrint < (isTTY ? 0.1 : 2)) return;
+    tty ??= (isTTY as () => boolean)();
+    if (!finished && now - lastPrint < (tty ? 0.1 : 2)) return;
     lastPrint = now;
     shown = true;
     finishedShown = finished;
     // The nouns are read at the first line drawn (the model's schema is looked at only for a run that shows a bar).
     named ??= nouns?.() ?? CHAIN_NOUNS;
     const line = progressLine(p, 30, named);
-    write(isTTY ? `\r${line}${finished ? '\n' : ''}` : `${line}\n`);
+    write(tty ? `\r${line}${finished ? '\n' : ''}` : `${line}\n`);
   };
 }

@@ -176,7 +176,7 @@ export async function runCommand(c: RunCommand): Promise<number> {
         engine: c.engine, shard, done, signal, command: c.command,
         pool, source: { model: model.model, json: c.json, overrides: c.overrides, engine: c.engine },
         stepsPerDispatch: c.stepsPerDispatch, batchSize: c.batchSize,
-        onProgress: c.progress ? stderrProgress((s) => p.stderr.write(s), !!p.stderr.isTTY, () => nounsOf(model, c.json, exp)) : undefined,
+        onProgress: c.progress ? stderrProgress((s) => p.stderr.write(s), () => !!p.stderr.isTTY, () => nounsOf(model, c.json, exp)) : undefined,
         onEngine: (info, reason) => {
           if (state && state.engine !== info.name) {
             throw new StateError(`cannot resume ${outDir}: it was run on engine ${state.engine}, this run selected ${info.name} (pass --engine ${state.engine})`);

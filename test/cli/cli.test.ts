@@ -163,6 +163,22 @@ describe('progress line', () => {
     expect(quick).toEqual([]); // a run shorter than a second stays quiet
   });
 
+  it('asks whether stderr is a terminal only when it draws a line (a short run never builds the stream)', () => {
+    let asked = 0;
+    const printed: string[] = [];
+    const show = stderrProgress((s) => printed.push(s), () => { asked++; return true; });
+    show({ done: 50, total: 100, elapsedSeconds: 0.5 });
+    show({ done: 100, total: 100, elapsedSeconds: 0.9 });
+    expect([asked, printed]).toEqual([0, []]);
+    const long = stderrProgress((s) => printed.push(s), () => { asked++; return true; });
+    long({ done: 50, total: 100, elapsedSeconds: 1.5 });
+    long({ done: 60, total: 100, elapsedSeconds: 1.55 }); // within 0.1 s: a terminal's bar is not redrawn yet
+    long({ done: 100, total: 100, elapsedSeconds: 1.7 });
+    expect(asked).toBe(1);
+    expect(printed.map((l) => l.startsWith('\r'))).toEqual([true, true]); // the terminal's form: redrawn in place
+    expect(printed[1]!.endsWith('\n')).toBe(true);
+  });
+
   it('shows steps done, rate and ETA', () => {
     const line = progressLine({ done: 5e7, total: 2e8, elapsedSeconds: 10 });
     expect(line).toMatch(/25\.0%/);
