@@ -211,16 +211,19 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
   const order: [number, number][] = [];
   exp.units.forEach((_, i) => { for (let b = 0; b < plans[i]!.count; b++) if (inShard(b, o.shard)) order.push([i, b]); });
   const position = new Map(order.map(([i, b], j) => [`${i}:${b}`, j]));
-  const ahead = new Map<string, { run: Promise<BatchRecord<B>>; abort: AbortController; done: number }>();
+  // A batch's own stop: with a pool, each batch started ahead has one (dropAhead cancels those a met target leaves
+  // unused, and a stop of the run reaches them through stopAll); without one, the one batch in flight watches the
+  // run's signal itself (null here).
+  const ahead = new Map<string, { run: Promise<BatchRecord<B>>; abort: AbortController | null; done: number }>();
   const depth = o.pool ? Math.max(1, o.pool.size) : 1;
   const start = (at: number) => {
     for (let j = at; j < order.length && j < at + depth; j++) {
       const [i, b] = order[j]!, key = `${i}:${b}`;
       if (done.has(key) || ahead.has(key)) continue;
-      const abort = new AbortController();
-      if (o.signal?.aborted) abort.abort();
+      const abort = o.pool ? new AbortController() : null;
+      if (abort && o.signal?.aborted) abort.abort();
       const slot = { run: null as unknown as Promise<BatchRecord<B>>, abort, done: 0 };
-      slot.run = runBatch(i, b, (k) => { slot.done = k; reportNow?.(); }, abort.signal);
+      slot.run = runBatch(i, b, (k) => { slot.done = k; reportNow?.(); }, abort ? abort.signal : o.signal);
       slot.run.catch(() => { /* taken (and its error raised) when its turn comes, or dropped */ });
       ahead.set(key, slot);
     }
@@ -233,7 +236,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
   };
   /** Cancel the batches started ahead for grid point i (its precision target is met: they will not be used). */
   const dropAhead = (i: number) => {
-    for (const [key, s] of ahead) if (key.startsWith(`${i}:`)) { s.abort.abort(); ahead.delete(key); }
+    for (const [key, s] of ahead) if (key.startsWith(`${i}:`)) { s.abort?.abort(); ahead.delete(key); }
   };
   /** Is no batch left to run after batch b of point i (its target met, where `met`)? Finished ones are only taken. */
   const noneLeftAfter = (i: number, b: number, met: boolean): boolean => {
@@ -246,9 +249,9 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
     return true;
   };
   let reportNow: (() => void) | null = null;
-  // A stop (the CLI's SIGINT/SIGTERM) cancels every batch in flight: one listener for all of them.
-  const stopAll = () => { for (const s of ahead.values()) s.abort.abort(); };
-  o.signal?.addEventListener('abort', stopAll, { once: true });
+  // A stop (the CLI's SIGINT/SIGTERM) cancels every batch in flight: one listener for all of them (with a pool).
+  const stopAll = () => { for (const s of ahead.values()) s.abort?.abort(); };
+  if (o.pool) o.signal?.addEventListener('abort', stopAll, { once: true });
 
   try {
     for (let i = 0; i < exp.units.length; i++) {
@@ -294,7 +297,7 @@ export async function runEnsemble<X extends ModelExperiment, B, E extends ModelE
       points.push(pointRecords(model, exp, i, records));
     }
   } finally {
-    o.signal?.removeEventListener('abort', stopAll);
+    if (o.pool) o.signal?.removeEventListener('abort', stopAll);
     stopAll();
     engine.dispose?.();
   }

@@ -227,6 +227,29 @@ describe('failures', () => {
     expect(saved).toEqual([0, 1]);
   });
 
+  it('a stop of the run reaches the batch in flight, which ends the run (not retried); no later batch starts', async () => {
+    const saved: number[] = [], seen: boolean[] = [];
+    const stop = new AbortController();
+    const stopping = async () => {
+      const cpu = new CpuEngine();
+      return {
+        engine: {
+          info: cpu.info,
+          run: async (s: any, o: any) => {
+            if (o.trajectoryRange[0] === 300) stop.abort(); // SIGINT while batch 2 runs
+            seen.push(!!o.signal?.aborted);
+            return cpu.run(s, o);
+          },
+        } as Engine,
+        reason: 'test',
+      };
+    };
+    const err = await runExperiment(exp, { engine: 'cpu', selectEngine: stopping, signal: stop.signal, onBatch: (b) => { saved.push(b.batch); } }).catch((e) => e);
+    expect(err?.name).toBe('AbortError');
+    expect(saved).toEqual([0, 1]);
+    expect(seen).toEqual([false, false, true]);
+  });
+
   it('an engine that refuses the work is not retried', async () => {
     let runs = 0;
     const refusing = async () => {
