@@ -2,7 +2,7 @@
  * A batch's checkpoint accumulators (checkpoint-stats.ts) in the state log, packed: the counts stay JSON, one small
  * object per checkpoint (step, n, successCount, vertexCounts, belowDelta — what the integrity check adds up, readable
  * in the log), while the floating-point moments of all checkpoints go into one float64 block and the histograms'
- * occupied bins into one block of small integers, both base64 (src/core/packed-floats.ts). The exact bits come back (NaN,
+ * occupied bins into one block of integers, both base64 (src/core/packed-floats.ts). The exact bits come back (NaN,
  * ±Infinity, −0, and the ±Infinity of an empty accumulator's min/max L included), and writing a batch costs a copy
  * into typed arrays instead of formatting ~30 decimal numbers per checkpoint (with the base64 written into the line as
  * it is, packed-floats.ts jsonPieces, the state lines of `experiments/fig2-simplex.json` cost about a third of what
@@ -11,8 +11,12 @@
  *
  * moments: shape [checkpoints, 14 + 3·P], per checkpoint
  *   logGap (n, mean, m2), minLogGap, maxLogGap, gap (n, mean, m2), logGapSuccess (…), gapSuccess (…), p_1 (…) … p_P (…)
- * with P the length of `p` (0: p is null). hist: per checkpoint its first occupied bin lo, its number m of occupied
- * bins, then m pairs (bin − lo, count), ascending; as uint16 when every number fits, else uint32.
+ * with P the length of `p` (0: p is null).
+ * histograms: uint32, per checkpoint its number m of occupied bins, the m bins (ascending), then their m counts: the
+ * sparse histogram's two arrays as they are, so a checkpoint is written and read by two native copies (typed-array
+ * set/slice) rather than a loop over its bins, which in a short run's young code was a third of the packing.
+ * hist (logs written before `histograms`, still read): per checkpoint its first occupied bin lo, m, then m pairs
+ * (bin − lo, count); as uint16 when every number fits, else uint32.
  */
 import { LITTLE_ENDIAN, fromBase64, markBase64, toBase64, type PackedFloats } from '../core/packed-floats.ts';
 import type { SparseHist } from './sparse-hist.ts';
@@ -32,7 +36,10 @@ export type PackedHist = { uint16: string } | { uint32: string };
 export interface PackedCheckpoints {
   checkpoints: CheckpointCounts[];
   moments: PackedFloats;
-  hist: PackedHist;
+  /** The histograms as written now: [m, bins…, counts…] per checkpoint. */
+  histograms?: { uint32: string };
+  /** The histograms as logs before `histograms` hold them: [lo, m, (bin − lo, count)…] per checkpoint. */
+  hist?: PackedHist;
 }
 
 /** Fields of `moments` before the p's. */
@@ -41,7 +48,8 @@ const FIXED = 14;
 /** Is this a batch's packed form (rather than the JSON list of accumulators)? */
 export function isPackedCheckpoints(x: unknown): x is PackedCheckpoints {
   const o = x as PackedCheckpoints;
-  return !!o && typeof o === 'object' && Array.isArray(o.checkpoints) && !!o.moments && typeof o.moments === 'object' && !!o.hist && typeof o.hist === 'object';
+  const blockOf = (h: unknown) => !!h && typeof h === 'object';
+  return !!o && typeof o === 'object' && Array.isArray(o.checkpoints) && !!o.moments && typeof o.moments === 'object' && (blockOf(o.histograms) || blockOf(o.hist));
 }
 
 function putMoments(f: Float64Array, k: number, m: Moments): number {
@@ -62,13 +70,13 @@ export function packCheckpoints(list: readonly CheckpointAccumulator[]): PackedC
   let room = 0;
   for (const a of list) {
     if ((a.p ? a.p.length : 0) !== P || (a.p === null) !== (P === 0)) return null;
-    room += 2 + 2 * a.hist.bins.length;
+    room += 1 + 2 * a.hist.bins.length;
   }
   const F = FIXED + 3 * P;
   const f = new Float64Array(list.length * F);
   const h = new Uint32Array(room);
   const counts: CheckpointCounts[] = new Array(list.length);
-  let k = 0, j = 0, max = 0;
+  let k = 0, j = 0;
   for (let c = 0; c < list.length; c++) {
     const a = list[c]!;
     counts[c] = { step: a.step, n: a.n, successCount: a.successCount, vertexCounts: a.vertexCounts, belowDelta: a.belowDelta };
@@ -79,36 +87,15 @@ export function packCheckpoints(list: readonly CheckpointAccumulator[]): PackedC
     k = putMoments(f, k, a.logGapSuccess);
     k = putMoments(f, k, a.gapSuccess);
     for (let i = 0; i < P; i++) k = putMoments(f, k, a.p![i]!);
-    // Offsets from the first occupied bin (an empty histogram is written as lo = 0).
     const { bins, counts: cnt } = a.hist, m = bins.length;
-    const lo = m ? bins[0]! : 0, span = m ? bins[m - 1]! - lo + 1 : 0;
-    h[j] = lo;
-    h[j + 1] = m;
-    j = putPairs(h, j + 2, bins, cnt, m);
-    max = Math.max(max, lo, span, maxOf(cnt, m)); // the span bounds m and every bin − lo
+    h[j] = m;
+    h.set(bins, j + 1);
+    h.set(cnt, j + 1 + m);
+    j += 1 + 2 * m;
   }
-  const used = h.subarray(0, j);
-  const hist: PackedHist = max < 0x10000
-    ? markBase64({ uint16: toBase64(new Uint8Array(new Uint16Array(used).buffer)) }, 'uint16')
-    : markBase64({ uint32: toBase64(new Uint8Array(used.buffer, 0, 4 * j)) }, 'uint32');
+  const histograms = markBase64({ uint32: toBase64(new Uint8Array(h.buffer)) }, 'uint32');
   const moments = markBase64({ float64: toBase64(new Uint8Array(f.buffer)), shape: [list.length, F] }, 'float64');
-  return { checkpoints: counts, moments, hist };
-}
-
-/** The occupied bins bins[i] − bins[0] and their counts, as pairs into h from j; returns the next j. */
-function putPairs(h: Uint32Array, j: number, bins: Uint32Array, cnt: Uint32Array, m: number): number {
-  const first = bins[0]!;
-  for (let i = 0; i < m; i++) {
-    h[j++] = bins[i]! - first;
-    h[j++] = cnt[i]!;
-  }
-  return j;
-}
-
-function maxOf(a: Uint32Array, m: number): number {
-  let x = 0;
-  for (let i = 0; i < m; i++) if (a[i]! > x) x = a[i]!;
-  return x;
+  return { checkpoints: counts, moments, histograms };
 }
 
 class PackError extends Error {
@@ -126,6 +113,80 @@ function histValues(hist: PackedHist): Uint16Array | Uint32Array {
   return wide ? new Uint32Array(bytes.buffer, 0, bytes.length / 4) : new Uint16Array(bytes.buffer, 0, bytes.length / 2);
 }
 
+/** The checkpoints' histograms read one after another from a packed block; `end` checks that nothing is left over. */
+interface HistReader {
+  next(c: number): SparseHist;
+  end(): void;
+}
+
+/** Is a histogram canonical: bins strictly ascending within [0, H_BINS), counts positive? Throws if not. */
+function checkCanonical(hist: SparseHist, c: number): void {
+  const { bins, counts } = hist, m = bins.length;
+  if (m && bins[m - 1]! >= H_BINS) throw new PackError(`checkpoint ${c}: histogram bins outside [0, ${H_BINS})`);
+  for (let i = 0; i < m; i++) {
+    if ((i && bins[i]! <= bins[i - 1]!) || counts[i] === 0) throw new PackError(`checkpoint ${c}: histogram bins out of order or empty`);
+  }
+}
+
+/** `histograms`: [m, bins…, counts…] per checkpoint, the two arrays copied out as they are. */
+function binsThenCounts(h: Uint32Array): HistReader {
+  let j = 0;
+  return {
+    next(c) {
+      if (j + 1 > h.length) throw new PackError(`the histogram block ends before checkpoint ${c}`);
+      const m = h[j]!;
+      if (j + 1 + 2 * m > h.length) throw new PackError(`the histogram block ends inside checkpoint ${c}`);
+      const hist: SparseHist = { bins: h.slice(j + 1, j + 1 + m), counts: h.slice(j + 1 + m, j + 1 + 2 * m) };
+      j += 1 + 2 * m;
+      checkCanonical(hist, c);
+      return hist;
+    },
+    end() {
+      if (j !== h.length) throw new PackError(`${h.length - j} histogram numbers left over`);
+    },
+  };
+}
+
+/** `hist` (older logs): [lo, m, (bin − lo, count)…] per checkpoint, the offsets from the first bin 0 and ascending. */
+function offsetPairs(h: Uint16Array | Uint32Array): HistReader {
+  let j = 0;
+  return {
+    next(c) {
+      if (j + 2 > h.length) throw new PackError(`the histogram block ends before checkpoint ${c}`);
+      const lo = h[j]!, m = h[j + 1]!;
+      j += 2;
+      if (j + 2 * m > h.length) throw new PackError(`the histogram block ends inside checkpoint ${c}`);
+      const hist: SparseHist = { bins: new Uint32Array(m), counts: new Uint32Array(m) };
+      if (m === 0) {
+        if (lo !== 0) throw new PackError(`checkpoint ${c}: an empty histogram starting at bin ${lo}`);
+        return hist;
+      }
+      if (h[j] !== 0 || lo + h[j + 2 * (m - 1)]! + 1 > H_BINS) throw new PackError(`checkpoint ${c}: histogram bins outside their span or [0, ${H_BINS})`);
+      for (let i = 0; i < m; i++, j += 2) {
+        hist.bins[i] = lo + h[j]!;
+        hist.counts[i] = h[j + 1]!;
+      }
+      checkCanonical(hist, c);
+      return hist;
+    },
+    end() {
+      if (j !== h.length) throw new PackError(`${h.length - j} histogram numbers left over`);
+    },
+  };
+}
+
+/** The reader of a packed batch's histograms, in whichever layout it was written. */
+function histReader(o: PackedCheckpoints): HistReader {
+  if (o.histograms !== undefined) {
+    const text = (o.histograms as { uint32?: unknown } | null)?.uint32;
+    if (typeof text !== 'string') throw new PackError('the histogram block is missing');
+    const bytes = fromBase64(text);
+    if (bytes.length % 4) throw new PackError(`${bytes.length} bytes of histogram, not a whole number of uint32`);
+    return binsThenCounts(new Uint32Array(bytes.buffer, 0, bytes.length / 4));
+  }
+  return offsetPairs(histValues(o.hist ?? ({} as PackedHist)));
+}
+
 /** Inverse of packCheckpoints. Throws where the blocks do not fit the checkpoints or a histogram is not canonical (ascending, positive). */
 export function unpackCheckpoints(o: PackedCheckpoints): CheckpointAccumulator[] {
   if (!LITTLE_ENDIAN) throw new PackError('packed statistics need a little-endian platform');
@@ -137,33 +198,13 @@ export function unpackCheckpoints(o: PackedCheckpoints): CheckpointAccumulator[]
   const bytes = fromBase64(o.moments.float64);
   if (bytes.length !== 8 * C * F) throw new PackError(`${bytes.length} bytes of moments for shape [${C},${F}] (${8 * C * F} expected)`);
   const f = new Float64Array(bytes.buffer, 0, C * F);
-  const h = histValues(o.hist);
+  const hists = histReader(o);
   const moments = (k: number): Moments => ({ n: f[k]!, mean: f[k + 1]!, m2: f[k + 2]! });
   const out: CheckpointAccumulator[] = new Array(C);
-  let j = 0;
   for (let c = 0; c < C; c++) {
     const x = o.checkpoints[c]!, k = c * F;
     if (!x || typeof x !== 'object') throw new PackError(`checkpoint ${c} is not an object`);
-    if (j + 2 > h.length) throw new PackError(`the histogram block ends before checkpoint ${c}`);
-    const lo = h[j]!, m = h[j + 1]!;
-    j += 2;
-    if (j + 2 * m > h.length) throw new PackError(`the histogram block ends inside checkpoint ${c}`);
-    const hist: SparseHist = { bins: new Uint32Array(m), counts: new Uint32Array(m) };
-    if (m === 0) {
-      if (lo !== 0) throw new PackError(`checkpoint ${c}: an empty histogram starting at bin ${lo}`);
-    } else {
-      // Offsets from the first bin: the first is 0, they ascend, counts are positive, bins lie in [0, H_BINS).
-      const len = h[j + 2 * (m - 1)]! + 1;
-      if (h[j] !== 0 || lo + len > H_BINS) throw new PackError(`checkpoint ${c}: histogram bins outside their span or [0, ${H_BINS})`);
-      let prev = -1;
-      for (let i = 0; i < m; i++, j += 2) {
-        const b = h[j]!, v = h[j + 1]!;
-        if (b <= prev || v === 0) throw new PackError(`checkpoint ${c}: histogram bins out of order or empty`);
-        hist.bins[i] = lo + b;
-        hist.counts[i] = v;
-        prev = b;
-      }
-    }
+    const hist = hists.next(c);
     let p: Moments[] | null = null;
     if (P) {
       p = new Array(P);
@@ -175,6 +216,6 @@ export function unpackCheckpoints(o: PackedCheckpoints): CheckpointAccumulator[]
       gapSuccess: moments(k + 11), p,
     };
   }
-  if (j !== h.length) throw new PackError(`${h.length - j} histogram numbers left over`);
+  hists.end();
   return out;
 }

@@ -1,9 +1,10 @@
 /**
  * A batch's checkpoint accumulators in the state log, packed (src/stats/checkpoint-pack.ts): the exact bits come back
- * through JSON text (NaN, ±Infinity, −0, empty accumulators), layouts that do not pack are written as JSON, the JSON
- * form of older logs still reads, and blocks that do not fit are refused.
+ * through JSON text (NaN, ±Infinity, −0, empty accumulators), layouts that do not pack are written as JSON, the forms
+ * of older logs (JSON; histograms as offset pairs) still read, and blocks that do not fit are refused.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { chainModel, type ChainBatch } from '../../src/models/chain/definition.ts';
 import { histFromPairs, histPairs } from '../../src/stats/sparse-hist.ts';
@@ -33,6 +34,15 @@ function expectSameBits(back: CheckpointAccumulator[], list: CheckpointAccumulat
 }
 
 const viaJson = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+const sha = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex');
+
+/**
+ * sample() and sample(40) with a histogram beyond 16 bits as logs before the `histograms` block held them (written by
+ * the code of 628e9fb: histograms as [lo, m, (bin − lo, count)…], uint16 and uint32).
+ */
+const pairsFixture = JSON.parse(readFileSync(new URL('./fixtures/checkpoints-packed-hist-pairs.json', import.meta.url), 'utf8')) as {
+  sample: PackedCheckpoints; wide: PackedCheckpoints;
+};
 
 /** Accumulators of three checkpoints: filled, with odd values (NaN, ±Infinity, −0: where `odd`), and empty. */
 function sample(d = 3, odd = true): CheckpointAccumulator[] {
@@ -57,7 +67,8 @@ describe('packed checkpoint accumulators', () => {
     const list = sample();
     const packed = packCheckpoints(list)!;
     expect(isPackedCheckpoints(packed)).toBe(true);
-    expect('uint16' in packed.hist).toBe(true);
+    expect(packed.hist).toBeUndefined();
+    expect(Object.keys(packed.histograms!)).toEqual(['uint32']);
     const back = unpackCheckpoints(viaJson(packed));
     expectSameBits(back, list);
     expect(back[2]!.minLogGap).toBe(Infinity);
@@ -67,13 +78,21 @@ describe('packed checkpoint accumulators', () => {
     expect(viaJson(packed).checkpoints[0]).toEqual({ step: 10, n: 40, successCount: list[0]!.successCount, vertexCounts: list[0]!.vertexCounts, belowDelta: list[0]!.belowDelta });
   });
 
-  it('are the bytes state logs have held since the format began (a fixture: histograms as windows wrote the same)', () => {
-    const sha = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex');
-    // Computed with the code of be96c3f, whose histograms were windows from the first to the last occupied bin.
-    expect(sha(packCheckpoints(sample()))).toBe('041247ee590db2a53662a916666797591178ea32478156091fdfd44df5d289ce');
+  it('are the bytes state logs hold (a fixture), and logs written with histograms as offset pairs read the same', () => {
+    // The bytes of the `histograms` layout, pinned when it was introduced: a change to them is a change of format.
+    expect(sha(packCheckpoints(sample()))).toBe('87d6f9f536224e0c63008d4050a67830f54848e4d9d8a3a52d3561fe05335f17');
     const big = sample(40);
     big[0]!.hist = histFromPairs([[5, 70000], [4095, 3]], H_BINS);
-    expect(sha(packCheckpoints(big))).toBe('459b043e22340fcf1ec387cfeb4eba8d2db5bcbed95340d0332ff46893ad059e');
+    expect(sha(packCheckpoints(big))).toBe('58621b1f7a7d02d1848981d88a84aaca3b07f93485324e46a75ea1af1f4d992a');
+    // The older layout: the same bytes as the fixture this test held before (histograms as windows wrote them too,
+    // be96c3f), in 16 and in 32 bits, and the same accumulators from them.
+    expect(sha(pairsFixture.sample)).toBe('041247ee590db2a53662a916666797591178ea32478156091fdfd44df5d289ce');
+    expect(sha(pairsFixture.wide)).toBe('459b043e22340fcf1ec387cfeb4eba8d2db5bcbed95340d0332ff46893ad059e');
+    expect(Object.keys(pairsFixture.sample.hist!)).toEqual(['uint16']);
+    expect(Object.keys(pairsFixture.wide.hist!)).toEqual(['uint32']);
+    expect(isPackedCheckpoints(pairsFixture.sample)).toBe(true);
+    expectSameBits(unpackCheckpoints(viaJson(pairsFixture.sample)), sample());
+    expectSameBits(unpackCheckpoints(viaJson(pairsFixture.wide)), big);
   });
 
   it('hold counts beyond 16 bits, p = null (d > 32) and no checkpoints at all', () => {
@@ -81,7 +100,6 @@ describe('packed checkpoint accumulators', () => {
     expect(big[0]!.p).toBeNull();
     big[0]!.hist = histFromPairs([[5, 70000], [4095, 3]], H_BINS);
     const packed = packCheckpoints(big)!;
-    expect('uint32' in packed.hist).toBe(true);
     expectSameBits(unpackCheckpoints(viaJson(packed)), big);
     expect(unpackCheckpoints(viaJson(packCheckpoints([])!))).toEqual([]);
   });
@@ -118,25 +136,50 @@ describe('packed checkpoint accumulators', () => {
 
   it('refuse blocks that do not fit the checkpoints or histograms that are not canonical (ascending, positive, in range)', () => {
     const packed = viaJson(packCheckpoints(sample())!);
-    const edit = (f: (p: PackedCheckpoints) => void) => { const p = viaJson(packed); f(p); return () => unpackCheckpoints(p); };
+    const edit = (f: (p: PackedCheckpoints) => void, from = packed) => { const p = viaJson(from); f(p); return () => unpackCheckpoints(p); };
     expect(edit((p) => { p.checkpoints.pop(); })).toThrow(/moments of shape \[3,23\] for 2 checkpoints/);
     expect(edit((p) => { p.moments.float64 = p.moments.float64.slice(8); })).toThrow(/bytes of moments/);
     expect(edit((p) => { p.moments.shape = [3, 24]; })).toThrow(/moments of shape/);
-    // The histogram block as 16-bit numbers: [lo, m, (offset, count)·m] per checkpoint.
-    const hist = (p: PackedCheckpoints, f: (h: Uint16Array) => void) => {
+    // The histogram block: [m, bins…, counts…] per checkpoint, 32 bits.
+    const u32 = (p: PackedCheckpoints) => new Uint32Array(Uint8Array.from(Buffer.from(p.histograms!.uint32, 'base64')).buffer);
+    const hist = (f: (h: Uint32Array) => void) => (p: PackedCheckpoints) => {
+      const h = u32(p);
+      f(h);
+      p.histograms = { uint32: Buffer.from(h.buffer).toString('base64') };
+    };
+    const m0 = u32(packed)[0]!;
+    expect(m0).toBeGreaterThan(1);
+    expect(edit(hist((h) => { h[m0] = H_BINS; }))).toThrow(/outside \[0, 4096\)/);
+    expect(edit(hist((h) => { h[2] = h[1]!; }))).toThrow(/out of order or empty/);
+    expect(edit(hist((h) => { h[1 + m0] = 0; }))).toThrow(/out of order or empty/);
+    expect(edit(hist((h) => { h[0] = 1000; }))).toThrow(/ends inside checkpoint 0/);
+    const longer = (p: PackedCheckpoints) => {
+      p.histograms = { uint32: Buffer.concat([Buffer.from(p.histograms!.uint32, 'base64'), Buffer.alloc(8)]).toString('base64') };
+    };
+    expect(edit(longer)).toThrow(/2 histogram numbers left over/);
+    const shorter = (p: PackedCheckpoints) => {
+      p.histograms = { uint32: Buffer.from(p.histograms!.uint32, 'base64').subarray(0, 4 * (1 + 2 * m0)).toString('base64') };
+    };
+    expect(edit(shorter)).toThrow(/ends before checkpoint 1/);
+    expect(edit((p) => { p.histograms = { uint32: Buffer.from([1, 2, 3]).toString('base64') }; })).toThrow(/not a whole number of uint32/);
+    expect(edit((p) => { p.histograms = {} as never; })).toThrow(/histogram block is missing/);
+    expect(edit((p) => { delete p.histograms; })).toThrow(/histogram block is missing/);
+    // The older layout (offset pairs, 16 bits): [lo, m, (bin − lo, count)·m] per checkpoint.
+    const old = pairsFixture.sample;
+    const pairs = (f: (h: Uint16Array) => void) => (p: PackedCheckpoints) => {
       const h = new Uint16Array(Uint8Array.from(Buffer.from((p.hist as { uint16: string }).uint16, 'base64')).buffer);
       f(h);
       p.hist = { uint16: Buffer.from(h.buffer).toString('base64') };
     };
-    expect(edit((p) => hist(p, (h) => { h[0] = H_BINS - 1; }))).toThrow(/outside their span/);
-    expect(edit((p) => hist(p, (h) => { h[3] = 0; }))).toThrow(/out of order or empty/);
-    expect(edit((p) => hist(p, (h) => { h[4] = 0; }))).toThrow(/out of order or empty/);
-    const longer = (p: PackedCheckpoints) => {
+    expect(edit(pairs((h) => { h[0] = H_BINS - 1; }), old)).toThrow(/outside their span/);
+    expect(edit(pairs((h) => { h[3] = 0; }), old)).toThrow(/out of order or empty/);
+    expect(edit(pairs((h) => { h[4] = 0; }), old)).toThrow(/out of order or empty/);
+    const longerPairs = (p: PackedCheckpoints) => {
       const h = Buffer.from((p.hist as { uint16: string }).uint16, 'base64');
       p.hist = { uint16: Buffer.concat([h, Buffer.alloc(4)]).toString('base64') };
     };
-    expect(edit(longer)).toThrow(/2 histogram numbers left over/);
-    expect(edit((p) => { p.hist = { uint16: Buffer.from([1, 2, 3]).toString('base64') }; })).toThrow(/not a whole number of uint16/);
-    expect(edit((p) => { p.hist = {} as never; })).toThrow(/histogram block is missing/);
+    expect(edit(longerPairs, old)).toThrow(/2 histogram numbers left over/);
+    expect(edit((p) => { p.hist = { uint16: Buffer.from([1, 2, 3]).toString('base64') }; }, old)).toThrow(/not a whole number of uint16/);
+    expect(edit((p) => { p.hist = {} as never; }, old)).toThrow(/histogram block is missing/);
   });
 });
