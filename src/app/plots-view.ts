@@ -68,7 +68,7 @@ export function fitted(spec: object, width: number, height: number, cells?: Face
     title: { ...(s.config?.title ?? {}), fontSize: 13, subtitleFontSize: 11, limit: Math.max(120, width - 24) },
     // A narrow panel cannot hold every tick label of the report's width: overlapping ones are dropped, not drawn
     // over, by vega-lite's defaults (every other label on linear axes, greedily on log axes; the report's theme leaves
-    // them too, src/report/plots.ts). `labelOverlap: true` here hid every other label of log axes (0.1 of 0.05–0.2).
+    // them too, src/report/plot-theme.ts). `labelOverlap: true` here hid every other label of log axes (0.1 of 0.05–0.2).
     // Several legends below the plot are stacked, one under another: side by side, the second ran off the panel.
     legend: { ...(s.config?.legend ?? {}), layout: { bottom: { anchor: 'start', direction: 'vertical' } } },
   };

@@ -1,9 +1,9 @@
 /**
  * The animated simplex view (d = 3) on a canvas: contours of L(p) = ¼‖p‖⁴ − ⅓Σp_i³, the sample paths drawn as they
  * grow (each new batch of paths is revealed checkpoint by checkpoint), the replicator flow from p(0) in black, and
- * the start points. Same ternary projection as the report's simplexSpec (plots.ts).
+ * the start points. Same ternary projection as the report's simplexSpec (simplex-plot.ts).
  */
-import { lossContours, ternaryXY } from '../report/plots.ts';
+import { lossContours, ternaryXY } from '../report/simplex-plot.ts';
 import type { SimplexLive } from './protocol.ts';
 
 const SQRT3_2 = Math.sqrt(3) / 2;

@@ -1,6 +1,6 @@
 /**
  * Advance widths of DejaVu Sans (the report's font, fonts.ts) for ASCII and the symbols the plots use, in 1/1000 em,
- * regular and bold, generated from the TTF with fonts.ts measureText. Browser-safe (no file access): plots.ts wraps
+ * regular and bold, generated from the TTF with fonts.ts measureText. Browser-safe (no file access): plot-theme.ts wraps
  * titles and subtitles with it so that no line is cut by vega's title limit at the report's or the page's size.
  * Characters not listed count as 1 em (wider than any DejaVu glyph listed here but a few arrows): never short.
  */

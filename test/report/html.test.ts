@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildHtmlReport, commandLineChanges, escapeHtml, inlineSvg, toCsv, verdictClass, type ReportModel } from '../../src/report/html.ts';
-import { logGapSpec, simplexSpec, successVsStepSpec } from '../../src/report/plots.ts';
+import { logGapSpec, successVsStepSpec } from '../../src/report/plots.ts';
+import { simplexSpec } from '../../src/report/simplex-plot.ts';
 import { renderSvg } from '../../src/report/render.ts';
 import { logGapSample, simplexSample, successVsStepSample } from './samples.ts';
 

@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  header, seriesColor, logFailureVsInvAlphaSpec, logGapSpec, logTickValues, lossL, simplexContours, simplexSpec, successVsAlphaSpec, successVsStepSpec, ternaryXY,
-} from '../../src/report/plots.ts';
+import { header, seriesColor, logTickValues } from '../../src/report/plot-theme.ts';
+import { logFailureVsInvAlphaSpec, logGapSpec, successVsAlphaSpec, successVsStepSpec } from '../../src/report/plots.ts';
+import { lossL, simplexContours, simplexSpec, ternaryXY } from '../../src/report/simplex-plot.ts';
 import { renderSvg, specJson, svgToPng, writePlot } from '../../src/report/render.ts';
 import { fitted } from '../../src/app/plots-view.ts';
 import { hasGlyphs, measureText } from '../../src/report/fonts.ts';

@@ -2,7 +2,8 @@
  * TEST DATA ONLY. Made-up inputs of plausible shape for the report plots (closed-form curves plus deterministic
  * pseudo-random scatter). Nothing here is a simulation result of the STDP chain or a prediction of the paper.
  */
-import type { LogFailureData, LogGapData, SimplexData, SuccessVsAlphaData, SuccessVsStepData } from '../../src/report/plots.ts';
+import type { LogFailureData, LogGapData, SuccessVsAlphaData, SuccessVsStepData } from '../../src/report/plots.ts';
+import type { SimplexData } from '../../src/report/simplex-plot.ts';
 
 /** mulberry32: a tiny deterministic PRNG for the made-up scatter. */
 export function prng(seed: number): () => number {

@@ -10,7 +10,10 @@ import { analyzePoint, type PointSeries } from './analyze.ts';
 import { analyzeSweep, type SweepSeries } from './analyze-sweep.ts';
 import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type PlotJob, type ReportParts } from '../../report/files.ts';
 import { CHECKPOINT_COLUMNS, POINT_COLUMNS, chainCsv, checkpointRows, pointRows } from './csv.ts';
-import { logFailureVsInvAlphaSpec, logGapSpec, simplexSpec, successVsAlphaSpec, successVsStepSpec, vertexVsParameterSpec } from '../../report/plots.ts';
+import {
+  logFailureVsInvAlphaSpec, logGapSpec, successVsAlphaSpec, successVsStepSpec, vertexVsParameterSpec,
+} from '../../report/plots.ts';
+import { simplexSpec } from '../../report/simplex-plot.ts';
 import { rateVsAlphaSpec } from './rate-plot.ts';
 
 /**

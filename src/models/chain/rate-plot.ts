@@ -1,5 +1,5 @@
 /** Measured asymptotic rate per unit time against α, with the theory curve −r/α (vega-lite spec). */
-import { bottomLegend, header, logTickValues } from '../../report/plots.ts';
+import { bottomLegend, header, logTickValues } from '../../report/plot-theme.ts';
 
 export function rateVsAlphaSpec(
   data: {

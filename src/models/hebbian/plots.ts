@@ -4,7 +4,7 @@
  * (linear student), and the (σ, γ) phase diagram as a grid of equal cells, one per grid point, with the predicted
  * boundary drawn on top in the cells' coordinates.
  */
-import { PALETTE, bottomLegend, header, seriesColor, siAxis } from '../../report/plots.ts';
+import { PALETTE, bottomLegend, header, seriesColor, siAxis } from '../../report/plot-theme.ts';
 
 /** Interval row of one series at one checkpoint. */
 export interface TimeRow { step: number; value: number | null; lo: number | null; hi: number | null; series: string; layer: string }

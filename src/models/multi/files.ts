@@ -13,7 +13,7 @@ import type { MultiExperimentResult } from './experiment.ts';
 import { errorQuantile, summarizeMulti, type MultiCheckpointSummary } from './stats.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
-import { PALETTE, bottomLegend, header, seriesColor } from '../../report/plots.ts';
+import { PALETTE, bottomLegend, header, seriesColor } from '../../report/plot-theme.ts';
 import { meanFieldP } from './mean-field.ts';
 import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 

@@ -11,7 +11,7 @@ import { natgradSweep } from './sweep.ts';
 import { sweepParts } from './sweep-files.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
-import { PALETTE, header } from '../../report/plots.ts';
+import { PALETTE, header } from '../../report/plot-theme.ts';
 import { num, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 /** An ensemble in plots and tables: `natural η=0.0006`, `natural η=0.0006 (authors' table)`. */

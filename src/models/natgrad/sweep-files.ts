@@ -8,7 +8,7 @@
 import type { Comparison } from '../../stats/compare.ts';
 import { notComparable } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
-import { PALETTE, header, logTickValues } from '../../report/plots.ts';
+import { PALETTE, header, logTickValues } from '../../report/plot-theme.ts';
 import type { NatgradSweep } from './sweep.ts';
 import { num } from '../../report/files.ts';
 

@@ -9,7 +9,7 @@ import type { SongExperimentResult } from './run.ts';
 import { summarizeSong } from './stats.ts';
 import { notComparable, type Comparison } from '../../stats/compare.ts';
 import { toCsv } from '../../report/html.ts';
-import { PALETTE, header } from '../../report/plots.ts';
+import { PALETTE, header } from '../../report/plot-theme.ts';
 import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 export function songFiles(r: SongExperimentResult) {

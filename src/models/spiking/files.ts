@@ -10,7 +10,7 @@ import { summarizeSpiking, type SpikingCheckpointSummary } from './stats.ts';
 import { compareToInterval, notComparable, type Comparison } from '../../stats/compare.ts';
 import { normalProbabilityInterval, wilson } from '../../stats/intervals.ts';
 import { toCsv } from '../../report/html.ts';
-import { header, seriesColor } from '../../report/plots.ts';
+import { header, seriesColor } from '../../report/plot-theme.ts';
 import { comparisonsCsv, num, reportComparison, withReport, reportProvenance, engineLine, type ReportParts } from '../../report/files.ts';
 
 /** Largest |frequency − p| over inputs and windows (windows with at least one output spike), and its z. */

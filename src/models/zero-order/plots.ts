@@ -3,7 +3,7 @@
  * expected); √n·RMS of the terminal error against d per n with MODEL-NOTES' H = I formula; sample paths of θ₁ beside
  * the flow; the RMS error along t with the exact H = I mean square.
  */
-import { PALETTE, header, logTickValues, seriesColor } from '../../report/plots.ts';
+import { PALETTE, header, logTickValues, seriesColor } from '../../report/plot-theme.ts';
 import type { PlotJob } from '../../report/files.ts';
 import { flowAt } from './flow.ts';
 import { zeroOrderPoint } from './point.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LABEL_HALO_PX, phaseDiagramSpec, stepAxis, type PhaseCell } from '../../../src/models/hebbian/plots.ts';
-import { header } from '../../../src/report/plots.ts';
+import { header } from '../../../src/report/plot-theme.ts';
 import { measureText } from '../../../src/report/fonts.ts';
 import { renderSvg, svgToRgba } from '../../../src/report/render.ts';
 import { groups, parseXml, visibleAxisLabels, walk, type XmlNode } from '../../report/svg-tree.ts';

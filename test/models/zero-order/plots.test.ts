@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { zeroOrderModel } from '../../../src/models/zero-order/definition.ts';
-import { logTickValues } from '../../../src/report/plots.ts';
+import { logTickValues } from '../../../src/report/plot-theme.ts';
 import { tQuantile } from '../../../src/stats/beta.ts';
 import { num } from '../../../src/report/files.ts';
 import { renderSvg } from '../../../src/report/render.ts';
