@@ -182,19 +182,20 @@ describe('precision targets', () => {
 describe('failures', () => {
   const exp = parseExperiment(base);
 
+  /** What selectEngine gives: an engine with the CPU engine's info whose `run` is this one (which may call the CPU engine's). */
+  const cpuEngineWith = (run: (cpu: CpuEngine, s: any, o: any) => ReturnType<Engine['run']>) => {
+    const cpu = new CpuEngine();
+    return { engine: { info: cpu.info, run: (s: any, o: any) => run(cpu, s, o) } as Engine, reason: 'test' };
+  };
+
   it('a failed dispatch is retried on a fresh engine and the result is unchanged', async () => {
     let created = 0, failures = 0;
     const flaky = async () => {
       created++;
-      const cpu = new CpuEngine();
-      const e: Engine = {
-        info: cpu.info,
-        run: async (s, o) => {
-          if (created === 1 && o?.trajectoryRange?.[0] === 300) { failures++; throw new Error('device lost'); }
-          return cpu.run(s, o);
-        },
-      };
-      return { engine: e, reason: 'test' };
+      return cpuEngineWith(async (cpu, s, o) => {
+        if (created === 1 && o?.trajectoryRange?.[0] === 300) { failures++; throw new Error('device lost'); }
+        return cpu.run(s, o);
+      });
     };
     const r = await runExperiment(exp, { engine: 'cpu', selectEngine: flaky });
     expect(failures).toBe(1);
@@ -204,10 +205,7 @@ describe('failures', () => {
 
   it('stops after the retry limit, keeping the finished batches', async () => {
     const saved: number[] = [];
-    const broken = async () => {
-      const cpu = new CpuEngine();
-      return { engine: { info: cpu.info, run: async (s: any, o: any) => { if (o.trajectoryRange[0] >= 450) throw new Error('device lost'); return cpu.run(s, o); } } as Engine, reason: 'test' };
-    };
+    const broken = async () => cpuEngineWith(async (cpu, s, o) => { if (o.trajectoryRange[0] >= 450) throw new Error('device lost'); return cpu.run(s, o); });
     await expect(runExperiment(exp, { engine: 'cpu', selectEngine: broken, maxRetries: 2, onBatch: (b) => { saved.push(b.batch); } }))
       .rejects.toThrow(/batch 3 of grid point 0 failed 3 times on cpu: device lost/);
     expect(saved).toEqual([0, 1, 2]);
@@ -218,8 +216,7 @@ describe('failures', () => {
     let created = 0;
     const lost = async () => {
       if (++created > 1) throw new EngineUnavailableError('webgpu', 'no WebGPU adapter was granted');
-      const cpu = new CpuEngine();
-      return { engine: { info: cpu.info, run: async (s: any, o: any) => { if (o.trajectoryRange[0] >= 300) throw new Error('device lost'); return cpu.run(s, o); } } as Engine, reason: 'test' };
+      return cpuEngineWith(async (cpu, s, o) => { if (o.trajectoryRange[0] >= 300) throw new Error('device lost'); return cpu.run(s, o); });
     };
     const err = await runExperiment(exp, { engine: 'cpu', selectEngine: lost, onBatch: (b) => { saved.push(b.batch); } }).catch((e) => e);
     expect(err).toBeInstanceOf(RunFailedError);
@@ -230,20 +227,11 @@ describe('failures', () => {
   it('a stop of the run reaches the batch in flight, which ends the run (not retried); no later batch starts', async () => {
     const saved: number[] = [], seen: boolean[] = [];
     const stop = new AbortController();
-    const stopping = async () => {
-      const cpu = new CpuEngine();
-      return {
-        engine: {
-          info: cpu.info,
-          run: async (s: any, o: any) => {
-            if (o.trajectoryRange[0] === 300) stop.abort(); // SIGINT while batch 2 runs
-            seen.push(!!o.signal?.aborted);
-            return cpu.run(s, o);
-          },
-        } as Engine,
-        reason: 'test',
-      };
-    };
+    const stopping = async () => cpuEngineWith(async (cpu, s, o) => {
+      if (o.trajectoryRange[0] === 300) stop.abort(); // SIGINT while batch 2 runs
+      seen.push(!!o.signal?.aborted);
+      return cpu.run(s, o);
+    });
     const err = await runExperiment(exp, { engine: 'cpu', selectEngine: stopping, signal: stop.signal, onBatch: (b) => { saved.push(b.batch); } }).catch((e) => e);
     expect(err?.name).toBe('AbortError');
     expect(saved).toEqual([0, 1]);
@@ -252,10 +240,7 @@ describe('failures', () => {
 
   it('an engine that refuses the work is not retried', async () => {
     let runs = 0;
-    const refusing = async () => {
-      const cpu = new CpuEngine();
-      return { engine: { info: cpu.info, run: async () => { runs++; throw new EngineUnavailableError('cpu', 'not this scenario'); } } as Engine, reason: 'test' };
-    };
+    const refusing = async () => cpuEngineWith(async () => { runs++; throw new EngineUnavailableError('cpu', 'not this scenario'); });
     await expect(runExperiment(exp, { engine: 'cpu', selectEngine: refusing })).rejects.toThrow(EngineUnavailableError);
     expect(runs).toBe(1);
   });
@@ -263,24 +248,15 @@ describe('failures', () => {
   it('a NaN or a count that does not add up stops the run at once (no retry)', async () => {
     for (const corrupt of ['nan', 'count'] as const) {
       let runs = 0;
-      const bad = async () => {
-        const cpu = new CpuEngine();
-        return {
-          engine: {
-            info: cpu.info,
-            run: async (s: any, o: any) => {
-              runs++;
-              const r = await cpu.run(s, o);
-              if (o.trajectoryRange[0] === 150) {
-                if (corrupt === 'nan') r.checkpoints[2]!.logGap.mean = NaN;
-                else r.checkpoints[1]!.vertexCounts[0] += 1;
-              }
-              return r;
-            },
-          } as Engine,
-          reason: 'test',
-        };
-      };
+      const bad = async () => cpuEngineWith(async (cpu, s, o) => {
+        runs++;
+        const r = await cpu.run(s, o);
+        if (o.trajectoryRange[0] === 150) {
+          if (corrupt === 'nan') r.checkpoints[2]!.logGap.mean = NaN;
+          else r.checkpoints[1]!.vertexCounts[0] += 1;
+        }
+        return r;
+      });
       const err = await runExperiment(exp, { engine: 'cpu', selectEngine: bad }).catch((e) => e);
       expect(err).toBeInstanceOf(RunFailedError);
       expect(String(err.message)).toMatch(corrupt === 'nan' ? /batch 1: step 100: a mean or variance is NaN/ : /batch 1: step 50: vertex counts add up to 151, expected 150/);
