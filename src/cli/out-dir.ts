@@ -79,7 +79,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** What an earlier run leaves in its folder besides the files its report lists: its state, summary and drafts. */
-const RUN_OUTPUT = /^(state\.jsonl|state\.json|summary\.json|summary\.json\.[0-9a-z]+\.part|report\.html)$/;
+const RUN_OUTPUT = /^(state\.jsonl|state\.blocks|state\.json|summary\.json|summary\.json\.[0-9a-z]+\.part|report\.html)$/;
 
 /**
  * The earlier run's files in DIR: its state, summary and report — the files its report listed as it wrote them

@@ -14,9 +14,10 @@ import { batchesOfState, experimentOfState, mergeShardStates, missingBatches, ru
 import { RunFailedError, TARGET_NOT_SHARDED, runEnsemble, type BatchRecord } from '../run/run-ensemble.ts';
 import { batchCounts } from '../run/batch-plan.ts';
 import {
-  STATE_FILE, STATE_FORMAT, StateError, StateLog, batchLineBytes, combinedDirty, commandLineValues, completeLine, experimentHash, identityMismatch, loadFsModules,
-  readState, writeState, type RunState, type StateHeader,
+  STATE_FILE, STATE_FORMAT, StateError, combinedDirty, commandLineValues, completeLine, experimentHash, identityMismatch, loadFsModules,
+  type RunState, type StateHeader,
 } from '../run/state.ts';
+import { StateLog, readState, writeState } from '../run/state-log.ts';
 import { emitRun, type OutputOptions } from './emit-run.ts';
 import { UsageError } from './options.ts';
 import { defaultOutDir, guardOutDir, holdOutDir, inNewFolders, prepareOutDir } from './out-dir.ts';
@@ -194,7 +195,7 @@ export async function runCommand(c: RunCommand): Promise<number> {
         },
         onBatch: (rec) => {
           // a batch from a tree with uncommitted changes says so in its line (readState folds it into gitDirty)
-          log!.append(batchLineBytes({ ...rec, stats: model.statsToJSON(rec.stats), ...(id.gitDirty ? { gitDirty: true } : {}) }));
+          log!.appendRecord({ kind: 'batch', ...rec, stats: model.statsToJSON(rec.stats), ...(id.gitDirty ? { gitDirty: true } : {}) });
           saved++;
         },
       }));

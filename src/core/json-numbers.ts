@@ -19,9 +19,13 @@ export function numberFromJSON(x: unknown): number {
   return typeof x === 'string' ? Number(x) : (x as number);
 }
 
-/** Every number in a tree of plain objects and arrays through numberToJSON; other values stay as they are. */
+/**
+ * Every number in a tree of plain objects and arrays through numberToJSON; other values stay as they are (a typed
+ * array among them: a packed block's bytes, which the state log writes as bytes; src/core/packed-floats.ts).
+ */
 export function encodeNumbers(x: unknown): unknown {
   if (typeof x === 'number') return numberToJSON(x);
+  if (ArrayBuffer.isView(x)) return x;
   if (Array.isArray(x)) return x.map(encodeNumbers);
   if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, encodeNumbers(v)]));
   return x;
@@ -30,6 +34,7 @@ export function encodeNumbers(x: unknown): unknown {
 /** Inverse of encodeNumbers: only the four strings it writes become numbers again; other strings stay strings. */
 export function decodeNumbers(x: unknown): unknown {
   if (typeof x === 'string' && NON_FINITE.has(x)) return Number(x);
+  if (ArrayBuffer.isView(x)) return x;
   if (Array.isArray(x)) return x.map(decodeNumbers);
   if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, decodeNumbers(v)]));
   return x;

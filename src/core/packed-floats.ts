@@ -1,15 +1,46 @@
 /**
- * A rectangular array of numbers (rows × columns × …) in the state log as its float64 bytes in base64 with its
- * shape: the exact bits come back (NaN, ±Infinity and −0 included), at 8/6 characters per number instead of about
- * 20 for JSON's decimal text, and encoding and decoding run at memory speed instead of number formatting and parsing.
- * Kept sample paths (trajectories × checkpoints × inputs) are most of a state log's bytes; this form made writing the
- * log of `experiments/fig2-simplex.json` several times cheaper. Bytes are little-endian (as Float64Array is on every
- * platform this runs on, which the decoder checks).
+ * A rectangular array of numbers (rows × columns × …) in the state log as its float64 bytes with its shape: the exact
+ * bits come back (NaN, ±Infinity and −0 included), and encoding and decoding run at memory speed instead of number
+ * formatting and parsing. Kept sample paths (trajectories × checkpoints × inputs) are most of a state log's bytes.
+ * Bytes are little-endian (as Float64Array is on every platform this runs on, which the decoder checks).
+ *
+ * The packed form holds the bytes themselves (PackedBytes). The state log writes them as they are into its binary
+ * file beside the JSON lines (src/run/state.ts); JSON.stringify writes them as base64 text (PackedBytes.toJSON), which
+ * is how logs before that file hold them and how a state reads through plain JSON. Readers take either.
  */
 
+/**
+ * Bytes of a packed block. As JSON (JSON.stringify, a state line without the binary file) they are base64 text; the
+ * state log's writer finds them as Uint8Arrays and writes them raw (base64 was most of the cost of writing a short
+ * run's log: an encode, a copy and a third more bytes to hash and write).
+ */
+export class PackedBytes extends Uint8Array {
+  toJSON(): string {
+    return toBase64(this);
+  }
+}
+
+/** A block's bytes as PackedBytes: a view of the same memory (no copy); the caller does not change them afterwards. */
+export function packedBytes(v: ArrayBufferView): PackedBytes {
+  return new PackedBytes(v.buffer as ArrayBuffer, v.byteOffset, v.byteLength);
+}
+
+/** A block as read: its bytes, or base64 text (JSON, older logs). */
+export type BlockData = string | Uint8Array;
+
+/**
+ * The bytes of a block, in a buffer that any typed array can view from offset 0 (a copy of bytes read from the binary
+ * file, a fresh buffer for base64 text); null where it is neither.
+ */
+export function blockBytes(x: unknown): Uint8Array | null {
+  if (typeof x === 'string') return fromBase64(x);
+  if (x instanceof Uint8Array) return new Uint8Array(x);
+  return null;
+}
+
 export interface PackedFloats {
-  /** base64 of the little-endian float64 values in row-major order. */
-  float64: string;
+  /** The little-endian float64 values in row-major order (base64 text where read from JSON). */
+  float64: BlockData;
   /** The array's shape, outermost first. */
   shape: number[];
 }
@@ -110,25 +141,6 @@ export function fromBase64(text: string): Uint8Array {
 }
 
 /**
- * Objects made by the packers (here and src/stats/checkpoint-pack.ts) whose field `key` holds base64 text: a state
- * line writes such text into its JSON as it is (base64 needs no escaping; jsonPieces below). The text is remembered,
- * so a field changed since is written the ordinary way.
- */
-const base64Made = new WeakMap<object, { key: string; text: string }>();
-
-/** Mark o[key] as base64 text made by a packer (see base64Made); returns o. */
-export function markBase64<T extends object>(o: T, key: keyof T & string): T {
-  base64Made.set(o, { key, text: (o as Record<string, unknown>)[key] as string });
-  return o;
-}
-
-/** The field of o holding base64 text as a packer made it (unchanged since), or null. */
-export function base64Field(o: object): string | null {
-  const m = base64Made.get(o);
-  return m && (o as Record<string, unknown>)[m.key] === m.text ? m.key : null;
-}
-
-/**
  * Flat copies of nested arrays, kept by an engine that writes both: the chain's CPU engines record each kept path's p
  * in the rows the reports read and, row-major, in one Float64Array (cpu-batch.ts), so that packFloats encodes that
  * array as it is instead of walking 20 000 rows of three numbers (a third of the cost of a batch's state line in
@@ -169,18 +181,19 @@ function filledTo(x: Nested[], shape: number[]): boolean {
 export function packFloats<T extends Nested[]>(x: T): PackedFloats | T {
   const known = flatForms.get(x);
   if (known && LITTLE_ENDIAN && known.rows === known.shape[0]! * known.shape[1]! && filledTo(x, known.shape)) {
-    const f = known.flat;
-    return markBase64({ float64: toBase64(new Uint8Array(f.buffer, f.byteOffset, f.byteLength)), shape: known.shape.slice() }, 'float64');
+    return { float64: packedBytes(known.flat), shape: known.shape.slice() };
   }
   const shape = shapeOf(x);
   if (!shape || !LITTLE_ENDIAN) return x;
   const flat = new Float64Array(shape.reduce((a, b) => a * b, 1));
   if (!flatten(x, shape, flat)) return x;
-  return markBase64({ float64: toBase64(new Uint8Array(flat.buffer)), shape }, 'float64');
+  return { float64: packedBytes(flat), shape };
 }
 
 export function isPackedFloats(x: unknown): x is PackedFloats {
-  return !!x && typeof x === 'object' && !Array.isArray(x) && typeof (x as PackedFloats).float64 === 'string' && Array.isArray((x as PackedFloats).shape);
+  if (!x || typeof x !== 'object' || Array.isArray(x)) return false;
+  const f = (x as PackedFloats).float64;
+  return (typeof f === 'string' || f instanceof Uint8Array) && Array.isArray((x as PackedFloats).shape);
 }
 
 /** Inverse of packFloats (an unpacked array is returned as it is). Throws if the bytes do not fit the shape. */
@@ -189,7 +202,7 @@ export function unpackFloats<T extends Nested[]>(x: PackedFloats | T): T {
   if (!LITTLE_ENDIAN) throw new Error('packed float64 arrays need a little-endian platform');
   const { shape } = x;
   if (!shape.every((n) => Number.isInteger(n) && n >= 0)) throw new Error(`packed array: bad shape ${JSON.stringify(shape)}`);
-  const bytes = fromBase64(x.float64);
+  const bytes = blockBytes(x.float64)!;
   const count = shape.reduce((a, b) => a * b, 1);
   if (bytes.length !== 8 * count) throw new Error(`packed array: ${bytes.length} bytes for shape ${JSON.stringify(shape)} (${8 * count} expected)`);
   const flat = new Float64Array(bytes.buffer, bytes.byteOffset, count);
@@ -201,62 +214,4 @@ export function unpackFloats<T extends Nested[]>(x: PackedFloats | T): T {
     return out;
   };
   return build(0) as T;
-}
-
-/** A plain data object (JSON.stringify writes its own enumerable keys in order). */
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (!x || typeof x !== 'object' || Array.isArray(x)) return false;
-  const proto = Object.getPrototypeOf(x);
-  return (proto === Object.prototype || proto === null) && typeof (x as { toJSON?: unknown }).toJSON !== 'function';
-}
-
-/** Does x hold, through plain objects (not arrays), a packer's base64 field? */
-function holdsBase64(x: Record<string, unknown>): boolean {
-  if (base64Field(x) !== null) return true;
-  for (const k of Object.keys(x)) {
-    const y = x[k];
-    if (isPlainObject(y) && holdsBase64(y)) return true;
-  }
-  return false;
-}
-
-/**
- * JSON.stringify(v) in pieces that join to the same text, with the packers' base64 blocks (base64Field) as pieces of
- * their own, written in as they are: base64 needs no escaping, and JSON.stringify's scan of it, a character at a
- * time, was the largest cost of a batch's state line once its statistics were packed (about 4 ms per megabyte here);
- * kept as pieces, a block is hashed and written without being copied into one string first (src/run/state.ts
- * stateLineBytes). The plain objects on the way to a block are written key by key (undefined values and functions
- * left out, as JSON.stringify does); everything else by JSON.stringify (a toJSON method there is called without its
- * key). Returns false where v has no JSON text (undefined, a function). `blocks` collects the indices of the blocks.
- */
-export function jsonPieces(v: unknown, out: string[], blocks?: Set<number>): boolean {
-  if (!isPlainObject(v) || !holdsBase64(v)) {
-    const text = JSON.stringify(v) as string | undefined;
-    if (text === undefined) return false;
-    out.push(text);
-    return true;
-  }
-  const raw = base64Field(v);
-  let sep = '{';
-  for (const k of Object.keys(v)) {
-    const at = out.length;
-    out.push(`${sep}${JSON.stringify(k)}:`);
-    if (k === raw) {
-      out.push('"');
-      blocks?.add(out.length);
-      out.push(v[k] as string, '"');
-    } else if (!jsonPieces(v[k], out, blocks)) {
-      out.length = at;
-      continue;
-    }
-    sep = ',';
-  }
-  out.push(sep === '{' ? '{}' : '}');
-  return true;
-}
-
-/** The same text as JSON.stringify(v) (see jsonPieces); undefined where JSON.stringify gives undefined. */
-export function jsonText(v: unknown): string | undefined {
-  const out: string[] = [];
-  return jsonPieces(v, out) ? out.join('') : undefined;
 }

@@ -4,22 +4,33 @@
  * code identity, engine and shard. Each later line is one finished batch (its model's statistics as JSON) or the
  * mark that the run is complete. Every line is `<sha256 of the JSON> <JSON>`.
  *
- * A record is appended with one write before the next batch starts; once written it survives any kill of the process
- * (SIGKILL included: the kernel holds it). A kill at any moment leaves at most a torn last line — no newline at its
- * end — which is dropped on reading (that batch runs again on resume). Against a crash of the machine itself the log
- * is fsync'ed when it is created, at most once a second, and when it is closed, on the thread pool beside the run (an
- * fsync per batch, waited for, cost a quarter of a short run's time), so an operating-system crash or power loss loses
- * at most the last second or so of batches, which rerun on resume. A line that ends in a newline but whose checksum
- * does not match was edited or corrupted, and the state is refused rather than trusted.
+ * Binary blocks (a model's packed statistics and kept paths: src/core/packed-floats.ts PackedBytes) are appended raw
+ * to DIR/state.blocks, before the line that refers to them. In the line each block is `{"$block": i}`, and the record
+ * ends with `"blocks": {"at", "bytes", "sha256"}`: where its blocks start in state.blocks, their lengths, and the
+ * SHA-256 of their bytes, which the line's own checksum covers. Logs of format stdp-mc-state/2 hold such blocks as
+ * base64 inside their lines (as JSON.stringify writes them), and still read.
+ *
+ * A record is appended with one write per file before the next batch starts; once written it survives any kill of
+ * the process (SIGKILL included: the kernel holds it). A kill at any moment leaves at most a torn last line — no
+ * newline at its end — which is dropped on reading (that batch runs again on resume), and perhaps blocks no line
+ * refers to yet, cut on resume. Against a crash of the machine itself both files are fsync'ed when they are created,
+ * at most once a second, and when the log is closed, on the thread pool beside the run (an fsync per batch, waited
+ * for, cost a quarter of a short run's time), so an operating-system crash or power loss loses at most the last
+ * second or so of batches, which rerun on resume: lines at the end whose blocks did not reach the disk are dropped as
+ * torn lines are. A line that ends in a newline but whose checksum, or whose blocks' checksum, does not match was
+ * edited or corrupted, and the state is refused rather than trusted.
  */
 import { overrideFlags } from '../core/provenance.ts';
-import { jsonPieces, jsonText } from '../core/packed-floats.ts';
+import { BLOCKS_FILE, blockViews, blocksField, jsonWithBlocks, putBlocks } from './state-blocks.ts';
 import type { EngineInfo } from '../engines/types.ts';
 import type { Shard } from './model.ts';
 import type { BatchRecord } from './run-ensemble.ts';
 
-export const STATE_FORMAT = 'stdp-mc-state/2';
+export const STATE_FORMAT = 'stdp-mc-state/3';
+/** The formats this version reads: /2 is /3 without the blocks file (blocks as base64 in the lines). */
+const READABLE_FORMATS: readonly string[] = ['stdp-mc-state/2', STATE_FORMAT];
 export const STATE_FILE = 'state.jsonl';
+export { BLOCKS_FILE, keptLog } from './state-blocks.ts';
 
 export class StateError extends Error {
   constructor(message: string) {
@@ -42,7 +53,8 @@ export interface RunIdentity {
 }
 
 export interface StateHeader extends RunIdentity {
-  format: typeof STATE_FORMAT;
+  /** STATE_FORMAT when written; a log read back may be of an older readable format. */
+  format: string;
   shard: Shard | null;
   engineInfo: EngineInfo & { reason?: string };
   createdAt: string;
@@ -104,33 +116,10 @@ function hashedExperiment(experiment: unknown): unknown {
   return exp;
 }
 
-/** One log line: checksum, space, JSON, newline. */
+/** One log line: checksum, space, JSON, newline (blocks, if any, inside it as base64: PackedBytes.toJSON). */
 export function stateLine(record: object): string {
-  const json = jsonText(record)!;
+  const json = JSON.stringify(record);
   return `${sha256Sync(json)} ${json}\n`;
-}
-
-/**
- * stateLine(record) as bytes: the same line, its pieces encoded once each and hashed and written as they are (no
- * copy of the whole line as one string; StateLog.append writes them with one writev).
- */
-export function stateLineBytes(record: object): Uint8Array[] {
-  const pieces: string[] = [], blocks = new Set<number>();
-  jsonPieces(record, pieces, blocks);
-  // The base64 blocks stay pieces of their own (ASCII: their latin1 bytes are their UTF-8); the rest is joined.
-  const bytes: Uint8Array[] = [];
-  let run = '';
-  const B = (globalThis as unknown as { Buffer: { from(s: string, e: string): Uint8Array } }).Buffer;
-  pieces.forEach((p, i) => {
-    if (!blocks.has(i)) { run += p; return; }
-    if (run) bytes.push(B.from(run, 'utf8'));
-    bytes.push(B.from(p, 'latin1'));
-    run = '';
-  });
-  if (run) bytes.push(B.from(run, 'utf8'));
-  const hash = crypto!.createHash('sha256');
-  for (const b of bytes) hash.update(b);
-  return [B.from(`${hash.digest('hex')} `, 'utf8'), ...bytes, B.from('\n', 'utf8')];
 }
 
 export function headerLine(h: StateHeader): string {
@@ -141,22 +130,72 @@ export function batchLine(b: BatchRecord<unknown>): string {
   return stateLine({ kind: 'batch', ...b });
 }
 
-/** batchLine as bytes (stateLineBytes): what a running batch appends. */
-export function batchLineBytes(b: BatchRecord<unknown>): Uint8Array[] {
-  return stateLineBytes({ kind: 'batch', ...b });
-}
-
 export function completeLine(at: string): string {
   return stateLine({ kind: 'complete', at });
 }
 
-/** Parse and verify a state log's text; `where` names the file in error messages. */
-export function stateFromText(text: string, where: string): RunState {
+/** A record as written: its blocks (for BLOCKS_FILE, at offset `at`), their total length, and its line's bytes. */
+export interface RecordBytes {
+  blocks: Uint8Array[];
+  blockBytes: number;
+  line: Uint8Array;
+}
+
+/**
+ * The bytes of a record whose blocks start at `at` in BLOCKS_FILE (see the file's comment). A record without blocks
+ * is stateLine(record).
+ */
+export function recordBytes(record: object, at: number): RecordBytes {
+  const blocks: Uint8Array[] = [];
+  let json = jsonWithBlocks(record, blocks)!;
+  let blockBytes = 0;
+  if (blocks.length) {
+    if ('blocks' in record) throw new Error('a state record with blocks cannot have a field of its own named "blocks"');
+    const hash = crypto!.createHash('sha256');
+    const bytes: number[] = new Array(blocks.length);
+    for (let i = 0; i < blocks.length; i++) {
+      hash.update(blocks[i]!);
+      bytes[i] = blocks[i]!.byteLength;
+      blockBytes += bytes[i]!;
+    }
+    json = `${json.slice(0, -1)},"blocks":${JSON.stringify({ at, bytes, sha256: hash.digest('hex') })}}`;
+  }
+  const B = (globalThis as unknown as { Buffer: { from(s: string, e: string): Uint8Array } }).Buffer;
+  return { blocks, blockBytes, line: B.from(`${sha256Sync(json)} ${json}\n`, 'utf8') };
+}
+
+/**
+ * Give a record its blocks from BLOCKS_FILE's bytes: false where they lie beyond its end (never written there: a
+ * crash's tail); throws where they do not match their checksum.
+ */
+function attachBlocks(rec: Record<string, unknown>, file: Uint8Array | null, where: string, line: number): boolean {
+  const corrupted = (what: string) => new StateError(`${where} is corrupted (line ${line}: ${what}); it was not used`);
+  const b = blocksField(rec.blocks);
+  if (!b) throw corrupted('its blocks field is not an offset, lengths and a checksum');
+  if (!file) throw new StateError(`${where}: line ${line} keeps its statistics in ${BLOCKS_FILE}, which is missing beside it; it was not used`);
+  const views = blockViews(file, b);
+  if (!views) return false;
+  const hash = crypto!.createHash('sha256');
+  for (const v of views) hash.update(v);
+  if (hash.digest('hex') !== b.sha256) throw corrupted(`its blocks in ${BLOCKS_FILE} do not match their checksum`);
+  delete rec.blocks;
+  const bad = putBlocks(rec, views);
+  if (bad) throw corrupted(`a block reference ${JSON.stringify(bad.ref)} outside its ${views.length} blocks`);
+  return true;
+}
+
+/**
+ * Parse and verify a state log's text; `where` names the file in error messages; `blocks`: the bytes of its
+ * BLOCKS_FILE (null where there is none).
+ */
+export function stateFromText(text: string, where: string, blocks: Uint8Array | null = null): RunState {
   const lines = text.split('\n');
   // A last piece without its newline is a record torn by a kill during its append: it never counted.
   lines.pop();
   let header: StateHeader | null = null;
   let complete = false, updatedAt = '', dirtyBatch = false;
+  // The first line whose blocks are not in BLOCKS_FILE: a crash's tail (see the file's comment), dropped from there on.
+  let tail = -1;
   const batches: BatchRecord<unknown>[] = [];
   lines.forEach((line, k) => {
     const sp = line.indexOf(' ');
@@ -167,12 +206,22 @@ export function stateFromText(text: string, where: string): RunState {
     const rec = JSON.parse(json);
     if (k === 0) {
       if (rec.kind !== 'header') throw new StateError(`${where} is not an stdp-mc state log (no header)`);
-      if (rec.format !== STATE_FORMAT) throw new StateError(`${where} has format ${JSON.stringify(rec.format)}, expected ${STATE_FORMAT}`);
+      if (!READABLE_FORMATS.includes(rec.format)) throw new StateError(`${where} has format ${JSON.stringify(rec.format)}, expected ${STATE_FORMAT}`);
       const { kind: _k, ...h } = rec;
       header = h;
       updatedAt = h.createdAt;
       return;
     }
+    if (rec && typeof rec === 'object' && 'blocks' in rec) {
+      if (!attachBlocks(rec, blocks, where, k + 1)) {
+        if (tail < 0) tail = k;
+        return;
+      }
+      if (tail >= 0) {
+        throw new StateError(`${where} is corrupted (line ${tail + 1}: its blocks are not in ${BLOCKS_FILE}, but those of line ${k + 1} are); it was not used`);
+      }
+    }
+    if (tail >= 0) return;
     if (rec.kind === 'batch') {
       // A batch run from a tree with uncommitted changes says so (a resume's tree may differ from the header's).
       const { kind: _k, gitDirty, ...b } = rec;
@@ -190,141 +239,12 @@ export function stateFromText(text: string, where: string): RunState {
   return { ...h, ...(dirtyBatch ? { gitDirty: true } : {}), complete, updatedAt, batches };
 }
 
-let fsSync: typeof import('node:fs') | null = null;
-let pathMod: typeof import('node:path') | null = null;
-
-export async function loadFsModules(): Promise<void> {
-  fsSync ??= await import('node:fs');
-  pathMod ??= await import('node:path');
-  crypto ??= await import('node:crypto');
-}
-
-/** Write all of the pieces at the end of fd: one writev, continued where the kernel wrote less. */
-function writeAll(fd: number, pieces: Uint8Array[]): void {
-  let rest = pieces;
-  for (;;) {
-    let n = fsSync!.writevSync(fd, rest);
-    let i = 0;
-    while (i < rest.length && n >= rest[i]!.length) n -= rest[i++]!.length;
-    if (i === rest.length) return;
-    rest = [rest[i]!.subarray(n), ...rest.slice(i + 1)];
-  }
-}
-
-/** Seconds between fsyncs of an open log (see the file's comment). */
-const FSYNC_INTERVAL_MS = 1000;
-
 /**
- * The open state log of a run in progress. Appends are synchronous (one write), so a signal handler never sees half a
- * record. The fsyncs (the new log and its folder, then at most once a second, and at the end) run on the thread pool
- * while the run goes on: a batch's simulation or the summary does not wait for the disk (an fsync here takes 1–6 ms,
- * a few per cent of a short run).
+ * Load what the log's checksums need (node:crypto, loaded here rather than imported, so that this module also loads
+ * where Node's modules are not: the page reads and merges states too). The files themselves: src/run/state-log.ts.
  */
-export class StateLog {
-  private lastSync = performance.now();
-  /** The fsync in flight (at most one), and the first error one met (reported by finish). */
-  private pending: Promise<void> | null = null;
-  private failure: Error | null = null;
-  private constructor(private readonly fd: number, readonly file: string) {}
-
-  /** Start a new log in `dir` with its header (replacing any earlier one). */
-  static create(dir: string, header: StateHeader): StateLog {
-    const file = pathMod!.join(dir, STATE_FILE);
-    const fd = fsSync!.openSync(file, 'w');
-    const log = new StateLog(fd, file);
-    log.append(headerLine(header));
-    log.syncInBackground(dir);
-    return log;
-  }
-
-  /** Reopen the log of `dir` for appending, cutting a torn last record first. */
-  static reopen(dir: string): StateLog {
-    const file = pathMod!.join(dir, STATE_FILE);
-    const text = fsSync!.readFileSync(file, 'utf8');
-    const keep = new TextEncoder().encode(text.slice(0, text.lastIndexOf('\n') + 1)).length;
-    fsSync!.truncateSync(file, keep);
-    return new StateLog(fsSync!.openSync(file, 'a'), file);
-  }
-
-  /** Append a line: its text, or its bytes in pieces (stateLineBytes), with one write. */
-  append(line: string | Uint8Array[]): void {
-    if (typeof line === 'string') fsSync!.writeSync(this.fd, line);
-    else writeAll(this.fd, line);
-    if (performance.now() - this.lastSync >= FSYNC_INTERVAL_MS) this.syncInBackground();
-  }
-
-  /** fsync the log (and `dir`, the folder that holds it, when given) on the thread pool; skipped while one is in flight. */
-  private syncInBackground(dir?: string): void {
-    if (this.pending) return;
-    this.lastSync = performance.now();
-    this.pending = new Promise<void>((resolve) => {
-      const done = () => { this.pending = null; resolve(); };
-      fsSync!.fsync(this.fd, (e) => {
-        if (e) this.failure ??= e;
-        if (!dir) return done();
-        // The folder too, so the new file's entry survives a crash (not every platform can fsync a folder).
-        fsSync!.open(dir, 'r', (oe, dfd) => {
-          if (oe) return done();
-          fsSync!.fsync(dfd, () => fsSync!.close(dfd, done));
-        });
-      });
-    });
-  }
-
-  /** Flush the log to the disk now. */
-  sync(): void {
-    fsSync!.fsyncSync(this.fd);
-    this.lastSync = performance.now();
-  }
-
-  /**
-   * Flush at once and close (a failed or stopped run, a merged state). The log is on the disk when this returns; the
-   * descriptor is closed now, or, while a background fsync still uses it, once that fsync is done (closing it under
-   * the fsync could let it reach a file that reuses the descriptor's number).
-   */
-  close(): void {
-    try {
-      this.sync();
-    } finally {
-      if (this.pending) void this.pending.then(() => fsSync!.closeSync(this.fd)).catch(() => undefined);
-      else fsSync!.closeSync(this.fd);
-    }
-  }
-
-  /** Flush and close without blocking: the finished run's summary is computed meanwhile. Rejects if an fsync failed. */
-  async finish(): Promise<void> {
-    await this.pending;
-    try {
-      await new Promise<void>((resolve, reject) => fsSync!.fsync(this.fd, (e) => (e ? reject(e) : resolve())));
-    } finally {
-      fsSync!.closeSync(this.fd);
-    }
-    if (this.failure) throw this.failure;
-  }
-}
-
-/** Write a whole state (a merge of shards) as a new log. */
-export function writeState(dir: string, s: RunState): void {
-  const { complete, updatedAt, batches, ...header } = s;
-  const log = StateLog.create(dir, header);
-  try {
-    for (const b of batches) log.append(batchLine(b));
-    if (complete) log.append(completeLine(updatedAt));
-  } finally {
-    log.close();
-  }
-}
-
-export async function readState(dir: string): Promise<RunState> {
-  await loadFsModules();
-  const file = pathMod!.join(dir, STATE_FILE);
-  let text: string;
-  try {
-    text = fsSync!.readFileSync(file, 'utf8');
-  } catch {
-    throw new StateError(`no ${STATE_FILE} in ${dir}: not a run directory, or the run never started`);
-  }
-  return stateFromText(text, file);
+export async function loadFsModules(): Promise<void> {
+  crypto ??= await import('node:crypto');
 }
 
 /** Command-line values as flags ("--trajectories 300 --steps 50"), or "none". */

@@ -2,12 +2,11 @@
  * A batch's checkpoint accumulators (checkpoint-stats.ts) in the state log, packed: the counts stay JSON, one small
  * object per checkpoint (step, n, successCount, vertexCounts, belowDelta — what the integrity check adds up, readable
  * in the log), while the floating-point moments of all checkpoints go into one float64 block and the histograms'
- * occupied bins into one block of integers, both base64 (src/core/packed-floats.ts). The exact bits come back (NaN,
- * ±Infinity, −0, and the ±Infinity of an empty accumulator's min/max L included), and writing a batch costs a copy
- * into typed arrays instead of formatting ~30 decimal numbers per checkpoint (with the base64 written into the line as
- * it is, packed-floats.ts jsonPieces, the state lines of `experiments/fig2-simplex.json` cost about a third of what
- * they did). The JSON form (accumulatorToJSON) is still read, and still written where the accumulators of a batch do
- * not share one layout.
+ * occupied bins into one block of integers, both as bytes (src/core/packed-floats.ts PackedBytes: raw in the state
+ * log's binary file, base64 in JSON text). The exact bits come back (NaN, ±Infinity, −0, and the ±Infinity of an
+ * empty accumulator's min/max L included), and writing a batch costs a copy into typed arrays instead of formatting
+ * ~30 decimal numbers per checkpoint. The JSON form (accumulatorToJSON) is still read, and still written where the
+ * accumulators of a batch do not share one layout.
  *
  * moments: shape [checkpoints, 14 + 3·P], per checkpoint
  *   logGap (n, mean, m2), minLogGap, maxLogGap, gap (n, mean, m2), logGapSuccess (…), gapSuccess (…), p_1 (…) … p_P (…)
@@ -18,7 +17,7 @@
  * hist (logs written before `histograms`, still read): per checkpoint its first occupied bin lo, m, then m pairs
  * (bin − lo, count); as uint16 when every number fits, else uint32.
  */
-import { LITTLE_ENDIAN, fromBase64, markBase64, toBase64, type PackedFloats } from '../core/packed-floats.ts';
+import { LITTLE_ENDIAN, blockBytes, packedBytes, type BlockData, type PackedBytes, type PackedFloats } from '../core/packed-floats.ts';
 import type { SparseHist } from './sparse-hist.ts';
 import { H_BINS, type CheckpointAccumulator, type Moments } from './checkpoint-stats.ts';
 
@@ -31,13 +30,13 @@ export interface CheckpointCounts {
   belowDelta: number[];
 }
 
-export type PackedHist = { uint16: string } | { uint32: string };
+export type PackedHist = { uint16: BlockData } | { uint32: BlockData };
 
 export interface PackedCheckpoints {
   checkpoints: CheckpointCounts[];
   moments: PackedFloats;
   /** The histograms as written now: [m, bins…, counts…] per checkpoint. */
-  histograms?: { uint32: string };
+  histograms?: { uint32: BlockData };
   /** The histograms as logs before `histograms` hold them: [lo, m, (bin − lo, count)…] per checkpoint. */
   hist?: PackedHist;
 }
@@ -93,8 +92,8 @@ export function packCheckpoints(list: readonly CheckpointAccumulator[]): PackedC
     h.set(cnt, j + 1 + m);
     j += 1 + 2 * m;
   }
-  const histograms = markBase64({ uint32: toBase64(new Uint8Array(h.buffer)) }, 'uint32');
-  const moments = markBase64({ float64: toBase64(new Uint8Array(f.buffer)), shape: [list.length, F] }, 'float64');
+  const histograms: { uint32: PackedBytes } = { uint32: packedBytes(h) };
+  const moments: PackedFloats = { float64: packedBytes(f), shape: [list.length, F] };
   return { checkpoints: counts, moments, histograms };
 }
 
@@ -106,9 +105,8 @@ class PackError extends Error {
 
 function histValues(hist: PackedHist): Uint16Array | Uint32Array {
   const wide = 'uint32' in hist;
-  const text = wide ? (hist as { uint32: unknown }).uint32 : (hist as { uint16: unknown }).uint16;
-  if (typeof text !== 'string') throw new PackError('the histogram block is missing');
-  const bytes = fromBase64(text), size = wide ? 4 : 2;
+  const bytes = blockBytes(wide ? (hist as { uint32: unknown }).uint32 : (hist as { uint16: unknown }).uint16), size = wide ? 4 : 2;
+  if (!bytes) throw new PackError('the histogram block is missing');
   if (bytes.length % size) throw new PackError(`${bytes.length} bytes of histogram, not a whole number of uint${8 * size}`);
   return wide ? new Uint32Array(bytes.buffer, 0, bytes.length / 4) : new Uint16Array(bytes.buffer, 0, bytes.length / 2);
 }
@@ -178,9 +176,8 @@ function offsetPairs(h: Uint16Array | Uint32Array): HistReader {
 /** The reader of a packed batch's histograms, in whichever layout it was written. */
 function histReader(o: PackedCheckpoints): HistReader {
   if (o.histograms !== undefined) {
-    const text = (o.histograms as { uint32?: unknown } | null)?.uint32;
-    if (typeof text !== 'string') throw new PackError('the histogram block is missing');
-    const bytes = fromBase64(text);
+    const bytes = blockBytes((o.histograms as { uint32?: unknown } | null)?.uint32);
+    if (!bytes) throw new PackError('the histogram block is missing');
     if (bytes.length % 4) throw new PackError(`${bytes.length} bytes of histogram, not a whole number of uint32`);
     return binsThenCounts(new Uint32Array(bytes.buffer, 0, bytes.length / 4));
   }
@@ -195,7 +192,8 @@ export function unpackCheckpoints(o: PackedCheckpoints): CheckpointAccumulator[]
     throw new PackError(`moments of shape ${JSON.stringify(shape)} for ${C} checkpoints`);
   }
   const F = shape[1]!, P = (F - FIXED) / 3;
-  const bytes = fromBase64(o.moments.float64);
+  const bytes = blockBytes(o.moments.float64);
+  if (!bytes) throw new PackError('the moments block is missing');
   if (bytes.length !== 8 * C * F) throw new PackError(`${bytes.length} bytes of moments for shape [${C},${F}] (${8 * C * F} expected)`);
   const f = new Float64Array(bytes.buffer, 0, C * F);
   const hists = histReader(o);

@@ -155,10 +155,12 @@ async function downloadAll(page: Page): Promise<{ name: string; entries: Record<
   return { name: dl.suggestedFilename(), entries: unzipSync(new Uint8Array(readFileSync(file))) };
 }
 
-/** The files the CLI wrote to its --out folder, but its state log (the page runs no resumable state). */
-/** The files of a CLI run that the page's zip holds too: not the state log, nor the list of the report's files (.stdp-mc-report.json, what --force removes). */
+/**
+ * The files of a CLI run that the page's zip holds too: not the state log and its blocks (the page runs no resumable
+ * state), nor the list of the report's files (.stdp-mc-report.json, what --force removes).
+ */
 function cliFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f !== 'state.jsonl' && f !== '.stdp-mc-report.json').sort();
+  return readdirSync(dir).filter((f) => f !== 'state.jsonl' && f !== 'state.blocks' && f !== '.stdp-mc-report.json').sort();
 }
 
 async function runToEnd(page: Page, timeout = 150_000): Promise<any> {

@@ -57,7 +57,7 @@ describe('--force', () => {
     const t0 = Date.now();
     const again = await cli(['run', quickstart, '--engine', 'cpu', '--trajectories', '30', '--steps', '200', '--out', dir, '--force', '--no-report']);
     expect(again.code, again.err).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['figure1.png', 'measurements.csv', 'notes.txt', 'state.jsonl', 'summary.json']);
+    expect(readdirSync(dir).sort()).toEqual(['figure1.png', 'measurements.csv', 'notes.txt', 'state.blocks', 'state.jsonl', 'summary.json']);
     expect(statSync(join(dir, 'summary.json')).mtimeMs).toBeGreaterThanOrEqual(t0 - 1000);
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).final.trajectories).toBe(30);
   });

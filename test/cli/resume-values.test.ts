@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cliInProcess } from './cli-in-process.ts';
-import { readState, writeState } from '../../src/run/state.ts';
+import { readState, writeState } from '../../src/run/state-log.ts';
 import { shellWord } from '../../src/cli/run-command.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -8,7 +8,7 @@ import { batchesOfState, experimentOfState, mergeShardStates, runFromState } fro
 import type { EnsembleModel, ModelExperiment, Shard } from '../../src/run/model.ts';
 import type { BatchRecord, RunProgress } from '../../src/run/run-ensemble.ts';
 import {
-  STATE_FORMAT, batchLine, completeLine, headerLine, loadFsModules, stateFromText, type RunState,
+  STATE_FORMAT, completeLine, headerLine, loadFsModules, recordBytes, stateFromText, type RunState,
 } from '../../src/run/state.ts';
 
 /** Statistics through JSON as the state log stores them (statsToJSON, JSON text, statsFromJSON). */
@@ -26,7 +26,10 @@ export interface StateLogOptions {
   engineInfo?: EngineInfo & { reason?: string };
 }
 
-/** A state log as the CLI writes it (header, one checksummed line per batch, the completion mark), read back. */
+/**
+ * A state log as the CLI writes it (header, one checksummed line per batch with its blocks in the blocks file, the
+ * completion mark), read back.
+ */
 export async function stateLog<B>(model: EnsembleModel<any, B>, records: BatchRecord<B>[], o: StateLogOptions): Promise<RunState> {
   await loadFsModules();
   const header = headerLine({
@@ -34,8 +37,15 @@ export async function stateLog<B>(model: EnsembleModel<any, B>, records: BatchRe
     name: o.experiment.name, seed: o.seed, version: '0', gitCommit: 'c', engine: 'cpu', shard: o.shard,
     engineInfo: o.engineInfo ?? { name: 'cpu', runtime: 'node', precision: 'f64', reason: 'requested' }, createdAt: '',
   });
-  const lines = records.map((r) => batchLine({ ...r, stats: model.statsToJSON(r.stats) }));
-  return stateFromText(header + lines.join('') + completeLine(''), o.where ?? 'state.jsonl');
+  const blocks: Uint8Array[] = [];
+  let at = 0;
+  const lines = records.map((r) => {
+    const b = recordBytes({ kind: 'batch', ...r, stats: model.statsToJSON(r.stats) }, at);
+    blocks.push(...b.blocks);
+    at += b.blockBytes;
+    return Buffer.from(b.line).toString('utf8');
+  });
+  return stateFromText(header + lines.join('') + completeLine(''), o.where ?? 'state.jsonl', Buffer.concat(blocks));
 }
 
 /** Run with `onBatch` and `onProgress` recording: the result, its batch records and the last progress report. */

@@ -138,10 +138,10 @@ describe('packed checkpoint accumulators', () => {
     const packed = viaJson(packCheckpoints(sample())!);
     const edit = (f: (p: PackedCheckpoints) => void, from = packed) => { const p = viaJson(from); f(p); return () => unpackCheckpoints(p); };
     expect(edit((p) => { p.checkpoints.pop(); })).toThrow(/moments of shape \[3,23\] for 2 checkpoints/);
-    expect(edit((p) => { p.moments.float64 = p.moments.float64.slice(8); })).toThrow(/bytes of moments/);
+    expect(edit((p) => { p.moments.float64 = (p.moments.float64 as string).slice(8); })).toThrow(/bytes of moments/);
     expect(edit((p) => { p.moments.shape = [3, 24]; })).toThrow(/moments of shape/);
     // The histogram block: [m, bins…, counts…] per checkpoint, 32 bits.
-    const u32 = (p: PackedCheckpoints) => new Uint32Array(Uint8Array.from(Buffer.from(p.histograms!.uint32, 'base64')).buffer);
+    const u32 = (p: PackedCheckpoints) => new Uint32Array(Uint8Array.from(Buffer.from(p.histograms!.uint32 as string, 'base64')).buffer);
     const hist = (f: (h: Uint32Array) => void) => (p: PackedCheckpoints) => {
       const h = u32(p);
       f(h);
@@ -154,11 +154,11 @@ describe('packed checkpoint accumulators', () => {
     expect(edit(hist((h) => { h[1 + m0] = 0; }))).toThrow(/out of order or empty/);
     expect(edit(hist((h) => { h[0] = 1000; }))).toThrow(/ends inside checkpoint 0/);
     const longer = (p: PackedCheckpoints) => {
-      p.histograms = { uint32: Buffer.concat([Buffer.from(p.histograms!.uint32, 'base64'), Buffer.alloc(8)]).toString('base64') };
+      p.histograms = { uint32: Buffer.concat([Buffer.from(p.histograms!.uint32 as string, 'base64'), Buffer.alloc(8)]).toString('base64') };
     };
     expect(edit(longer)).toThrow(/2 histogram numbers left over/);
     const shorter = (p: PackedCheckpoints) => {
-      p.histograms = { uint32: Buffer.from(p.histograms!.uint32, 'base64').subarray(0, 4 * (1 + 2 * m0)).toString('base64') };
+      p.histograms = { uint32: Buffer.from(p.histograms!.uint32 as string, 'base64').subarray(0, 4 * (1 + 2 * m0)).toString('base64') };
     };
     expect(edit(shorter)).toThrow(/ends before checkpoint 1/);
     expect(edit((p) => { p.histograms = { uint32: Buffer.from([1, 2, 3]).toString('base64') }; })).toThrow(/not a whole number of uint32/);
