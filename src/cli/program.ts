@@ -21,10 +21,10 @@ const RUN_HELP = `
 The experiment file's scenario.model picks the model (stdp-mc schema lists the models and their fields). --steps,
 --duration and --trajectories apply where the model has them; the run refuses, naming the option, what does not.
 
-Appends every finished batch to DIR/state.jsonl, then writes DIR/summary.json, DIR/report.html, CSV tables and
-SVG/PNG plots (default DIR: runs/<experiment name>); --json prints the summary alone on stdout; --no-report writes
-the summary only. A progress bar goes to stderr for runs longer than a second (--json keeps it quiet unless
---progress).
+Appends every finished batch to DIR/state.jsonl (its binary parts to DIR/state.blocks), then writes
+DIR/summary.json, DIR/report.html, CSV tables and SVG/PNG plots (default DIR: runs/<experiment name>); --json prints
+the summary alone on stdout; --no-report writes the summary only. A progress bar goes to stderr for runs longer than
+a second (--json keeps it quiet unless --progress).
 
 One run per output folder: a run holds DIR/.lock (pid, host, start time, command) from its start to its end, and a
 second run, merge or report into DIR is refused at once (exit 2), naming the owner. A lock left by a killed run
