@@ -6,8 +6,8 @@
  *
  * Binary blocks (a model's packed statistics and kept paths: src/core/packed-floats.ts PackedBytes) are appended raw
  * to DIR/state.blocks, before the line that refers to them. In the line each block is `{"$block": i}`, and the record
- * ends with `"blocks": {"at", "bytes", "sha256"}`: where its blocks start in state.blocks, their lengths, and the
- * SHA-256 of their bytes, which the line's own checksum covers. Logs of format stdp-mc-state/2 hold such blocks as
+ * ends with `"blocks": {"at", "bytes", "crc32"}`: where its blocks start in state.blocks, their lengths, and the
+ * CRC-32 of their bytes, which the line's own checksum covers. Logs of format stdp-mc-state/2 hold such blocks as
  * base64 inside their lines (as JSON.stringify writes them), and still read.
  *
  * A record is appended with one write per file before the next batch starts; once written it survives any kill of
@@ -21,7 +21,7 @@
  * edited or corrupted, and the state is refused rather than trusted.
  */
 import { overrideFlags } from '../core/provenance.ts';
-import { BLOCKS_FILE, blockViews, blocksField, jsonWithBlocks, putBlocks } from './state-blocks.ts';
+import { BLOCKS_FILE, blockViews, blocksChecksum, blocksField, jsonWithBlocks, putBlocks } from './state-blocks.ts';
 import type { EngineInfo } from '../engines/types.ts';
 import type { Shard } from './model.ts';
 import type { BatchRecord } from './run-ensemble.ts';
@@ -93,6 +93,8 @@ export function canonicalJson(v: unknown): string {
 }
 
 let crypto: typeof import('node:crypto') | null = null;
+/** For zlib.crc32 (the blocks' checksum), where this Node has it. */
+let zlib: { crc32?: (data: Uint8Array, value?: number) => number } | null = null;
 
 /** SHA-256 (hex); loadFsModules() must have run. */
 export function sha256Sync(text: string): string {
@@ -151,14 +153,12 @@ export function recordBytes(record: object, at: number): RecordBytes {
   let blockBytes = 0;
   if (blocks.length) {
     if ('blocks' in record) throw new Error('a state record with blocks cannot have a field of its own named "blocks"');
-    const hash = crypto!.createHash('sha256');
     const bytes: number[] = new Array(blocks.length);
     for (let i = 0; i < blocks.length; i++) {
-      hash.update(blocks[i]!);
       bytes[i] = blocks[i]!.byteLength;
       blockBytes += bytes[i]!;
     }
-    json = `${json.slice(0, -1)},"blocks":${JSON.stringify({ at, bytes, sha256: hash.digest('hex') })}}`;
+    json = `${json.slice(0, -1)},"blocks":${JSON.stringify({ at, bytes, crc32: blocksChecksum(blocks, zlib?.crc32) })}}`;
   }
   const B = (globalThis as unknown as { Buffer: { from(s: string, e: string): Uint8Array } }).Buffer;
   return { blocks, blockBytes, line: B.from(`${sha256Sync(json)} ${json}\n`, 'utf8') };
@@ -175,9 +175,7 @@ function attachBlocks(rec: Record<string, unknown>, file: Uint8Array | null, whe
   if (!file) throw new StateError(`${where}: line ${line} keeps its statistics in ${BLOCKS_FILE}, which is missing beside it; it was not used`);
   const views = blockViews(file, b);
   if (!views) return false;
-  const hash = crypto!.createHash('sha256');
-  for (const v of views) hash.update(v);
-  if (hash.digest('hex') !== b.sha256) throw corrupted(`its blocks in ${BLOCKS_FILE} do not match their checksum`);
+  if (blocksChecksum(views, zlib?.crc32) !== b.crc32) throw corrupted(`its blocks in ${BLOCKS_FILE} do not match their checksum`);
   delete rec.blocks;
   const bad = putBlocks(rec, views);
   if (bad) throw corrupted(`a block reference ${JSON.stringify(bad.ref)} outside its ${views.length} blocks`);
@@ -240,11 +238,12 @@ export function stateFromText(text: string, where: string, blocks: Uint8Array | 
 }
 
 /**
- * Load what the log's checksums need (node:crypto, loaded here rather than imported, so that this module also loads
+ * Load what the log's checksums need (node:crypto and node:zlib, loaded here rather than imported, so that this module also loads
  * where Node's modules are not: the page reads and merges states too). The files themselves: src/run/state-log.ts.
  */
 export async function loadFsModules(): Promise<void> {
   crypto ??= await import('node:crypto');
+  zlib ??= await import('node:zlib');
 }
 
 /** Command-line values as flags ("--trajectories 300 --steps 50"), or "none". */

@@ -16,6 +16,8 @@ import {
   type StateHeader,
 } from '../../src/run/state.ts';
 import { StateLog, readState } from '../../src/run/state-log.ts';
+import { blocksChecksum, crc32 } from '../../src/run/state-blocks.ts';
+import zlib from 'node:zlib';
 
 await loadFsModules();
 
@@ -64,7 +66,7 @@ describe('state log blocks', () => {
     expect(b.blocks.length).toBe(4);
     const line = Buffer.from(b.line).toString('utf8');
     expect(line).toContain('"moments":{"float64":{"$block":0},"shape":[2,23]}');
-    expect(line).toMatch(/,"blocks":\{"at":0,"bytes":\[\d+,\d+,\d+,16\],"sha256":"[0-9a-f]{64}"\}\}\n$/);
+    expect(line).toMatch(/,"blocks":\{"at":0,"bytes":\[\d+,\d+,\d+,16\],"crc32":"[0-9a-f]{8}"\}\}\n$/);
     expect(b.blockBytes).toBe(b.blocks.reduce((a, x) => a + x.byteLength, 0));
     const { text, blocks } = written([r, record(1)]);
     const s = stateFromText(text, 'state.jsonl', blocks);
@@ -96,6 +98,19 @@ describe('state log blocks', () => {
     const swapped = lines[0] + '\n' + lines[2] + '\n' + lines[1] + '\n';
     const firstOnly = Buffer.concat(recordBytes(record(0), 0).blocks);
     expect(() => stateFromText(swapped, 'state.jsonl', firstOnly)).toThrow(/line 2: its blocks are not in state\.blocks, but those of line 3 are/);
+  });
+
+  it('their checksum is zlib\'s CRC-32, with or without zlib.crc32', () => {
+    expect(crc32(Buffer.from('123456789')).toString(16)).toBe('cbf43926'); // the CRC-32 check value
+    const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 2654435761) >>> 24);
+    const parts = [bytes.subarray(0, 17), bytes.subarray(17, 4096), bytes.subarray(4096)];
+    const native = (zlib as { crc32?: (b: Uint8Array, prev: number) => number }).crc32;
+    expect(blocksChecksum(parts, null)).toBe(crc32(bytes).toString(16).padStart(8, '0'));
+    if (native) {
+      expect(crc32(bytes)).toBe(native(bytes, 0));
+      expect(blocksChecksum(parts, native)).toBe(blocksChecksum(parts, null));
+    }
+    expect(blocksChecksum([], null)).toBe('00000000');
   });
 
   const dirs: string[] = [];

@@ -38,10 +38,14 @@ export function mergeChainBatches(a: ChainBatch, b: ChainBatch): ChainBatch {
 }
 
 /**
- * All batches of a grid point at once (the same numbers as folding mergeChainBatches); one batch is its own merge
- * (mergeAccumulatorList returns a single accumulator as it is).
+ * All batches of a grid point at once (the same numbers as folding mergeChainBatches); one batch is its own merge (its
+ * accumulators as they are, as mergeAccumulatorList returns a single one, in arrays of their own).
  */
 export function mergeChainBatchList(blocks: readonly ChainBatch[]): ChainBatch {
+  if (blocks.length === 1) {
+    const b = blocks[0]!;
+    return { checkpoints: b.checkpoints.slice(), paths: b.paths?.length ? b.paths.slice() : undefined };
+  }
   const paths = blocks.some((b) => b.paths?.length) ? blocks.flatMap((b) => b.paths ?? []) : undefined;
   return { checkpoints: blocks[0]!.checkpoints.map((_, c) => mergeAccumulatorList(blocks.map((b) => b.checkpoints[c]!))), paths };
 }
