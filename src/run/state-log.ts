@@ -35,17 +35,23 @@ export class StateLog {
   /** The fsync in flight (at most one), and the first error one met (reported by finish). */
   private pending: Promise<void> | null = null;
   private failure: Error | null = null;
-  /** BLOCKS_FILE, opened when the first record with blocks is appended; whether its folder entry still needs an fsync. */
+  /**
+   * BLOCKS_FILE (opened with the log by create; by reopen when the first record with blocks is appended: a log
+   * written before that file has none), and whether its folder entry still needs an fsync.
+   */
   private blocksFd: number | null = null;
   private blocksNew = false;
   private constructor(private readonly fd: number, readonly file: string, private readonly dir: string, private blocksEnd: number) {}
 
-  /** Start a new log in `dir` with its header (replacing any earlier one, and its blocks). */
+  /**
+   * Start a new log in `dir` with its header and an empty BLOCKS_FILE (replacing any earlier ones), both files and
+   * their folder entries fsync'ed by one chain of calls on the thread pool.
+   */
   static create(dir: string, header: StateHeader): StateLog {
     const file = path.join(dir, STATE_FILE);
     const fd = fs.openSync(file, 'w');
-    fs.rmSync(path.join(dir, BLOCKS_FILE), { force: true });
     const log = new StateLog(fd, file, dir, 0);
+    log.blocksFd = fs.openSync(path.join(dir, BLOCKS_FILE), 'w');
     log.append(headerLine(header));
     log.syncInBackground(true);
     return log;
