@@ -1,13 +1,17 @@
 /**
- * A batch's checkpoint accumulators (checkpoint-stats.ts) in the state log, packed: the counts stay JSON, one small
- * object per checkpoint (step, n, successCount, vertexCounts, belowDelta — what the integrity check adds up, readable
- * in the log), while the floating-point moments of all checkpoints go into one float64 block and the histograms'
- * occupied bins into one block of integers, both as bytes (src/core/packed-floats.ts PackedBytes: raw in the state
- * log's binary file, base64 in JSON text). The exact bits come back (NaN, ±Infinity, −0, and the ±Infinity of an
+ * A batch's checkpoint accumulators (checkpoint-stats.ts) in the state log, packed: the counts of all checkpoints go
+ * into one float64 block, their floating-point moments into another and the histograms' occupied bins into one block
+ * of integers, all as bytes (src/core/packed-floats.ts PackedBytes: raw in the state log's binary file, base64 in
+ * JSON text). Logs before the counts block held the counts as JSON, one object per checkpoint (`checkpoints`): 16 kB
+ * of JSON per batch of `experiments/fig2-simplex.json`, whose formatting, hashing and copying cost a short run more
+ * than the rest of its state line. The exact bits come back (NaN, ±Infinity, −0, and the ±Infinity of an
  * empty accumulator's min/max L included), and writing a batch costs a copy into typed arrays instead of formatting
  * ~30 decimal numbers per checkpoint. The JSON form (accumulatorToJSON) is still read, and still written where the
  * accumulators of a batch do not share one layout.
  *
+ * counts: shape [checkpoints, 3 + d + D], `vertices` = d, per checkpoint
+ *   step, n, successCount, vertexCounts (d), belowDelta (D)
+ * (whole numbers, exact in float64 far beyond any count).
  * moments: shape [checkpoints, 14 + 3·P], per checkpoint
  *   logGap (n, mean, m2), minLogGap, maxLogGap, gap (n, mean, m2), logGapSuccess (…), gapSuccess (…), p_1 (…) … p_P (…)
  * with P the length of `p` (0: p is null).
@@ -21,7 +25,7 @@ import { LITTLE_ENDIAN, blockBytes, packedBytes, type BlockData, type PackedByte
 import type { SparseHist } from './sparse-hist.ts';
 import { H_BINS, type CheckpointAccumulator, type Moments } from './checkpoint-stats.ts';
 
-/** The counts of one checkpoint, as JSON. */
+/** The counts of one checkpoint, as JSON (logs before the counts block). */
 export interface CheckpointCounts {
   step: number;
   n: number;
@@ -32,8 +36,16 @@ export interface CheckpointCounts {
 
 export type PackedHist = { uint16: BlockData } | { uint32: BlockData };
 
+/** The counts block: float64, [checkpoints, 3 + d + D] (see the file's comment); d = `vertices`. */
+export interface PackedCounts extends PackedFloats {
+  vertices: number;
+}
+
 export interface PackedCheckpoints {
-  checkpoints: CheckpointCounts[];
+  /** The counts as written now. */
+  counts?: PackedCounts;
+  /** The counts as logs before `counts` hold them: one object per checkpoint. */
+  checkpoints?: CheckpointCounts[];
   moments: PackedFloats;
   /** The histograms as written now: [m, bins…, counts…] per checkpoint. */
   histograms?: { uint32: BlockData };
@@ -48,7 +60,7 @@ const FIXED = 14;
 export function isPackedCheckpoints(x: unknown): x is PackedCheckpoints {
   const o = x as PackedCheckpoints;
   const blockOf = (h: unknown) => !!h && typeof h === 'object';
-  return !!o && typeof o === 'object' && Array.isArray(o.checkpoints) && !!o.moments && typeof o.moments === 'object' && (blockOf(o.histograms) || blockOf(o.hist));
+  return !!o && typeof o === 'object' && (Array.isArray(o.checkpoints) || blockOf(o.counts)) && blockOf(o.moments) && (blockOf(o.histograms) || blockOf(o.hist));
 }
 
 function putMoments(f: Float64Array, k: number, m: Moments): number {
@@ -60,25 +72,31 @@ function putMoments(f: Float64Array, k: number, m: Moments): number {
 
 /**
  * The packed form of a batch's accumulators, or null where they do not share one layout (p null at some checkpoints
- * and not at others, or of different lengths) or the platform is big-endian: those are written as JSON.
+ * and not at others, or of different lengths; vertex counts or counts below δ of different lengths) or the platform
+ * is big-endian: those are written as JSON.
  */
 export function packCheckpoints(list: readonly CheckpointAccumulator[]): PackedCheckpoints | null {
   if (!LITTLE_ENDIAN) return null;
-  const P = list.length && list[0]!.p ? list[0]!.p.length : 0;
-  if (list.length && list[0]!.p && P === 0) return null;
+  const first = list[0];
+  const P = first?.p ? first.p.length : 0, d = first ? first.vertexCounts.length : 0, D = first ? first.belowDelta.length : 0;
+  if (first?.p && P === 0) return null;
   let room = 0;
   for (const a of list) {
-    if ((a.p ? a.p.length : 0) !== P || (a.p === null) !== (P === 0)) return null;
+    if ((a.p ? a.p.length : 0) !== P || (a.p === null) !== (P === 0) || a.vertexCounts.length !== d || a.belowDelta.length !== D) return null;
     room += 1 + 2 * a.hist.bins.length;
   }
-  const F = FIXED + 3 * P;
+  const F = FIXED + 3 * P, W = 3 + d + D;
   const f = new Float64Array(list.length * F);
   const h = new Uint32Array(room);
-  const counts: CheckpointCounts[] = new Array(list.length);
+  const g = new Float64Array(list.length * W);
   let k = 0, j = 0;
   for (let c = 0; c < list.length; c++) {
-    const a = list[c]!;
-    counts[c] = { step: a.step, n: a.n, successCount: a.successCount, vertexCounts: a.vertexCounts, belowDelta: a.belowDelta };
+    const a = list[c]!, q = c * W;
+    g[q] = a.step;
+    g[q + 1] = a.n;
+    g[q + 2] = a.successCount;
+    g.set(a.vertexCounts, q + 3);
+    g.set(a.belowDelta, q + 3 + d);
     k = putMoments(f, k, a.logGap);
     f[k++] = a.minLogGap;
     f[k++] = a.maxLogGap;
@@ -94,7 +112,7 @@ export function packCheckpoints(list: readonly CheckpointAccumulator[]): PackedC
   }
   const histograms: { uint32: PackedBytes } = { uint32: packedBytes(h) };
   const moments: PackedFloats = { float64: packedBytes(f), shape: [list.length, F] };
-  return { checkpoints: counts, moments, histograms };
+  return { counts: { float64: packedBytes(g), shape: [list.length, W], vertices: d }, moments, histograms };
 }
 
 class PackError extends Error {
@@ -184,10 +202,55 @@ function histReader(o: PackedCheckpoints): HistReader {
   return offsetPairs(histValues(o.hist ?? ({} as PackedHist)));
 }
 
+/**
+ * The counts of each checkpoint, from the counts block (refused where its shape does not hold them or a count is not
+ * a whole number ≥ 0) or from the JSON objects of older logs; and the number of checkpoints.
+ */
+function countsReader(o: PackedCheckpoints): { C: number; at(c: number): CheckpointCounts } {
+  if (o.counts === undefined) {
+    const list = o.checkpoints;
+    if (!Array.isArray(list)) throw new PackError('the counts are missing');
+    return {
+      C: list.length,
+      at(c) {
+        const x = list[c];
+        if (!x || typeof x !== 'object') throw new PackError(`checkpoint ${c} is not an object`);
+        return x;
+      },
+    };
+  }
+  const { shape, vertices: d } = o.counts;
+  const whole = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+  if (!Array.isArray(shape) || shape.length !== 2 || !whole(shape[0]) || !whole(shape[1]) || !whole(d) || shape[1]! < 3 + d) {
+    throw new PackError(`counts of shape ${JSON.stringify(shape)} with ${JSON.stringify(d)} vertices`);
+  }
+  const [C, W] = shape as [number, number];
+  const bytes = blockBytes(o.counts.float64);
+  if (!bytes) throw new PackError('the counts block is missing');
+  if (bytes.length !== 8 * C * W) throw new PackError(`${bytes.length} bytes of counts for shape [${C},${W}] (${8 * C * W} expected)`);
+  const g = new Float64Array(bytes.buffer, 0, C * W);
+  for (let i = 0; i < g.length; i++) {
+    if (!whole(g[i])) throw new PackError(`checkpoint ${Math.floor(i / W)}: a count ${g[i]} that is not a whole number ≥ 0`);
+  }
+  const row = (from: number, n: number): number[] => {
+    const out: number[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = g[from + i]!;
+    return out;
+  };
+  return {
+    C,
+    at: (c) => {
+      const q = c * W;
+      return { step: g[q]!, n: g[q + 1]!, successCount: g[q + 2]!, vertexCounts: row(q + 3, d), belowDelta: row(q + 3 + d, W - 3 - d) };
+    },
+  };
+}
+
 /** Inverse of packCheckpoints. Throws where the blocks do not fit the checkpoints or a histogram is not canonical (ascending, positive). */
 export function unpackCheckpoints(o: PackedCheckpoints): CheckpointAccumulator[] {
   if (!LITTLE_ENDIAN) throw new PackError('packed statistics need a little-endian platform');
-  const C = o.checkpoints.length, shape = o.moments.shape;
+  const counts = countsReader(o);
+  const C = counts.C, shape = o.moments.shape;
   if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== C || !Number.isInteger(shape[1]) || shape[1]! < FIXED || (shape[1]! - FIXED) % 3) {
     throw new PackError(`moments of shape ${JSON.stringify(shape)} for ${C} checkpoints`);
   }
@@ -200,8 +263,7 @@ export function unpackCheckpoints(o: PackedCheckpoints): CheckpointAccumulator[]
   const moments = (k: number): Moments => ({ n: f[k]!, mean: f[k + 1]!, m2: f[k + 2]! });
   const out: CheckpointAccumulator[] = new Array(C);
   for (let c = 0; c < C; c++) {
-    const x = o.checkpoints[c]!, k = c * F;
-    if (!x || typeof x !== 'object') throw new PackError(`checkpoint ${c} is not an object`);
+    const x = counts.at(c), k = c * F;
     const hist = hists.next(c);
     let p: Moments[] | null = null;
     if (P) {

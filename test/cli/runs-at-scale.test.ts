@@ -113,7 +113,7 @@ describe('resume', () => {
     const bad = join(dir, 'bad');
     cli('node', ['run', file, '--engine', 'cpu', '--no-report', '--out', bad, '--trajectories', '24']);
     const st = readFileSync(join(bad, 'state.jsonl'), 'utf8');
-    writeFileSync(join(bad, 'state.jsonl'), st.replace(/"successCount":(\d+)/, (_, n) => `"successCount":${Number(n) + 1}`));
+    writeFileSync(join(bad, 'state.jsonl'), st.replace(/"dispatches":(\d+)/, (_, n) => `"dispatches":${Number(n) + 1}`));
     const c = cli('node', ['run', file, '--engine', 'cpu', '--trajectories', '24', '--resume', bad]);
     expect(c.status).toBe(1);
     expect(c.stderr).toMatch(/state\.jsonl is corrupted \(line 2: checksum mismatch/);

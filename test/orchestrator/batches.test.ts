@@ -102,12 +102,13 @@ describe('batches: resume and shards reproduce the uninterrupted run exactly', (
     const t = stateFromText(torn, 'state.jsonl');
     expect(t.batches.map((b) => b.batch)).toEqual([0, 1, 2]);
     expect(t.complete).toBe(false);
-    const edited = text.replace(/"successCount":(\d+)/, (_, n) => `"successCount":${Number(n) + 1}`);
+    const edited = text.replace(/"dispatches":(\d+)/, (_, n) => `"dispatches":${Number(n) + 1}`);
     expect(() => stateFromText(edited, 'state.jsonl')).toThrow(/corrupted \(line 2: checksum mismatch/);
     expect(() => stateFromText(text.slice(0, 10), 'x')).toThrow(StateError);
     // A batch whose line is intact but whose counts do not add up (written by a broken engine) is refused on load.
     const badStats = chainModel.statsToJSON(recs[1]!.stats) as any;
-    badStats.checkpoints[0].successCount += 1;
+    const counts = badStats.counts.float64 as Uint8Array;
+    new Float64Array(counts.buffer, counts.byteOffset, counts.byteLength / 8)[2]! += 1; // the first checkpoint's successCount
     const badText = headerLine(header) + batchLine({ ...batches[0]! }) + batchLine({ ...batches[1]!, stats: badStats });
     expect(() => resultOf(stateFromText(badText, 'state.jsonl'))).toThrow(/batch 1 of grid point 0 fails its integrity check/);
   });

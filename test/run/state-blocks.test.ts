@@ -62,11 +62,11 @@ describe('state log blocks', () => {
     expect(recordBytes(plain, 7).blocks).toEqual([]);
     const r = record(0);
     const b = recordBytes(r, 0);
-    // moments, histograms, paths, the nested one; the one inside an array stays base64 in the line
-    expect(b.blocks.length).toBe(4);
+    // counts, moments, histograms, paths, the nested one; the one inside an array stays base64 in the line
+    expect(b.blocks.length).toBe(5);
     const line = Buffer.from(b.line).toString('utf8');
-    expect(line).toContain('"moments":{"float64":{"$block":0},"shape":[2,23]}');
-    expect(line).toMatch(/,"blocks":\{"at":0,"bytes":\[\d+,\d+,\d+,16\],"crc32":"[0-9a-f]{8}"\}\}\n$/);
+    expect(line).toContain('"stats":{"counts":{"float64":{"$block":0},"shape":[2,9],"vertices":3},"moments":{"float64":{"$block":1},"shape":[2,23]}');
+    expect(line).toMatch(/,"blocks":\{"at":0,"bytes":\[144,368,\d+,480,16\],"crc32":"[0-9a-f]{8}"\}\}\n$/);
     expect(b.blockBytes).toBe(b.blocks.reduce((a, x) => a + x.byteLength, 0));
     const { text, blocks } = written([r, record(1)]);
     const s = stateFromText(text, 'state.jsonl', blocks);

@@ -1,7 +1,8 @@
 /**
  * A batch's checkpoint accumulators in the state log, packed (src/stats/checkpoint-pack.ts): the exact bits come back
  * through JSON text (NaN, ±Infinity, −0, empty accumulators), layouts that do not pack are written as JSON, the forms
- * of older logs (JSON; histograms as offset pairs) still read, and blocks that do not fit are refused.
+ * of older logs (JSON; counts as JSON objects; histograms as offset pairs) still read, and blocks that do not fit are
+ * refused.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -44,6 +45,14 @@ const pairsFixture = JSON.parse(readFileSync(new URL('./fixtures/checkpoints-pac
   sample: PackedCheckpoints; wide: PackedCheckpoints;
 };
 
+/** The same as logs before the counts block held them (written by the code of 821033c: counts as JSON objects). */
+const countsJsonFixture = JSON.parse(readFileSync(new URL('./fixtures/checkpoints-packed-counts-json.json', import.meta.url), 'utf8')) as {
+  sample: PackedCheckpoints; wide: PackedCheckpoints;
+};
+
+/** The numbers of a packed block read from JSON (base64). */
+const floats = (b: unknown) => Array.from(new Float64Array(Uint8Array.from(Buffer.from(b as string, 'base64')).buffer));
+
 /** Accumulators of three checkpoints: filled, with odd values (NaN, ±Infinity, −0: where `odd`), and empty. */
 function sample(d = 3, odd = true): CheckpointAccumulator[] {
   const a = emptyAccumulator(10, d), b = emptyAccumulator(20, d), empty = emptyAccumulator(30, d);
@@ -74,16 +83,26 @@ describe('packed checkpoint accumulators', () => {
     expect(back[2]!.minLogGap).toBe(Infinity);
     expect(back[2]!.maxLogGap).toBe(-Infinity);
     expect(back[2]!.hist).toEqual({ bins: new Uint32Array(0), counts: new Uint32Array(0) });
-    // The counts stay readable JSON, one object per checkpoint.
-    expect(viaJson(packed).checkpoints[0]).toEqual({ step: 10, n: 40, successCount: list[0]!.successCount, vertexCounts: list[0]!.vertexCounts, belowDelta: list[0]!.belowDelta });
+    // The counts: a row per checkpoint of step, n, successCount, the vertex counts, the counts below δ.
+    const counts = viaJson(packed).counts!;
+    expect(counts.shape).toEqual([3, 9]);
+    expect(counts.vertices).toBe(3);
+    expect(floats(counts.float64).slice(0, 9)).toEqual([10, 40, list[0]!.successCount, ...list[0]!.vertexCounts, ...list[0]!.belowDelta]);
+    expect(packed.checkpoints).toBeUndefined();
   });
 
-  it('are the bytes state logs hold (a fixture), and logs written with histograms as offset pairs read the same', () => {
-    // The bytes of the `histograms` layout, pinned when it was introduced: a change to them is a change of format.
-    expect(sha(packCheckpoints(sample()))).toBe('87d6f9f536224e0c63008d4050a67830f54848e4d9d8a3a52d3561fe05335f17');
+  it('are the bytes state logs hold (fixtures), and logs written with counts as JSON or histograms as offset pairs read the same', () => {
+    // The bytes of the counts block's layout, pinned when it was introduced: a change to them is a change of format.
+    expect(sha(packCheckpoints(sample()))).toBe('1097df11f372c88f36696dd7c967062c07ed97a5bc8add3ed844a33b80c97fa0');
     const big = sample(40);
     big[0]!.hist = histFromPairs([[5, 70000], [4095, 3]], H_BINS);
-    expect(sha(packCheckpoints(big))).toBe('58621b1f7a7d02d1848981d88a84aaca3b07f93485324e46a75ea1af1f4d992a');
+    expect(sha(packCheckpoints(big))).toBe('c63b9527a0fe6574dbd5fde6e03626b9864f2f4ed6c293d5582a601bb62c16b2');
+    // Counts as JSON objects (and histograms as [m, bins…, counts…]): the bytes this test pinned for that layout.
+    expect(sha(countsJsonFixture.sample)).toBe('87d6f9f536224e0c63008d4050a67830f54848e4d9d8a3a52d3561fe05335f17');
+    expect(sha(countsJsonFixture.wide)).toBe('58621b1f7a7d02d1848981d88a84aaca3b07f93485324e46a75ea1af1f4d992a');
+    expect(isPackedCheckpoints(countsJsonFixture.sample)).toBe(true);
+    expectSameBits(unpackCheckpoints(viaJson(countsJsonFixture.sample)), sample());
+    expectSameBits(unpackCheckpoints(viaJson(countsJsonFixture.wide)), big);
     // The older layout: the same bytes as the fixture this test held before (histograms as windows wrote them too,
     // be96c3f), in 16 and in 32 bits, and the same accumulators from them.
     expect(sha(pairsFixture.sample)).toBe('041247ee590db2a53662a916666797591178ea32478156091fdfd44df5d289ce');
@@ -137,7 +156,22 @@ describe('packed checkpoint accumulators', () => {
   it('refuse blocks that do not fit the checkpoints or histograms that are not canonical (ascending, positive, in range)', () => {
     const packed = viaJson(packCheckpoints(sample())!);
     const edit = (f: (p: PackedCheckpoints) => void, from = packed) => { const p = viaJson(from); f(p); return () => unpackCheckpoints(p); };
-    expect(edit((p) => { p.checkpoints.pop(); })).toThrow(/moments of shape \[3,23\] for 2 checkpoints/);
+    expect(edit((p) => { p.moments.shape = [2, 23]; })).toThrow(/moments of shape \[2,23\] for 3 checkpoints/);
+    expect(edit((p) => { p.checkpoints!.pop(); }, countsJsonFixture.sample)).toThrow(/moments of shape \[3,23\] for 2 checkpoints/);
+    expect(edit((p) => { p.checkpoints![1] = null as never; }, countsJsonFixture.sample)).toThrow(/checkpoint 1 is not an object/);
+    // The counts block: [step, n, successCount, vertex counts, counts below δ] per checkpoint, whole numbers.
+    const counts = (f: (g: number[]) => void) => (p: PackedCheckpoints) => {
+      const g = floats(p.counts!.float64);
+      f(g);
+      p.counts!.float64 = Buffer.from(new Float64Array(g).buffer).toString('base64');
+    };
+    expect(edit(counts((g) => { g[1] = 40.5; }))).toThrow(/checkpoint 0: a count 40.5 that is not a whole number/);
+    expect(edit(counts((g) => { g[9 + 2] = -1; }))).toThrow(/checkpoint 1: a count -1 that is not a whole number/);
+    expect(edit(counts((g) => { g.pop(); }))).toThrow(/208 bytes of counts for shape \[3,9\] \(216 expected\)/);
+    expect(edit((p) => { p.counts!.vertices = 7; })).toThrow(/counts of shape \[3,9\] with 7 vertices/);
+    expect(edit((p) => { p.counts!.shape = [3]; })).toThrow(/counts of shape \[3\]/);
+    expect(edit((p) => { p.counts!.float64 = 7 as never; })).toThrow(/the counts block is missing/);
+    expect(edit((p) => { delete p.counts; })).toThrow(/the counts are missing/);
     expect(edit((p) => { p.moments.float64 = (p.moments.float64 as string).slice(8); })).toThrow(/bytes of moments/);
     expect(edit((p) => { p.moments.shape = [3, 24]; })).toThrow(/moments of shape/);
     // The histogram block: [m, bins…, counts…] per checkpoint, 32 bits.
