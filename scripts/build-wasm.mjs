@@ -4,6 +4,7 @@
  * they came from (a test of each module fails when the two differ):
  *   src/models/chain/wasm/chain-kernel.wat → chain-kernel-wasm.ts (the chain's SIMD kernel; test/engines/chain-fold.test.ts)
  *   src/rng/wasm/philox.wat                → philox-wasm.ts (Philox blocks; test/rng/philox-blocks.test.ts)
+ *   src/stats/wasm/hist-merge.wat          → hist-merge-wasm.ts (two sparse histograms' sum; test/stats/sparse-hist.test.ts)
  *
  *   node scripts/build-wasm.mjs            # needs the npm package `wabt` (wat2wasm compiled to JS)
  *
@@ -21,6 +22,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MODULES = [
   { wat: 'src/models/chain/wasm/chain-kernel.wat', out: 'src/models/chain/wasm/chain-kernel-wasm.ts', name: 'CHAIN_KERNEL' },
   { wat: 'src/rng/wasm/philox.wat', out: 'src/rng/wasm/philox-wasm.ts', name: 'PHILOX' },
+  { wat: 'src/stats/wasm/hist-merge.wat', out: 'src/stats/wasm/hist-merge-wasm.ts', name: 'HIST_MERGE' },
 ];
 
 async function loadWabt() {

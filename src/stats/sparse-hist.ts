@@ -9,6 +9,9 @@
  * code was a large part of the run layer's cost. The form is canonical (no zero counts, bins strictly ascending), so
  * two equal histograms have equal objects, and it is a plain object (structured clone carries it to workers).
  */
+import { wasmInstance } from '../core/wasm-module.ts';
+import { HIST_MERGE_WASM_BASE64 } from './wasm/hist-merge-wasm.ts';
+
 export interface SparseHist {
   /** The occupied bins, strictly ascending. */
   bins: Uint32Array;
@@ -106,8 +109,49 @@ function sortedBins(list: Uint32Array, n: number): SparseHist {
   return { bins, counts };
 }
 
-/** The sum of two histograms: their occupied bins merged in one pass (into room for both, then cut to length). */
-function mergeTwo(a: SparseHist, b: SparseHist): SparseHist {
+/** The WebAssembly merge (wasm/hist-merge.wat) and a view of its memory; null where it cannot run (or not made yet). */
+let merger: { merge(na: number, nb: number): number; u32: Uint32Array } | null | undefined;
+
+function wasmMerger(): typeof merger {
+  if (merger === undefined) {
+    const inst = wasmInstance(HIST_MERGE_WASM_BASE64);
+    const memory = inst?.exports.memory as WebAssembly.Memory | undefined;
+    merger = inst && memory ? { merge: inst.exports.merge as (na: number, nb: number) => number, u32: new Uint32Array(memory.buffer) } : null;
+  }
+  return merger;
+}
+
+/** Does mergeTwo run in WebAssembly here? */
+export function histMergeInWasm(): boolean {
+  return !!wasmMerger();
+}
+
+/** Bins per histogram the WebAssembly merge has room for (its two pages hold 4·(na + nb) words). */
+const WASM_MERGE_MAX = 4096;
+
+/**
+ * The sum of two histograms: their occupied bins merged in one pass (into room for both, then cut to length). In
+ * WebAssembly where it runs (the same numbers: wasm/hist-merge.wat): a run merges every checkpoint of every grid point
+ * of two batches or more, and this loop, run for the first time in a short run, was most of that merge's time.
+ */
+export function mergeTwo(a: SparseHist, b: SparseHist): SparseHist {
+  const ab = a.bins, ac = a.counts, bb = b.bins, bc = b.counts;
+  const na = ab.length, nb = bb.length;
+  const w = na <= WASM_MERGE_MAX && nb <= WASM_MERGE_MAX ? wasmMerger() : null;
+  if (w) {
+    const u = w.u32;
+    u.set(ab, 0);
+    u.set(ac, na);
+    u.set(bb, 2 * na);
+    u.set(bc, 2 * na + nb);
+    const k = w.merge(na, nb), o = 2 * (na + nb);
+    return { bins: u.slice(o, o + k), counts: u.slice(o + na + nb, o + na + nb + k) };
+  }
+  return mergeTwoJs(a, b);
+}
+
+/** mergeTwo in JavaScript (the reference; where WebAssembly does not run, or STDP_MC_NO_WASM=1). */
+export function mergeTwoJs(a: SparseHist, b: SparseHist): SparseHist {
   const ab = a.bins, ac = a.counts, bb = b.bins, bc = b.counts;
   const na = ab.length, nb = bb.length;
   const bins = new Uint32Array(na + nb), counts = new Uint32Array(na + nb);

@@ -3,11 +3,14 @@
  * canonical (occupied bins strictly ascending, counts positive, so equal histograms compare equal), merges exact in
  * any cut, one value at a time or a batch at once.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   emptyHist, histAdd, histAddBins, histFromDense, histFromPairs, histGet, histPairs, histToDense, histTotal, mergeHists,
-  type SparseHist,
+  histMergeInWasm, mergeTwo, mergeTwoJs, type SparseHist,
 } from '../../src/stats/sparse-hist.ts';
+import { HIST_MERGE_WAT_SHA256 } from '../../src/stats/wasm/hist-merge-wasm.ts';
 
 const NB = 64;
 
@@ -121,3 +124,48 @@ describe('sparse histogram', () => {
     expect(histFromDense(d, 0, NB)).toEqual(emptyHist());
   });
 });
+
+describe('the WebAssembly merge of two histograms (src/stats/wasm/hist-merge.wat)', () => {
+  it('runs in Node 20, and is assembled from the .wat in the tree', () => {
+    expect(histMergeInWasm()).toBe(true);
+    const wat = readFileSync(new URL('../../src/stats/wasm/hist-merge.wat', import.meta.url), 'utf8');
+    expect(createHash('sha256').update(wat).digest('hex'), 'run node scripts/build-wasm.mjs').toBe(HIST_MERGE_WAT_SHA256);
+  });
+
+  it('gives the JavaScript merge\'s bins and counts: overlapping, disjoint, nested, empty, at the largest size and past it', () => {
+    // Random canonical histograms over [0, span) with about `fill` of the bins occupied (LCG, fixed seeds).
+    const random = (seed: number, span: number, fill: number, big = false): SparseHist => {
+      let s = seed >>> 0;
+      const dense = new Uint32Array(span);
+      for (let b = 0; b < span; b++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        if (s / 2 ** 32 < fill) dense[b] = big ? 2 ** 32 - 1 - (s % 7) : 1 + (s % 1000);
+      }
+      return histFromDense(dense);
+    };
+    const shift = (h: SparseHist, by: number): SparseHist => ({ bins: h.bins.map((b) => b + by), counts: h.counts.slice() });
+    const cases: [SparseHist, SparseHist][] = [
+      [random(1, 200, 0.3), random(2, 200, 0.3)],
+      [random(3, 50, 0.5), shift(random(4, 50, 0.5), 1000)], // disjoint, a first
+      [shift(random(5, 50, 0.5), 1000), random(6, 50, 0.5)], // disjoint, b first
+      [random(7, 4096, 0.05), shift(random(8, 20, 1), 2000)], // b inside a
+      [random(9, 100, 0.4), emptyHist()],
+      [emptyHist(), random(10, 100, 0.4)],
+      [emptyHist(), emptyHist()],
+      [random(11, 300, 0.5, true), random(12, 300, 0.5, true)], // counts whose sum passes 2^32 (wraps, as in a Uint32Array)
+      [random(13, 4096, 1), random(14, 4096, 1)], // 4096 bins each: the most the WebAssembly memory holds
+      [random(15, 5000, 1), random(16, 4096, 0.5)], // more: the JavaScript merge
+    ];
+    for (const [a, b] of cases) {
+      const w = mergeTwo(a, b), js = mergeTwoJs(a, b);
+      expect(Array.from(w.bins)).toEqual(Array.from(js.bins));
+      expect(Array.from(w.counts)).toEqual(Array.from(js.counts));
+      expect(w.bins.length).toBe(new Set([...a.bins, ...b.bins]).size);
+    }
+    // the inputs are left as they were (the merge copies them into its memory)
+    const a = random(17, 64, 0.5), b = random(18, 64, 0.5), a0 = Array.from(a.counts);
+    mergeTwo(a, b);
+    expect(Array.from(a.counts)).toEqual(a0);
+  });
+});
+
