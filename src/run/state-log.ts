@@ -36,8 +36,8 @@ export class StateLog {
   private pending: Promise<void> | null = null;
   private failure: Error | null = null;
   /**
-   * BLOCKS_FILE (opened with the log by create; by reopen when the first record with blocks is appended: a log
-   * written before that file has none), and whether its folder entry still needs an fsync.
+   * BLOCKS_FILE (opened with the log; where a reopened log has none, a log written before that file, when its first
+   * record with blocks is appended), and whether its folder entry still needs an fsync.
    */
   private blocksFd: number | null = null;
   private blocksNew = false;
@@ -67,8 +67,12 @@ export class StateLog {
     const size = fs.existsSync(blocksFile) ? fs.statSync(blocksFile).size : -1;
     const kept = keptLog(text, Math.max(0, size));
     fs.truncateSync(file, new TextEncoder().encode(text.slice(0, kept.chars)).length);
-    if (size >= 0) fs.truncateSync(blocksFile, kept.blocksEnd);
-    return new StateLog(fs.openSync(file, 'a'), file, dir, kept.blocksEnd);
+    const log = new StateLog(fs.openSync(file, 'a'), file, dir, kept.blocksEnd);
+    if (size >= 0) {
+      fs.truncateSync(blocksFile, kept.blocksEnd);
+      log.blocksFd = fs.openSync(blocksFile, 'a');
+    }
+    return log;
   }
 
   /** Append a line of text (a record without blocks: headerLine, completeLine). */
