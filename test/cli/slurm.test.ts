@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { hostname, tmpdir, userInfo, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -69,15 +69,19 @@ async function until(what: string, ok: () => boolean, timeoutMs: number, why: ()
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * n ports free on 127.0.0.1, all different: each is held open until all are chosen (closed one by one, the system
+ * could hand out the same port twice, and slurmctld and slurmd on one port refuse to start).
+ */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<Server>((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  })));
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 function start(name: string, cmd: string, args: string[]): void {
@@ -186,7 +190,7 @@ beforeAll(async () => {
   for (const d of ['munge', 'state', 'spool', 'log']) mkdirSync(join(TMP, d), { mode: 0o755 });
   const key = join(TMP, 'munge', 'munge.key');
   writeFileSync(key, randomBytes(1024), { mode: 0o400 });
-  const [ctldPort, dPort] = [await freePort(), await freePort()];
+  const [ctldPort, dPort] = await freePorts(2);
   const user = userInfo().username;
   writeFileSync(CONF, [
     'ClusterName=stdpmc',
