@@ -26,6 +26,19 @@ export interface StateLogOptions {
   engineInfo?: EngineInfo & { reason?: string };
 }
 
+/** Records as the state log writes them (recordBytes, each one's blocks after the last one's): their lines, and the blocks file. */
+export function logOf(records: object[]): { lines: string; blocks: Buffer } {
+  const blocks: Uint8Array[] = [];
+  let at = 0;
+  const lines = records.map((r) => {
+    const b = recordBytes(r, at);
+    blocks.push(...b.blocks);
+    at += b.blockBytes;
+    return Buffer.from(b.line).toString('utf8');
+  });
+  return { lines: lines.join(''), blocks: Buffer.concat(blocks) };
+}
+
 /**
  * A state log as the CLI writes it (header, one checksummed line per batch with its blocks in the blocks file, the
  * completion mark), read back.
@@ -37,15 +50,8 @@ export async function stateLog<B>(model: EnsembleModel<any, B>, records: BatchRe
     name: o.experiment.name, seed: o.seed, version: '0', gitCommit: 'c', engine: 'cpu', shard: o.shard,
     engineInfo: o.engineInfo ?? { name: 'cpu', runtime: 'node', precision: 'f64', reason: 'requested' }, createdAt: '',
   });
-  const blocks: Uint8Array[] = [];
-  let at = 0;
-  const lines = records.map((r) => {
-    const b = recordBytes({ kind: 'batch', ...r, stats: model.statsToJSON(r.stats) }, at);
-    blocks.push(...b.blocks);
-    at += b.blockBytes;
-    return Buffer.from(b.line).toString('utf8');
-  });
-  return stateFromText(header + lines.join('') + completeLine(''), o.where ?? 'state.jsonl', Buffer.concat(blocks));
+  const log = logOf(records.map((r) => ({ kind: 'batch', ...r, stats: model.statsToJSON(r.stats) })));
+  return stateFromText(header + log.lines + completeLine(''), o.where ?? 'state.jsonl', log.blocks);
 }
 
 /** Run with `onBatch` and `onProgress` recording: the result, its batch records and the last progress report. */

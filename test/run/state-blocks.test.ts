@@ -18,6 +18,7 @@ import {
 import { StateLog, readState } from '../../src/run/state-log.ts';
 import { blocksChecksum, crc32 } from '../../src/run/state-blocks.ts';
 import zlib from 'node:zlib';
+import { logOf } from '../models/run-layer-helpers.ts';
 
 await loadFsModules();
 
@@ -39,17 +40,10 @@ function record(batch: number): Record<string, unknown> {
   };
 }
 
-/** A log's text and blocks, each record's blocks after the last one's. */
-function written(records: Record<string, unknown>[], complete = true): { text: string; blocks: Buffer } {
-  const blocks: Uint8Array[] = [];
-  let at = 0;
-  const lines = records.map((r) => {
-    const b = recordBytes(r, at);
-    blocks.push(...b.blocks);
-    at += b.blockBytes;
-    return Buffer.from(b.line).toString('utf8');
-  });
-  return { text: headerLine(header) + lines.join('') + (complete ? completeLine('t1') : ''), blocks: Buffer.concat(blocks) };
+/** A log's text (header, the records, the completion mark) and blocks. */
+function written(records: Record<string, unknown>[]): { text: string; blocks: Buffer } {
+  const log = logOf(records);
+  return { text: headerLine(header) + log.lines + completeLine('t1'), blocks: log.blocks };
 }
 
 /** A record as JSON text reads it back (blocks as base64), without its kind. */
